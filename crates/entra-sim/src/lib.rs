@@ -1,0 +1,1 @@
+//! entra-sim (placeholder until issue 3 lands)

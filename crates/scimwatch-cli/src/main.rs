@@ -1,0 +1,323 @@
+//! scimwatch-cli: the scimwatch engine without a window, for scripts,
+//! servers and jump hosts. Secrets are read from files or stdin, never flags.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use scimwatch_core::{AuthMode, Cloud, CommandError, Connection, ConnectionInput, Sensitive};
+use scimwatch_engine::connections::{self, SecretsInput};
+use scimwatch_engine::Engine;
+
+#[derive(Parser, Debug)]
+#[command(name = "scimwatch-cli", version, about = "Watch Entra ID SCIM provisioning from the command line")]
+struct Cli {
+    /// Data directory (default: the user's data folder; env SCIMWATCH_DATA_DIR).
+    #[arg(long, global = true, env = "SCIMWATCH_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Manage the connections scimwatch watches.
+    Connections {
+        #[command(subcommand)]
+        command: ConnectionsCommand,
+    },
+    /// Where scimwatch keeps its data and secrets.
+    Info {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConnectionsCommand {
+    /// List connections.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a connection. Secrets only from a file or stdin (`-`).
+    Add(AddArgs),
+    /// Remove a connection (by name or id) with everything stored for it.
+    Remove {
+        /// Name or id.
+        connection: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CloudArg {
+    Global,
+    Usgov,
+    China,
+    Custom,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AuthArg {
+    Delegated,
+    ClientSecret,
+    Certificate,
+}
+
+#[derive(Args, Debug)]
+struct AddArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long, value_enum, default_value = "global")]
+    cloud: CloudArg,
+    /// Login host for `--cloud custom`.
+    #[arg(long)]
+    login_url: Option<String>,
+    /// Graph host for `--cloud custom`.
+    #[arg(long)]
+    graph_url: Option<String>,
+    /// Entra tenant ID or domain.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// App registration client ID (optional for delegated sign-in).
+    #[arg(long)]
+    client_id: Option<String>,
+    #[arg(long, value_enum, default_value = "delegated")]
+    auth_mode: AuthArg,
+    /// Enterprise app display name or appId.
+    #[arg(long)]
+    app: Option<String>,
+    /// The SaaS's SCIM Tenant URL.
+    #[arg(long)]
+    scim_url: Option<String>,
+    /// SCIM token expiry (YYYY-MM-DD or RFC 3339), if known.
+    #[arg(long)]
+    token_expires: Option<String>,
+    /// File holding the SCIM Secret Token, or `-` for stdin.
+    #[arg(long, value_name = "PATH|-")]
+    scim_token_file: Option<String>,
+    /// File holding the client secret, or `-` for stdin.
+    #[arg(long, value_name = "PATH|-")]
+    client_secret_file: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// A failure with the shape the UI gets, and whether to print it as JSON.
+struct Failure {
+    error: CommandError,
+    json: bool,
+}
+
+impl Failure {
+    fn new(error: impl Into<CommandError>, json: bool) -> Self {
+        Self {
+            error: error.into(),
+            json,
+        }
+    }
+}
+
+fn read_secret(source: &str, what: &str) -> Result<Sensitive<String>, CommandError> {
+    let mut buf = String::new();
+    let res = if source == "-" {
+        std::io::stdin().read_to_string(&mut buf).map(|_| ())
+    } else {
+        std::fs::File::open(source).and_then(|mut f| f.read_to_string(&mut buf).map(|_| ()))
+    };
+    res.map_err(|e| CommandError {
+        kind: scimwatch_core::ErrorKind::Validation,
+        message: format!("cannot read the {what} from {source}: {e}"),
+        fields: Vec::new(),
+    })?;
+    Ok(Sensitive::new(buf))
+}
+
+fn print_connections(list: &[Connection]) {
+    if list.is_empty() {
+        println!("No connections yet. Add one with `scimwatch-cli connections add --name … --scim-url … --scim-token-file …`.");
+        return;
+    }
+    for c in list {
+        println!("{}  ({})", c.name, c.id);
+        match &c.entra {
+            Some(e) => println!(
+                "  Entra:  tenant {} · {} cloud · {}{}",
+                e.tenant_id,
+                e.cloud.as_str(),
+                e.app.as_deref().unwrap_or("app not chosen yet"),
+                e.job_id.as_deref().map(|j| format!(" · job {j}")).unwrap_or_default()
+            ),
+            None => println!("  Entra:  not watched"),
+        }
+        match &c.scim {
+            Some(s) => println!(
+                "  SCIM:   {} · token {}{}",
+                s.url,
+                if c.has_scim_token { "in keychain" } else { "missing" },
+                s.token_expires_at
+                    .map(|t| format!(" · expires {}", t.format("%Y-%m-%d")))
+                    .unwrap_or_default()
+            ),
+            None => println!("  SCIM:   not watched"),
+        }
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CommandError> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| CommandError {
+        kind: scimwatch_core::ErrorKind::Internal,
+        message: e.to_string(),
+        fields: Vec::new(),
+    })?;
+    println!("{s}");
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let json = match &cli.command {
+        Command::Info { json } => *json,
+        Command::Connections { command } => match command {
+            ConnectionsCommand::List { json } | ConnectionsCommand::Remove { json, .. } => *json,
+            ConnectionsCommand::Add(a) => a.json,
+        },
+    };
+    let engine = Engine::open(cli.data_dir.clone())
+        .await
+        .map_err(|e| Failure::new(e, json))?;
+    let fail = |e: CommandError| Failure::new(e, json);
+    match cli.command {
+        Command::Info { json } => {
+            let info = engine.info();
+            if json {
+                print_json(&info).map_err(fail)?;
+            } else {
+                println!("version       {}", info.version);
+                println!("data folder   {}", info.data_dir);
+                println!("database      {}", info.database);
+                println!("secret store  {}", info.secret_store);
+            }
+        }
+        Command::Connections { command } => match command {
+            ConnectionsCommand::List { json } => {
+                let list = connections::list(&engine.store)
+                    .await
+                    .map_err(|e| fail(e.into()))?;
+                if json {
+                    print_json(&list).map_err(fail)?;
+                } else {
+                    print_connections(&list);
+                }
+            }
+            ConnectionsCommand::Remove { connection, json } => {
+                let removed = connections::remove(&engine.store, engine.secrets.as_ref(), &connection)
+                    .await
+                    .map_err(|e| fail(e.into()))?;
+                if json {
+                    print_json(&removed).map_err(fail)?;
+                } else {
+                    println!("Removed {} ({}) and its stored data and secrets.", removed.name, removed.id);
+                }
+            }
+            ConnectionsCommand::Add(a) => {
+                if a.scim_token_file.as_deref() == Some("-")
+                    && a.client_secret_file.as_deref() == Some("-")
+                {
+                    return Err(fail(CommandError {
+                        kind: scimwatch_core::ErrorKind::Validation,
+                        message: "only one secret can come from stdin; put the other in a file".into(),
+                        fields: Vec::new(),
+                    }));
+                }
+                let secrets = SecretsInput {
+                    scim_token: a
+                        .scim_token_file
+                        .as_deref()
+                        .map(|s| read_secret(s, "SCIM token"))
+                        .transpose()
+                        .map_err(fail)?,
+                    client_secret: a
+                        .client_secret_file
+                        .as_deref()
+                        .map(|s| read_secret(s, "client secret"))
+                        .transpose()
+                        .map_err(fail)?,
+                };
+                let input = ConnectionInput {
+                    name: a.name,
+                    cloud: match a.cloud {
+                        CloudArg::Global => Cloud::Global,
+                        CloudArg::Usgov => Cloud::Usgov,
+                        CloudArg::China => Cloud::China,
+                        CloudArg::Custom => Cloud::Custom,
+                    },
+                    login_url: a.login_url,
+                    graph_url: a.graph_url,
+                    tenant_id: a.tenant,
+                    client_id: a.client_id,
+                    auth_mode: match a.auth_mode {
+                        AuthArg::Delegated => AuthMode::Delegated,
+                        AuthArg::ClientSecret => AuthMode::ClientSecret,
+                        AuthArg::Certificate => AuthMode::Certificate,
+                    },
+                    app: a.app,
+                    scim_url: a.scim_url,
+                    scim_token_expires: a.token_expires,
+                };
+                let saved = connections::add(
+                    &engine.store,
+                    engine.secrets.as_ref(),
+                    &input,
+                    &secrets,
+                    Utc::now(),
+                )
+                .await
+                .map_err(|e| fail(e.into()))?;
+                if a.json {
+                    print_json(&saved).map_err(fail)?;
+                } else {
+                    println!("Added {} ({}).", saved.connection.name, saved.connection.id);
+                    for n in &saved.notes {
+                        println!("  note: {n}");
+                    }
+                }
+            }
+        },
+    }
+    engine.store.close().await;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { error, json }) => {
+            if json {
+                let body = serde_json::json!({ "error": error });
+                println!("{body}");
+            } else {
+                eprintln!("error: {}", error.message);
+                for f in &error.fields {
+                    eprintln!("  {}: {}", f.field, f.message);
+                }
+            }
+            ExitCode::from(1)
+        }
+    }
+}

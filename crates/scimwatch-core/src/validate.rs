@@ -1,0 +1,347 @@
+//! Normalisation and validation of what admins type: Tenant URLs, tokens,
+//! tenant ids, GUIDs, dates. Every refusal names the problem precisely.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use url::{Host, Url};
+
+/// Longest secret token accepted. Real SCIM tokens and JWTs are a few KB.
+pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+/// Longest URL accepted.
+pub const MAX_URL_LEN: usize = 2048;
+
+/// A URL after normalisation, with notes worth showing the admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalizedUrl {
+    pub url: String,
+    /// Harmless fixes applied (trailing slash removed, `//` collapsed, …).
+    pub notes: Vec<String>,
+}
+
+/// Whether a host is on this machine. Loopback endpoints may use plain http.
+pub fn is_loopback_host(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Normalise an https endpoint URL (Tenant URL, Graph or login host).
+///
+/// Trims whitespace, requires `https` (plain `http` only on loopback), refuses
+/// credentials in the URL, fragments, spaces and non-ASCII hosts that are not
+/// valid IDNs, removes trailing slashes, collapses `//` in the path and keeps
+/// the query string (Entra's `?aadOptscim062020` flag lives there).
+pub fn normalize_endpoint_url(raw: &str) -> Result<NormalizedUrl, String> {
+    let mut notes = Vec::new();
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("enter a URL".into());
+    }
+    if trimmed.len() > MAX_URL_LEN {
+        return Err(format!("the URL is longer than {MAX_URL_LEN} characters"));
+    }
+    if trimmed != raw {
+        notes.push("removed surrounding whitespace".into());
+    }
+    if trimmed.chars().any(|c| c.is_whitespace()) {
+        return Err("the URL contains a space or line break; copy it again without them".into());
+    }
+    if trimmed.chars().any(|c| c.is_control()) {
+        return Err("the URL contains control characters".into());
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    if !lower.contains("://") {
+        return Err(format!(
+            "the URL has no scheme; did you mean https://{trimmed} ?"
+        ));
+    }
+    let url = Url::parse(trimmed).map_err(|e| format!("not a valid URL ({e})"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(&url) => {}
+        "http" => {
+            return Err(
+                "plain http is refused: the token would travel unencrypted; use https".into(),
+            )
+        }
+        other => return Err(format!("the scheme `{other}:` is not allowed; use https")),
+    }
+    if url.host().is_none() {
+        return Err("the URL has no host name".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the URL must not contain a user name or password".into());
+    }
+    if url.fragment().is_some() {
+        return Err("the URL must not contain a `#` fragment".into());
+    }
+    let mut path = url.path().to_string();
+    if path.contains("//") {
+        while path.contains("//") {
+            path = path.replace("//", "/");
+        }
+        notes.push("collapsed `//` in the path".into());
+    }
+    if path.len() > 1 && path.ends_with('/') {
+        while path.len() > 1 && path.ends_with('/') {
+            path.pop();
+        }
+        notes.push("removed the trailing slash".into());
+    }
+    let mut out = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
+    if let Some(port) = url.port() {
+        out.push_str(&format!(":{port}"));
+    }
+    if path != "/" {
+        out.push_str(&path);
+    }
+    if let Some(q) = url.query() {
+        if !q.is_empty() {
+            out.push('?');
+            out.push_str(q);
+        }
+    }
+    Ok(NormalizedUrl { url: out, notes })
+}
+
+/// Whether a SCIM base URL's path looks like a SCIM root (`/scim`, `/scim/v2`, `/v2`).
+/// A URL without one often needs a prefix; the engine confirms by probing.
+pub fn looks_like_scim_root(url: &str) -> bool {
+    let Ok(u) = Url::parse(url) else { return false };
+    let p = u.path().to_ascii_lowercase();
+    p.contains("scim") || p.ends_with("/v2") || p.contains("/v2/")
+}
+
+/// A token after hygiene, with what was fixed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanToken {
+    pub token: String,
+    pub notes: Vec<String>,
+}
+
+/// Token hygiene: trims surrounding whitespace (a pasted newline is common),
+/// strips a pasted `Bearer ` prefix, and refuses what cannot be a token.
+/// Error messages never quote the token.
+pub fn clean_token(raw: &str) -> Result<CleanToken, String> {
+    let mut notes = Vec::new();
+    if raw.len() > MAX_TOKEN_LEN {
+        return Err(format!(
+            "the token is {} KB; a SCIM token is at most {} KB. Did you paste a file?",
+            raw.len() / 1024,
+            MAX_TOKEN_LEN / 1024
+        ));
+    }
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("the token is empty".into());
+    }
+    if trimmed.len() != raw.len() {
+        if raw.contains('\n') || raw.contains('\r') {
+            notes.push("removed a trailing line break pasted with the token".into());
+        } else {
+            notes.push("removed surrounding spaces".into());
+        }
+    }
+    let mut token = trimmed;
+    if token.len() > 7 && token[..7].eq_ignore_ascii_case("bearer ") {
+        token = token[7..].trim_start();
+        notes.push("removed a `Bearer ` prefix: Entra adds it itself".into());
+    }
+    if token.contains('\n') || token.contains('\r') {
+        return Err("the token contains a line break in the middle; copy it again as one line".into());
+    }
+    if token.chars().any(|c| c.is_whitespace()) {
+        return Err("the token contains a space; copy it again without spaces".into());
+    }
+    if token.chars().any(|c| c.is_control() || !c.is_ascii()) {
+        return Err("the token contains characters that cannot be sent in an HTTP header".into());
+    }
+    Ok(CleanToken {
+        token: token.to_string(),
+        notes,
+    })
+}
+
+/// Whether `s` is a GUID (8-4-4-4-12 hex).
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip(lens)
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A tenant is a GUID or a verified domain such as `contoso.onmicrosoft.com`.
+pub fn validate_tenant(raw: &str) -> Result<String, String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err("enter the tenant ID (a GUID) or a domain such as contoso.onmicrosoft.com".into());
+    }
+    if is_guid(t) {
+        return Ok(t.to_ascii_lowercase());
+    }
+    let is_domain = t.len() <= 253
+        && t.contains('.')
+        && t.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    if is_domain {
+        return Ok(t.to_ascii_lowercase());
+    }
+    if matches!(t.to_ascii_lowercase().as_str(), "common" | "organizations" | "consumers") {
+        return Err(format!(
+            "`{t}` is not a tenant: a monitor needs one specific tenant ID or domain"
+        ));
+    }
+    Err("not a tenant ID: expected a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 or a domain like contoso.onmicrosoft.com".into())
+}
+
+/// Parse a date the admin typed: `YYYY-MM-DD` (end of that day, UTC) or RFC 3339.
+pub fn parse_user_date(raw: &str) -> Result<DateTime<Utc>, String> {
+    let t = raw.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        let end = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default();
+        return Ok(d.and_time(end).and_utc());
+    }
+    Err(format!(
+        "`{}` is not a date: use YYYY-MM-DD (for example 2027-03-31) or an RFC 3339 time",
+        t.chars().take(40).collect::<String>()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_trailing_slash_and_double_slash_are_fixed() {
+        let n = normalize_endpoint_url(" https://api.example.com//scim//v2/ ").unwrap();
+        assert_eq!(n.url, "https://api.example.com/scim/v2");
+        assert_eq!(n.notes.len(), 3, "{:?}", n.notes);
+    }
+
+    #[test]
+    fn url_query_is_kept() {
+        let n = normalize_endpoint_url("https://x.example.com/scim/v2/?aadOptscim062020").unwrap();
+        assert_eq!(n.url, "https://x.example.com/scim/v2?aadOptscim062020");
+    }
+
+    #[test]
+    fn url_port_kept_and_host_lowercased() {
+        let n = normalize_endpoint_url("https://API.Example.com:8443/scim").unwrap();
+        assert_eq!(n.url, "https://api.example.com:8443/scim");
+    }
+
+    #[test]
+    fn url_refusals_are_specific() {
+        let cases = [
+            ("", "enter a URL"),
+            ("api.example.com/scim", "no scheme"),
+            ("http://api.example.com/scim", "plain http"),
+            ("javascript:alert(1)", "no scheme"),
+            ("javascript://alert(1)", "`javascript:` is not allowed"),
+            ("ftp://x.example.com", "`ftp:` is not allowed"),
+            ("https://api.exa mple.com/scim", "space"),
+            ("https://user:pw@api.example.com", "user name or password"),
+            ("https://api.example.com/scim#x", "fragment"),
+        ];
+        for (input, expected) in cases {
+            let err = normalize_endpoint_url(input).unwrap_err();
+            assert!(err.contains(expected), "{input:?} → {err:?}");
+        }
+    }
+
+    #[test]
+    fn url_unicode_host_is_punycoded_or_refused() {
+        // IDNs are valid hosts; they are converted to their ASCII form.
+        let n = normalize_endpoint_url("https://bücher.example/scim").unwrap();
+        assert_eq!(n.url, "https://xn--bcher-kva.example/scim");
+        assert!(normalize_endpoint_url("https://exa\u{0}mple.com").is_err());
+    }
+
+    #[test]
+    fn loopback_may_use_http() {
+        for u in [
+            "http://127.0.0.1:8080/scim/v2",
+            "http://localhost:9/scim",
+            "http://[::1]:80/scim",
+        ] {
+            assert!(normalize_endpoint_url(u).is_ok(), "{u}");
+        }
+    }
+
+    #[test]
+    fn scim_root_detection() {
+        assert!(looks_like_scim_root("https://a.example.com/scim/v2"));
+        assert!(looks_like_scim_root("https://a.example.com/api/v2"));
+        assert!(!looks_like_scim_root("https://a.example.com"));
+        assert!(!looks_like_scim_root("https://a.example.com/api"));
+    }
+
+    #[test]
+    fn token_hygiene() {
+        let t = clean_token("abc.def.ghi\n").unwrap();
+        assert_eq!(t.token, "abc.def.ghi");
+        assert!(t.notes[0].contains("line break"));
+        let t = clean_token("Bearer abc").unwrap();
+        assert_eq!(t.token, "abc");
+        assert!(t.notes.iter().any(|n| n.contains("Bearer")));
+        assert!(clean_token("").unwrap_err().contains("empty"));
+        assert!(clean_token(" \n ").unwrap_err().contains("empty"));
+        assert!(clean_token("abc\ndef").unwrap_err().contains("line break in the middle"));
+        assert!(clean_token("abc def").unwrap_err().contains("space"));
+        let big = "a".repeat(1024 * 1024);
+        let err = clean_token(&big).unwrap_err();
+        assert!(err.contains("1024 KB"), "{err}");
+        assert!(!err.contains("aaaa"));
+    }
+
+    #[test]
+    fn token_errors_never_quote_the_token() {
+        for raw in ["sec ret", "sec\nret", "sécret"] {
+            let err = clean_token(raw).unwrap_err();
+            assert!(!err.contains("sec"), "{err}");
+        }
+    }
+
+    #[test]
+    fn tenants() {
+        assert_eq!(
+            validate_tenant(" 72F988BF-86f1-41af-91ab-2d7cd011db47 ").unwrap(),
+            "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        );
+        assert_eq!(
+            validate_tenant("Contoso.onmicrosoft.com").unwrap(),
+            "contoso.onmicrosoft.com"
+        );
+        assert!(validate_tenant("common").unwrap_err().contains("one specific tenant"));
+        assert!(validate_tenant("not a tenant").unwrap_err().contains("not a tenant ID"));
+        assert!(validate_tenant("").is_err());
+        assert!(validate_tenant("72f988bf-86f1-41af-91ab-2d7cd011db4").is_err());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            parse_user_date("2027-03-31").unwrap().to_rfc3339(),
+            "2027-03-31T23:59:59+00:00"
+        );
+        assert_eq!(
+            parse_user_date("2027-03-31T10:00:00+02:00").unwrap().to_rfc3339(),
+            "2027-03-31T08:00:00+00:00"
+        );
+        assert!(parse_user_date("31/03/2027").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(parse_user_date("2027-02-30").is_err());
+    }
+}

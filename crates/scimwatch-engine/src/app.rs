@@ -1,0 +1,107 @@
+//! The engine as one value: the store, the secret store and where they live.
+//! The desktop shell keeps one in its managed state; the CLI makes one per run.
+
+use std::path::{Path, PathBuf};
+
+use scimwatch_core::Sensitive;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::connections::SecretsInput;
+use crate::error::EngineError;
+use crate::paths::{self, DB_FILE};
+use crate::secrets::{self, Secrets};
+use crate::store::Store;
+
+/// Facts about this installation, shown in Settings and `scimwatch-cli info`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub database: String,
+    /// `keychain`, `file` or `memory`.
+    pub secret_store: String,
+    pub dev_build: bool,
+}
+
+/// Secrets as they arrive from the connection form. Deserialize only: a
+/// secret never travels back to the web view.
+#[derive(Debug, Default, Clone, Deserialize, TS)]
+#[serde(default)]
+pub struct SecretsPayload {
+    #[ts(type = "string | null")]
+    pub scim_token: Option<Sensitive<String>>,
+    #[ts(type = "string | null")]
+    pub client_secret: Option<Sensitive<String>>,
+}
+
+impl From<SecretsPayload> for SecretsInput {
+    fn from(p: SecretsPayload) -> Self {
+        SecretsInput {
+            scim_token: p.scim_token,
+            client_secret: p.client_secret,
+        }
+    }
+}
+
+/// An opened engine: database + secret store.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub store: Store,
+    pub secrets: Secrets,
+    data_dir: PathBuf,
+}
+
+impl Engine {
+    /// Open the data directory (`explicit`, else `SCIMWATCH_DATA_DIR`, else
+    /// the user's data folder) and the secret store chosen by the environment.
+    pub async fn open(explicit_data_dir: Option<PathBuf>) -> Result<Self, EngineError> {
+        let data_dir = paths::data_dir(explicit_data_dir);
+        let store = Store::open_in(&data_dir).await?;
+        let secrets = secrets::from_env(&data_dir)?;
+        Ok(Self {
+            store,
+            secrets,
+            data_dir,
+        })
+    }
+
+    /// An engine over explicit parts (tests).
+    pub fn from_parts(store: Store, secrets: Secrets, data_dir: PathBuf) -> Self {
+        Self {
+            store,
+            secrets,
+            data_dir,
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn info(&self) -> AppInfo {
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self.data_dir.display().to_string(),
+            database: self.data_dir.join(DB_FILE).display().to_string(),
+            secret_store: self.secrets.name().to_string(),
+            dev_build: cfg!(debug_assertions),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_payload_reads_nulls_and_strings() {
+        let p: SecretsPayload =
+            serde_json::from_str(r#"{"scim_token":"abc","client_secret":null}"#).unwrap();
+        assert_eq!(p.scim_token.as_ref().unwrap().expose(), "abc");
+        assert!(p.client_secret.is_none());
+        assert!(!format!("{p:?}").contains("abc"));
+        let p: SecretsPayload = serde_json::from_str("{}").unwrap();
+        assert!(p.scim_token.is_none());
+    }
+}

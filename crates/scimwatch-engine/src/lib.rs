@@ -1,0 +1,15 @@
+//! scimwatch-engine: everything that touches the outside world — the SQLite
+//! store, the OS keychain, Graph and SCIM over HTTP, the poller — exposed as
+//! plain async functions that the desktop shell and the CLI both call.
+
+pub mod app;
+pub mod connections;
+pub mod error;
+pub mod paths;
+pub mod secrets;
+pub mod store;
+
+pub use app::{AppInfo, Engine, SecretsPayload};
+pub use error::EngineError;
+pub use secrets::{SecretKey, SecretStore};
+pub use store::Store;

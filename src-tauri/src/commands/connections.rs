@@ -1,0 +1,43 @@
+//! Connections screen.
+
+use chrono::Utc;
+use scimwatch_core::{Connection, ConnectionInput};
+use scimwatch_engine::connections::{self, SaveOutcome};
+use scimwatch_engine::SecretsPayload;
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn list_connections(state: State<'_, AppState>) -> CommandResult<Vec<Connection>> {
+    Ok(connections::list(&state.engine.store).await?)
+}
+
+#[tauri::command]
+pub async fn add_connection(
+    state: State<'_, AppState>,
+    input: ConnectionInput,
+    secrets: SecretsPayload,
+) -> CommandResult<SaveOutcome> {
+    let e = &state.engine;
+    Ok(connections::add(&e.store, e.secrets.as_ref(), &input, &secrets.into(), Utc::now()).await?)
+}
+
+#[tauri::command]
+pub async fn update_connection(
+    state: State<'_, AppState>,
+    id: String,
+    input: ConnectionInput,
+    secrets: SecretsPayload,
+) -> CommandResult<SaveOutcome> {
+    let e = &state.engine;
+    let s = secrets.into();
+    Ok(connections::update(&e.store, e.secrets.as_ref(), &id, &input, &s, Utc::now()).await?)
+}
+
+#[tauri::command]
+pub async fn remove_connection(state: State<'_, AppState>, id: String) -> CommandResult<Connection> {
+    let e = &state.engine;
+    Ok(connections::remove(&e.store, e.secrets.as_ref(), &id).await?)
+}

@@ -1,0 +1,5 @@
+//! One module per screen. Each command is a one-line adapter over a plain
+//! async function in `scimwatch-engine`, tested there without a GUI.
+
+pub mod connections;
+pub mod settings;
