@@ -65,7 +65,12 @@ mod tests {
 
     #[test]
     fn data_dir_flag_forms() {
-        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>().into_iter();
+        let args = |v: &[&str]| {
+            v.iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
         assert_eq!(data_dir_arg(args(&["app"])), None);
         assert_eq!(
             data_dir_arg(args(&["app", "--data-dir", "/tmp/x"])),

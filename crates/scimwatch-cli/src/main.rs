@@ -12,7 +12,11 @@ use scimwatch_engine::connections::{self, SecretsInput};
 use scimwatch_engine::Engine;
 
 #[derive(Parser, Debug)]
-#[command(name = "scimwatch-cli", version, about = "Watch Entra ID SCIM provisioning from the command line")]
+#[command(
+    name = "scimwatch-cli",
+    version,
+    about = "Watch Entra ID SCIM provisioning from the command line"
+)]
 struct Cli {
     /// Data directory (default: the user's data folder; env SCIMWATCH_DATA_DIR).
     #[arg(long, global = true, env = "SCIMWATCH_DATA_DIR", value_name = "DIR")]
@@ -22,6 +26,7 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 enum Command {
     /// Manage the connections scimwatch watches.
     Connections {
@@ -43,7 +48,7 @@ enum ConnectionsCommand {
         json: bool,
     },
     /// Add a connection. Secrets only from a file or stdin (`-`).
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Remove a connection (by name or id) with everything stored for it.
     Remove {
         /// Name or id.
@@ -150,7 +155,10 @@ fn print_connections(list: &[Connection]) {
                 e.tenant_id,
                 e.cloud.as_str(),
                 e.app.as_deref().unwrap_or("app not chosen yet"),
-                e.job_id.as_deref().map(|j| format!(" · job {j}")).unwrap_or_default()
+                e.job_id
+                    .as_deref()
+                    .map(|j| format!(" · job {j}"))
+                    .unwrap_or_default()
             ),
             None => println!("  Entra:  not watched"),
         }
@@ -158,7 +166,11 @@ fn print_connections(list: &[Connection]) {
             Some(s) => println!(
                 "  SCIM:   {} · token {}{}",
                 s.url,
-                if c.has_scim_token { "in keychain" } else { "missing" },
+                if c.has_scim_token {
+                    "in keychain"
+                } else {
+                    "missing"
+                },
                 s.token_expires_at
                     .map(|t| format!(" · expires {}", t.format("%Y-%m-%d")))
                     .unwrap_or_default()
@@ -214,13 +226,17 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
             ConnectionsCommand::Remove { connection, json } => {
-                let removed = connections::remove(&engine.store, engine.secrets.as_ref(), &connection)
-                    .await
-                    .map_err(|e| fail(e.into()))?;
+                let removed =
+                    connections::remove(&engine.store, engine.secrets.as_ref(), &connection)
+                        .await
+                        .map_err(|e| fail(e.into()))?;
                 if json {
                     print_json(&removed).map_err(fail)?;
                 } else {
-                    println!("Removed {} ({}) and its stored data and secrets.", removed.name, removed.id);
+                    println!(
+                        "Removed {} ({}) and its stored data and secrets.",
+                        removed.name, removed.id
+                    );
                 }
             }
             ConnectionsCommand::Add(a) => {
@@ -229,7 +245,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 {
                     return Err(fail(CommandError {
                         kind: scimwatch_core::ErrorKind::Validation,
-                        message: "only one secret can come from stdin; put the other in a file".into(),
+                        message: "only one secret can come from stdin; put the other in a file"
+                            .into(),
                         fields: Vec::new(),
                     }));
                 }

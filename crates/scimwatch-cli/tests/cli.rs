@@ -1,6 +1,8 @@
 //! The CLI as a user runs it: the real binary against a real data directory,
 //! with the explicit file-based secret store (no keychain on CI runners).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -32,19 +34,34 @@ fn add_list_remove_with_token_from_stdin_and_file() {
 
     let o = cli(&data, &["connections", "list", "--json"], None);
     assert!(o.status.success(), "{o:?}");
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(), serde_json::json!([]));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
+        serde_json::json!([])
+    );
 
     let o = cli(
         &data,
         &[
-            "connections", "add", "--name", "Acme", "--scim-url", "https://acme.example.com/scim/v2/",
-            "--token-expires", "2027-06-30", "--scim-token-file", "-", "--json",
+            "connections",
+            "add",
+            "--name",
+            "Acme",
+            "--scim-url",
+            "https://acme.example.com/scim/v2/",
+            "--token-expires",
+            "2027-06-30",
+            "--scim-token-file",
+            "-",
+            "--json",
         ],
         Some("tok-FROM-STDIN-123\n"),
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let saved: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(saved["connection"]["scim"]["url"], "https://acme.example.com/scim/v2");
+    assert_eq!(
+        saved["connection"]["scim"]["url"],
+        "https://acme.example.com/scim/v2"
+    );
     assert_eq!(saved["connection"]["has_scim_token"], true);
     assert!(!stdout(&o).contains("tok-FROM-STDIN"));
 
@@ -53,10 +70,22 @@ fn add_list_remove_with_token_from_stdin_and_file() {
     let o = cli(
         &data,
         &[
-            "connections", "add", "--name", "Contoso", "--cloud", "usgov", "--tenant",
-            "contoso.onmicrosoft.us", "--client-id", "11111111-2222-3333-4444-555555555555",
-            "--auth-mode", "client-secret", "--client-secret-file", token_file.to_str().unwrap(),
-            "--app", "Fabrikam SCIM",
+            "connections",
+            "add",
+            "--name",
+            "Contoso",
+            "--cloud",
+            "usgov",
+            "--tenant",
+            "contoso.onmicrosoft.us",
+            "--client-id",
+            "11111111-2222-3333-4444-555555555555",
+            "--auth-mode",
+            "client-secret",
+            "--client-secret-file",
+            token_file.to_str().unwrap(),
+            "--app",
+            "Fabrikam SCIM",
         ],
         None,
     );
@@ -87,7 +116,15 @@ fn validation_errors_are_specific_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let o = cli(
         dir.path(),
-        &["connections", "add", "--name", "Bad", "--scim-url", "http://saas.example.com/scim", "--json"],
+        &[
+            "connections",
+            "add",
+            "--name",
+            "Bad",
+            "--scim-url",
+            "http://saas.example.com/scim",
+            "--json",
+        ],
         None,
     );
     assert_eq!(o.status.code(), Some(1));
@@ -109,7 +146,11 @@ fn validation_errors_are_specific_and_json() {
 #[test]
 fn secrets_are_never_flags() {
     let dir = tempfile::tempdir().unwrap();
-    let o = cli(dir.path(), &["connections", "add", "--name", "x", "--scim-token", "abc"], None);
+    let o = cli(
+        dir.path(),
+        &["connections", "add", "--name", "x", "--scim-token", "abc"],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unexpected argument"));
 }

@@ -1,6 +1,6 @@
-//! Connections: what scimwatch watches. An Entra side (tenant + enterprise app
-//! + provisioning job, read through Graph) and a SCIM side (the SaaS's Tenant
-//! URL). Either side may be absent, never both.
+//! Connections: what scimwatch watches. An Entra side (tenant, enterprise app
+//! and provisioning job, read through Graph) and a SCIM side (the SaaS's
+//! Tenant URL). Either side may be absent, never both.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,10 @@ impl Cloud {
                 "https://login.microsoftonline.com",
                 "https://graph.microsoft.com",
             )),
-            Cloud::Usgov => Some(("https://login.microsoftonline.us", "https://graph.microsoft.us")),
+            Cloud::Usgov => Some((
+                "https://login.microsoftonline.us",
+                "https://graph.microsoft.us",
+            )),
             Cloud::China => Some((
                 "https://login.chinacloudapi.cn",
                 "https://microsoftgraph.chinacloudapi.cn",
@@ -191,7 +194,10 @@ pub fn validate_input(input: &ConnectionInput) -> Result<ValidConnection, Valida
             format!("the name is longer than {MAX_NAME_LEN} characters"),
         ));
     } else if name.chars().any(char::is_control) {
-        errors.push(FieldError::new("name", "the name contains control characters"));
+        errors.push(FieldError::new(
+            "name",
+            "the name contains control characters",
+        ));
     }
 
     let tenant = non_empty(&input.tenant_id);
@@ -214,7 +220,10 @@ pub fn validate_input(input: &ConnectionInput) -> Result<ValidConnection, Valida
             .ok();
         let (login_url, graph_url) = match input.cloud.hosts() {
             Some((l, g)) => {
-                for (field, v) in [("login_url", &input.login_url), ("graph_url", &input.graph_url)] {
+                for (field, v) in [
+                    ("login_url", &input.login_url),
+                    ("graph_url", &input.graph_url),
+                ] {
                     if non_empty(v).is_some() {
                         errors.push(FieldError::new(
                             field,
@@ -238,7 +247,10 @@ pub fn validate_input(input: &ConnectionInput) -> Result<ValidConnection, Valida
                         }
                     },
                 };
-                (host("login_url", &input.login_url), host("graph_url", &input.graph_url))
+                (
+                    host("login_url", &input.login_url),
+                    host("graph_url", &input.graph_url),
+                )
             }
         };
         let client_id = match non_empty(&input.client_id) {
@@ -457,7 +469,10 @@ mod tests {
     fn cloud_and_auth_mode_parse() {
         assert_eq!(Cloud::parse("USGov"), Some(Cloud::Usgov));
         assert_eq!(Cloud::parse("mars"), None);
-        assert_eq!(AuthMode::parse("client-secret"), Some(AuthMode::ClientSecret));
+        assert_eq!(
+            AuthMode::parse("client-secret"),
+            Some(AuthMode::ClientSecret)
+        );
         for c in [Cloud::Global, Cloud::Usgov, Cloud::China, Cloud::Custom] {
             assert_eq!(Cloud::parse(c.as_str()), Some(c));
         }

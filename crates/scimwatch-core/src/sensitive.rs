@@ -87,7 +87,7 @@ mod tests {
             }
         }
         impl<T> NotSerialize for T {}
-        struct Probe<'a, T>(&'a T);
+        struct Probe<'a, T>(#[allow(dead_code)] &'a T);
         impl<T: serde::Serialize> Probe<'_, T> {
             fn is_serialize(&self) -> bool {
                 true

@@ -150,7 +150,9 @@ pub fn clean_token(raw: &str) -> Result<CleanToken, String> {
         notes.push("removed a `Bearer ` prefix: Entra adds it itself".into());
     }
     if token.contains('\n') || token.contains('\r') {
-        return Err("the token contains a line break in the middle; copy it again as one line".into());
+        return Err(
+            "the token contains a line break in the middle; copy it again as one line".into(),
+        );
     }
     if token.chars().any(|c| c.is_whitespace()) {
         return Err("the token contains a space; copy it again without spaces".into());
@@ -179,7 +181,9 @@ pub fn is_guid(s: &str) -> bool {
 pub fn validate_tenant(raw: &str) -> Result<String, String> {
     let t = raw.trim();
     if t.is_empty() {
-        return Err("enter the tenant ID (a GUID) or a domain such as contoso.onmicrosoft.com".into());
+        return Err(
+            "enter the tenant ID (a GUID) or a domain such as contoso.onmicrosoft.com".into(),
+        );
     }
     if is_guid(t) {
         return Ok(t.to_ascii_lowercase());
@@ -196,7 +200,10 @@ pub fn validate_tenant(raw: &str) -> Result<String, String> {
     if is_domain {
         return Ok(t.to_ascii_lowercase());
     }
-    if matches!(t.to_ascii_lowercase().as_str(), "common" | "organizations" | "consumers") {
+    if matches!(
+        t.to_ascii_lowercase().as_str(),
+        "common" | "organizations" | "consumers"
+    ) {
         return Err(format!(
             "`{t}` is not a tenant: a monitor needs one specific tenant ID or domain"
         ));
@@ -299,7 +306,9 @@ mod tests {
         assert!(t.notes.iter().any(|n| n.contains("Bearer")));
         assert!(clean_token("").unwrap_err().contains("empty"));
         assert!(clean_token(" \n ").unwrap_err().contains("empty"));
-        assert!(clean_token("abc\ndef").unwrap_err().contains("line break in the middle"));
+        assert!(clean_token("abc\ndef")
+            .unwrap_err()
+            .contains("line break in the middle"));
         assert!(clean_token("abc def").unwrap_err().contains("space"));
         let big = "a".repeat(1024 * 1024);
         let err = clean_token(&big).unwrap_err();
@@ -325,8 +334,12 @@ mod tests {
             validate_tenant("Contoso.onmicrosoft.com").unwrap(),
             "contoso.onmicrosoft.com"
         );
-        assert!(validate_tenant("common").unwrap_err().contains("one specific tenant"));
-        assert!(validate_tenant("not a tenant").unwrap_err().contains("not a tenant ID"));
+        assert!(validate_tenant("common")
+            .unwrap_err()
+            .contains("one specific tenant"));
+        assert!(validate_tenant("not a tenant")
+            .unwrap_err()
+            .contains("not a tenant ID"));
         assert!(validate_tenant("").is_err());
         assert!(validate_tenant("72f988bf-86f1-41af-91ab-2d7cd011db4").is_err());
     }
@@ -338,10 +351,14 @@ mod tests {
             "2027-03-31T23:59:59+00:00"
         );
         assert_eq!(
-            parse_user_date("2027-03-31T10:00:00+02:00").unwrap().to_rfc3339(),
+            parse_user_date("2027-03-31T10:00:00+02:00")
+                .unwrap()
+                .to_rfc3339(),
             "2027-03-31T08:00:00+00:00"
         );
-        assert!(parse_user_date("31/03/2027").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(parse_user_date("31/03/2027")
+            .unwrap_err()
+            .contains("YYYY-MM-DD"));
         assert!(parse_user_date("2027-02-30").is_err());
     }
 }

@@ -7,7 +7,9 @@
 use chrono::{DateTime, Utc};
 use scimwatch_core::connection::{validate_input, ValidConnection};
 use scimwatch_core::validate::clean_token;
-use scimwatch_core::{AuthMode, Connection, ConnectionInput, FieldError, Sensitive, ValidationError};
+use scimwatch_core::{
+    AuthMode, Connection, ConnectionInput, FieldError, Sensitive, ValidationError,
+};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -53,13 +55,22 @@ fn prepare(
         }
     };
     let mut notes = Vec::new();
-    let has_scim = input.scim_url.as_deref().is_some_and(|s| !s.trim().is_empty());
-    let has_entra = input.tenant_id.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let has_scim = input
+        .scim_url
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    let has_entra = input
+        .tenant_id
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
 
     let scim_token = match &secrets.scim_token {
         Some(raw) if !has_scim => {
             let _ = raw;
-            errors.push(FieldError::new("scim_token", "a Secret Token needs a SCIM Tenant URL"));
+            errors.push(FieldError::new(
+                "scim_token",
+                "a Secret Token needs a SCIM Tenant URL",
+            ));
             None
         }
         Some(raw) => match clean_token(raw.expose()) {
@@ -94,7 +105,10 @@ fn prepare(
         Some(raw) => {
             let t = raw.expose().trim();
             if t.is_empty() {
-                errors.push(FieldError::new("client_secret", "the client secret is empty"));
+                errors.push(FieldError::new(
+                    "client_secret",
+                    "the client secret is empty",
+                ));
                 None
             } else if t.len() > 1024 || t.chars().any(|c| c.is_control()) {
                 errors.push(FieldError::new(
@@ -136,11 +150,7 @@ fn prepare(
     }
 }
 
-fn apply_secrets(
-    secrets: &dyn SecretStore,
-    uuid: &str,
-    p: &Prepared,
-) -> Result<(), EngineError> {
+fn apply_secrets(secrets: &dyn SecretStore, uuid: &str, p: &Prepared) -> Result<(), EngineError> {
     let scim = SecretKey::new(uuid, SecretKind::ScimToken);
     let client = SecretKey::new(uuid, SecretKind::ClientSecret);
     match &p.scim_token {
@@ -169,7 +179,11 @@ pub async fn get(store: &Store, id_or_name: &str) -> Result<Connection, EngineEr
     rows::find(store.pool(), id_or_name)
         .await?
         .map(|r| r.into_connection())
-        .ok_or_else(|| EngineError::NotFound(format!("no connection named or with id \u{201c}{id_or_name}\u{201d}")))
+        .ok_or_else(|| {
+            EngineError::NotFound(format!(
+                "no connection named or with id \u{201c}{id_or_name}\u{201d}"
+            ))
+        })
 }
 
 pub async fn add(
@@ -237,9 +251,11 @@ pub async fn remove(
     secrets: &dyn SecretStore,
     id_or_name: &str,
 ) -> Result<Connection, EngineError> {
-    let row = rows::find(store.pool(), id_or_name)
-        .await?
-        .ok_or_else(|| EngineError::NotFound(format!("no connection named or with id \u{201c}{id_or_name}\u{201d}")))?;
+    let row = rows::find(store.pool(), id_or_name).await?.ok_or_else(|| {
+        EngineError::NotFound(format!(
+            "no connection named or with id \u{201c}{id_or_name}\u{201d}"
+        ))
+    })?;
     let mut tx = store.pool().begin().await?;
     rows::delete(&mut *tx, &row.uuid).await?;
     for kind in SecretKind::ALL {
@@ -278,11 +294,20 @@ mod tests {
     async fn add_list_update_remove_round_trip() {
         let store = Store::open_memory().await.unwrap();
         let secrets = MemoryStore::new();
-        let saved = add(&store, &secrets, &scim_input("Acme"), &token("tok-123\n"), now())
-            .await
-            .unwrap();
+        let saved = add(
+            &store,
+            &secrets,
+            &scim_input("Acme"),
+            &token("tok-123\n"),
+            now(),
+        )
+        .await
+        .unwrap();
         let c = &saved.connection;
-        assert_eq!(c.scim.as_ref().unwrap().url, "https://acme.example.com/scim/v2");
+        assert_eq!(
+            c.scim.as_ref().unwrap().url,
+            "https://acme.example.com/scim/v2"
+        );
         assert!(c.has_scim_token);
         assert!(saved.notes.iter().any(|n| n.contains("line break")));
         assert_eq!(
@@ -299,9 +324,16 @@ mod tests {
         // Edit without re-entering the token keeps it.
         let mut edit = scim_input("Acme prod");
         edit.tenant_id = Some("contoso.onmicrosoft.com".into());
-        let upd = update(&store, &secrets, &c.id, &edit, &SecretsInput::default(), now())
-            .await
-            .unwrap();
+        let upd = update(
+            &store,
+            &secrets,
+            &c.id,
+            &edit,
+            &SecretsInput::default(),
+            now(),
+        )
+        .await
+        .unwrap();
         assert_eq!(upd.connection.name, "Acme prod");
         assert!(upd.connection.entra.is_some());
         assert!(upd.connection.has_scim_token);
@@ -312,9 +344,16 @@ mod tests {
             tenant_id: Some("contoso.onmicrosoft.com".into()),
             ..Default::default()
         };
-        let upd = update(&store, &secrets, &c.id, &entra_only, &SecretsInput::default(), now())
-            .await
-            .unwrap();
+        let upd = update(
+            &store,
+            &secrets,
+            &c.id,
+            &entra_only,
+            &SecretsInput::default(),
+            now(),
+        )
+        .await
+        .unwrap();
         assert!(!upd.connection.has_scim_token);
         assert!(secrets
             .get(&SecretKey::new(&c.id, SecretKind::ScimToken))
@@ -334,9 +373,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_in(dir.path()).await.unwrap();
         let secrets = MemoryStore::new();
-        add(&store, &secrets, &scim_input("Acme"), &token("SUPERSECRET-token-9f8e7d"), now())
-            .await
-            .unwrap();
+        add(
+            &store,
+            &secrets,
+            &scim_input("Acme"),
+            &token("SUPERSECRET-token-9f8e7d"),
+            now(),
+        )
+        .await
+        .unwrap();
         store.close().await;
         for entry in std::fs::read_dir(dir.path()).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
@@ -349,10 +394,18 @@ mod tests {
     async fn refusals_store_nothing() {
         let store = Store::open_memory().await.unwrap();
         let secrets = MemoryStore::new();
-        let e = add(&store, &secrets, &scim_input("Acme"), &SecretsInput::default(), now())
-            .await
-            .unwrap_err();
-        let EngineError::Validation(v) = e else { panic!("{e:?}") };
+        let e = add(
+            &store,
+            &secrets,
+            &scim_input("Acme"),
+            &SecretsInput::default(),
+            now(),
+        )
+        .await
+        .unwrap_err();
+        let EngineError::Validation(v) = e else {
+            panic!("{e:?}")
+        };
         assert_eq!(v.fields[0].field, "scim_token");
         let e = add(&store, &secrets, &scim_input("Acme"), &token("a b"), now())
             .await
@@ -405,11 +458,20 @@ mod tests {
         #[derive(Debug)]
         struct Broken;
         impl SecretStore for Broken {
-            fn get(&self, _: &SecretKey) -> Result<Option<Sensitive<String>>, crate::secrets::SecretError> {
+            fn get(
+                &self,
+                _: &SecretKey,
+            ) -> Result<Option<Sensitive<String>>, crate::secrets::SecretError> {
                 Ok(None)
             }
-            fn set(&self, _: &SecretKey, _: &Sensitive<String>) -> Result<(), crate::secrets::SecretError> {
-                Err(crate::secrets::SecretError::Unavailable { detail: "no bus".into() })
+            fn set(
+                &self,
+                _: &SecretKey,
+                _: &Sensitive<String>,
+            ) -> Result<(), crate::secrets::SecretError> {
+                Err(crate::secrets::SecretError::Unavailable {
+                    detail: "no bus".into(),
+                })
             }
             fn delete(&self, _: &SecretKey) -> Result<(), crate::secrets::SecretError> {
                 Ok(())

@@ -2,6 +2,8 @@
 //! boundary into `ui/src/bindings/`, and fails when the committed files were
 //! stale (they are rewritten, so committing the result fixes the failure).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

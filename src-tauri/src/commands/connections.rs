@@ -21,7 +21,14 @@ pub async fn add_connection(
     secrets: SecretsPayload,
 ) -> CommandResult<SaveOutcome> {
     let e = &state.engine;
-    Ok(connections::add(&e.store, e.secrets.as_ref(), &input, &secrets.into(), Utc::now()).await?)
+    Ok(connections::add(
+        &e.store,
+        e.secrets.as_ref(),
+        &input,
+        &secrets.into(),
+        Utc::now(),
+    )
+    .await?)
 }
 
 #[tauri::command]
@@ -37,7 +44,10 @@ pub async fn update_connection(
 }
 
 #[tauri::command]
-pub async fn remove_connection(state: State<'_, AppState>, id: String) -> CommandResult<Connection> {
+pub async fn remove_connection(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<Connection> {
     let e = &state.engine;
     Ok(connections::remove(&e.store, e.secrets.as_ref(), &id).await?)
 }

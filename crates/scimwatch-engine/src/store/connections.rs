@@ -39,7 +39,11 @@ impl ConnectionRow {
     pub fn into_connection(self) -> Connection {
         let entra = match (self.tenant_id, self.graph_url, self.login_url) {
             (Some(tenant_id), Some(graph_url), Some(login_url)) => Some(EntraSide {
-                cloud: self.cloud.as_deref().and_then(Cloud::parse).unwrap_or_default(),
+                cloud: self
+                    .cloud
+                    .as_deref()
+                    .and_then(Cloud::parse)
+                    .unwrap_or_default(),
                 login_url,
                 graph_url,
                 tenant_id,
@@ -74,25 +78,28 @@ impl ConnectionRow {
     }
 }
 
-const COLUMNS: &str = "id, uuid, name, cloud, login_url, graph_url, tenant_id, client_id, auth_mode, \
+const COLUMNS: &str =
+    "id, uuid, name, cloud, login_url, graph_url, tenant_id, client_id, auth_mode, \
     app_query, service_principal_id, app_id, app_display_name, job_id, scim_url, \
     scim_token_expires_ms, scim_token_set, client_secret_set, created_ms, updated_ms";
 
 fn map_unique(e: sqlx::Error, name: &str) -> EngineError {
     if let sqlx::Error::Database(db) = &e {
         if db.is_unique_violation() {
-            return EngineError::Conflict(format!("a connection named \u{201c}{name}\u{201d} already exists"));
+            return EngineError::Conflict(format!(
+                "a connection named \u{201c}{name}\u{201d} already exists"
+            ));
         }
     }
     EngineError::Storage(e)
 }
 
 pub async fn list(ex: impl SqliteExecutor<'_>) -> Result<Vec<ConnectionRow>, EngineError> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections ORDER BY name COLLATE NOCASE"))
-            .fetch_all(ex)
-            .await?,
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM connections ORDER BY name COLLATE NOCASE"
+    ))
+    .fetch_all(ex)
+    .await?)
 }
 
 pub async fn get_by_uuid(
@@ -151,7 +158,10 @@ pub async fn insert(
     .bind(e.map(|e| e.auth_mode.as_str()))
     .bind(e.and_then(|e| e.app.as_deref()))
     .bind(s.map(|s| s.url.as_str()))
-    .bind(s.and_then(|s| s.token_expires_at).map(|t| t.timestamp_millis()))
+    .bind(
+        s.and_then(|s| s.token_expires_at)
+            .map(|t| t.timestamp_millis()),
+    )
     .bind(flags.scim_token_set)
     .bind(flags.client_secret_set)
     .bind(now_ms)
@@ -201,7 +211,9 @@ pub async fn update(
     .await
     .map_err(|err| map_unique(err, &v.name))?;
     if r.rows_affected() == 0 {
-        return Err(EngineError::NotFound(format!("no connection with id {uuid}")));
+        return Err(EngineError::NotFound(format!(
+            "no connection with id {uuid}"
+        )));
     }
     Ok(())
 }

@@ -155,7 +155,11 @@ mod tests {
         .fetch_all(store.pool())
         .await
         .unwrap();
-        let detail = plan.iter().map(|p| p.3.clone()).collect::<Vec<_>>().join(" | ");
+        let detail = plan
+            .iter()
+            .map(|p| p.3.clone())
+            .collect::<Vec<_>>()
+            .join(" | ");
         assert!(detail.contains("events_by_status_time"), "{detail}");
         assert!(!detail.contains("TEMP B-TREE"), "{detail}");
     }
@@ -198,8 +202,20 @@ mod tests {
         .unwrap();
         let ins = "INSERT INTO incidents (connection_id, kind, severity, state, title, evidence_json, opened_ms, updated_ms) \
                    VALUES (1, 'stalled', 'critical', ?, 't', '{}', 0, 0)";
-        sqlx::query(ins).bind("resolved").execute(store.pool()).await.unwrap();
-        sqlx::query(ins).bind("open").execute(store.pool()).await.unwrap();
-        assert!(sqlx::query(ins).bind("escalated").execute(store.pool()).await.is_err());
+        sqlx::query(ins)
+            .bind("resolved")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query(ins)
+            .bind("open")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert!(sqlx::query(ins)
+            .bind("escalated")
+            .execute(store.pool())
+            .await
+            .is_err());
     }
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, in CI order: fmt → clippy → library tests →
+# UI tests → bindings drift → app build → end-to-end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FEATURES=(--features tauri/custom-protocol)
+step() { printf '\n\033[1;34m=== %s\033[0m\n' "$*"; }
+start=$(date +%s)
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "UI build (the app embeds ui/dist)"
+npm --prefix ui run build
+
+step "clippy -D warnings"
+cargo clippy --workspace --all-targets "${FEATURES[@]}" -- -D warnings
+
+step "the libraries never depend on Tauri"
+if cargo tree -p scimwatch-core -p scimwatch-engine -p scimwatch-cli -e normal,build | grep -E '^.*\b(tauri|wry|webkit2gtk)\b' ; then
+  echo "a library depends on tauri/wry/webkit" >&2; exit 1
+fi
+
+step "Rust tests (with a real keychain on a private D-Bus session; bindings drift included)"
+dbus-run-session -- scripts/with-keychain.sh cargo test --workspace "${FEATURES[@]}"
+
+step "bindings committed"
+if ! git diff --quiet -- ui/src/bindings || [ -n "$(git ls-files --others --exclude-standard ui/src/bindings)" ]; then
+  echo "ui/src/bindings changed: commit the regenerated files" >&2; git status --short ui/src/bindings; exit 1
+fi
+
+step "UI unit tests (Vitest)"
+npm --prefix ui test
+
+step "desktop app build"
+cargo build "${FEATURES[@]}" --bin scimwatch --bin scimwatch-cli
+
+step "UI screens in Chromium (mocked IPC)"
+npm --prefix ui run shots
+
+step "end to end: the real app under Xvfb through tauri-driver"
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/e2e.sh
+
+echo
+echo "make test: all green in $(( $(date +%s) - start ))s"
