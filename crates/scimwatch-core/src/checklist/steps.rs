@@ -1,0 +1,739 @@
+//! The table of checklist steps and their checks.
+
+use chrono::{DateTime, Utc};
+
+use super::{CheckOutcome, Context, PortalPage, Step};
+use crate::health::format::{fmt_duration, fmt_hhmm, fmt_offset, fmt_time, pct};
+use crate::health::{
+    cycle_timing, job_freshness, normalize_tenant_url, quarantine_days_left, CycleTiming,
+    JobObservation, JobStatusCode, Observations, Reachability, ScheduleState, ScimVerdict,
+};
+
+/// The checklist, in order: the SaaS's own list, then the extras.
+pub static STEPS: &[Step] = &[
+    Step {
+        id: "tenant_url",
+        title: "Test Connection: the Tenant URL is exactly right",
+        explains: "Entra sends every request to the Tenant URL. One wrong character, a missing \
+/scim/v2 path or a URL that lands on a login page makes Test Connection and every cycle fail.",
+        fix_steps: &[
+            "In the SaaS's admin settings, open its SCIM / provisioning page and copy the SCIM base URL (Tenant URL).",
+            "In the Entra admin center open {app} → Provisioning → Admin Credentials.",
+            "Paste it into Tenant URL: no spaces, no trailing slash, the exact path the SaaS gives (often ending in /scim or /scim/v2).",
+            "Click Test Connection, then Save.",
+        ],
+        link: Some(PortalPage::Provisioning),
+        manual_confirmation: Some("I clicked Test Connection in Entra and it succeeded."),
+        check: check_tenant_url,
+    },
+    Step {
+        id: "token_valid",
+        title: "Test Connection: the secret token is valid and not expired",
+        explains: "The SaaS accepts Entra's requests only with a valid token. SaaS tokens \
+often expire (Entra stores no expiry) or are revoked when the admin who created them leaves.",
+        fix_steps: &[
+            "In the SaaS's admin settings create a new SCIM token (note its expiry date).",
+            "In the Entra admin center open {app} → Provisioning → Admin Credentials.",
+            "Paste the token into Secret Token (without a \"Bearer \" prefix), click Test Connection, then Save.",
+            "In scimwatch, update the connection's token and its expiry date.",
+        ],
+        link: Some(PortalPage::Provisioning),
+        manual_confirmation: Some("I clicked Test Connection in Entra and it succeeded."),
+        check: check_token,
+    },
+    Step {
+        id: "users_mapping",
+        title: "The users mapping is enabled",
+        explains: "With \"Provision Microsoft Entra ID Users\" disabled, Entra skips every \
+user, whatever is assigned.",
+        fix_steps: &[
+            "Open {app} → Provisioning → Mappings.",
+            "Open \"Provision Microsoft Entra ID Users\" (older tenants: \"Azure Active Directory Users\").",
+            "Set Enabled to Yes and click Save.",
+        ],
+        link: Some(PortalPage::AttributeMappings),
+        manual_confirmation: Some("The users mapping shows Enabled: Yes."),
+        check: check_users_mapping,
+    },
+    Step {
+        id: "provisioning_on",
+        title: "Provisioning Status is On",
+        explains: "Nothing syncs while Provisioning Status is Off: the job is paused and no \
+cycles run.",
+        fix_steps: &[
+            "Open {app} → Provisioning.",
+            "Set Provisioning Status to On and click Save.",
+            "The first cycle starts within minutes; later cycles run about every 40 minutes.",
+        ],
+        link: Some(PortalPage::Provisioning),
+        manual_confirmation: Some("Provisioning Status shows On."),
+        check: check_provisioning_on,
+    },
+    Step {
+        id: "groups_mapping",
+        title: "The groups mapping is enabled",
+        explains: "With \"Provision Microsoft Entra ID Groups\" disabled, no groups or group \
+memberships reach the SaaS (users of assigned groups still do).",
+        fix_steps: &[
+            "Open {app} → Provisioning → Mappings.",
+            "Open \"Provision Microsoft Entra ID Groups\" (older tenants: \"Azure Active Directory Groups\").",
+            "Set Enabled to Yes and click Save.",
+        ],
+        link: Some(PortalPage::AttributeMappings),
+        manual_confirmation: Some("The groups mapping shows Enabled: Yes, or the SaaS needs no groups."),
+        check: check_groups_mapping,
+    },
+    Step {
+        id: "groups_assigned",
+        title: "Groups are assigned to the app",
+        explains: "With scope \"Sync only assigned users and groups\", only groups assigned to \
+the app (security-enabled, direct members only, no nesting) are provisioned.",
+        fix_steps: &[
+            "Open {app} → Users and groups.",
+            "Click Add user/group, select the groups, click Assign.",
+            "Nested groups are not expanded: assign the groups whose direct members need access.",
+        ],
+        link: Some(PortalPage::UsersAndGroups),
+        manual_confirmation: Some("The groups that should reach the SaaS are assigned, or users are assigned directly on purpose."),
+        check: check_groups_assigned,
+    },
+    Step {
+        id: "changes_take_time",
+        title: "Changes take time: cycles run on a schedule",
+        explains: "Entra provisions in cycles about every 40 minutes; the first cycle takes \
+0.01–0.08 minutes per assigned user, group and member. A change made now appears after the \
+next cycle.",
+        fix_steps: &[
+            "Wait for the next cycle (see the expected time below).",
+            "For one user, use Provision on demand on {app} → Provisioning to apply a change now.",
+            "If no cycle completes for several intervals, open the provisioning logs and restart provisioning.",
+        ],
+        link: Some(PortalPage::Provisioning),
+        manual_confirmation: None,
+        check: check_changes_take_time,
+    },
+    Step {
+        id: "quarantine",
+        title: "The job is not in quarantine",
+        explains: "After repeated failures Entra quarantines the job: it retries less and less \
+often and disables the job after 28 days. Microsoft sends one email at most.",
+        fix_steps: &[
+            "Open {app} → Provisioning and read the quarantine reason and error.",
+            "Fix the cause (token, Tenant URL, failing entries or too many deletes).",
+            "Click Restart provisioning (it clears the quarantine, escrows and watermark).",
+        ],
+        link: Some(PortalPage::Provisioning),
+        manual_confirmation: None,
+        check: check_quarantine,
+    },
+    Step {
+        id: "last_cycle_errors",
+        title: "The last cycle had few failures",
+        explains: "Failed entries are retried each cycle; many of them quarantine the job. The \
+most frequent error code usually has one cause.",
+        fix_steps: &[
+            "Open the provisioning logs of {app} and filter Status = Failure.",
+            "Open the most frequent error and follow its Troubleshooting and Recommendations tab.",
+            "Fix it in the attribute mappings or in the SaaS, then wait for the next cycle or use Provision on demand.",
+        ],
+        link: Some(PortalPage::ProvisioningLogs),
+        manual_confirmation: Some("I reviewed the failures in the provisioning logs and they are expected."),
+        check: check_last_cycle_errors,
+    },
+    Step {
+        id: "skipped_users",
+        title: "Skipped users are expected",
+        explains: "Entra skips users that are not assigned or out of scope \
+(NotEffectivelyEntitled), filtered out by scoping rules, or missing the matching attribute.",
+        fix_steps: &[
+            "Open the provisioning logs of {app} and filter Status = Skipped.",
+            "NotEffectivelyEntitled: assign the user (or a group they are a direct member of) under Users and groups.",
+            "Out of scope: check the scoping filters in Provisioning → Mappings → Users → Source Object Scope.",
+            "Missing matching attribute: fill in the source attribute used for matching (often userPrincipalName or mail).",
+        ],
+        link: Some(PortalPage::ProvisioningLogs),
+        manual_confirmation: Some("The skipped users are meant to stay out of the SaaS."),
+        check: check_skipped_users,
+    },
+    Step {
+        id: "conflicts_duplicates",
+        title: "No conflicts or duplicates",
+        explains: "When two accounts match the same user (EntryConflict, DuplicateTargetEntries, \
+DuplicateSourceEntries), Entra cannot decide and stops updating them.",
+        fix_steps: &[
+            "Open the provisioning logs of {app} and filter on the error codes EntryConflict and Duplicate*.",
+            "In the SaaS, merge or delete the duplicate accounts.",
+            "Check the matching attribute in Provisioning → Mappings → Users: it must be unique on both sides.",
+        ],
+        link: Some(PortalPage::ProvisioningLogs),
+        manual_confirmation: Some("I resolved the conflicting accounts in the SaaS."),
+        check: check_conflicts,
+    },
+    Step {
+        id: "scim_compliance",
+        title: "The SaaS's SCIM server follows the standard",
+        explains: "Entra expects RFC 7643/7644 behaviour (an empty ListResponse for a filter \
+with no match, JSON errors, boolean `active`). Deviations cause failures or duplicates that \
+only the vendor can fix.",
+        fix_steps: &[
+            "Attach this report to a ticket with the SaaS vendor, quoting the deviations below.",
+            "Until it is fixed, check the affected users in the provisioning logs of {app}.",
+        ],
+        link: Some(PortalPage::ProvisioningLogs),
+        manual_confirmation: Some("The vendor confirmed the SCIM server is compliant."),
+        check: check_scim_compliance,
+    },
+];
+
+fn scim_blind(obs: &Observations) -> Option<String> {
+    match &obs.scim_reachability {
+        Reachability::Blind { since, reason } => Some(format!(
+            "scimwatch itself cannot reach the SCIM endpoint from this computer since {} \
+({reason}); Entra may still reach it",
+            fmt_time(*since)
+        )),
+        _ => None,
+    }
+}
+
+fn job_or_why<'a>(
+    obs: &'a Observations,
+    ctx: &Context,
+    now: DateTime<Utc>,
+) -> Result<&'a JobObservation, String> {
+    match &obs.job {
+        Some(job) => Ok(job),
+        None => Err(job_freshness(obs, &ctx.thresholds, now)
+            .err()
+            .filter(|_| matches!(obs.graph_reachability, Reachability::Blind { .. }))
+            .unwrap_or_else(|| {
+                "scimwatch has not read the provisioning job from Microsoft Graph (sign in, \
+and check the Synchronization.Read.All permission)"
+                    .into()
+            })),
+    }
+}
+
+fn with_urls(mut o: CheckOutcome, obs: &Observations) -> CheckOutcome {
+    if let Some(u) = &obs.scim_url {
+        o = o.with("Tenant URL checked by scimwatch", u.clone());
+    }
+    if let Some(u) = &obs.entra_tenant_url {
+        o = o.with("Tenant URL in Entra", u.clone());
+    }
+    o
+}
+
+fn with_scim_result(mut o: CheckOutcome, obs: &Observations) -> CheckOutcome {
+    if let Some(c) = &obs.scim_check {
+        o = o
+            .with("Test Connection replay", c.verdict.as_str())
+            .with("Checked at", fmt_time(c.checked_at));
+        if let Some(s) = c.http_status {
+            o = o.with("HTTP status", s.to_string());
+        }
+        if let Some(m) = &c.message {
+            o = o.with("Message", m.clone());
+        }
+        o = o.at(Some(c.checked_at));
+    }
+    o
+}
+
+fn check_tenant_url(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    if let (Some(e), Some(s)) = (&obs.entra_tenant_url, &obs.scim_url) {
+        if normalize_tenant_url(e) != normalize_tenant_url(s) {
+            let o = CheckOutcome::fail("Entra's Tenant URL differs from the one scimwatch checks");
+            return with_scim_result(with_urls(o, obs), obs);
+        }
+    }
+    if let Some(why) = scim_blind(obs) {
+        return with_urls(CheckOutcome::unknown(why), obs);
+    }
+    let Some(c) = &obs.scim_check else {
+        return with_urls(
+            CheckOutcome::unknown(
+                "scimwatch has not replayed Test Connection yet (add the Tenant URL and token to \
+the connection)",
+            ),
+            obs,
+        );
+    };
+    let o = match &c.verdict {
+        _ if c.ok => CheckOutcome::pass("The Tenant URL answers as a SCIM endpoint"),
+        ScimVerdict::Ok => CheckOutcome::pass("The Tenant URL answers as a SCIM endpoint"),
+        ScimVerdict::NotFound => {
+            CheckOutcome::fail("The Tenant URL returns 404: the path is wrong")
+        }
+        ScimVerdict::Html => CheckOutcome::fail(
+            "The Tenant URL returns an HTML page (a login page or website), not SCIM",
+        ),
+        ScimVerdict::NotScim => {
+            CheckOutcome::fail("The Tenant URL answers, but not with a SCIM response")
+        }
+        ScimVerdict::Unreachable => CheckOutcome::fail(
+            "The Tenant URL's host cannot be reached (wrong host name, or the SaaS is down)",
+        ),
+        ScimVerdict::Timeout => CheckOutcome::fail("The Tenant URL does not answer in time"),
+        ScimVerdict::ServerError => {
+            CheckOutcome::fail("The Tenant URL answers with a server error (5xx)")
+        }
+        ScimVerdict::Unauthorized | ScimVerdict::Forbidden => CheckOutcome::unknown(
+            "the server refused the token before the URL could be confirmed; fix the token, \
+then re-check",
+        ),
+        ScimVerdict::Other(v) => CheckOutcome::unknown(format!("unrecognised result `{v}`")),
+    };
+    with_scim_result(with_urls(o, obs), obs)
+}
+
+fn credential_quarantine(obs: &Observations) -> Option<String> {
+    let job = obs.job.as_ref()?;
+    if job.status_code != JobStatusCode::Quarantine {
+        return None;
+    }
+    let code = job.quarantine.as_ref()?.error_code.clone()?;
+    code.to_ascii_lowercase()
+        .contains("credentialvalidation")
+        .then_some(code)
+}
+
+fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckOutcome {
+    let expiry = |o: CheckOutcome| match obs.token_expires_at {
+        Some(t) => o.with("Token expires at", fmt_time(t)),
+        None => o.with(
+            "Token expires at",
+            "unknown (add the expiry date to the connection to be warned in time)",
+        ),
+    };
+    let note = |o: CheckOutcome| {
+        o.with(
+            "Note",
+            "scimwatch tests the token it was given; Entra's stored copy cannot be read back",
+        )
+    };
+    if let Some(t) = obs.token_expires_at.filter(|t| *t <= now) {
+        return note(
+            CheckOutcome::fail(format!("The token expired {} ago", fmt_duration(now - t)))
+                .with("Token expires at", fmt_time(t)),
+        );
+    }
+    if let Some(code) = credential_quarantine(obs) {
+        return expiry(
+            CheckOutcome::fail(
+                "Entra quarantined the job because the SaaS refused its credentials",
+            )
+            .with("Quarantine error code", code)
+            .at(obs.job_observed_at),
+        );
+    }
+    if let Some(why) = scim_blind(obs) {
+        return expiry(CheckOutcome::unknown(why));
+    }
+    let Some(c) = &obs.scim_check else {
+        return expiry(CheckOutcome::unknown(
+            "scimwatch has not replayed Test Connection yet",
+        ));
+    };
+    let o = match &c.verdict {
+        _ if c.ok => CheckOutcome::pass("The SaaS accepts the token"),
+        ScimVerdict::Ok => CheckOutcome::pass("The SaaS accepts the token"),
+        ScimVerdict::Unauthorized => {
+            CheckOutcome::fail("The SaaS refuses the token (401): expired, revoked or wrong")
+        }
+        ScimVerdict::Forbidden => {
+            CheckOutcome::fail("The SaaS refuses the token (403): it lacks the rights for SCIM")
+        }
+        other => CheckOutcome::unknown(format!(
+            "Test Connection failed before the token was checked ({other})"
+        )),
+    };
+    note(expiry(with_scim_result(o, obs)))
+}
+
+fn mapping_check(
+    obs: &Observations,
+    pick: fn(&crate::health::MappingsObservation) -> Option<bool>,
+    what: &str,
+) -> CheckOutcome {
+    let Some(m) = &obs.mappings else {
+        return CheckOutcome::unknown(
+            "scimwatch has not read the job's attribute mappings (schema)",
+        );
+    };
+    match pick(m) {
+        Some(true) => CheckOutcome::pass(format!("The {what} mapping is enabled"))
+            .with(&format!("{what} mapping enabled"), "yes"),
+        Some(false) => CheckOutcome::fail(format!("The {what} mapping is disabled"))
+            .with(&format!("{what} mapping enabled"), "no"),
+        None => CheckOutcome::unknown(format!(
+            "the schema has no mapping for {what} (sourceObjectName)"
+        )),
+    }
+}
+
+fn check_users_mapping(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    mapping_check(obs, |m| m.users_enabled, "Users")
+}
+
+fn check_groups_mapping(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    mapping_check(obs, |m| m.groups_enabled, "Groups")
+}
+
+fn check_provisioning_on(obs: &Observations, ctx: &Context, now: DateTime<Utc>) -> CheckOutcome {
+    let job = match job_or_why(obs, ctx, now) {
+        Ok(j) => j,
+        Err(why) => return CheckOutcome::unknown(why),
+    };
+    let off_schedule = matches!(
+        job.schedule_state,
+        ScheduleState::Disabled | ScheduleState::Paused
+    );
+    let o = match &job.status_code {
+        JobStatusCode::Paused => CheckOutcome::fail("Provisioning Status is Off (job paused)"),
+        _ if off_schedule => CheckOutcome::fail("Provisioning Status is Off (schedule disabled)"),
+        JobStatusCode::NotConfigured => {
+            CheckOutcome::fail("Provisioning is not configured (Provisioning Mode not Automatic)")
+        }
+        JobStatusCode::Active => CheckOutcome::pass("Provisioning Status is On"),
+        JobStatusCode::Quarantine => CheckOutcome::pass(
+            "Provisioning Status is On, but the job is in quarantine (see the quarantine step)",
+        ),
+        JobStatusCode::NotRun if job.schedule_state == ScheduleState::Active => {
+            CheckOutcome::pass("Provisioning Status is On; the first cycle has not run yet")
+        }
+        JobStatusCode::NotRun => CheckOutcome::fail("Provisioning has never been started"),
+        JobStatusCode::Other(s) => CheckOutcome::unknown(format!("unrecognised job status `{s}`")),
+    };
+    o.with("Job status", job.status_code.as_str())
+        .with("Schedule", job.schedule_state.as_str())
+        .at(obs.job_observed_at)
+}
+
+fn check_groups_assigned(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    let Some(a) = &obs.assignments else {
+        return CheckOutcome::unknown("scimwatch has not read the app's assignments");
+    };
+    let m = obs.mappings.clone().unwrap_or_default();
+    let o = if m.scope_assigned_only == Some(false) {
+        CheckOutcome::pass("Scope is \"Sync all users and groups\": assignment is not required")
+    } else if a.users == 0 && a.groups == 0 {
+        CheckOutcome::fail("Nobody is assigned to the app: nothing is in scope")
+    } else if a.groups == 0 && m.groups_enabled == Some(false) {
+        CheckOutcome::pass(
+            "No groups assigned, and the groups mapping is off: groups are not synced",
+        )
+    } else if a.groups == 0 {
+        CheckOutcome::fail("No groups are assigned to the app")
+    } else {
+        CheckOutcome::pass(format!("{} groups are assigned", a.groups))
+    };
+    let scope = match m.scope_assigned_only {
+        Some(true) => "only assigned users and groups",
+        Some(false) => "all users and groups",
+        None => "unknown",
+    };
+    o.with("Groups assigned", a.groups.to_string())
+        .with("Users assigned directly", a.users.to_string())
+        .with("Members of assigned groups", a.group_members.to_string())
+        .with("Scope", scope)
+}
+
+fn check_changes_take_time(obs: &Observations, ctx: &Context, now: DateTime<Utc>) -> CheckOutcome {
+    let offset = ctx.offset();
+    match cycle_timing(obs, &ctx.thresholds, now) {
+        CycleTiming::Steady {
+            last_end,
+            interval,
+            limit,
+            since,
+            next_expected,
+            stalled,
+        } => {
+            let mut o = if stalled {
+                CheckOutcome::fail(format!(
+                    "No cycle has completed for {}, more than {} × the interval",
+                    fmt_duration(since),
+                    ctx.thresholds.stall_factor
+                ))
+            } else {
+                CheckOutcome::pass("Cycles are running on schedule")
+            };
+            o = o
+                .with("Last cycle ended at", fmt_time(last_end))
+                .with("Interval", fmt_duration(interval));
+            if let Some(n) = next_expected {
+                let when = if n < now {
+                    format!(
+                        "~{} {} (overdue by {})",
+                        fmt_hhmm(n, offset),
+                        fmt_offset(offset),
+                        fmt_duration(now - n)
+                    )
+                } else {
+                    format!("~{} {}", fmt_hhmm(n, offset), fmt_offset(offset))
+                };
+                o = o.with("Next cycle expected at", when);
+            }
+            o.with("Stalled after", fmt_duration(limit))
+                .at(obs.job_observed_at)
+        }
+        CycleTiming::Initial {
+            started,
+            elapsed,
+            estimate,
+            objects,
+            progress,
+            overdue,
+        } => {
+            let mut o = if overdue {
+                CheckOutcome::fail("The initial cycle is taking longer than Microsoft's estimate")
+            } else {
+                CheckOutcome::pass("The initial cycle is still running: changes appear when it ends")
+            };
+            o = o
+                .with("Initial cycle started at", fmt_time(started))
+                .with("Running for", fmt_duration(elapsed));
+            if let Some(n) = objects {
+                o = o.with("Assigned users + groups + members", n.to_string());
+            }
+            if let Some((lo, hi)) = estimate {
+                o = o.with(
+                    "Expected duration (0.01–0.08 min per object)",
+                    format!("{} to {}", fmt_duration(lo), fmt_duration(hi)),
+                );
+                if let Some(end) = started.checked_add_signed(hi) {
+                    o = o.with(
+                        "Expected to end by",
+                        format!("~{} {}", fmt_hhmm(end, offset), fmt_offset(offset)),
+                    );
+                }
+            }
+            if let Some((done, total)) = progress {
+                o = o.with(
+                    "Progress",
+                    format!("{done} of {total} units ({:.0} %)", pct(done, total)),
+                );
+            }
+            o.at(obs.job_observed_at)
+        }
+        CycleTiming::NoSchedule => {
+            CheckOutcome::fail("The job has no schedule: Entra will not run cycles on its own")
+                .at(obs.job_observed_at)
+        }
+        CycleTiming::NotActive { status } => CheckOutcome::unknown(format!(
+            "provisioning is not running ({status}): see the Provisioning Status and quarantine steps"
+        )),
+        CycleTiming::Blind { why } | CycleTiming::Unknown { why } => CheckOutcome::unknown(why),
+    }
+}
+
+fn check_quarantine(obs: &Observations, ctx: &Context, now: DateTime<Utc>) -> CheckOutcome {
+    let job = match job_or_why(obs, ctx, now) {
+        Ok(j) => j,
+        Err(why) => return CheckOutcome::unknown(why),
+    };
+    if job.status_code != JobStatusCode::Quarantine {
+        return CheckOutcome::pass("The job is not in quarantine")
+            .with("Job status", job.status_code.as_str())
+            .at(obs.job_observed_at);
+    }
+    let q = job.quarantine.clone().unwrap_or_default();
+    let reason = q
+        .reason
+        .as_ref()
+        .map(|r| r.as_str().to_string())
+        .unwrap_or_else(|| "not given".into());
+    let mut o =
+        CheckOutcome::fail(format!("The job is in quarantine ({reason})")).with("Reason", reason);
+    if let Some(c) = &q.error_code {
+        o = o.with("Error code", c.clone());
+    }
+    if let Some(m) = &q.error_message {
+        o = o.with("Error message", m.clone());
+    }
+    if let Some(t) = q.series_began {
+        o = o.with("Quarantine series began", fmt_time(t));
+    }
+    if let Some(t) = q.next_attempt {
+        o = o.with("Next attempt", fmt_time(t));
+    }
+    let left = quarantine_days_left(&q, ctx.thresholds.quarantine_disable_days, now);
+    o = o.with(
+        "Days left before Entra disables the job",
+        match left {
+            Some(0) => "0 (disabled)".to_string(),
+            Some(d) => d.to_string(),
+            None => "unknown".to_string(),
+        },
+    );
+    o.at(obs.job_observed_at)
+}
+
+fn logs_or_why(obs: &Observations) -> Result<&crate::health::CycleObservation, String> {
+    if obs.logs_available == Some(false) {
+        return Err(
+            "this tenant has no provisioning logs (they need Entra ID P1 or P2); check the \
+provisioning logs in the portal if available"
+                .into(),
+        );
+    }
+    obs.last_cycle
+        .as_ref()
+        .ok_or_else(|| "scimwatch has not read the provisioning logs of the last cycle".into())
+}
+
+fn with_cycle(mut o: CheckOutcome, c: &crate::health::CycleObservation) -> CheckOutcome {
+    if let Some(id) = &c.cycle_id {
+        o = o.with("Cycle", id.clone());
+    }
+    if let Some(t) = c.ended {
+        o = o.with("Cycle ended", fmt_time(t));
+    }
+    o.at(c.ended)
+}
+
+fn check_last_cycle_errors(obs: &Observations, ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    let c = match logs_or_why(obs) {
+        Ok(c) => c,
+        Err(why) => return CheckOutcome::unknown(why),
+    };
+    let t = &ctx.thresholds;
+    let rate = pct(c.failures, c.total);
+    let spike = c.failures >= t.failure_min_count
+        && (rate >= t.failure_rate_pct || c.failures >= t.failure_count);
+    let mut o = if spike {
+        CheckOutcome::fail(format!(
+            "{} failures in the last cycle ({rate:.1} %)",
+            c.failures
+        ))
+    } else if c.failures == 0 {
+        CheckOutcome::pass("No failures in the last cycle")
+    } else {
+        CheckOutcome::pass(format!(
+            "{} failures in the last cycle, below the alert threshold",
+            c.failures
+        ))
+    };
+    o = o
+        .with("Entries", c.total.to_string())
+        .with("Failures", c.failures.to_string())
+        .with("Failure rate", format!("{rate:.1} %"));
+    for e in c.top_errors.iter().take(5) {
+        o = o.with(&format!("Error {}", e.code), e.count.to_string());
+    }
+    with_cycle(o, c)
+}
+
+fn check_skipped_users(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    let c = match logs_or_why(obs) {
+        Ok(c) => c,
+        Err(why) => return CheckOutcome::unknown(why),
+    };
+    let entitled = c.skip_count("NotEffectivelyEntitled");
+    let scope = c.skips_where(|s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("scope") && !s.eq_ignore_ascii_case("noteffectivelyentitled")
+    });
+    let matching = c.skips_where(|s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("match") || s.contains("anchor") || s.contains("mandatory")
+    });
+    let evidence = |o: CheckOutcome| {
+        let mut o = o
+            .with("Skipped in the last cycle", c.skipped.to_string())
+            .with(
+                "Not assigned / not effectively entitled",
+                entitled.to_string(),
+            )
+            .with("Out of scope (scoping filters)", scope.to_string())
+            .with("Missing matching attribute", matching.to_string());
+        for s in c.skip_reasons.iter().take(5) {
+            o = o.with(&format!("Skip reason {}", s.code), s.count.to_string());
+        }
+        with_cycle(o, c)
+    };
+    if c.skipped == 0 {
+        return evidence(CheckOutcome::pass(
+            "No users were skipped in the last cycle",
+        ));
+    }
+    if matching > 0 {
+        return evidence(CheckOutcome::fail(format!(
+            "{matching} users were skipped because the matching attribute is missing"
+        )));
+    }
+    match &obs.drift {
+        Some(d) if d.missing > 0 => evidence(
+            CheckOutcome::fail(format!(
+                "{} users were skipped and {} assigned users are missing from the SaaS",
+                c.skipped, d.missing
+            ))
+            .with(
+                "Assigned users missing from the SaaS",
+                d.missing.to_string(),
+            ),
+        ),
+        Some(_) => evidence(CheckOutcome::pass(
+            "Skipped users are outside the scope; every assigned user exists in the SaaS",
+        )),
+        None => evidence(CheckOutcome::unknown(
+            "users were skipped; without comparing the SaaS's users scimwatch cannot tell \
+whether they should have been provisioned",
+        )),
+    }
+}
+
+fn check_conflicts(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    let logs = logs_or_why(obs);
+    if logs.is_err() && obs.drift.is_none() {
+        return CheckOutcome::unknown(logs.err().unwrap_or_else(|| "nothing observed".into()));
+    }
+    let codes = [
+        "EntryConflict",
+        "DuplicateTargetEntries",
+        "DuplicateSourceEntries",
+    ];
+    let mut o_evidence: Vec<(String, u64)> = Vec::new();
+    let mut total = 0u64;
+    if let Ok(c) = logs {
+        for code in codes {
+            let n = c.error_count(code);
+            total = total.saturating_add(n);
+            o_evidence.push((format!("{code} in the last cycle"), n));
+        }
+    }
+    if let Some(d) = &obs.drift {
+        total = total.saturating_add(d.duplicates);
+        o_evidence.push(("Duplicate accounts in the SaaS".into(), d.duplicates));
+    }
+    let mut o = if total > 0 {
+        CheckOutcome::fail(format!("{total} conflicts or duplicates found"))
+    } else {
+        CheckOutcome::pass("No conflicts or duplicates found")
+    };
+    for (label, n) in o_evidence {
+        o = o.with(&label, n.to_string());
+    }
+    match logs {
+        Ok(c) => with_cycle(o, c),
+        Err(_) => o.at(obs.drift.as_ref().and_then(|d| d.observed_at)),
+    }
+}
+
+fn check_scim_compliance(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    match &obs.compliance_deviations {
+        None => CheckOutcome::unknown("scimwatch has not examined the SaaS's SCIM server yet"),
+        Some(d) if d.is_empty() => CheckOutcome::pass("No deviations from the SCIM standard found"),
+        Some(d) => {
+            let mut o = CheckOutcome::fail(format!(
+                "{} deviations from the SCIM standard found",
+                d.len()
+            ));
+            for dev in d.iter().take(20) {
+                o = o.with(&dev.code, dev.message.clone());
+            }
+            o
+        }
+    }
+}

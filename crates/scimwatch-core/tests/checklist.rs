@@ -1,0 +1,718 @@
+//! The troubleshooting checklist: each step's pass/fail/unknown, where to
+//! start for the classic failures, remembered confirmations, deep links, report.
+
+// Fixture helpers outside #[test] fns unwrap fixed, known-good literals.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use scimwatch_core::checklist::{
+    deep_link, evaluate_checklist, evaluate_step, portal_base_for, report_json, report_markdown,
+    CheckStatus, ChecklistRun, Context, Overall, PortalPage, Report, StepStatus, StoredProgress,
+    STEPS,
+};
+use scimwatch_core::health::{
+    evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation,
+    DriftObservation, ExecutionObservation, JobObservation, JobStatusCode, MappingsObservation,
+    Observations, ProgressObservation, QuarantineObservation, QuarantineReason, Reachability,
+    ScheduleState, ScimCheckObservation, ScimVerdict, Thresholds,
+};
+use scimwatch_core::Cloud;
+
+const SP: &str = "11111111-2222-3333-4444-555555555555";
+const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-10T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn mins(m: i64) -> Duration {
+    Duration::minutes(m)
+}
+
+fn ctx() -> Context {
+    Context {
+        connection_name: Some("Acme | prod".into()),
+        tenant_id: Some("contoso.onmicrosoft.com".into()),
+        service_principal_id: Some(SP.into()),
+        app_id: Some(APP.into()),
+        app_display_name: Some("Acme SCIM".into()),
+        ..Default::default()
+    }
+}
+
+fn healthy() -> Observations {
+    let now = now();
+    Observations {
+        job: Some(JobObservation {
+            status_code: JobStatusCode::Active,
+            schedule_state: ScheduleState::Active,
+            interval: Some(mins(40)),
+            last_execution: Some(ExecutionObservation {
+                began: Some(now - mins(15)),
+                ended: Some(now - mins(10)),
+                ..Default::default()
+            }),
+            steady_state_first_achieved: Some(now - Duration::days(30)),
+            ..Default::default()
+        }),
+        job_observed_at: Some(now - mins(1)),
+        mappings: Some(MappingsObservation {
+            users_enabled: Some(true),
+            groups_enabled: Some(true),
+            scope_assigned_only: Some(true),
+        }),
+        assignments: Some(AssignmentsObservation {
+            users: 10,
+            groups: 2,
+            group_members: 20,
+        }),
+        last_cycle: Some(CycleObservation {
+            cycle_id: Some("c1".into()),
+            ended: Some(now - mins(10)),
+            total: 100,
+            ..Default::default()
+        }),
+        scim_check: Some(ScimCheckObservation {
+            ok: true,
+            verdict: ScimVerdict::Ok,
+            http_status: Some(200),
+            checked_at: now - mins(2),
+            message: None,
+        }),
+        token_expires_at: Some(now + Duration::days(200)),
+        entra_tenant_url: Some("https://acme.example.com/scim/v2".into()),
+        scim_url: Some("https://acme.example.com/scim/v2".into()),
+        drift: Some(DriftObservation {
+            assigned: 30,
+            ..Default::default()
+        }),
+        compliance_deviations: Some(vec![]),
+        graph_reachability: Reachability::Ok,
+        scim_reachability: Reachability::Ok,
+        logs_available: Some(true),
+    }
+}
+
+fn job(o: &mut Observations) -> &mut JobObservation {
+    o.job.as_mut().unwrap()
+}
+
+fn scim(o: &mut Observations, verdict: ScimVerdict, status: Option<u16>) {
+    let c = o.scim_check.as_mut().unwrap();
+    c.ok = verdict == ScimVerdict::Ok;
+    c.verdict = verdict;
+    c.http_status = status;
+}
+
+fn run(o: &Observations) -> ChecklistRun {
+    evaluate_checklist(o, &ctx(), &[], now())
+}
+
+fn status(r: &ChecklistRun, id: &str) -> StepStatus {
+    r.step(id).unwrap_or_else(|| panic!("no step {id}")).status
+}
+
+#[test]
+fn table_order_starts_with_the_saas_list() {
+    let ids: Vec<&str> = STEPS.iter().map(|s| s.id).collect();
+    assert_eq!(
+        &ids[..7],
+        [
+            "tenant_url",
+            "token_valid",
+            "users_mapping",
+            "provisioning_on",
+            "groups_mapping",
+            "groups_assigned",
+            "changes_take_time"
+        ]
+    );
+    for extra in [
+        "quarantine",
+        "skipped_users",
+        "conflicts_duplicates",
+        "scim_compliance",
+    ] {
+        assert!(ids.contains(&extra), "{extra}");
+    }
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "ids are unique");
+    for s in STEPS {
+        assert!(!s.fix_steps.is_empty(), "{} has fix steps", s.id);
+        assert!(!s.explains.is_empty());
+    }
+}
+
+#[test]
+fn healthy_connection_passes_every_step() {
+    let r = run(&healthy());
+    for s in &r.steps {
+        assert_eq!(s.status, StepStatus::Pass, "{}: {:?}", s.id, s.outcome);
+    }
+    assert_eq!(r.overall, Overall::Pass);
+    assert_eq!(r.first_failing, None);
+}
+
+#[test]
+fn first_failing_step_for_the_classic_failures() {
+    type Mutate = fn(&mut Observations);
+    let cases: [(&str, Mutate, &str); 9] = [
+        (
+            "users mapping disabled",
+            |o| o.mappings.as_mut().unwrap().users_enabled = Some(false),
+            "users_mapping",
+        ),
+        (
+            "groups mapping disabled",
+            |o| o.mappings.as_mut().unwrap().groups_enabled = Some(false),
+            "groups_mapping",
+        ),
+        (
+            "status off",
+            |o| {
+                job(o).status_code = JobStatusCode::Paused;
+                job(o).schedule_state = ScheduleState::Disabled;
+            },
+            "provisioning_on",
+        ),
+        (
+            "groups not assigned",
+            |o| o.assignments.as_mut().unwrap().groups = 0,
+            "groups_assigned",
+        ),
+        (
+            "token expired (401)",
+            |o| scim(o, ScimVerdict::Unauthorized, Some(401)),
+            "token_valid",
+        ),
+        (
+            "token past its expiry date",
+            |o| o.token_expires_at = Some(now() - mins(1)),
+            "token_valid",
+        ),
+        (
+            "wrong Tenant URL (404)",
+            |o| scim(o, ScimVerdict::NotFound, Some(404)),
+            "tenant_url",
+        ),
+        (
+            "wrong Tenant URL (HTML)",
+            |o| scim(o, ScimVerdict::Html, Some(200)),
+            "tenant_url",
+        ),
+        (
+            "Entra's URL differs",
+            |o| o.entra_tenant_url = Some("https://acme.example.com/api".into()),
+            "tenant_url",
+        ),
+    ];
+    for (name, mutate, expected) in cases {
+        let mut o = healthy();
+        mutate(&mut o);
+        let r = run(&o);
+        assert_eq!(r.first_failing.as_deref(), Some(expected), "{name}");
+        assert_eq!(r.overall, Overall::Fail, "{name}");
+    }
+}
+
+#[test]
+fn each_step_passes_fails_and_can_be_unknown() {
+    type Mutate = fn(&mut Observations);
+    let cases: Vec<(&str, Mutate, CheckStatus)> = vec![
+        (
+            "tenant_url",
+            |o| scim(o, ScimVerdict::Unreachable, None),
+            CheckStatus::Fail,
+        ),
+        (
+            "tenant_url",
+            |o| scim(o, ScimVerdict::Unauthorized, Some(401)),
+            CheckStatus::Unknown,
+        ),
+        ("tenant_url", |o| o.scim_check = None, CheckStatus::Unknown),
+        (
+            "tenant_url",
+            |o| {
+                o.scim_reachability = Reachability::Blind {
+                    since: now() - mins(5),
+                    reason: "offline".into(),
+                }
+            },
+            CheckStatus::Unknown,
+        ),
+        (
+            "token_valid",
+            |o| scim(o, ScimVerdict::Forbidden, Some(403)),
+            CheckStatus::Fail,
+        ),
+        (
+            "token_valid",
+            |o| scim(o, ScimVerdict::NotFound, Some(404)),
+            CheckStatus::Unknown,
+        ),
+        ("token_valid", |o| o.scim_check = None, CheckStatus::Unknown),
+        (
+            "token_valid",
+            |o| {
+                job(o).status_code = JobStatusCode::Quarantine;
+                job(o).quarantine = Some(QuarantineObservation {
+                    reason: Some(QuarantineReason::EncounteredQuarantineException),
+                    error_code: Some(
+                        "SystemForCrossDomainIdentityManagementCredentialValidationFailure".into(),
+                    ),
+                    ..Default::default()
+                });
+            },
+            CheckStatus::Fail,
+        ),
+        ("users_mapping", |o| o.mappings = None, CheckStatus::Unknown),
+        (
+            "users_mapping",
+            |o| o.mappings.as_mut().unwrap().users_enabled = None,
+            CheckStatus::Unknown,
+        ),
+        (
+            "provisioning_on",
+            |o| job(o).status_code = JobStatusCode::NotConfigured,
+            CheckStatus::Fail,
+        ),
+        (
+            "provisioning_on",
+            |o| job(o).status_code = JobStatusCode::Quarantine,
+            CheckStatus::Pass,
+        ),
+        ("provisioning_on", |o| o.job = None, CheckStatus::Unknown),
+        (
+            "groups_mapping",
+            |o| o.mappings = None,
+            CheckStatus::Unknown,
+        ),
+        (
+            "groups_assigned",
+            |o| o.assignments = None,
+            CheckStatus::Unknown,
+        ),
+        (
+            "groups_assigned",
+            |o| {
+                o.assignments.as_mut().unwrap().groups = 0;
+                o.mappings.as_mut().unwrap().scope_assigned_only = Some(false);
+            },
+            CheckStatus::Pass,
+        ),
+        (
+            "groups_assigned",
+            |o| {
+                o.assignments = Some(AssignmentsObservation::default());
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            "changes_take_time",
+            |o| {
+                job(o).last_execution.as_mut().unwrap().ended = Some(now() - mins(121));
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            "changes_take_time",
+            |o| {
+                job(o).last_execution.as_mut().unwrap().ended = Some(now() - mins(120));
+            },
+            CheckStatus::Pass,
+        ),
+        (
+            "changes_take_time",
+            |o| {
+                o.graph_reachability = Reachability::Blind {
+                    since: now() - mins(50),
+                    reason: "sign-in expired".into(),
+                };
+                job(o).last_execution.as_mut().unwrap().ended = Some(now() - mins(500));
+            },
+            CheckStatus::Unknown,
+        ),
+        (
+            "changes_take_time",
+            |o| {
+                let j = job(o);
+                j.steady_state_first_achieved = None;
+                j.last_execution = Some(ExecutionObservation {
+                    began: Some(now() - mins(30)),
+                    ..Default::default()
+                });
+                j.progress = Some(ProgressObservation {
+                    completed_units: 1,
+                    total_units: 4,
+                    observed_at: None,
+                });
+            },
+            CheckStatus::Pass,
+        ),
+        (
+            "changes_take_time",
+            |o| job(o).schedule_state = ScheduleState::Disabled,
+            CheckStatus::Unknown,
+        ),
+        (
+            "quarantine",
+            |o| job(o).status_code = JobStatusCode::Quarantine,
+            CheckStatus::Fail,
+        ),
+        ("quarantine", |o| o.job = None, CheckStatus::Unknown),
+        (
+            "last_cycle_errors",
+            |o| o.last_cycle.as_mut().unwrap().failures = 50,
+            CheckStatus::Fail,
+        ),
+        (
+            "last_cycle_errors",
+            |o| o.last_cycle.as_mut().unwrap().failures = 2,
+            CheckStatus::Pass,
+        ),
+        (
+            "last_cycle_errors",
+            |o| o.logs_available = Some(false),
+            CheckStatus::Unknown,
+        ),
+        (
+            "skipped_users",
+            |o| {
+                let c = o.last_cycle.as_mut().unwrap();
+                c.skipped = 5;
+                c.skip_reasons = vec![CodeCount {
+                    code: "NotEffectivelyEntitled".into(),
+                    count: 5,
+                }];
+            },
+            CheckStatus::Pass,
+        ),
+        (
+            "skipped_users",
+            |o| {
+                let c = o.last_cycle.as_mut().unwrap();
+                c.skipped = 5;
+                c.skip_reasons = vec![CodeCount {
+                    code: "NotEffectivelyEntitled".into(),
+                    count: 5,
+                }];
+                o.drift.as_mut().unwrap().missing = 3;
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            "skipped_users",
+            |o| {
+                let c = o.last_cycle.as_mut().unwrap();
+                c.skipped = 5;
+                c.skip_reasons = vec![CodeCount {
+                    code: "NotEffectivelyEntitled".into(),
+                    count: 5,
+                }];
+                o.drift = None;
+            },
+            CheckStatus::Unknown,
+        ),
+        (
+            "skipped_users",
+            |o| {
+                let c = o.last_cycle.as_mut().unwrap();
+                c.skipped = 2;
+                c.skip_reasons = vec![CodeCount {
+                    code: "MatchingAttributeMissing".into(),
+                    count: 2,
+                }];
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            "skipped_users",
+            |o| o.last_cycle = None,
+            CheckStatus::Unknown,
+        ),
+        (
+            "conflicts_duplicates",
+            |o| {
+                o.last_cycle.as_mut().unwrap().top_errors = vec![CodeCount {
+                    code: "EntryConflict".into(),
+                    count: 1,
+                }];
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            "conflicts_duplicates",
+            |o| o.drift.as_mut().unwrap().duplicates = 2,
+            CheckStatus::Fail,
+        ),
+        (
+            "conflicts_duplicates",
+            |o| {
+                o.last_cycle = None;
+                o.drift = None;
+            },
+            CheckStatus::Unknown,
+        ),
+        (
+            "scim_compliance",
+            |o| {
+                o.compliance_deviations = Some(vec![ComplianceDeviation {
+                    code: "not_found_for_empty_filter".into(),
+                    message: "404 instead of an empty ListResponse".into(),
+                }]);
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            "scim_compliance",
+            |o| o.compliance_deviations = None,
+            CheckStatus::Unknown,
+        ),
+    ];
+    for (id, mutate, expected) in cases {
+        let mut o = healthy();
+        mutate(&mut o);
+        let r = evaluate_step(id, &o, &ctx(), &[], now()).unwrap();
+        assert_eq!(r.outcome.status, expected, "{id}: {:#?}", r.outcome);
+        assert_eq!(
+            r.outcome.why_unknown.is_some(),
+            expected == CheckStatus::Unknown,
+            "{id}: why_unknown iff unknown"
+        );
+    }
+    assert!(evaluate_step("nope", &healthy(), &ctx(), &[], now()).is_none());
+}
+
+#[test]
+fn changes_take_time_shows_last_end_and_next_expected_local_time() {
+    let r = evaluate_step("changes_take_time", &healthy(), &ctx(), &[], now()).unwrap();
+    let ev = |l: &str| {
+        r.outcome
+            .evidence
+            .iter()
+            .find(|e| e.label == l)
+            .map(|e| e.value.clone())
+    };
+    assert_eq!(
+        ev("Last cycle ended at").as_deref(),
+        Some("2026-03-10T11:50:00Z")
+    );
+    assert_eq!(
+        ev("Next cycle expected at").as_deref(),
+        Some("~12:30 UTC+00:00")
+    );
+    let c = Context {
+        utc_offset_minutes: 120,
+        ..ctx()
+    };
+    let r = evaluate_step("changes_take_time", &healthy(), &c, &[], now()).unwrap();
+    let next = r
+        .outcome
+        .evidence
+        .iter()
+        .find(|e| e.label == "Next cycle expected at")
+        .unwrap();
+    assert_eq!(next.value, "~14:30 UTC+02:00");
+}
+
+#[test]
+fn manual_confirmation_counts_until_a_later_failure() {
+    let confirm = |id: &str, at| StoredProgress {
+        step_id: id.into(),
+        confirmed_at: at,
+    };
+    // Unknown + confirmed: confirmed.
+    let mut o = healthy();
+    o.mappings = None;
+    let p = [
+        confirm("users_mapping", now() - mins(30)),
+        confirm("groups_mapping", now() - mins(20)),
+    ];
+    let r = evaluate_checklist(&o, &ctx(), &p[..1], now());
+    assert_eq!(status(&r, "users_mapping"), StepStatus::Confirmed);
+    assert_eq!(status(&r, "groups_mapping"), StepStatus::Unknown);
+    assert_eq!(r.overall, Overall::Incomplete);
+    let r = evaluate_checklist(&o, &ctx(), &p, now());
+    assert_eq!(status(&r, "groups_mapping"), StepStatus::Confirmed);
+    assert_eq!(r.overall, Overall::Pass);
+    assert_eq!(r.progress_to_store(), p.to_vec());
+
+    // A failure observed before the confirmation: the confirmation stands.
+    let mut o = healthy();
+    scim(&mut o, ScimVerdict::NotFound, Some(404));
+    o.scim_check.as_mut().unwrap().checked_at = now() - mins(60);
+    let p = [confirm("tenant_url", now() - mins(30))];
+    let r = evaluate_checklist(&o, &ctx(), &p, now());
+    assert_eq!(status(&r, "tenant_url"), StepStatus::Confirmed);
+
+    // A failure observed after the confirmation overrides it.
+    o.scim_check.as_mut().unwrap().checked_at = now() - mins(5);
+    let r = evaluate_checklist(&o, &ctx(), &p, now());
+    let s = r.step("tenant_url").unwrap();
+    assert_eq!(s.status, StepStatus::Fail);
+    assert!(s.confirmation_invalidated);
+    assert_eq!(r.first_failing.as_deref(), Some("tenant_url"));
+    assert!(r.progress_to_store().is_empty());
+
+    // Unknown without confirmation: incomplete.
+    let mut o = healthy();
+    o.compliance_deviations = None;
+    assert_eq!(run(&o).overall, Overall::Incomplete);
+}
+
+#[test]
+fn deep_links_for_this_app() {
+    let base = "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/ManagedAppMenuBlade/~";
+    let cases = [
+        (
+            PortalPage::Provisioning,
+            format!("{base}/Provisioning/objectId/{SP}/appId/{APP}"),
+        ),
+        (
+            PortalPage::AttributeMappings,
+            format!("{base}/Provisioning/objectId/{SP}/appId/{APP}"),
+        ),
+        (
+            PortalPage::UsersAndGroups,
+            format!("{base}/Users/objectId/{SP}/appId/{APP}"),
+        ),
+        (
+            PortalPage::ProvisioningLogs,
+            format!("{base}/ProvisioningActivity/objectId/{SP}/appId/{APP}"),
+        ),
+        (
+            PortalPage::Overview,
+            format!("{base}/Overview/objectId/{SP}/appId/{APP}"),
+        ),
+    ];
+    for (page, url) in cases {
+        assert_eq!(ctx().link(page), Some(url), "{page:?}");
+    }
+    let gov = Context {
+        portal_base: portal_base_for(Cloud::Usgov).unwrap().into(),
+        ..ctx()
+    };
+    assert!(gov
+        .link(PortalPage::Provisioning)
+        .unwrap()
+        .starts_with("https://portal.azure.us/#view/"));
+    assert_eq!(portal_base_for(Cloud::Custom), None);
+    // Missing or suspicious ids, or a non-https base: no link rather than a wrong one.
+    assert_eq!(
+        deep_link(
+            "https://entra.microsoft.com",
+            None,
+            Some(APP),
+            PortalPage::Provisioning
+        ),
+        None
+    );
+    assert_eq!(
+        deep_link(
+            "https://entra.microsoft.com",
+            Some("x/../y"),
+            Some(APP),
+            PortalPage::Provisioning
+        ),
+        None
+    );
+    assert_eq!(
+        deep_link(
+            "http://entra.microsoft.com",
+            Some(SP),
+            Some(APP),
+            PortalPage::Provisioning
+        ),
+        None
+    );
+    assert_eq!(
+        deep_link("not a url", Some(SP), Some(APP), PortalPage::Provisioning),
+        None
+    );
+    assert!(deep_link(
+        "https://entra.microsoft.com/",
+        Some(SP),
+        Some(APP),
+        PortalPage::Provisioning
+    )
+    .unwrap()
+    .starts_with("https://entra.microsoft.com/#view/"));
+
+    let r = run(&healthy());
+    let step = r.step("groups_assigned").unwrap();
+    assert_eq!(
+        step.deep_link.as_deref(),
+        Some(&*format!("{base}/Users/objectId/{SP}/appId/{APP}"))
+    );
+    assert!(
+        step.fix_steps[0].contains("Acme SCIM"),
+        "{:?}",
+        step.fix_steps
+    );
+}
+
+#[test]
+fn report_contains_every_step_and_its_evidence() {
+    let mut o = healthy();
+    scim(&mut o, ScimVerdict::Unauthorized, Some(401));
+    o.scim_check.as_mut().unwrap().message = Some("bad | token\n<script>".into());
+    o.mappings.as_mut().unwrap().groups_enabled = Some(false);
+    let findings = evaluate(&o, &Thresholds::default(), now());
+    let r = run(&o);
+    let md = report_markdown(&r, &ctx(), &findings, now());
+    assert!(
+        md.starts_with("# scimwatch provisioning report: Acme \\| prod\n"),
+        "{md}"
+    );
+    for s in STEPS {
+        assert!(
+            md.contains(&format!("Step id: `{}`", s.id)),
+            "{} missing",
+            s.id
+        );
+    }
+    assert!(
+        md.contains("| 2 | Test Connection: the secret token is valid and not expired | FAIL |")
+    );
+    assert!(md.contains("- Start with: Test Connection: the secret token is valid and not expired"));
+    assert!(md.contains("- HTTP status: 401"));
+    assert!(
+        md.contains("bad \\| token \\<script\\>"),
+        "values are escaped"
+    );
+    assert!(md.contains(&format!(
+        "<https://entra.microsoft.com/#view/Microsoft_AAD_IAM/ManagedAppMenuBlade/~/Provisioning/objectId/{SP}/appId/{APP}>"
+    )));
+    assert!(md.contains("### [CRITICAL] Test Connection fails: the SCIM token is refused"));
+    assert!(
+        md.contains("Kind: groups\\_mapping\\_disabled")
+            || md.contains("Kind: groups_mapping_disabled")
+    );
+
+    let json = report_json(&r, &ctx(), &findings, now());
+    let back: Report = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.checklist, r);
+    assert_eq!(back.findings, findings);
+    assert_eq!(back.checklist.steps.len(), STEPS.len());
+}
+
+#[test]
+fn checklist_and_report_never_panic_on_empty_input() {
+    let r = evaluate_checklist(&Observations::default(), &Context::default(), &[], now());
+    assert_eq!(r.steps.len(), STEPS.len());
+    assert!(r.steps.iter().all(|s| s.deep_link.is_none()));
+    let weird = Context {
+        connection_name: Some("`#|*\n\r\u{0}".into()),
+        utc_offset_minutes: i32::MAX,
+        portal_base: "".into(),
+        ..Default::default()
+    };
+    let md = report_markdown(&r, &weird, &[], now());
+    assert!(md.contains("No problems found."));
+    let _ = report_json(&r, &weird, &[], now());
+    let _ = evaluate_checklist(&healthy(), &weird, &[], DateTime::<Utc>::MAX_UTC);
+}
