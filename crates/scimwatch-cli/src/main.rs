@@ -21,6 +21,9 @@ struct Cli {
     /// Data directory (default: the user's data folder; env SCIMWATCH_DATA_DIR).
     #[arg(long, global = true, env = "SCIMWATCH_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Machine-readable output (and errors as `{"error": {kind, message, fields}}`).
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,27 +37,19 @@ enum Command {
         command: ConnectionsCommand,
     },
     /// Where scimwatch keeps its data and secrets.
-    Info {
-        #[arg(long)]
-        json: bool,
-    },
+    Info,
 }
 
 #[derive(Subcommand, Debug)]
 enum ConnectionsCommand {
     /// List connections.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
     /// Add a connection. Secrets only from a file or stdin (`-`).
     Add(Box<AddArgs>),
     /// Remove a connection (by name or id) with everything stored for it.
     Remove {
         /// Name or id.
         connection: String,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -108,8 +103,6 @@ struct AddArgs {
     /// File holding the client secret, or `-` for stdin.
     #[arg(long, value_name = "PATH|-")]
     client_secret_file: Option<String>,
-    #[arg(long)]
-    json: bool,
 }
 
 /// A failure with the shape the UI gets, and whether to print it as JSON.
@@ -191,19 +184,13 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CommandError> {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let json = match &cli.command {
-        Command::Info { json } => *json,
-        Command::Connections { command } => match command {
-            ConnectionsCommand::List { json } | ConnectionsCommand::Remove { json, .. } => *json,
-            ConnectionsCommand::Add(a) => a.json,
-        },
-    };
+    let json = cli.json;
     let engine = Engine::open(cli.data_dir.clone())
         .await
         .map_err(|e| Failure::new(e, json))?;
     let fail = |e: CommandError| Failure::new(e, json);
     match cli.command {
-        Command::Info { json } => {
+        Command::Info => {
             let info = engine.info();
             if json {
                 print_json(&info).map_err(fail)?;
@@ -215,7 +202,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Connections { command } => match command {
-            ConnectionsCommand::List { json } => {
+            ConnectionsCommand::List => {
                 let list = connections::list(&engine.store)
                     .await
                     .map_err(|e| fail(e.into()))?;
@@ -225,7 +212,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     print_connections(&list);
                 }
             }
-            ConnectionsCommand::Remove { connection, json } => {
+            ConnectionsCommand::Remove { connection } => {
                 let removed =
                     connections::remove(&engine.store, engine.secrets.as_ref(), &connection)
                         .await
@@ -294,7 +281,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 )
                 .await
                 .map_err(|e| fail(e.into()))?;
-                if a.json {
+                if json {
                     print_json(&saved).map_err(fail)?;
                 } else {
                     println!("Added {} ({}).", saved.connection.name, saved.connection.id);

@@ -5,7 +5,10 @@
 pub mod app;
 pub mod connections;
 pub mod error;
+pub mod graph;
 pub mod paths;
+pub mod poller;
+pub mod scim;
 pub mod secrets;
 pub mod store;
 

@@ -2,6 +2,10 @@
 //! migrations. Every query is a runtime `query`/`query_as` exercised by a test.
 
 pub mod connections;
+pub mod events;
+pub mod inventory;
+pub mod jobs;
+pub mod scim_checks;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
