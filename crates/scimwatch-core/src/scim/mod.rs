@@ -1,1 +1,42 @@
-//! (being written)
+//! SCIM 2.0 (RFC 7643/7644): lenient parsing that records deviations, typed
+//! views, content hashing, snapshot diff, JWT expiry and drift — all pure.
+//!
+//! - [`deviation`] — [`Deviation`], one departure from the RFCs, for the compliance report.
+//! - [`list`] — `ListResponse` parsing ([`parse_list_response`]).
+//! - [`body`] — [`classify_body`] (JSON / HTML login page / text / empty),
+//!   [`check_content_type`], SCIM error bodies ([`parse_scim_error`]).
+//! - [`resource`] — [`ScimUser`], [`ScimGroup`].
+//! - [`hash`] — canonical JSON and [`content_hash`].
+//! - [`diff`] — [`diff_snapshots`] between two inventories.
+//! - [`jwt`] — [`jwt_expiry`].
+//! - [`drift`] — [`compute_drift`] between Entra's assignments and the SaaS.
+
+pub mod body;
+pub mod deviation;
+pub mod diff;
+pub mod drift;
+pub mod hash;
+pub mod jwt;
+pub mod list;
+pub mod resource;
+
+pub use crate::graph::ParseError;
+pub use body::{
+    check_content_type, classify_body, parse_scim_error, BodyKind, ContentTypeCheck, ScimError,
+    ERROR_SCHEMA,
+};
+pub use deviation::{Deviation, Severity};
+pub use diff::{
+    changed_paths, diff_groups, diff_snapshots, diff_users, DiffCounts, GroupChange, GroupDiff,
+    HashedResource, ResourceChange, ResourceDiff, ResourceMap, ResourceRef, Snapshot, SnapshotDiff,
+};
+pub use drift::{
+    compute_drift, ActiveMismatch, AssignedUser, DriftConfig, DriftCounts, DriftReport,
+    DuplicateUsers, MatchingAttribute, SaasUserRef,
+};
+pub use hash::{canonical_json, content_hash, content_hash_hex, ContentHash};
+pub use jwt::{jwt_claims, jwt_expiry};
+pub use list::{
+    parse_list_response, parse_list_response_for, ListRequest, ListResponse, LIST_RESPONSE_SCHEMA,
+};
+pub use resource::{GroupMember, ScimGroup, ScimMeta, ScimMultiValue, ScimName, ScimUser};

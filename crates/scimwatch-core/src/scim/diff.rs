@@ -1,0 +1,645 @@
+//! Pure diff of two SCIM inventory snapshots.
+//!
+//! Built for 100k-user snapshots: each resource carries its [`ContentHash`]
+//! (computed once when fetched and stored beside it), so the diff is two
+//! hash-map passes comparing 32-byte hashes; only resources whose hashes
+//! differ are walked to list the changed attribute paths.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use super::hash::{canonical_json, content_hash, is_volatile_meta_key, ContentHash};
+use super::list::id_text;
+use super::resource::get_ci;
+
+/// A resource with its content hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HashedResource {
+    /// [`content_hash`] of `value`.
+    pub hash: ContentHash,
+    /// The resource as the server sent it.
+    pub value: Value,
+}
+
+impl HashedResource {
+    /// Hash a resource.
+    pub fn new(value: Value) -> Self {
+        Self {
+            hash: content_hash(&value),
+            value,
+        }
+    }
+
+    /// Pair a resource with a hash computed earlier (read back from the store).
+    pub fn with_hash(value: Value, hash: ContentHash) -> Self {
+        Self { hash, value }
+    }
+}
+
+/// `id → resource`.
+pub type ResourceMap = HashMap<String, HashedResource>;
+
+/// Users and groups of one SCIM inventory.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    /// Users by id.
+    pub users: ResourceMap,
+    /// Groups by id.
+    pub groups: ResourceMap,
+}
+
+impl Snapshot {
+    /// Build a snapshot from resources as listed. Resources without an `id`
+    /// are skipped; for a repeated id the last one wins. Returns the number
+    /// of resources skipped.
+    pub fn from_resources(
+        users: impl IntoIterator<Item = Value>,
+        groups: impl IntoIterator<Item = Value>,
+    ) -> (Snapshot, usize) {
+        let mut skipped = 0;
+        let mut index = |items: &mut dyn Iterator<Item = Value>| {
+            let mut map = ResourceMap::new();
+            for v in items {
+                match v
+                    .as_object()
+                    .and_then(|o| get_ci(o, "id"))
+                    .and_then(id_text)
+                {
+                    Some(id) => {
+                        map.insert(id, HashedResource::new(v));
+                    }
+                    None => skipped += 1,
+                }
+            }
+            map
+        };
+        let users = index(&mut users.into_iter());
+        let groups = index(&mut groups.into_iter());
+        (Snapshot { users, groups }, skipped)
+    }
+}
+
+/// A resource named for display.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+pub struct ResourceRef {
+    /// The SaaS's id.
+    pub id: String,
+    /// `userName` for users, `displayName` for groups.
+    pub label: Option<String>,
+}
+
+/// A resource whose content changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ResourceChange {
+    /// The SaaS's id.
+    pub id: String,
+    /// `userName`/`displayName` in the new snapshot.
+    pub label: Option<String>,
+    /// Changed attribute paths, sorted: `active`, `name.givenName`,
+    /// `emails[type eq "work"].value`, `emails`,
+    /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`.
+    pub changed_paths: Vec<String>,
+}
+
+/// Users added, removed and changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ResourceDiff {
+    /// In the new snapshot only (sorted by id).
+    pub added: Vec<ResourceRef>,
+    /// In the old snapshot only (sorted by id).
+    pub removed: Vec<ResourceRef>,
+    /// In both with different content (sorted by id).
+    pub changed: Vec<ResourceChange>,
+}
+
+/// A group whose content or membership changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GroupChange {
+    /// The SaaS's id.
+    pub id: String,
+    /// `displayName` in the new snapshot.
+    pub label: Option<String>,
+    /// Changed attribute paths other than membership (`members` appears only
+    /// when member entries changed without the set of member ids changing).
+    pub changed_paths: Vec<String>,
+    /// Member ids added (sorted).
+    pub members_added: Vec<String>,
+    /// Member ids removed (sorted).
+    pub members_removed: Vec<String>,
+}
+
+/// Groups added, removed and changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GroupDiff {
+    /// In the new snapshot only.
+    pub added: Vec<ResourceRef>,
+    /// In the old snapshot only.
+    pub removed: Vec<ResourceRef>,
+    /// In both with different content.
+    pub changed: Vec<GroupChange>,
+}
+
+/// Totals for a summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DiffCounts {
+    /// Users added.
+    pub users_added: u32,
+    /// Users removed.
+    pub users_removed: u32,
+    /// Users changed.
+    pub users_changed: u32,
+    /// Groups added.
+    pub groups_added: u32,
+    /// Groups removed.
+    pub groups_removed: u32,
+    /// Groups changed (content or membership).
+    pub groups_changed: u32,
+    /// Memberships added in groups present in both snapshots.
+    pub memberships_added: u32,
+    /// Memberships removed in groups present in both snapshots.
+    pub memberships_removed: u32,
+}
+
+/// The difference between two snapshots.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SnapshotDiff {
+    /// Users.
+    pub users: ResourceDiff,
+    /// Groups.
+    pub groups: GroupDiff,
+    /// Totals.
+    pub counts: DiffCounts,
+}
+
+impl SnapshotDiff {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.counts == DiffCounts::default()
+    }
+}
+
+fn label(v: &Value, keys: &[&str]) -> Option<String> {
+    let o = v.as_object()?;
+    keys.iter()
+        .find_map(|k| get_ci(o, k).and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+const USER_LABEL: &[&str] = &["userName", "displayName"];
+const GROUP_LABEL: &[&str] = &["displayName"];
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Added, removed and changed-by-hash ids, each sorted.
+fn partition<'a>(
+    old: &'a ResourceMap,
+    new: &'a ResourceMap,
+) -> (Vec<&'a String>, Vec<&'a String>, Vec<&'a String>) {
+    let mut added = Vec::new();
+    let mut changed = Vec::new();
+    for (id, n) in new {
+        match old.get(id) {
+            None => added.push(id),
+            Some(o) if o.hash != n.hash => changed.push(id),
+            Some(_) => {}
+        }
+    }
+    // Every old id was seen in `new` when the counts say so: skip the second pass.
+    let mut removed: Vec<&String> = if new.len() - added.len() == old.len() {
+        Vec::new()
+    } else {
+        old.keys().filter(|id| !new.contains_key(*id)).collect()
+    };
+    added.sort_unstable();
+    removed.sort_unstable();
+    changed.sort_unstable();
+    (added, removed, changed)
+}
+
+fn refs(ids: &[&String], map: &ResourceMap, keys: &[&str]) -> Vec<ResourceRef> {
+    ids.iter()
+        .map(|id| ResourceRef {
+            id: (*id).clone(),
+            label: map.get(*id).and_then(|r| label(&r.value, keys)),
+        })
+        .collect()
+}
+
+/// Diff two user maps.
+pub fn diff_users(old: &ResourceMap, new: &ResourceMap) -> ResourceDiff {
+    let (added, removed, changed) = partition(old, new);
+    let mut out = ResourceDiff {
+        added: refs(&added, new, USER_LABEL),
+        removed: refs(&removed, old, USER_LABEL),
+        changed: Vec::with_capacity(changed.len()),
+    };
+    for id in changed {
+        let (Some(o), Some(n)) = (old.get(id), new.get(id)) else {
+            continue;
+        };
+        out.changed.push(ResourceChange {
+            id: id.clone(),
+            label: label(&n.value, USER_LABEL),
+            changed_paths: changed_paths(&o.value, &n.value),
+        });
+    }
+    out
+}
+
+fn member_ids(v: &Value) -> BTreeSet<String> {
+    let Some(Value::Array(items)) = v.as_object().and_then(|o| get_ci(o, "members")) else {
+        return BTreeSet::new();
+    };
+    items
+        .iter()
+        .filter_map(|m| {
+            m.as_object()
+                .and_then(|o| get_ci(o, "value"))
+                .and_then(id_text)
+        })
+        .collect()
+}
+
+/// Diff two group maps, with membership changes per group.
+pub fn diff_groups(old: &ResourceMap, new: &ResourceMap) -> GroupDiff {
+    let (added, removed, changed) = partition(old, new);
+    let mut out = GroupDiff {
+        added: refs(&added, new, GROUP_LABEL),
+        removed: refs(&removed, old, GROUP_LABEL),
+        changed: Vec::with_capacity(changed.len()),
+    };
+    for id in changed {
+        let (Some(o), Some(n)) = (old.get(id), new.get(id)) else {
+            continue;
+        };
+        let before = member_ids(&o.value);
+        let after = member_ids(&n.value);
+        let members_added: Vec<String> = after.difference(&before).cloned().collect();
+        let members_removed: Vec<String> = before.difference(&after).cloned().collect();
+        let membership_changed = !members_added.is_empty() || !members_removed.is_empty();
+        let changed_paths: Vec<String> = changed_paths(&o.value, &n.value)
+            .into_iter()
+            .filter(|p| !(membership_changed && is_members_path(p)))
+            .collect();
+        out.changed.push(GroupChange {
+            id: id.clone(),
+            label: label(&n.value, GROUP_LABEL),
+            changed_paths,
+            members_added,
+            members_removed,
+        });
+    }
+    out
+}
+
+fn is_members_path(p: &str) -> bool {
+    let head = p.split(['.', '[']).next().unwrap_or(p);
+    head.eq_ignore_ascii_case("members")
+}
+
+/// Diff two snapshots.
+pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
+    let users = diff_users(&old.users, &new.users);
+    let groups = diff_groups(&old.groups, &new.groups);
+    let counts = DiffCounts {
+        users_added: count(users.added.len()),
+        users_removed: count(users.removed.len()),
+        users_changed: count(users.changed.len()),
+        groups_added: count(groups.added.len()),
+        groups_removed: count(groups.removed.len()),
+        groups_changed: count(groups.changed.len()),
+        memberships_added: count(groups.changed.iter().map(|g| g.members_added.len()).sum()),
+        memberships_removed: count(groups.changed.iter().map(|g| g.members_removed.len()).sum()),
+    };
+    SnapshotDiff {
+        users,
+        groups,
+        counts,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Attribute paths
+
+/// The attribute paths whose values differ between two versions of a
+/// resource, sorted. `meta.lastModified`/`meta.version` are ignored; `null`
+/// and absent are the same; arrays compare as unordered. Multi-valued
+/// complex attributes whose entries each have a distinct `type` are compared
+/// entry by entry (`emails[type eq "work"].value`); other arrays are
+/// reported as a whole (`emails`).
+pub fn changed_paths(old: &Value, new: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(old, new, "", Level::Top, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Top,
+    Meta,
+    /// A schema extension object (`urn:…:User`): children join with `:`.
+    Extension,
+    Inner,
+}
+
+fn join(parent: &str, key: &str, parent_is_extension: bool) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else if parent_is_extension {
+        format!("{parent}:{key}")
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+fn walk(old: &Value, new: &Value, path: &str, level: Level, out: &mut Vec<String>) {
+    // Cheap structural equality first: most subtrees of a changed resource are unchanged.
+    if old == new {
+        return;
+    }
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => walk_objects(a, b, path, level, out),
+        (Value::Array(a), Value::Array(b)) => walk_arrays(a, b, path, out),
+        (a, b) => {
+            if a != b {
+                out.push(if path.is_empty() {
+                    "$".into()
+                } else {
+                    path.to_string()
+                });
+            }
+        }
+    }
+}
+
+fn walk_objects(
+    a: &Map<String, Value>,
+    b: &Map<String, Value>,
+    path: &str,
+    level: Level,
+    out: &mut Vec<String>,
+) {
+    let extension = level == Level::Extension;
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for k in keys {
+        if level == Level::Meta && is_volatile_meta_key(k) {
+            continue;
+        }
+        let child_level = match level {
+            Level::Top if k.eq_ignore_ascii_case("meta") => Level::Meta,
+            Level::Top if k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) => {
+                Level::Extension
+            }
+            _ => Level::Inner,
+        };
+        let child = join(path, k, extension);
+        match (a.get(k), b.get(k)) {
+            (Some(x), Some(y)) => walk(x, y, &child, child_level, out),
+            (Some(Value::Null), None) | (None, Some(Value::Null)) | (None, None) => {}
+            _ => out.push(child),
+        }
+    }
+}
+
+fn canonical_set(items: &[Value]) -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = items.iter().map(canonical_json).collect();
+    v.sort_unstable();
+    v
+}
+
+/// `type` of each entry when every entry is an object with a distinct string `type`.
+fn typed_entries(items: &[Value]) -> Option<HashMap<String, &Map<String, Value>>> {
+    let mut map = HashMap::with_capacity(items.len());
+    for i in items {
+        let o = i.as_object()?;
+        let t = get_ci(o, "type")?.as_str()?.to_string();
+        if map.insert(t, o).is_some() {
+            return None;
+        }
+    }
+    Some(map)
+}
+
+fn walk_arrays(a: &[Value], b: &[Value], path: &str, out: &mut Vec<String>) {
+    if canonical_set(a) == canonical_set(b) {
+        return;
+    }
+    if let (Some(ta), Some(tb)) = (typed_entries(a), typed_entries(b)) {
+        if !ta.is_empty() || !tb.is_empty() {
+            let types: BTreeSet<&String> = ta.keys().chain(tb.keys()).collect();
+            for t in types {
+                let entry = format!("{path}[type eq \"{t}\"]");
+                match (ta.get(t), tb.get(t)) {
+                    (Some(x), Some(y)) => walk_objects(x, y, &entry, Level::Inner, out),
+                    _ => out.push(entry),
+                }
+            }
+            return;
+        }
+    }
+    out.push(path.to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths() {
+        let cases = vec![
+            (
+                json!({"active": true}),
+                json!({"active": false}),
+                vec!["active"],
+            ),
+            (
+                json!({"active": true}),
+                json!({"active": true, "x": null}),
+                vec![],
+            ),
+            (
+                json!({"name": {"givenName": "A", "familyName": "B"}}),
+                json!({"name": {"givenName": "C", "familyName": "B"}}),
+                vec!["name.givenName"],
+            ),
+            (
+                json!({"emails": [{"type": "work", "value": "a"}, {"type": "home", "value": "b"}]}),
+                json!({"emails": [{"type": "home", "value": "b"}, {"type": "work", "value": "c"}]}),
+                vec!["emails[type eq \"work\"].value"],
+            ),
+            (
+                json!({"emails": [{"type": "work", "value": "a"}]}),
+                json!({"emails": [{"type": "work", "value": "a"}, {"type": "home", "value": "b"}]}),
+                vec!["emails[type eq \"home\"]"],
+            ),
+            (
+                json!({"emails": [{"value": "a"}]}),
+                json!({"emails": [{"value": "b"}]}),
+                vec!["emails"],
+            ),
+            (
+                json!({"emails": ["a", "b"]}),
+                json!({"emails": ["b", "a"]}),
+                vec![],
+            ),
+            (
+                json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "A", "manager": {"value": "m1"}}}),
+                json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "B", "manager": {"value": "m2"}}}),
+                vec![
+                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+                ],
+            ),
+            (
+                json!({"meta": {"lastModified": "1", "version": "a", "location": "x"}}),
+                json!({"meta": {"lastModified": "2", "version": "b", "location": "y"}}),
+                vec!["meta.location"],
+            ),
+            (json!({"a": 1}), json!({"b": 1}), vec!["a", "b"]),
+            (json!(1), json!(2), vec!["$"]),
+        ];
+        for (old, new, expected) in cases {
+            assert_eq!(changed_paths(&old, &new), expected, "{old} → {new}");
+        }
+    }
+
+    fn snapshot(users: Vec<Value>, groups: Vec<Value>) -> Snapshot {
+        let (s, skipped) = Snapshot::from_resources(users, groups);
+        assert_eq!(skipped, 0);
+        s
+    }
+
+    #[test]
+    fn small_snapshots() {
+        let old = snapshot(
+            vec![
+                json!({"id": "u1", "userName": "ada", "active": true, "meta": {"version": "1"}}),
+                json!({"id": "u2", "userName": "bob", "active": true}),
+                json!({"id": "u3", "userName": "cy", "active": true}),
+            ],
+            vec![
+                json!({"id": "g1", "displayName": "Sales", "members": [{"value": "u1"}, {"value": "u2"}]}),
+                json!({"id": "g2", "displayName": "Old"}),
+                json!({"id": "g3", "displayName": "Ops", "members": [{"value": "u1", "display": "Ada"}]}),
+            ],
+        );
+        let new = snapshot(
+            vec![
+                json!({"id": "u1", "userName": "ada", "active": true, "meta": {"version": "2"}}),
+                json!({"id": "u2", "userName": "bob", "active": false}),
+                json!({"id": "u4", "userName": "dee", "active": true}),
+            ],
+            vec![
+                json!({"id": "g1", "displayName": "Sales EU", "members": [{"value": "u2"}, {"value": "u4"}]}),
+                json!({"id": "g3", "displayName": "Ops", "members": [{"value": "u1", "display": "Ada L."}]}),
+                json!({"id": "g4", "displayName": "New"}),
+            ],
+        );
+        let d = diff_snapshots(&old, &new);
+        assert_eq!(
+            d.users.added,
+            vec![ResourceRef {
+                id: "u4".into(),
+                label: Some("dee".into())
+            }]
+        );
+        assert_eq!(d.users.removed[0].label.as_deref(), Some("cy"));
+        assert_eq!(
+            d.users.changed.len(),
+            1,
+            "meta.version alone is not a change"
+        );
+        assert_eq!(d.users.changed[0].id, "u2");
+        assert_eq!(d.users.changed[0].changed_paths, ["active"]);
+        assert_eq!(d.groups.added[0].label.as_deref(), Some("New"));
+        assert_eq!(d.groups.removed[0].id, "g2");
+        let g1 = &d.groups.changed[0];
+        assert_eq!(g1.id, "g1");
+        assert_eq!(g1.changed_paths, ["displayName"]);
+        assert_eq!(g1.members_added, ["u4"]);
+        assert_eq!(g1.members_removed, ["u1"]);
+        let g3 = &d.groups.changed[1];
+        assert_eq!(g3.changed_paths, ["members"]);
+        assert!(g3.members_added.is_empty());
+        assert_eq!(
+            d.counts,
+            DiffCounts {
+                users_added: 1,
+                users_removed: 1,
+                users_changed: 1,
+                groups_added: 1,
+                groups_removed: 1,
+                groups_changed: 2,
+                memberships_added: 1,
+                memberships_removed: 1,
+            }
+        );
+        assert!(diff_snapshots(&new, &new).is_empty());
+    }
+
+    #[test]
+    fn snapshot_skips_resources_without_id() {
+        let (s, skipped) = Snapshot::from_resources(
+            vec![json!({"userName": "x"}), json!({"id": 5})],
+            vec![json!(3)],
+        );
+        assert_eq!(skipped, 2);
+        assert!(s.users.contains_key("5"));
+    }
+
+    fn user(i: usize, active: bool) -> Value {
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "id": format!("id-{i:06}"),
+            "externalId": format!("ext{i}"),
+            "userName": format!("user{i}@example.com"),
+            "active": active,
+            "name": {"givenName": format!("G{i}"), "familyName": "F"},
+            "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
+            "meta": {"resourceType": "User", "lastModified": "2024-01-01T00:00:00Z"}
+        })
+    }
+
+    #[test]
+    fn ten_thousand_users() {
+        const N: usize = 10_000;
+        let old_users: Vec<Value> = (0..N).map(|i| user(i, true)).collect();
+        let mut new_users: Vec<Value> = Vec::with_capacity(N);
+        for i in 0..N {
+            if i % 500 == 0 {
+                continue; // 20 removed
+            }
+            let mut u = user(i, i % 100 != 1); // 100 deactivated
+            if i % 1000 == 7 {
+                // 10 touched only in volatile meta: not a change
+                u["meta"]["lastModified"] = json!("2025-01-01T00:00:00Z");
+            }
+            new_users.push(u);
+        }
+        for i in N..N + 30 {
+            new_users.push(user(i, true)); // 30 added
+        }
+        let (old, _) = Snapshot::from_resources(old_users, Vec::new());
+        let (new, _) = Snapshot::from_resources(new_users, Vec::new());
+        let d = diff_snapshots(&old, &new);
+        assert_eq!(d.counts.users_removed, 20);
+        assert_eq!(d.counts.users_added, 30);
+        assert_eq!(d.counts.users_changed, 100);
+        assert!(d
+            .users
+            .changed
+            .iter()
+            .all(|c| c.changed_paths == ["active"]));
+        assert_eq!(d.users.removed[0].id, "id-000000");
+        assert_eq!(d.users.added[0].id, "id-010000");
+        assert!(d.users.changed.windows(2).all(|w| w[0].id < w[1].id));
+    }
+}

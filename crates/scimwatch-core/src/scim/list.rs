@@ -1,0 +1,342 @@
+//! Lenient `ListResponse` parsing (RFC 7644 §3.4.2) that records every deviation.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use super::deviation::Deviation;
+use super::resource::get_ci;
+use crate::graph::ParseError;
+
+/// The ListResponse schema URN.
+pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+
+/// What the client asked for, to check the answer against. All optional.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListRequest {
+    /// `startIndex` sent (1-based).
+    pub start_index: Option<u64>,
+    /// `count` sent.
+    pub count: Option<u64>,
+}
+
+/// A ListResponse as read, plus what was off about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListResponse {
+    /// `totalResults`, when present and a number.
+    pub total_results: Option<u64>,
+    /// `startIndex`, when present and a number.
+    pub start_index: Option<u64>,
+    /// `itemsPerPage`, when present and a number.
+    pub items_per_page: Option<u64>,
+    /// The resources, as sent (absent or `null` → empty).
+    pub resources: Vec<Value>,
+    /// Deviations noticed, in a stable order.
+    pub deviations: Vec<Deviation>,
+}
+
+impl ListResponse {
+    /// Whether more pages may follow (`startIndex + resources - 1 < totalResults`).
+    /// `false` when the server did not send `totalResults`, or sent an empty page.
+    pub fn has_more(&self) -> bool {
+        let (Some(total), n) = (self.total_results, self.resources.len() as u64) else {
+            return false;
+        };
+        if n == 0 {
+            return false;
+        }
+        let start = self.start_index.unwrap_or(1).max(1);
+        start.saturating_add(n).saturating_sub(1) < total
+    }
+}
+
+enum Num {
+    Absent,
+    Value(u64),
+    Invalid,
+}
+
+fn read_number(
+    obj: &Map<String, Value>,
+    field: &str,
+    as_strings: &mut Vec<String>,
+    devs: &mut Vec<Deviation>,
+) -> Num {
+    let Some(v) = get_ci(obj, field) else {
+        return Num::Absent;
+    };
+    let parsed = match v {
+        Value::Null => return Num::Absent,
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15)
+                .map(|f| f as u64)
+        }),
+        Value::String(s) => {
+            as_strings.push(field.to_string());
+            s.trim().parse::<u64>().ok()
+        }
+        _ => None,
+    };
+    match parsed {
+        Some(n) => Num::Value(n),
+        None => {
+            devs.push(Deviation::InvalidNumber {
+                field: field.to_string(),
+            });
+            Num::Invalid
+        }
+    }
+}
+
+/// Read a ListResponse body. Fails only when the body is not a JSON object.
+pub fn parse_list_response(body: &[u8]) -> Result<ListResponse, ParseError> {
+    parse_list_response_for(body, ListRequest::default())
+}
+
+/// Read a ListResponse body and check it against the request that produced it.
+pub fn parse_list_response_for(
+    body: &[u8],
+    request: ListRequest,
+) -> Result<ListResponse, ParseError> {
+    const DOC: &str = "SCIM ListResponse";
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| ParseError::from_json(DOC, &e, Some(body)))?;
+    let Value::Object(mut obj) = value else {
+        return Err(ParseError::new(DOC, "the body is not a JSON object"));
+    };
+    let mut devs = Vec::new();
+    let mut as_strings = Vec::new();
+
+    let schemas_ok = get_ci(&obj, "schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|a| {
+            a.iter().any(|s| {
+                s.as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(LIST_RESPONSE_SCHEMA))
+            })
+        });
+    if !schemas_ok {
+        devs.push(Deviation::ListSchemaMissing);
+    }
+
+    let total = read_number(&obj, "totalResults", &mut as_strings, &mut devs);
+    let start = read_number(&obj, "startIndex", &mut as_strings, &mut devs);
+    let per_page = read_number(&obj, "itemsPerPage", &mut as_strings, &mut devs);
+
+    // Resources: exact key first, then any casing.
+    let key = if obj.contains_key("Resources") {
+        Some("Resources".to_string())
+    } else {
+        obj.keys()
+            .find(|k| k.eq_ignore_ascii_case("Resources"))
+            .cloned()
+    };
+    let has_key = key.is_some();
+    let resources = match key {
+        Some(k) => {
+            if k != "Resources" {
+                devs.push(Deviation::ResourcesKeyLowercase { key: k.clone() });
+            }
+            match obj.remove(&k) {
+                Some(Value::Array(a)) => a,
+                Some(Value::Null) | None => {
+                    devs.push(Deviation::ResourcesNull);
+                    Vec::new()
+                }
+                Some(other) => {
+                    // A single object where a list was expected: take it as one resource.
+                    devs.push(Deviation::ResourcesNotAList);
+                    if other.is_object() {
+                        vec![other]
+                    } else {
+                        Vec::new()
+                    }
+                }
+            }
+        }
+        None => Vec::new(),
+    };
+    let n = resources.len() as u64;
+
+    let total_results = match total {
+        Num::Value(t) => Some(t),
+        Num::Absent => {
+            devs.push(Deviation::TotalResultsMissing);
+            None
+        }
+        Num::Invalid => None,
+    };
+    if !has_key && total_results.is_some_and(|t| t > 0) {
+        devs.push(Deviation::ResourcesMissing);
+    }
+    if let Some(t) = total_results {
+        if t < n {
+            devs.push(Deviation::TotalResultsTooSmall {
+                total_results: t,
+                resources: n,
+            });
+        }
+    }
+    let paged = total_results.is_some_and(|t| t > n);
+
+    let start_index = match start {
+        Num::Value(s) => Some(s),
+        _ => None,
+    };
+    match (start_index, request.start_index) {
+        (Some(0), _) => devs.push(Deviation::StartIndexZeroBased),
+        (Some(s), Some(r)) if s != r => devs.push(Deviation::StartIndexMismatch {
+            requested: r,
+            returned: s,
+        }),
+        (None, _) if paged && matches!(start, Num::Absent) => {
+            devs.push(Deviation::StartIndexMissing)
+        }
+        _ => {}
+    }
+
+    let items_per_page = match per_page {
+        Num::Value(p) => Some(p),
+        _ => None,
+    };
+    match items_per_page {
+        Some(p) if p != n => devs.push(Deviation::ItemsPerPageMismatch {
+            items_per_page: p,
+            resources: n,
+        }),
+        None if paged && matches!(per_page, Num::Absent) => {
+            devs.push(Deviation::ItemsPerPageMissing)
+        }
+        _ => {}
+    }
+    if let Some(c) = request.count {
+        if n > c {
+            devs.push(Deviation::MoreThanCountReturned {
+                count: c,
+                resources: n,
+            });
+        }
+    }
+
+    if !as_strings.is_empty() {
+        devs.push(Deviation::NumbersAsStrings { fields: as_strings });
+    }
+
+    // Ids: duplicates and missing.
+    let mut seen = HashSet::with_capacity(resources.len());
+    let mut dups = Vec::new();
+    let mut without_id = 0u64;
+    for r in &resources {
+        match r
+            .as_object()
+            .and_then(|o| get_ci(o, "id"))
+            .and_then(id_text)
+        {
+            Some(id) => {
+                if !seen.insert(id.clone()) && !dups.contains(&id) {
+                    dups.push(id);
+                }
+            }
+            None => without_id += 1,
+        }
+    }
+    if !dups.is_empty() {
+        devs.push(Deviation::DuplicateIds { ids: dups });
+    }
+    if without_id > 0 {
+        devs.push(Deviation::ResourcesWithoutId { count: without_id });
+    }
+
+    Ok(ListResponse {
+        total_results,
+        start_index,
+        items_per_page,
+        resources,
+        deviations: devs,
+    })
+}
+
+/// A resource id as text (servers sometimes send numbers).
+pub(crate) fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> ListResponse {
+        parse_list_response(json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_clean_empty_list() {
+        let r = parse(
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[],"startIndex":1,"itemsPerPage":0}"#,
+        );
+        assert!(r.deviations.is_empty(), "{:?}", r.deviations);
+        assert!(!r.has_more());
+    }
+
+    #[test]
+    fn paging_arithmetic() {
+        let r = parse(
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":3,"Resources":[{"id":"a"},{"id":"b"}],"startIndex":1,"itemsPerPage":2}"#,
+        );
+        assert!(r.deviations.is_empty(), "{:?}", r.deviations);
+        assert!(r.has_more());
+        let r = parse(
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":3,"Resources":[{"id":"c"}],"startIndex":3,"itemsPerPage":1}"#,
+        );
+        assert!(!r.has_more());
+    }
+
+    #[test]
+    fn checks_against_the_request() {
+        let r = parse_list_response_for(
+            br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":9,"Resources":[{"id":"a"},{"id":"b"}],"startIndex":1,"itemsPerPage":2}"#,
+            ListRequest {
+                start_index: Some(3),
+                count: Some(1),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            r.deviations,
+            vec![
+                Deviation::StartIndexMismatch {
+                    requested: 3,
+                    returned: 1
+                },
+                Deviation::MoreThanCountReturned {
+                    count: 1,
+                    resources: 2
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn not_an_object() {
+        for body in ["", "[]", "<html>", "42"] {
+            assert!(parse_list_response(body.as_bytes()).is_err(), "{body}");
+        }
+    }
+
+    #[test]
+    fn invalid_numbers() {
+        let r = parse(r#"{"totalResults":-1,"startIndex":"x","Resources":[]}"#);
+        assert!(r.deviations.contains(&Deviation::InvalidNumber {
+            field: "totalResults".into()
+        }));
+        assert!(r.deviations.contains(&Deviation::InvalidNumber {
+            field: "startIndex".into()
+        }));
+        assert_eq!(r.total_results, None);
+    }
+}

@@ -1,0 +1,117 @@
+import logoUrl from "./assets/logo.svg";
+import { Icon, type IconName } from "./components/Icon";
+import { ToastProvider } from "./components/Toasts";
+import { ConnectionsProvider, useConnections } from "./lib/connections";
+import { href, SCREENS, useRoute, type Route, type ScreenId } from "./lib/router";
+import { ConnectionsScreen } from "./screens/ConnectionsScreen";
+import { OverviewScreen } from "./screens/OverviewScreen";
+import {
+  IncidentsScreen,
+  InventoryScreen,
+  LogsScreen,
+  MappingsScreen,
+  TokenScreen,
+  TroubleshootingScreen,
+} from "./screens/PlannedScreens";
+import { SettingsScreen } from "./screens/SettingsScreen";
+
+const ICONS: Record<ScreenId, IconName> = {
+  overview: "overview",
+  connections: "connections",
+  mappings: "mappings",
+  token: "token",
+  logs: "logs",
+  inventory: "inventory",
+  troubleshooting: "troubleshooting",
+  incidents: "incidents",
+  settings: "settings",
+};
+
+/** Where each group of the navigation starts. */
+const GROUP_STARTS: Partial<Record<ScreenId, string>> = {
+  mappings: "Provisioning",
+  troubleshooting: "Diagnose",
+};
+
+export function App() {
+  return (
+    <ToastProvider>
+      <ConnectionsProvider>
+        <Shell />
+      </ConnectionsProvider>
+    </ToastProvider>
+  );
+}
+
+function Shell() {
+  const route = useRoute();
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Sidebar active={route.screen} />
+      <main id="main" className="main">
+        <Screen route={route} />
+      </main>
+    </div>
+  );
+}
+
+function Sidebar({ active }: { active: ScreenId }) {
+  const { state } = useConnections();
+  const count = state.connections?.length;
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <div className="brand">
+        <img src={logoUrl} alt="" width={28} height={28} className="brand-mark" />
+        <span className="brand-name">scimwatch</span>
+      </div>
+      <ul className="nav-list">
+        {SCREENS.map((s) => (
+          <li key={s.id}>
+            {GROUP_STARTS[s.id] ? <div className="nav-group" aria-hidden="true">{GROUP_STARTS[s.id]}</div> : null}
+            <a
+              className="nav-item"
+              href={href(s.id)}
+              title={s.title}
+              aria-current={active === s.id ? "page" : undefined}
+            >
+              <Icon name={ICONS[s.id]} />
+              <span className="nav-label">{s.title}</span>
+              {s.id === "connections" && count ? (
+                <span className="nav-count">
+                  {count}
+                  <span className="visually-hidden"> configured</span>
+                </span>
+              ) : null}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.screen) {
+    case "overview":
+      return <OverviewScreen />;
+    case "connections":
+      return <ConnectionsScreen rest={route.rest} />;
+    case "mappings":
+      return <MappingsScreen />;
+    case "token":
+      return <TokenScreen />;
+    case "logs":
+      return <LogsScreen />;
+    case "inventory":
+      return <InventoryScreen />;
+    case "troubleshooting":
+      return <TroubleshootingScreen />;
+    case "incidents":
+      return <IncidentsScreen />;
+    case "settings":
+      return <SettingsScreen />;
+  }
+}

@@ -1,0 +1,10 @@
+// Messages from the Rust side quote values in `backticks`; show them as code.
+export function RichText({ text, capitalize = false }: { text: string; capitalize?: boolean }) {
+  const t = capitalize && text.length > 0 ? text[0]!.toUpperCase() + text.slice(1) : text;
+  const parts = t.split(/`([^`]*)`/g);
+  return (
+    <>
+      {parts.map((p, i) => (i % 2 === 1 ? <code key={i}>{p}</code> : <span key={i}>{p}</span>))}
+    </>
+  );
+}

@@ -1,0 +1,530 @@
+// Add or edit a connection. The Rust side validates and normalises; this form
+// shows its verdict field by field.
+import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
+import type { CommandError } from "../bindings/CommandError";
+import type { Connection } from "../bindings/Connection";
+import type { FieldError } from "../bindings/FieldError";
+import { Dialog } from "../components/Dialog";
+import { Alert, ErrorAlert } from "../components/Feedback";
+import { Icon } from "../components/Icon";
+import { RichText } from "../components/RichText";
+import { useToasts } from "../components/Toasts";
+import {
+  AUTH_MODES,
+  CLOUDS,
+  clientChecks,
+  emptyForm,
+  firstInvalid,
+  formFromConnection,
+  splitFieldErrors,
+  toPayload,
+  type FieldName,
+  type FormState,
+} from "../lib/connectionForm";
+import { addConnection, updateConnection } from "../lib/ipc";
+
+export const KEEP_SECRET_PLACEHOLDER = "Stored in the OS keychain — leave empty to keep";
+
+const FIELD_LABELS: Record<FieldName, string> = {
+  name: "Name",
+  cloud: "Cloud",
+  login_url: "Login URL",
+  graph_url: "Graph URL",
+  tenant_id: "Tenant ID or domain",
+  auth_mode: "Sign-in",
+  client_id: "Client ID",
+  client_secret: "Client secret",
+  app: "Enterprise app",
+  scim_url: "Tenant URL",
+  scim_token: "Secret Token",
+  scim_token_expires: "Token expires",
+};
+
+export interface ConnectionFormProps {
+  /** The connection being edited; absent when adding. */
+  existing?: Connection;
+  onClose: () => void;
+  onSaved: (c: Connection) => void;
+  /** Called when the server says the connection is gone (`not_found`). */
+  onMissing?: () => void;
+}
+
+export function ConnectionForm({ existing, onClose, onSaved, onMissing }: ConnectionFormProps) {
+  const [form, setForm] = useState<FormState>(() => (existing ? formFromConnection(existing) : emptyForm()));
+  const [fieldErrors, setFieldErrors] = useState<FieldError[]>([]);
+  const [failure, setFailure] = useState<CommandError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [focusTick, setFocusTick] = useState(0);
+  const [showToken, setShowToken] = useState(false);
+  const [showSecret, setShowSecret] = useState(false);
+  const { push } = useToasts();
+  const uid = useId();
+  const nameRef = useRef<HTMLInputElement>(null);
+  const bodyRef = useRef<HTMLDivElement>(null);
+
+  const custom = form.cloud === "custom";
+  const wantsSecret = form.auth_mode === "client_secret";
+  const visible = (f: FieldName) => {
+    if (f === "login_url" || f === "graph_url") return custom;
+    if (f === "client_secret") return wantsSecret;
+    return true;
+  };
+  const { byField, other } = splitFieldErrors(fieldErrors, visible);
+  const errorCount = Object.keys(byField).length + other.length;
+
+  useEffect(() => {
+    if (focusTick === 0) return;
+    const first = firstInvalid(byField);
+    if (!first) {
+      // A failure that belongs to no field: bring its alert into view.
+      const body = bodyRef.current?.closest<HTMLElement>(".dialog-body");
+      if (body) body.scrollTop = 0;
+      return;
+    }
+    const el =
+      first === "auth_mode"
+        ? document.querySelector<HTMLInputElement>(`input[name="${uid}-auth_mode"]:checked`)
+        : document.getElementById(idOf(first));
+    el?.focus();
+    // Only when a save attempt produced errors.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focusTick]);
+
+  function idOf(f: FieldName): string {
+    return `${uid}-${f}`;
+  }
+
+  function set<K extends FieldName>(key: K, value: FormState[K]) {
+    setForm((prev) => ({ ...prev, [key]: value }));
+    if (fieldErrors.some((e) => e.field === key)) {
+      setFieldErrors((list) => list.filter((e) => e.field !== key));
+    }
+  }
+
+  function onText(key: FieldName) {
+    return (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => set(key, e.target.value as never);
+  }
+
+  /** Props that tie a control to its label, hint and error. */
+  function control(f: FieldName, hasHint = false) {
+    const error = byField[f];
+    const describedBy = [error ? `${idOf(f)}-error` : null, hasHint ? `${idOf(f)}-hint` : null]
+      .filter(Boolean)
+      .join(" ");
+    return {
+      id: idOf(f),
+      name: f,
+      "aria-invalid": error ? (true as const) : undefined,
+      "aria-describedby": describedBy || undefined,
+    };
+  }
+
+  function field(f: FieldName, input: ReactNode, opts: { hint?: ReactNode; optional?: boolean; label?: string } = {}) {
+    const error = byField[f];
+    return (
+      <div className={error ? "field field-invalid" : "field"}>
+        <label className="field-label" htmlFor={idOf(f)}>
+          {opts.label ?? FIELD_LABELS[f]}
+          {opts.optional ? <span className="field-optional">Optional</span> : null}
+        </label>
+        {input}
+        {error ? (
+          <p className="field-error" id={`${idOf(f)}-error`}>
+            <Icon name="alert" size={14} />
+            <span>
+              <RichText text={error} capitalize />
+            </span>
+          </p>
+        ) : null}
+        {opts.hint ? (
+          <p className="field-hint" id={`${idOf(f)}-hint`}>
+            {opts.hint}
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (saving) return;
+    setFailure(null);
+    const local = clientChecks(form);
+    if (local.length > 0) {
+      setFieldErrors(local);
+      setFocusTick((t) => t + 1);
+      return;
+    }
+    setSaving(true);
+    const { input, secrets } = toPayload(form);
+    try {
+      const outcome = existing
+        ? await updateConnection(existing.id, input, secrets)
+        : await addConnection(input, secrets);
+      setFieldErrors([]);
+      push({
+        tone: "success",
+        title: existing ? `Saved changes to “${outcome.connection.name}”` : `Added “${outcome.connection.name}”`,
+        lines: outcome.notes,
+      });
+      onSaved(outcome.connection);
+    } catch (err) {
+      const ce = err as CommandError;
+      if (ce.kind === "validation" && ce.fields.length > 0) {
+        setFieldErrors(ce.fields);
+      } else {
+        setFieldErrors([]);
+        setFailure(ce);
+        if (ce.kind === "not_found") onMissing?.();
+      }
+      setFocusTick((t) => t + 1);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const cloud = CLOUDS.find((c) => c.value === form.cloud);
+  const keepToken = existing?.has_scim_token && form.scim_url.trim() !== "";
+  const keepSecret = existing?.has_client_secret && wantsSecret;
+
+  return (
+    <Dialog
+      title={existing ? `Edit “${existing.name}”` : "Add connection"}
+      description="A connection watches an Entra ID enterprise app, the SaaS's SCIM endpoint, or both."
+      onClose={onClose}
+      size="lg"
+      busy={saving}
+      dismissOnBackdrop={false}
+      initialFocus={nameRef}
+      form={{ onSubmit, "aria-label": existing ? "Edit connection" : "Add connection" }}
+      footer={
+        <>
+          <span className="footer-note">
+            <Icon name="info" size={14} /> Secrets go to the OS keychain, never to the database.
+          </span>
+          <button type="button" className="button" onClick={onClose} disabled={saving}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={saving} aria-busy={saving || undefined}>
+            {saving ? <span className="spinner spinner-sm" aria-hidden="true" /> : null}
+            {saving ? "Saving…" : existing ? "Save changes" : "Add connection"}
+          </button>
+        </>
+      }
+    >
+      <div ref={bodyRef} className="form-stack">
+        {failure ? <ErrorAlert error={failure} /> : null}
+        {errorCount > 0 ? (
+          <Alert
+            title={errorCount === 1 ? "1 field needs attention" : `${errorCount} fields need attention`}
+          >
+            {other.length > 0 ? (
+              <ul className="plain-list">
+                {other.map((fe, i) => (
+                  <li key={i}>
+                    <strong>{FIELD_LABELS[fe.field as FieldName] ?? fe.field}:</strong>{" "}
+                    <RichText text={fe.message} />
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </Alert>
+        ) : null}
+
+        {field(
+          "name",
+          <input
+            ref={nameRef}
+            {...control("name", true)}
+            className="input"
+            type="text"
+            value={form.name}
+            onChange={onText("name")}
+            autoComplete="off"
+            maxLength={80}
+            placeholder="e.g. Contoso → Acme HR"
+          />,
+          { hint: "How this connection appears in lists and notifications." },
+        )}
+
+        <fieldset className="form-section">
+          <legend className="section-legend">
+            <span className="section-icon section-icon-entra">
+              <Icon name="entra" size={16} />
+            </span>
+            Watch Entra ID
+          </legend>
+          <p className="section-description">
+            Reads the enterprise app's provisioning job and logs through Microsoft Graph. Leave the tenant empty to skip
+            this side.
+          </p>
+          <div className="grid-2">
+            {field(
+              "cloud",
+              <select {...control("cloud", true)} className="input select" value={form.cloud} onChange={onText("cloud")}>
+                {CLOUDS.map((c) => (
+                  <option key={c.value} value={c.value}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>,
+              {
+                hint: cloud?.login ? (
+                  <>
+                    Signs in at <code>{cloud.login}</code>, reads <code>{cloud.graph}</code>.
+                  </>
+                ) : (
+                  "Give both hosts below, e.g. for a proxy or a test double."
+                ),
+              },
+            )}
+            {field(
+              "tenant_id",
+              <input
+                {...control("tenant_id", true)}
+                className="input mono"
+                type="text"
+                value={form.tenant_id}
+                onChange={onText("tenant_id")}
+                autoComplete="off"
+                spellCheck={false}
+                autoCapitalize="off"
+                placeholder="contoso.onmicrosoft.com"
+              />,
+              { hint: "The directory (tenant) ID, a GUID, or a verified domain." },
+            )}
+          </div>
+          {custom ? (
+            <div className="grid-2">
+              {field(
+                "login_url",
+                <input
+                  {...control("login_url")}
+                  className="input mono"
+                  type="url"
+                  value={form.login_url}
+                  onChange={onText("login_url")}
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder="https://login.example.com"
+                />,
+              )}
+              {field(
+                "graph_url",
+                <input
+                  {...control("graph_url")}
+                  className="input mono"
+                  type="url"
+                  value={form.graph_url}
+                  onChange={onText("graph_url")}
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder="https://graph.example.com"
+                />,
+              )}
+            </div>
+          ) : null}
+
+          <fieldset
+            className={byField.auth_mode ? "field field-invalid" : "field"}
+            aria-describedby={byField.auth_mode ? `${idOf("auth_mode")}-error` : undefined}
+          >
+            <legend className="field-label">Sign-in</legend>
+            <div className="segmented">
+              {AUTH_MODES.map((m) => (
+                <label key={m.value} className={form.auth_mode === m.value ? "segment segment-on" : "segment"}>
+                  <input
+                    type="radio"
+                    name={`${uid}-auth_mode`}
+                    value={m.value}
+                    checked={form.auth_mode === m.value}
+                    onChange={() => set("auth_mode", m.value)}
+                    aria-invalid={byField.auth_mode ? true : undefined}
+                  />
+                  <span className="segment-title">{m.label}</span>
+                  <span className="segment-hint">{m.hint}</span>
+                </label>
+              ))}
+            </div>
+            {byField.auth_mode ? (
+              <p className="field-error" id={`${idOf("auth_mode")}-error`}>
+                <Icon name="alert" size={14} />
+                <span>
+                  <RichText text={byField.auth_mode} capitalize />
+                </span>
+              </p>
+            ) : null}
+          </fieldset>
+
+          <div className="grid-2">
+            {field(
+              "client_id",
+              <input
+                {...control("client_id", true)}
+                className="input mono"
+                type="text"
+                value={form.client_id}
+                onChange={onText("client_id")}
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="Application (client) ID"
+              />,
+              {
+                optional: form.auth_mode === "delegated",
+                hint:
+                  form.auth_mode === "delegated"
+                    ? "Leave empty to sign in with Microsoft Graph Command Line Tools"
+                    : "The app registration's Application (client) ID.",
+              },
+            )}
+            {field(
+              "app",
+              <input
+                {...control("app", true)}
+                className="input"
+                type="text"
+                value={form.app}
+                onChange={onText("app")}
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="Acme HR (SCIM)"
+              />,
+              {
+                optional: true,
+                label: "Enterprise app",
+                hint: "Its display name or appId, as listed under Enterprise applications.",
+              },
+            )}
+          </div>
+          {wantsSecret
+            ? field(
+                "client_secret",
+                <SecretInput
+                  props={control("client_secret", true)}
+                  value={form.client_secret}
+                  onChange={onText("client_secret")}
+                  placeholder={keepSecret ? KEEP_SECRET_PLACEHOLDER : "Paste the secret's Value"}
+                  shown={showSecret}
+                  onToggle={() => setShowSecret((s) => !s)}
+                  what="client secret"
+                />,
+                {
+                  hint: keepSecret
+                    ? "A secret is stored. Paste a new one only to replace it."
+                    : "From the app registration's Certificates & secrets: the Value, not the Secret ID.",
+                },
+              )
+            : null}
+          {form.auth_mode === "certificate" ? (
+            <p className="section-note">
+              <Icon name="info" size={14} /> The certificate is chosen later, when certificate sign-in becomes
+              available; this connection stores the client ID for it now.
+            </p>
+          ) : null}
+        </fieldset>
+
+        <fieldset className="form-section">
+          <legend className="section-legend">
+            <span className="section-icon section-icon-scim">
+              <Icon name="scim" size={16} />
+            </span>
+            Watch the SCIM endpoint
+          </legend>
+          <p className="section-description">
+            The same Tenant URL and Secret Token entered in the enterprise app's Provisioning page. Leave the Tenant
+            URL empty to skip this side.
+          </p>
+          {field(
+            "scim_url",
+            <input
+              {...control("scim_url", true)}
+              className="input mono"
+              type="url"
+              value={form.scim_url}
+              onChange={onText("scim_url")}
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="https://api.example.com/scim/v2"
+            />,
+            { hint: "Usually ends in /scim or /scim/v2." },
+          )}
+          <div className="grid-2">
+            {field(
+              "scim_token",
+              <SecretInput
+                props={control("scim_token", true)}
+                value={form.scim_token}
+                onChange={onText("scim_token")}
+                placeholder={keepToken ? KEEP_SECRET_PLACEHOLDER : "Paste the token"}
+                shown={showToken}
+                onToggle={() => setShowToken((s) => !s)}
+                what="Secret Token"
+              />,
+              {
+                hint: keepToken
+                  ? "A token is stored. Paste a new one only after rotating it."
+                  : "Kept in the OS keychain. A pasted “Bearer ” prefix is removed.",
+              },
+            )}
+            {field(
+              "scim_token_expires",
+              <input
+                {...control("scim_token_expires", true)}
+                className="input"
+                type="date"
+                value={form.scim_token_expires}
+                onChange={onText("scim_token_expires")}
+              />,
+              { optional: true, hint: "If the SaaS told you; scimwatch counts down to it." },
+            )}
+          </div>
+        </fieldset>
+      </div>
+    </Dialog>
+  );
+}
+
+function SecretInput({
+  props,
+  value,
+  onChange,
+  placeholder,
+  shown,
+  onToggle,
+  what,
+}: {
+  props: ReturnType<() => { id: string; name: string; "aria-invalid"?: true; "aria-describedby"?: string }>;
+  value: string;
+  onChange: (e: ChangeEvent<HTMLInputElement>) => void;
+  placeholder: string;
+  shown: boolean;
+  onToggle: () => void;
+  what: string;
+}) {
+  return (
+    <div className="input-group">
+      <input
+        {...props}
+        className="input mono"
+        type={shown ? "text" : "password"}
+        value={value}
+        onChange={onChange}
+        placeholder={placeholder}
+        autoComplete="new-password"
+        spellCheck={false}
+        autoCapitalize="off"
+        autoCorrect="off"
+      />
+      <button
+        type="button"
+        className="icon-button input-addon"
+        aria-label={shown ? `Hide ${what}` : `Show ${what}`}
+        aria-pressed={shown}
+        aria-controls={props.id}
+        onClick={onToggle}
+      >
+        <Icon name={shown ? "eyeOff" : "eye"} />
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+// A fake back end for component tests: an in-memory list behind mockIPC.
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type { CommandError } from "../bindings/CommandError";
+import type { Connection } from "../bindings/Connection";
+import type { ConnectionInput } from "../bindings/ConnectionInput";
+import type { SecretsPayload } from "../bindings/SecretsPayload";
+
+export interface Call {
+  cmd: string;
+  args: Record<string, unknown>;
+}
+
+export interface FakeBackend {
+  db: Connection[];
+  calls: Call[];
+  /** The next save fails with this error instead of saving. */
+  failNextSave: CommandError | null;
+  notes: string[];
+  count: (cmd: string) => number;
+  last: (cmd: string) => Call | undefined;
+}
+
+export function fakeBackend(initial: Connection[] = []): FakeBackend {
+  const b: FakeBackend = {
+    db: [...initial],
+    calls: [],
+    failNextSave: null,
+    notes: [],
+    count: (cmd) => b.calls.filter((c) => c.cmd === cmd).length,
+    last: (cmd) => [...b.calls].reverse().find((c) => c.cmd === cmd),
+  };
+  let next = 1;
+  mockIPC((cmd, raw) => {
+    const args = (raw ?? {}) as Record<string, unknown>;
+    b.calls.push({ cmd, args });
+    switch (cmd) {
+      case "list_connections":
+        return structuredClone(b.db);
+      case "add_connection":
+      case "update_connection": {
+        if (b.failNextSave) {
+          const e = b.failNextSave;
+          b.failNextSave = null;
+          throw e;
+        }
+        const input = args.input as ConnectionInput;
+        const secrets = args.secrets as SecretsPayload;
+        const existing = cmd === "update_connection" ? b.db.find((c) => c.id === args.id) : undefined;
+        if (cmd === "update_connection" && !existing) {
+          throw { kind: "not_found", message: "no such connection", fields: [] } satisfies CommandError;
+        }
+        const conn: Connection = {
+          id: existing?.id ?? `new${next++}`,
+          name: input.name.trim(),
+          entra: null,
+          scim: input.scim_url ? { url: input.scim_url, token_expires_at: null } : null,
+          has_scim_token: Boolean(secrets.scim_token) || Boolean(existing?.has_scim_token),
+          has_client_secret: false,
+          created_at: existing?.created_at ?? new Date().toISOString(),
+          updated_at: new Date().toISOString(),
+        };
+        b.db = existing ? b.db.map((c) => (c.id === conn.id ? conn : c)) : [...b.db, conn];
+        return { connection: conn, notes: b.notes };
+      }
+      case "remove_connection": {
+        const gone = b.db.find((c) => c.id === args.id);
+        if (!gone) throw { kind: "not_found", message: "no such connection", fields: [] } satisfies CommandError;
+        b.db = b.db.filter((c) => c !== gone);
+        return gone;
+      }
+      case "app_info":
+        return {
+          version: "0.1.0",
+          data_dir: "/home/admin/.local/share/scimwatch",
+          database: "/home/admin/.local/share/scimwatch/scimwatch.db",
+          secret_store: "keychain",
+          dev_build: true,
+        };
+      default:
+        throw { kind: "internal", message: `unknown command ${cmd}`, fields: [] } satisfies CommandError;
+    }
+  });
+  return b;
+}
