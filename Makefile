@@ -17,7 +17,7 @@ ui:
 	npm --prefix ui run build
 
 app: ui
-	cargo build $(APP_FEATURES) --bin scimwatch --bin scimwatch-cli
+	cargo build $(APP_FEATURES) --workspace --bins
 
 run:
 	@scripts/install-deps.sh run

@@ -33,7 +33,7 @@ step "UI unit tests (Vitest)"
 npm --prefix ui test
 
 step "desktop app build"
-cargo build "${FEATURES[@]}" --bin scimwatch --bin scimwatch-cli
+cargo build --workspace --bins "${FEATURES[@]}"
 
 step "UI screens in Chromium (mocked IPC)"
 npm --prefix ui run shots

@@ -33,10 +33,18 @@ async function openApp() {
 }
 
 async function waitForText(browser, text, timeout = 20000) {
-  await browser.waitUntil(
-    async () => (await browser.execute(() => document.body.innerText)).includes(text),
-    { timeout, timeoutMsg: `"${text}" never appeared` },
-  );
+  try {
+    await browser.waitUntil(
+      async () =>
+        (await browser.execute(() => document.body.innerText))
+          .toLowerCase()
+          .includes(text.toLowerCase()),
+      { timeout, timeoutMsg: `"${text}" never appeared` },
+    );
+  } catch (e) {
+    await shot(browser, `failed-${text.replace(/[^a-z0-9]+/gi, "-").slice(0, 40)}`).catch(() => {});
+    throw e;
+  }
 }
 
 /** The form control labelled `label` (its <label> text starts with it). */
@@ -51,12 +59,21 @@ async function field(browser, label) {
   return browser.$(ref);
 }
 
+/** Click the first visible button or link whose text contains `name`. */
 async function clickButton(browser, name) {
-  const el = await browser.$(
-    `//*[(self::button or self::a) and contains(normalize-space(.), "${name}")]`,
+  const xpath = `//*[(self::button or self::a) and contains(normalize-space(.), "${name}")]`;
+  await browser.waitUntil(
+    async () => {
+      for (const el of await browser.$$(xpath)) {
+        if ((await el.isDisplayed()) && (await el.isClickable())) {
+          await el.click();
+          return true;
+        }
+      }
+      return false;
+    },
+    { timeout: 10000, timeoutMsg: `no clickable "${name}"` },
   );
-  await el.waitForClickable({ timeout: 10000 });
-  await el.click();
 }
 
 async function shot(browser, name) {
@@ -89,7 +106,11 @@ test("a bad Tenant URL is refused with a specific message", async () => {
   await browser.keys("Enter");
   await waitForText(browser, "plain http is refused");
   await shot(browser, "02-validation-error");
-  await browser.keys("Escape");
+  await clickButton(browser, "Cancel");
+  await browser.waitUntil(async () => !(await (await browser.$('//*[@role="dialog"]')).isExisting()), {
+    timeout: 5000,
+    timeoutMsg: "the dialog did not close",
+  });
   const cli = JSON.parse(execFileSync(CLI, ["--data-dir", DATA, "connections", "list", "--json"]));
   assert.equal(cli.length, 0, "a refused connection must not be stored");
 });
@@ -98,10 +119,14 @@ test("add a connection through the UI and see it listed", async () => {
   await clickButton(browser, "Add connection");
   await (await field(browser, "Name")).setValue("E2E Acme");
   await (await field(browser, "Tenant URL")).setValue("https://acme.example.com/scim/v2/");
-  await (await field(browser, "Secret Token")).setValue(TOKEN + "\n");
+  await (await field(browser, "Secret Token")).setValue(TOKEN);
   await shot(browser, "03-form-filled");
   const submit = await browser.$('//*[@role="dialog"]//button[@type="submit"]');
   await submit.click();
+  await browser.waitUntil(async () => !(await (await browser.$('//*[@role="dialog"]')).isExisting()), {
+    timeout: 10000,
+    timeoutMsg: "the dialog did not close after saving",
+  });
   await waitForText(browser, "https://acme.example.com/scim/v2");
   await waitForText(browser, "E2E Acme");
   const text = await browser.execute(() => document.body.innerText);
