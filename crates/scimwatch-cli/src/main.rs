@@ -1,6 +1,8 @@
 //! scimwatch-cli: the scimwatch engine without a window, for scripts,
 //! servers and jump hosts. Secrets are read from files or stdin, never flags.
 
+mod scim_cmds;
+
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +40,8 @@ enum Command {
     },
     /// Where scimwatch keeps its data and secrets.
     Info,
+    #[command(flatten)]
+    Scim(scim_cmds::ScimCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -190,6 +194,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         .map_err(|e| Failure::new(e, json))?;
     let fail = |e: CommandError| Failure::new(e, json);
     match cli.command {
+        Command::Scim(cmd) => scim_cmds::run(&engine, cmd, json).await.map_err(fail)?,
         Command::Info => {
             let info = engine.info();
             if json {

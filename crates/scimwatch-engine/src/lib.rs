@@ -4,8 +4,10 @@
 
 pub mod app;
 pub mod connections;
+pub mod diagnose;
 pub mod error;
 pub mod graph;
+pub mod notify;
 pub mod paths;
 pub mod poller;
 pub mod scim;

@@ -1,1 +1,27 @@
-//! (being written)
+//! The half of the engine that watches the SaaS's SCIM endpoint.
+//!
+//! - [`client`] — a careful SCIM HTTP client: Tenant URL normalisation, token
+//!   hygiene, capped bodies, timeouts, `Retry-After`, redacted exchanges.
+//! - [`check`] — Entra's Test Connection replayed ([`check_connection`],
+//!   [`test_token`]) and the token's status ([`token_status`]).
+//! - [`discover`] — discovery endpoints and the compliance report.
+//! - [`crawl`] — inventory crawl with adaptive concurrency, stored as delta
+//!   snapshots ([`crate::store::inventory`]).
+//! - [`drift`] — Entra's assigned users against the latest inventory.
+
+pub mod check;
+pub mod client;
+pub mod crawl;
+pub mod discover;
+pub mod drift;
+mod error;
+
+pub use check::{
+    check_connection, test_token, token_status, CheckResult, TokenSource, TokenStatus, Verdict,
+};
+pub use client::{ClientConfig, Exchange, Header, ScimClient, ScimResponse};
+pub use crawl::{
+    run_inventory, CancelFlag, CrawlConfig, CrawlMode, CrawlOutcome, CrawlProgress, CrawlStats,
+};
+pub use discover::{discover, ComplianceFinding, ComplianceReport, Evidence};
+pub use error::ScimError;

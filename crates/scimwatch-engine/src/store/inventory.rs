@@ -1,1 +1,581 @@
-//! (being written)
+//! SCIM inventory snapshots stored as deltas.
+//!
+//! - `scim_resource_versions`: one row per distinct content of a resource
+//!   (keyed by core's content hash), written with `INSERT OR IGNORE`.
+//! - `inventory_snapshots`: a crawl's row, `running` until the very end; it
+//!   becomes `complete` in the same transaction that writes its changes, so a
+//!   crash never leaves a half-written snapshot marked complete.
+//! - `inventory_changes`: what a snapshot changed against its base (the last
+//!   complete snapshot): added/changed → `version_id`, removed → NULL. A
+//!   snapshot with `base_id IS NULL` is *full* (lists every resource); one is
+//!   written whenever the chain of deltas would exceed [`MAX_CHAIN`].
+//!
+//! Reconstructing a snapshot folds its chain from the last full snapshot.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use scimwatch_core::scim::{diff_snapshots, ContentHash, HashedResource, Snapshot, SnapshotDiff};
+use serde::Serialize;
+use sqlx::{FromRow, Sqlite, SqliteConnection, SqliteExecutor, Transaction};
+use ts_rs::TS;
+
+use crate::error::EngineError;
+use crate::store::connections::ms_to_time;
+
+/// A full snapshot is written when the delta chain would be longer than this.
+pub const MAX_CHAIN: usize = 20;
+
+/// `User` or `Group`, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, TS)]
+pub enum ResourceType {
+    User,
+    Group,
+}
+
+impl ResourceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceType::User => "User",
+            ResourceType::Group => "Group",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "User" => Some(ResourceType::User),
+            "Group" => Some(ResourceType::Group),
+            _ => None,
+        }
+    }
+}
+
+/// A resource in a snapshot: which stored version, and its content hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub version_id: i64,
+    pub hash: ContentHash,
+}
+
+/// Key of a resource in a snapshot.
+pub type Key = (ResourceType, String);
+/// A snapshot's membership: key → entry.
+pub type State = HashMap<Key, Entry>;
+
+/// A snapshot as listed to the admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SnapshotSummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number | null")]
+    pub base_id: Option<i64>,
+    /// Whether it lists every resource (else it is a delta against `base_id`).
+    pub full: bool,
+    pub state: String,
+    pub started_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub user_count: Option<u32>,
+    pub group_count: Option<u32>,
+    /// Rows stored in `inventory_changes` for it.
+    pub changes: u32,
+    pub error: Option<String>,
+}
+
+#[derive(FromRow)]
+struct SummaryRow {
+    id: i64,
+    base_id: Option<i64>,
+    state: String,
+    started_ms: i64,
+    completed_ms: Option<i64>,
+    user_count: Option<i64>,
+    group_count: Option<i64>,
+    error: Option<String>,
+    changes: i64,
+}
+
+fn to_u32(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> SnapshotSummary {
+        SnapshotSummary {
+            id: self.id,
+            base_id: self.base_id,
+            full: self.base_id.is_none() && self.state == "complete",
+            state: self.state,
+            started_at: ms_to_time(self.started_ms),
+            completed_at: self.completed_ms.map(ms_to_time),
+            user_count: self.user_count.map(to_u32),
+            group_count: self.group_count.map(to_u32),
+            changes: to_u32(self.changes),
+            error: self.error,
+        }
+    }
+}
+
+const SUMMARY_SELECT: &str = "SELECT s.id, s.base_id, s.state, s.started_ms, s.completed_ms, \
+    s.user_count, s.group_count, s.error, \
+    (SELECT count(*) FROM inventory_changes c WHERE c.snapshot_id = s.id) AS changes \
+    FROM inventory_snapshots s";
+
+/// Snapshots of a connection, newest first.
+pub async fn list(
+    ex: impl SqliteExecutor<'_>,
+    connection_id: i64,
+    limit: u32,
+) -> Result<Vec<SnapshotSummary>, EngineError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} WHERE s.connection_id = ? ORDER BY s.started_ms DESC, s.id DESC LIMIT ?"
+    ))
+    .bind(connection_id)
+    .bind(i64::from(limit))
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
+}
+
+/// One snapshot, if it belongs to the connection.
+pub async fn get(
+    ex: impl SqliteExecutor<'_>,
+    connection_id: i64,
+    snapshot_id: i64,
+) -> Result<Option<SnapshotSummary>, EngineError> {
+    let row: Option<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} WHERE s.connection_id = ? AND s.id = ?"
+    ))
+    .bind(connection_id)
+    .bind(snapshot_id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(SummaryRow::into_summary))
+}
+
+/// The latest complete snapshot's id.
+pub async fn latest_complete(
+    ex: impl SqliteExecutor<'_>,
+    connection_id: i64,
+) -> Result<Option<i64>, EngineError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM inventory_snapshots WHERE connection_id = ? AND state = 'complete' \
+         ORDER BY completed_ms DESC, id DESC LIMIT 1",
+    )
+    .bind(connection_id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// Start a snapshot in state `running`; returns its id.
+pub async fn begin(
+    ex: impl SqliteExecutor<'_>,
+    connection_id: i64,
+    started_ms: i64,
+) -> Result<i64, EngineError> {
+    let r = sqlx::query(
+        "INSERT INTO inventory_snapshots (connection_id, started_ms, state) VALUES (?, ?, 'running')",
+    )
+    .bind(connection_id)
+    .bind(started_ms)
+    .execute(ex)
+    .await?;
+    Ok(r.last_insert_rowid())
+}
+
+/// End a snapshot without completing it (`failed` or `cancelled`).
+pub async fn abandon(
+    ex: impl SqliteExecutor<'_>,
+    snapshot_id: i64,
+    state: &str,
+    error: &str,
+    now_ms: i64,
+) -> Result<(), EngineError> {
+    let state = if state == "cancelled" {
+        "cancelled"
+    } else {
+        "failed"
+    };
+    sqlx::query(
+        "UPDATE inventory_snapshots SET state = ?, error = ?, completed_ms = ? \
+         WHERE id = ? AND state = 'running'",
+    )
+    .bind(state)
+    .bind(error)
+    .bind(now_ms)
+    .bind(snapshot_id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// On startup: snapshots left `running` by a crash become `failed`.
+/// `connection_id = None` covers every connection.
+pub async fn fail_stale_running(
+    ex: impl SqliteExecutor<'_>,
+    connection_id: Option<i64>,
+    now_ms: i64,
+) -> Result<u64, EngineError> {
+    let r = sqlx::query(
+        "UPDATE inventory_snapshots SET state = 'failed', completed_ms = ?, \
+         error = 'interrupted: scimwatch stopped during the crawl' \
+         WHERE state = 'running' AND (?2 IS NULL OR connection_id = ?2)",
+    )
+    .bind(now_ms)
+    .bind(connection_id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// The snapshots whose changes make up `snapshot_id`, oldest (the full one) first.
+pub async fn chain(ex: impl SqliteExecutor<'_>, snapshot_id: i64) -> Result<Vec<i64>, EngineError> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "WITH RECURSIVE chain(id, base_id, depth) AS ( \
+           SELECT id, base_id, 0 FROM inventory_snapshots WHERE id = ? \
+           UNION ALL \
+           SELECT s.id, s.base_id, chain.depth + 1 FROM inventory_snapshots s \
+           JOIN chain ON s.id = chain.base_id WHERE chain.depth < 1000) \
+         SELECT id FROM chain ORDER BY depth DESC",
+    )
+    .bind(snapshot_id)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Which resources (and versions) a snapshot holds, folded from its chain.
+pub async fn state_of(conn: &mut SqliteConnection, snapshot_id: i64) -> Result<State, EngineError> {
+    let ids = chain(&mut *conn, snapshot_id).await?;
+    let mut state = State::new();
+    for id in ids {
+        let rows: Vec<(String, String, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT c.resource_type, c.scim_id, c.version_id, v.content_hash \
+             FROM inventory_changes c LEFT JOIN scim_resource_versions v ON v.id = c.version_id \
+             WHERE c.snapshot_id = ?",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (rt, scim_id, vid, hash) in rows {
+            let Some(rt) = ResourceType::parse(&rt) else {
+                continue;
+            };
+            match (vid, hash.as_deref().and_then(ContentHash::from_hex)) {
+                (Some(version_id), Some(hash)) => {
+                    state.insert((rt, scim_id), Entry { version_id, hash });
+                }
+                _ => {
+                    state.remove(&(rt, scim_id));
+                }
+            }
+        }
+    }
+    Ok(state)
+}
+
+/// Number of links from `snapshot_id` back to its full snapshot (0 = it is full).
+pub async fn chain_len(
+    ex: impl SqliteExecutor<'_>,
+    snapshot_id: i64,
+) -> Result<usize, EngineError> {
+    Ok(chain(ex, snapshot_id).await?.len().saturating_sub(1))
+}
+
+/// A resource version to store.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub resource_type: ResourceType,
+    pub scim_id: String,
+    pub hash: ContentHash,
+    /// The resource's JSON as received.
+    pub body_json: String,
+}
+
+/// Store versions (`INSERT OR IGNORE`, one reused statement) in one
+/// transaction; returns their ids in order.
+pub async fn insert_versions(
+    tx: &mut Transaction<'_, Sqlite>,
+    connection_id: i64,
+    versions: &[NewVersion],
+) -> Result<Vec<i64>, EngineError> {
+    let mut ids = Vec::with_capacity(versions.len());
+    for v in versions {
+        let hex = v.hash.to_hex();
+        let r = sqlx::query(
+            "INSERT OR IGNORE INTO scim_resource_versions \
+             (connection_id, resource_type, scim_id, content_hash, body_json) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(connection_id)
+        .bind(v.resource_type.as_str())
+        .bind(&v.scim_id)
+        .bind(&hex)
+        .bind(&v.body_json)
+        .execute(&mut **tx)
+        .await?;
+        if r.rows_affected() == 1 {
+            ids.push(r.last_insert_rowid());
+        } else {
+            let (id,): (i64,) = sqlx::query_as(
+                "SELECT id FROM scim_resource_versions WHERE connection_id = ? AND resource_type = ? \
+                 AND scim_id = ? AND content_hash = ?",
+            )
+            .bind(connection_id)
+            .bind(v.resource_type.as_str())
+            .bind(&v.scim_id)
+            .bind(&hex)
+            .fetch_one(&mut **tx)
+            .await?;
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// What [`complete`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct CompleteStats {
+    pub full: bool,
+    pub changes: u32,
+    pub users: u32,
+    pub groups: u32,
+}
+
+/// Finish a snapshot in one transaction: write its changes against `base`
+/// (or every resource when a full snapshot is due) and mark it complete.
+pub async fn complete(
+    conn: &mut SqliteConnection,
+    snapshot_id: i64,
+    base: Option<(i64, &State)>,
+    current: &State,
+    now_ms: i64,
+) -> Result<CompleteStats, EngineError> {
+    let full_due = match base {
+        None => true,
+        Some((base_id, _)) => chain_len(&mut *conn, base_id).await? + 1 > MAX_CHAIN,
+    };
+    let mut rows: Vec<(ResourceType, &str, Option<i64>)> = Vec::new();
+    match base {
+        Some((_, base_state)) if !full_due => {
+            for (k, e) in current {
+                if base_state.get(k).map(|b| b.version_id) != Some(e.version_id) {
+                    rows.push((k.0, k.1.as_str(), Some(e.version_id)));
+                }
+            }
+            for k in base_state.keys() {
+                if !current.contains_key(k) {
+                    rows.push((k.0, k.1.as_str(), None));
+                }
+            }
+        }
+        _ => {
+            for (k, e) in current {
+                rows.push((k.0, k.1.as_str(), Some(e.version_id)));
+            }
+        }
+    }
+    let users = current.keys().filter(|k| k.0 == ResourceType::User).count();
+    let groups = current.len() - users;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    for (rt, id, vid) in &rows {
+        sqlx::query(
+            "INSERT INTO inventory_changes (snapshot_id, resource_type, scim_id, version_id) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(snapshot_id)
+        .bind(rt.as_str())
+        .bind(*id)
+        .bind(*vid)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let base_id = if full_due { None } else { base.map(|b| b.0) };
+    let r = sqlx::query(
+        "UPDATE inventory_snapshots SET state = 'complete', completed_ms = ?, base_id = ?, \
+         user_count = ?, group_count = ?, error = NULL WHERE id = ? AND state = 'running'",
+    )
+    .bind(now_ms)
+    .bind(base_id)
+    .bind(i64::try_from(users).unwrap_or(i64::MAX))
+    .bind(i64::try_from(groups).unwrap_or(i64::MAX))
+    .bind(snapshot_id)
+    .execute(&mut *tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(EngineError::Conflict(format!(
+            "snapshot {snapshot_id} is no longer running (marked failed meanwhile)"
+        )));
+    }
+    tx.commit().await?;
+    Ok(CompleteStats {
+        full: full_due,
+        changes: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+        users: u32::try_from(users).unwrap_or(u32::MAX),
+        groups: u32::try_from(groups).unwrap_or(u32::MAX),
+    })
+}
+
+/// Bodies of versions by id.
+async fn bodies(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, serde_json::Value>, EngineError> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders = vec!["?"; chunk.len()].join(",");
+        let sql = format!(
+            "SELECT id, body_json FROM scim_resource_versions WHERE id IN ({placeholders})"
+        );
+        let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for (id, body) in q.fetch_all(&mut *conn).await? {
+            let v = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+            out.insert(id, v);
+        }
+    }
+    Ok(out)
+}
+
+async fn ensure_complete(
+    conn: &mut SqliteConnection,
+    connection_id: i64,
+    snapshot_id: i64,
+) -> Result<(), EngineError> {
+    match get(&mut *conn, connection_id, snapshot_id).await? {
+        Some(s) if s.state == "complete" => Ok(()),
+        Some(s) => Err(EngineError::Conflict(format!(
+            "snapshot {snapshot_id} is {}, not complete",
+            s.state
+        ))),
+        None => Err(EngineError::NotFound(format!(
+            "no snapshot {snapshot_id} for this connection"
+        ))),
+    }
+}
+
+/// A complete snapshot with every resource's body.
+pub async fn load(
+    conn: &mut SqliteConnection,
+    connection_id: i64,
+    snapshot_id: i64,
+) -> Result<Snapshot, EngineError> {
+    ensure_complete(&mut *conn, connection_id, snapshot_id).await?;
+    let state = state_of(&mut *conn, snapshot_id).await?;
+    let ids: Vec<i64> = state.values().map(|e| e.version_id).collect();
+    let mut b = bodies(&mut *conn, &ids).await?;
+    let mut snap = Snapshot::default();
+    for ((rt, id), e) in state {
+        let value = b.remove(&e.version_id).unwrap_or(serde_json::Value::Null);
+        let r = HashedResource::with_hash(value, e.hash);
+        match rt {
+            ResourceType::User => snap.users.insert(id, r),
+            ResourceType::Group => snap.groups.insert(id, r),
+        };
+    }
+    Ok(snap)
+}
+
+/// The users of a complete snapshot, as JSON.
+pub async fn load_users(
+    conn: &mut SqliteConnection,
+    connection_id: i64,
+    snapshot_id: i64,
+) -> Result<Vec<serde_json::Value>, EngineError> {
+    ensure_complete(&mut *conn, connection_id, snapshot_id).await?;
+    let state = state_of(&mut *conn, snapshot_id).await?;
+    let ids: Vec<i64> = state
+        .iter()
+        .filter(|(k, _)| k.0 == ResourceType::User)
+        .map(|(_, e)| e.version_id)
+        .collect();
+    let b = bodies(&mut *conn, &ids).await?;
+    Ok(ids.iter().filter_map(|id| b.get(id).cloned()).collect())
+}
+
+/// Core's diff between two complete snapshots `a` (older) and `b`. Only the
+/// bodies of resources that differ are loaded.
+pub async fn diff(
+    conn: &mut SqliteConnection,
+    connection_id: i64,
+    a: i64,
+    b: i64,
+) -> Result<SnapshotDiff, EngineError> {
+    ensure_complete(&mut *conn, connection_id, a).await?;
+    ensure_complete(&mut *conn, connection_id, b).await?;
+    let sa = state_of(&mut *conn, a).await?;
+    let sb = state_of(&mut *conn, b).await?;
+    let mut need: Vec<i64> = Vec::new();
+    for (k, e) in &sa {
+        if sb.get(k).map(|x| x.version_id) != Some(e.version_id) {
+            need.push(e.version_id);
+        }
+    }
+    for (k, e) in &sb {
+        if sa.get(k).map(|x| x.version_id) != Some(e.version_id) {
+            need.push(e.version_id);
+        }
+    }
+    need.sort_unstable();
+    need.dedup();
+    let loaded = bodies(&mut *conn, &need).await?;
+    let to_snapshot = |state: &State, other: &State| {
+        let mut snap = Snapshot::default();
+        for ((rt, id), e) in state {
+            let same = other.get(&(*rt, id.clone())).map(|x| x.version_id) == Some(e.version_id);
+            // Unchanged resources only need their hash for the diff.
+            let value = if same {
+                serde_json::Value::Null
+            } else {
+                loaded
+                    .get(&e.version_id)
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null)
+            };
+            let r = HashedResource::with_hash(value, e.hash);
+            match rt {
+                ResourceType::User => snap.users.insert(id.clone(), r),
+                ResourceType::Group => snap.groups.insert(id.clone(), r),
+            };
+        }
+        snap
+    };
+    let old = to_snapshot(&sa, &sb);
+    let new = to_snapshot(&sb, &sa);
+    Ok(diff_snapshots(&old, &new))
+}
+
+/// Bytes stored for a snapshot: its change rows and the versions first
+/// introduced by it (an estimate used by tests and the Settings screen).
+pub async fn stored_bytes(
+    ex: impl SqliteExecutor<'_>,
+    snapshot_id: i64,
+) -> Result<u64, EngineError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(SUM(length(c.scim_id) + 24 + \
+           CASE WHEN v.id IS NOT NULL AND NOT EXISTS ( \
+             SELECT 1 FROM inventory_changes c2 JOIN inventory_snapshots s2 ON s2.id = c2.snapshot_id \
+             WHERE c2.version_id = v.id AND c2.snapshot_id < c.snapshot_id) \
+           THEN length(v.body_json) + 64 ELSE 0 END), 0) \
+         FROM inventory_changes c LEFT JOIN scim_resource_versions v ON v.id = c.version_id \
+         WHERE c.snapshot_id = ?",
+    )
+    .bind(snapshot_id)
+    .fetch_one(ex)
+    .await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// The connection a snapshot belongs to.
+pub async fn connection_of(
+    ex: impl SqliteExecutor<'_>,
+    snapshot_id: i64,
+) -> Result<Option<i64>, EngineError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT connection_id FROM inventory_snapshots WHERE id = ?")
+            .bind(snapshot_id)
+            .fetch_optional(ex)
+            .await?;
+    Ok(row.map(|r| r.0))
+}

@@ -3,6 +3,7 @@
 
 pub mod connections;
 pub mod events;
+pub mod incidents;
 pub mod inventory;
 pub mod jobs;
 pub mod scim_checks;

@@ -1,0 +1,223 @@
+//! Faults an admin meets in real life, injectable over HTTP (`/_sim/faults`)
+//! and from Rust ([`crate::SimHandle::inject`]).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Which Graph endpoints a Graph-side fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GraphFamily {
+    /// Every Graph endpoint.
+    #[default]
+    All,
+    /// `servicePrincipals`, `appRoleAssignedTo`, `groups/{id}/members`.
+    Directory,
+    /// `synchronization/jobs`, `schema`, `secrets` and the job actions.
+    Synchronization,
+    /// `auditLogs/provisioning`.
+    ProvisioningLogs,
+}
+
+impl GraphFamily {
+    /// Whether a fault for `self` applies to a request in `family`.
+    pub fn covers(self, family: GraphFamily) -> bool {
+        self == GraphFamily::All || self == family
+    }
+}
+
+/// A fault to inject. Serialized with a `kind` tag in snake_case, e.g.
+/// `{"kind":"graph_throttling","retry_after_secs":2.5}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    // ---- the app's provisioning configuration ----
+    /// The SCIM secret token has expired at the SaaS. The built-in target
+    /// rejects it with 401; for an external target the sim sends a stale token.
+    /// Symptom: quarantine, `EncounteredQuarantineException`,
+    /// `SystemForCrossDomainIdentityManagementCredentialValidationFailure`.
+    ScimTokenExpired,
+    /// The SaaS revoked the token (the sim sends a token the target never issued). Same symptom.
+    ScimTokenRevoked,
+    /// The Tenant URL (`BaseAddress`) is wrong (a path the target answers 404 to). Same symptom.
+    WrongTenantUrl,
+    /// "Provision Microsoft Entra ID Users" mapping disabled: users stop flowing.
+    UsersMappingDisabled,
+    /// "Provision Microsoft Entra ID Groups" mapping disabled: groups stop flowing.
+    GroupsMappingDisabled,
+    /// Provisioning Status = Off: `schedule.state` Disabled, `status.code` Paused, no cycles.
+    ProvisioningPaused,
+    /// No group is assigned to the app (their assignments are removed until the fault is cleared).
+    GroupsNotAssigned,
+    /// One user loses their assignment (the given one, or the first directly assigned user).
+    /// Next cycle: `PATCH active=false` (`disable`).
+    UserUnassigned {
+        /// Object id of the user; default: the first directly assigned user.
+        #[serde(default)]
+        user_id: Option<Uuid>,
+    },
+    /// The SCIM endpoint is down (connection refused). Quarantine at the next cycle with work.
+    ScimEndpointDown,
+    /// The built-in SCIM target answers 500 to everything but the connection test.
+    ScimServerError,
+    /// The built-in SCIM target answers with an HTML page (a proxy's login page).
+    ScimHtmlPage,
+    /// The built-in SCIM target is slow.
+    ScimSlow {
+        /// Added latency per request, in milliseconds.
+        #[serde(default = "default_slow_ms")]
+        latency_ms: u64,
+    },
+    /// The built-in SCIM target ignores `startIndex` (always returns the first page).
+    ScimIgnoresStartIndex,
+    /// The built-in SCIM target has a conflicting user it cannot find by filter: lookups
+    /// return nothing and `POST /Users` answers 409 `uniqueness` (`EntryConflict` in the logs).
+    DuplicateUserConflict,
+    /// Mass unassignment: `count` in-scope users lose their assignment (default: more than the
+    /// 500-delete threshold), so the next cycle quarantines with `TooManyDeletes`.
+    MassDeletes {
+        /// How many users to unassign (default 501, or every in-scope user if fewer).
+        #[serde(default)]
+        count: Option<u32>,
+    },
+    /// The job stalls: the status stays `Active` but no cycle runs any more.
+    StalledJob,
+    /// The tenant has no Entra ID P1/P2 licence: `auditLogs/provisioning` answers 403
+    /// `Authentication_RequestFromNonPremiumTenantOrB2CTenant`; everything else works.
+    NonPremiumTenant,
+
+    // ---- Graph itself ----
+    /// Graph answers 429 with `Retry-After` (seconds, may be fractional).
+    GraphThrottling {
+        /// Which endpoints.
+        #[serde(default)]
+        family: GraphFamily,
+        /// The `Retry-After` value in seconds.
+        #[serde(default = "default_retry_after")]
+        retry_after_secs: f64,
+        /// Only the next `count` requests (default: until cleared).
+        #[serde(default)]
+        count: Option<u32>,
+    },
+    /// Graph answers 500 or 503 (or any given 5xx) in the error envelope.
+    GraphServerError {
+        /// Which endpoints.
+        #[serde(default)]
+        family: GraphFamily,
+        /// The status code (default 503).
+        #[serde(default = "default_5xx")]
+        status: u16,
+        /// Only the next `count` requests (default: until cleared).
+        #[serde(default)]
+        count: Option<u32>,
+    },
+    /// Graph is slow.
+    GraphSlow {
+        /// Which endpoints.
+        #[serde(default)]
+        family: GraphFamily,
+        /// Added latency per request, in milliseconds.
+        #[serde(default = "default_slow_ms")]
+        latency_ms: u64,
+    },
+    /// Graph answers 502 with an HTML page (a gateway's error page).
+    GraphHtmlPage {
+        /// Which endpoints.
+        #[serde(default)]
+        family: GraphFamily,
+    },
+    /// Graph answers 200 with a body that is not JSON.
+    GraphMalformedJson {
+        /// Which endpoints.
+        #[serde(default)]
+        family: GraphFamily,
+    },
+    /// Graph answers 200 with the real body cut in half.
+    GraphTruncatedJson {
+        /// Which endpoints.
+        #[serde(default)]
+        family: GraphFamily,
+    },
+    /// `@odata.nextLink` points back at the page that carried it, for ever.
+    GraphNextLinkLoop,
+}
+
+fn default_slow_ms() -> u64 {
+    2_000
+}
+fn default_retry_after() -> f64 {
+    2.5
+}
+fn default_5xx() -> u16 {
+    503
+}
+
+/// One entry of `GET /_sim/faults`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultKind {
+    /// The `kind` tag.
+    pub kind: &'static str,
+    /// Optional parameters (name: meaning).
+    pub params: &'static [&'static str],
+    /// What the admin sees.
+    pub description: &'static str,
+}
+
+/// Every fault kind with its parameters and symptom.
+pub fn fault_kinds() -> Vec<FaultKind> {
+    const NONE: &[&str] = &[];
+    const FAM: &[&str] = &["family: all|directory|synchronization|provisioning_logs"];
+    vec![
+        FaultKind { kind: "scim_token_expired", params: NONE, description: "SCIM token expired: quarantine with SystemForCrossDomainIdentityManagementCredentialValidationFailure" },
+        FaultKind { kind: "scim_token_revoked", params: NONE, description: "SCIM token revoked: same quarantine" },
+        FaultKind { kind: "wrong_tenant_url", params: NONE, description: "Tenant URL (BaseAddress) wrong: 404 from the target, same quarantine" },
+        FaultKind { kind: "users_mapping_disabled", params: NONE, description: "Users object mapping disabled: users stop flowing" },
+        FaultKind { kind: "groups_mapping_disabled", params: NONE, description: "Groups object mapping disabled: groups stop flowing" },
+        FaultKind { kind: "provisioning_paused", params: NONE, description: "Provisioning Status Off: schedule Disabled, status Paused" },
+        FaultKind { kind: "groups_not_assigned", params: NONE, description: "No group assigned to the app" },
+        FaultKind { kind: "user_unassigned", params: &["user_id: uuid (optional)"], description: "A user is unassigned: disabled (active=false) at the next cycle" },
+        FaultKind { kind: "scim_endpoint_down", params: NONE, description: "SCIM endpoint refuses connections: quarantine" },
+        FaultKind { kind: "scim_server_error", params: NONE, description: "Built-in SCIM target answers 500: entry-level failures" },
+        FaultKind { kind: "scim_html_page", params: NONE, description: "Built-in SCIM target answers an HTML page" },
+        FaultKind { kind: "scim_slow", params: &["latency_ms: u64"], description: "Built-in SCIM target is slow" },
+        FaultKind { kind: "scim_ignores_start_index", params: NONE, description: "Built-in SCIM target ignores startIndex" },
+        FaultKind { kind: "duplicate_user_conflict", params: NONE, description: "POST /Users answers 409 uniqueness: EntryConflict" },
+        FaultKind { kind: "mass_deletes", params: &["count: u32 (optional)"], description: "Many users unassigned at once: quarantine TooManyDeletes" },
+        FaultKind { kind: "stalled_job", params: NONE, description: "Cycles stop while the status still says Active" },
+        FaultKind { kind: "non_premium_tenant", params: NONE, description: "No P1/P2: auditLogs/provisioning answers 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant" },
+        FaultKind { kind: "graph_throttling", params: &["family", "retry_after_secs: f64", "count: u32"], description: "Graph 429 with Retry-After" },
+        FaultKind { kind: "graph_server_error", params: &["family", "status: u16 (503)", "count: u32"], description: "Graph 5xx" },
+        FaultKind { kind: "graph_slow", params: &["family", "latency_ms: u64"], description: "Graph slow" },
+        FaultKind { kind: "graph_html_page", params: FAM, description: "Graph answers an HTML error page" },
+        FaultKind { kind: "graph_malformed_json", params: FAM, description: "Graph answers 200 with a body that is not JSON" },
+        FaultKind { kind: "graph_truncated_json", params: FAM, description: "Graph answers 200 with truncated JSON" },
+        FaultKind { kind: "graph_next_link_loop", params: NONE, description: "@odata.nextLink points back at the same page" },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_serialize_with_a_kind_tag() {
+        let f = Fault::GraphThrottling {
+            family: GraphFamily::ProvisioningLogs,
+            retry_after_secs: 1.5,
+            count: None,
+        };
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v["kind"], "graph_throttling");
+        assert_eq!(v["family"], "provisioning_logs");
+        let back: Fault = serde_json::from_str(r#"{"kind":"scim_slow"}"#).unwrap();
+        assert_eq!(back, Fault::ScimSlow { latency_ms: 2000 });
+        let unit: Fault = serde_json::from_str(r#"{"kind":"stalled_job"}"#).unwrap();
+        assert_eq!(unit, Fault::StalledJob);
+        for k in fault_kinds() {
+            // every listed kind parses with defaults
+            let parsed: Result<Fault, _> =
+                serde_json::from_value(serde_json::json!({ "kind": k.kind }));
+            assert!(parsed.is_ok(), "{}", k.kind);
+        }
+    }
+}

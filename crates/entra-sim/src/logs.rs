@@ -1,0 +1,927 @@
+//! The provisioning log store (`provisioningObjectSummary`): compact records,
+//! rendered to Graph's JSON on demand, paged in O(page).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::clock::graph_time;
+use crate::job::CREDENTIAL_FAILURE;
+use crate::tenant::{mix64, uuid_from_bits, Principal, SimRng, Tenant};
+
+/// `provisioningAction`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// `other` (skips, no-ops).
+    Other,
+    /// `create`.
+    Create,
+    /// `delete`.
+    Delete,
+    /// `disable`.
+    Disable,
+    /// `update`.
+    Update,
+}
+
+impl Action {
+    /// Graph's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Other => "other",
+            Self::Create => "create",
+            Self::Delete => "delete",
+            Self::Disable => "disable",
+            Self::Update => "update",
+        }
+    }
+}
+
+/// `provisioningResult`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// `success`.
+    Success,
+    /// `failure`.
+    Failure,
+    /// `skipped`.
+    Skipped,
+}
+
+impl Outcome {
+    /// Graph's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
+/// Why an entry failed or was skipped (Entra's error codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Skip: the user is not assigned / out of scope.
+    NotEffectivelyEntitled,
+    /// Bad SCIM credentials or Tenant URL.
+    CredentialValidationFailure,
+    /// 409 from the target.
+    EntryConflict,
+    /// The matching filter found several objects.
+    DuplicateTargetEntries,
+    /// 5xx from the target.
+    InternalServerError,
+    /// The target did not answer in time or refused the connection.
+    Timeout,
+    /// The target answered something that is not SCIM (HTML, bad JSON).
+    ServiceIncompatible,
+    /// 401 from the target in the middle of a cycle.
+    Unauthorized,
+    /// 429 from the target.
+    TooManyRequests,
+}
+
+impl ErrorKind {
+    /// `errorCode`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotEffectivelyEntitled => "NotEffectivelyEntitled",
+            Self::CredentialValidationFailure => CREDENTIAL_FAILURE,
+            Self::EntryConflict => "EntryConflict",
+            Self::DuplicateTargetEntries => "DuplicateTargetEntries",
+            Self::InternalServerError => "InternalServerError",
+            Self::Timeout => "Timeout",
+            Self::ServiceIncompatible => {
+                "SystemForCrossDomainIdentityManagementServiceIncompatible"
+            }
+            Self::Unauthorized => "Unauthorized",
+            Self::TooManyRequests => "TooManyRequests",
+        }
+    }
+    fn category(self) -> &'static str {
+        match self {
+            Self::InternalServerError | Self::Timeout | Self::TooManyRequests => "failure",
+            _ => "nonServiceFailure",
+        }
+    }
+    fn reason(self) -> &'static str {
+        match self {
+            Self::NotEffectivelyEntitled => "The object was skipped because it is not assigned to the application or is out of the provisioning scope.",
+            Self::CredentialValidationFailure => "Failed to validate the credentials for the SCIM endpoint. The Tenant URL or Secret Token is not valid, or the token has expired.",
+            Self::EntryConflict => "Message: customappsso returned an error response with the HTTP status code 409. This response indicates that a user or a group already exists with the same name.",
+            Self::DuplicateTargetEntries => "The operation failed because more than one object in the target system matched the source object.",
+            Self::InternalServerError => "Message: customappsso returned an error response with the HTTP status code 500. The operation will be retried during the next synchronization cycle.",
+            Self::Timeout => "Message: the request to customappsso timed out or the connection failed. The operation will be retried during the next synchronization cycle.",
+            Self::ServiceIncompatible => "Message: the response from customappsso is not a valid SCIM response (it is not JSON).",
+            Self::Unauthorized => "Message: customappsso returned an error response with the HTTP status code 401 (Unauthorized).",
+            Self::TooManyRequests => "Message: customappsso returned an error response with the HTTP status code 429.",
+        }
+    }
+}
+
+/// Extra data for events recorded by real cycles.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventDetail {
+    /// The object's id in the SCIM target ("" when none).
+    pub target_id: String,
+    /// The object's display name at the time.
+    pub display: String,
+    /// `modifiedProperties` as (displayName, oldValue, newValue).
+    pub modified: Vec<(String, Option<String>, Option<String>)>,
+    /// `errorInformation.additionalDetails` (e.g. the target's response).
+    pub additional: Option<String>,
+}
+
+/// One stored `provisioningObjectSummary`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    /// `activityDateTime`.
+    pub at: DateTime<Utc>,
+    /// Sequence number; `id` and `changeId` derive from it.
+    pub seq: u64,
+    /// Index into the cycle table.
+    pub cycle: u32,
+    /// The source object.
+    pub object: Principal,
+    /// `provisioningAction`.
+    pub action: Action,
+    /// `provisioningStatusInfo.status`.
+    pub outcome: Outcome,
+    /// Error or skip reason.
+    pub error: Option<ErrorKind>,
+    /// `durationInMilliseconds`.
+    pub duration_ms: u32,
+    /// Details for events from real cycles (synthetic ones render from the tenant).
+    pub detail: Option<Box<EventDetail>>,
+}
+
+#[derive(Debug, Clone)]
+struct CycleMeta {
+    id: Uuid,
+    first: usize,
+    end: usize,
+}
+
+/// The store: records sorted by `activityDateTime` (ties in insertion order).
+#[derive(Debug, Default)]
+pub struct LogStore {
+    events: Vec<EventRecord>,
+    cycles: Vec<CycleMeta>,
+    cycle_index: HashMap<String, u32>,
+    next_seq: u64,
+    salt: u64,
+}
+
+/// One `$filter` clause the provisioning logs accept.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clause {
+    /// `field eq 'value'`.
+    Eq(String, String),
+    /// `activityDateTime <op> <DateTimeOffset>`.
+    Time(CmpOp, DateTime<Utc>),
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `gt`.
+    Gt,
+    /// `ge`.
+    Ge,
+    /// `lt`.
+    Lt,
+    /// `le`.
+    Le,
+}
+
+/// Fields `eq` may filter on.
+pub const EQ_FIELDS: &[&str] = &[
+    "id",
+    "jobId",
+    "cycleId",
+    "changeId",
+    "servicePrincipal/id",
+    "provisioningStatusInfo/status",
+    "provisioningAction",
+    "sourceIdentity/id",
+];
+
+/// Parse a provisioning-log `$filter` (clauses joined with `and`).
+pub fn parse_filter(s: &str) -> Result<Vec<Clause>, String> {
+    let mut out = Vec::new();
+    for part in split_and(s) {
+        let part = part
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .trim();
+        let mut it = part.splitn(3, ' ');
+        let (Some(field), Some(op), Some(value)) = (it.next(), it.next(), it.next()) else {
+            return Err(format!("Invalid filter clause: '{part}'"));
+        };
+        let value = value.trim();
+        if field == "activityDateTime" {
+            let op = match op {
+                "gt" => CmpOp::Gt,
+                "ge" => CmpOp::Ge,
+                "lt" => CmpOp::Lt,
+                "le" => CmpOp::Le,
+                _ => {
+                    return Err(format!(
+                    "Invalid filter clause: operator '{op}' is not supported for activityDateTime"
+                ))
+                }
+            };
+            let raw = value.trim_matches('\'');
+            let t = DateTime::parse_from_rfc3339(raw).map_err(|_| {
+                format!("Invalid filter clause: '{raw}' is not a valid DateTimeOffset")
+            })?;
+            out.push(Clause::Time(op, t.with_timezone(&Utc)));
+        } else if EQ_FIELDS.contains(&field) {
+            if op != "eq" {
+                return Err(format!(
+                    "Invalid filter clause: operator '{op}' is not supported for {field}"
+                ));
+            }
+            let Some(v) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) else {
+                return Err(format!(
+                    "Invalid filter clause: expected a quoted string after '{field} eq'"
+                ));
+            };
+            out.push(Clause::Eq(field.to_string(), v.replace("''", "'")));
+        } else {
+            return Err(format!(
+                "Invalid filter clause: property '{field}' is not supported"
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn split_and(s: &str) -> Vec<String> {
+    // split on " and " outside quotes
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut in_quote = false;
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            in_quote = !in_quote;
+        }
+        if !in_quote
+            && chars[i..]
+                .iter()
+                .take(5)
+                .collect::<String>()
+                .eq_ignore_ascii_case(" and ")
+        {
+            parts.push(std::mem::take(&mut cur));
+            i += 5;
+            continue;
+        }
+        cur.push(c);
+        i += 1;
+    }
+    if !cur.trim().is_empty() {
+        parts.push(cur);
+    }
+    parts
+}
+
+/// Identity of the app, tenant and job for rendering.
+#[derive(Debug, Clone)]
+pub struct RenderCtx<'a> {
+    /// The tenant (for object names).
+    pub tenant: &'a Tenant,
+}
+
+/// A page of results: indexes into the store and the cursor of the next page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Store positions of the events on this page.
+    pub items: Vec<usize>,
+    /// Cursor for `$skiptoken`, if there is more.
+    pub next: Option<usize>,
+}
+
+impl LogStore {
+    /// An empty store whose ids derive from `salt`.
+    pub fn new(salt: u64) -> Self {
+        Self {
+            salt,
+            ..Self::default()
+        }
+    }
+
+    /// Number of stored events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The stored event at `pos`.
+    pub fn get(&self, pos: usize) -> Option<&EventRecord> {
+        self.events.get(pos)
+    }
+
+    /// Begin a cycle; returns its index and id.
+    pub fn begin_cycle(&mut self, id: Uuid) -> u32 {
+        let idx = self.cycles.len() as u32;
+        let n = self.events.len();
+        self.cycles.push(CycleMeta {
+            id,
+            first: n,
+            end: n,
+        });
+        self.cycle_index.insert(id.to_string(), idx);
+        idx
+    }
+
+    /// The id of cycle `idx`.
+    pub fn cycle_id(&self, idx: u32) -> Uuid {
+        self.cycles
+            .get(idx as usize)
+            .map(|c| c.id)
+            .unwrap_or_default()
+    }
+
+    /// Append an event of cycle `cycle` (the last begun cycle). Events must
+    /// come in time order; an earlier time is clamped to the last one.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(
+        &mut self,
+        cycle: u32,
+        at: DateTime<Utc>,
+        object: Principal,
+        action: Action,
+        outcome: Outcome,
+        error: Option<ErrorKind>,
+        duration_ms: u32,
+        detail: Option<EventDetail>,
+    ) {
+        let at = match self.events.last() {
+            Some(last) if last.at > at => last.at,
+            _ => at,
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.events.push(EventRecord {
+            at,
+            seq,
+            cycle,
+            object,
+            action,
+            outcome,
+            error,
+            duration_ms,
+            detail: detail.map(Box::new),
+        });
+        if let Some(c) = self.cycles.get_mut(cycle as usize) {
+            c.end = self.events.len();
+        }
+    }
+
+    /// Generate `n` synthetic historical events deterministically, spread over
+    /// the 28 days before the earliest stored event (or `now`), in cycles 40
+    /// minutes apart. They are placed before every existing event.
+    pub fn seed(&mut self, n: usize, now: DateTime<Utc>, tenant: &Tenant, seed: u64) {
+        if n == 0 {
+            return;
+        }
+        let end = self.events.first().map(|e| e.at).unwrap_or(now).min(now);
+        let span = Duration::days(28);
+        let start = end - span;
+        let cycle_len = Duration::minutes(40);
+        let n_cycles = ((span.num_seconds() / cycle_len.num_seconds()) as usize).clamp(1, n);
+        let per_cycle = n.div_ceil(n_cycles);
+        let mut rng = SimRng::new(seed ^ 0xC0FF_EE00);
+        let mut events = Vec::with_capacity(n + self.events.len());
+        let mut cycles = Vec::with_capacity(n_cycles + self.cycles.len());
+        let users = tenant.users.len() as u64;
+        let groups = tenant.groups.len() as u64;
+        let mut made = 0usize;
+        let mut seq = self.next_seq;
+        for c in 0..n_cycles {
+            if made >= n {
+                break;
+            }
+            let began = start + cycle_len * c as i32;
+            let count = per_cycle.min(n - made);
+            let first = events.len();
+            let step_ms = (cycle_len.num_milliseconds() / 2) / (count as i64 + 1);
+            for k in 0..count {
+                let r = rng.next_u64();
+                let object = if groups > 0 && r.is_multiple_of(20) {
+                    Principal::Group((r >> 8) as u32 % groups as u32)
+                } else if users > 0 {
+                    Principal::User(((r >> 8) % users) as u32)
+                } else if groups > 0 {
+                    Principal::Group(0)
+                } else {
+                    continue;
+                };
+                let roll = (r >> 40) % 100;
+                let (action, outcome, error) = match roll {
+                    0..=59 => (Action::Update, Outcome::Success, None),
+                    60..=79 => (Action::Create, Outcome::Success, None),
+                    80..=84 => (Action::Disable, Outcome::Success, None),
+                    85..=93 => (
+                        Action::Other,
+                        Outcome::Skipped,
+                        Some(ErrorKind::NotEffectivelyEntitled),
+                    ),
+                    94..=96 => (
+                        Action::Create,
+                        Outcome::Failure,
+                        Some(ErrorKind::EntryConflict),
+                    ),
+                    97..=98 => (
+                        Action::Update,
+                        Outcome::Failure,
+                        Some(ErrorKind::InternalServerError),
+                    ),
+                    _ => (Action::Update, Outcome::Failure, Some(ErrorKind::Timeout)),
+                };
+                events.push(EventRecord {
+                    at: began + Duration::milliseconds(step_ms * (k as i64 + 1)),
+                    seq,
+                    cycle: c as u32,
+                    object,
+                    action,
+                    outcome,
+                    error,
+                    duration_ms: 200 + (r >> 50) as u32 % 3000,
+                    detail: None,
+                });
+                seq += 1;
+                made += 1;
+            }
+            cycles.push(CycleMeta {
+                id: rng.uuid(),
+                first,
+                end: events.len(),
+            });
+        }
+        let offset = events.len();
+        let cycle_offset = cycles.len() as u32;
+        for mut e in self.events.drain(..) {
+            e.cycle += cycle_offset;
+            events.push(e);
+        }
+        for mut c in self.cycles.drain(..) {
+            c.first += offset;
+            c.end += offset;
+            cycles.push(c);
+        }
+        self.events = events;
+        self.cycles = cycles;
+        self.cycle_index = self
+            .cycles
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.to_string(), i as u32))
+            .collect();
+        self.next_seq = seq;
+    }
+
+    /// Run a query: `clauses` (already parsed), order, page size, cursor, and
+    /// the oldest time still retained.
+    #[allow(clippy::too_many_arguments)]
+    pub fn query(
+        &self,
+        clauses: &[Clause],
+        desc: bool,
+        top: usize,
+        cursor: Option<usize>,
+        retained_from: DateTime<Utc>,
+        job_id: &str,
+        sp_id: &str,
+    ) -> Page {
+        let mut lo = self.events.partition_point(|e| e.at < retained_from);
+        let mut hi = self.events.len();
+        let mut eqs: Vec<(&str, &str)> = Vec::new();
+        for c in clauses {
+            match c {
+                Clause::Time(op, t) => match op {
+                    CmpOp::Gt => lo = lo.max(self.events.partition_point(|e| e.at <= *t)),
+                    CmpOp::Ge => lo = lo.max(self.events.partition_point(|e| e.at < *t)),
+                    CmpOp::Lt => hi = hi.min(self.events.partition_point(|e| e.at < *t)),
+                    CmpOp::Le => hi = hi.min(self.events.partition_point(|e| e.at <= *t)),
+                },
+                Clause::Eq(f, v) => match f.as_str() {
+                    "jobId" if v != job_id => {
+                        return Page {
+                            items: vec![],
+                            next: None,
+                        }
+                    }
+                    "servicePrincipal/id" if v != sp_id => {
+                        return Page {
+                            items: vec![],
+                            next: None,
+                        }
+                    }
+                    "jobId" | "servicePrincipal/id" => {}
+                    "cycleId" => match self
+                        .cycle_index
+                        .get(v)
+                        .and_then(|i| self.cycles.get(*i as usize))
+                    {
+                        Some(c) => {
+                            lo = lo.max(c.first);
+                            hi = hi.min(c.end);
+                        }
+                        None => {
+                            return Page {
+                                items: vec![],
+                                next: None,
+                            }
+                        }
+                    },
+                    _ => eqs.push((f.as_str(), v.as_str())),
+                },
+            }
+        }
+        let top = top.max(1);
+        let mut items = Vec::with_capacity(top.min(1000));
+        if lo >= hi {
+            return Page { items, next: None };
+        }
+        if !desc {
+            let mut i = cursor.map_or(lo, |c| c.max(lo));
+            while i < hi && items.len() < top {
+                if self.matches(i, &eqs) {
+                    items.push(i);
+                }
+                i += 1;
+            }
+            Page {
+                items,
+                next: (i < hi).then_some(i),
+            }
+        } else {
+            let mut i = cursor.map_or(hi, |c| c.min(hi));
+            while i > lo && items.len() < top {
+                i -= 1;
+                if self.matches(i, &eqs) {
+                    items.push(i);
+                }
+            }
+            Page {
+                items,
+                next: (i > lo).then_some(i),
+            }
+        }
+    }
+
+    fn matches(&self, pos: usize, eqs: &[(&str, &str)]) -> bool {
+        let Some(e) = self.events.get(pos) else {
+            return false;
+        };
+        eqs.iter().all(|(f, v)| match *f {
+            "provisioningStatusInfo/status" => e.outcome.as_str() == *v,
+            "provisioningAction" => e.action.as_str() == *v,
+            "id" => self.event_id(e).to_string() == *v,
+            "changeId" => self.change_id(e).to_string() == *v,
+            _ => false,
+        })
+    }
+
+    fn event_id(&self, e: &EventRecord) -> Uuid {
+        uuid_from_bits(
+            mix64(self.salt ^ e.seq),
+            mix64(e.seq.wrapping_add(0x1234_5678) ^ self.salt.rotate_left(17)),
+        )
+    }
+
+    fn change_id(&self, e: &EventRecord) -> Uuid {
+        uuid_from_bits(
+            mix64(self.salt.rotate_left(7) ^ e.seq ^ 0xABCD),
+            mix64(e.seq ^ 0x5555),
+        )
+    }
+
+    /// Render the event at `pos` as Graph's `provisioningObjectSummary`.
+    pub fn render(&self, pos: usize, ctx: &RenderCtx<'_>) -> Value {
+        let Some(e) = self.events.get(pos) else {
+            return Value::Null;
+        };
+        let t = ctx.tenant;
+        let app = t.app();
+        let (kind, src_id, display, ident, modified) = match e.object {
+            Principal::User(i) => match t.users.get(i as usize) {
+                Some(u) => (
+                    "User",
+                    u.id.to_string(),
+                    u.display_name.clone(),
+                    u.user_principal_name.clone(),
+                    vec![
+                        ("objectId", u.id.to_string()),
+                        (
+                            "accountEnabled",
+                            if u.account_enabled { "True" } else { "False" }.to_string(),
+                        ),
+                        ("displayName", u.display_name.clone()),
+                        ("mailNickname", u.mail_nickname.clone()),
+                        ("userPrincipalName", u.user_principal_name.clone()),
+                        ("mail", u.mail.clone()),
+                        ("givenName", u.given_name.clone()),
+                        ("surname", u.surname.clone()),
+                        ("jobTitle", u.job_title.clone()),
+                        ("IsSoftDeleted", "False".to_string()),
+                        ("appRoleAssignments", "User".to_string()),
+                    ],
+                ),
+                None => ("User", String::new(), String::new(), String::new(), vec![]),
+            },
+            Principal::Group(i) => match t.groups.get(i as usize) {
+                Some(g) => (
+                    "Group",
+                    g.id.to_string(),
+                    g.display_name.clone(),
+                    g.display_name.clone(),
+                    vec![
+                        ("objectId", g.id.to_string()),
+                        ("displayName", g.display_name.clone()),
+                        ("mailEnabled", "False".to_string()),
+                        ("mailNickname", g.mail_nickname.clone()),
+                        ("securityEnabled", "True".to_string()),
+                    ],
+                ),
+                None => ("Group", String::new(), String::new(), String::new(), vec![]),
+            },
+        };
+        let detail = e.detail.as_deref();
+        let display = detail
+            .map(|d| d.display.clone())
+            .filter(|d| !d.is_empty())
+            .unwrap_or(display);
+        let target_id = match detail {
+            Some(d) => d.target_id.clone(),
+            None if e.outcome == Outcome::Success => {
+                uuid_from_bits(mix64(e.seq ^ 0x7777), mix64(self.salt ^ e.seq)).to_string()
+            }
+            None => String::new(),
+        };
+        let modified: Vec<Value> = match detail {
+            Some(d) => d
+                .modified
+                .iter()
+                .map(|(n, o, v)| json!({"displayName": n, "oldValue": o, "newValue": v}))
+                .collect(),
+            None => match e.action {
+                Action::Create => modified
+                    .iter()
+                    .map(|(n, v)| json!({"displayName": n, "oldValue": null, "newValue": v}))
+                    .collect(),
+                Action::Update => modified
+                    .iter()
+                    .take(1)
+                    .chain(modified.iter().skip(8).take(1))
+                    .map(|(n, v)| json!({"displayName": n, "oldValue": null, "newValue": v}))
+                    .collect(),
+                Action::Disable => vec![
+                    json!({"displayName": "IsSoftDeleted", "oldValue": "False", "newValue": "True"}),
+                ],
+                _ => modified
+                    .iter()
+                    .take(1)
+                    .map(|(n, v)| json!({"displayName": n, "oldValue": null, "newValue": v}))
+                    .collect(),
+            },
+        };
+        let steps = steps(kind, &display, &ident, e, &app.display_name);
+        let error_information = match e.error {
+            Some(k) => json!({
+                "errorCode": k.code(),
+                "reason": k.reason(),
+                "additionalDetails": detail.and_then(|d| d.additional.clone()),
+                "errorCategory": k.category(),
+                "recommendedAction": null,
+            }),
+            None => Value::Null,
+        };
+        let cycle_id = self.cycle_id(e.cycle).to_string();
+        json!({
+            "id": self.event_id(e).to_string(),
+            "activityDateTime": graph_time(e.at),
+            "tenantId": t.tenant_id.to_string(),
+            "jobId": t.job_id(),
+            "cycleId": cycle_id,
+            "changeId": self.change_id(e).to_string(),
+            "provisioningAction": e.action.as_str(),
+            "durationInMilliseconds": e.duration_ms,
+            "provisioningStatusInfo": {"status": e.outcome.as_str(), "errorInformation": error_information},
+            "provisioningSteps": steps,
+            "modifiedProperties": modified,
+            "servicePrincipal": {"id": app.id.to_string(), "displayName": app.display_name},
+            "sourceSystem": {"id": source_system_id(t).to_string(), "displayName": "Azure Active Directory", "details": {}},
+            "targetSystem": {
+                "id": target_system_id(t).to_string(),
+                "displayName": app.display_name,
+                "details": {
+                    "ApplicationId": app.app_id.to_string(),
+                    "ServicePrincipalId": app.id.to_string(),
+                    "ServicePrincipalDisplayName": app.display_name,
+                },
+            },
+            "initiatedBy": {"id": "", "displayName": "Azure AD Provisioning Service", "initiatorType": "system"},
+            "sourceIdentity": {"id": src_id, "displayName": display, "identityType": kind, "details": {}},
+            "targetIdentity": {"id": target_id, "displayName": if e.outcome == Outcome::Success { display.as_str() } else { "" }, "identityType": kind, "details": {}},
+        })
+    }
+}
+
+fn source_system_id(t: &Tenant) -> Uuid {
+    uuid_from_bits(mix64(t.tenant_id.as_u128() as u64 ^ 1), mix64(2))
+}
+fn target_system_id(t: &Tenant) -> Uuid {
+    uuid_from_bits(mix64(t.tenant_id.as_u128() as u64 ^ 3), mix64(4))
+}
+
+fn step(
+    name: &str,
+    ty: &str,
+    status: &str,
+    description: String,
+    details: Map<String, Value>,
+) -> Value {
+    json!({"name": name, "provisioningStepType": ty, "status": status, "description": description, "details": details})
+}
+
+fn steps(kind: &str, display: &str, ident: &str, e: &EventRecord, target: &str) -> Vec<Value> {
+    let target = if target.is_empty() {
+        "customappsso"
+    } else {
+        target
+    };
+    let mut out = Vec::with_capacity(4);
+    let change = match e.action {
+        Action::Create => "Add",
+        Action::Delete => "Delete",
+        _ => "Update",
+    };
+    out.push(step(
+        &format!("EntryImport{change}"),
+        "import",
+        "success",
+        format!("Received {kind} '{ident}' change of type ({change}) from Azure Active Directory"),
+        Map::new(),
+    ));
+    let assigned = e.error != Some(ErrorKind::NotEffectivelyEntitled)
+        && e.action != Action::Disable
+        && e.action != Action::Delete;
+    let mut scoping = Map::new();
+    scoping.insert("Active in the source system".into(), json!("True"));
+    scoping.insert(
+        "Assigned to the application".into(),
+        json!(if assigned { "True" } else { "False" }),
+    );
+    scoping.insert(
+        format!("{kind} has the required role"),
+        json!(if assigned { "True" } else { "False" }),
+    );
+    scoping.insert("Scoping filter evaluation passed".into(), json!("True"));
+    out.push(step(
+        "EntrySynchronizationScoping",
+        "scoping",
+        "success",
+        format!("Determine if {kind} in scope by evaluating against each scoping filter"),
+        scoping,
+    ));
+    let mut rid = Map::new();
+    rid.insert("ReportableIdentifier".into(), json!(ident));
+    if e.outcome == Outcome::Skipped {
+        let mut d = Map::new();
+        d.insert(
+            "SkipReason".into(),
+            json!(e.error.map_or("RedundantExport", ErrorKind::code)),
+        );
+        out.push(step(
+            "EntrySynchronizationSkip",
+            "export",
+            "skipped",
+            format!("The {kind} '{ident}' will be skipped: it is not effectively entitled for provisioning to {target} (not assigned to the application or out of scope)"),
+            d,
+        ));
+        return out;
+    }
+    let (sync_name, sync_desc, verb) = match e.action {
+        Action::Create => ("EntrySynchronizationAdd", format!("{kind} '{display}' will be created in {target} ({kind} is active and assigned in Azure Active Directory, but no matching {kind} was found in {target})"), "create"),
+        Action::Disable => ("EntrySynchronizationUpdate", format!("{kind} '{display}' will be disabled in {target} ({kind} is no longer assigned to the application in Azure Active Directory)"), "disable"),
+        Action::Delete => ("EntrySynchronizationDelete", format!("{kind} '{display}' will be deleted from {target} ({kind} is no longer assigned to the application in Azure Active Directory)"), "delete"),
+        _ => ("EntrySynchronizationUpdate", format!("{kind} '{display}' will be updated in {target} (a matching {kind} was found in {target})"), "update"),
+    };
+    out.push(step(
+        sync_name,
+        "matching",
+        "success",
+        sync_desc,
+        Map::new(),
+    ));
+    let export_name = match e.action {
+        Action::Create => "EntryExportAdd",
+        Action::Delete => "EntryExportDelete",
+        _ => "EntryExportUpdate",
+    };
+    if e.outcome == Outcome::Success {
+        let past = match verb {
+            "create" => "created in",
+            "disable" => "disabled in",
+            "delete" => "deleted from",
+            _ => "updated in",
+        };
+        out.push(step(
+            export_name,
+            "export",
+            "success",
+            format!("{kind} '{display}' was {past} {target}"),
+            rid,
+        ));
+    } else {
+        let from = if verb == "delete" { "from" } else { "in" };
+        out.push(step(
+            export_name,
+            "export",
+            "failure",
+            format!("Failed to {verb} {kind} '{display}' {from} {target}"),
+            rid,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::generate_tenant;
+
+    #[test]
+    fn filters_parse() {
+        let c =
+            parse_filter("jobId eq 'scim.1' and activityDateTime gt 2025-01-01T00:00:00Z").unwrap();
+        assert_eq!(c.len(), 2);
+        assert!(parse_filter("foo eq 'x'").is_err());
+        assert!(parse_filter("jobId gt 'x'").is_err());
+        assert!(parse_filter("activityDateTime gt yesterday").is_err());
+        let c = parse_filter("provisioningStatusInfo/status eq 'failure'").unwrap();
+        assert_eq!(
+            c[0],
+            Clause::Eq("provisioningStatusInfo/status".into(), "failure".into())
+        );
+    }
+
+    #[test]
+    fn paging_covers_everything_once_both_ways() {
+        let t = generate_tenant(3, 50, 5);
+        let mut s = LogStore::new(9);
+        let now = crate::clock::default_start();
+        s.seed(1234, now, &t, 1);
+        assert_eq!(s.len(), 1234);
+        let from = now - Duration::days(30);
+        for desc in [false, true] {
+            let mut seen = Vec::new();
+            let mut cursor = None;
+            loop {
+                let p = s.query(&[], desc, 100, cursor, from, "", "");
+                seen.extend(p.items);
+                match p.next {
+                    Some(n) => cursor = Some(n),
+                    None => break,
+                }
+            }
+            assert_eq!(seen.len(), 1234);
+            let mut sorted = seen.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), 1234);
+        }
+        let failures = s.query(
+            &[Clause::Eq(
+                "provisioningStatusInfo/status".into(),
+                "failure".into(),
+            )],
+            false,
+            1000,
+            None,
+            from,
+            "",
+            "",
+        );
+        assert!(failures
+            .items
+            .iter()
+            .all(|&i| s.get(i).unwrap().outcome == Outcome::Failure));
+        let v = s.render(0, &RenderCtx { tenant: &t });
+        assert_eq!(v["tenantId"], t.tenant_id.to_string());
+    }
+}

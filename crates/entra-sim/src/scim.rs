@@ -1,0 +1,697 @@
+//! The built-in SCIM 2.0 target (RFC 7643/7644), in memory, under `/scim/v2/`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use crate::clock::graph_time;
+use crate::sim::SimState;
+use crate::tenant::{mix64, uuid_from_bits};
+
+const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/// Conditions of the built-in target (from configuration and faults).
+#[derive(Debug, Clone, Default)]
+pub struct TargetBehaviour {
+    /// The bearer token the target accepts.
+    pub token: String,
+    /// When the token stops working (simulated time).
+    pub token_expires_at: Option<DateTime<Utc>>,
+    /// Latency added to every request.
+    pub latency: std::time::Duration,
+    /// Writes answer 500.
+    pub server_error: bool,
+    /// Everything answers an HTML page.
+    pub html: bool,
+    /// `startIndex` is ignored.
+    pub ignore_start_index: bool,
+    /// User lookups find nothing and `POST /Users` answers 409.
+    pub duplicate_conflict: bool,
+}
+
+#[derive(Debug, Default)]
+struct Collection {
+    items: Vec<Value>,
+    by_id: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Collection {
+    fn name_of(v: &Value, name_attr: &str) -> String {
+        v.get(name_attr)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_lowercase()
+    }
+    fn reindex(&mut self, name_attr: &str) {
+        self.by_id.clear();
+        self.by_name.clear();
+        for (i, v) in self.items.iter().enumerate() {
+            if let Some(id) = v.get("id").and_then(Value::as_str) {
+                self.by_id.insert(id.to_string(), i);
+            }
+            self.by_name.insert(Self::name_of(v, name_attr), i);
+        }
+    }
+}
+
+/// The target's data.
+#[derive(Debug, Default)]
+pub struct ScimStore {
+    users: Collection,
+    groups: Collection,
+    counter: u64,
+}
+
+impl ScimStore {
+    /// Number of users.
+    pub fn user_count(&self) -> usize {
+        self.users.items.len()
+    }
+    /// Number of groups.
+    pub fn group_count(&self) -> usize {
+        self.groups.items.len()
+    }
+    /// All users (as SCIM JSON).
+    pub fn users(&self) -> &[Value] {
+        &self.users.items
+    }
+    /// All groups (as SCIM JSON).
+    pub fn groups(&self) -> &[Value] {
+        &self.groups.items
+    }
+    /// Insert a user directly (for seeding conflicts); returns its id.
+    pub fn insert_user(&mut self, mut v: Value, now: DateTime<Utc>, base: &str) -> String {
+        let id = self.new_id();
+        stamp(&mut v, &id, "User", now, base);
+        let name = Collection::name_of(&v, "userName");
+        self.users.by_id.insert(id.clone(), self.users.items.len());
+        self.users.by_name.insert(name, self.users.items.len());
+        self.users.items.push(v);
+        id
+    }
+    fn new_id(&mut self) -> String {
+        self.counter += 1;
+        uuid_from_bits(mix64(self.counter ^ 0x5C1A), mix64(self.counter)).to_string()
+    }
+}
+
+fn stamp(v: &mut Value, id: &str, rt: &str, now: DateTime<Utc>, base: &str) {
+    if let Some(o) = v.as_object_mut() {
+        o.insert("id".into(), json!(id));
+        let created = o
+            .get("meta")
+            .and_then(|m| m.get("created"))
+            .cloned()
+            .unwrap_or_else(|| json!(graph_time(now)));
+        o.insert(
+            "meta".into(),
+            json!({
+                "resourceType": rt,
+                "created": created,
+                "lastModified": graph_time(now),
+                "location": format!("{base}/{rt}s/{id}"),
+                "version": format!("W/\"{}\"", now.timestamp_millis()),
+            }),
+        );
+    }
+}
+
+fn scim_json(status: StatusCode, v: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/scim+json")],
+        v.to_string(),
+    )
+        .into_response()
+}
+
+fn scim_error(status: StatusCode, scim_type: Option<&str>, detail: &str) -> Response {
+    let mut v =
+        json!({"schemas": [ERROR_SCHEMA], "status": status.as_u16().to_string(), "detail": detail});
+    if let Some(t) = scim_type {
+        v["scimType"] = json!(t);
+    }
+    scim_json(status, v)
+}
+
+fn html_page() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Sign in to continue</h1><form method=\"post\" action=\"/login\"><input name=\"user\"><input type=\"password\" name=\"password\"></form></body></html>",
+    )
+        .into_response()
+}
+
+/// Handle any request under `/scim/v2/`.
+pub(crate) async fn dispatch(
+    State(state): State<Arc<SimState>>,
+    method: Method,
+    Path(rest): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let b = state.target_behaviour();
+    if !b.latency.is_zero() {
+        tokio::time::sleep(b.latency).await;
+    }
+    if b.html {
+        return html_page();
+    }
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let presented = auth
+        .strip_prefix("Bearer ")
+        .or_else(|| auth.strip_prefix("bearer "))
+        .unwrap_or_default();
+    if presented.is_empty() || presented != b.token {
+        return scim_error(
+            StatusCode::UNAUTHORIZED,
+            None,
+            "Authorization failed: invalid bearer token",
+        );
+    }
+    let now = state.clock.now();
+    if b.token_expires_at.is_some_and(|exp| now >= exp) {
+        return scim_error(
+            StatusCode::UNAUTHORIZED,
+            None,
+            "Authorization failed: the bearer token has expired",
+        );
+    }
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let base = format!("{}/scim/v2", state.base_url);
+    let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let is_write = method != Method::GET;
+    if b.server_error && is_write {
+        return scim_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            "Internal server error",
+        );
+    }
+    match (segs.as_slice(), &method) {
+        (["ServiceProviderConfig"], &Method::GET) => {
+            scim_json(StatusCode::OK, service_provider_config())
+        }
+        (["ResourceTypes"], &Method::GET) => scim_json(
+            StatusCode::OK,
+            list(
+                vec![
+                    resource_type("User", USER_SCHEMA),
+                    resource_type("Group", GROUP_SCHEMA),
+                ],
+                2,
+                1,
+            ),
+        ),
+        (["Schemas"], &Method::GET) => scim_json(
+            StatusCode::OK,
+            list(
+                vec![
+                    json!({"id": USER_SCHEMA, "name": "User", "attributes": []}),
+                    json!({"id": GROUP_SCHEMA, "name": "Group", "attributes": []}),
+                    json!({"id": ENTERPRISE, "name": "EnterpriseUser", "attributes": []}),
+                ],
+                3,
+                1,
+            ),
+        ),
+        ([kind @ ("Users" | "Groups")], m) => {
+            let users = *kind == "Users";
+            let mut store = match state.scim.lock() {
+                Ok(s) => s,
+                Err(e) => e.into_inner(),
+            };
+            if *m == Method::GET {
+                list_resources(&store, users, &params, &b)
+            } else if *m == Method::POST {
+                create(&mut store, users, &body, now, &base, &b)
+            } else {
+                scim_error(StatusCode::METHOD_NOT_ALLOWED, None, "Method not allowed")
+            }
+        }
+        ([kind @ ("Users" | "Groups"), id], m) => {
+            let users = *kind == "Users";
+            let mut store = match state.scim.lock() {
+                Ok(s) => s,
+                Err(e) => e.into_inner(),
+            };
+            let name_attr = if users { "userName" } else { "displayName" };
+            let coll = if users {
+                &mut store.users
+            } else {
+                &mut store.groups
+            };
+            let Some(&idx) = coll.by_id.get(*id) else {
+                return scim_error(
+                    StatusCode::NOT_FOUND,
+                    None,
+                    &format!("Resource {id} not found"),
+                );
+            };
+            match *m {
+                Method::GET => scim_json(StatusCode::OK, coll.items[idx].clone()),
+                Method::DELETE => {
+                    coll.items.remove(idx);
+                    coll.reindex(name_attr);
+                    StatusCode::NO_CONTENT.into_response()
+                }
+                Method::PUT => {
+                    let Ok(mut v) = serde_json::from_slice::<Value>(&body) else {
+                        return scim_error(
+                            StatusCode::BAD_REQUEST,
+                            Some("invalidSyntax"),
+                            "Request body is not valid JSON",
+                        );
+                    };
+                    let rt = if users { "User" } else { "Group" };
+                    if let Some(meta) = coll.items[idx].get("meta").cloned() {
+                        v["meta"] = meta;
+                    }
+                    stamp(&mut v, id, rt, now, &base);
+                    coll.items[idx] = v;
+                    coll.reindex(name_attr);
+                    scim_json(StatusCode::OK, coll.items[idx].clone())
+                }
+                Method::PATCH => {
+                    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+                        return scim_error(
+                            StatusCode::BAD_REQUEST,
+                            Some("invalidSyntax"),
+                            "Request body is not valid JSON",
+                        );
+                    };
+                    let Some(ops) = v.get("Operations").and_then(Value::as_array) else {
+                        return scim_error(
+                            StatusCode::BAD_REQUEST,
+                            Some("invalidSyntax"),
+                            "PatchOp without Operations",
+                        );
+                    };
+                    let mut item = coll.items[idx].clone();
+                    for op in ops {
+                        if let Err(msg) = apply_op(&mut item, op) {
+                            return scim_error(StatusCode::BAD_REQUEST, Some("invalidPath"), &msg);
+                        }
+                    }
+                    let rt = if users { "User" } else { "Group" };
+                    stamp(&mut item, id, rt, now, &base);
+                    coll.items[idx] = item;
+                    coll.reindex_one(idx, name_attr);
+                    scim_json(StatusCode::OK, coll.items[idx].clone())
+                }
+                _ => scim_error(StatusCode::METHOD_NOT_ALLOWED, None, "Method not allowed"),
+            }
+        }
+        _ => scim_error(StatusCode::NOT_FOUND, None, "Endpoint not found"),
+    }
+}
+
+impl Collection {
+    fn reindex_one(&mut self, idx: usize, name_attr: &str) {
+        self.by_name.retain(|_, v| *v != idx);
+        if let Some(v) = self.items.get(idx) {
+            self.by_name.insert(Self::name_of(v, name_attr), idx);
+        }
+    }
+}
+
+fn list(resources: Vec<Value>, total: usize, start: usize) -> Value {
+    json!({"schemas": [LIST_SCHEMA], "totalResults": total, "itemsPerPage": resources.len(), "startIndex": start, "Resources": resources})
+}
+
+fn resource_type(name: &str, schema: &str) -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"], "id": name, "name": name, "endpoint": format!("/{name}s"), "schema": schema})
+}
+
+fn service_provider_config() -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": true, "maxResults": 1000},
+        "changePassword": {"supported": false},
+        "sort": {"supported": false},
+        "etag": {"supported": false},
+        "authenticationSchemes": [{"type": "oauthbearertoken", "name": "OAuth Bearer Token", "description": "Authentication scheme using the OAuth Bearer Token Standard"}],
+    })
+}
+
+/// Parse `attr eq "value"`.
+fn parse_eq(filter: &str) -> Option<(String, String)> {
+    let mut it = filter.trim().splitn(3, ' ');
+    let attr = it.next()?;
+    let op = it.next()?;
+    let value = it.next()?.trim();
+    if !op.eq_ignore_ascii_case("eq") {
+        return None;
+    }
+    let value = value.strip_prefix('"')?.strip_suffix('"')?;
+    Some((attr.to_string(), value.replace("\\\"", "\"")))
+}
+
+fn get_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = v;
+    for p in path.split('.') {
+        cur = cur.get(p)?;
+    }
+    Some(cur)
+}
+
+fn list_resources(
+    store: &ScimStore,
+    users: bool,
+    params: &HashMap<String, String>,
+    b: &TargetBehaviour,
+) -> Response {
+    let coll = if users { &store.users } else { &store.groups };
+    let name_attr = if users { "userName" } else { "displayName" };
+    let start = if b.ignore_start_index {
+        1
+    } else {
+        params
+            .get("startIndex")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(1)
+            .max(1) as usize
+    };
+    let count = params
+        .get("count")
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(100)
+        .clamp(0, 1000) as usize;
+    let exclude_members = params
+        .get("excludedAttributes")
+        .is_some_and(|e| e.contains("members"));
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if exclude_members {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("members");
+            }
+        }
+        v
+    };
+    if let Some(filter) = params.get("filter") {
+        let Some((attr, value)) = parse_eq(filter) else {
+            return scim_error(
+                StatusCode::BAD_REQUEST,
+                Some("invalidFilter"),
+                &format!("Unsupported filter: {filter}"),
+            );
+        };
+        if users && b.duplicate_conflict && attr.eq_ignore_ascii_case("userName") {
+            return scim_json(StatusCode::OK, list(vec![], 0, 1));
+        }
+        let found: Vec<Value> = if attr.eq_ignore_ascii_case(name_attr) {
+            coll.by_name
+                .get(&value.to_lowercase())
+                .and_then(|&i| coll.items.get(i))
+                .map(strip)
+                .into_iter()
+                .collect()
+        } else if attr == "id" {
+            coll.by_id
+                .get(&value)
+                .and_then(|&i| coll.items.get(i))
+                .map(strip)
+                .into_iter()
+                .collect()
+        } else {
+            coll.items
+                .iter()
+                .filter(|v| {
+                    get_path(v, &attr)
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s.eq_ignore_ascii_case(&value))
+                })
+                .map(strip)
+                .collect()
+        };
+        let total = found.len();
+        return scim_json(StatusCode::OK, list(found, total, 1));
+    }
+    let total = coll.items.len();
+    let page: Vec<Value> = coll
+        .items
+        .iter()
+        .skip(start - 1)
+        .take(count)
+        .map(strip)
+        .collect();
+    scim_json(StatusCode::OK, list(page, total, start))
+}
+
+fn create(
+    store: &mut ScimStore,
+    users: bool,
+    body: &[u8],
+    now: DateTime<Utc>,
+    base: &str,
+    b: &TargetBehaviour,
+) -> Response {
+    let Ok(mut v) = serde_json::from_slice::<Value>(body) else {
+        return scim_error(
+            StatusCode::BAD_REQUEST,
+            Some("invalidSyntax"),
+            "Request body is not valid JSON",
+        );
+    };
+    if !v.is_object() {
+        return scim_error(
+            StatusCode::BAD_REQUEST,
+            Some("invalidSyntax"),
+            "Request body must be a JSON object",
+        );
+    }
+    let (name_attr, rt) = if users {
+        ("userName", "User")
+    } else {
+        ("displayName", "Group")
+    };
+    let name = Collection::name_of(&v, name_attr);
+    if name.is_empty() {
+        return scim_error(
+            StatusCode::BAD_REQUEST,
+            Some("invalidValue"),
+            &format!("{name_attr} is required"),
+        );
+    }
+    if users && (b.duplicate_conflict || store.users.by_name.contains_key(&name)) {
+        return scim_error(
+            StatusCode::CONFLICT,
+            Some("uniqueness"),
+            &format!("A user with userName '{name}' already exists"),
+        );
+    }
+    let id = store.new_id();
+    stamp(&mut v, &id, rt, now, base);
+    let coll = if users {
+        &mut store.users
+    } else {
+        &mut store.groups
+    };
+    coll.by_id.insert(id, coll.items.len());
+    coll.by_name.insert(name, coll.items.len());
+    coll.items.push(v.clone());
+    scim_json(StatusCode::CREATED, v)
+}
+
+/// Apply one PATCH operation (RFC 7644 §3.5.2) to a resource.
+pub fn apply_op(item: &mut Value, op: &Value) -> Result<(), String> {
+    let kind = op
+        .get("op")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let path = op.get("path").and_then(Value::as_str);
+    let value = op.get("value").cloned().unwrap_or(Value::Null);
+    let Some(obj) = item.as_object_mut() else {
+        return Err("resource is not an object".into());
+    };
+    match (kind.as_str(), path) {
+        ("add" | "replace", None) => {
+            let Value::Object(m) = value else {
+                return Err("value must be an object when path is absent".into());
+            };
+            for (k, v) in m {
+                set_path(obj, &k, v, kind == "add")?;
+            }
+            Ok(())
+        }
+        ("add" | "replace", Some(p)) => set_path(obj, p, value, kind == "add"),
+        ("remove", Some(p)) => {
+            if let Some(rest) = p.strip_prefix("members[") {
+                let (attr, val) =
+                    parse_eq(rest.trim_end_matches(']')).ok_or("bad members filter")?;
+                if let Some(Value::Array(a)) = obj.get_mut("members") {
+                    a.retain(|m| m.get(&attr).and_then(Value::as_str) != Some(val.as_str()));
+                }
+                return Ok(());
+            }
+            if p == "members" {
+                if let (Some(Value::Array(a)), Value::Array(rm)) = (obj.get_mut("members"), &value)
+                {
+                    let ids: Vec<&str> = rm
+                        .iter()
+                        .filter_map(|m| m.get("value").and_then(Value::as_str))
+                        .collect();
+                    a.retain(|m| {
+                        !m.get("value")
+                            .and_then(Value::as_str)
+                            .is_some_and(|v| ids.contains(&v))
+                    });
+                    return Ok(());
+                }
+            }
+            obj.remove(p);
+            Ok(())
+        }
+        _ => Err(format!("unsupported PATCH op '{kind}'")),
+    }
+}
+
+fn set_path(
+    obj: &mut Map<String, Value>,
+    path: &str,
+    value: Value,
+    add: bool,
+) -> Result<(), String> {
+    // enterprise extension attribute: urn:...:User:department
+    if let Some(attr) = path
+        .strip_prefix(ENTERPRISE)
+        .and_then(|r| r.strip_prefix(':'))
+    {
+        let ext = obj.entry(ENTERPRISE).or_insert_with(|| json!({}));
+        if let Some(e) = ext.as_object_mut() {
+            e.insert(attr.to_string(), value);
+        }
+        return Ok(());
+    }
+    // multi-valued with a filter: emails[type eq "work"].value
+    if let Some(open) = path.find('[') {
+        let attr = &path[..open];
+        let close = path.find(']').ok_or("unbalanced [")?;
+        let (fattr, fval) = parse_eq(&path[open + 1..close]).ok_or("bad value filter")?;
+        let sub = path[close + 1..].trim_start_matches('.');
+        let arr = obj.entry(attr).or_insert_with(|| json!([]));
+        let Some(a) = arr.as_array_mut() else {
+            return Err(format!("{attr} is not multi-valued"));
+        };
+        let pos = a
+            .iter()
+            .position(|e| e.get(&fattr).and_then(Value::as_str) == Some(fval.as_str()));
+        let idx = match pos {
+            Some(i) => i,
+            None => {
+                a.push(json!({ fattr.clone(): fval }));
+                a.len() - 1
+            }
+        };
+        if sub.is_empty() {
+            a[idx] = value;
+        } else if let Some(o) = a[idx].as_object_mut() {
+            o.insert(sub.to_string(), value);
+        }
+        return Ok(());
+    }
+    if add && path == "members" {
+        let new = match value {
+            Value::Array(v) => v,
+            other => vec![other],
+        };
+        let arr = obj.entry("members").or_insert_with(|| json!([]));
+        if let Some(a) = arr.as_array_mut() {
+            for m in new {
+                if !a.iter().any(|x| x.get("value") == m.get("value")) {
+                    a.push(m);
+                }
+            }
+        }
+        return Ok(());
+    }
+    let mut parts = path.split('.').peekable();
+    let mut cur = obj;
+    while let Some(p) = parts.next() {
+        if parts.peek().is_none() {
+            cur.insert(p.to_string(), value);
+            return Ok(());
+        }
+        let next = cur.entry(p).or_insert_with(|| json!({}));
+        cur = next
+            .as_object_mut()
+            .ok_or_else(|| format!("{p} is not complex"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_ops_apply() {
+        let mut u =
+            json!({"userName": "a", "active": true, "emails": [{"type": "work", "value": "a@x"}]});
+        apply_op(
+            &mut u,
+            &json!({"op": "Replace", "path": "active", "value": false}),
+        )
+        .unwrap();
+        apply_op(
+            &mut u,
+            &json!({"op": "replace", "path": "emails[type eq \"work\"].value", "value": "b@x"}),
+        )
+        .unwrap();
+        apply_op(
+            &mut u,
+            &json!({"op": "add", "path": "name.givenName", "value": "B"}),
+        )
+        .unwrap();
+        apply_op(
+            &mut u,
+            &json!({"op": "replace", "value": {"displayName": "B B"}}),
+        )
+        .unwrap();
+        assert_eq!(u["active"], false);
+        assert_eq!(u["emails"][0]["value"], "b@x");
+        assert_eq!(u["name"]["givenName"], "B");
+        assert_eq!(u["displayName"], "B B");
+        let mut g = json!({"displayName": "g"});
+        apply_op(
+            &mut g,
+            &json!({"op": "Add", "path": "members", "value": [{"value": "1"}, {"value": "2"}]}),
+        )
+        .unwrap();
+        apply_op(
+            &mut g,
+            &json!({"op": "Remove", "path": "members", "value": [{"value": "1"}]}),
+        )
+        .unwrap();
+        apply_op(
+            &mut g,
+            &json!({"op": "remove", "path": "members[value eq \"2\"]"}),
+        )
+        .unwrap();
+        assert_eq!(g["members"], json!([]));
+        assert!(apply_op(&mut g, &json!({"op": "move", "path": "x"})).is_err());
+    }
+}

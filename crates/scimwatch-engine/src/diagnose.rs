@@ -1,0 +1,260 @@
+//! Diagnosis: observations → findings (core's health rules) → incidents
+//! (core's reconcile) → stored, and notifications sent. One problem is one
+//! incident and one notification; reminders, escalations and recoveries
+//! follow the notification policy.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use scimwatch_core::health::{self, Finding, Observations, Thresholds};
+use scimwatch_core::incident::{self, IncidentAction, NotificationKind, NotifyPolicy};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::EngineError;
+use crate::notify::{Notification, Notifier};
+use crate::store::{connections as rows, incidents, Store};
+
+/// What one diagnosis pass did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DiagnosisOutcome {
+    pub findings: Vec<Finding>,
+    pub actions: Vec<IncidentAction>,
+    /// Notifications shown on the desktop.
+    pub notified: Vec<Notification>,
+    /// Why a notification could not be shown (no desktop session, …).
+    pub notify_errors: Vec<String>,
+}
+
+/// Rules and notification policy, with their defaults.
+#[derive(Debug, Clone, Default)]
+pub struct DiagnosisConfig {
+    pub thresholds: Thresholds,
+    pub policy: NotifyPolicy,
+}
+
+fn notification_for(
+    action: &IncidentAction,
+    kind: NotificationKind,
+    connection: &str,
+    connection_id: &str,
+) -> Notification {
+    let (severity, title, body) = match action {
+        IncidentAction::Open { finding, .. } | IncidentAction::Escalate { finding, .. } => (
+            finding.severity,
+            finding.title.clone(),
+            finding.action.clone(),
+        ),
+        IncidentAction::Remind {
+            severity, title, ..
+        }
+        | IncidentAction::DeliverPending {
+            severity, title, ..
+        } => (
+            *severity,
+            title.clone(),
+            "Still open. Open scimwatch for the evidence and the fix.".into(),
+        ),
+        IncidentAction::Resolve { title, .. } => (
+            health::Severity::Info,
+            title.clone(),
+            "Recovered: the problem is no longer observed.".into(),
+        ),
+        IncidentAction::Update { finding } => (
+            finding.severity,
+            finding.title.clone(),
+            finding.action.clone(),
+        ),
+    };
+    let prefix = match kind {
+        NotificationKind::Opened => "",
+        NotificationKind::Escalated => "Worse: ",
+        NotificationKind::Reminder => "Reminder: ",
+        NotificationKind::Recovered => "Recovered: ",
+    };
+    Notification {
+        summary: format!("{connection} — {prefix}{title}"),
+        body,
+        severity,
+        connection_id: Some(connection_id.to_string()),
+        incident_kind: Some(action.kind().as_str().to_string()),
+    }
+}
+
+/// Evaluate `obs` for one connection, update its incidents and notify.
+pub async fn diagnose(
+    store: &Store,
+    connection_uuid: &str,
+    obs: &Observations,
+    cfg: &DiagnosisConfig,
+    local_offset: FixedOffset,
+    now: DateTime<Utc>,
+    notifier: &dyn Notifier,
+) -> Result<DiagnosisOutcome, EngineError> {
+    let conn = rows::get_by_uuid(store.pool(), connection_uuid)
+        .await?
+        .ok_or_else(|| EngineError::NotFound(format!("no connection with id {connection_uuid}")))?;
+    let findings = health::evaluate(obs, &cfg.thresholds, now);
+    let before = incidents::load_for_reconcile(store.pool(), conn.id).await?;
+    let states: Vec<_> = before.iter().map(|(_, s)| s.clone()).collect();
+    let actions = incident::reconcile(&states, &findings, &cfg.policy, local_offset, now);
+    let after = incident::apply(&states, &actions, now);
+    incidents::save(store.pool(), conn.id, &before, &after).await?;
+
+    let mut notified = Vec::new();
+    let mut notify_errors = Vec::new();
+    for a in &actions {
+        if let Some(kind) = a.notification() {
+            let n = notification_for(a, kind, &conn.name, &conn.uuid);
+            match notifier.send(&n) {
+                Ok(_) => notified.push(n),
+                Err(e) => {
+                    tracing::warn!(error = %e, "notification not shown");
+                    notify_errors.push(e.to_string());
+                }
+            }
+        }
+    }
+    Ok(DiagnosisOutcome {
+        findings,
+        actions,
+        notified,
+        notify_errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connections::{add, SecretsInput};
+    use crate::notify::RecordingNotifier;
+    use crate::secrets::MemoryStore;
+    use chrono::{Duration, TimeZone};
+    use scimwatch_core::health::{MappingsObservation, ScimCheckObservation, ScimVerdict};
+    use scimwatch_core::{ConnectionInput, Sensitive};
+
+    async fn setup() -> (Store, String) {
+        let store = Store::open_memory().await.unwrap();
+        let secrets = MemoryStore::new();
+        let saved = add(
+            &store,
+            &secrets,
+            &ConnectionInput {
+                name: "Acme".into(),
+                scim_url: Some("https://acme.example.com/scim/v2".into()),
+                ..Default::default()
+            },
+            &SecretsInput {
+                scim_token: Some(Sensitive::new("t".into())),
+                client_secret: None,
+            },
+            Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+        )
+        .await
+        .unwrap();
+        (store, saved.connection.id)
+    }
+
+    fn unauthorized(now: DateTime<Utc>) -> Observations {
+        Observations {
+            scim_check: Some(ScimCheckObservation {
+                ok: false,
+                verdict: ScimVerdict::Unauthorized,
+                http_status: Some(401),
+                checked_at: now,
+                message: Some("401 Unauthorized".into()),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn one_problem_is_one_incident_and_one_notification_then_recovery() {
+        let (store, id) = setup().await;
+        let rec = RecordingNotifier::new();
+        let cfg = DiagnosisConfig::default();
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+
+        let out = diagnose(&store, &id, &unauthorized(t0), &cfg, utc, t0, &rec)
+            .await
+            .unwrap();
+        assert!(!out.findings.is_empty());
+        assert_eq!(rec.sent().len(), 1, "{:?}", rec.sent());
+        // Same problem five minutes later: no new notification, same incident.
+        let t1 = t0 + Duration::minutes(5);
+        diagnose(&store, &id, &unauthorized(t1), &cfg, utc, t1, &rec)
+            .await
+            .unwrap();
+        assert_eq!(rec.sent().len(), 1);
+        let open = incidents::list(store.pool(), Some(&id), true, 10)
+            .await
+            .unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].connection_name, "Acme");
+
+        // Fixed: a recovery notification, and no active incident left.
+        let t2 = t1 + Duration::minutes(5);
+        let healthy = Observations {
+            scim_check: Some(ScimCheckObservation {
+                ok: true,
+                verdict: ScimVerdict::Ok,
+                http_status: Some(200),
+                checked_at: t2,
+                message: None,
+            }),
+            mappings: Some(MappingsObservation::default()),
+            ..Default::default()
+        };
+        diagnose(&store, &id, &healthy, &cfg, utc, t2, &rec)
+            .await
+            .unwrap();
+        let sent = rec.sent();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(sent[1].summary.contains("Recovered"), "{}", sent[1].summary);
+        assert!(incidents::list(store.pool(), Some(&id), true, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            incidents::list(store.pool(), Some(&id), false, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(incidents::worst_active(store.pool()).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn reminders_follow_the_policy_and_snooze_silences_them() {
+        let (store, id) = setup().await;
+        let rec = RecordingNotifier::new();
+        let cfg = DiagnosisConfig::default();
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        diagnose(&store, &id, &unauthorized(t0), &cfg, utc, t0, &rec)
+            .await
+            .unwrap();
+        let t1 = t0 + Duration::hours(4) + Duration::minutes(1);
+        diagnose(&store, &id, &unauthorized(t1), &cfg, utc, t1, &rec)
+            .await
+            .unwrap();
+        assert_eq!(rec.sent().len(), 2);
+        assert!(rec.sent()[1].summary.contains("Reminder"));
+
+        let open = incidents::list(store.pool(), Some(&id), true, 10)
+            .await
+            .unwrap();
+        incidents::snooze(store.pool(), open[0].id, Some(t1 + Duration::hours(24)))
+            .await
+            .unwrap();
+        let t2 = t1 + Duration::hours(5);
+        diagnose(&store, &id, &unauthorized(t2), &cfg, utc, t2, &rec)
+            .await
+            .unwrap();
+        assert_eq!(rec.sent().len(), 2, "snoozed: no reminder");
+        assert!(incidents::worst_active(store.pool())
+            .await
+            .unwrap()
+            .is_some());
+    }
+}

@@ -1,0 +1,567 @@
+//! Entra's Test Connection, replayed exactly, and the token's status.
+//!
+//! Entra sends `GET {TenantURL}/Users?filter=userName eq "<random guid>"` and
+//! wants HTTP 200 with an empty ListResponse. scimwatch does the same, plus
+//! the Groups query Entra uses (`excludedAttributes=members`), and explains
+//! what a failure means: a refused token, a wrong Tenant URL, a login page…
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use scimwatch_core::health::{ScimCheckObservation, ScimVerdict};
+use scimwatch_core::scim::{
+    classify_body, jwt_expiry, parse_list_response_for, parse_scim_error, BodyKind, ListRequest,
+};
+use scimwatch_core::validate::looks_like_scim_root;
+use scimwatch_core::Sensitive;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::client::{millis, ClientConfig, Exchange, ScimClient, ScimResponse, TransportError};
+use super::error::ScimError;
+use crate::app::Engine;
+use crate::secrets::{SecretKey, SecretKind};
+use crate::store::connections::{self as rows, ms_to_time, ConnectionRow};
+use crate::store::scim_checks;
+
+/// What a check concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// 200 with an empty ListResponse: Entra's Test Connection would pass.
+    Ok,
+    /// 401: the token is expired, revoked or wrong.
+    Unauthorized,
+    /// 403: the token is valid but lacks rights.
+    Forbidden,
+    /// 404: the Tenant URL's path is wrong.
+    NotFound,
+    /// An HTML page (a login page: wrong URL or a proxy).
+    Html,
+    /// 5xx.
+    ServerError,
+    /// No answer in time.
+    Timeout,
+    /// DNS, TCP or TLS failure.
+    Unreachable,
+    /// An answer that is not a SCIM ListResponse.
+    NotScim,
+    /// 200 with users for a filter that matches nobody: the filter is ignored.
+    NonEmptyResult,
+    /// Another HTTP status (400, 429 after retries, …).
+    OtherStatus,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Unauthorized => "unauthorized",
+            Verdict::Forbidden => "forbidden",
+            Verdict::NotFound => "not_found",
+            Verdict::Html => "html",
+            Verdict::ServerError => "server_error",
+            Verdict::Timeout => "timeout",
+            Verdict::Unreachable => "unreachable",
+            Verdict::NotScim => "not_scim",
+            Verdict::NonEmptyResult => "non_empty_result",
+            Verdict::OtherStatus => "other_status",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Verdict::Ok,
+            Verdict::Unauthorized,
+            Verdict::Forbidden,
+            Verdict::NotFound,
+            Verdict::Html,
+            Verdict::ServerError,
+            Verdict::Timeout,
+            Verdict::Unreachable,
+            Verdict::NotScim,
+            Verdict::NonEmptyResult,
+            Verdict::OtherStatus,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+
+    /// The health rules' vocabulary.
+    pub fn to_core(self) -> ScimVerdict {
+        match self {
+            Verdict::Ok => ScimVerdict::Ok,
+            Verdict::Unauthorized => ScimVerdict::Unauthorized,
+            Verdict::Forbidden => ScimVerdict::Forbidden,
+            Verdict::NotFound => ScimVerdict::NotFound,
+            Verdict::Html => ScimVerdict::Html,
+            Verdict::ServerError => ScimVerdict::ServerError,
+            Verdict::Timeout => ScimVerdict::Timeout,
+            Verdict::Unreachable => ScimVerdict::Unreachable,
+            Verdict::NotScim => ScimVerdict::NotScim,
+            Verdict::NonEmptyResult => ScimVerdict::Other("NonEmptyResult".into()),
+            Verdict::OtherStatus => ScimVerdict::Other("OtherStatus".into()),
+        }
+    }
+
+    /// Whether the failure points at the token (rather than the URL or the server).
+    pub fn blames_token(self) -> bool {
+        matches!(self, Verdict::Unauthorized | Verdict::Forbidden)
+    }
+
+    /// Whether the failure points at the Tenant URL.
+    pub fn blames_url(self) -> bool {
+        matches!(self, Verdict::NotFound | Verdict::Html | Verdict::NotScim)
+    }
+}
+
+/// The result of a Test Connection replay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CheckResult {
+    pub ok: bool,
+    pub verdict: Verdict,
+    /// One or two sentences for the admin.
+    pub message: String,
+    /// Status of the decisive request.
+    pub http_status: Option<u16>,
+    /// Latency of the Users query.
+    pub latency_ms: Option<u32>,
+    pub checked_at: DateTime<Utc>,
+    /// The Tenant URL checked (normalised).
+    pub url: String,
+    /// Harmless fixes made to the URL and token (trailing slash, pasted newline, `Bearer `).
+    pub notes: Vec<String>,
+    /// A better Tenant URL found by probing (e.g. with `/scim/v2` appended).
+    pub suggested_url: Option<String>,
+    /// Every request made, token redacted.
+    pub exchanges: Vec<Exchange>,
+}
+
+impl CheckResult {
+    /// The health rules' observation.
+    pub fn to_observation(&self) -> ScimCheckObservation {
+        ScimCheckObservation {
+            ok: self.ok,
+            verdict: self.verdict.to_core(),
+            http_status: self.http_status,
+            checked_at: self.checked_at,
+            message: Some(self.message.clone()),
+        }
+    }
+}
+
+/// The outcome of one query.
+#[derive(Debug, Clone)]
+pub(crate) struct Judged {
+    pub verdict: Verdict,
+    pub message: String,
+    pub status: Option<u16>,
+    pub latency_ms: u32,
+    pub exchange: Exchange,
+}
+
+pub(crate) fn random_guid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Run one GET and judge it as Entra's Test Connection would.
+pub(crate) async fn judged_get(
+    client: &ScimClient,
+    path: &str,
+    query: &[(&str, &str)],
+    expect_empty: bool,
+) -> Judged {
+    let url = client.url_for(path, query);
+    let started = Instant::now();
+    match client.get_url(&url).await {
+        Err(e) => {
+            let exchange = client.failed_exchange(&url, &e, started.elapsed());
+            let (verdict, message) = match &e {
+                TransportError::Timeout(m) => (
+                    Verdict::Timeout,
+                    format!("The SCIM endpoint did not answer in time: {m}"),
+                ),
+                TransportError::Unreachable(m) => (
+                    Verdict::Unreachable,
+                    format!("The SCIM endpoint cannot be reached: {m}"),
+                ),
+                TransportError::TooLarge(m) => (Verdict::NotScim, m.clone()),
+            };
+            Judged {
+                verdict,
+                message: client.scrub(&message),
+                status: None,
+                latency_ms: millis(started.elapsed()),
+                exchange,
+            }
+        }
+        Ok(resp) => {
+            let exchange = client.exchange(&url, &resp);
+            let (verdict, message) = judge(&resp, expect_empty);
+            Judged {
+                verdict,
+                message: client.scrub(&message),
+                status: Some(resp.status),
+                latency_ms: millis(resp.latency),
+                exchange,
+            }
+        }
+    }
+}
+
+fn with_detail(base: &str, resp: &ScimResponse) -> String {
+    match parse_scim_error(&resp.body).and_then(|e| e.detail) {
+        Some(d) if !d.trim().is_empty() => {
+            let d: String = d.chars().take(300).collect();
+            format!("{base} The server said: \u{201c}{d}\u{201d}")
+        }
+        _ => base.to_string(),
+    }
+}
+
+/// Classify a response to a filtered list query.
+pub(crate) fn judge(resp: &ScimResponse, expect_empty: bool) -> (Verdict, String) {
+    let kind = classify_body(resp.content_type.as_deref(), &resp.body);
+    let status = resp.status;
+    if let BodyKind::Html { title } = &kind {
+        if (200..300).contains(&status) || status == 404 || status == 403 {
+            let t = title
+                .as_deref()
+                .map(|t| format!(" (\u{201c}{t}\u{201d})"))
+                .unwrap_or_default();
+            return (
+                Verdict::Html,
+                format!(
+                    "A login page came back{t} instead of SCIM JSON (HTTP {status}): the Tenant URL \
+                     is wrong or a proxy sits in front of the SaaS."
+                ),
+            );
+        }
+    }
+    match status {
+        401 => (
+            Verdict::Unauthorized,
+            with_detail(
+                "HTTP 401: the token was refused. It has expired or was revoked (or it is not \
+                 the token of this SaaS tenant); create a new one in the SaaS.",
+                resp,
+            ),
+        ),
+        403 => (
+            Verdict::Forbidden,
+            with_detail(
+                "HTTP 403: the token is accepted but lacks the rights to read users; ask the \
+                 SaaS for a token with SCIM provisioning rights.",
+                resp,
+            ),
+        ),
+        404 => {
+            let scim_error = parse_scim_error(&resp.body).is_some();
+            let base = if scim_error {
+                "HTTP 404 with a SCIM error: the Tenant URL is probably wrong, or the server \
+                 answers 404 for a filter that matches nobody (SCIM wants 200 with an empty list)."
+            } else {
+                "HTTP 404: nothing at this address; the Tenant URL is wrong (check the exact path, \
+                 often ending in /scim or /scim/v2)."
+            };
+            (Verdict::NotFound, with_detail(base, resp))
+        }
+        500..=599 => (
+            Verdict::ServerError,
+            with_detail(
+                &format!("HTTP {status}: the SaaS's SCIM server failed."),
+                resp,
+            ),
+        ),
+        200 => match kind {
+            BodyKind::Json => match parse_list_response_for(&resp.body, ListRequest::default()) {
+                Ok(list) if expect_empty && !list.resources.is_empty() => (
+                    Verdict::NonEmptyResult,
+                    format!(
+                        "HTTP 200, but {} resources came back for a filter that matches \
+                             nobody: the server ignores `filter`. Entra would then match the \
+                             wrong users.",
+                        list.resources.len()
+                    ),
+                ),
+                Ok(list)
+                    if list.total_results.is_none()
+                        && list.resources.is_empty()
+                        && !resp
+                            .body
+                            .windows(9)
+                            .any(|w| w.eq_ignore_ascii_case(b"resources")) =>
+                {
+                    (
+                        Verdict::NotScim,
+                        "HTTP 200 with JSON that is not a SCIM ListResponse: the Tenant URL \
+                             probably points at another API."
+                            .to_string(),
+                    )
+                }
+                Ok(_) => (
+                    Verdict::Ok,
+                    "HTTP 200 with a SCIM ListResponse: Entra's Test Connection would pass."
+                        .to_string(),
+                ),
+                Err(_) => (
+                    Verdict::NotScim,
+                    "HTTP 200 with JSON that is not a SCIM ListResponse.".to_string(),
+                ),
+            },
+            BodyKind::Empty => (
+                Verdict::NotScim,
+                "HTTP 200 with an empty body instead of a SCIM ListResponse.".to_string(),
+            ),
+            _ => (
+                Verdict::NotScim,
+                "HTTP 200 with a body that is not JSON: this is not a SCIM endpoint.".to_string(),
+            ),
+        },
+        429 => (
+            Verdict::OtherStatus,
+            "HTTP 429: the SaaS keeps throttling requests.".to_string(),
+        ),
+        s => (
+            Verdict::OtherStatus,
+            with_detail(&format!("HTTP {s}: unexpected answer to the query."), resp),
+        ),
+    }
+}
+
+/// Prefixes tried when `/Users` is missing at the given base.
+const PREFIXES: [&str; 3] = ["scim/v2", "scim", "v2"];
+
+/// Run the Test Connection queries against a client.
+pub async fn run_check(client: &ScimClient, now: DateTime<Utc>) -> CheckResult {
+    let guid = random_guid();
+    let user_filter = format!("userName eq \"{guid}\"");
+    let users = judged_get(client, "Users", &[("filter", &user_filter)], true).await;
+    let mut exchanges = vec![users.exchange.clone()];
+    let mut verdict = users.verdict;
+    let mut message = users.message.clone();
+    let mut http_status = users.status;
+    let mut suggested_url = None;
+
+    if users.verdict == Verdict::Ok {
+        let group_filter = format!("displayName eq \"{}\"", random_guid());
+        let groups = judged_get(
+            client,
+            "Groups",
+            &[("excludedAttributes", "members"), ("filter", &group_filter)],
+            true,
+        )
+        .await;
+        exchanges.push(groups.exchange.clone());
+        match groups.verdict {
+            Verdict::Ok => {
+                message = "HTTP 200 with empty ListResponses for Users and Groups: Entra's Test \
+                           Connection would pass."
+                    .to_string();
+            }
+            Verdict::NotFound => {
+                message = "Users answer as Entra expects, but there is no /Groups endpoint: turn \
+                           off the Groups mapping (\u{201c}Provision Microsoft Entra ID Groups\
+                           \u{201d}) in Entra, or ask the vendor."
+                    .to_string();
+            }
+            other => {
+                verdict = other;
+                http_status = groups.status;
+                message = format!(
+                    "Users answer as Entra expects, but Groups do not: {}",
+                    groups.message
+                );
+            }
+        }
+    } else if matches!(
+        users.verdict,
+        Verdict::NotFound | Verdict::Html | Verdict::NotScim
+    ) {
+        // Probe for a missing `/scim/v2`-style prefix.
+        let base = client.base_url().to_string();
+        let path = client
+            .base()
+            .path()
+            .trim_end_matches('/')
+            .to_ascii_lowercase();
+        for prefix in PREFIXES {
+            if path.ends_with(&format!("/{prefix}")) {
+                continue;
+            }
+            let mut u = client.base().clone();
+            let p = format!("{}/{prefix}", u.path().trim_end_matches('/'));
+            u.set_path(&p);
+            let Ok(probe) = client.with_base(u.as_str()) else {
+                continue;
+            };
+            let j = judged_get(&probe, "Users", &[("filter", &user_filter)], true).await;
+            exchanges.push(j.exchange.clone());
+            if matches!(
+                j.verdict,
+                Verdict::Ok | Verdict::Unauthorized | Verdict::Forbidden | Verdict::NonEmptyResult
+            ) {
+                let found = probe.base_url().to_string();
+                message = format!(
+                    "{} The Tenant URL probably needs /{prefix}: {found} answers as a SCIM \
+                     endpoint{}.",
+                    users.message,
+                    if j.verdict == Verdict::Ok {
+                        ""
+                    } else {
+                        " (but refuses the token)"
+                    }
+                );
+                suggested_url = Some(found);
+                break;
+            }
+        }
+        if suggested_url.is_none() && !looks_like_scim_root(&base) {
+            message.push_str(
+                " The Tenant URL has no /scim or /v2 in its path; most SaaS Tenant URLs do.",
+            );
+        }
+    }
+    CheckResult {
+        ok: verdict == Verdict::Ok,
+        verdict,
+        message,
+        http_status,
+        latency_ms: Some(users.latency_ms),
+        checked_at: now,
+        url: client.base_url().to_string(),
+        notes: client.notes.clone(),
+        suggested_url,
+        exchanges,
+    }
+}
+
+/// The check's client settings: shorter timeout than a crawl.
+pub fn check_client_config() -> ClientConfig {
+    ClientConfig {
+        timeout: std::time::Duration::from_secs(20),
+        max_429_retries: 2,
+        max_retry_after: std::time::Duration::from_secs(10),
+        ..ClientConfig::default()
+    }
+}
+
+/// A connection's SCIM row, URL and token.
+pub(crate) async fn connection_client(
+    engine: &Engine,
+    connection: &str,
+    config: ClientConfig,
+) -> Result<(ConnectionRow, ScimClient), ScimError> {
+    let row = rows::find(engine.store.pool(), connection)
+        .await?
+        .ok_or_else(|| ScimError::ConnectionNotFound(connection.to_string()))?;
+    let url = row
+        .scim_url
+        .clone()
+        .ok_or_else(|| ScimError::NoScimSide(row.name.clone()))?;
+    let token = engine
+        .secrets
+        .get(&SecretKey::new(&row.uuid, SecretKind::ScimToken))
+        .map_err(|e| ScimError::Engine(e.into()))?
+        .ok_or_else(|| ScimError::TokenMissing(row.name.clone()))?;
+    let client = ScimClient::new(&url, &token, config)?;
+    Ok((row, client))
+}
+
+/// Entra's Test Connection against a saved connection (by uuid or name); the
+/// result is stored in `scim_checks`. The poller runs it every 5 minutes.
+pub async fn check_connection(
+    engine: &Engine,
+    connection: &str,
+    now: DateTime<Utc>,
+) -> Result<CheckResult, ScimError> {
+    let (row, client) = connection_client(engine, connection, check_client_config()).await?;
+    let result = run_check(&client, now).await;
+    scim_checks::insert(engine.store.pool(), row.id, &result).await?;
+    Ok(result)
+}
+
+/// Check a NEW token (before the admin pastes it into Entra). Nothing is stored.
+pub async fn test_token(url: &str, token: &Sensitive<String>) -> Result<CheckResult, ScimError> {
+    let client = ScimClient::new(url, token, check_client_config())?;
+    Ok(run_check(&client, Utc::now()).await)
+}
+
+/// Where a token's expiry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenSource {
+    /// The token is a JWT: its `exp`.
+    Jwt,
+    /// The date the admin entered.
+    Admin,
+    Unknown,
+}
+
+/// The SCIM token's health, for the connection screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TokenStatus {
+    pub expires_at: Option<DateTime<Utc>>,
+    pub source: TokenSource,
+    /// Whole days until expiry (negative once expired).
+    pub days_left: Option<i32>,
+    /// The latest check that passed.
+    pub last_verified_at: Option<DateTime<Utc>>,
+    pub last_check_verdict: Option<Verdict>,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    /// Whether the keychain holds a token.
+    pub token_set: bool,
+    /// Plain-language summary ("token expired or revoked", "wrong Tenant URL"…).
+    pub summary: String,
+}
+
+/// Expiry (JWT `exp`, else the admin's date), last verified time, last verdict.
+pub async fn token_status(
+    engine: &Engine,
+    connection: &str,
+    now: DateTime<Utc>,
+) -> Result<TokenStatus, ScimError> {
+    let row = rows::find(engine.store.pool(), connection)
+        .await?
+        .ok_or_else(|| ScimError::ConnectionNotFound(connection.to_string()))?;
+    let token = engine
+        .secrets
+        .get(&SecretKey::new(&row.uuid, SecretKind::ScimToken))
+        .map_err(|e| ScimError::Engine(e.into()))?;
+    let jwt = token.as_ref().and_then(|t| jwt_expiry(t.expose()));
+    let (expires_at, source) = match (jwt, row.scim_token_expires_ms) {
+        (Some(e), _) => (Some(e), TokenSource::Jwt),
+        (None, Some(ms)) => (Some(ms_to_time(ms)), TokenSource::Admin),
+        (None, None) => (None, TokenSource::Unknown),
+    };
+    let days_left = expires_at.map(|e| {
+        let secs = (e - now).num_seconds();
+        i32::try_from(secs.div_euclid(86_400)).unwrap_or(if secs < 0 { i32::MIN } else { i32::MAX })
+    });
+    let last_ok = scim_checks::latest_ok_ms(engine.store.pool(), row.id).await?;
+    let latest = scim_checks::latest(engine.store.pool(), row.id).await?;
+    let last_check_verdict = latest.as_ref().map(|c| c.verdict);
+    let summary = match (&latest, days_left) {
+        (_, Some(d)) if d < 0 => "the token has expired".to_string(),
+        (Some(c), _) if c.verdict.blames_token() => {
+            "the last check was refused: token expired or revoked".to_string()
+        }
+        (Some(c), _) if c.verdict.blames_url() => {
+            "the last check failed: wrong Tenant URL (the token was not the problem)".to_string()
+        }
+        (Some(c), _) if !c.ok => format!("the last check failed ({})", c.verdict.as_str()),
+        (_, Some(d)) => format!("expires in {d} days"),
+        (Some(_), None) => "working; expiry unknown (enter it if the SaaS told you)".to_string(),
+        (None, None) => "not checked yet".to_string(),
+    };
+    Ok(TokenStatus {
+        expires_at,
+        source,
+        days_left,
+        last_verified_at: last_ok.map(ms_to_time),
+        last_check_verdict,
+        last_checked_at: latest.map(|c| c.checked_at),
+        token_set: token.is_some(),
+        summary,
+    })
+}

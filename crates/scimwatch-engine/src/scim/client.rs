@@ -1,0 +1,552 @@
+//! A SCIM 2.0 HTTP client that diagnoses instead of crashing.
+//!
+//! - The Tenant URL goes through core's `normalize_endpoint_url` (https
+//!   required except on loopback) and the token through `clean_token`.
+//! - Every request sends `Accept: application/scim+json, application/json`
+//!   and `Content-Type: application/scim+json`, as Entra does.
+//! - TLS verification is always on; redirects never downgrade to plain http.
+//! - Bodies are capped ([`ClientConfig::max_body_bytes`], 20 MB by default);
+//!   requests time out; a 429 is retried after its `Retry-After`.
+//! - [`Exchange`] records a request and its response for the admin with the
+//!   token shown as `Bearer <redacted>` (and scrubbed from bodies).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use scimwatch_core::validate::{clean_token, is_loopback_host, normalize_endpoint_url};
+use scimwatch_core::Sensitive;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use url::Url;
+
+use super::error::ScimError;
+
+/// The media types Entra accepts, in its order of preference.
+pub const ACCEPT_VALUE: &str = "application/scim+json, application/json";
+/// What Entra sends as the request content type.
+pub const CONTENT_TYPE_VALUE: &str = "application/scim+json";
+/// Default response size cap.
+pub const MAX_BODY_BYTES: usize = 20 * 1024 * 1024;
+/// Longest body excerpt kept in an [`Exchange`].
+pub const EXCERPT_BYTES: usize = 4096;
+const USER_AGENT: &str = concat!("scimwatch/", env!("CARGO_PKG_VERSION"));
+
+/// Client settings.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Whole-request timeout (headers and body).
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body_bytes: usize,
+    /// How many times a 429 is retried before it is returned.
+    pub max_429_retries: u32,
+    /// Longest `Retry-After` honoured; longer ones are returned as the 429.
+    pub max_retry_after: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_body_bytes: MAX_BODY_BYTES,
+            max_429_retries: 3,
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// One HTTP header as shown to the admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+/// A request and what came back, for the admin to read or forward to the
+/// SaaS vendor. Never holds the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Exchange {
+    pub method: String,
+    pub url: String,
+    /// Sent headers; `Authorization` is `Bearer <redacted>`.
+    pub request_headers: Vec<Header>,
+    /// `None` when no response came (timeout, connection refused…).
+    pub status: Option<u16>,
+    pub response_headers: Vec<Header>,
+    /// The first 4 KB of the body (UTF-8, lossy), token scrubbed.
+    pub body_excerpt: String,
+    /// Size of the whole body in bytes.
+    pub body_bytes: u32,
+    /// Whether `body_excerpt` is shorter than the body.
+    pub truncated: bool,
+    pub latency_ms: u32,
+    /// What went wrong at the transport level, if anything.
+    pub error: Option<String>,
+}
+
+/// A response with its body read (up to the cap).
+#[derive(Debug, Clone)]
+pub struct ScimResponse {
+    pub url: String,
+    pub status: u16,
+    pub headers: Vec<Header>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    pub latency: Duration,
+    /// How many 429 answers were waited out before this one.
+    pub throttled: u32,
+}
+
+/// Why no response came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    Timeout(String),
+    Unreachable(String),
+    TooLarge(String),
+}
+
+impl TransportError {
+    pub fn message(&self) -> &str {
+        match self {
+            TransportError::Timeout(m)
+            | TransportError::Unreachable(m)
+            | TransportError::TooLarge(m) => m,
+        }
+    }
+}
+
+impl From<TransportError> for ScimError {
+    fn from(e: TransportError) -> Self {
+        ScimError::Network(e.message().to_string())
+    }
+}
+
+/// A SCIM endpoint with its token. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ScimClient {
+    http: reqwest::Client,
+    base: Url,
+    token: Arc<Sensitive<String>>,
+    config: ClientConfig,
+    /// Harmless fixes made to the URL and the token, for the admin.
+    pub notes: Vec<String>,
+}
+
+fn build_http(config: &ClientConfig) -> Result<reqwest::Client, ScimError> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() >= 5 {
+            return attempt.error("more than 5 redirects");
+        }
+        let downgrade = attempt.url().scheme() == "http" && !is_loopback_host(attempt.url());
+        if downgrade {
+            attempt.error("redirect to plain http refused: the token would travel unencrypted")
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .timeout(config.timeout)
+        .connect_timeout(config.connect_timeout)
+        .redirect(policy)
+        .user_agent(USER_AGENT)
+        .pool_max_idle_per_host(32)
+        .build()
+        .map_err(|e| ScimError::Network(format!("cannot create the HTTP client: {e}")))
+}
+
+impl ScimClient {
+    /// Normalise the Tenant URL, clean the token, build the client.
+    pub fn new(
+        tenant_url: &str,
+        token: &Sensitive<String>,
+        config: ClientConfig,
+    ) -> Result<Self, ScimError> {
+        let n = normalize_endpoint_url(tenant_url).map_err(ScimError::InvalidUrl)?;
+        let t = clean_token(token.expose()).map_err(ScimError::InvalidToken)?;
+        let base = Url::parse(&n.url).map_err(|e| ScimError::InvalidUrl(e.to_string()))?;
+        let mut notes = n.notes;
+        notes.extend(t.notes.into_iter().map(|m| format!("Secret Token: {m}")));
+        Ok(Self {
+            http: build_http(&config)?,
+            base,
+            token: Arc::new(Sensitive::new(t.token)),
+            config,
+            notes,
+        })
+    }
+
+    /// The same token and settings against another base URL (prefix probing).
+    pub fn with_base(&self, base: &str) -> Result<Self, ScimError> {
+        let n = normalize_endpoint_url(base).map_err(ScimError::InvalidUrl)?;
+        let base = Url::parse(&n.url).map_err(|e| ScimError::InvalidUrl(e.to_string()))?;
+        Ok(Self {
+            http: self.http.clone(),
+            base,
+            token: self.token.clone(),
+            config: self.config.clone(),
+            notes: Vec::new(),
+        })
+    }
+
+    /// The normalised Tenant URL.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// `{base}/{path}?{base query}&{query}`, spaces as `%20`.
+    pub fn url_for(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let mut url = self.base.clone();
+        {
+            let base_path = url.path().trim_end_matches('/').to_string();
+            url.set_path(&format!("{base_path}/{}", path.trim_start_matches('/')));
+        }
+        let mut q = url.query().unwrap_or_default().to_string();
+        for (k, v) in query {
+            if !q.is_empty() {
+                q.push('&');
+            }
+            q.push_str(&encode(k));
+            q.push('=');
+            q.push_str(&encode(v));
+        }
+        url.set_query(if q.is_empty() { None } else { Some(&q) });
+        url.to_string()
+    }
+
+    fn headers(&self) -> Result<HeaderMap, TransportError> {
+        let mut h = HeaderMap::new();
+        h.insert(ACCEPT, HeaderValue::from_static(ACCEPT_VALUE));
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_VALUE));
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", self.token.expose())).map_err(|_| {
+                TransportError::Unreachable(
+                    "the token cannot be sent in an HTTP header".to_string(),
+                )
+            })?;
+        auth.set_sensitive(true);
+        h.insert(AUTHORIZATION, auth);
+        Ok(h)
+    }
+
+    /// The request headers as recorded in an [`Exchange`].
+    pub fn shown_request_headers(&self) -> Vec<Header> {
+        vec![
+            Header {
+                name: "Accept".into(),
+                value: ACCEPT_VALUE.into(),
+            },
+            Header {
+                name: "Content-Type".into(),
+                value: CONTENT_TYPE_VALUE.into(),
+            },
+            Header {
+                name: "Authorization".into(),
+                value: "Bearer <redacted>".into(),
+            },
+            Header {
+                name: "User-Agent".into(),
+                value: USER_AGENT.into(),
+            },
+        ]
+    }
+
+    /// GET a path below the Tenant URL. Any HTTP status is a response; only a
+    /// missing response is an error. 429s are waited out (bounded).
+    pub async fn get(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<ScimResponse, TransportError> {
+        let url = self.url_for(path, query);
+        self.get_url(&url).await
+    }
+
+    /// GET an absolute URL with the token.
+    pub async fn get_url(&self, url: &str) -> Result<ScimResponse, TransportError> {
+        let mut throttled = 0;
+        loop {
+            let resp = self.get_once(url).await?;
+            if resp.status == 429 && throttled < self.config.max_429_retries {
+                let wait = retry_after(&resp.headers).unwrap_or(Duration::from_secs(1));
+                if wait <= self.config.max_retry_after {
+                    throttled += 1;
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            return Ok(ScimResponse { throttled, ..resp });
+        }
+    }
+
+    async fn get_once(&self, url: &str) -> Result<ScimResponse, TransportError> {
+        let started = Instant::now();
+        let headers = self.headers()?;
+        let sent = self.http.get(url).headers(headers).send().await;
+        let mut resp = sent.map_err(|e| transport_error(&e, self.config.timeout))?;
+        let status = resp.status().as_u16();
+        let final_url = resp.url().to_string();
+        let shown_headers: Vec<Header> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| Header {
+                name: k.as_str().to_string(),
+                value: if k.as_str().eq_ignore_ascii_case("set-cookie") {
+                    "<redacted>".to_string()
+                } else {
+                    String::from_utf8_lossy(v.as_bytes()).into_owned()
+                },
+            })
+            .collect();
+        let content_type = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let cap = self.config.max_body_bytes;
+        let too_large = || {
+            TransportError::TooLarge(format!(
+                "the response from {final_url} is larger than {} MB; scimwatch stops reading there",
+                cap / (1024 * 1024)
+            ))
+        };
+        if resp
+            .content_length()
+            .is_some_and(|n| n > u64::try_from(cap).unwrap_or(u64::MAX))
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(
+            resp.content_length()
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(16 * 1024)
+                .min(cap),
+        );
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > cap {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(transport_error(&e, self.config.timeout)),
+            }
+        }
+        Ok(ScimResponse {
+            url: final_url,
+            status,
+            headers: shown_headers,
+            content_type,
+            body,
+            latency: started.elapsed(),
+            throttled: 0,
+        })
+    }
+
+    /// Record a response for the admin.
+    pub fn exchange(&self, url: &str, resp: &ScimResponse) -> Exchange {
+        let (excerpt, truncated) = self.excerpt(&resp.body);
+        Exchange {
+            method: "GET".into(),
+            url: url.to_string(),
+            request_headers: self.shown_request_headers(),
+            status: Some(resp.status),
+            response_headers: resp.headers.clone(),
+            body_excerpt: excerpt,
+            body_bytes: u32::try_from(resp.body.len()).unwrap_or(u32::MAX),
+            truncated,
+            latency_ms: millis(resp.latency),
+            error: None,
+        }
+    }
+
+    /// Record a request that got no response.
+    pub fn failed_exchange(&self, url: &str, err: &TransportError, latency: Duration) -> Exchange {
+        Exchange {
+            method: "GET".into(),
+            url: url.to_string(),
+            request_headers: self.shown_request_headers(),
+            status: None,
+            response_headers: Vec::new(),
+            body_excerpt: String::new(),
+            body_bytes: 0,
+            truncated: false,
+            latency_ms: millis(latency),
+            error: Some(self.scrub(err.message())),
+        }
+    }
+
+    /// At most [`EXCERPT_BYTES`] of a body as text, token scrubbed.
+    pub fn excerpt(&self, body: &[u8]) -> (String, bool) {
+        let cut = body.len().min(EXCERPT_BYTES);
+        let mut text = String::from_utf8_lossy(&body[..cut]).into_owned();
+        if cut < body.len() {
+            // A cut inside a multi-byte character shows as U+FFFD: drop it.
+            while text.ends_with('\u{fffd}') {
+                text.pop();
+            }
+        }
+        (self.scrub(&text), cut < body.len())
+    }
+
+    /// Replace the token wherever it appears in `text`.
+    pub fn scrub(&self, text: &str) -> String {
+        let t = self.token.expose();
+        if t.len() >= 4 && text.contains(t.as_str()) {
+            text.replace(t.as_str(), "<redacted>")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+pub(crate) fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// `Retry-After` as seconds (fractional accepted) or an HTTP date.
+pub fn retry_after(headers: &[Header]) -> Option<Duration> {
+    let v = headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(RETRY_AFTER.as_str()))?
+        .value
+        .trim()
+        .to_string();
+    if let Ok(secs) = v.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Some(Duration::from_secs_f64(secs.min(86_400.0)));
+        }
+        return None;
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(&v).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+fn transport_error(e: &reqwest::Error, timeout: Duration) -> TransportError {
+    // reqwest's messages name the URL but never a header value.
+    let mut detail = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        detail.push_str(": ");
+        detail.push_str(&s.to_string());
+        src = s.source();
+    }
+    if e.is_timeout() {
+        TransportError::Timeout(format!(
+            "no answer within {} s ({detail})",
+            timeout.as_secs_f32()
+        ))
+    } else if e.is_redirect() {
+        TransportError::Unreachable(format!("redirect refused ({detail})"))
+    } else if e.is_connect() {
+        let lower = detail.to_ascii_lowercase();
+        let what = if lower.contains("certificate") || lower.contains("tls") {
+            "TLS handshake failed (certificate not trusted, expired or for another host)"
+        } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("lookup") {
+            "the host name does not resolve"
+        } else if lower.contains("refused") {
+            "connection refused"
+        } else {
+            "cannot connect"
+        };
+        TransportError::Unreachable(format!("{what} ({detail})"))
+    } else {
+        TransportError::Unreachable(detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(url: &str) -> ScimClient {
+        ScimClient::new(
+            url,
+            &Sensitive::new("Bearer tok-123456\n".into()),
+            ClientConfig::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn urls_keep_the_base_path_and_query() {
+        let c = client("https://x.example.com/scim/v2/?aadOptscim062020");
+        assert_eq!(
+            c.url_for("Users", &[("filter", "userName eq \"a+b\"")]),
+            "https://x.example.com/scim/v2/Users?aadOptscim062020&filter=userName%20eq%20%22a%2Bb%22"
+        );
+        let c = client("https://x.example.com");
+        assert_eq!(c.url_for("/Groups", &[]), "https://x.example.com/Groups");
+        assert!(
+            c.notes.iter().any(|n| n.contains("Bearer")),
+            "{:?}",
+            c.notes
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        let tok = Sensitive::new("t".to_string());
+        assert!(matches!(
+            ScimClient::new("http://x.example.com", &tok, ClientConfig::default()),
+            Err(ScimError::InvalidUrl(_))
+        ));
+        assert!(matches!(
+            ScimClient::new(
+                "https://x.example.com",
+                &Sensitive::new(" ".into()),
+                ClientConfig::default()
+            ),
+            Err(ScimError::InvalidToken(_))
+        ));
+    }
+
+    #[test]
+    fn scrubs_and_excerpts() {
+        let c = client("https://x.example.com/scim");
+        let body = format!(
+            "{{\"echo\":\"tok-123456\",\"pad\":\"{}\"}}",
+            "é".repeat(3000)
+        );
+        let (ex, truncated) = c.excerpt(body.as_bytes());
+        assert!(truncated);
+        assert!(!ex.contains("tok-123456"));
+        assert!(ex.len() <= EXCERPT_BYTES);
+        assert!(!ex.ends_with('\u{fffd}'));
+        assert!(!format!("{c:?}").contains("tok-123456"));
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let h = |v: &str| {
+            vec![Header {
+                name: "retry-after".into(),
+                value: v.into(),
+            }]
+        };
+        assert_eq!(retry_after(&h("2.5")), Some(Duration::from_millis(2500)));
+        assert_eq!(retry_after(&h("-1")), None);
+        assert_eq!(
+            retry_after(&h("Wed, 21 Oct 2015 07:28:00 GMT")),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after(&[]), None);
+    }
+}

@@ -1,0 +1,534 @@
+//! Discovery (`/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`) and the
+//! compliance report: every way the SaaS's SCIM server departs from the RFCs
+//! in a way that matters to Entra, each with the evidence (request and an
+//! excerpt of the response) the admin can forward to the vendor.
+
+use chrono::{DateTime, Utc};
+use scimwatch_core::health::ComplianceDeviation;
+use scimwatch_core::scim::{
+    check_content_type, classify_body, parse_list_response_for, parse_scim_error, BodyKind,
+    Deviation, ListRequest, ScimUser, Severity,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use super::check::{check_client_config, connection_client, random_guid, run_check, CheckResult};
+use super::client::{ScimClient, ScimResponse};
+use super::error::ScimError;
+use crate::app::Engine;
+
+/// What was sent and an excerpt of what came back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Evidence {
+    /// `GET https://…/Users?…` (the token is never included).
+    pub request: String,
+    pub status: Option<u16>,
+    /// The start of the response body, token scrubbed.
+    pub response_excerpt: String,
+}
+
+/// One deviation in the compliance report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ComplianceFinding {
+    /// Stable code: core's deviation kind (`total_results_missing`, …) or one
+    /// of `ignores_start_index`, `zero_based_paging`, `filter_not_honoured`,
+    /// `non_scim_error_body`, `duplicate_ids_across_pages`, `discovery_missing`,
+    /// `page_cap_reached`, `groups_unavailable`.
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    pub evidence: Option<Evidence>,
+}
+
+impl ComplianceFinding {
+    pub fn engine(
+        code: &str,
+        severity: Severity,
+        message: String,
+        evidence: Option<Evidence>,
+    ) -> Self {
+        Self {
+            code: code.to_string(),
+            severity,
+            message,
+            evidence,
+        }
+    }
+
+    pub fn from_deviation(d: &Deviation, evidence: Option<Evidence>) -> Self {
+        let code = serde_json::to_value(d)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_string))
+            .unwrap_or_else(|| "deviation".to_string());
+        Self {
+            code,
+            severity: d.severity(),
+            message: d.describe(),
+            evidence,
+        }
+    }
+
+    /// The health rules' view.
+    pub fn to_observation(&self) -> ComplianceDeviation {
+        ComplianceDeviation {
+            code: self.code.clone(),
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// A discovery endpoint's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DiscoveryEndpoint {
+    pub path: String,
+    pub status: Option<u16>,
+    pub ok: bool,
+    /// Names found (resource types, schema ids) or a short summary.
+    pub summary: String,
+}
+
+/// The compliance report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ComplianceReport {
+    pub url: String,
+    pub checked_at: DateTime<Utc>,
+    /// Entra's Test Connection replayed.
+    pub test_connection: CheckResult,
+    pub discovery: Vec<DiscoveryEndpoint>,
+    /// Features the ServiceProviderConfig declares (`patch`, `filter`, …).
+    pub features: Vec<String>,
+    pub findings: Vec<ComplianceFinding>,
+}
+
+impl ComplianceReport {
+    /// No finding above `info`.
+    pub fn compliant(&self) -> bool {
+        self.findings.iter().all(|f| f.severity == Severity::Info)
+    }
+
+    pub fn observations(&self) -> Vec<ComplianceDeviation> {
+        self.findings
+            .iter()
+            .map(ComplianceFinding::to_observation)
+            .collect()
+    }
+
+    /// The report as Markdown, ready to send to the SaaS vendor.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        md.push_str("# SCIM compliance report\n\n");
+        md.push_str(&format!("- Tenant URL: `{}`\n", self.url));
+        md.push_str(&format!(
+            "- Checked: {}\n",
+            self.checked_at.format("%Y-%m-%d %H:%M UTC")
+        ));
+        md.push_str(&format!(
+            "- Entra Test Connection replay: **{}** — {}\n",
+            self.test_connection.verdict.as_str(),
+            self.test_connection.message
+        ));
+        md.push_str("\n## Discovery\n\n| Endpoint | Status | Summary |\n|---|---|---|\n");
+        for d in &self.discovery {
+            md.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                d.path,
+                d.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                d.summary.replace('|', "\\|")
+            ));
+        }
+        if !self.features.is_empty() {
+            md.push_str(&format!(
+                "\nDeclared features: {}\n",
+                self.features.join(", ")
+            ));
+        }
+        md.push_str("\n## Deviations\n\n");
+        if self.findings.is_empty() {
+            md.push_str("None found: the endpoint behaves as RFC 7643/7644 and Entra expect.\n");
+        }
+        for (i, f) in self.findings.iter().enumerate() {
+            let sev = match f.severity {
+                Severity::Info => "info",
+                Severity::Warning => "warning",
+                Severity::Error => "error",
+            };
+            md.push_str(&format!(
+                "### {}. {} ({sev}, `{}`)\n\n",
+                i + 1,
+                f.message,
+                f.code
+            ));
+            if let Some(e) = &f.evidence {
+                md.push_str(&format!("Request: `{}`\n\n", e.request));
+                if let Some(s) = e.status {
+                    md.push_str(&format!("Status: {s}\n\n"));
+                }
+                if !e.response_excerpt.is_empty() {
+                    md.push_str("```\n");
+                    md.push_str(&e.response_excerpt.replace("```", "`\u{200b}``"));
+                    md.push_str("\n```\n\n");
+                }
+            }
+        }
+        md
+    }
+}
+
+struct Probe {
+    url: String,
+    resp: Option<ScimResponse>,
+    excerpt: String,
+}
+
+impl Probe {
+    fn status(&self) -> Option<u16> {
+        self.resp.as_ref().map(|r| r.status)
+    }
+    fn evidence(&self) -> Evidence {
+        Evidence {
+            request: format!("GET {}", self.url),
+            status: self.status(),
+            response_excerpt: self.excerpt.clone(),
+        }
+    }
+    fn body(&self) -> &[u8] {
+        self.resp.as_ref().map(|r| r.body.as_slice()).unwrap_or(&[])
+    }
+    fn ok_json(&self) -> bool {
+        self.resp.as_ref().is_some_and(|r| {
+            r.status == 200 && classify_body(r.content_type.as_deref(), &r.body) == BodyKind::Json
+        })
+    }
+}
+
+async fn probe(client: &ScimClient, path: &str, query: &[(&str, &str)]) -> Probe {
+    let url = client.url_for(path, query);
+    match client.get_url(&url).await {
+        Ok(r) => {
+            let (excerpt, _) = client.excerpt(&r.body[..r.body.len().min(1500)]);
+            Probe {
+                url,
+                resp: Some(r),
+                excerpt,
+            }
+        }
+        Err(e) => Probe {
+            url,
+            resp: None,
+            excerpt: client.scrub(e.message()),
+        },
+    }
+}
+
+#[derive(Default)]
+struct Findings(Vec<ComplianceFinding>);
+
+impl Findings {
+    fn add(&mut self, f: ComplianceFinding) {
+        if !self.0.iter().any(|x| x.code == f.code) {
+            self.0.push(f);
+        }
+    }
+    fn deviation(&mut self, d: &Deviation, p: &Probe) {
+        self.add(ComplianceFinding::from_deviation(d, Some(p.evidence())));
+    }
+    fn content_type(&mut self, p: &Probe) {
+        if let Some(r) = &p.resp {
+            if r.status == 200 {
+                if let Some(d) = check_content_type(r.content_type.as_deref()).deviation() {
+                    self.deviation(&d, p);
+                }
+            }
+        }
+    }
+}
+
+fn ids(v: &[Value]) -> Vec<String> {
+    v.iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// Discovery + compliance against a client.
+pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> ComplianceReport {
+    let check = run_check(client, now).await;
+    let mut f = Findings::default();
+    let mut discovery = Vec::new();
+    let mut features = Vec::new();
+
+    // Discovery endpoints.
+    for path in ["ServiceProviderConfig", "ResourceTypes", "Schemas"] {
+        let p = probe(client, path, &[]).await;
+        f.content_type(&p);
+        let mut summary = match p.status() {
+            None => p.excerpt.clone(),
+            Some(200) if p.ok_json() => "ok".to_string(),
+            Some(200) => "not JSON".to_string(),
+            Some(s) => format!("HTTP {s}"),
+        };
+        if p.ok_json() {
+            let v: Value = serde_json::from_slice(p.body()).unwrap_or(Value::Null);
+            if path == "ServiceProviderConfig" {
+                for feat in ["patch", "bulk", "filter", "changePassword", "sort", "etag"] {
+                    if v.get(feat)
+                        .and_then(|x| x.get("supported"))
+                        .and_then(Value::as_bool)
+                        == Some(true)
+                    {
+                        features.push(feat.to_string());
+                    }
+                }
+                summary = format!("features: {}", features.join(", "));
+            } else {
+                let items = match &v {
+                    Value::Array(a) => a.clone(),
+                    _ => parse_list_response_for(p.body(), ListRequest::default())
+                        .map(|l| l.resources)
+                        .unwrap_or_default(),
+                };
+                let names: Vec<String> = items
+                    .iter()
+                    .filter_map(|r| {
+                        r.get("name")
+                            .or_else(|| r.get("id"))
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+                    .collect();
+                summary = names.join(", ");
+            }
+        } else if p.resp.is_some() {
+            f.add(ComplianceFinding::engine(
+                "discovery_missing",
+                Severity::Info,
+                format!(
+                    "/{path} does not answer with JSON (RFC 7644 §4); Entra does not need it, \
+                     but clients use it to learn what the server supports"
+                ),
+                Some(p.evidence()),
+            ));
+        }
+        discovery.push(DiscoveryEndpoint {
+            path: format!("/{path}"),
+            status: p.status(),
+            ok: p.ok_json(),
+            summary,
+        });
+    }
+
+    // Test Connection findings.
+    let users_exchange = check.exchanges.first();
+    if check.verdict == super::check::Verdict::NonEmptyResult {
+        if let Some(x) = users_exchange {
+            f.add(ComplianceFinding::engine(
+                "filter_not_honoured",
+                Severity::Error,
+                "`filter=userName eq \"<random guid>\"` returned users: the server ignores the \
+                 filter, so Entra cannot find existing users and creates duplicates"
+                    .to_string(),
+                Some(Evidence {
+                    request: format!("GET {}", x.url),
+                    status: x.status,
+                    response_excerpt: x.body_excerpt.chars().take(1500).collect(),
+                }),
+            ));
+        }
+    }
+
+    // Paging: default page, startIndex 1, startIndex 3, startIndex 0.
+    let unpaged = probe(client, "Users", &[("count", "2")]).await;
+    let p1 = probe(client, "Users", &[("startIndex", "1"), ("count", "2")]).await;
+    f.content_type(&p1);
+    let mut page1: Vec<Value> = Vec::new();
+    if p1.status() == Some(200) {
+        match parse_list_response_for(
+            p1.body(),
+            ListRequest {
+                start_index: Some(1),
+                count: Some(2),
+            },
+        ) {
+            Ok(list) => {
+                for d in &list.deviations {
+                    f.deviation(d, &p1);
+                }
+                let (_, devs) = ScimUser::from_values(&list.resources);
+                for d in &devs {
+                    f.deviation(d, &p1);
+                }
+                page1 = list.resources;
+            }
+            Err(_) => {
+                if let Some(d) = classify_body(
+                    p1.resp.as_ref().and_then(|r| r.content_type.as_deref()),
+                    p1.body(),
+                )
+                .deviation()
+                {
+                    f.deviation(&d, &p1);
+                }
+            }
+        }
+    }
+    // 404 instead of an empty list.
+    if let Some(x) = users_exchange {
+        if x.status == Some(404) && p1.status() == Some(200) {
+            f.deviation(
+                &Deviation::NotFoundForEmptyFilter,
+                &Probe {
+                    url: x.url.clone(),
+                    resp: None,
+                    excerpt: x.body_excerpt.chars().take(1500).collect(),
+                },
+            );
+            if let Some(last) = f.0.last_mut() {
+                if let Some(e) = last.evidence.as_mut() {
+                    e.status = Some(404);
+                }
+            }
+        }
+    }
+    let ids1 = ids(&page1);
+    if ids1.len() == 2 {
+        let p3 = probe(client, "Users", &[("startIndex", "3"), ("count", "2")]).await;
+        if let Ok(list) = parse_list_response_for(
+            p3.body(),
+            ListRequest {
+                start_index: Some(3),
+                count: Some(2),
+            },
+        ) {
+            let ids3 = ids(&list.resources);
+            if !ids3.is_empty() && ids3 == ids1 {
+                f.add(ComplianceFinding::engine(
+                    "ignores_start_index",
+                    Severity::Error,
+                    "the server ignores startIndex: startIndex=3 returned the same users as \
+                     startIndex=1; Entra and any client paging through users only see the first page"
+                        .to_string(),
+                    Some(p3.evidence()),
+                ));
+            } else {
+                for d in &list.deviations {
+                    if !matches!(d, Deviation::StartIndexMismatch { .. }) {
+                        f.deviation(d, &p3);
+                    }
+                }
+            }
+            if let Some(first3) = ids3.first() {
+                if ids1.contains(first3) && ids3 != ids1 {
+                    f.add(ComplianceFinding::engine(
+                        "duplicate_ids_across_pages",
+                        Severity::Warning,
+                        format!("user {first3} appears on overlapping pages (startIndex 1 and 3)"),
+                        Some(p3.evidence()),
+                    ));
+                }
+            }
+        }
+        // 0-based paging: the default page starts one resource before startIndex=1.
+        if let Ok(list) = parse_list_response_for(unpaged.body(), ListRequest::default()) {
+            let ids0 = ids(&list.resources);
+            if ids0.len() == 2 && ids0[0] != ids1[0] && ids0[1] == ids1[0] {
+                f.add(ComplianceFinding::engine(
+                    "zero_based_paging",
+                    Severity::Warning,
+                    "paging is 0-based: startIndex=1 skips the first user (SCIM indexes start \
+                     at 1), so Entra never sees it"
+                        .to_string(),
+                    Some(p1.evidence()),
+                ));
+            }
+        }
+    }
+
+    // Filter honoured for a real userName.
+    if let Some(name) = page1
+        .first()
+        .and_then(|u| u.get("userName"))
+        .and_then(Value::as_str)
+    {
+        let filter = format!("userName eq \"{}\"", name.replace('"', "\\\""));
+        let pf = probe(client, "Users", &[("filter", &filter)]).await;
+        if let Ok(list) = parse_list_response_for(pf.body(), ListRequest::default()) {
+            let wrong = list
+                .resources
+                .iter()
+                .filter(|u| {
+                    !u.get("userName")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })
+                .count();
+            if wrong > 0 || list.resources.is_empty() {
+                f.add(ComplianceFinding::engine(
+                    "filter_not_honoured",
+                    Severity::Error,
+                    if list.resources.is_empty() {
+                        format!("`filter=userName eq \"{name}\"` found nobody although that user exists")
+                    } else {
+                        format!(
+                            "`filter=userName eq \"{name}\"` returned {wrong} users with another \
+                             userName: the filter is not honoured, so Entra matches the wrong users"
+                        )
+                    },
+                    Some(pf.evidence()),
+                ));
+            }
+        }
+    }
+
+    // Error format: a resource that does not exist.
+    let missing = format!("Users/{}", random_guid());
+    let pe = probe(client, &missing, &[]).await;
+    match pe.status() {
+        Some(s) if s >= 400 && s != 401 && s != 403 => match parse_scim_error(pe.body()) {
+            Some(e) => {
+                for d in &e.deviations {
+                    f.deviation(d, &pe);
+                }
+            }
+            None => f.add(ComplianceFinding::engine(
+                "non_scim_error_body",
+                Severity::Warning,
+                format!(
+                    "errors are not SCIM errors: HTTP {s} for an unknown user came without the \
+                     urn:ietf:params:scim:api:messages:2.0:Error body (RFC 7644 §3.12), so Entra's \
+                     provisioning logs show no useful reason"
+                ),
+                Some(pe.evidence()),
+            )),
+        },
+        Some(200) => f.add(ComplianceFinding::engine(
+            "unknown_resource_found",
+            Severity::Warning,
+            "GET of a user id that does not exist answered 200 (expected 404)".to_string(),
+            Some(pe.evidence()),
+        )),
+        _ => {}
+    }
+
+    let mut findings = f.0;
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    ComplianceReport {
+        url: client.base_url().to_string(),
+        checked_at: now,
+        test_connection: check,
+        discovery,
+        features,
+        findings,
+    }
+}
+
+/// Discovery and compliance report for a saved connection (uuid or name).
+pub async fn discover(
+    engine: &Engine,
+    connection: &str,
+    now: DateTime<Utc>,
+) -> Result<ComplianceReport, ScimError> {
+    let (_, client) = connection_client(engine, connection, check_client_config()).await?;
+    Ok(discover_client(&client, now).await)
+}

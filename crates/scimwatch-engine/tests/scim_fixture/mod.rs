@@ -1,0 +1,388 @@
+//! A small SCIM server on 127.0.0.1 that misbehaves on request, and helpers
+//! shared by the `scim_*` integration tests.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use chrono::Utc;
+use scimwatch_core::{ConnectionInput, Sensitive};
+use scimwatch_engine::connections::{self, SecretsInput};
+use scimwatch_engine::secrets::MemoryStore;
+use scimwatch_engine::{Engine, Store};
+use serde_json::{json, Value};
+
+pub const TOKEN: &str = "fixture-token-123";
+const LIST: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    pub users: Vec<Value>,
+    pub groups: Vec<Value>,
+    /// Largest page the server returns whatever `count` says.
+    pub max_page: usize,
+    pub latency: Duration,
+    /// One request at a time.
+    pub serial: bool,
+    pub zero_based: bool,
+    pub ignore_start_index: bool,
+    pub items_per_page_wrong: bool,
+    pub duplicate_ids: bool,
+    pub not_found_for_empty_filter: bool,
+    pub json_content_type: bool,
+    pub non_scim_errors: bool,
+    pub ignore_filter: bool,
+    pub no_total_results: bool,
+    pub active_as_string: bool,
+    pub status: Option<u16>,
+    pub html: bool,
+    /// Every n-th request answers 429 with `Retry-After: 0.05`.
+    pub throttle_every: Option<usize>,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            users: Vec::new(),
+            groups: Vec::new(),
+            max_page: 1000,
+            latency: Duration::ZERO,
+            serial: false,
+            zero_based: false,
+            ignore_start_index: false,
+            items_per_page_wrong: false,
+            duplicate_ids: false,
+            not_found_for_empty_filter: false,
+            json_content_type: false,
+            non_scim_errors: false,
+            ignore_filter: false,
+            no_total_results: false,
+            active_as_string: false,
+            status: None,
+            html: false,
+            throttle_every: None,
+        }
+    }
+}
+
+pub fn user(i: usize) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": format!("u{i:05}"),
+        "userName": format!("user{i}@example.com"),
+        "externalId": format!("ext{i}"),
+        "active": true,
+        "displayName": format!("User {i}"),
+        "name": {"givenName": "User", "familyName": format!("N{i}")},
+        "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
+        "meta": {"resourceType": "User", "lastModified": "2024-01-01T00:00:00Z"}
+    })
+}
+
+pub fn group(i: usize, members: &[usize]) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "id": format!("g{i:03}"),
+        "displayName": format!("Group {i}"),
+        "members": members.iter().map(|m| json!({"value": format!("u{m:05}"), "display": format!("User {m}")})).collect::<Vec<_>>()
+    })
+}
+
+pub fn with_users(n: usize) -> Behaviour {
+    Behaviour {
+        users: (0..n).map(user).collect(),
+        groups: (0..3).map(|g| group(g, &[g, g + 1, g + 2])).collect(),
+        ..Behaviour::default()
+    }
+}
+
+#[derive(Clone)]
+struct Shared {
+    b: Arc<Mutex<Behaviour>>,
+    requests: Arc<AtomicUsize>,
+    serial: Arc<tokio::sync::Mutex<()>>,
+}
+
+pub struct Fixture {
+    /// `http://127.0.0.1:PORT/scim/v2`
+    pub url: String,
+    pub root: String,
+    pub behaviour: Arc<Mutex<Behaviour>>,
+    pub requests: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Fixture {
+    pub async fn start(b: Behaviour) -> Fixture {
+        let shared = Shared {
+            b: Arc::new(Mutex::new(b)),
+            requests: Arc::new(AtomicUsize::new(0)),
+            serial: Arc::new(tokio::sync::Mutex::new(())),
+        };
+        let app = Router::new()
+            .route("/scim/v2/{*rest}", any(handle))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Fixture {
+            url: format!("http://127.0.0.1:{port}/scim/v2"),
+            root: format!("http://127.0.0.1:{port}"),
+            behaviour: shared.b,
+            requests: shared.requests,
+            task,
+        }
+    }
+
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    pub fn set(&self, f: impl FnOnce(&mut Behaviour)) {
+        f(&mut self.behaviour.lock().unwrap());
+    }
+}
+
+fn respond(b: &Behaviour, status: StatusCode, v: Value) -> Response {
+    let ct = if b.json_content_type {
+        "application/json"
+    } else {
+        "application/scim+json"
+    };
+    (status, [("content-type", ct)], v.to_string()).into_response()
+}
+
+fn error(b: &Behaviour, status: StatusCode, detail: &str) -> Response {
+    if b.non_scim_errors {
+        return (
+            status,
+            [("content-type", "text/html")],
+            format!("<html><body><h1>{}</h1></body></html>", status.as_u16()),
+        )
+            .into_response();
+    }
+    respond(
+        b,
+        status,
+        json!({"schemas": [ERROR], "status": status.as_u16().to_string(), "detail": detail}),
+    )
+}
+
+fn parse_eq(filter: &str) -> Option<(String, String)> {
+    let mut it = filter.trim().splitn(3, ' ');
+    let attr = it.next()?.to_string();
+    let _op = it.next()?;
+    let v = it.next()?.trim().trim_matches('"').to_string();
+    Some((attr, v))
+}
+
+async fn handle(
+    State(s): State<Shared>,
+    Path(rest): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let n = s.requests.fetch_add(1, Ordering::SeqCst) + 1;
+    let b = s.b.lock().unwrap().clone();
+    let _serial = if b.serial {
+        Some(s.serial.lock().await)
+    } else {
+        None
+    };
+    if !b.latency.is_zero() {
+        tokio::time::sleep(b.latency).await;
+    }
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if auth != format!("Bearer {TOKEN}") {
+        return error(&b, StatusCode::UNAUTHORIZED, "invalid token");
+    }
+    if b.html {
+        return (
+            StatusCode::OK,
+            [("content-type", "text/html")],
+            "<!DOCTYPE html><html><head><title>Corporate login</title></head><body>Sign in</body></html>",
+        )
+            .into_response();
+    }
+    if let Some(st) = b.status {
+        return error(&b, StatusCode::from_u16(st).unwrap(), "failure injected");
+    }
+    if b.throttle_every.is_some_and(|k| n % k == 0) {
+        return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0.05")], "").into_response();
+    }
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let segs: Vec<&str> = rest.split('/').filter(|x| !x.is_empty()).collect();
+    match segs.as_slice() {
+        ["ServiceProviderConfig"] => respond(
+            &b,
+            StatusCode::OK,
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+                   "patch": {"supported": true}, "filter": {"supported": true, "maxResults": 200},
+                   "bulk": {"supported": false}, "sort": {"supported": false}, "etag": {"supported": false},
+                   "changePassword": {"supported": false}}),
+        ),
+        ["ResourceTypes"] => respond(
+            &b,
+            StatusCode::OK,
+            json!({"schemas": [LIST], "totalResults": 2, "startIndex": 1, "itemsPerPage": 2,
+                   "Resources": [{"id": "User", "name": "User", "endpoint": "/Users"}, {"id": "Group", "name": "Group", "endpoint": "/Groups"}]}),
+        ),
+        ["Schemas"] => respond(
+            &b,
+            StatusCode::OK,
+            json!({"schemas": [LIST], "totalResults": 1, "startIndex": 1, "itemsPerPage": 1,
+                   "Resources": [{"id": "urn:ietf:params:scim:schemas:core:2.0:User", "name": "User"}]}),
+        ),
+        [kind @ ("Users" | "Groups")] => {
+            let items = if *kind == "Users" {
+                &b.users
+            } else {
+                &b.groups
+            };
+            let name_attr = if *kind == "Users" {
+                "userName"
+            } else {
+                "displayName"
+            };
+            let mut page: Vec<Value>;
+            let total;
+            let start_echo;
+            if let Some((attr, v)) = params.get("filter").and_then(|f| parse_eq(f)) {
+                let attr = if attr.eq_ignore_ascii_case(name_attr) {
+                    name_attr.to_string()
+                } else {
+                    attr
+                };
+                page = if b.ignore_filter {
+                    items.iter().take(2).cloned().collect()
+                } else {
+                    items
+                        .iter()
+                        .filter(|u| {
+                            u.get(&attr)
+                                .and_then(Value::as_str)
+                                .is_some_and(|x| x.eq_ignore_ascii_case(&v))
+                        })
+                        .cloned()
+                        .collect()
+                };
+                if page.is_empty() && b.not_found_for_empty_filter {
+                    return error(&b, StatusCode::NOT_FOUND, "no such user");
+                }
+                total = page.len();
+                start_echo = 1;
+            } else {
+                let default_start = if b.zero_based { 0 } else { 1 };
+                let start: usize = params
+                    .get("startIndex")
+                    .and_then(|x| x.parse().ok())
+                    .unwrap_or(default_start);
+                let offset = if b.ignore_start_index {
+                    0
+                } else if b.zero_based {
+                    start
+                } else {
+                    start.saturating_sub(1)
+                };
+                let count: usize = params
+                    .get("count")
+                    .and_then(|x| x.parse().ok())
+                    .unwrap_or(100)
+                    .min(b.max_page);
+                page = items.iter().skip(offset).take(count).cloned().collect();
+                if b.duplicate_ids && !page.is_empty() {
+                    let first = page[0].clone();
+                    page.push(first);
+                }
+                total = items.len();
+                start_echo = start;
+            }
+            if b.active_as_string {
+                for u in &mut page {
+                    if let Some(a) = u.get("active").and_then(Value::as_bool) {
+                        u["active"] = json!(if a { "True" } else { "False" });
+                    }
+                }
+            }
+            let mut body = json!({"schemas": [LIST], "startIndex": start_echo,
+                "itemsPerPage": if b.items_per_page_wrong { page.len() + 7 } else { page.len() },
+                "Resources": page});
+            if !b.no_total_results {
+                body["totalResults"] = json!(total);
+            }
+            respond(&b, StatusCode::OK, body)
+        }
+        [kind @ ("Users" | "Groups"), id] => {
+            let items = if *kind == "Users" {
+                &b.users
+            } else {
+                &b.groups
+            };
+            match items
+                .iter()
+                .find(|u| u.get("id").and_then(Value::as_str) == Some(id))
+            {
+                Some(u) => respond(&b, StatusCode::OK, u.clone()),
+                None => error(&b, StatusCode::NOT_FOUND, "Resource not found"),
+            }
+        }
+        _ => error(&b, StatusCode::NOT_FOUND, "no such endpoint"),
+    }
+}
+
+/// An engine over an in-memory database and secret store.
+pub async fn engine() -> Engine {
+    let store = Store::open_memory().await.unwrap();
+    Engine::from_parts(
+        store,
+        Arc::new(MemoryStore::new()),
+        std::env::temp_dir().join("scimwatch-test"),
+    )
+}
+
+/// Add a SCIM-only connection; returns its uuid.
+pub async fn add_connection(engine: &Engine, name: &str, url: &str, token: &str) -> String {
+    let input = ConnectionInput {
+        name: name.into(),
+        scim_url: Some(url.into()),
+        ..ConnectionInput::default()
+    };
+    let secrets = SecretsInput {
+        scim_token: Some(Sensitive::new(token.into())),
+        client_secret: None,
+    };
+    connections::add(
+        &engine.store,
+        engine.secrets.as_ref(),
+        &input,
+        &secrets,
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .connection
+    .id
+}
