@@ -1,11 +1,12 @@
 //! Exports the TypeScript bindings of every type that crosses the IPC
-//! boundary into `ui/src/bindings/`, and fails when the committed files were
-//! stale (they are rewritten, so committing the result fixes the failure).
+//! boundary (and every type they use) into `ui/src/bindings/`, and fails when
+//! the committed files were stale: they are rewritten, so committing the
+//! result fixes the failure.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ts_rs::TS;
 
@@ -13,57 +14,89 @@ fn bindings_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings")
 }
 
-/// Every IPC type, by file name. Add new ones here.
-fn all_bindings() -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+/// Every IPC root type. Their dependencies are exported with them.
+fn export_all(dir: &Path) {
     macro_rules! export {
-        ($($t:ty),* $(,)?) => {$(
-            out.insert(
-                format!("{}.ts", <$t as TS>::ident()),
-                <$t as TS>::export_to_string().expect("ts-rs export"),
-            );
-        )*};
+        ($($t:ty),* $(,)?) => {$( <$t as TS>::export_all_to(dir).expect(stringify!($t)); )*};
     }
     {
+        use scimwatch_core::checklist::ChecklistRun;
+        use scimwatch_core::health::Finding;
+        use scimwatch_core::incident::IncidentState;
         use scimwatch_core::*;
         export!(
-            AuthMode,
-            Cloud,
             CommandError,
             Connection,
             ConnectionInput,
-            EntraSide,
-            ErrorKind,
-            FieldError,
-            ScimSide,
+            Finding,
+            IncidentState,
+            ChecklistRun
         );
     }
     {
         use scimwatch_engine::connections::SaveOutcome;
+        use scimwatch_engine::diagnose::DiagnosisOutcome;
+        use scimwatch_engine::notify::Notification;
+        use scimwatch_engine::scim::crawl::{CrawlOutcome, CrawlProgress};
+        use scimwatch_engine::scim::discover::ComplianceReport;
+        use scimwatch_engine::scim::drift::DriftResult;
+        use scimwatch_engine::scim::{CheckResult, TokenStatus};
+        use scimwatch_engine::store::incidents::IncidentView;
+        use scimwatch_engine::store::inventory::SnapshotSummary;
+        use scimwatch_engine::store::scim_checks::CheckSummary;
         use scimwatch_engine::{AppInfo, SecretsPayload};
-        export!(AppInfo, SaveOutcome, SecretsPayload);
+        export!(
+            AppInfo,
+            SaveOutcome,
+            SecretsPayload,
+            DiagnosisOutcome,
+            Notification,
+            IncidentView,
+            CheckResult,
+            CheckSummary,
+            TokenStatus,
+            CrawlProgress,
+            CrawlOutcome,
+            ComplianceReport,
+            SnapshotSummary,
+            DriftResult,
+        );
+    }
+}
+
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.ends_with(".ts") {
+                out.insert(name, std::fs::read_to_string(e.path()).unwrap());
+            }
+        }
     }
     out
 }
 
 #[test]
 fn bindings_are_current() {
+    let fresh = tempfile::tempdir().unwrap();
+    export_all(fresh.path());
+    let wanted = read_dir(fresh.path());
+    assert!(wanted.contains_key("Connection.ts"), "{:?}", wanted.keys());
     let dir = bindings_dir();
     std::fs::create_dir_all(&dir).unwrap();
-    let wanted = all_bindings();
+    let current = read_dir(&dir);
     let mut stale = Vec::new();
     for (name, content) in &wanted {
-        let path = dir.join(name);
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current != *content {
-            std::fs::write(&path, content).unwrap();
+        if current.get(name) != Some(content) {
+            std::fs::write(dir.join(name), content).unwrap();
             stale.push(name.clone());
         }
     }
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().to_string();
-        if name.ends_with(".ts") && !wanted.contains_key(&name) {
-            std::fs::remove_file(dir.join(&name)).unwrap();
+    for name in current.keys() {
+        if !wanted.contains_key(name) {
+            std::fs::remove_file(dir.join(name)).unwrap();
             stale.push(format!("{name} (removed)"));
         }
     }
