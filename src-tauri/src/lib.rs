@@ -3,10 +3,15 @@
 
 mod commands;
 mod error;
+mod events;
 mod state;
 
 use std::path::PathBuf;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use scimwatch_engine::notify::DesktopNotifier;
 use scimwatch_engine::Engine;
 use state::AppState;
 
@@ -44,13 +49,31 @@ pub fn run() {
     tracing::info!(data_dir = %engine.data_dir().display(), secrets = engine.secrets.name(), "engine opened");
 
     let result = tauri::Builder::default()
-        .manage(AppState { engine })
+        .manage(AppState {
+            engine,
+            notifier: Arc::new(DesktopNotifier),
+            crawls: Arc::new(Mutex::new(HashMap::new())),
+        })
         .invoke_handler(tauri::generate_handler![
             commands::connections::list_connections,
             commands::connections::add_connection,
             commands::connections::update_connection,
             commands::connections::remove_connection,
             commands::settings::app_info,
+            commands::settings::send_test_notification,
+            commands::token::token_status,
+            commands::token::test_connection,
+            commands::token::test_new_token,
+            commands::token::check_history,
+            commands::token::latest_check,
+            commands::inventory::start_crawl,
+            commands::inventory::cancel_crawl,
+            commands::inventory::list_snapshots,
+            commands::inventory::diff_snapshots,
+            commands::inventory::drift_report,
+            commands::inventory::scim_compliance,
+            commands::incidents::list_incidents,
+            commands::incidents::snooze_incident,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -13,6 +13,7 @@ pub mod poller;
 pub mod scim;
 pub mod secrets;
 pub mod store;
+pub mod views;
 
 pub use app::{AppInfo, Engine, SecretsPayload};
 pub use error::EngineError;

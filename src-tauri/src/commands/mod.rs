@@ -2,4 +2,7 @@
 //! async function in `scimwatch-engine`, tested there without a GUI.
 
 pub mod connections;
+pub mod incidents;
+pub mod inventory;
 pub mod settings;
+pub mod token;

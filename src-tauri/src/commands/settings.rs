@@ -10,3 +10,17 @@ use crate::state::AppState;
 pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
     Ok(state.engine.info())
 }
+
+/// "Send a test notification": proves the desktop can show scimwatch's pop-ups.
+#[tauri::command]
+pub fn send_test_notification(state: State<'_, AppState>) -> CommandResult<()> {
+    state
+        .notifier
+        .send(&scimwatch_engine::notify::test_notification())
+        .map(|_| ())
+        .map_err(|e| scimwatch_core::CommandError {
+            kind: scimwatch_core::ErrorKind::Internal,
+            message: e.to_string(),
+            fields: Vec::new(),
+        })
+}

@@ -1,0 +1,108 @@
+//! Inventory screen: crawl (with progress events and cancel), snapshots,
+//! diff, drift, SCIM compliance.
+
+use chrono::Utc;
+use scimwatch_core::scim::SnapshotDiff;
+use scimwatch_core::{CommandError, ErrorKind};
+use scimwatch_engine::scim::crawl::{run_inventory, CrawlConfig, CrawlOutcome, CrawlProgress};
+use scimwatch_engine::scim::discover::{discover, ComplianceReport};
+use scimwatch_engine::scim::drift::DriftResult;
+use scimwatch_engine::scim::CancelFlag;
+use scimwatch_engine::store::inventory::SnapshotSummary;
+use scimwatch_engine::views;
+use tauri::{AppHandle, State};
+
+use crate::error::CommandResult;
+use crate::events;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn start_crawl(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<CrawlOutcome> {
+    let cancel = CancelFlag::new();
+    {
+        let mut crawls = state.crawls.lock().unwrap_or_else(|p| p.into_inner());
+        if crawls.contains_key(&id) {
+            return Err(CommandError {
+                kind: ErrorKind::Conflict,
+                message: "an inventory crawl of this connection is already running".into(),
+                fields: Vec::new(),
+            });
+        }
+        crawls.insert(id.clone(), cancel.clone());
+    }
+    let (tx, mut rx) = tokio::sync::watch::channel(CrawlProgress::default());
+    let forward = {
+        let app = app.clone();
+        let id = id.clone();
+        tauri::async_runtime::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let p = rx.borrow_and_update().clone();
+                events::crawl_progress(&app, &id, p);
+            }
+        })
+    };
+    let result = run_inventory(
+        &state.engine,
+        &id,
+        &CrawlConfig::default(),
+        Some(&tx),
+        &cancel,
+        Utc::now(),
+    )
+    .await;
+    drop(tx);
+    let _ = forward.await;
+    state
+        .crawls
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&id);
+    Ok(result?)
+}
+
+#[tauri::command]
+pub fn cancel_crawl(state: State<'_, AppState>, id: String) -> CommandResult<bool> {
+    let crawls = state.crawls.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(match crawls.get(&id) {
+        Some(flag) => {
+            flag.cancel();
+            true
+        }
+        None => false,
+    })
+}
+
+#[tauri::command]
+pub async fn list_snapshots(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<Vec<SnapshotSummary>> {
+    Ok(views::snapshots(&state.engine, &id).await?)
+}
+
+#[tauri::command]
+pub async fn diff_snapshots(
+    state: State<'_, AppState>,
+    id: String,
+    a: i64,
+    b: i64,
+) -> CommandResult<SnapshotDiff> {
+    Ok(views::diff_snapshots(&state.engine, &id, a, b).await?)
+}
+
+#[tauri::command]
+pub async fn drift_report(state: State<'_, AppState>, id: String) -> CommandResult<DriftResult> {
+    Ok(views::drift_report(&state.engine, &id).await?)
+}
+
+#[tauri::command]
+pub async fn scim_compliance(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<ComplianceReport> {
+    Ok(discover(&state.engine, &id, Utc::now()).await?)
+}

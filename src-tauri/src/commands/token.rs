@@ -1,0 +1,46 @@
+//! Token screen: expiry, last verified, Test Connection (also with a new token).
+
+use chrono::Utc;
+use scimwatch_core::Sensitive;
+use scimwatch_engine::scim::{self, CheckResult, TokenStatus};
+use scimwatch_engine::store::scim_checks::CheckSummary;
+use scimwatch_engine::views;
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn token_status(state: State<'_, AppState>, id: String) -> CommandResult<TokenStatus> {
+    Ok(scim::token_status(&state.engine, &id, Utc::now()).await?)
+}
+
+#[tauri::command]
+pub async fn test_connection(state: State<'_, AppState>, id: String) -> CommandResult<CheckResult> {
+    Ok(scim::check_connection(&state.engine, &id, Utc::now()).await?)
+}
+
+#[tauri::command]
+pub async fn test_new_token(
+    state: State<'_, AppState>,
+    id: String,
+    token: Sensitive<String>,
+) -> CommandResult<CheckResult> {
+    Ok(views::test_new_token(&state.engine, &id, &token).await?)
+}
+
+#[tauri::command]
+pub async fn check_history(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<Vec<CheckSummary>> {
+    Ok(views::check_history(&state.engine, &id).await?)
+}
+
+#[tauri::command]
+pub async fn latest_check(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<Option<CheckResult>> {
+    Ok(views::latest_check(&state.engine, &id).await?)
+}
