@@ -23,8 +23,10 @@ fn export_all(dir: &Path) {
         use scimwatch_core::checklist::ChecklistRun;
         use scimwatch_core::health::Finding;
         use scimwatch_core::incident::IncidentState;
+        use scimwatch_core::scim::SnapshotDiff;
         use scimwatch_core::*;
         export!(
+            SnapshotDiff,
             CommandError,
             Connection,
             ConnectionInput,
