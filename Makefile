@@ -30,3 +30,9 @@ test:
 
 e2e: app
 	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/e2e.sh
+
+.PHONY: bench
+# Benchmarks (not part of `make test`): release build, writes BENCHMARKS.md.
+bench:
+	@scripts/install-deps.sh test
+	cargo run --release -p scimwatch-bench -- BENCHMARKS.md
