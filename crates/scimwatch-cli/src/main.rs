@@ -1,6 +1,7 @@
 //! scimwatch-cli: the scimwatch engine without a window, for scripts,
 //! servers and jump hosts. Secrets are read from files or stdin, never flags.
 
+mod entra_cmds;
 mod scim_cmds;
 
 use std::io::Read;
@@ -40,6 +41,19 @@ enum Command {
     },
     /// Where scimwatch keeps its data and secrets.
     Info,
+    /// Incidents: open problems (and, with --all, resolved ones).
+    Incidents {
+        /// Only this connection (name or id).
+        #[arg(long)]
+        connection: Option<String>,
+        /// Include resolved incidents.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show a test desktop notification (proves notifications reach this desktop).
+    NotifyTest,
+    #[command(flatten)]
+    Entra(entra_cmds::EntraCommand),
     #[command(flatten)]
     Scim(scim_cmds::ScimCommand),
 }
@@ -194,7 +208,61 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         .map_err(|e| Failure::new(e, json))?;
     let fail = |e: CommandError| Failure::new(e, json);
     match cli.command {
+        Command::Entra(cmd) => entra_cmds::run(&engine, cmd, json).await.map_err(fail)?,
         Command::Scim(cmd) => scim_cmds::run(&engine, cmd, json).await.map_err(fail)?,
+        Command::Incidents { connection, all } => {
+            let conn = match connection {
+                Some(c) => Some(
+                    connections::get(&engine.store, &c)
+                        .await
+                        .map_err(|e| fail(e.into()))?
+                        .id,
+                ),
+                None => None,
+            };
+            let list = scimwatch_engine::store::incidents::list(
+                engine.store.pool(),
+                conn.as_deref(),
+                !all,
+                500,
+            )
+            .await
+            .map_err(|e| fail(e.into()))?;
+            if json {
+                print_json(&list).map_err(fail)?;
+            } else if list.is_empty() {
+                println!("No {}incidents.", if all { "" } else { "open " });
+            } else {
+                for v in &list {
+                    let i = &v.incident;
+                    println!(
+                        "#{} [{}] {} — {} ({:?}, opened {})",
+                        v.id,
+                        i.severity.as_str(),
+                        v.connection_name,
+                        i.title,
+                        i.state,
+                        i.opened_at.format("%Y-%m-%d %H:%M UTC")
+                    );
+                    println!("    fix: {}", i.action);
+                }
+            }
+        }
+        Command::NotifyTest => {
+            use scimwatch_engine::notify::{test_notification, DesktopNotifier, Notifier};
+            let id = DesktopNotifier.send(&test_notification()).map_err(|e| {
+                fail(CommandError {
+                    kind: scimwatch_core::ErrorKind::Internal,
+                    message: e.to_string(),
+                    fields: Vec::new(),
+                })
+            })?;
+            if json {
+                print_json(&serde_json::json!({ "sent": true, "id": id })).map_err(fail)?;
+            } else {
+                println!("Sent a test notification (id {id}).");
+            }
+        }
         Command::Info => {
             let info = engine.info();
             if json {

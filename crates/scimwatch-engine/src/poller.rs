@@ -1,1 +1,740 @@
-//! (being written)
+//! The poller: one task per engine, shaped like atuin's sync loop.
+//!
+//! `tokio::select!` over a ticker (`MissedTickBehavior::Skip`) and a command
+//! channel ([`Command::PollNow`], [`Command::Reconfigure`], [`Command::Stop`]);
+//! a closed [`Event`] enum out over a `broadcast` channel. Each connection has
+//! independent [`Stream`]s (Graph job status, Graph configuration, Graph
+//! logs; the SCIM streams slot in beside them) with their own interval and
+//! their own exponential backoff with jitter and a cap. Whether a stream is
+//! due is decided by the pure [`due`]; the delay after failures by the pure
+//! [`backoff`]. When Graph cannot be read the connection is *blind*: recorded
+//! (`poll_state` stream `graph`) and emitted ([`Event::Blind`]), which is not a
+//! verdict on provisioning; the first success emits [`Event::Recovered`].
+//! Shutdown sends `Stop` and awaits the task with a timeout.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use rand::Rng;
+use scimwatch_core::ErrorKind;
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, MissedTickBehavior};
+use ts_rs::TS;
+
+use crate::app::Engine;
+use crate::error::EngineError;
+use crate::graph::logs::{ingest_logs, LogIngestConfig, LOGS_STREAM};
+use crate::graph::observe::{GRAPH_REACH_STREAM, LOGS_UNLICENSED};
+use crate::graph::sync::{poll_config, poll_job, WatchIds};
+use crate::graph::{discover_and_store, ClientOptions, GraphClient, GraphError, GraphTarget};
+use crate::store::connections::{self as rows, ConnectionRow};
+use crate::store::jobs::{self, ConfigKind};
+
+/// A kind of periodic read of one connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    /// The provisioning job's status (and app discovery when needed).
+    GraphJob,
+    /// Schema (mappings), assignments and secrets-derived settings.
+    GraphConfig,
+    /// Provisioning logs, incrementally.
+    GraphLogs,
+}
+
+impl Stream {
+    pub const GRAPH: [Stream; 3] = [Stream::GraphJob, Stream::GraphConfig, Stream::GraphLogs];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::GraphJob => "graph_job",
+            Stream::GraphConfig => "graph_config",
+            Stream::GraphLogs => "graph_logs",
+        }
+    }
+}
+
+/// Which side of a connection an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Graph,
+    Scim,
+}
+
+/// Intervals, backoff and client settings of the poller.
+#[derive(Debug, Clone)]
+pub struct PollConfig {
+    /// How often the poller wakes up to see what is due.
+    pub tick: Duration,
+    pub job_every: Duration,
+    pub config_every: Duration,
+    pub logs_every: Duration,
+    /// First retry delay after a failure; doubles per failure…
+    pub backoff_base: Duration,
+    /// …up to this.
+    pub backoff_cap: Duration,
+    pub client: ClientOptions,
+    pub logs: LogIngestConfig,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        Self {
+            tick: Duration::from_secs(5),
+            job_every: Duration::from_secs(2 * 60),
+            config_every: Duration::from_secs(30 * 60),
+            logs_every: Duration::from_secs(5 * 60),
+            backoff_base: Duration::from_secs(30),
+            backoff_cap: Duration::from_secs(30 * 60),
+            client: ClientOptions::default(),
+            logs: LogIngestConfig::default(),
+        }
+    }
+}
+
+impl PollConfig {
+    pub fn interval(&self, s: Stream) -> Duration {
+        match s {
+            Stream::GraphJob => self.job_every,
+            Stream::GraphConfig => self.config_every,
+            Stream::GraphLogs => self.logs_every,
+        }
+    }
+}
+
+/// Scheduling state of one stream of one connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamState {
+    pub last_success: Option<Instant>,
+    pub last_attempt: Option<Instant>,
+    /// Consecutive failures.
+    pub failures: u32,
+    /// While failing: not before this.
+    pub retry_at: Option<Instant>,
+}
+
+impl StreamState {
+    pub fn succeeded(&mut self, now: Instant) {
+        self.last_success = Some(now);
+        self.last_attempt = Some(now);
+        self.failures = 0;
+        self.retry_at = None;
+    }
+
+    pub fn failed(&mut self, now: Instant, delay: Duration) {
+        self.last_attempt = Some(now);
+        self.failures = self.failures.saturating_add(1);
+        self.retry_at = Some(now + delay);
+    }
+}
+
+/// Whether a stream is due at `now` (pure).
+pub fn due(state: &StreamState, interval: Duration, now: Instant) -> bool {
+    if let Some(at) = state.retry_at {
+        return now >= at;
+    }
+    match state.last_success {
+        None => true,
+        Some(t) => now >= t + interval,
+    }
+}
+
+/// Delay after `failures` consecutive failures (pure): `base × 2^(failures−1)`
+/// capped at `cap`, then "equal jitter": half fixed, half scaled by `jitter`
+/// (a number in `[0, 1)`).
+pub fn backoff(failures: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
+    let exp = failures.saturating_sub(1).min(20);
+    let raw = base.saturating_mul(1u32 << exp).min(cap);
+    let half = raw / 2;
+    half + half.mul_f64(jitter.clamp(0.0, 1.0))
+}
+
+/// Domain events out of the poller (closed).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// App discovery found the app and its job.
+    Discovered {
+        connection: String,
+        app_display_name: Option<String>,
+        job_id: String,
+        other_jobs: Vec<String>,
+    },
+    /// The job status changed (a new snapshot was stored).
+    JobStatusChanged {
+        connection: String,
+        previous: Option<String>,
+        status_code: Option<String>,
+        quarantine_reason: Option<String>,
+    },
+    /// A provisioning cycle ended (`lastExecution.timeEnded` moved).
+    CycleCompleted {
+        connection: String,
+        #[ts(type = "number")]
+        ended_ms: i64,
+    },
+    /// A configuration version was stored.
+    ConfigChanged {
+        connection: String,
+        kind: ConfigKind,
+        summary: String,
+    },
+    /// New provisioning events were stored.
+    LogsIngested {
+        connection: String,
+        #[ts(type = "number")]
+        new_events: u64,
+        cycles: Vec<String>,
+    },
+    /// The provisioning logs cannot be read (licence, permission).
+    LogsUnavailable { connection: String, reason: String },
+    /// The monitor cannot read a side (not a verdict on provisioning).
+    Blind {
+        connection: String,
+        side: Side,
+        reason: String,
+    },
+    /// The side can be read again.
+    Recovered { connection: String, side: Side },
+    /// One poll failed.
+    PollError {
+        connection: String,
+        stream: Stream,
+        kind: ErrorKind,
+        message: String,
+    },
+}
+
+/// Commands into the poller.
+#[derive(Debug)]
+pub enum Command {
+    /// Poll now (ignoring intervals and backoff): one connection (uuid or name) or all.
+    PollNow {
+        connection: Option<String>,
+    },
+    Reconfigure(Box<PollConfig>),
+    Stop,
+}
+
+struct ConnState {
+    target: GraphTarget,
+    client: GraphClient,
+    streams: HashMap<Stream, StreamState>,
+    blind: Option<String>,
+    logs_unavailable: bool,
+}
+
+/// The poller's state; also used by [`poll_once`].
+struct Worker {
+    engine: Engine,
+    cfg: PollConfig,
+    events: broadcast::Sender<Event>,
+    conns: HashMap<String, ConnState>,
+}
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+impl Worker {
+    fn emit(&self, e: Event) {
+        let _ = self.events.send(e);
+    }
+
+    /// Poll what is due (or everything of the forced connections).
+    async fn run_due(&mut self, force: Option<&Option<String>>) {
+        let list = match rows::list(self.engine.store.pool()).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "poller: cannot list connections");
+                return;
+            }
+        };
+        self.conns
+            .retain(|uuid, _| list.iter().any(|r| &r.uuid == uuid));
+        for row in list.into_iter().filter(|r| r.tenant_id.is_some()) {
+            let forced = match force {
+                None => false,
+                Some(None) => true,
+                Some(Some(c)) => c == &row.uuid || c.eq_ignore_ascii_case(&row.name),
+            };
+            self.poll_connection(row, forced).await;
+        }
+    }
+
+    async fn conn_state(&mut self, row: &ConnectionRow) -> Result<&mut ConnState, GraphError> {
+        let target = GraphTarget::from_row(row)?;
+        let stale = self.conns.get(&row.uuid).is_none_or(|c| c.target != target);
+        if stale {
+            let client = GraphClient::new(
+                target.clone(),
+                self.engine.secrets.clone(),
+                self.cfg.client.clone(),
+            )?;
+            let pool = self.engine.store.pool();
+            let blind = jobs::get_poll_state(pool, row.id, GRAPH_REACH_STREAM)
+                .await?
+                .filter(|s| s.watermark_ms.is_some())
+                .map(|s| s.cursor.unwrap_or_default());
+            let logs_unavailable = jobs::get_poll_state(pool, row.id, LOGS_STREAM)
+                .await?
+                .is_some_and(|s| s.cursor.as_deref() == Some(LOGS_UNLICENSED));
+            self.conns.insert(
+                row.uuid.clone(),
+                ConnState {
+                    target,
+                    client,
+                    streams: HashMap::new(),
+                    blind,
+                    logs_unavailable,
+                },
+            );
+        }
+        self.conns
+            .get_mut(&row.uuid)
+            .ok_or_else(|| GraphError::Config("connection state missing".into()))
+    }
+
+    async fn poll_connection(&mut self, mut row: ConnectionRow, forced: bool) {
+        let name = row.name.clone();
+        let uuid = row.uuid.clone();
+        let cfg = self.cfg.clone();
+        let client = match self.conn_state(&row).await {
+            Ok(c) => c.client.clone(),
+            Err(e) => {
+                self.emit(Event::PollError {
+                    connection: uuid,
+                    stream: Stream::GraphJob,
+                    kind: e.kind(),
+                    message: e.to_string(),
+                });
+                return;
+            }
+        };
+        for stream in Stream::GRAPH {
+            let now = Instant::now();
+            let is_due = {
+                let Some(cs) = self.conns.get_mut(&uuid) else {
+                    return;
+                };
+                let st = cs.streams.entry(stream).or_default();
+                forced || due(st, cfg.interval(stream), now)
+            };
+            if !is_due {
+                continue;
+            }
+            if row.service_principal_id.is_none() || row.job_id.is_none() {
+                match discover_and_store(&self.engine.store, &client, &row, now_ms()).await {
+                    Ok(d) => {
+                        self.emit(Event::Discovered {
+                            connection: uuid.clone(),
+                            app_display_name: d.app_display_name.clone(),
+                            job_id: d.job_id.clone(),
+                            other_jobs: d.other_jobs.clone(),
+                        });
+                        row.service_principal_id = Some(d.service_principal_id);
+                        row.job_id = Some(d.job_id);
+                        row.app_display_name = d.app_display_name;
+                    }
+                    Err(e) => {
+                        self.record_failure(&row, stream, e).await;
+                        return;
+                    }
+                }
+            }
+            let ids = WatchIds {
+                connection_id: row.id,
+                uuid: uuid.clone(),
+                name: name.clone(),
+                service_principal_id: row.service_principal_id.clone().unwrap_or_default(),
+                job_id: row.job_id.clone().unwrap_or_default(),
+            };
+            let result = self.run_stream(&client, &ids, stream).await;
+            match result {
+                Ok(()) => self.record_success(&row, stream).await,
+                Err(e) => self.record_failure(&row, stream, e).await,
+            }
+        }
+    }
+
+    async fn run_stream(
+        &mut self,
+        client: &GraphClient,
+        ids: &WatchIds,
+        stream: Stream,
+    ) -> Result<(), GraphError> {
+        let store = &self.engine.store;
+        match stream {
+            Stream::GraphJob => {
+                let p = poll_job(client, store, ids, now_ms()).await?;
+                if p.changed
+                    && (p.previous_status_code != p.status_code || p.quarantine_reason.is_some())
+                {
+                    self.emit(Event::JobStatusChanged {
+                        connection: ids.uuid.clone(),
+                        previous: p.previous_status_code.clone(),
+                        status_code: p.status_code.clone(),
+                        quarantine_reason: p.quarantine_reason.clone(),
+                    });
+                }
+                if let Some(ended_ms) = p.cycle_completed {
+                    self.emit(Event::CycleCompleted {
+                        connection: ids.uuid.clone(),
+                        ended_ms,
+                    });
+                }
+            }
+            Stream::GraphConfig => {
+                for (kind, summary) in poll_config(client, store, ids, now_ms()).await? {
+                    self.emit(Event::ConfigChanged {
+                        connection: ids.uuid.clone(),
+                        kind,
+                        summary,
+                    });
+                }
+            }
+            Stream::GraphLogs => match ingest_logs(client, store, ids, &self.cfg.logs).await {
+                Ok(out) => {
+                    if let Some(cs) = self.conns.get_mut(&ids.uuid) {
+                        cs.logs_unavailable = false;
+                    }
+                    if out.new_events > 0 {
+                        self.emit(Event::LogsIngested {
+                            connection: ids.uuid.clone(),
+                            new_events: out.new_events,
+                            cycles: out.cycles_touched,
+                        });
+                    }
+                }
+                Err(GraphError::LogsUnlicensed) => {
+                    let e = GraphError::LogsUnlicensed;
+                    let wm = jobs::get_poll_state(store.pool(), ids.connection_id, LOGS_STREAM)
+                        .await?
+                        .and_then(|s| s.watermark_ms);
+                    jobs::set_poll_state(
+                        store.pool(),
+                        ids.connection_id,
+                        LOGS_STREAM,
+                        wm,
+                        Some(LOGS_UNLICENSED),
+                        now_ms(),
+                    )
+                    .await?;
+                    let first = self
+                        .conns
+                        .get_mut(&ids.uuid)
+                        .map(|cs| !std::mem::replace(&mut cs.logs_unavailable, true))
+                        .unwrap_or(true);
+                    if first {
+                        self.emit(Event::LogsUnavailable {
+                            connection: ids.uuid.clone(),
+                            reason: e.to_string(),
+                        });
+                    }
+                }
+                Err(e) => return Err(e),
+            },
+        }
+        Ok(())
+    }
+
+    async fn record_success(&mut self, row: &ConnectionRow, stream: Stream) {
+        let now = Instant::now();
+        let Some(cs) = self.conns.get_mut(&row.uuid) else {
+            return;
+        };
+        cs.streams.entry(stream).or_default().succeeded(now);
+        let was_blind = cs.blind.take().is_some();
+        let pool = self.engine.store.pool();
+        let known = jobs::get_poll_state(pool, row.id, GRAPH_REACH_STREAM)
+            .await
+            .ok()
+            .flatten();
+        if was_blind || known.is_none_or(|k| k.watermark_ms.is_some()) {
+            if let Err(e) =
+                jobs::set_poll_state(pool, row.id, GRAPH_REACH_STREAM, None, None, now_ms()).await
+            {
+                tracing::warn!(error = %e, "poller: cannot record reachability");
+            }
+        }
+        if was_blind {
+            self.emit(Event::Recovered {
+                connection: row.uuid.clone(),
+                side: Side::Graph,
+            });
+        }
+    }
+
+    async fn record_failure(&mut self, row: &ConnectionRow, stream: Stream, e: GraphError) {
+        let now = Instant::now();
+        let (base, cap) = (self.cfg.backoff_base, self.cfg.backoff_cap);
+        let jitter: f64 = rand::thread_rng().gen();
+        let blinding =
+            e.is_transport() || (stream == Stream::GraphJob && e.kind() == ErrorKind::Auth);
+        let message = e.to_string();
+        let Some(cs) = self.conns.get_mut(&row.uuid) else {
+            return;
+        };
+        let st = cs.streams.entry(stream).or_default();
+        let failures = st.failures.saturating_add(1);
+        let mut delay = backoff(failures, base, cap, jitter);
+        if let GraphError::Throttled {
+            retry_after: Some(wait),
+            ..
+        } = &e
+        {
+            // Graph asked for longer than one call may wait: honour it here.
+            delay = delay.max(*wait);
+        }
+        st.failed(now, delay);
+        let newly_blind = blinding && cs.blind.is_none();
+        if newly_blind {
+            cs.blind = Some(message.clone());
+            if let Err(err) = jobs::set_poll_state(
+                self.engine.store.pool(),
+                row.id,
+                GRAPH_REACH_STREAM,
+                Some(now_ms()),
+                Some(&message),
+                now_ms(),
+            )
+            .await
+            {
+                tracing::warn!(error = %err, "poller: cannot record blindness");
+            }
+        }
+        tracing::info!(connection = %row.name, stream = stream.as_str(), error = %message, "poll failed");
+        self.emit(Event::PollError {
+            connection: row.uuid.clone(),
+            stream,
+            kind: e.kind(),
+            message: message.clone(),
+        });
+        if newly_blind {
+            self.emit(Event::Blind {
+                connection: row.uuid.clone(),
+                side: Side::Graph,
+                reason: message,
+            });
+        }
+    }
+}
+
+fn merge(a: Option<Option<String>>, b: Option<String>) -> Option<Option<String>> {
+    match a {
+        None => Some(b),
+        Some(None) => Some(None),
+        Some(Some(x)) if Some(&x) == b.as_ref() => Some(Some(x)),
+        Some(Some(_)) => Some(None),
+    }
+}
+
+async fn run(mut w: Worker, mut rx: mpsc::Receiver<Command>) {
+    let new_ticker = |tick: Duration| {
+        let mut t = tokio::time::interval(tick.max(Duration::from_millis(10)));
+        t.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        t
+    };
+    let mut ticker = new_ticker(w.cfg.tick);
+    let mut force: Option<Option<String>> = None;
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            cmd = rx.recv() => match cmd {
+                None | Some(Command::Stop) => return,
+                Some(Command::PollNow { connection }) => force = merge(force.take(), connection),
+                Some(Command::Reconfigure(cfg)) => {
+                    ticker = new_ticker(cfg.tick);
+                    w.cfg = *cfg;
+                    w.conns.clear();
+                }
+            },
+        }
+        let mut next_cfg: Option<Box<PollConfig>> = None;
+        let mut next_force: Option<Option<String>> = None;
+        {
+            let now_force = force.take();
+            let work = w.run_due(now_force.as_ref());
+            tokio::pin!(work);
+            loop {
+                tokio::select! {
+                    _ = &mut work => break,
+                    cmd = rx.recv() => match cmd {
+                        None | Some(Command::Stop) => return,
+                        Some(Command::PollNow { connection }) => {
+                            next_force = merge(next_force.take(), connection)
+                        }
+                        Some(Command::Reconfigure(cfg)) => next_cfg = Some(cfg),
+                    },
+                }
+            }
+        }
+        if let Some(cfg) = next_cfg {
+            ticker = new_ticker(cfg.tick);
+            w.cfg = *cfg;
+            w.conns.clear();
+        }
+        force = next_force;
+        if force.is_some() {
+            ticker.reset_immediately();
+        }
+    }
+}
+
+/// A running poller.
+#[derive(Debug)]
+pub struct Poller {
+    cmd: mpsc::Sender<Command>,
+    events: broadcast::Sender<Event>,
+    join: JoinHandle<()>,
+}
+
+impl Poller {
+    /// Start the poller task for `engine`.
+    pub fn spawn(engine: Engine, cfg: PollConfig) -> Poller {
+        let (events, _) = broadcast::channel(1024);
+        let (cmd, rx) = mpsc::channel(32);
+        let w = Worker {
+            engine,
+            cfg,
+            events: events.clone(),
+            conns: HashMap::new(),
+        };
+        let join = tokio::spawn(run(w, rx));
+        Poller { cmd, events, join }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// A cheap handle to send commands.
+    pub fn sender(&self) -> mpsc::Sender<Command> {
+        self.cmd.clone()
+    }
+
+    pub async fn poll_now(&self, connection: Option<String>) {
+        let _ = self.cmd.send(Command::PollNow { connection }).await;
+    }
+
+    pub async fn reconfigure(&self, cfg: PollConfig) {
+        let _ = self.cmd.send(Command::Reconfigure(Box::new(cfg))).await;
+    }
+
+    /// Send `Stop` and wait up to `timeout`; `true` when the task ended in time.
+    pub async fn shutdown(self, timeout: Duration) -> bool {
+        let _ = self.cmd.send(Command::Stop).await;
+        let mut join = self.join;
+        match tokio::time::timeout(timeout, &mut join).await {
+            Ok(_) => true,
+            Err(_) => {
+                join.abort();
+                false
+            }
+        }
+    }
+}
+
+/// Poll every stream of one connection (uuid or name) or of all connections
+/// once, now, and return the events (`scimwatch-cli poll --once`).
+pub async fn poll_once(
+    engine: &Engine,
+    cfg: &PollConfig,
+    connection: Option<&str>,
+) -> Result<Vec<Event>, EngineError> {
+    let connection = match connection {
+        None => None,
+        Some(c) => {
+            let row = rows::find(engine.store.pool(), c).await?.ok_or_else(|| {
+                EngineError::NotFound(format!("no connection named or with id {c}"))
+            })?;
+            if row.tenant_id.is_none() {
+                return Err(EngineError::NotFound(format!(
+                    "connection \u{201c}{}\u{201d} has no Entra side to poll",
+                    row.name
+                )));
+            }
+            Some(row.uuid)
+        }
+    };
+    let (events, mut rx) = broadcast::channel(4096);
+    let mut w = Worker {
+        engine: engine.clone(),
+        cfg: cfg.clone(),
+        events,
+        conns: HashMap::new(),
+    };
+    w.run_due(Some(&connection)).await;
+    drop(w);
+    let mut out = Vec::new();
+    while let Ok(e) = rx.recv().await {
+        out.push(e);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_follows_interval_and_backoff() {
+        let t0 = Instant::now();
+        let iv = Duration::from_secs(120);
+        let mut s = StreamState::default();
+        assert!(due(&s, iv, t0), "never polled: due");
+        s.succeeded(t0);
+        assert!(!due(&s, iv, t0 + Duration::from_secs(119)));
+        assert!(due(&s, iv, t0 + iv));
+        s.failed(t0 + iv, Duration::from_secs(30));
+        assert_eq!(s.failures, 1);
+        assert!(!due(&s, iv, t0 + iv + Duration::from_secs(29)));
+        assert!(due(&s, iv, t0 + iv + Duration::from_secs(30)));
+        s.succeeded(t0 + iv * 2);
+        assert_eq!(s.failures, 0);
+        assert!(s.retry_at.is_none());
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_a_cap() {
+        let base = Duration::from_secs(30);
+        let cap = Duration::from_secs(1800);
+        assert_eq!(backoff(1, base, cap, 0.0), Duration::from_secs(15));
+        assert_eq!(backoff(1, base, cap, 1.0), Duration::from_secs(30));
+        assert_eq!(backoff(2, base, cap, 1.0), Duration::from_secs(60));
+        assert_eq!(backoff(3, base, cap, 0.5), Duration::from_secs(90));
+        assert_eq!(backoff(30, base, cap, 1.0), cap);
+        assert_eq!(backoff(30, base, cap, 0.0), cap / 2);
+        for f in 1..40 {
+            let d = backoff(f, base, cap, 0.99);
+            assert!(d <= cap);
+        }
+    }
+
+    #[test]
+    fn poll_now_requests_merge() {
+        assert_eq!(merge(None, Some("a".into())), Some(Some("a".into())));
+        assert_eq!(
+            merge(Some(Some("a".into())), Some("a".into())),
+            Some(Some("a".into()))
+        );
+        assert_eq!(merge(Some(Some("a".into())), Some("b".into())), Some(None));
+        assert_eq!(merge(Some(None), Some("b".into())), Some(None));
+    }
+
+    #[test]
+    fn events_serialize_with_a_type_tag() {
+        let e = Event::Blind {
+            connection: "c".into(),
+            side: Side::Graph,
+            reason: "down".into(),
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["type"], "blind");
+        assert_eq!(v["side"], "graph");
+    }
+}

@@ -1,0 +1,645 @@
+//! The Entra (Microsoft Graph) commands: `sign-in`, `discover-app`, `poll`,
+//! `status`, `logs`, `cycles`. Bodies are engine functions; this file only
+//! parses arguments and prints.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
+use clap::Subcommand;
+use scimwatch_core::{AuthMode, CommandError, ErrorKind};
+use scimwatch_engine::graph::auth::{sign_in_browser, sign_in_device_code, SignInOutcome};
+use scimwatch_engine::graph::observe::{status_report, StatusReport};
+use scimwatch_engine::graph::{discover_and_store, ClientOptions, GraphClient, GraphTarget};
+use scimwatch_engine::poller::{poll_once, Event, PollConfig, Poller};
+use scimwatch_engine::store::connections::{self as rows, ConnectionRow};
+use scimwatch_engine::store::events::{self, EventFilter, EventRow};
+use scimwatch_engine::Engine;
+
+#[derive(Subcommand, Debug)]
+pub enum EntraCommand {
+    /// Sign in to Microsoft Graph for a connection (opens the browser;
+    /// `--device-code` as a fallback). Client-secret connections: checks the secret.
+    SignIn {
+        /// Connection name or id.
+        connection: String,
+        /// Use the device-code flow (enter a code on another device).
+        #[arg(long)]
+        device_code: bool,
+    },
+    /// Find the connection's enterprise app and provisioning job in Entra.
+    DiscoverApp {
+        /// Connection name or id.
+        connection: String,
+    },
+    /// Read Entra now (`--once`), or keep polling until interrupted.
+    Poll {
+        /// Poll every stream once and exit.
+        #[arg(long)]
+        once: bool,
+        /// Connection name or id (default: all).
+        connection: Option<String>,
+    },
+    /// The provisioning job at a glance: state, cycles, quarantine, mappings, scope.
+    Status {
+        /// Connection name or id (default: all with an Entra side).
+        connection: Option<String>,
+    },
+    /// Stored provisioning log entries, newest first.
+    Logs {
+        /// Connection name or id (default: the only one with an Entra side).
+        connection: Option<String>,
+        /// success, failure, skipped or warning.
+        #[arg(long)]
+        status: Option<String>,
+        /// create, update, delete, disable, stagedDelete or other.
+        #[arg(long)]
+        action: Option<String>,
+        /// From (RFC 3339, YYYY-MM-DD, or an age like 24h / 7d / 30m).
+        #[arg(long)]
+        since: Option<String>,
+        /// Until (same forms as --since).
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Continue after a previous page (`next_cursor` of --json output).
+        #[arg(long)]
+        cursor: Option<String>,
+        /// CSV output.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Provisioning cycles rolled up from the logs, newest first.
+    Cycles {
+        /// Connection name or id (default: the only one with an Entra side).
+        connection: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+fn err(kind: ErrorKind, message: impl Into<String>) -> CommandError {
+    CommandError {
+        kind,
+        message: message.into(),
+        fields: Vec::new(),
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CommandError> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| err(ErrorKind::Internal, e.to_string()))?;
+    println!("{s}");
+    Ok(())
+}
+
+async fn entra_rows(engine: &Engine) -> Result<Vec<ConnectionRow>, CommandError> {
+    Ok(rows::list(engine.store.pool())
+        .await?
+        .into_iter()
+        .filter(|r| r.tenant_id.is_some())
+        .collect())
+}
+
+/// The named connection, or the only Entra connection when none is named.
+async fn one(engine: &Engine, name: Option<&str>) -> Result<ConnectionRow, CommandError> {
+    match name {
+        Some(n) => {
+            let row = rows::find(engine.store.pool(), n).await?.ok_or_else(|| {
+                err(
+                    ErrorKind::NotFound,
+                    format!("no connection named or with id {n}"),
+                )
+            })?;
+            if row.tenant_id.is_none() {
+                return Err(err(
+                    ErrorKind::Validation,
+                    format!(
+                        "connection \u{201c}{}\u{201d} has no Entra tenant",
+                        row.name
+                    ),
+                ));
+            }
+            Ok(row)
+        }
+        None => {
+            let mut all = entra_rows(engine).await?;
+            match all.len() {
+                0 => Err(err(
+                    ErrorKind::NotFound,
+                    "no connection watches an Entra tenant yet; add one with `scimwatch-cli connections add --tenant …`",
+                )),
+                1 => Ok(all.remove(0)),
+                _ => Err(err(
+                    ErrorKind::Validation,
+                    format!(
+                        "several connections watch Entra ({}); name one",
+                        all.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )),
+            }
+        }
+    }
+}
+
+/// Parse `--since`/`--until`: RFC 3339, a date (UTC midnight), or an age.
+pub fn parse_when(s: &str, now: DateTime<Utc>) -> Result<i64, CommandError> {
+    let t = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d.timestamp_millis());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        if let Some(dt) = d.and_hms_opt(0, 0, 0) {
+            return Ok(Utc.from_utc_datetime(&dt).timestamp_millis());
+        }
+    }
+    let bad = || {
+        err(
+            ErrorKind::Validation,
+            format!("{t:?} is not a time: use RFC 3339, YYYY-MM-DD, or an age like 30m, 24h, 7d"),
+        )
+    };
+    let (num, unit) = t.split_at(t.len().saturating_sub(1));
+    let n: i64 = num.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        "w" => n * 7 * 86_400,
+        _ => return Err(bad()),
+    };
+    Ok(now.timestamp_millis() - secs.saturating_mul(1000))
+}
+
+fn when(ms: i64) -> String {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// One CSV field, quoted when needed (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv_line(e: &EventRow) -> String {
+    let o = |v: &Option<String>| csv_field(v.as_deref().unwrap_or(""));
+    [
+        csv_field(&when(e.activity_ms)),
+        csv_field(&e.event_id),
+        o(&e.cycle_id),
+        csv_field(&e.action),
+        csv_field(&e.status),
+        o(&e.identity_type),
+        o(&e.source_id),
+        o(&e.source_name),
+        o(&e.target_id),
+        o(&e.target_name),
+        o(&e.error_code),
+        o(&e.error_reason),
+    ]
+    .join(",")
+}
+
+fn open_browser(url: &str) {
+    eprintln!("Opening the browser to sign in. If it does not open, visit:\n  {url}");
+    let spawn = if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else if cfg!(target_os = "windows") {
+        std::process::Command::new("cmd")
+            .args(["/C", "start", "", url])
+            .spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if let Err(e) = spawn {
+        eprintln!("(could not start a browser: {e})");
+    }
+}
+
+fn client_for(engine: &Engine, row: &ConnectionRow) -> Result<GraphClient, CommandError> {
+    let target = GraphTarget::from_row(row)?;
+    Ok(GraphClient::new(
+        target,
+        engine.secrets.clone(),
+        ClientOptions::default(),
+    )?)
+}
+
+fn print_status(r: &StatusReport) {
+    let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    println!("{}  ({})", r.connection, r.connection_id);
+    println!(
+        "  app          {}{}",
+        o(&r.app_display_name),
+        r.job_id
+            .as_deref()
+            .map(|j| format!(" · job {j}"))
+            .unwrap_or_default()
+    );
+    let graph = match (&r.graph[..], &r.blind_reason) {
+        ("blind", Some(why)) => format!("BLIND since {} — {why}", o(&r.blind_since)),
+        (g, _) => g.to_string(),
+    };
+    println!("  graph        {graph}");
+    println!(
+        "  job          {} (schedule {}{}) · read {}",
+        o(&r.status_code),
+        o(&r.schedule_state),
+        r.interval_minutes
+            .map(|m| format!(", every {m} min"))
+            .unwrap_or_default(),
+        o(&r.job_read_at)
+    );
+    println!(
+        "  last cycle   {} → {} ({})",
+        o(&r.last_cycle_began),
+        o(&r.last_cycle_ended),
+        o(&r.last_cycle_state)
+    );
+    println!("  last clean   {}", o(&r.last_successful_ended));
+    println!("  next         {} · {}", o(&r.next_expected), r.timing);
+    if let Some(q) = &r.quarantine {
+        println!(
+            "  QUARANTINE   {} ({}) since {} · next attempt {}{}",
+            o(&q.reason),
+            o(&q.error_code),
+            o(&q.since),
+            o(&q.next_attempt),
+            q.days_left
+                .map(|d| format!(" · {d} days before Entra disables the job"))
+                .unwrap_or_default()
+        );
+    }
+    let onoff = |v: Option<bool>| match v {
+        Some(true) => "enabled",
+        Some(false) => "DISABLED",
+        None => "unknown",
+    };
+    println!(
+        "  mappings     users {} · groups {}",
+        onoff(r.users_mapping_enabled),
+        onoff(r.groups_mapping_enabled)
+    );
+    let n = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
+    println!(
+        "  assignments  {} users · {} groups ({} members) · {} in scope",
+        n(r.assigned_users),
+        n(r.assigned_groups),
+        n(r.group_members),
+        n(r.in_scope_users)
+    );
+    println!("  scope        {}", o(&r.scope));
+    println!("  tenant URL   {}", o(&r.tenant_url));
+    println!(
+        "  logs         {} · {} events stored",
+        match r.logs_available {
+            Some(true) => "available",
+            Some(false) => "UNAVAILABLE (no P1/P2 licence)",
+            None => "not read yet",
+        },
+        r.events_stored
+    );
+}
+
+fn describe(e: &Event) -> String {
+    match e {
+        Event::Discovered {
+            app_display_name,
+            job_id,
+            other_jobs,
+            ..
+        } => format!(
+            "found app {} with job {job_id}{}",
+            app_display_name.as_deref().unwrap_or("?"),
+            if other_jobs.is_empty() {
+                String::new()
+            } else {
+                format!(" (other jobs not watched: {})", other_jobs.join(", "))
+            }
+        ),
+        Event::JobStatusChanged {
+            previous,
+            status_code,
+            quarantine_reason,
+            ..
+        } => format!(
+            "job status {} → {}{}",
+            previous.as_deref().unwrap_or("—"),
+            status_code.as_deref().unwrap_or("—"),
+            quarantine_reason
+                .as_deref()
+                .map(|q| format!(" (quarantine: {q})"))
+                .unwrap_or_default()
+        ),
+        Event::CycleCompleted { ended_ms, .. } => format!("cycle ended at {}", when(*ended_ms)),
+        Event::ConfigChanged { kind, summary, .. } => {
+            format!("{} changed: {summary}", kind.as_str())
+        }
+        Event::LogsIngested {
+            new_events, cycles, ..
+        } => format!("{new_events} new log entries ({} cycles)", cycles.len()),
+        Event::LogsUnavailable { reason, .. } => reason.clone(),
+        Event::Blind { reason, .. } => format!("cannot read Microsoft Graph: {reason}"),
+        Event::Recovered { .. } => "Microsoft Graph can be read again".into(),
+        Event::PollError {
+            stream, message, ..
+        } => format!("{}: {message}", stream.as_str()),
+    }
+}
+
+fn event_connection(e: &Event) -> &str {
+    match e {
+        Event::Discovered { connection, .. }
+        | Event::JobStatusChanged { connection, .. }
+        | Event::CycleCompleted { connection, .. }
+        | Event::ConfigChanged { connection, .. }
+        | Event::LogsIngested { connection, .. }
+        | Event::LogsUnavailable { connection, .. }
+        | Event::Blind { connection, .. }
+        | Event::Recovered { connection, .. }
+        | Event::PollError { connection, .. } => connection,
+    }
+}
+
+pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), CommandError> {
+    match cmd {
+        EntraCommand::SignIn {
+            connection,
+            device_code,
+        } => {
+            let row = one(engine, Some(&connection)).await?;
+            let client = client_for(engine, &row)?;
+            let target = client.target().clone();
+            let out = match target.auth_mode {
+                AuthMode::ClientSecret | AuthMode::Certificate => {
+                    client.access_token().await?;
+                    SignInOutcome {
+                        method: "client_secret".into(),
+                        refresh_token_stored: false,
+                    }
+                }
+                AuthMode::Delegated if device_code => {
+                    sign_in_device_code(
+                        client.http(),
+                        &client.options().http,
+                        &target,
+                        engine.secrets.as_ref(),
+                        |p| eprintln!("{}", p.message),
+                        None,
+                    )
+                    .await?
+                }
+                AuthMode::Delegated => {
+                    sign_in_browser(
+                        client.http(),
+                        &client.options().http,
+                        &target,
+                        engine.secrets.as_ref(),
+                        open_browser,
+                        Duration::from_secs(300),
+                    )
+                    .await?
+                }
+            };
+            // Prove the sign-in works against Graph.
+            client.access_token().await?;
+            if json {
+                print_json(&out)?;
+            } else {
+                println!(
+                    "Signed in to Microsoft Graph for {} ({}).",
+                    row.name, out.method
+                );
+            }
+        }
+        EntraCommand::DiscoverApp { connection } => {
+            let row = one(engine, Some(&connection)).await?;
+            let client = client_for(engine, &row)?;
+            let d = discover_and_store(&engine.store, &client, &row, Utc::now().timestamp_millis())
+                .await?;
+            if json {
+                print_json(&d)?;
+            } else {
+                println!(
+                    "{}: app {} (object id {}, appId {}) · job {}",
+                    row.name,
+                    d.app_display_name.as_deref().unwrap_or("?"),
+                    d.service_principal_id,
+                    d.app_id.as_deref().unwrap_or("?"),
+                    d.job_id
+                );
+                if !d.other_jobs.is_empty() {
+                    println!("  other jobs (not watched): {}", d.other_jobs.join(", "));
+                }
+            }
+        }
+        EntraCommand::Poll { once, connection } => {
+            let cfg = PollConfig::default();
+            if once {
+                let events = poll_once(engine, &cfg, connection.as_deref()).await?;
+                let failed = events.iter().any(|e| matches!(e, Event::PollError { .. }));
+                if json {
+                    print_json(&events)?;
+                } else {
+                    let names = rows::list(engine.store.pool()).await?;
+                    for e in &events {
+                        let c = event_connection(e);
+                        let name = names
+                            .iter()
+                            .find(|r| r.uuid == c)
+                            .map(|r| r.name.as_str())
+                            .unwrap_or(c);
+                        println!("{name}: {}", describe(e));
+                    }
+                    if events.is_empty() {
+                        println!("Polled; nothing changed.");
+                    }
+                }
+                if failed {
+                    return Err(err(
+                        ErrorKind::Network,
+                        "some reads failed (see above); run `scimwatch-cli status` for details",
+                    ));
+                }
+            } else {
+                if let Some(c) = &connection {
+                    one(engine, Some(c)).await?;
+                }
+                let poller = Poller::spawn(engine.clone(), cfg);
+                let mut rx = poller.subscribe();
+                poller.poll_now(connection.clone()).await;
+                loop {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => break,
+                        e = rx.recv() => match e {
+                            Ok(e) => {
+                                if json {
+                                    println!("{}", serde_json::to_string(&e).unwrap_or_default());
+                                } else {
+                                    println!("{} {}: {}", when(Utc::now().timestamp_millis()), event_connection(&e), describe(&e));
+                                }
+                            }
+                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                            Err(_) => break,
+                        },
+                    }
+                }
+                poller.shutdown(Duration::from_secs(10)).await;
+            }
+        }
+        EntraCommand::Status { connection } => {
+            let list = match connection {
+                Some(c) => vec![one(engine, Some(&c)).await?],
+                None => entra_rows(engine).await?,
+            };
+            let now = Utc::now();
+            let mut reports = Vec::new();
+            for row in &list {
+                reports.push(status_report(&engine.store, row, now).await?);
+            }
+            if json {
+                print_json(&reports)?;
+            } else if reports.is_empty() {
+                println!("No connection watches an Entra tenant yet.");
+            } else {
+                for r in &reports {
+                    print_status(r);
+                }
+            }
+        }
+        EntraCommand::Logs {
+            connection,
+            status,
+            action,
+            since,
+            until,
+            limit,
+            cursor,
+            csv,
+        } => {
+            let row = one(engine, connection.as_deref()).await?;
+            let now = Utc::now();
+            let filter = EventFilter {
+                status,
+                action,
+                since_ms: since.as_deref().map(|s| parse_when(s, now)).transpose()?,
+                until_ms: until.as_deref().map(|s| parse_when(s, now)).transpose()?,
+                ..Default::default()
+            };
+            let page = events::query(
+                engine.store.pool(),
+                row.id,
+                &filter,
+                limit,
+                cursor.as_deref(),
+            )
+            .await?;
+            if json {
+                print_json(&page)?;
+            } else if csv {
+                println!("time,event_id,cycle_id,action,status,identity_type,source_id,source_name,target_id,target_name,error_code,error_reason");
+                for e in &page.items {
+                    println!("{}", csv_line(e));
+                }
+            } else {
+                for e in &page.items {
+                    println!(
+                        "{}  {:<7} {:<8} {:<5} {} → {}{}",
+                        when(e.activity_ms),
+                        e.action,
+                        e.status,
+                        e.identity_type.as_deref().unwrap_or(""),
+                        e.source_name.as_deref().unwrap_or("?"),
+                        e.target_name
+                            .as_deref()
+                            .or(e.target_id.as_deref())
+                            .unwrap_or("?"),
+                        e.error_code
+                            .as_deref()
+                            .map(|c| format!("  [{c}]"))
+                            .unwrap_or_default()
+                    );
+                }
+                if page.items.is_empty() {
+                    println!("No log entries match.");
+                }
+                if let Some(c) = &page.next_cursor {
+                    eprintln!("more: --cursor {c}");
+                }
+            }
+        }
+        EntraCommand::Cycles { connection, limit } => {
+            let row = one(engine, connection.as_deref()).await?;
+            let cycles = events::cycles(engine.store.pool(), row.id, limit).await?;
+            if json {
+                print_json(&cycles)?;
+            } else if cycles.is_empty() {
+                println!("No cycles yet (the provisioning logs have not been read).");
+            } else {
+                for c in &cycles {
+                    let errors = c
+                        .top_errors
+                        .iter()
+                        .map(|e| format!("{} ×{}", e.code, e.count))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    println!(
+                        "{} → {}  {:>6} entries  {:>5} failed  {}{}",
+                        when(c.started_ms),
+                        when(c.ended_ms),
+                        c.total,
+                        c.failures,
+                        c.cycle_id,
+                        if errors.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  [{errors}]")
+                        }
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse_in_three_forms() {
+        let now = Utc.with_ymd_and_hms(2025, 3, 3, 12, 0, 0).unwrap();
+        assert_eq!(
+            parse_when("2025-03-03T11:00:00Z", now).unwrap(),
+            now.timestamp_millis() - 3_600_000
+        );
+        assert_eq!(
+            parse_when("2025-03-03", now).unwrap(),
+            now.timestamp_millis() - 12 * 3_600_000
+        );
+        assert_eq!(
+            parse_when("24h", now).unwrap(),
+            now.timestamp_millis() - 86_400_000
+        );
+        assert_eq!(
+            parse_when("30m", now).unwrap(),
+            now.timestamp_millis() - 1_800_000
+        );
+        assert!(parse_when("yesterday", now).is_err());
+        assert!(parse_when("", now).is_err());
+    }
+
+    #[test]
+    fn csv_quotes_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

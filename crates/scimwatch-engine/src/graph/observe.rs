@@ -1,0 +1,385 @@
+//! From what the poller stored to what the health rules look at
+//! (`scimwatch_core::health::Observations`), and the status report shown by
+//! `scimwatch-cli status` and the connection screen.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use scimwatch_core::graph::{parse_document, SynchronizationJob};
+use scimwatch_core::health::{
+    self, AssignmentsObservation, CodeCount, CycleObservation, CycleTiming, ExecutionObservation,
+    JobObservation, MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
+    Reachability, Thresholds,
+};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::logs::LOGS_STREAM;
+use super::sync::{AssignmentsBody, MappingsBody, SettingsBody};
+use crate::error::EngineError;
+use crate::store::connections::{ms_to_time, ConnectionRow};
+use crate::store::events::{self, CycleRow};
+use crate::store::jobs::{self, ConfigKind};
+use crate::store::Store;
+
+/// `poll_state.stream` recording whether Graph can be read: `watermark_ms`
+/// = blind since (NULL when reachable), `cursor` = why.
+pub const GRAPH_REACH_STREAM: &str = "graph";
+/// `poll_state.stream` of the logs' availability is [`LOGS_STREAM`]; its
+/// `cursor` holds this when the tenant has no P1/P2 licence.
+pub const LOGS_UNLICENSED: &str = "unlicensed";
+
+fn u(v: Option<i64>) -> Option<u64> {
+    v.and_then(|n| u64::try_from(n).ok())
+}
+
+/// Build the job observation from a stored raw job document.
+pub fn job_observation(raw_json: &str, escrow_history: Vec<u64>) -> Option<JobObservation> {
+    let job: SynchronizationJob = parse_document("synchronizationJob", raw_json.as_bytes()).ok()?;
+    let status = job.status.as_ref();
+    let last = status.and_then(|s| s.last_execution.as_ref());
+    let at = |t: Option<&scimwatch_core::graph::Timestamp>| t.and_then(|t| t.at());
+    Some(JobObservation {
+        job_id: Some(job.id.clone()),
+        status_code: health::JobStatusCode::parse(
+            job.status_code().map(|c| c.as_str()).unwrap_or_default(),
+        ),
+        schedule_state: health::ScheduleState::parse(
+            job.schedule_state().map(|c| c.as_str()).unwrap_or_default(),
+        ),
+        interval: job
+            .schedule
+            .as_ref()
+            .and_then(|s| s.interval.as_ref())
+            .and_then(|i| i.every()),
+        last_execution: last.map(|e| ExecutionObservation {
+            began: at(e.time_began.as_ref()),
+            ended: at(e.time_ended.as_ref()),
+            state: e
+                .state
+                .as_ref()
+                .map(|s| health::ExecutionState::parse(s.as_str())),
+            count_escrowed: u(e.count_escrowed),
+            count_exported: u(e.count_exported),
+            error_code: e.error.as_ref().and_then(|x| x.code.clone()),
+            error_message: e.error.as_ref().and_then(|x| x.message.clone()),
+        }),
+        last_successful_execution_ended: status
+            .and_then(|s| s.last_successful_execution.as_ref())
+            .and_then(|e| at(e.time_ended.as_ref())),
+        progress: status
+            .and_then(|s| s.progress.first())
+            .map(|p| ProgressObservation {
+                completed_units: u(p.completed_units).unwrap_or(0),
+                total_units: u(p.total_units).unwrap_or(0),
+                observed_at: at(p.progress_observation_date_time.as_ref()),
+            }),
+        quarantine: job.quarantine().map(|q| QuarantineObservation {
+            reason: q
+                .reason
+                .as_ref()
+                .map(|r| health::QuarantineReason::parse(r.as_str())),
+            error_code: q.error.as_ref().and_then(|x| x.code.clone()),
+            error_message: q.error.as_ref().and_then(|x| x.message.clone()),
+            series_began: at(q.series_began.as_ref()),
+            current_began: at(q.current_began.as_ref()),
+            next_attempt: at(q.next_attempt.as_ref()),
+            series_count: u(q.series_count),
+        }),
+        steady_state_first_achieved: status
+            .and_then(|s| s.steady_state_first_achieved_time.as_ref())
+            .and_then(|t| t.at()),
+        escrow_history,
+        count_successive_complete_failures: status
+            .and_then(|s| s.count_successive_complete_failures)
+            .and_then(|n| u64::try_from(n).ok()),
+    })
+}
+
+pub fn mappings_observation(
+    schema: Option<&MappingsBody>,
+    settings: Option<&SettingsBody>,
+) -> MappingsObservation {
+    let enabled = |src: &str| {
+        schema.and_then(|s| {
+            s.mappings
+                .iter()
+                .find(|m| {
+                    m.source
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(src))
+                })
+                .map(|m| m.enabled)
+        })
+    };
+    MappingsObservation {
+        users_enabled: enabled("User"),
+        groups_enabled: enabled("Group"),
+        scope_assigned_only: settings.and_then(|s| s.sync_all).map(|all| !all),
+    }
+}
+
+pub fn assignments_observation(a: &AssignmentsBody) -> AssignmentsObservation {
+    AssignmentsObservation {
+        users: a.user_count,
+        groups: a.group_count,
+        group_members: a.group_member_count,
+    }
+}
+
+pub fn cycle_observation(c: &CycleRow, skips: &[events::CodeCountRow]) -> CycleObservation {
+    let skipped = c
+        .counts
+        .values()
+        .filter_map(|m| m.get("skipped"))
+        .sum::<i64>();
+    let cc = |v: &events::CodeCountRow| CodeCount {
+        code: v.code.clone(),
+        count: u64::try_from(v.count).unwrap_or(0),
+    };
+    CycleObservation {
+        cycle_id: Some(c.cycle_id.clone()),
+        ended: Some(ms_to_time(c.ended_ms)),
+        total: u64::try_from(c.total).unwrap_or(0),
+        failures: u64::try_from(c.failures).unwrap_or(0),
+        skipped: u64::try_from(skipped).unwrap_or(0),
+        top_errors: c.top_errors.iter().map(cc).collect(),
+        skip_reasons: skips.iter().map(cc).collect(),
+    }
+}
+
+fn body<T: serde::de::DeserializeOwned>(row: Option<jobs::ConfigVersionRow>) -> Option<T> {
+    row.and_then(|r| serde_json::from_str(&r.body_json).ok())
+}
+
+/// Everything stored about a connection's Entra side, as observations.
+pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observations, EngineError> {
+    let pool = store.pool();
+    let recent = jobs::recent_jobs(pool, row.id, 8).await?;
+    let mut escrows: Vec<u64> = recent
+        .iter()
+        .rev()
+        .filter_map(|r| {
+            let v: serde_json::Value = serde_json::from_str(&r.raw_json).ok()?;
+            v.pointer("/status/lastExecution/countEscrowed")
+                .and_then(serde_json::Value::as_u64)
+        })
+        .collect();
+    escrows.dedup();
+    let latest = recent.first();
+    let job = latest.and_then(|r| job_observation(&r.raw_json, escrows));
+    let schema: Option<MappingsBody> =
+        body(jobs::latest_config(pool, row.id, ConfigKind::Schema).await?);
+    let assignments: Option<AssignmentsBody> =
+        body(jobs::latest_config(pool, row.id, ConfigKind::Assignments).await?);
+    let settings: Option<SettingsBody> =
+        body(jobs::latest_config(pool, row.id, ConfigKind::Settings).await?);
+    let last_cycle = match events::cycles(pool, row.id, 1).await?.into_iter().next() {
+        Some(c) => {
+            let skips = events::skip_reasons(pool, row.id, &c.cycle_id).await?;
+            Some(cycle_observation(&c, &skips))
+        }
+        None => None,
+    };
+    let reach = jobs::get_poll_state(pool, row.id, GRAPH_REACH_STREAM).await?;
+    let graph_reachability = match reach {
+        Some(r) => match r.watermark_ms {
+            Some(since) => Reachability::Blind {
+                since: ms_to_time(since),
+                reason: r.cursor.unwrap_or_default(),
+            },
+            None => Reachability::Ok,
+        },
+        None => Reachability::Unknown,
+    };
+    let logs = jobs::get_poll_state(pool, row.id, LOGS_STREAM).await?;
+    let logs_available = logs.map(|l| l.cursor.as_deref() != Some(LOGS_UNLICENSED));
+    Ok(Observations {
+        job,
+        job_observed_at: latest.map(|r| ms_to_time(r.last_seen_ms)),
+        mappings: (schema.is_some() || settings.is_some())
+            .then(|| mappings_observation(schema.as_ref(), settings.as_ref())),
+        assignments: assignments.as_ref().map(assignments_observation),
+        last_cycle,
+        entra_tenant_url: settings.and_then(|s| s.base_address),
+        scim_url: row.scim_url.clone(),
+        token_expires_at: row.scim_token_expires_ms.map(ms_to_time),
+        graph_reachability,
+        logs_available,
+        ..Default::default()
+    })
+}
+
+fn fmt(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+/// Quarantine as the status report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct QuarantineView {
+    pub reason: Option<String>,
+    pub error_code: Option<String>,
+    pub since: Option<String>,
+    pub next_attempt: Option<String>,
+    /// Days until Entra disables the job (28 days after the series began).
+    #[ts(type = "number | null")]
+    pub days_left: Option<i64>,
+}
+
+/// The Entra side of one connection at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StatusReport {
+    pub connection_id: String,
+    pub connection: String,
+    pub app_display_name: Option<String>,
+    pub job_id: Option<String>,
+    /// `ok`, `blind` or `unknown` (never read).
+    pub graph: String,
+    pub blind_reason: Option<String>,
+    pub blind_since: Option<String>,
+    /// When the job status was last read.
+    pub job_read_at: Option<String>,
+    pub status_code: Option<String>,
+    pub schedule_state: Option<String>,
+    #[ts(type = "number | null")]
+    pub interval_minutes: Option<i64>,
+    pub last_cycle_began: Option<String>,
+    pub last_cycle_ended: Option<String>,
+    pub last_cycle_state: Option<String>,
+    pub last_successful_ended: Option<String>,
+    pub next_expected: Option<String>,
+    /// The cycle timing in words (steady, initial, stalled, not active, …).
+    pub timing: String,
+    pub stalled: bool,
+    pub quarantine: Option<QuarantineView>,
+    pub users_mapping_enabled: Option<bool>,
+    pub groups_mapping_enabled: Option<bool>,
+    #[ts(type = "number | null")]
+    pub assigned_users: Option<u64>,
+    #[ts(type = "number | null")]
+    pub assigned_groups: Option<u64>,
+    #[ts(type = "number | null")]
+    pub group_members: Option<u64>,
+    #[ts(type = "number | null")]
+    pub in_scope_users: Option<u64>,
+    /// `assigned users and groups only`, `all users and groups`, or null when unknown.
+    pub scope: Option<String>,
+    pub tenant_url: Option<String>,
+    pub logs_available: Option<bool>,
+    #[ts(type = "number")]
+    pub events_stored: i64,
+    pub last_cycle: Option<CycleRow>,
+}
+
+/// Build the status report of a connection at `now`.
+pub async fn status_report(
+    store: &Store,
+    row: &ConnectionRow,
+    now: DateTime<Utc>,
+) -> Result<StatusReport, EngineError> {
+    let obs = observations(store, row).await?;
+    let cfg = Thresholds::default();
+    let timing = health::cycle_timing(&obs, &cfg, now);
+    let (timing_text, next_expected, stalled) = match &timing {
+        CycleTiming::Unknown { why } => (format!("unknown: {why}"), None, false),
+        CycleTiming::Blind { why } => (format!("blind: {why}"), None, false),
+        CycleTiming::NotActive { status } => (format!("not running: {status}"), None, false),
+        CycleTiming::NoSchedule => ("no schedule".into(), None, false),
+        CycleTiming::Initial {
+            elapsed, overdue, ..
+        } => (
+            format!(
+                "initial cycle running for {} min{}",
+                elapsed.num_minutes(),
+                if *overdue {
+                    " (beyond Microsoft's estimate)"
+                } else {
+                    ""
+                }
+            ),
+            None,
+            *overdue,
+        ),
+        CycleTiming::Steady {
+            since,
+            next_expected,
+            stalled,
+            ..
+        } => (
+            format!(
+                "{} min since the last cycle ended{}",
+                since.num_minutes(),
+                if *stalled { " (stalled)" } else { "" }
+            ),
+            *next_expected,
+            *stalled,
+        ),
+    };
+    let job = obs.job.as_ref();
+    let latest = jobs::latest_job(store.pool(), row.id).await?;
+    let assignments: Option<AssignmentsBody> =
+        body(jobs::latest_config(store.pool(), row.id, ConfigKind::Assignments).await?);
+    let (graph, blind_reason, blind_since) = match &obs.graph_reachability {
+        Reachability::Ok => ("ok".to_string(), None, None),
+        Reachability::Unknown => ("unknown".to_string(), None, None),
+        Reachability::Blind { since, reason } => {
+            ("blind".to_string(), Some(reason.clone()), fmt(Some(*since)))
+        }
+    };
+    let last_cycle = events::cycles(store.pool(), row.id, 1)
+        .await?
+        .into_iter()
+        .next();
+    Ok(StatusReport {
+        connection_id: row.uuid.clone(),
+        connection: row.name.clone(),
+        app_display_name: row.app_display_name.clone(),
+        job_id: row.job_id.clone(),
+        graph,
+        blind_reason,
+        blind_since,
+        job_read_at: fmt(obs.job_observed_at),
+        status_code: latest.as_ref().and_then(|l| l.status_code.clone()),
+        schedule_state: latest.as_ref().and_then(|l| l.schedule_state.clone()),
+        interval_minutes: job.and_then(|j| j.interval).map(|d| d.num_minutes()),
+        last_cycle_began: fmt(job
+            .and_then(|j| j.last_execution.as_ref())
+            .and_then(|e| e.began)),
+        last_cycle_ended: fmt(job
+            .and_then(|j| j.last_execution.as_ref())
+            .and_then(|e| e.ended)),
+        last_cycle_state: latest.as_ref().and_then(|l| l.last_execution_state.clone()),
+        last_successful_ended: fmt(job.and_then(|j| j.last_successful_execution_ended)),
+        next_expected: fmt(next_expected),
+        timing: timing_text,
+        stalled,
+        quarantine: job
+            .and_then(|j| j.quarantine.as_ref())
+            .map(|q| QuarantineView {
+                reason: q.reason.as_ref().map(|r| r.to_string()),
+                error_code: q.error_code.clone(),
+                since: fmt(q.series_began.or(q.current_began)),
+                next_attempt: fmt(q.next_attempt),
+                days_left: health::quarantine_days_left(q, cfg.quarantine_disable_days, now),
+            }),
+        users_mapping_enabled: obs.mappings.as_ref().and_then(|m| m.users_enabled),
+        groups_mapping_enabled: obs.mappings.as_ref().and_then(|m| m.groups_enabled),
+        assigned_users: assignments.as_ref().map(|a| a.user_count),
+        assigned_groups: assignments.as_ref().map(|a| a.group_count),
+        group_members: assignments.as_ref().map(|a| a.group_member_count),
+        in_scope_users: assignments.as_ref().map(|a| a.in_scope_users),
+        scope: obs
+            .mappings
+            .as_ref()
+            .and_then(|m| m.scope_assigned_only)
+            .map(|only| {
+                if only {
+                    "assigned users and groups only".into()
+                } else {
+                    "all users and groups".into()
+                }
+            }),
+        tenant_url: obs.entra_tenant_url.clone(),
+        logs_available: obs.logs_available,
+        events_stored: events::count(store.pool(), row.id).await?,
+        last_cycle,
+    })
+}

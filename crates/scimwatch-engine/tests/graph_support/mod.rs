@@ -1,0 +1,151 @@
+//! Shared set-up for the Graph and poller tests: a simulated tenant and an
+//! engine connection pointing at it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use entra_sim::{DemoInfo, Sim, SimConfig, SimHandle};
+use scimwatch_core::{AuthMode, Cloud, ConnectionInput, Sensitive};
+use scimwatch_engine::connections::{self, SecretsInput};
+use scimwatch_engine::graph::client::{RequestObserver, RequestRecord};
+use scimwatch_engine::graph::http::HttpConfig;
+use scimwatch_engine::graph::sync::WatchIds;
+use scimwatch_engine::graph::{ClientOptions, GraphClient, GraphTarget};
+use scimwatch_engine::secrets::{MemoryStore, Secrets};
+use scimwatch_engine::store::connections::{self as rows, ConnectionRow};
+use scimwatch_engine::{Engine, Store};
+
+pub struct Env {
+    pub sim: SimHandle,
+    pub info: DemoInfo,
+    pub engine: Engine,
+    pub row: ConnectionRow,
+    pub requests: Arc<Mutex<Vec<RequestRecord>>>,
+    _dir: tempfile::TempDir,
+}
+
+pub fn sim_config() -> SimConfig {
+    SimConfig {
+        require_auth: true,
+        ..SimConfig::for_tests()
+    }
+}
+
+pub fn fast_http() -> HttpConfig {
+    HttpConfig {
+        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(2),
+        retry_base: Duration::from_millis(20),
+        ..HttpConfig::default()
+    }
+}
+
+impl Env {
+    pub async fn start(config: SimConfig, mode: AuthMode) -> Env {
+        let sim = Sim::start(config).await.unwrap();
+        let info = sim.info();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).await.unwrap();
+        let secrets: Secrets = Arc::new(MemoryStore::new());
+        let engine = Engine::from_parts(store, secrets, dir.path().to_path_buf());
+        let input = ConnectionInput {
+            name: "Sim".into(),
+            cloud: Cloud::Custom,
+            login_url: Some(info.login_url.clone()),
+            graph_url: Some(info.graph_url.clone()),
+            tenant_id: Some(info.tenant_id.clone()),
+            client_id: Some(info.client_id.clone()),
+            auth_mode: mode,
+            app: Some(info.app_display_name.clone()),
+            ..Default::default()
+        };
+        let secrets_in = SecretsInput {
+            scim_token: None,
+            client_secret: (mode == AuthMode::ClientSecret)
+                .then(|| Sensitive::new(info.client_secret.clone())),
+        };
+        let saved = connections::add(
+            &engine.store,
+            engine.secrets.as_ref(),
+            &input,
+            &secrets_in,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let row = rows::get_by_uuid(engine.store.pool(), &saved.connection.id)
+            .await
+            .unwrap()
+            .unwrap();
+        Env {
+            sim,
+            info,
+            engine,
+            row,
+            requests: Arc::new(Mutex::new(Vec::new())),
+            _dir: dir,
+        }
+    }
+
+    pub fn options(&self, log_gate: Duration) -> ClientOptions {
+        let log = self.requests.clone();
+        let observer: RequestObserver = Arc::new(move |r: &RequestRecord| {
+            log.lock().unwrap().push(r.clone());
+        });
+        ClientOptions {
+            http: fast_http(),
+            log_gate,
+            observer: Some(observer),
+        }
+    }
+
+    pub fn client(&self) -> GraphClient {
+        self.client_with(Duration::from_millis(20))
+    }
+
+    pub fn client_with(&self, log_gate: Duration) -> GraphClient {
+        let target = GraphTarget::from_row(&self.row).unwrap();
+        GraphClient::new(target, self.engine.secrets.clone(), self.options(log_gate)).unwrap()
+    }
+
+    pub async fn reload(&mut self) {
+        self.row = rows::get_by_uuid(self.engine.store.pool(), &self.row.uuid)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    pub fn ids(&self) -> WatchIds {
+        WatchIds {
+            connection_id: self.row.id,
+            uuid: self.row.uuid.clone(),
+            name: self.row.name.clone(),
+            service_principal_id: self.info.service_principal_id.clone(),
+            job_id: self.info.job_id.clone(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.engine.store
+    }
+}
+
+/// Follow the sim's sign-in page like a browser would: load the authorize
+/// page, take its Accept link, follow the redirects back to the loopback.
+pub fn browser_opener() -> impl Fn(&str) {
+    |url: &str| {
+        let url = url.to_string();
+        tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let page = http.get(&url).send().await.unwrap().text().await.unwrap();
+            let marker = "id=\"accept\" href=\"";
+            let start = page.find(marker).expect("accept link") + marker.len();
+            let end = start + page[start..].find('"').unwrap();
+            let accept = page[start..end].replace("&amp;", "&");
+            let done = http.get(&accept).send().await.unwrap();
+            assert!(done.status().is_success(), "{}", done.status());
+        });
+    }
+}
