@@ -52,6 +52,15 @@ enum Command {
     },
     /// Show a test desktop notification (proves notifications reach this desktop).
     NotifyTest,
+    /// Check every connection now: poll Entra, test the SCIM endpoint, run the
+    /// troubleshooting checklist. Exit 0 healthy, 1 problems found, 2 could not check.
+    Check {
+        /// Only this connection (name or id).
+        connection: Option<String>,
+    },
+    /// Watch headless (a server, a jump host): poll, test, diagnose, notify —
+    /// desktop notifications where a session exists, log lines otherwise.
+    Watch,
     #[command(flatten)]
     Entra(entra_cmds::EntraCommand),
     #[command(flatten)]
@@ -127,6 +136,9 @@ struct AddArgs {
 struct Failure {
     error: CommandError,
     json: bool,
+    exit: u8,
+    /// The output already said everything (e.g. `check` found problems).
+    quiet: bool,
 }
 
 impl Failure {
@@ -134,6 +146,26 @@ impl Failure {
         Self {
             error: error.into(),
             json,
+            exit: 1,
+            quiet: false,
+        }
+    }
+
+    fn with_exit(mut self, code: u8) -> Self {
+        self.exit = code;
+        self
+    }
+
+    fn quiet(code: u8) -> Self {
+        Self {
+            error: CommandError {
+                kind: scimwatch_core::ErrorKind::Internal,
+                message: String::new(),
+                fields: Vec::new(),
+            },
+            json: false,
+            exit: code,
+            quiet: true,
         }
     }
 }
@@ -248,6 +280,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
+        Command::Check { connection } => return check(&engine, connection, json).await,
+        Command::Watch => watch(&engine, json).await,
         Command::NotifyTest => {
             use scimwatch_engine::notify::{test_notification, DesktopNotifier, Notifier};
             let id = DesktopNotifier.send(&test_notification()).map_err(|e| {
@@ -369,6 +403,160 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Desktop notifications where a session exists, a log line otherwise.
+#[derive(Debug)]
+struct NotifyOrLog;
+
+impl scimwatch_engine::notify::Notifier for NotifyOrLog {
+    fn send(
+        &self,
+        n: &scimwatch_engine::notify::Notification,
+    ) -> Result<u32, scimwatch_engine::notify::NotifyError> {
+        use scimwatch_engine::notify::DesktopNotifier;
+        match DesktopNotifier.send(n) {
+            Ok(id) => Ok(id),
+            Err(_) => {
+                eprintln!(
+                    "{} NOTIFY [{}] {}: {}",
+                    Utc::now().format("%Y-%m-%d %H:%M:%S"),
+                    n.severity.as_str(),
+                    n.summary,
+                    n.body
+                );
+                Ok(0)
+            }
+        }
+    }
+}
+
+async fn watch(engine: &Engine, json: bool) {
+    use scimwatch_engine::diagnose::DiagnosisConfig;
+    use scimwatch_engine::monitor::Watch;
+    use scimwatch_engine::poller::PollConfig;
+    let w = Watch::start(
+        engine.clone(),
+        PollConfig::default(),
+        DiagnosisConfig::default(),
+        std::sync::Arc::new(NotifyOrLog),
+    );
+    let mut events = w.events();
+    let mut diagnoses = w.diagnoses();
+    w.poll_now(None).await;
+    eprintln!("scimwatch-cli watch: monitoring every connection (Ctrl-C to stop)");
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            e = events.recv() => match e {
+                Ok(e) => {
+                    if json {
+                        println!("{}", serde_json::json!({ "event": e }));
+                    } else {
+                        println!("{} {}", Utc::now().format("%Y-%m-%d %H:%M:%S"), serde_json::to_string(&e).unwrap_or_default());
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => break,
+            },
+            d = diagnoses.recv() => if let Ok(all) = d {
+                for (conn, outcome) in all {
+                    for a in &outcome.actions {
+                        if json {
+                            println!("{}", serde_json::json!({ "connection": conn, "incident": a }));
+                        } else {
+                            println!("{} {conn}: {}", Utc::now().format("%Y-%m-%d %H:%M:%S"), serde_json::to_string(a).unwrap_or_default());
+                        }
+                    }
+                }
+            },
+        }
+    }
+    eprintln!("stopping…");
+    w.shutdown(std::time::Duration::from_secs(10)).await;
+}
+
+/// `check`: exit 0 healthy, 1 problems found, 2 could not check.
+async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Result<(), Failure> {
+    use scimwatch_core::health::{FindingKind, Severity};
+    use scimwatch_engine::monitor::{check_scim_due, run_checklist};
+    use scimwatch_engine::poller::{poll_once, Event, PollConfig};
+    let fail = |e: CommandError| Failure::new(e, json);
+    let list = match &connection {
+        Some(c) => vec![connections::get(&engine.store, c)
+            .await
+            .map_err(|e| fail(e.into()))?],
+        None => connections::list(&engine.store)
+            .await
+            .map_err(|e| fail(e.into()))?,
+    };
+    if list.is_empty() {
+        return Err(Failure::new(
+            CommandError {
+                kind: scimwatch_core::ErrorKind::NotFound,
+                message: "no connections to check; add one first".into(),
+                fields: Vec::new(),
+            },
+            json,
+        )
+        .with_exit(2));
+    }
+    let mut unreadable = Vec::new();
+    for c in list.iter().filter(|c| c.entra.is_some()) {
+        match poll_once(engine, &PollConfig::default(), Some(&c.id)).await {
+            Ok(events) => unreadable.extend(events.into_iter().filter_map(|e| match e {
+                Event::PollError { message, .. } => Some(format!("{}: {message}", c.name)),
+                _ => None,
+            })),
+            Err(e) => unreadable.push(format!("{}: {e}", c.name)),
+        }
+    }
+    unreadable.extend(check_scim_due(engine, std::time::Duration::ZERO, true, Utc::now()).await);
+    let mut views = Vec::new();
+    for c in &list {
+        views.push(
+            run_checklist(engine, &c.id, Utc::now())
+                .await
+                .map_err(|e| fail(e.into()))?,
+        );
+    }
+    let blind = |k: FindingKind| matches!(k, FindingKind::GraphBlind | FindingKind::ScimBlind);
+    let problems = views
+        .iter()
+        .flat_map(|v| &v.findings)
+        .any(|f| f.severity >= Severity::Warning && !blind(f.kind));
+    let cannot = !unreadable.is_empty()
+        || views
+            .iter()
+            .flat_map(|v| &v.findings)
+            .any(|f| blind(f.kind));
+    if json {
+        print_json(&serde_json::json!({
+            "healthy": !problems && !cannot,
+            "could_not_check": unreadable,
+            "connections": views,
+        }))
+        .map_err(fail)?;
+    } else {
+        for v in &views {
+            println!("{}", v.report_markdown);
+        }
+        for u in &unreadable {
+            println!("could not check: {u}");
+        }
+    }
+    let code = if problems {
+        1
+    } else if cannot {
+        2
+    } else {
+        0
+    };
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(Failure::quiet(code))
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -384,7 +572,12 @@ fn main() -> ExitCode {
     };
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure { error, json }) => {
+        Err(Failure {
+            quiet: true, exit, ..
+        }) => ExitCode::from(exit),
+        Err(Failure {
+            error, json, exit, ..
+        }) => {
             if json {
                 let body = serde_json::json!({ "error": error });
                 println!("{body}");
@@ -394,7 +587,7 @@ fn main() -> ExitCode {
                     eprintln!("  {}: {}", f.field, f.message);
                 }
             }
-            ExitCode::from(1)
+            ExitCode::from(exit)
         }
     }
 }

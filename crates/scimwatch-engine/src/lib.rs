@@ -7,6 +7,7 @@ pub mod connections;
 pub mod diagnose;
 pub mod error;
 pub mod graph;
+pub mod monitor;
 pub mod notify;
 pub mod paths;
 pub mod poller;

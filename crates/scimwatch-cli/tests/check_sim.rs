@@ -1,0 +1,117 @@
+//! `scimwatch-cli check` against a simulated tenant: 0 when healthy, 1 with
+//! the failing step named when a fault is injected, 2 when nothing can be
+//! checked. The real binary, a real database, the file secret store.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Output;
+
+use entra_sim::{ClockKind, Fault, Sim, SimConfig};
+
+async fn cli(data: &std::path::Path, args: &[&str], stdin: Option<String>) -> Output {
+    let data = data.to_path_buf();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scimwatch-cli"))
+            .args(&args)
+            .env("SCIMWATCH_DATA_DIR", &data)
+            .env("SCIMWATCH_SECRET_STORE", "file")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(s) = stdin {
+            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_exit_codes_follow_the_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+
+    let o = cli(&data, &["check"], None).await;
+    assert_eq!(o.status.code(), Some(2), "no connections: could not check");
+
+    let sim = Sim::start(SimConfig {
+        clock: ClockKind::Manual(Some(chrono::Utc::now())),
+        require_auth: true,
+        ..SimConfig::for_tests()
+    })
+    .await
+    .unwrap();
+    sim.run_cycle().await;
+    let info = sim.info();
+    let secret_file = dir.path().join("client-secret");
+    std::fs::write(&secret_file, &info.client_secret).unwrap();
+    let o = cli(
+        &data,
+        &[
+            "connections",
+            "add",
+            "--name",
+            "Sim",
+            "--cloud",
+            "custom",
+            "--login-url",
+            &info.login_url,
+            "--graph-url",
+            &info.graph_url,
+            "--tenant",
+            &info.tenant_id,
+            "--client-id",
+            &info.client_id,
+            "--auth-mode",
+            "client-secret",
+            "--client-secret-file",
+            secret_file.to_str().unwrap(),
+            "--app",
+            &info.app_display_name,
+            "--scim-url",
+            &info.scim_url,
+            "--scim-token-file",
+            "-",
+        ],
+        Some(format!("{}\n", info.scim_token)),
+    )
+    .await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let o = cli(&data, &["check", "--json"], None).await;
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{out:#}");
+    assert_eq!(out["healthy"], true);
+
+    sim.inject(Fault::GroupsMappingDisabled).unwrap();
+    sim.run_cycle().await;
+    let o = cli(&data, &["check", "--json"], None).await;
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{out:#}");
+    assert_eq!(
+        out["connections"][0]["run"]["first_failing"],
+        "groups_mapping"
+    );
+
+    // `check` reports; it does not open incidents (that is `watch`'s job).
+    let o = cli(&data, &["incidents", "--json"], None).await;
+    assert!(o.status.success());
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
+        serde_json::json!([])
+    );
+
+    let o = cli(&data, &["check"], None).await;
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("Groups"), "{text}");
+    sim.shutdown().await;
+}

@@ -1,0 +1,348 @@
+//! The monitor: everything known about a connection (both sides) assembled
+//! into core's `Observations`, the troubleshooting checklist evaluated over
+//! it, and the watch loop that keeps checking the SCIM endpoint and
+//! diagnosing after every round of the Graph poller.
+//!
+//! Two tasks run while watching: the Graph [`Poller`] and the monitor loop
+//! below (SCIM Test Connection every 5 minutes, diagnosis every minute and
+//! after each poller event). Both are driven by `tokio::select!` over a
+//! ticker and a command channel and stop on `Stop`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
+use scimwatch_core::checklist::{self, portal_base_for, ChecklistRun, Context, StoredProgress};
+use scimwatch_core::health::{self, Finding, Observations};
+use scimwatch_core::Cloud;
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+use ts_rs::TS;
+
+use crate::app::Engine;
+use crate::diagnose::{diagnose, DiagnosisConfig, DiagnosisOutcome};
+use crate::error::EngineError;
+use crate::graph;
+use crate::notify::Notifiers;
+use crate::poller::{Event, PollConfig, Poller};
+use crate::scim;
+use crate::store::connections::{self as rows, ConnectionRow};
+use crate::store::scim_checks;
+
+/// How often the SaaS's SCIM endpoint gets Entra's Test Connection.
+pub const SCIM_CHECK_EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// The user's current UTC offset (quiet hours and "next expected at" are local).
+pub fn local_offset() -> FixedOffset {
+    Local::now().offset().fix()
+}
+
+/// Both sides of one connection as the health rules see them.
+pub async fn observe(
+    engine: &Engine,
+    row: &ConnectionRow,
+    now: DateTime<Utc>,
+) -> Result<Observations, EngineError> {
+    let mut obs = if row.tenant_id.is_some() {
+        graph::observe::observations(&engine.store, row).await?
+    } else {
+        Observations::default()
+    };
+    if let Some(url) = &row.scim_url {
+        obs.scim_url = Some(url.clone());
+        if let Some(c) = scim_checks::latest(engine.store.pool(), row.id).await? {
+            obs.scim_check = Some(c.to_observation());
+        }
+        match scim::token_status(engine, &row.uuid, now).await {
+            Ok(ts) => obs.token_expires_at = ts.expires_at,
+            Err(e) => tracing::debug!(error = %e, "token status unavailable"),
+        }
+    }
+    Ok(obs)
+}
+
+/// Deep-link context of a connection for the checklist and its report.
+pub fn context(row: &ConnectionRow) -> Context {
+    let cloud = row
+        .cloud
+        .as_deref()
+        .and_then(Cloud::parse)
+        .unwrap_or_default();
+    Context {
+        connection_name: Some(row.name.clone()),
+        tenant_id: row.tenant_id.clone(),
+        service_principal_id: row.service_principal_id.clone(),
+        app_id: row.app_id.clone(),
+        app_display_name: row.app_display_name.clone(),
+        portal_base: portal_base_for(cloud)
+            .unwrap_or(checklist::ENTRA_ADMIN_CENTER)
+            .to_string(),
+        utc_offset_minutes: local_offset().local_minus_utc() / 60,
+        ..Context::default()
+    }
+}
+
+/// A checklist run with what it was computed from, for the UI and reports.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ChecklistView {
+    pub connection_id: String,
+    pub connection_name: String,
+    pub run: ChecklistRun,
+    pub findings: Vec<Finding>,
+    pub report_markdown: String,
+}
+
+async fn progress(
+    engine: &Engine,
+    row: &ConnectionRow,
+) -> Result<Vec<StoredProgress>, EngineError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT step_id, confirmed_ms FROM checklist_progress \
+         WHERE connection_id = ? AND confirmed_ms IS NOT NULL",
+    )
+    .bind(row.id)
+    .fetch_all(engine.store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(step_id, ms)| StoredProgress {
+            step_id,
+            confirmed_at: crate::store::connections::ms_to_time(ms),
+        })
+        .collect())
+}
+
+async fn find(engine: &Engine, connection: &str) -> Result<ConnectionRow, EngineError> {
+    rows::find(engine.store.pool(), connection)
+        .await?
+        .ok_or_else(|| {
+            EngineError::NotFound(format!(
+                "no connection named or with id \u{201c}{connection}\u{201d}"
+            ))
+        })
+}
+
+/// Evaluate the troubleshooting checklist of a connection over live evidence.
+pub async fn run_checklist(
+    engine: &Engine,
+    connection: &str,
+    now: DateTime<Utc>,
+) -> Result<ChecklistView, EngineError> {
+    let row = find(engine, connection).await?;
+    let obs = observe(engine, &row, now).await?;
+    let ctx = context(&row);
+    let run = checklist::evaluate_checklist(&obs, &ctx, &progress(engine, &row).await?, now);
+    let findings = health::evaluate(&obs, &ctx.thresholds, now);
+    let report_markdown = checklist::report_markdown(&run, &ctx, &findings, now);
+    // Remember what was seen (manual confirmations are kept until a later failure).
+    let mut tx = engine.store.pool().begin().await?;
+    sqlx::query("DELETE FROM checklist_progress WHERE connection_id = ?")
+        .bind(row.id)
+        .execute(&mut *tx)
+        .await?;
+    let keep = run.progress_to_store();
+    for step in &run.steps {
+        let confirmed = keep
+            .iter()
+            .find(|p| p.step_id == step.id)
+            .map(|p| p.confirmed_at.timestamp_millis());
+        sqlx::query(
+            "INSERT INTO checklist_progress (connection_id, step_id, outcome, evidence_json, confirmed_ms, checked_ms) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(row.id)
+        .bind(&step.id)
+        .bind(serde_json::to_string(&step.status).unwrap_or_default())
+        .bind(serde_json::to_string(&step.outcome.evidence).unwrap_or_default())
+        .bind(confirmed)
+        .bind(now.timestamp_millis())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ChecklistView {
+        connection_id: row.uuid,
+        connection_name: row.name,
+        run,
+        findings,
+        report_markdown,
+    })
+}
+
+/// The admin confirms a step by hand (where nothing can be checked).
+pub async fn confirm_step(
+    engine: &Engine,
+    connection: &str,
+    step_id: &str,
+    now: DateTime<Utc>,
+) -> Result<ChecklistView, EngineError> {
+    if !checklist::STEPS.iter().any(|s| s.id == step_id) {
+        return Err(EngineError::NotFound(format!(
+            "no checklist step {step_id}"
+        )));
+    }
+    let row = find(engine, connection).await?;
+    sqlx::query(
+        "INSERT INTO checklist_progress (connection_id, step_id, outcome, confirmed_ms, checked_ms) \
+         VALUES (?, ?, '\"confirmed\"', ?, ?) \
+         ON CONFLICT (connection_id, step_id) DO UPDATE SET confirmed_ms = excluded.confirmed_ms",
+    )
+    .bind(row.id)
+    .bind(step_id)
+    .bind(now.timestamp_millis())
+    .bind(now.timestamp_millis())
+    .execute(engine.store.pool())
+    .await?;
+    run_checklist(engine, connection, now).await
+}
+
+/// Run the SCIM Test Connection of every connection whose last check is
+/// older than `every` (or all when `force`).
+pub async fn check_scim_due(
+    engine: &Engine,
+    every: Duration,
+    force: bool,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    let list = match rows::list(engine.store.pool()).await {
+        Ok(l) => l,
+        Err(e) => return vec![e.to_string()],
+    };
+    for row in list
+        .into_iter()
+        .filter(|r| r.scim_url.is_some() && r.scim_token_set)
+    {
+        let last = scim_checks::history(engine.store.pool(), row.id, 1)
+            .await
+            .ok()
+            .and_then(|h| h.into_iter().next())
+            .map(|c| c.checked_at);
+        let due = force
+            || last
+                .is_none_or(|t| now.signed_duration_since(t).to_std().unwrap_or_default() >= every);
+        if due {
+            if let Err(e) = scim::check_connection(engine, &row.uuid, now).await {
+                errors.push(format!("{}: {e}", row.name));
+            }
+        }
+    }
+    errors
+}
+
+/// Diagnose every connection once.
+pub async fn diagnose_all(
+    engine: &Engine,
+    cfg: &DiagnosisConfig,
+    notifier: &Notifiers,
+    now: DateTime<Utc>,
+) -> Result<Vec<(ConnectionRow, DiagnosisOutcome)>, EngineError> {
+    let mut out = Vec::new();
+    for row in rows::list(engine.store.pool()).await? {
+        let obs = observe(engine, &row, now).await?;
+        let outcome = diagnose(
+            &engine.store,
+            &row.uuid,
+            &obs,
+            cfg,
+            local_offset(),
+            now,
+            notifier.as_ref(),
+        )
+        .await?;
+        out.push((row, outcome));
+    }
+    Ok(out)
+}
+
+/// Commands into the watch loop.
+#[derive(Debug)]
+pub enum MonitorCommand {
+    /// Poll Entra, test the SCIM endpoint and diagnose now.
+    PollNow {
+        connection: Option<String>,
+    },
+    Stop,
+}
+
+/// A running watch: the Graph poller plus the monitor loop.
+pub struct Watch {
+    poller: Poller,
+    tx: mpsc::Sender<MonitorCommand>,
+    handle: JoinHandle<()>,
+    diagnoses: broadcast::Sender<Vec<(String, DiagnosisOutcome)>>,
+}
+
+impl Watch {
+    /// Start watching every connection.
+    pub fn start(
+        engine: Engine,
+        poll: PollConfig,
+        cfg: DiagnosisConfig,
+        notifier: Notifiers,
+    ) -> Watch {
+        let poller = Poller::spawn(engine.clone(), poll);
+        let mut events = poller.subscribe();
+        let (tx, mut rx) = mpsc::channel(16);
+        let (diag_tx, _) = broadcast::channel(16);
+        let diag = diag_tx.clone();
+        let handle = tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(Duration::from_secs(60));
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                let force = tokio::select! {
+                    _ = ticker.tick() => false,
+                    ev = events.recv() => match ev {
+                        Ok(Event::PollError { .. }) | Ok(Event::LogsIngested { .. }) => continue,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => false,
+                        Err(broadcast::error::RecvError::Closed) => continue,
+                    },
+                    cmd = rx.recv() => match cmd {
+                        Some(MonitorCommand::PollNow { .. }) => true,
+                        Some(MonitorCommand::Stop) | None => break,
+                    },
+                };
+                let now = Utc::now();
+                for e in check_scim_due(&engine, SCIM_CHECK_EVERY, force, now).await {
+                    tracing::warn!(error = %e, "SCIM check failed to run");
+                }
+                match diagnose_all(&engine, &cfg, &notifier, Utc::now()).await {
+                    Ok(all) => {
+                        let _ = diag.send(all.into_iter().map(|(r, o)| (r.uuid, o)).collect());
+                    }
+                    Err(e) => tracing::warn!(error = %e, "diagnosis failed"),
+                }
+            }
+        });
+        Watch {
+            poller,
+            tx,
+            handle,
+            diagnoses: diag_tx,
+        }
+    }
+
+    /// Poller events (job changes, blind states, …).
+    pub fn events(&self) -> broadcast::Receiver<Event> {
+        self.poller.subscribe()
+    }
+
+    /// Diagnosis results after every round.
+    pub fn diagnoses(&self) -> broadcast::Receiver<Vec<(String, DiagnosisOutcome)>> {
+        self.diagnoses.subscribe()
+    }
+
+    /// Poll Graph, test SCIM and diagnose now.
+    pub async fn poll_now(&self, connection: Option<String>) {
+        self.poller.poll_now(connection.clone()).await;
+        let _ = self.tx.send(MonitorCommand::PollNow { connection }).await;
+    }
+
+    /// Stop both tasks, waiting at most `timeout` for each.
+    pub async fn shutdown(self, timeout: Duration) -> bool {
+        let _ = self.tx.send(MonitorCommand::Stop).await;
+        let monitor_done = tokio::time::timeout(timeout, self.handle).await.is_ok();
+        let poller_done = self.poller.shutdown(timeout).await;
+        monitor_done && poller_done
+    }
+}

@@ -1,0 +1,196 @@
+//! The whole detection path through the real engine against the simulated
+//! tenant: poll Graph, test the SCIM endpoint, diagnose, open one incident
+//! with one notification, point the checklist at the failing step, recover.
+//! Table-driven over the faults the simulator injects.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "graph_support/mod.rs"]
+mod graph_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use entra_sim::Fault;
+use graph_support::{fast_http, sim_config, Env};
+use scimwatch_core::health::FindingKind;
+use scimwatch_core::incident::IncidentAction;
+use scimwatch_core::{AuthMode, Cloud, ConnectionInput, Sensitive};
+use scimwatch_engine::connections::{self, SecretsInput};
+use scimwatch_engine::diagnose::DiagnosisConfig;
+use scimwatch_engine::graph::client::ClientOptions;
+use scimwatch_engine::graph::http::HttpConfig;
+use scimwatch_engine::monitor::{check_scim_due, diagnose_all, run_checklist};
+use scimwatch_engine::notify::{Notifiers, RecordingNotifier};
+use scimwatch_engine::poller::{poll_once, PollConfig};
+use scimwatch_engine::store::incidents;
+
+fn poll_cfg() -> PollConfig {
+    PollConfig {
+        client: ClientOptions {
+            http: HttpConfig {
+                max_retries: 0,
+                ..fast_http()
+            },
+            log_gate: Duration::from_millis(10),
+            observer: None,
+        },
+        ..PollConfig::default()
+    }
+}
+
+async fn env_with_both_sides() -> Env {
+    // The simulated clock starts at the real time: diagnosis judges staleness
+    // against the machine's clock, as it does in production.
+    let cfg = entra_sim::SimConfig {
+        clock: entra_sim::ClockKind::Manual(Some(Utc::now())),
+        ..sim_config()
+    };
+    let env = Env::start(cfg, AuthMode::ClientSecret).await;
+    let info = env.info.clone();
+    let input = ConnectionInput {
+        name: "Sim".into(),
+        cloud: Cloud::Custom,
+        login_url: Some(info.login_url.clone()),
+        graph_url: Some(info.graph_url.clone()),
+        tenant_id: Some(info.tenant_id.clone()),
+        client_id: Some(info.client_id.clone()),
+        auth_mode: AuthMode::ClientSecret,
+        app: Some(info.app_display_name.clone()),
+        scim_url: Some(info.scim_url.clone()),
+        ..Default::default()
+    };
+    connections::update(
+        &env.engine.store,
+        env.engine.secrets.as_ref(),
+        &env.row.uuid,
+        &input,
+        &SecretsInput {
+            scim_token: Some(Sensitive::new(info.scim_token.clone())),
+            client_secret: None,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    env
+}
+
+/// Poll both sides and diagnose; returns the actions taken.
+async fn round(env: &Env, notifier: &Notifiers) -> Vec<IncidentAction> {
+    poll_once(&env.engine, &poll_cfg(), None).await.unwrap();
+    assert!(
+        check_scim_due(&env.engine, Duration::ZERO, true, Utc::now())
+            .await
+            .is_empty()
+    );
+    let all = diagnose_all(
+        &env.engine,
+        &DiagnosisConfig::default(),
+        notifier,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    all.into_iter().flat_map(|(_, o)| o.actions).collect()
+}
+
+fn opened(actions: &[IncidentAction]) -> Vec<FindingKind> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            IncidentAction::Open { finding, .. } => Some(finding.kind),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_fault_opens_its_incident_and_the_checklist_finds_the_step() {
+    // (fault, incident kind expected, first failing checklist step)
+    let table: Vec<(Fault, FindingKind, &str)> = vec![
+        (
+            Fault::GroupsMappingDisabled,
+            FindingKind::GroupsMappingDisabled,
+            "groups_mapping",
+        ),
+        (
+            Fault::UsersMappingDisabled,
+            FindingKind::UsersMappingDisabled,
+            "users_mapping",
+        ),
+        (
+            Fault::ProvisioningPaused,
+            FindingKind::ProvisioningOff,
+            "provisioning_on",
+        ),
+        (
+            Fault::GroupsNotAssigned,
+            FindingKind::NoGroupsAssigned,
+            "groups_assigned",
+        ),
+        (
+            Fault::ScimTokenExpired,
+            FindingKind::ScimTestFailed,
+            "token_valid",
+        ),
+    ];
+    for (fault, kind, step) in table {
+        let env = env_with_both_sides().await;
+        env.sim.run_cycle().await;
+        let rec = Arc::new(RecordingNotifier::new());
+        let notifier: Notifiers = rec.clone();
+
+        let healthy = round(&env, &notifier).await;
+        assert!(
+            opened(&healthy).is_empty(),
+            "healthy tenant opened {:?} before {fault:?}",
+            opened(&healthy)
+        );
+
+        env.sim.inject(fault.clone()).unwrap();
+        env.sim.run_cycle().await;
+        let actions = round(&env, &notifier).await;
+        assert!(
+            opened(&actions).contains(&kind),
+            "{fault:?}: opened {:?}",
+            opened(&actions)
+        );
+        let sent = rec.sent();
+        assert!(
+            sent.iter()
+                .any(|n| n.incident_kind.as_deref() == Some(kind.as_str())),
+            "{fault:?}: no notification for {kind:?}: {sent:?}"
+        );
+        // The same problem on the next round: no second notification.
+        let before = rec.sent().len();
+        round(&env, &notifier).await;
+        assert_eq!(rec.sent().len(), before, "{fault:?}: notified twice");
+
+        let view = run_checklist(&env.engine, &env.row.uuid, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(view.run.first_failing.as_deref(), Some(step), "{fault:?}");
+        assert!(
+            view.report_markdown.contains(step)
+                || view.report_markdown.contains(&view.run.steps[0].title)
+        );
+
+        // Fixed: the incident resolves with a recovery notification.
+        env.sim.clear_faults();
+        env.sim.run_cycle().await;
+        round(&env, &notifier).await;
+        let active = incidents::list(env.engine.store.pool(), Some(&env.row.uuid), true, 50)
+            .await
+            .unwrap();
+        assert!(
+            !active.iter().any(|v| v.incident.kind == kind),
+            "{fault:?}: still active after the fix: {active:?}"
+        );
+        assert!(
+            rec.sent().iter().any(|n| n.summary.contains("Recovered")),
+            "{fault:?}: no recovery notification"
+        );
+        env.sim.shutdown().await;
+    }
+}
