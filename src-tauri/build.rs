@@ -22,6 +22,10 @@ fn main() {
                 "scim_compliance",
                 "list_incidents",
                 "snooze_incident",
+                "job_status",
+                "poll_now",
+                "run_checklist",
+                "confirm_step",
             ])),
     )
     .expect("failed to run tauri-build");

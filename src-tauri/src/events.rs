@@ -5,6 +5,14 @@ use scimwatch_engine::scim::crawl::CrawlProgress;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
+/// Emitted after each diagnosis round with the connections whose incidents
+/// changed (the Incidents and Overview screens refresh).
+pub const INCIDENTS_CHANGED: &str = "incidents-changed";
+/// Emitted for each poller event (job status changed, blind, recovered, …).
+pub const POLL_EVENT: &str = "poll-event";
+/// Emitted when a notification is clicked: open the app at that incident.
+pub const OPEN_INCIDENT: &str = "open-incident";
+
 /// Emitted while an inventory crawl runs.
 pub const CRAWL_PROGRESS: &str = "crawl-progress";
 
@@ -22,4 +30,49 @@ pub fn crawl_progress(app: &AppHandle, connection_id: &str, progress: CrawlProgr
     if let Err(e) = app.emit(CRAWL_PROGRESS, payload) {
         tracing::warn!(error = %e, "could not emit crawl progress");
     }
+}
+
+/// Forward the monitor's happenings to the UI and the tray, in one place.
+pub fn forward(
+    app: AppHandle,
+    watch: &scimwatch_engine::monitor::Watch,
+    engine: scimwatch_engine::Engine,
+) {
+    let mut events = watch.events();
+    let mut diagnoses = watch.diagnoses();
+    let a = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(e) => {
+                    let _ = a.emit(POLL_EVENT, e);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => break,
+            }
+        }
+    });
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match diagnoses.recv().await {
+                Ok(all) => {
+                    let changed: Vec<String> = all
+                        .into_iter()
+                        .filter(|(_, o)| !o.actions.is_empty())
+                        .map(|(c, _)| c)
+                        .collect();
+                    if !changed.is_empty() {
+                        let _ = app.emit(INCIDENTS_CHANGED, changed);
+                    }
+                    if let Ok(worst) =
+                        scimwatch_engine::store::incidents::worst_active(engine.store.pool()).await
+                    {
+                        crate::tray::update(&app, worst);
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => break,
+            }
+        }
+    });
 }

@@ -5,15 +5,20 @@ mod commands;
 mod error;
 mod events;
 mod state;
+mod tray;
 
 use std::path::PathBuf;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use scimwatch_engine::notify::DesktopNotifier;
+use scimwatch_engine::diagnose::DiagnosisConfig;
+use scimwatch_engine::monitor::Watch;
+use scimwatch_engine::notify::{ClickableNotifier, Notifiers};
+use scimwatch_engine::poller::PollConfig;
 use scimwatch_engine::Engine;
 use state::AppState;
+use tauri::{Emitter, Manager};
 
 /// `--data-dir DIR` on the command line (same as `SCIMWATCH_DATA_DIR`).
 fn data_dir_arg(args: impl Iterator<Item = String>) -> Option<PathBuf> {
@@ -48,11 +53,48 @@ pub fn run() {
     };
     tracing::info!(data_dir = %engine.data_dir().display(), secrets = engine.secrets.name(), "engine opened");
 
+    // Set once the app runs, so a clicked notification can reach the window.
+    let app_handle: Arc<Mutex<Option<tauri::AppHandle>>> = Arc::new(Mutex::new(None));
+    let click_target = app_handle.clone();
+    let notifier: Notifiers = Arc::new(ClickableNotifier::new(Arc::new(move |n| {
+        if let Some(app) = click_target
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            tray::show_main(&app);
+            let _ = app.emit(events::OPEN_INCIDENT, n.clone());
+        }
+    })));
     let result = tauri::Builder::default()
         .manage(AppState {
-            engine,
-            notifier: Arc::new(DesktopNotifier),
+            engine: engine.clone(),
+            notifier: notifier.clone(),
             crawls: Arc::new(Mutex::new(HashMap::new())),
+            watch: Arc::new(Mutex::new(None)),
+        })
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            *app_handle.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle.clone());
+            if let Err(e) = tray::build(&handle) {
+                tracing::warn!(error = %e, "no tray icon in this session");
+            }
+            if std::env::var_os("SCIMWATCH_NO_MONITOR").is_none() {
+                // The monitor's tasks run on Tauri's tokio runtime.
+                let runtime = tauri::async_runtime::handle();
+                let _entered = runtime.inner().enter();
+                let watch = Arc::new(Watch::start(
+                    engine.clone(),
+                    PollConfig::default(),
+                    DiagnosisConfig::default(),
+                    notifier.clone(),
+                ));
+                events::forward(handle.clone(), &watch, engine.clone());
+                if let Some(state) = handle.try_state::<AppState>() {
+                    *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
+                }
+            }
+            Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::connections::list_connections,
@@ -74,6 +116,10 @@ pub fn run() {
             commands::inventory::scim_compliance,
             commands::incidents::list_incidents,
             commands::incidents::snooze_incident,
+            commands::overview::job_status,
+            commands::overview::poll_now,
+            commands::troubleshooting::run_checklist,
+            commands::troubleshooting::confirm_step,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,9 +1,10 @@
 //! Managed state: cheap clones only (the engine holds a pool and Arcs). The
-//! crawl registry is a std mutex never held across an `.await`.
+//! mutexes are std mutexes never held across an `.await`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use scimwatch_engine::monitor::Watch;
 use scimwatch_engine::notify::Notifiers;
 use scimwatch_engine::scim::CancelFlag;
 use scimwatch_engine::Engine;
@@ -13,4 +14,12 @@ pub struct AppState {
     pub notifier: Notifiers,
     /// Running inventory crawls by connection id, for "Cancel".
     pub crawls: Arc<Mutex<HashMap<String, CancelFlag>>>,
+    /// The running monitor (poller + diagnosis); `None` until started.
+    pub watch: Arc<Mutex<Option<Arc<Watch>>>>,
+}
+
+impl AppState {
+    pub fn watch(&self) -> Option<Arc<Watch>> {
+        self.watch.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }

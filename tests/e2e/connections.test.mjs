@@ -118,7 +118,7 @@ test("a bad Tenant URL is refused with a specific message", async () => {
 test("add a connection through the UI and see it listed", async () => {
   await clickButton(browser, "Add connection");
   await (await field(browser, "Name")).setValue("E2E Acme");
-  await (await field(browser, "Tenant URL")).setValue("https://acme.example.com/scim/v2/");
+  await (await field(browser, "Tenant URL")).setValue("https://127.0.0.1:9/scim/v2/");
   await (await field(browser, "Secret Token")).setValue(TOKEN);
   await shot(browser, "03-form-filled");
   const submit = await browser.$('//*[@role="dialog"]//button[@type="submit"]');
@@ -127,7 +127,7 @@ test("add a connection through the UI and see it listed", async () => {
     timeout: 10000,
     timeoutMsg: "the dialog did not close after saving",
   });
-  await waitForText(browser, "https://acme.example.com/scim/v2");
+  await waitForText(browser, "https://127.0.0.1:9/scim/v2");
   await waitForText(browser, "E2E Acme");
   const text = await browser.execute(() => document.body.innerText);
   assert.ok(!text.includes(TOKEN), "the token must never be shown");
@@ -140,7 +140,7 @@ test("the CLI reads the same database", () => {
   );
   assert.equal(list.length, 1);
   assert.equal(list[0].name, "E2E Acme");
-  assert.equal(list[0].scim.url, "https://acme.example.com/scim/v2");
+  assert.equal(list[0].scim.url, "https://127.0.0.1:9/scim/v2");
   assert.equal(list[0].has_scim_token, true);
   for (const f of readdirSync(DATA)) {
     const bytes = readFileSync(join(DATA, f));
@@ -153,6 +153,6 @@ test("after a restart the UI reads the connection back", async () => {
   browser = await openApp();
   await clickButton(browser, "Connections");
   await waitForText(browser, "E2E Acme");
-  await waitForText(browser, "https://acme.example.com/scim/v2");
+  await waitForText(browser, "https://127.0.0.1:9/scim/v2");
   await shot(browser, "05-after-restart");
 });

@@ -5,14 +5,10 @@ import { ConnectionsProvider, useConnections } from "./lib/connections";
 import { href, SCREENS, useRoute, type Route, type ScreenId } from "./lib/router";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
 import { OverviewScreen } from "./screens/OverviewScreen";
-import {
-  IncidentsScreen,
-  InventoryScreen,
-  LogsScreen,
-  MappingsScreen,
-  TokenScreen,
-  TroubleshootingScreen,
-} from "./screens/PlannedScreens";
+import { IncidentsScreen } from "./screens/IncidentsScreen";
+import { InventoryScreen } from "./screens/InventoryScreen";
+import { LogsScreen, MappingsScreen, TroubleshootingScreen } from "./screens/PlannedScreens";
+import { TokenScreen } from "./screens/TokenScreen";
 import { SettingsScreen } from "./screens/SettingsScreen";
 
 const ICONS: Record<ScreenId, IconName> = {
@@ -102,11 +98,11 @@ function Screen({ route }: { route: Route }) {
     case "mappings":
       return <MappingsScreen />;
     case "token":
-      return <TokenScreen />;
+      return <TokenScreen rest={route.rest} />;
     case "logs":
       return <LogsScreen />;
     case "inventory":
-      return <InventoryScreen />;
+      return <InventoryScreen rest={route.rest} />;
     case "troubleshooting":
       return <TroubleshootingScreen />;
     case "incidents":

@@ -75,6 +75,65 @@ impl Notifier for DesktopNotifier {
     }
 }
 
+/// Called with the notification the admin clicked.
+pub type ClickHandler = Arc<dyn Fn(&Notification) + Send + Sync>;
+
+/// Desktop notifications that report a click (the desktop app opens itself
+/// at the incident). A thread waits for the click per notification with a
+/// connection; it ends when the notification is closed.
+#[derive(Clone)]
+pub struct ClickableNotifier {
+    on_click: ClickHandler,
+}
+
+impl fmt::Debug for ClickableNotifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClickableNotifier")
+    }
+}
+
+impl ClickableNotifier {
+    pub fn new(on_click: ClickHandler) -> Self {
+        Self { on_click }
+    }
+}
+
+impl Notifier for ClickableNotifier {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    fn send(&self, n: &Notification) -> Result<u32, NotifyError> {
+        let mut note = notify_rust::Notification::new();
+        note.appname(APP_NAME)
+            .summary(&n.summary)
+            .body(&n.body)
+            .icon("dialog-warning")
+            .urgency(match n.severity {
+                Severity::Critical => notify_rust::Urgency::Critical,
+                Severity::Warning => notify_rust::Urgency::Normal,
+                Severity::Info => notify_rust::Urgency::Low,
+            })
+            .action("default", "Open scimwatch");
+        let handle = note
+            .show()
+            .map_err(|e| NotifyError::Unavailable(e.to_string()))?;
+        let id = handle.id();
+        let on_click = self.on_click.clone();
+        let clicked = n.clone();
+        std::thread::spawn(move || {
+            handle.wait_for_action(|action| {
+                if action == "default" {
+                    on_click(&clicked);
+                }
+            });
+        });
+        Ok(id)
+    }
+
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    fn send(&self, n: &Notification) -> Result<u32, NotifyError> {
+        DesktopNotifier.send(n)
+    }
+}
+
 /// Keeps what would have been shown (tests of the incident flow).
 #[derive(Debug, Default)]
 pub struct RecordingNotifier {

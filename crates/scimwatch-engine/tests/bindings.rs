@@ -38,11 +38,15 @@ fn export_all(dir: &Path) {
     {
         use scimwatch_engine::connections::SaveOutcome;
         use scimwatch_engine::diagnose::DiagnosisOutcome;
+        use scimwatch_engine::graph::observe::StatusReport;
+        use scimwatch_engine::monitor::ChecklistView;
         use scimwatch_engine::notify::Notification;
+        use scimwatch_engine::poller::Event as PollEvent;
         use scimwatch_engine::scim::crawl::{CrawlOutcome, CrawlProgress};
         use scimwatch_engine::scim::discover::ComplianceReport;
         use scimwatch_engine::scim::drift::DriftResult;
         use scimwatch_engine::scim::{CheckResult, TokenStatus};
+        use scimwatch_engine::store::events::{CycleRow, EventRow};
         use scimwatch_engine::store::incidents::IncidentView;
         use scimwatch_engine::store::inventory::SnapshotSummary;
         use scimwatch_engine::store::scim_checks::CheckSummary;
@@ -62,6 +66,11 @@ fn export_all(dir: &Path) {
             ComplianceReport,
             SnapshotSummary,
             DriftResult,
+            StatusReport,
+            ChecklistView,
+            PollEvent,
+            EventRow,
+            CycleRow,
         );
     }
 }

@@ -4,5 +4,7 @@
 pub mod connections;
 pub mod incidents;
 pub mod inventory;
+pub mod overview;
 pub mod settings;
 pub mod token;
+pub mod troubleshooting;

@@ -164,6 +164,22 @@ const PATHS = {
       <path d="M13 4.5V4a1 1 0 0 0-1-1H4.5a1 1 0 0 0-1 1v7.5a1 1 0 0 0 1 1H5" />
     </>
   ),
+  chevronDown: <path d="m5.5 8 4.5 4.5L14.5 8" />,
+  play: <path d="M6.5 4.5v11l9-5.5-9-5.5Z" />,
+  stop: <rect x="5" y="5" width="10" height="10" rx="1.5" />,
+  bell: (
+    <>
+      <path d="M5 13.5V9a5 5 0 0 1 10 0v4.5l1.5 1.5h-13L5 13.5Z" />
+      <path d="M8.5 17.5a1.6 1.6 0 0 0 3 0" />
+    </>
+  ),
+  external: (
+    <>
+      <path d="M11 3.5h5.5V9" />
+      <path d="M16.5 3.5 9 11" />
+      <path d="M14 12v3.5a1 1 0 0 1-1 1H4.5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1H8" />
+    </>
+  ),
 } satisfies Record<string, ReactElement>;
 
 export type IconName = keyof typeof PATHS;

@@ -12,8 +12,19 @@ export function useNow(intervalMs = 30_000): Date {
 }
 
 /** "28 Nov 2026, 14:05 · 12 min ago", with the full ISO time as a tooltip. */
-export function LocalTime({ iso, now }: { iso: string; now?: Date }) {
+export function LocalTime({ iso, now, stacked = false }: { iso: string; now?: Date; stacked?: boolean }) {
   const current = useNow();
+  if (stacked) {
+    return (
+      <time dateTime={iso} title={new Date(iso).toString()} className="time-stacked">
+        <span className="time-main">{formatLocalDateTime(iso)}</span>
+        <span className="relative-hint">
+          <span className="visually-hidden">, </span>
+          {formatRelative(iso, now ?? current)}
+        </span>
+      </time>
+    );
+  }
   return (
     <time dateTime={iso} title={new Date(iso).toString()}>
       {formatLocalDateTime(iso)}

@@ -79,3 +79,70 @@ describe("outside the app", () => {
     await expect(listConnections()).rejects.toMatchObject({ kind: "internal", fields: [] });
   });
 });
+
+describe("monitoring commands", () => {
+  test("each wrapper sends the documented command and argument keys", async () => {
+    const { checkHistory, latestCheck, testConnection, testNewToken, tokenStatus, startCrawl, cancelCrawl, listSnapshots, diffSnapshots, driftReport, scimCompliance, listIncidents, snoozeIncident, sendTestNotification } =
+      await import("./ipc");
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      return cmd === "cancel_crawl" ? true : null;
+    });
+    await tokenStatus("c1");
+    await testConnection("c1");
+    await testNewToken("c1", "tok");
+    await checkHistory("c1");
+    await latestCheck("c1");
+    await startCrawl("c1");
+    expect(await cancelCrawl("c1")).toBe(true);
+    await listSnapshots("c1");
+    await diffSnapshots("c1", 1, 2);
+    await driftReport("c1");
+    await scimCompliance("c1");
+    await listIncidents(null, true);
+    await snoozeIncident(BigInt(7), "2026-12-01");
+    await snoozeIncident(7, null);
+    await sendTestNotification();
+    expect(calls).toEqual([
+      { cmd: "token_status", args: { id: "c1" } },
+      { cmd: "test_connection", args: { id: "c1" } },
+      { cmd: "test_new_token", args: { id: "c1", token: "tok" } },
+      { cmd: "check_history", args: { id: "c1" } },
+      { cmd: "latest_check", args: { id: "c1" } },
+      { cmd: "start_crawl", args: { id: "c1" } },
+      { cmd: "cancel_crawl", args: { id: "c1" } },
+      { cmd: "list_snapshots", args: { id: "c1" } },
+      { cmd: "diff_snapshots", args: { id: "c1", a: 1, b: 2 } },
+      { cmd: "drift_report", args: { id: "c1" } },
+      { cmd: "scim_compliance", args: { id: "c1" } },
+      { cmd: "list_incidents", args: { connection: null, activeOnly: true } },
+      { cmd: "snooze_incident", args: { id: 7, until: "2026-12-01" } },
+      { cmd: "snooze_incident", args: { id: 7, until: null } },
+      { cmd: "send_test_notification", args: {} },
+    ]);
+  });
+
+  test("a drift not_found rejection keeps its kind and message", async () => {
+    const { driftReport } = await import("./ipc");
+    mockIPC(() => {
+      throw { kind: "not_found", message: "Entra assignments were not polled yet", fields: [] };
+    });
+    await expect(driftReport("c1")).rejects.toEqual({ kind: "not_found", message: "Entra assignments were not polled yet", fields: [] });
+  });
+
+  test("onCrawlProgress delivers payloads and stops after unlisten", async () => {
+    const { onCrawlProgress } = await import("./ipc");
+    const { emit } = await import("@tauri-apps/api/event");
+    mockIPC(() => null, { shouldMockEvents: true });
+    const got: unknown[] = [];
+    const stop = await onCrawlProgress((e) => got.push(e));
+    const payload = { connection_id: "c1", progress: { phase: "users", done: 10, total: null, in_flight: 2 } };
+    await emit("crawl-progress", payload);
+    expect(got).toEqual([payload]);
+    stop();
+    await new Promise((r) => setTimeout(r, 0));
+    await emit("crawl-progress", payload);
+    expect(got).toHaveLength(1);
+  });
+});

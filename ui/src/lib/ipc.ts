@@ -1,7 +1,18 @@
 // Typed wrappers around the Tauri commands. The web view never talks to Graph
 // or SCIM itself: everything goes through these functions.
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { CheckResult } from "../bindings/CheckResult";
+import type { CheckSummary } from "../bindings/CheckSummary";
+import type { ComplianceReport } from "../bindings/ComplianceReport";
+import type { CrawlOutcome } from "../bindings/CrawlOutcome";
+import type { CrawlProgress } from "../bindings/CrawlProgress";
+import type { DriftResult } from "../bindings/DriftResult";
+import type { IncidentView } from "../bindings/IncidentView";
+import type { SnapshotDiff } from "../bindings/SnapshotDiff";
+import type { SnapshotSummary } from "../bindings/SnapshotSummary";
+import type { TokenStatus } from "../bindings/TokenStatus";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { ConnectionInput } from "../bindings/ConnectionInput";
@@ -90,4 +101,96 @@ export function removeConnection(id: string): Promise<Connection> {
 
 export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>("app_info");
+}
+
+// ---------- SCIM token and Test Connection ----------
+
+export function tokenStatus(id: string): Promise<TokenStatus> {
+  return call<TokenStatus>("token_status", { id });
+}
+
+/** Entra's Test Connection replayed against the saved Tenant URL and token; stored as history. */
+export function testConnection(id: string): Promise<CheckResult> {
+  return call<CheckResult>("test_connection", { id });
+}
+
+/** Tests a new token against the connection's Tenant URL. Nothing is stored. */
+export function testNewToken(id: string, token: string): Promise<CheckResult> {
+  return call<CheckResult>("test_new_token", { id, token });
+}
+
+/** Stored checks, newest first. */
+export function checkHistory(id: string): Promise<CheckSummary[]> {
+  return call<CheckSummary[]>("check_history", { id });
+}
+
+export function latestCheck(id: string): Promise<CheckResult | null> {
+  return call<CheckResult | null>("latest_check", { id });
+}
+
+// ---------- inventory ----------
+
+/** Resolves when the crawl ends; progress arrives through `onCrawlProgress`. */
+export function startCrawl(id: string): Promise<CrawlOutcome> {
+  return call<CrawlOutcome>("start_crawl", { id });
+}
+
+export function cancelCrawl(id: string): Promise<boolean> {
+  return call<boolean>("cancel_crawl", { id });
+}
+
+/** Snapshots, newest first. */
+export function listSnapshots(id: string): Promise<SnapshotSummary[]> {
+  return call<SnapshotSummary[]>("list_snapshots", { id });
+}
+
+/** `a` is the older snapshot, `b` the newer; both must be complete. */
+export function diffSnapshots(id: string, a: number, b: number): Promise<SnapshotDiff> {
+  return call<SnapshotDiff>("diff_snapshots", { id, a, b });
+}
+
+export function driftReport(id: string): Promise<DriftResult> {
+  return call<DriftResult>("drift_report", { id });
+}
+
+export function scimCompliance(id: string): Promise<ComplianceReport> {
+  return call<ComplianceReport>("scim_compliance", { id });
+}
+
+export interface CrawlProgressEvent {
+  connection_id: string;
+  progress: CrawlProgress;
+}
+
+export const CRAWL_PROGRESS_EVENT = "crawl-progress";
+
+/**
+ * Calls `cb` for every `crawl-progress` event. Resolves to the function that
+ * stops listening (a no-op outside the app).
+ */
+export async function onCrawlProgress(cb: (e: CrawlProgressEvent) => void): Promise<() => void> {
+  if (!hasBridge()) return () => {};
+  const unlisten = await listen<CrawlProgressEvent>(CRAWL_PROGRESS_EVENT, (event) => cb(event.payload));
+  return () => {
+    try {
+      void Promise.resolve(unlisten()).catch(() => {});
+    } catch {
+      // The bridge is gone (window closing): nothing to stop.
+    }
+  };
+}
+
+// ---------- incidents and notifications ----------
+
+export function listIncidents(connection: string | null, activeOnly: boolean): Promise<IncidentView[]> {
+  return call<IncidentView[]>("list_incidents", { connection, activeOnly });
+}
+
+/** `until` is RFC 3339 or YYYY-MM-DD; `null` un-snoozes. */
+export function snoozeIncident(id: number | bigint, until: string | null): Promise<IncidentView> {
+  return call<IncidentView>("snooze_incident", { id: Number(id), until });
+}
+
+export function sendTestNotification(): Promise<null> {
+  return call<null>("send_test_notification", {});
 }

@@ -2,11 +2,9 @@
 // what it needs, checked against what is actually configured. No made-up data.
 import type { ReactNode } from "react";
 import type { Connection } from "../bindings/Connection";
-import { hostOf, TokenExpiry, TokenStored } from "../components/ConnectionFacts";
 import { ErrorAlert, Skeleton } from "../components/Feedback";
 import { Icon, type IconName } from "../components/Icon";
 import { Page } from "../components/Page";
-import { useNow } from "../components/Time";
 import { useConnections } from "../lib/connections";
 import { href, navigate, type ScreenId } from "../lib/router";
 
@@ -107,14 +105,6 @@ const anyEntra = (l: Connection[]): Need => ({
   ),
   met: l.some((c) => c.entra),
 });
-const anyScim = (l: Connection[]): Need => ({
-  label: (
-    <>
-      A <a href={href("connections")}>connection</a> with a SCIM Tenant URL and a stored Secret Token
-    </>
-  ),
-  met: l.some((c) => c.scim && c.has_scim_token),
-});
 
 export function MappingsScreen() {
   return (
@@ -153,24 +143,6 @@ export function LogsScreen() {
   );
 }
 
-export function InventoryScreen() {
-  return (
-    <Planned
-      id="inventory"
-      title="Inventory"
-      subtitle="Users and groups as the SaaS sees them."
-      icon="inventory"
-      headline="No snapshot of the SaaS yet"
-      needs={(l) => [anyScim(l), polling]}
-    >
-      <p>
-        scimwatch will list the Users and Groups the SaaS's SCIM endpoint returns, keep snapshots on this computer,
-        and compare them with what Entra has assigned, so missing, extra and disabled accounts stand out.
-      </p>
-    </Planned>
-  );
-}
-
 export function TroubleshootingScreen() {
   return (
     <Planned
@@ -186,111 +158,5 @@ export function TroubleshootingScreen() {
         Tenant URL, the provisioning job's state, quarantine, scope and mappings) and says what to change and where.
       </p>
     </Planned>
-  );
-}
-
-export function IncidentsScreen() {
-  return (
-    <Planned
-      id="incidents"
-      title="Incidents"
-      subtitle="Every time sync stalled, and what happened next."
-      icon="incidents"
-      headline="No incidents recorded"
-      needs={(l) => [{ label: "At least one connection", met: l.length > 0 }, polling]}
-    >
-      <p>
-        When polling finds a stalled or quarantined job, a rejected token or an unreachable SCIM endpoint, scimwatch
-        opens an incident here and raises a desktop notification. Nothing has been polled yet, so there is nothing to
-        report, which does not mean everything is healthy.
-      </p>
-    </Planned>
-  );
-}
-
-/** The Token screen already has real facts: where each token is stored and when it expires. */
-export function TokenScreen() {
-  const { state, reload, refreshing } = useConnections();
-  const now = useNow();
-  const list = state.connections;
-  const scim = list?.filter((c) => c.scim) ?? [];
-  return (
-    <Page title="Token" subtitle="The SCIM Secret Tokens Entra uses, and when they expire.">
-      {state.status === "error" ? (
-        <ErrorAlert
-          error={state.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void reload()} disabled={refreshing}>
-              Try again
-            </button>
-          }
-        />
-      ) : null}
-      {state.status === "loading" ? (
-        <div className="card stack-sm" role="status" aria-label="Loading tokens">
-          <Skeleton width="50%" />
-          <Skeleton width="70%" />
-        </div>
-      ) : null}
-      {list && scim.length > 0 ? (
-        <div className="card table-card">
-          <table className="table">
-            <caption className="visually-hidden">Secret Tokens by connection</caption>
-            <thead>
-              <tr>
-                <th scope="col">Connection</th>
-                <th scope="col">Tenant URL</th>
-                <th scope="col">Stored</th>
-                <th scope="col">Expires</th>
-              </tr>
-            </thead>
-            <tbody>
-              {scim.map((c) => (
-                <tr key={c.id}>
-                  <th scope="row">
-                    <a href={href("connections", c.id, "edit")}>{c.name}</a>
-                  </th>
-                  <td className="mono" title={c.scim!.url}>
-                    {hostOf(c.scim!.url)}
-                  </td>
-                  <td>
-                    <TokenStored c={c} />
-                  </td>
-                  <td>
-                    <TokenExpiry scim={c.scim!} now={now} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {list ? (
-        <section className="planned card" aria-labelledby="token-headline" data-screen="token">
-          <div className="empty-icon">
-            <Icon name="token" size={24} />
-          </div>
-          <div className="planned-content">
-            <h2 id="token-headline" className="empty-title">
-              {scim.length > 0 ? "Live token checks are not running yet" : "No SCIM endpoint to check"}
-            </h2>
-            <div className="empty-body">
-              <p>
-                Once polling is enabled, scimwatch will test each token against the SCIM endpoint, record when it last
-                worked, and warn before the recorded expiry date. Rotating a token means pasting the new one both in
-                Entra's Provisioning page and in the connection here.
-              </p>
-            </div>
-            {scim.length === 0 ? (
-              <div className="empty-action">
-                <button type="button" className="button button-primary" onClick={() => (list.length ? navigate("connections") : navigate("connections", "new"))}>
-                  {list.length ? "Open Connections" : "Add a connection"}
-                </button>
-              </div>
-            ) : null}
-          </div>
-        </section>
-      ) : null}
-    </Page>
   );
 }

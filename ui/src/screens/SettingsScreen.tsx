@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { CommandError } from "../bindings/CommandError";
-import { ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, ErrorAlert, Skeleton } from "../components/Feedback";
+import { RichText } from "../components/RichText";
+import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
-import { appInfo } from "../lib/ipc";
+import { useToasts } from "../components/Toasts";
+import { appInfo, sendTestNotification, toCommandError } from "../lib/ipc";
 
 const STORE_LABELS: Record<string, { label: string; hint: string }> = {
   keychain: { label: "OS keychain", hint: "Secrets are kept by the operating system's credential store." },
@@ -35,7 +38,7 @@ export function SettingsScreen() {
   const store = info ? STORE_LABELS[info.secret_store] : undefined;
 
   return (
-    <Page title="Settings" subtitle="About this installation. Preferences arrive with polling and notifications.">
+    <Page title="Settings" subtitle="Notifications and this installation.">
       <section className="card settings-card" aria-labelledby="about-title">
         <h2 id="about-title" className="card-title">
           About scimwatch
@@ -77,6 +80,7 @@ export function SettingsScreen() {
           </dl>
         ) : null}
       </section>
+      <NotificationsCard />
       <section className="card settings-card" aria-labelledby="appearance-title">
         <h2 id="appearance-title" className="card-title">
           Appearance
@@ -84,5 +88,56 @@ export function SettingsScreen() {
         <p className="muted">scimwatch follows your system's light or dark setting.</p>
       </section>
     </Page>
+  );
+}
+
+function NotificationsCard() {
+  const { push } = useToasts();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<CommandError | null>(null);
+  async function send() {
+    setBusy(true);
+    setError(null);
+    try {
+      await sendTestNotification();
+      push({ tone: "success", title: "Sent — you should see it now" });
+    } catch (e) {
+      setError(toCommandError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section className="card settings-card" aria-labelledby="notifications-title">
+      <div className="card-header">
+        <div className="stack-sm">
+          <h2 id="notifications-title" className="card-title">
+            Notifications
+          </h2>
+          <p className="muted">
+            scimwatch raises a desktop notification when an incident opens or gets worse, reminds you while it stays
+            open, and tells you when it is resolved. Send a test to check that your system shows them (and that Do Not
+            Disturb or focus mode is not hiding them).
+          </p>
+        </div>
+        <button type="button" className="button" onClick={() => void send()} disabled={busy} aria-busy={busy || undefined}>
+          {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <Icon name="bell" size={16} />}
+          Send a test notification
+        </button>
+      </div>
+      {error ? (
+        <Alert title="The test notification was not shown">
+          <p>
+            <RichText text={error.message} capitalize />
+          </p>
+          {error.kind === "internal" || error.kind === "network" ? (
+            <p className="muted">
+              Incidents still open and show on the Incidents screen; only the desktop pop-up is missing. On Linux, a
+              notification service (such as the one in GNOME, KDE or dunst) must be running in this session.
+            </p>
+          ) : null}
+        </Alert>
+      ) : null}
+    </section>
   );
 }

@@ -18,6 +18,13 @@ export interface FakeBackend {
   notes: string[];
   count: (cmd: string) => number;
   last: (cmd: string) => Call | undefined;
+  /** Per-command answers for the monitoring commands (token, inventory, incidents…). */
+  handlers: Record<string, (args: Record<string, unknown>) => unknown>;
+}
+
+/** A command rejection, as the Rust side sends it. */
+export function reject(kind: CommandError["kind"], message: string): never {
+  throw { kind, message, fields: [] } satisfies CommandError;
 }
 
 export function fakeBackend(initial: Connection[] = []): FakeBackend {
@@ -28,11 +35,15 @@ export function fakeBackend(initial: Connection[] = []): FakeBackend {
     notes: [],
     count: (cmd) => b.calls.filter((c) => c.cmd === cmd).length,
     last: (cmd) => [...b.calls].reverse().find((c) => c.cmd === cmd),
+    handlers: { ...defaultHandlers() },
   };
   let next = 1;
-  mockIPC((cmd, raw) => {
+  mockIPC(
+    (cmd, raw) => {
     const args = (raw ?? {}) as Record<string, unknown>;
     b.calls.push({ cmd, args });
+    const handler = b.handlers[cmd];
+    if (handler) return handler(args);
     switch (cmd) {
       case "list_connections":
         return structuredClone(b.db);
@@ -79,6 +90,29 @@ export function fakeBackend(initial: Connection[] = []): FakeBackend {
       default:
         throw { kind: "internal", message: `unknown command ${cmd}`, fields: [] } satisfies CommandError;
     }
-  });
+    },
+    { shouldMockEvents: true },
+  );
   return b;
+}
+
+/** Empty, honest answers: nothing checked, no snapshot, no incident. */
+function defaultHandlers(): FakeBackend["handlers"] {
+  return {
+    token_status: () => ({
+      expires_at: null,
+      source: "unknown",
+      days_left: null,
+      last_verified_at: null,
+      last_check_verdict: null,
+      last_checked_at: null,
+      token_set: true,
+      summary: "not checked yet",
+    }),
+    latest_check: () => null,
+    check_history: () => [],
+    list_snapshots: () => [],
+    drift_report: () => reject("not_found", "Entra assignments were not polled yet"),
+    list_incidents: () => [],
+  };
 }

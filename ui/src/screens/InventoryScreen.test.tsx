@@ -1,0 +1,199 @@
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { emit } from "@tauri-apps/api/event";
+import { describe, expect, test } from "vitest";
+import { App } from "../App";
+import type { CrawlOutcome } from "../bindings/CrawlOutcome";
+import { fakeBackend } from "../test/backend";
+import { complianceReport, connection, driftResult, snapshot, snapshotDiff } from "../test/fixtures";
+import { complianceMarkdown } from "./InventoryScreen";
+
+async function openInventory(hash = "#/inventory") {
+  window.location.hash = hash;
+  render(<App />);
+  await screen.findByRole("heading", { level: 1, name: "Inventory" });
+}
+
+const outcome: CrawlOutcome = {
+  snapshot_id: 3,
+  users: 1234,
+  groups: 12,
+  full: false,
+  changes: 4,
+  versions_written: 4,
+  stats: [],
+  findings: [],
+  elapsed_ms: 3200,
+};
+
+describe("Inventory", () => {
+  test("lists snapshots with state, users and groups", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.list_snapshots = () => [
+      snapshot({ id: 2, state: "failed", completed_at: null, user_count: null, group_count: null, error: "HTTP 500 on page 3" }),
+      snapshot({ id: 1 }),
+    ];
+    await openInventory();
+    const table = await screen.findByRole("table", { name: /Snapshots/ });
+    const rows = within(table).getAllByRole("row");
+    expect(rows).toHaveLength(3);
+    expect(rows[1]!.textContent).toContain("Failed");
+    expect(rows[1]!.textContent).toContain("HTTP 500 on page 3");
+    expect(rows[2]!.textContent).toContain("Complete");
+    expect(rows[2]!.textContent).toContain("120");
+    expect(b.last("list_snapshots")!.args).toEqual({ id: "c1" });
+  });
+
+  test("Crawl now shows live progress from crawl-progress events, and Cancel calls cancel_crawl", async () => {
+    const b = fakeBackend([connection()]);
+    let finish: (v: unknown) => void = () => {};
+    let fail: (e: unknown) => void = () => {};
+    b.handlers.start_crawl = () =>
+      new Promise((resolve, reject) => {
+        finish = resolve;
+        fail = reject;
+      });
+    b.handlers.cancel_crawl = () => {
+      fail({ kind: "internal", message: "crawl cancelled", fields: [] });
+      return true;
+    };
+    await openInventory();
+    await screen.findByRole("heading", { name: "No snapshot yet" });
+    fireEvent.click(screen.getByRole("button", { name: "Crawl now" }));
+    await screen.findByRole("region", { name: "Crawl in progress" });
+    await act(async () => {
+      await emit("crawl-progress", { connection_id: "c1", progress: { phase: "users", done: 250, total: 1000, in_flight: 4 } });
+    });
+    const bar = await screen.findByRole("progressbar");
+    await waitFor(() => expect(bar.getAttribute("aria-valuenow")).toBe("25"));
+    expect(screen.getByText("Reading users")).toBeTruthy();
+    expect(screen.getByText(/250 of 1,000 · 4 requests in flight/)).toBeTruthy();
+    // Another connection's progress is ignored.
+    await act(async () => {
+      await emit("crawl-progress", { connection_id: "other", progress: { phase: "groups", done: 1, total: 2, in_flight: 1 } });
+    });
+    expect(bar.getAttribute("aria-valuenow")).toBe("25");
+
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    await screen.findByText("Crawl cancelled");
+    expect(b.last("cancel_crawl")!.args).toEqual({ id: "c1" });
+    expect(screen.queryByRole("progressbar")).toBeNull();
+    void finish;
+  });
+
+  test("a crawl already running elsewhere is explained, not shown as a failure", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.start_crawl = () => {
+      throw { kind: "conflict", message: "an inventory crawl of this connection is already running", fields: [] };
+    };
+    await openInventory();
+    await screen.findByRole("heading", { name: "No snapshot yet" });
+    fireEvent.click(screen.getByRole("button", { name: "Crawl now" }));
+    expect(await screen.findByText("A crawl of this connection is already running")).toBeTruthy();
+    expect(screen.queryByText("Already exists")).toBeNull();
+  });
+
+  test("a finished crawl reports the snapshot and refreshes the list", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.start_crawl = () => outcome;
+    await openInventory();
+    await screen.findByRole("heading", { name: "No snapshot yet" });
+    const before = b.count("list_snapshots");
+    fireEvent.click(screen.getByRole("button", { name: "Crawl now" }));
+    await screen.findByText("Snapshot #3 stored: 1,234 users, 12 groups");
+    await waitFor(() => expect(b.count("list_snapshots")).toBeGreaterThan(before));
+  });
+
+  test("Compare diffs two complete snapshots: added, removed, changed and memberships", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.list_snapshots = () => [snapshot({ id: 5 }), snapshot({ id: 4, state: "running" }), snapshot({ id: 2 })];
+    b.handlers.diff_snapshots = () => snapshotDiff();
+    await openInventory("#/inventory/c1/compare");
+    const older = (await screen.findByLabelText("Older snapshot")) as HTMLSelectElement;
+    expect(Array.from(older.options).map((o) => o.value)).toEqual(["5", "2"]);
+    expect(older.value).toBe("2");
+    expect((screen.getByLabelText("Newer snapshot") as HTMLSelectElement).value).toBe("5");
+    fireEvent.click(screen.getByRole("button", { name: "Compare" }));
+    const added = await screen.findByRole("list", { name: "Users added" });
+    expect(added.textContent).toContain("new.hire@contoso.com");
+    expect(screen.getByRole("list", { name: "Users removed" }).textContent).toContain("leaver@contoso.com");
+    const changed = screen.getByRole("list", { name: "Users changed" });
+    expect(within(changed).getByText("name.givenName")).toBeTruthy();
+    expect(within(changed).getByText("active")).toBeTruthy();
+    expect(screen.getByRole("list", { name: "Members added to Sales" }).textContent).toContain("u-new");
+    expect(screen.getByRole("list", { name: "Members removed from Sales" }).textContent).toContain("u-gone");
+    expect(b.last("diff_snapshots")!.args).toEqual({ id: "c1", a: 2, b: 5 });
+  });
+
+  test("long diff lists show 100 at a time", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.list_snapshots = () => [snapshot({ id: 2 }), snapshot({ id: 1 })];
+    const d = snapshotDiff();
+    d.users.added = Array.from({ length: 250 }, (_, i) => ({ id: `u${i}`, label: `user${i}@contoso.com` }));
+    d.counts.users_added = 250;
+    b.handlers.diff_snapshots = () => d;
+    await openInventory("#/inventory/c1/compare");
+    fireEvent.click(await screen.findByRole("button", { name: "Compare" }));
+    const list = await screen.findByRole("list", { name: "Users added" });
+    expect(within(list).getAllByRole("listitem")).toHaveLength(100);
+    fireEvent.click(screen.getByRole("button", { name: /Show 100 more \(150 not shown\)/ }));
+    expect(within(list).getAllByRole("listitem")).toHaveLength(200);
+  });
+
+  test("Compare with fewer than two complete snapshots explains why", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.list_snapshots = () => [snapshot({ id: 1 })];
+    await openInventory("#/inventory/c1/compare");
+    expect(await screen.findByRole("heading", { name: "Two complete snapshots are needed" })).toBeTruthy();
+  });
+
+  test("Drift: not_found becomes guidance, not a crash", async () => {
+    fakeBackend([connection()]);
+    await openInventory("#/inventory/c1/drift");
+    const guidance = await screen.findByText("Drift needs Entra's assignments");
+    const box = guidance.closest(".alert")!;
+    expect(box.className).toContain("alert-info");
+    expect(box.textContent).toContain("Entra assignments were not polled yet");
+    expect(screen.queryByText("Not found")).toBeNull();
+  });
+
+  test("Drift renders missing users, orphans and counts", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.drift_report = () => driftResult();
+    await openInventory("#/inventory/c1/drift");
+    expect((await screen.findByRole("list", { name: "Missing in the SaaS" })).textContent).toContain("Ada Lovelace");
+    expect(screen.getByRole("list", { name: "Orphans" }).textContent).toContain("old.contractor@contoso.com");
+    expect(screen.getByText("Missing in SaaS").parentElement!.textContent).toContain("1");
+  });
+
+  test("tabs switch with the arrow keys", async () => {
+    fakeBackend([connection()]);
+    await openInventory();
+    const tab = await screen.findByRole("tab", { name: "Snapshots" });
+    expect(tab.getAttribute("aria-selected")).toBe("true");
+    fireEvent.keyDown(tab, { key: "ArrowRight" });
+    await waitFor(() => expect(window.location.hash).toBe("#/inventory/c1/compare"));
+  });
+
+  test("SCIM compliance renders findings with severity and collapsible evidence", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.scim_compliance = () => complianceReport();
+    await openInventory("#/inventory/c1/compliance");
+    fireEvent.click(await screen.findByRole("button", { name: "Check compliance" }));
+    const title = await screen.findByRole("heading", { name: "Deviations" });
+    const section = title.closest("section")!;
+    const items = within(section).getAllByRole("listitem");
+    expect(items[0]!.textContent).toContain("Critical");
+    expect(items[0]!.textContent).toContain("ignores_start_index");
+    expect(items[0]!.querySelector("details")!.textContent).toContain('{"startIndex":1}');
+    expect(screen.getByRole("button", { name: /Copy report/ })).toBeTruthy();
+    expect(screen.getByRole("row", { name: /Schemas/ }).textContent).toContain("404");
+  });
+
+  test("the copied report is Markdown with every finding and its evidence", () => {
+    const md = complianceMarkdown(complianceReport(), "Contoso → Acme");
+    expect(md).toContain("# SCIM compliance report: Contoso → Acme");
+    expect(md).toContain("### 1. [critical] ignores_start_index");
+    expect(md).toContain("GET /Users?startIndex=101&count=100");
+    expect(md).toContain("[info] discovery_missing");
+  });
+});
