@@ -26,6 +26,14 @@ fn main() {
                 "poll_now",
                 "run_checklist",
                 "confirm_step",
+                "query_logs",
+                "event_detail",
+                "list_cycles",
+                "export_logs",
+                "mappings_view",
+                "demo_status",
+                "start_demo",
+                "set_demo_fault",
             ])),
     )
     .expect("failed to run tauri-build");

@@ -72,6 +72,7 @@ pub fn run() {
             notifier: notifier.clone(),
             crawls: Arc::new(Mutex::new(HashMap::new())),
             watch: Arc::new(Mutex::new(None)),
+            demo: Arc::new(Mutex::new(None)),
         })
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -120,6 +121,14 @@ pub fn run() {
             commands::overview::poll_now,
             commands::troubleshooting::run_checklist,
             commands::troubleshooting::confirm_step,
+            commands::logs::query_logs,
+            commands::logs::event_detail,
+            commands::logs::list_cycles,
+            commands::logs::export_logs,
+            commands::mappings::mappings_view,
+            commands::demo::demo_status,
+            commands::demo::start_demo,
+            commands::demo::set_demo_fault,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

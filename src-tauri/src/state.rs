@@ -16,10 +16,20 @@ pub struct AppState {
     pub crawls: Arc<Mutex<HashMap<String, CancelFlag>>>,
     /// The running monitor (poller + diagnosis); `None` until started.
     pub watch: Arc<Mutex<Option<Arc<Watch>>>>,
+    /// The built-in demo tenant, when opened.
+    pub demo: Arc<Mutex<Option<Arc<entra_sim::SimHandle>>>>,
 }
 
 impl AppState {
     pub fn watch(&self) -> Option<Arc<Watch>> {
         self.watch.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn demo(&self) -> Option<Arc<entra_sim::SimHandle>> {
+        self.demo.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_demo(&self, sim: Option<Arc<entra_sim::SimHandle>>) {
+        *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = sim;
     }
 }

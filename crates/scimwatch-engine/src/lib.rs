@@ -6,6 +6,7 @@ pub mod app;
 pub mod connections;
 pub mod diagnose;
 pub mod error;
+pub mod export;
 pub mod graph;
 pub mod monitor;
 pub mod notify;

@@ -38,6 +38,7 @@ fn export_all(dir: &Path) {
     {
         use scimwatch_engine::connections::SaveOutcome;
         use scimwatch_engine::diagnose::DiagnosisOutcome;
+        use scimwatch_engine::export::{ExportFormat, ExportResult};
         use scimwatch_engine::graph::observe::StatusReport;
         use scimwatch_engine::monitor::ChecklistView;
         use scimwatch_engine::notify::Notification;
@@ -47,9 +48,11 @@ fn export_all(dir: &Path) {
         use scimwatch_engine::scim::drift::DriftResult;
         use scimwatch_engine::scim::{CheckResult, TokenStatus};
         use scimwatch_engine::store::events::{CycleRow, EventRow};
+        use scimwatch_engine::store::events::{EventFilter, Page};
         use scimwatch_engine::store::incidents::IncidentView;
         use scimwatch_engine::store::inventory::SnapshotSummary;
         use scimwatch_engine::store::scim_checks::CheckSummary;
+        use scimwatch_engine::views::{DemoStatus, MappingsView};
         use scimwatch_engine::{AppInfo, SecretsPayload};
         export!(
             AppInfo,
@@ -71,6 +74,12 @@ fn export_all(dir: &Path) {
             PollEvent,
             EventRow,
             CycleRow,
+            EventFilter,
+            Page<EventRow>,
+            ExportFormat,
+            ExportResult,
+            MappingsView,
+            DemoStatus,
         );
     }
 }

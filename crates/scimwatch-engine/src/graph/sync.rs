@@ -145,12 +145,12 @@ pub async fn poll_job(
 // Schema
 
 /// The stored form of the schema: the object mappings, compact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct MappingsBody {
     pub mappings: Vec<MappingSummary>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct MappingSummary {
     pub name: Option<String>,
     pub source: Option<String>,
@@ -327,28 +327,33 @@ async fn store_config<T: Serialize + for<'de> Deserialize<'de>>(
 // Assignments
 
 /// The stored form of the assignments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct AssignmentsBody {
     pub users: Vec<Principal>,
     pub groups: Vec<AssignedGroup>,
+    #[ts(type = "number")]
     pub user_count: u64,
+    #[ts(type = "number")]
     pub group_count: u64,
     /// Direct members of assigned groups (users only; no nesting).
+    #[ts(type = "number")]
     pub group_member_count: u64,
     /// Distinct users in scope: direct assignments ∪ direct members of assigned groups.
+    #[ts(type = "number")]
     pub in_scope_users: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct Principal {
     pub id: String,
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct AssignedGroup {
     pub id: String,
     pub name: Option<String>,
+    #[ts(type = "number")]
     pub members: u64,
 }
 
@@ -506,7 +511,7 @@ pub async fn poll_assignments(
 // Settings (from the secrets)
 
 /// The stored form of the settings read from the job's secrets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct SettingsBody {
     /// The Tenant URL.
     pub base_address: Option<String>,
