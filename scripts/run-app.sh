@@ -6,6 +6,6 @@ APP=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys;
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$APP" "$@"
 else
-  echo "No display found: running under Xvfb (screen :99-style virtual display)." >&2
+  echo "No display found: opening the window on a virtual display (Xvfb)." >&2
   exec xvfb-run -a -s "-screen 0 1280x800x24" "$APP" "$@"
 fi

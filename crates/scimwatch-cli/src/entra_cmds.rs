@@ -12,7 +12,7 @@ use scimwatch_engine::graph::observe::{status_report, StatusReport};
 use scimwatch_engine::graph::{discover_and_store, ClientOptions, GraphClient, GraphTarget};
 use scimwatch_engine::poller::{poll_once, Event, PollConfig, Poller};
 use scimwatch_engine::store::connections::{self as rows, ConnectionRow};
-use scimwatch_engine::store::events::{self, EventFilter, EventRow};
+use scimwatch_engine::store::events::{self, EventFilter};
 use scimwatch_engine::Engine;
 
 #[derive(Subcommand, Debug)]
@@ -176,34 +176,6 @@ fn when(ms: i64) -> String {
         .single()
         .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
         .unwrap_or_default()
-}
-
-/// One CSV field, quoted when needed (RFC 4180).
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn csv_line(e: &EventRow) -> String {
-    let o = |v: &Option<String>| csv_field(v.as_deref().unwrap_or(""));
-    [
-        csv_field(&when(e.activity_ms)),
-        csv_field(&e.event_id),
-        o(&e.cycle_id),
-        csv_field(&e.action),
-        csv_field(&e.status),
-        o(&e.identity_type),
-        o(&e.source_id),
-        o(&e.source_name),
-        o(&e.target_id),
-        o(&e.target_name),
-        o(&e.error_code),
-        o(&e.error_reason),
-    ]
-    .join(",")
 }
 
 fn open_browser(url: &str) {
@@ -543,9 +515,10 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
             if json {
                 print_json(&page)?;
             } else if csv {
-                println!("time,event_id,cycle_id,action,status,identity_type,source_id,source_name,target_id,target_name,error_code,error_reason");
+                // One CSV dialect for the CLI and the app's export (formulas neutralised).
+                println!("{}", scimwatch_engine::export::CSV_HEADER);
                 for e in &page.items {
-                    println!("{}", csv_line(e));
+                    println!("{}", scimwatch_engine::export::csv_row(e));
                 }
             } else {
                 for e in &page.items {
@@ -634,12 +607,5 @@ mod tests {
         );
         assert!(parse_when("yesterday", now).is_err());
         assert!(parse_when("", now).is_err());
-    }
-
-    #[test]
-    fn csv_quotes_when_needed() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }
