@@ -134,6 +134,21 @@ async fn each_fault_opens_its_incident_and_the_checklist_finds_the_step() {
             FindingKind::ScimTestFailed,
             "token_valid",
         ),
+        (
+            Fault::WrongTenantUrl,
+            FindingKind::TenantUrlMismatch,
+            "tenant_url",
+        ),
+        (
+            Fault::ScimHtmlPage,
+            FindingKind::ScimTestFailed,
+            "tenant_url",
+        ),
+        (
+            Fault::MassDeletes { count: None },
+            FindingKind::Quarantine,
+            "groups_assigned",
+        ),
     ];
     for (fault, kind, step) in table {
         let env = env_with_both_sides().await;
