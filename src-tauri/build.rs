@@ -9,6 +9,8 @@ fn main() {
                 "remove_connection",
                 "app_info",
                 "send_test_notification",
+                "get_settings",
+                "save_settings",
                 "token_status",
                 "test_connection",
                 "test_new_token",

@@ -12,10 +12,8 @@ use std::path::PathBuf;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use scimwatch_engine::diagnose::DiagnosisConfig;
 use scimwatch_engine::monitor::Watch;
 use scimwatch_engine::notify::{ClickableNotifier, Notifiers};
-use scimwatch_engine::poller::PollConfig;
 use scimwatch_engine::Engine;
 use state::AppState;
 use tauri::{Emitter, Manager};
@@ -84,12 +82,10 @@ pub fn run() {
                 // The monitor's tasks run on Tauri's tokio runtime.
                 let runtime = tauri::async_runtime::handle();
                 let _entered = runtime.inner().enter();
-                let watch = Arc::new(Watch::start(
-                    engine.clone(),
-                    PollConfig::default(),
-                    DiagnosisConfig::default(),
-                    notifier.clone(),
-                ));
+                let settings =
+                    tauri::async_runtime::block_on(scimwatch_engine::settings::load(&engine.store))
+                        .unwrap_or_default();
+                let watch = Arc::new(Watch::start(engine.clone(), settings, notifier.clone()));
                 events::forward(handle.clone(), &watch, engine.clone());
                 if let Some(state) = handle.try_state::<AppState>() {
                     *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
@@ -104,6 +100,8 @@ pub fn run() {
             commands::connections::remove_connection,
             commands::settings::app_info,
             commands::settings::send_test_notification,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
             commands::token::token_status,
             commands::token::test_connection,
             commands::token::test_new_token,

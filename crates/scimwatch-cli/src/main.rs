@@ -430,15 +430,11 @@ impl scimwatch_engine::notify::Notifier for NotifyOrLog {
 }
 
 async fn watch(engine: &Engine, json: bool) {
-    use scimwatch_engine::diagnose::DiagnosisConfig;
     use scimwatch_engine::monitor::Watch;
-    use scimwatch_engine::poller::PollConfig;
-    let w = Watch::start(
-        engine.clone(),
-        PollConfig::default(),
-        DiagnosisConfig::default(),
-        std::sync::Arc::new(NotifyOrLog),
-    );
+    let settings = scimwatch_engine::settings::load(&engine.store)
+        .await
+        .unwrap_or_default();
+    let w = Watch::start(engine.clone(), settings, std::sync::Arc::new(NotifyOrLog));
     let mut events = w.events();
     let mut diagnoses = w.diagnoses();
     w.poll_now(None).await;

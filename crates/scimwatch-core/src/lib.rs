@@ -13,6 +13,7 @@ pub mod health;
 pub mod incident;
 pub mod scim;
 pub mod sensitive;
+pub mod settings;
 pub mod validate;
 
 pub use connection::{AuthMode, Cloud, Connection, ConnectionInput, EntraSide, ScimSide};

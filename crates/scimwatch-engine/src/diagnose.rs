@@ -25,10 +25,32 @@ pub struct DiagnosisOutcome {
 }
 
 /// Rules and notification policy, with their defaults.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DiagnosisConfig {
     pub thresholds: Thresholds,
     pub policy: NotifyPolicy,
+    /// `false`: incidents open and resolve, but nothing pops up.
+    pub notify: bool,
+}
+
+impl Default for DiagnosisConfig {
+    fn default() -> Self {
+        Self {
+            thresholds: Thresholds::default(),
+            policy: NotifyPolicy::default(),
+            notify: true,
+        }
+    }
+}
+
+impl From<&scimwatch_core::settings::Settings> for DiagnosisConfig {
+    fn from(s: &scimwatch_core::settings::Settings) -> Self {
+        Self {
+            thresholds: s.thresholds(),
+            policy: s.notify_policy(),
+            notify: s.notifications_enabled,
+        }
+    }
 }
 
 fn notification_for(
@@ -102,7 +124,7 @@ pub async fn diagnose(
     let mut notified = Vec::new();
     let mut notify_errors = Vec::new();
     for a in &actions {
-        if let Some(kind) = a.notification() {
+        if let Some(kind) = a.notification().filter(|_| cfg.notify) {
             let n = notification_for(a, kind, &conn.name, &conn.uuid);
             match notifier.send(&n) {
                 Ok(_) => notified.push(n),

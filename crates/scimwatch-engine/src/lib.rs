@@ -14,6 +14,7 @@ pub mod paths;
 pub mod poller;
 pub mod scim;
 pub mod secrets;
+pub mod settings;
 pub mod store;
 pub mod views;
 

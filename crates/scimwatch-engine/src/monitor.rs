@@ -13,6 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Local, Offset, Utc};
 use scimwatch_core::checklist::{self, portal_base_for, ChecklistRun, Context, StoredProgress};
 use scimwatch_core::health::{self, Finding, Observations};
+use scimwatch_core::settings::Settings;
 use scimwatch_core::Cloud;
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc};
@@ -24,7 +25,7 @@ use crate::diagnose::{diagnose, DiagnosisConfig, DiagnosisOutcome};
 use crate::error::EngineError;
 use crate::graph;
 use crate::notify::Notifiers;
-use crate::poller::{Event, PollConfig, Poller};
+use crate::poller::{Event, Poller};
 use crate::scim;
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::scim_checks;
@@ -262,7 +263,45 @@ pub enum MonitorCommand {
     PollNow {
         connection: Option<String>,
     },
+    /// New settings (intervals, thresholds, notifications, retention).
+    Reconfigure(Box<Settings>),
     Stop,
+}
+
+/// Start the scheduled inventory crawls that are due (each in its own task;
+/// a crawl already running for a connection is refused by the crawler).
+pub async fn crawl_due(engine: &Engine, every: Duration, now: DateTime<Utc>) {
+    if every.is_zero() {
+        return;
+    }
+    let Ok(list) = rows::list(engine.store.pool()).await else {
+        return;
+    };
+    for row in list
+        .into_iter()
+        .filter(|r| r.scim_url.is_some() && r.scim_token_set)
+    {
+        let last = crate::store::inventory::list(engine.store.pool(), row.id, 1)
+            .await
+            .ok()
+            .and_then(|l| l.into_iter().next())
+            .map(|s| s.started_at);
+        let due =
+            last.is_none_or(|t| now.signed_duration_since(t).to_std().unwrap_or_default() >= every);
+        if due {
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                let cfg = scim::crawl::CrawlConfig::default();
+                let cancel = scim::CancelFlag::new();
+                if let Err(e) =
+                    scim::crawl::run_inventory(&engine, &row.uuid, &cfg, None, &cancel, Utc::now())
+                        .await
+                {
+                    tracing::warn!(connection = %row.name, error = %e, "scheduled inventory crawl failed");
+                }
+            });
+        }
+    }
 }
 
 /// A running watch: the Graph poller plus the monitor loop.
@@ -274,14 +313,12 @@ pub struct Watch {
 }
 
 impl Watch {
-    /// Start watching every connection.
-    pub fn start(
-        engine: Engine,
-        poll: PollConfig,
-        cfg: DiagnosisConfig,
-        notifier: Notifiers,
-    ) -> Watch {
-        let poller = Poller::spawn(engine.clone(), poll);
+    /// Start watching every connection with `settings`.
+    pub fn start(engine: Engine, settings: Settings, notifier: Notifiers) -> Watch {
+        let poller = Poller::spawn(engine.clone(), crate::settings::poll_config(&settings));
+        let mut cfg = DiagnosisConfig::from(&settings);
+        let mut settings = settings;
+        let mut last_prune: Option<DateTime<Utc>> = None;
         let mut events = poller.subscribe();
         let (tx, mut rx) = mpsc::channel(16);
         let (diag_tx, _) = broadcast::channel(16);
@@ -299,12 +336,32 @@ impl Watch {
                     },
                     cmd = rx.recv() => match cmd {
                         Some(MonitorCommand::PollNow { .. }) => true,
+                        Some(MonitorCommand::Reconfigure(s)) => {
+                            cfg = DiagnosisConfig::from(s.as_ref());
+                            settings = *s;
+                            false
+                        }
                         Some(MonitorCommand::Stop) | None => break,
                     },
                 };
                 let now = Utc::now();
-                for e in check_scim_due(&engine, SCIM_CHECK_EVERY, force, now).await {
+                let every = Duration::from_secs(u64::from(settings.scim_check_minutes) * 60);
+                for e in check_scim_due(&engine, every, force, now).await {
                     tracing::warn!(error = %e, "SCIM check failed to run");
+                }
+                crawl_due(
+                    &engine,
+                    Duration::from_secs(u64::from(settings.crawl_hours) * 3600),
+                    now,
+                )
+                .await;
+                if last_prune
+                    .is_none_or(|t| now.signed_duration_since(t) > chrono::Duration::hours(1))
+                {
+                    last_prune = Some(now);
+                    if let Err(e) = crate::settings::prune(&engine.store, &settings, now).await {
+                        tracing::warn!(error = %e, "retention clean-up failed");
+                    }
                 }
                 match diagnose_all(&engine, &cfg, &notifier, Utc::now()).await {
                     Ok(all) => {
@@ -336,6 +393,17 @@ impl Watch {
     pub async fn poll_now(&self, connection: Option<String>) {
         self.poller.poll_now(connection.clone()).await;
         let _ = self.tx.send(MonitorCommand::PollNow { connection }).await;
+    }
+
+    /// Apply new settings to the poller and the monitor loop.
+    pub async fn reconfigure(&self, settings: Settings) {
+        self.poller
+            .reconfigure(crate::settings::poll_config(&settings))
+            .await;
+        let _ = self
+            .tx
+            .send(MonitorCommand::Reconfigure(Box::new(settings)))
+            .await;
     }
 
     /// Stop both tasks, waiting at most `timeout` for each.

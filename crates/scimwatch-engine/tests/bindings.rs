@@ -24,8 +24,10 @@ fn export_all(dir: &Path) {
         use scimwatch_core::health::Finding;
         use scimwatch_core::incident::IncidentState;
         use scimwatch_core::scim::SnapshotDiff;
+        use scimwatch_core::settings::Settings;
         use scimwatch_core::*;
         export!(
+            Settings,
             SnapshotDiff,
             CommandError,
             Connection,

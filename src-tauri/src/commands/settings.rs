@@ -24,3 +24,25 @@ pub fn send_test_notification(state: State<'_, AppState>) -> CommandResult<()> {
             fields: Vec::new(),
         })
 }
+
+#[tauri::command]
+pub async fn get_settings(
+    state: State<'_, AppState>,
+) -> CommandResult<scimwatch_core::settings::Settings> {
+    Ok(scimwatch_engine::settings::load(&state.engine.store).await?)
+}
+
+/// Validate, store and apply at once (intervals, thresholds, notifications).
+#[tauri::command]
+pub async fn save_settings(
+    state: State<'_, AppState>,
+    settings: scimwatch_core::settings::Settings,
+) -> CommandResult<scimwatch_core::settings::Settings> {
+    let saved =
+        scimwatch_engine::settings::save(&state.engine.store, &settings, chrono::Utc::now())
+            .await?;
+    if let Some(w) = state.watch() {
+        w.reconfigure(saved.clone()).await;
+    }
+    Ok(saved)
+}
