@@ -3,8 +3,7 @@ import { describe, expect, test } from "vitest";
 import { App } from "./App";
 import { SCREENS } from "./lib/router";
 import { fakeBackend } from "./test/backend";
-import { connection } from "./test/fixtures";
-import { NOT_POLLED } from "./screens/OverviewScreen";
+import { connection, tokenStatus } from "./test/fixtures";
 
 describe("app shell", () => {
   test("the navigation lists all nine screens and marks the current one", async () => {
@@ -37,14 +36,15 @@ describe("app shell", () => {
     expect(within(nav).getByRole("link", { name: new RegExp(`^${title.replace(/[&]/g, "\\$&")}`) }).getAttribute("aria-current")).toBe("page");
   });
 
-  test("overview shows one card per connection with facts, never invented status", async () => {
-    fakeBackend([connection(), connection({ id: "c2", name: "Wiki", entra: null })]);
+  test("overview shows one card per connection, never invented status", async () => {
+    const b = fakeBackend([connection(), connection({ id: "c2", name: "Wiki", entra: null })]);
+    b.handlers.token_status = () => tokenStatus();
     render(<App />);
     const list = await screen.findByRole("list", { name: "Connections" });
     const cards = within(list).getAllByRole("article");
     expect(cards).toHaveLength(2);
-    expect(within(cards[0]!).getByText(NOT_POLLED)).toBeTruthy();
-    expect(within(cards[0]!).getByText(/Expires in/)).toBeTruthy();
+    expect(await within(cards[0]!).findByText("Not polled yet")).toBeTruthy();
+    expect(await within(cards[0]!).findByText("23 days left")).toBeTruthy();
     expect(within(cards[1]!).getByText("No Entra side")).toBeTruthy();
   });
 

@@ -1,13 +1,17 @@
+import { useEffect } from "react";
 import logoUrl from "./assets/logo.svg";
 import { Icon, type IconName } from "./components/Icon";
 import { ToastProvider } from "./components/Toasts";
 import { ConnectionsProvider, useConnections } from "./lib/connections";
-import { href, SCREENS, useRoute, type Route, type ScreenId } from "./lib/router";
+import { onOpenIncident } from "./lib/ipc";
+import { href, navigate, SCREENS, useRoute, type Route, type ScreenId } from "./lib/router";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
 import { OverviewScreen } from "./screens/OverviewScreen";
 import { IncidentsScreen } from "./screens/IncidentsScreen";
 import { InventoryScreen } from "./screens/InventoryScreen";
-import { LogsScreen, MappingsScreen, TroubleshootingScreen } from "./screens/PlannedScreens";
+import { LogsScreen } from "./screens/LogsScreen";
+import { MappingsScreen } from "./screens/MappingsScreen";
+import { TroubleshootingScreen } from "./screens/TroubleshootingScreen";
 import { TokenScreen } from "./screens/TokenScreen";
 import { SettingsScreen } from "./screens/SettingsScreen";
 
@@ -41,6 +45,19 @@ export function App() {
 
 function Shell() {
   const route = useRoute();
+  // A clicked desktop notification opens the incidents of its connection.
+  useEffect(() => {
+    let stop = () => {};
+    let live = true;
+    void onOpenIncident((n) => {
+      if (n.connection_id) navigate("incidents", n.connection_id);
+      else navigate("incidents");
+    }).then((u) => (live ? (stop = u) : u()));
+    return () => {
+      live = false;
+      stop();
+    };
+  }, []);
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -96,17 +113,17 @@ function Screen({ route }: { route: Route }) {
     case "connections":
       return <ConnectionsScreen rest={route.rest} />;
     case "mappings":
-      return <MappingsScreen />;
+      return <MappingsScreen rest={route.rest} />;
     case "token":
       return <TokenScreen rest={route.rest} />;
     case "logs":
-      return <LogsScreen />;
+      return <LogsScreen rest={route.rest} />;
     case "inventory":
       return <InventoryScreen rest={route.rest} />;
     case "troubleshooting":
-      return <TroubleshootingScreen />;
+      return <TroubleshootingScreen rest={route.rest} />;
     case "incidents":
-      return <IncidentsScreen />;
+      return <IncidentsScreen rest={route.rest} />;
     case "settings":
       return <SettingsScreen />;
   }

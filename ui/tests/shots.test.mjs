@@ -391,6 +391,206 @@ function monitorBackend(db, scenario) {
       },
     },
   ];
+  // ---------- Entra status, cycles, logs, mappings, checklist, demo ----------
+  const noEntra = (id) => {
+    const c = conn(id);
+    if (!c.entra) throw err("not_found", "this connection has no Entra side");
+    return c;
+  };
+  function report(id) {
+    const c = noEntra(id);
+    const base = {
+      connection_id: id, connection: c.name, app_display_name: c.entra.app, job_id: "scim.1c2f0e4d5a",
+      graph: "ok", blind_reason: null, blind_since: null, job_read_at: iso(now - 2 * MIN),
+      status_code: "Active", schedule_state: "Active", interval_minutes: 40,
+      last_cycle_began: iso(now - 14 * MIN), last_cycle_ended: iso(now - 12 * MIN), last_cycle_state: "completed",
+      last_successful_ended: iso(now - 12 * MIN), next_expected: iso(now + 28 * MIN),
+      timing: "steady: a cycle about every 40 minutes", stalled: false, quarantine: null,
+      users_mapping_enabled: true, groups_mapping_enabled: !scenario.groupsOff, assigned_users: 12, assigned_groups: 4,
+      group_members: 1271, in_scope_users: 1280, scope: "assigned users and groups only",
+      tenant_url: c.scim ? c.scim.url : null, logs_available: true, events_stored: 25000, last_cycle: null,
+    };
+    if (id === "c2") {
+      return {
+        ...base,
+        status_code: "Quarantine", schedule_state: "Active", last_cycle_ended: iso(now - 27 * HOUR), last_successful_ended: iso(now - 4 * DAY),
+        next_expected: iso(now + 3 * HOUR + 20 * MIN), timing: "in quarantine: Entra retries less and less often",
+        quarantine: {
+          reason: "every request to the SCIM endpoint answered HTTP 401: the Secret Token is invalid or revoked",
+          error_code: "SystemForCrossDomainIdentityManagementUnauthorized", since: iso(now - 4 * DAY), next_attempt: iso(now + 3 * HOUR), days_left: 24,
+        },
+        events_stored: 3120,
+      };
+    }
+    return base;
+  }
+  function rand(seed) {
+    let x = seed * 9301 + 49297;
+    return () => ((x = (x * 9301 + 49297) % 233280) / 233280);
+  }
+  function cycles(id) {
+    noEntra(id);
+    const r = rand(id === "c1" ? 7 : 3);
+    const n = id === "c1" ? 24 : 14;
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const ended = now - 12 * MIN - i * 40 * MIN - (id === "c2" ? 27 * HOUR : 0);
+      const bad = id === "c2" && i < 6;
+      const counts = bad
+        ? { update: { failure: 30 + Math.round(r() * 20) }, create: { failure: Math.round(r() * 6) } }
+        : {
+            create: { success: Math.round(r() * 6) },
+            update: { success: 8 + Math.round(r() * 30), failure: r() > 0.8 ? 1 + Math.round(r() * 3) : 0 },
+            disable: { success: r() > 0.7 ? 1 : 0 },
+            other: { skipped: Math.round(r() * 12) },
+          };
+      if (i === 3 && id === "c1") counts.create.success = 42;
+      const total = Object.values(counts).reduce((s, st) => s + Object.values(st).reduce((a, b) => a + b, 0), 0);
+      out.push({ cycle_id: "cyc-" + id + "-" + (1000 - i), started_ms: ended - 3 * MIN, ended_ms: ended, total, failures: 0, counts, top_errors: [] });
+    }
+    return out;
+  }
+  const PEOPLE = ["amelia.hart", "priya.raman", "tom.becker", "marta.nowak", "li.wei", "jonas.berg", "sara.okafor", "diego.alvarez", "noor.haddad", "kenji.sato", "emma.larsen", "omar.farouk"];
+  function eventAt(id, i) {
+    const person = PEOPLE[i % PEOPLE.length] + (i >= PEOPLE.length ? "." + Math.floor(i / PEOPLE.length) : "");
+    const failed = id === "c2" ? i % 3 !== 2 : i % 9 === 4;
+    const skipped = !failed && i % 5 === 3;
+    const action = skipped ? "other" : i % 11 === 0 ? "create" : i % 17 === 5 ? "disable" : "update";
+    const code = failed ? (id === "c2" ? "SystemForCrossDomainIdentityManagementUnauthorized" : "SystemForCrossDomainIdentityManagementBadRequest") : null;
+    return {
+      id: i + 1, event_id: "ev-" + id + "-" + i, activity_ms: now - 12 * MIN - i * 37000 - (id === "c2" ? 27 * HOUR : 0),
+      job_id: "scim.1c2f0e4d5a", cycle_id: "cyc-" + id + "-" + (1000 - Math.floor(i / 60)), change_id: "chg-" + i,
+      action, status: failed ? "failure" : skipped ? "skipped" : "success",
+      source_id: "5f1e0c7a-2b3d-4e5f-8a9b-" + String(100000000000 + i).slice(-12), source_name: person.split(".").map((p) => p[0].toUpperCase() + p.slice(1)).join(" "),
+      target_id: failed ? null : "u-" + i, target_name: person + "@contoso.com", identity_type: "User",
+      error_code: code,
+      error_reason: failed ? (id === "c2" ? "The SCIM endpoint answered 401 Unauthorized." : "The SCIM endpoint answered 400: emails[type eq \"work\"].value is not a valid address.") : null,
+      error_category: failed ? "NonServiceFailure" : null, duration_ms: 80 + (i % 7) * 40,
+    };
+  }
+  function matches(e, f) {
+    if (f.status && e.status !== f.status) return false;
+    if (f.action && e.action !== f.action) return false;
+    if (f.since_ms != null && e.activity_ms < f.since_ms) return false;
+    if (f.until_ms != null && e.activity_ms >= f.until_ms) return false;
+    if (f.cycle_id && e.cycle_id !== f.cycle_id) return false;
+    if (f.error_code && e.error_code !== f.error_code) return false;
+    return true;
+  }
+  function queryLogs({ id, filter, cursor, limit }) {
+    const total = report(id).events_stored;
+    const items = [];
+    let i = cursor ? Number(cursor) : 0;
+    const max = limit ?? 200;
+    for (; i < total && items.length < max; i++) {
+      const e = eventAt(id, i);
+      if (matches(e, filter)) items.push(e);
+    }
+    return { items, next_cursor: i < total ? String(i) : null };
+  }
+  function eventDetail({ id, eventId }) {
+    const i = Number(eventId.split("-").pop());
+    const e = eventAt(id, i);
+    const failed = e.status === "failure";
+    return {
+      id: e.event_id, activityDateTime: iso(e.activity_ms), cycleId: e.cycle_id, changeId: e.change_id, jobId: e.job_id,
+      durationInMilliseconds: e.duration_ms, provisioningAction: e.action,
+      provisioningStatusInfo: { status: e.status, errorInformation: failed ? { errorCode: e.error_code, reason: e.error_reason, additionalDetails: null, errorCategory: e.error_category, recommendedAction: id === "c2" ? "Create a new Secret Token in the SaaS, paste it in Entra (Provisioning → Admin Credentials), Test Connection and Save." : "Check the mapping of emails[type eq \"work\"].value: the source attribute is empty or malformed for this user." } : null },
+      sourceSystem: { id: "s1", displayName: "Microsoft Entra ID", details: {} },
+      targetSystem: { id: "t1", displayName: conn(id).entra.app, details: {} },
+      sourceIdentity: { id: e.source_id, displayName: e.source_name, identityType: "User", details: {} },
+      targetIdentity: { id: e.target_id, displayName: e.target_name, identityType: "urn:ietf:params:scim:schemas:core:2.0:User", details: {} },
+      modifiedProperties: e.action === "update" ? [
+        { displayName: "displayName", oldValue: null, newValue: e.source_name },
+        { displayName: "emails[type eq \"work\"].value", oldValue: e.target_name.replace("@", "@old."), newValue: e.target_name },
+        { displayName: "active", oldValue: "True", newValue: "True" },
+      ] : [],
+      provisioningSteps: [
+        { name: "EntryImport", provisioningStepType: "import", status: "success", description: "Retrieved " + e.source_name + " from Microsoft Entra ID", details: {} },
+        { name: "EntrySynchronizationScoping", provisioningStepType: "scoping", status: "success", description: "The user is in scope: assigned through the group Acme users", details: { ScopeEvaluationResult: "{}" } },
+        { name: "EntryImportByMatching", provisioningStepType: "matchingRule", status: "success", description: "Found the user in the target: userName eq \"" + e.target_name + "\"", details: {} },
+        { name: "EntryExport", provisioningStepType: "export", status: failed ? "failure" : e.status === "skipped" ? "skipped" : "success", description: failed ? e.error_reason : "Updated the user in the target", details: failed ? { ReportableIdentifier: e.target_name, StatusCode: id === "c2" ? "401" : "400" } : {} },
+      ],
+    };
+  }
+  function mappingsView({ id }) {
+    const c = noEntra(id);
+    return {
+      mappings: { mappings: [
+        { name: "Provision Microsoft Entra ID Users", source: "User", target: "urn:ietf:params:scim:schemas:core:2.0:User", enabled: true, attributes: [
+          "userName ← userPrincipalName *", "active ← Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")", "displayName ← displayName",
+          "title ← jobTitle", "emails[type eq \"work\"].value ← mail", "name.givenName ← givenName", "name.familyName ← surname", "externalId ← mailNickname",
+        ] },
+        { name: "Provision Microsoft Entra ID Groups", source: "Group", target: "urn:ietf:params:scim:schemas:core:2.0:Group", enabled: !scenario.groupsOff, attributes: [
+          "displayName ← displayName *", "externalId ← objectId", "members ← members",
+        ] },
+      ] },
+      assignments: {
+        users: [{ id: "u1", name: "Priya Raman" }, { id: "u2", name: "Tom Becker" }, { id: "u3", name: "Marta Nowak" }, { id: "u4", name: "Li Wei" }, { id: "u5", name: "Sara Okafor" }, { id: "u6", name: "svc-hr-sync" }],
+        groups: [{ id: "g1", name: "Acme HR — all staff", members: 1184 }, { id: "g2", name: "Acme HR — managers", members: 61 }, { id: "g3", name: "Contractors (EU)", members: 26 }, { id: "g4", name: "New joiners", members: 0 }],
+        user_count: 6, group_count: 4, group_member_count: 1271, in_scope_users: 1280,
+      },
+      settings: { base_address: id === "c2" ? "https://tickets.example.net/api/scim/v1" : c.scim.url, sync_all: false, secret_token_set: true },
+      mappings_seen_ms: now - 2 * MIN, assignments_seen_ms: now - 2 * MIN,
+      changes: [
+        ...(scenario.groupsOff ? [{ kind: "schema", observed_ms: now - 3 * HOUR, summary: "Provision Microsoft Entra ID Groups: disabled" }] : []),
+        { kind: "assignments", observed_ms: now - 26 * HOUR, summary: "Group “New joiners” assigned; 2 users removed" },
+        { kind: "settings", observed_ms: now - 6 * DAY, summary: "Notification email changed" },
+        { kind: "schema", observed_ms: now - 9 * DAY, summary: "Attribute mapping added: title ← jobTitle" },
+      ],
+    };
+  }
+  const confirmed = {};
+  function checklist(id) {
+    const c = conn(id);
+    const fail = id === "c2";
+    const st = (sid, status, over) => ({
+      id: sid, title: over.title, explains: over.explains, fix_steps: over.fix || [], deep_link: over.link || null, deep_link_label: over.linkLabel || null,
+      manual_confirmation: over.manual || null,
+      outcome: { status, summary: over.summary, evidence: over.evidence || [], why_unknown: over.why || null, observed_at: iso(now - 2 * MIN) },
+      status: confirmed[id + sid] ? "confirmed" : status, confirmed_at: confirmed[id + sid] || null, confirmation_invalidated: false,
+    });
+    const steps = [
+      st("provisioning_on", "pass", { title: "Provisioning is switched on", explains: "Entra only provisions while the job's Provisioning Status is On.", summary: "the job is active", evidence: [{ label: "Job status", value: fail ? "Quarantine" : "Active" }] }),
+      st("token_valid", fail ? "fail" : "pass", {
+        title: "The SaaS accepts the Secret Token",
+        explains: "Entra authenticates every SCIM request with the Secret Token. A revoked or expired token makes every request fail with 401 and sends the job into quarantine.",
+        summary: fail ? "the SaaS answered HTTP 401 to Test Connection" : "Test Connection passed 4 min ago",
+        evidence: fail ? [{ label: "Last Test Connection", value: iso(now - 2 * HOUR) }, { label: "HTTP status", value: "401 Unauthorized" }, { label: "Response", value: "Bearer token is invalid or has been revoked" }, { label: "Last success", value: iso(now - 4 * DAY) }] : [{ label: "Last Test Connection", value: iso(now - 4 * MIN) }, { label: "HTTP status", value: "200 OK" }],
+        fix: ["Create a new token in the Ticketing admin console (keep the old one for now).", "Test it on the Token screen with “Test new token”.", "Paste it into Entra: Provisioning → Admin Credentials → Secret Token, then Test Connection and Save.", "Restart provisioning in Entra to leave quarantine sooner."],
+        link: "https://portal.azure.us/#view/Microsoft_AAD_IAM/ManagedAppMenuBlade/~/ProvisioningManagement", linkLabel: "Open Provisioning in Entra",
+      }),
+      st("tenant_url", fail ? "fail" : "pass", { title: "Entra sends to the right Tenant URL", explains: "The Tenant URL in Entra's Admin Credentials must be the SaaS's SCIM base URL.", summary: fail ? "Entra's Tenant URL differs from this connection's" : "same Tenant URL in Entra and scimwatch", evidence: [{ label: "In Entra", value: fail ? "https://tickets.example.net/api/scim/v1" : c.scim.url }, { label: "In scimwatch", value: c.scim.url }], fix: ["Decide which URL is right (Token → Test Connection tells).", "Fix the other one."] }),
+      st("quarantine", fail ? "fail" : "pass", { title: "The job is not in quarantine", explains: "After repeated failures Entra slows the job down and disables it after four weeks.", summary: fail ? "in quarantine for 4 days: 24 days left" : "not in quarantine", evidence: fail ? [{ label: "Since", value: iso(now - 4 * DAY) }, { label: "Reason", value: "SystemForCrossDomainIdentityManagementUnauthorized" }] : [] }),
+      st("scope", "pass", { title: "Users are in scope", explains: "With “assigned users and groups only”, only assigned users are provisioned.", summary: "1,280 users in scope through 4 groups and 6 direct assignments", evidence: [{ label: "Scope", value: "assigned users and groups only" }, { label: "Users in scope", value: "1,280" }] }),
+      st("mappings", scenario.groupsOff ? "fail" : "pass", { title: "Users and groups mappings are enabled", explains: "A disabled object mapping means Entra never sends those objects.", summary: "both mappings are enabled", evidence: [{ label: "Users", value: "enabled" }, { label: "Groups", value: "enabled" }] }),
+      st("consent", "unknown", { title: "Admin consent is granted for the SaaS's own scopes", explains: "Some SaaS apps need extra admin consent in their own console before SCIM writes succeed.", summary: "cannot be checked from Microsoft Graph", why: "the SaaS does not expose its consent state over SCIM", manual: "Open the SaaS's admin console → Integrations → SCIM and check that the Entra integration is authorised.", fix: ["Open the SaaS admin console.", "Authorise the Entra integration."] }),
+    ];
+    if (!fail) steps[6] = { ...steps[6], status: confirmed[id + "consent"] || scenario.allPass !== false ? "confirmed" : "unknown", confirmed_at: iso(now - 3 * DAY) };
+    const first = steps.find((s) => s.status === "fail");
+    return {
+      connection_id: id, connection_name: c.name,
+      run: { evaluated_at: iso(now - 10000), steps, first_failing: first ? first.id : null, overall: first ? "fail" : steps.some((s) => s.status === "unknown") ? "incomplete" : "pass" },
+      findings: fail ? [
+        { kind: "quarantine", severity: "critical", title: "The provisioning job is in quarantine (24 days left)", evidence: [], action: "Fix the token (step 2), then restart provisioning in Entra.", days_left: 24, threshold_days: null, since: iso(now - 4 * DAY) },
+        { kind: "scim_test_failed", severity: "critical", title: "The SaaS rejects the Secret Token (HTTP 401)", evidence: [], action: "Rotate the token: Token → Rotate the token.", days_left: null, threshold_days: null, since: iso(now - 14 * HOUR) },
+        { kind: "tenant_url_mismatch", severity: "warning", title: "Entra's Tenant URL differs from the connection's", evidence: [], action: "Make both the SaaS's SCIM base URL.", days_left: null, threshold_days: null, since: null },
+      ] : [],
+      report_markdown: "# scimwatch checklist: " + c.name + "\n",
+    };
+  }
+  const demo = {
+    running: !!scenario.demo,
+    connection_id: scenario.demo ? "c1" : null,
+    faults: [
+      { kind: "token_revoked", description: "Revoke the SCIM Secret Token", active: scenario.demo === "fault" },
+      { kind: "quarantine", description: "Send the job into quarantine", active: false },
+      { kind: "groups_mapping_off", description: "Disable the groups mapping", active: false },
+      { kind: "scim_down", description: "Take the SCIM endpoint down (HTTP 503)", active: false },
+      { kind: "stall", description: "Stall provisioning cycles", active: false },
+      { kind: "graph_forbidden", description: "Revoke scimwatch's Graph consent", active: false },
+    ],
+  };
   let crawl = null;
   return {
     token_status: ({ id }) => tokenStatus(id),
@@ -426,6 +626,8 @@ function monitorBackend(db, scenario) {
     list_incidents: ({ connection, activeOnly }) =>
       scenario.incidents === "empty"
         ? []
+        : scenario.incidents === "c2only"
+        ? incidents.filter((v) => v.connection_id === "c2" && (!connection || connection === "c2") && (!activeOnly || v.incident.state !== "resolved"))
         : incidents.filter((v) => (!connection || v.connection_id === connection) && (!activeOnly || v.incident.state !== "resolved")),
     snooze_incident: ({ id, until }) => {
       const v = incidents.find((x) => x.id === id);
@@ -436,6 +638,33 @@ function monitorBackend(db, scenario) {
     send_test_notification: () => {
       if (scenario.notifications === "fail") throw err("internal", "no notification service in this session (org.freedesktop.Notifications is not running)");
       return null;
+    },
+    job_status: ({ id }) => report(id),
+    poll_now: () => null,
+    list_cycles: ({ id }) => cycles(id),
+    query_logs: queryLogs,
+    event_detail: eventDetail,
+    export_logs: ({ id, filter, format }) => ({ path: "/home/admin/Downloads/scimwatch-logs-" + id + "." + format, rows: Math.min(report(id).events_stored, filter.status ? 2778 : 25000) }),
+    mappings_view: mappingsView,
+    run_checklist: ({ id }) => checklist(id),
+    confirm_step: ({ id, step }) => {
+      confirmed[id + step] = new Date().toISOString();
+      return checklist(id);
+    },
+    demo_status: () => JSON.parse(JSON.stringify(demo)),
+    start_demo: () => {
+      demo.running = true;
+      const c = {
+        id: "demo", name: "Demo tenant (simulated)", entra: { cloud: "global", login_url: "https://login.microsoftonline.com", graph_url: "https://graph.microsoft.com", tenant_id: "demo.scimwatch.invalid", client_id: "00000000-0000-0000-0000-000000000000", auth_mode: "delegated", app: "Demo SCIM app", service_principal_id: null, app_id: null, app_display_name: "Demo SCIM app", job_id: null },
+        scim: { url: "http://127.0.0.1:0/scim/v2", token_expires_at: null }, has_scim_token: true, has_client_secret: false, created_at: iso(now), updated_at: iso(now),
+      };
+      db.push(c);
+      demo.connection_id = "demo";
+      return c;
+    },
+    set_demo_fault: ({ kind }) => {
+      for (const f of demo.faults) f.active = kind === null ? false : f.active || f.kind === kind;
+      return JSON.parse(JSON.stringify(demo));
     },
   };
 }
@@ -873,6 +1102,133 @@ describe("monitoring screens", () => {
         await page.getByRole("heading", { name: "No active incidents" }).waitFor();
         await shot(page, name("incidents-empty"));
         assertClean(problems, `incidents empty (${scheme})`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
+
+describe("entra screens", () => {
+  for (const scheme of ["light", "dark"]) {
+    const name = (n) => (scheme === "light" ? n : `${n}-dark`);
+
+    test(`overview: health cards, cycles and the demo panel (${scheme})`, async () => {
+      const { page, context, problems } = await openPage({ seed: SEED, colorScheme: scheme, scenario: { demo: "fault", incidents: "c2only" } });
+      try {
+        await gotoHash(page, "#/overview");
+        await page.getByRole("region", { name: "Demo faults" }).waitFor();
+        await page.getByRole("img", { name: /Cycles of Contoso/ }).waitFor();
+        await page.waitForFunction(() => document.querySelectorAll("[aria-busy='true']").length === 0);
+        await shot(page, name("overview-health"));
+        await scrollTo(page.getByRole("region", { name: "Demo faults" }));
+        await shot(page, name("overview-demo"));
+        await scrollTo(page.getByRole("heading", { name: "Provisioning cycles" }));
+        await shot(page, name("overview-cycles"));
+        await page.getByRole("switch", { name: "Send the job into quarantine" }).click();
+        await page.waitForFunction(() => document.querySelector('[role="switch"][aria-label="Send the job into quarantine"]')?.getAttribute("aria-checked") === "true");
+        await page.getByRole("button", { name: "Show as table" }).first().click();
+        await shot(page, name("overview-cycles-table"));
+        // With every incident: the warning on Contoso makes it "Needs attention".
+        const other = await openPage({ seed: SEED, colorScheme: scheme });
+        try {
+          await gotoHash(other.page, "#/overview");
+          await other.page.waitForFunction(() => document.querySelectorAll(".skeleton").length === 0);
+          await shot(other.page, name("overview-attention"));
+          assertClean(other.problems, `overview attention (${scheme})`);
+        } finally {
+          await other.context.close();
+        }
+        assertClean(problems, `overview (${scheme})`);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test(`first launch (${scheme})`, async () => {
+      const { page, context, problems } = await openPage({ seed: [], colorScheme: scheme });
+      try {
+        await gotoScreen(page, "overview");
+        await page.getByRole("button", { name: "Open the demo tenant" }).waitFor();
+        await shot(page, name("first-launch"));
+        await page.getByRole("button", { name: "Open the demo tenant" }).click();
+        await page.getByRole("region", { name: "Demo faults" }).waitFor();
+        await page.waitForFunction(() => document.querySelectorAll(".skeleton").length === 0);
+        await shot(page, name("first-launch-demo-started"));
+        assertClean(problems, `first launch (${scheme})`);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test(`logs: table, drawer, filtered (${scheme})`, async () => {
+      const { page, context, problems } = await openPage({ seed: SEED, colorScheme: scheme, hash: "#/logs/c1" });
+      try {
+        await gotoHash(page, "#/logs/c1");
+        const table = page.getByRole("table", { name: "Provisioning events, newest first" });
+        await table.waitFor();
+        await shot(page, name("logs-table"));
+        // Scrolling far loads more pages, never everything.
+        await page.locator(".log-body").evaluate((el) => (el.scrollTop = el.scrollHeight));
+        await page.waitForFunction(() => /loaded/.test(document.querySelector(".filter-actions")?.textContent ?? "") && !/^200 loaded/.test(document.querySelector(".filter-actions [aria-live]")?.textContent ?? ""));
+        const rendered = await page.locator(".log-spacer > [role=row]").count();
+        assert.ok(rendered < 60, `windowing renders ${rendered} rows`);
+        await page.locator(".log-body").evaluate((el) => (el.scrollTop = 0));
+        await page.locator(".log-row-bad .log-open").first().click();
+        const drawer = page.getByRole("dialog");
+        await drawer.getByText("Recommended action:").waitFor();
+        await shot(page, name("logs-drawer"));
+        await page.keyboard.press("Escape");
+        await page.getByLabel("Status").selectOption("failure");
+        await page.getByLabel("Time range").selectOption("24h");
+        await page.getByRole("button", { name: "Apply filters" }).click();
+        await page.waitForFunction(() => [...document.querySelectorAll(".log-spacer .badge")].every((b) => b.textContent === "failure"));
+        await page.getByRole("button", { name: "Export CSV" }).click();
+        await page.getByRole("status", { name: "Notifications" }).getByText(/Exported/).waitFor();
+        await shot(page, name("logs-filtered"));
+        await page.getByLabel("Time range").selectOption("custom");
+        await page.getByLabel("From").fill("2026-11-20T10:00");
+        await page.getByLabel("To").fill("2026-11-20T09:00");
+        await page.getByRole("button", { name: "Apply filters" }).click();
+        await page.getByText("From must be before To.").waitFor();
+        await shot(page, name("logs-filter-error"));
+        assertClean(problems, `logs (${scheme})`);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test(`mappings: healthy and groups disabled (${scheme})`, async () => {
+      for (const [scenario, shotName] of [[{}, "mappings-healthy"], [{ groupsOff: true }, "mappings-groups-disabled"]]) {
+        const { page, context, problems } = await openPage({ seed: SEED, colorScheme: scheme, hash: "#/mappings/c1", scenario });
+        try {
+          await gotoHash(page, "#/mappings/c1");
+          await page.getByRole("group", { name: "Object mappings" }).waitFor();
+          await shot(page, name(shotName));
+          if (!scenario.groupsOff) {
+            await scrollTo(page.getByRole("heading", { name: "Assigned groups" }));
+            await shot(page, name("mappings-assignments"));
+          }
+          assertClean(problems, `${shotName} (${scheme})`);
+        } finally {
+          await context.close();
+        }
+      }
+    });
+
+    test(`troubleshooting: failing and all passing (${scheme})`, async () => {
+      const { page, context, problems } = await openPage({ seed: SEED, colorScheme: scheme, hash: "#/troubleshooting/c2" });
+      try {
+        await gotoHash(page, "#/troubleshooting/c2");
+        await page.getByRole("navigation", { name: "Checklist steps" }).waitFor();
+        await scrollTo(page.getByRole("navigation", { name: "Checklist steps" }));
+        await shot(page, name("troubleshooting-failing"));
+        await page.locator(".page-title").evaluate(() => document.querySelector("main")?.scrollTo({ top: 0 }));
+        await shot(page, name("troubleshooting-findings"));
+        await gotoHash(page, "#/troubleshooting/c1");
+        await page.getByText("Every check passes").waitFor();
+        await shot(page, name("troubleshooting-pass"));
+        assertClean(problems, `troubleshooting (${scheme})`);
       } finally {
         await context.close();
       }

@@ -15,6 +15,25 @@ export function useScimConnection(rest: string[]): { eligible: Connection[] | nu
   return { eligible, current };
 }
 
+/** The connections that have an Entra side, and the one the route selects. */
+export function useEntraConnection(rest: string[]): { eligible: Connection[] | null; current: Connection | null } {
+  return usePicked(rest, (c) => !!c.entra);
+}
+
+/** Every connection, and the one the route selects. */
+export function useAnyConnection(rest: string[]): { eligible: Connection[] | null; current: Connection | null } {
+  return usePicked(rest, () => true);
+}
+
+function usePicked(rest: string[], keep: (c: Connection) => boolean): { eligible: Connection[] | null; current: Connection | null } {
+  const { state } = useConnections();
+  const list = state.connections;
+  if (!list) return { eligible: null, current: null };
+  const eligible = list.filter(keep);
+  const current = eligible.find((c) => c.id === rest[0]) ?? eligible[0] ?? null;
+  return { eligible, current };
+}
+
 export function ConnectionPicker({
   screen,
   eligible,

@@ -14,7 +14,7 @@ export interface DialogProps {
   onClose: () => void;
   children: ReactNode;
   footer?: ReactNode;
-  size?: "sm" | "md" | "lg";
+  size?: "sm" | "md" | "lg" | "drawer";
   /** What gets focus on open; the first focusable element otherwise. */
   initialFocus?: RefObject<HTMLElement | null>;
   /** While true, Escape and the close button do nothing (e.g. while saving). */
@@ -86,7 +86,7 @@ export function Dialog({
   }
 
   return createPortal(
-    <div className="dialog-backdrop" onMouseDown={(e) => dismissOnBackdrop && e.target === e.currentTarget && !busy && onClose()}>
+    <div className={size === "drawer" ? "dialog-backdrop dialog-backdrop-drawer" : "dialog-backdrop"} onMouseDown={(e) => dismissOnBackdrop && e.target === e.currentTarget && !busy && onClose()}>
       <div
         ref={panel}
         className={`dialog dialog-${size}`}

@@ -19,6 +19,18 @@ import type { ConnectionInput } from "../bindings/ConnectionInput";
 import type { ErrorKind } from "../bindings/ErrorKind";
 import type { SaveOutcome } from "../bindings/SaveOutcome";
 import type { SecretsPayload } from "../bindings/SecretsPayload";
+import type { ChecklistView } from "../bindings/ChecklistView";
+import type { CycleRow } from "../bindings/CycleRow";
+import type { DemoStatus } from "../bindings/DemoStatus";
+import type { Event as PollerEvent } from "../bindings/Event";
+import type { EventFilter } from "../bindings/EventFilter";
+import type { EventRow } from "../bindings/EventRow";
+import type { ExportFormat } from "../bindings/ExportFormat";
+import type { ExportResult } from "../bindings/ExportResult";
+import type { MappingsView } from "../bindings/MappingsView";
+import type { Notification } from "../bindings/Notification";
+import type { Page } from "../bindings/Page";
+import type { StatusReport } from "../bindings/StatusReport";
 
 const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "validation",
@@ -193,4 +205,98 @@ export function snoozeIncident(id: number | bigint, until: string | null): Promi
 
 export function sendTestNotification(): Promise<null> {
   return call<null>("send_test_notification", {});
+}
+
+// ---------- Entra status, cycles, logs, mappings, checklist, demo ----------
+
+export function jobStatus(id: string): Promise<StatusReport> {
+  return call<StatusReport>("job_status", { id });
+}
+
+/** Poll Entra, test SCIM and diagnose now; `null` = every connection. */
+export function pollNow(id: string | null): Promise<null> {
+  return call<null>("poll_now", { id });
+}
+
+/** Cycles, newest first. */
+export function listCycles(id: string): Promise<CycleRow[]> {
+  return call<CycleRow[]>("list_cycles", { id });
+}
+
+/** One page of provisioning events, newest first (keyset pagination). */
+export function queryLogs(id: string, filter: EventFilter, cursor: string | null, limit: number | null): Promise<Page<EventRow>> {
+  return call<Page<EventRow>>("query_logs", { id, filter, cursor, limit });
+}
+
+/** The raw Graph `provisioningObjectSummary` of one event. */
+export function eventDetail(id: string, eventId: string): Promise<unknown> {
+  return call<unknown>("event_detail", { id, eventId });
+}
+
+/** Writes the filtered events to the Downloads folder. */
+export function exportLogs(id: string, filter: EventFilter, format: ExportFormat): Promise<ExportResult> {
+  return call<ExportResult>("export_logs", { id, filter, format });
+}
+
+export function mappingsView(id: string): Promise<MappingsView> {
+  return call<MappingsView>("mappings_view", { id });
+}
+
+export function runChecklist(id: string): Promise<ChecklistView> {
+  return call<ChecklistView>("run_checklist", { id });
+}
+
+export function confirmStep(id: string, step: string): Promise<ChecklistView> {
+  return call<ChecklistView>("confirm_step", { id, step });
+}
+
+export function demoStatus(): Promise<DemoStatus> {
+  return call<DemoStatus>("demo_status", {});
+}
+
+/** Starts the built-in simulated tenant and creates (or updates) its connection. */
+export function startDemo(): Promise<Connection> {
+  return call<Connection>("start_demo", {});
+}
+
+/** Switches one fault on; `null` clears all of them. */
+export function setDemoFault(kind: string | null): Promise<DemoStatus> {
+  return call<DemoStatus>("set_demo_fault", { kind });
+}
+
+export const INCIDENTS_CHANGED_EVENT = "incidents-changed";
+export const POLL_EVENT = "poll-event";
+export const OPEN_INCIDENT_EVENT = "open-incident";
+
+async function subscribe<T>(name: string, cb: (payload: T) => void): Promise<() => void> {
+  if (!hasBridge()) return () => {};
+  let unlisten: () => void;
+  try {
+    unlisten = await listen<T>(name, (event) => cb(event.payload));
+  } catch {
+    // No event bridge (or it refused): the screen still works, without live refreshes.
+    return () => {};
+  }
+  return () => {
+    try {
+      void Promise.resolve(unlisten()).catch(() => {});
+    } catch {
+      // The bridge is gone (window closing): nothing to stop.
+    }
+  };
+}
+
+/** `incidents-changed`: the ids of the connections whose incidents changed. */
+export function onIncidentsChanged(cb: (connectionIds: string[]) => void): Promise<() => void> {
+  return subscribe<string[]>(INCIDENTS_CHANGED_EVENT, cb);
+}
+
+/** `poll-event`: one event out of the poller. */
+export function onPollEvent(cb: (event: PollerEvent) => void): Promise<() => void> {
+  return subscribe<PollerEvent>(POLL_EVENT, cb);
+}
+
+/** `open-incident`: a desktop notification was clicked. */
+export function onOpenIncident(cb: (n: Notification) => void): Promise<() => void> {
+  return subscribe<Notification>(OPEN_INCIDENT_EVENT, cb);
 }

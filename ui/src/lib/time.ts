@@ -18,7 +18,8 @@ export function formatRelative(when: Date | string, now: Date = new Date()): str
   const future = diff > 0;
   let text: string;
   if (abs < 45_000) return "just now";
-  if (abs < HOUR) {
+  if (Math.round(abs / MINUTE) < 60) {
+    // "59 min", never "60 min": that reads as "1 hour".
     text = `${Math.max(1, Math.round(abs / MINUTE))} min`;
   } else if (abs < DAY) {
     text = plural(Math.round(abs / HOUR), "hour");

@@ -14,7 +14,7 @@ import { LocalTime, useNow } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { useConnections } from "../lib/connections";
 import { listIncidents, snoozeIncident, toCommandError } from "../lib/ipc";
-import { href } from "../lib/router";
+import { href, navigate } from "../lib/router";
 import { formatLocalDateTime, formatRelative } from "../lib/time";
 import { useCommand } from "../lib/useCommand";
 
@@ -40,10 +40,12 @@ export function snoozeChoices(now: Date): { label: string; until: string }[] {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
-export function IncidentsScreen() {
+export function IncidentsScreen({ rest = [] }: { rest?: string[] }) {
   const { state } = useConnections();
   const [activeOnly, setActiveOnly] = useState(true);
-  const [connection, setConnection] = useState<string>("");
+  // The connection filter lives in the route (`#/incidents/<id>`), so a notification can open it.
+  const connection = rest[0] ?? "";
+  const setConnection = (id: string) => (id ? navigate("incidents", id) : navigate("incidents"));
   const incidents = useCommand(`incidents:${connection}:${activeOnly}`, () => listIncidents(connection || null, activeOnly));
   const list = incidents.data;
   const connections = state.connections ?? [];
@@ -64,7 +66,7 @@ export function IncidentsScreen() {
             </label>
           ))}
         </div>
-        {connections.length > 1 ? (
+        {connections.length > 1 || connection !== "" ? (
           <div className="picker">
             <label htmlFor={selectId} className="picker-label">
               Connection

@@ -114,5 +114,24 @@ function defaultHandlers(): FakeBackend["handlers"] {
     list_snapshots: () => [],
     drift_report: () => reject("not_found", "Entra assignments were not polled yet"),
     list_incidents: () => [],
+    job_status: () => ({
+      connection_id: "c1", connection: "Contoso → Acme", app_display_name: null, job_id: null, graph: "unknown",
+      blind_reason: null, blind_since: null, job_read_at: null, status_code: null, schedule_state: null,
+      interval_minutes: null, last_cycle_began: null, last_cycle_ended: null, last_cycle_state: null,
+      last_successful_ended: null, next_expected: null, timing: "not read yet", stalled: false, quarantine: null,
+      users_mapping_enabled: null, groups_mapping_enabled: null, assigned_users: null, assigned_groups: null,
+      group_members: null, in_scope_users: null, scope: null, tenant_url: null, logs_available: null,
+      events_stored: 0, last_cycle: null,
+    }),
+    list_cycles: () => [],
+    poll_now: () => null,
+    demo_status: () => ({ running: false, connection_id: null, faults: [] }),
+    query_logs: () => ({ items: [], next_cursor: null }),
+    mappings_view: () => ({ mappings: null, assignments: null, settings: null, mappings_seen_ms: null, assignments_seen_ms: null, changes: [] }),
+    run_checklist: () => ({
+      connection_id: "c1", connection_name: "Contoso → Acme",
+      run: { evaluated_at: "2026-11-20T10:00:00Z", steps: [], first_failing: null, overall: "incomplete" },
+      findings: [], report_markdown: "",
+    }),
   };
 }

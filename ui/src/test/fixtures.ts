@@ -199,3 +199,172 @@ export function incident(over: Partial<IncidentView["incident"]> = {}, id = 7): 
     },
   };
 }
+
+// ---------- Entra status, cycles, logs, mappings, checklist ----------
+
+import type { ChecklistView } from "../bindings/ChecklistView";
+import type { CycleRow } from "../bindings/CycleRow";
+import type { EventRow } from "../bindings/EventRow";
+import type { MappingsView } from "../bindings/MappingsView";
+import type { StatusReport } from "../bindings/StatusReport";
+import type { StepResult } from "../bindings/StepResult";
+
+/** A job never read: what `job_status` says before the first poll. */
+export function statusReport(over: Partial<StatusReport> = {}): StatusReport {
+  return {
+    connection_id: "c1",
+    connection: "Contoso → Acme",
+    app_display_name: null,
+    job_id: null,
+    graph: "unknown",
+    blind_reason: null,
+    blind_since: null,
+    job_read_at: null,
+    status_code: null,
+    schedule_state: null,
+    interval_minutes: null,
+    last_cycle_began: null,
+    last_cycle_ended: null,
+    last_cycle_state: null,
+    last_successful_ended: null,
+    next_expected: null,
+    timing: "not read yet",
+    stalled: false,
+    quarantine: null,
+    users_mapping_enabled: null,
+    groups_mapping_enabled: null,
+    assigned_users: null,
+    assigned_groups: null,
+    group_members: null,
+    in_scope_users: null,
+    scope: null,
+    tenant_url: null,
+    logs_available: null,
+    events_stored: 0,
+    last_cycle: null,
+    ...over,
+  };
+}
+
+/** A job read a minute ago, running steadily. */
+export function healthyReport(over: Partial<StatusReport> = {}): StatusReport {
+  const now = Date.now();
+  return statusReport({
+    graph: "ok",
+    job_read_at: new Date(now - 60_000).toISOString(),
+    status_code: "Active",
+    schedule_state: "Active",
+    interval_minutes: 40,
+    last_cycle_ended: new Date(now - 12 * 60_000).toISOString(),
+    next_expected: new Date(now + 28 * 60_000).toISOString(),
+    timing: "steady: cycles every ~40 min",
+    logs_available: true,
+    events_stored: 1200,
+    ...over,
+  });
+}
+
+export function cycle(i: number, counts: CycleRow["counts"] = { create: { success: 3 }, update: { success: 10, failure: 1 } }): CycleRow {
+  const ended = Date.UTC(2026, 10, 20, 10, 0) - i * 40 * 60_000;
+  const total = Object.values(counts).reduce((s, st) => s + Object.values(st).reduce((a, b) => a + b, 0), 0);
+  return { cycle_id: `cyc-${i}`, started_ms: ended - 60_000, ended_ms: ended, total, failures: counts.update?.failure ?? 0, counts, top_errors: [] };
+}
+
+export function eventRow(i: number, over: Partial<EventRow> = {}): EventRow {
+  return {
+    id: i,
+    event_id: `ev-${i}`,
+    activity_ms: Date.UTC(2026, 10, 20, 10, 0) - i * 1000,
+    job_id: "job1",
+    cycle_id: "cyc-0",
+    change_id: null,
+    action: "update",
+    status: "success",
+    source_id: `src-${i}`,
+    source_name: `User ${i}`,
+    target_id: null,
+    target_name: `user${i}@contoso.com`,
+    identity_type: "User",
+    error_code: null,
+    error_reason: null,
+    error_category: null,
+    duration_ms: 120,
+    ...over,
+  };
+}
+
+export function mappingsViewFixture(over: Partial<MappingsView> = {}): MappingsView {
+  return {
+    mappings: {
+      mappings: [
+        {
+          name: "Provision Microsoft Entra ID Users",
+          source: "User",
+          target: "urn:ietf:params:scim:schemas:core:2.0:User",
+          enabled: true,
+          attributes: ["userName ← userPrincipalName *", "active ← Switch([IsSoftDeleted], , \"False\", \"True\")", "displayName ← displayName"],
+        },
+        {
+          name: "Provision Microsoft Entra ID Groups",
+          source: "Group",
+          target: "urn:ietf:params:scim:schemas:core:2.0:Group",
+          enabled: true,
+          attributes: ["displayName ← displayName *", "members ← members"],
+        },
+      ],
+    },
+    assignments: {
+      users: [{ id: "u1", name: "Priya Raman" }],
+      groups: [{ id: "g1", name: "Acme users", members: 42 }],
+      user_count: 1,
+      group_count: 1,
+      group_member_count: 42,
+      in_scope_users: 43,
+    },
+    settings: { base_address: "https://api.acme.example/scim/v2", sync_all: false, secret_token_set: true },
+    mappings_seen_ms: Date.UTC(2026, 10, 20, 10, 0),
+    assignments_seen_ms: Date.UTC(2026, 10, 20, 10, 0),
+    changes: [{ kind: "assignments", observed_ms: Date.UTC(2026, 10, 19, 9, 0), summary: "1 group assigned" }],
+    ...over,
+  };
+}
+
+export function step(id: string, status: StepResult["status"], over: Partial<StepResult> = {}): StepResult {
+  return {
+    id,
+    title: `Step ${id}`,
+    explains: `Why ${id} matters.`,
+    fix_steps: [`Fix ${id} first`, `Then save`],
+    deep_link: null,
+    deep_link_label: null,
+    manual_confirmation: null,
+    outcome: {
+      status: status === "confirmed" ? "unknown" : status,
+      summary: `${id} is ${status}`,
+      evidence: [{ label: `${id} evidence`, value: "some value" }],
+      why_unknown: status === "unknown" ? "scimwatch cannot read this." : null,
+      observed_at: null,
+    },
+    status,
+    confirmed_at: null,
+    confirmation_invalidated: false,
+    ...over,
+  };
+}
+
+export function checklistView(steps: StepResult[], over: Partial<ChecklistView> = {}): ChecklistView {
+  const failing = steps.find((s) => s.status === "fail")?.id ?? null;
+  return {
+    connection_id: "c1",
+    connection_name: "Contoso → Acme",
+    run: {
+      evaluated_at: "2026-11-20T10:00:00Z",
+      steps,
+      first_failing: failing,
+      overall: failing ? "fail" : steps.some((s) => s.status === "unknown") ? "incomplete" : "pass",
+    },
+    findings: [],
+    report_markdown: "# Checklist\n- all good",
+    ...over,
+  };
+}

@@ -1,0 +1,103 @@
+// Pure derivations for the Overview: a connection's health from what was
+// actually read, and a cycle's bar from its `{action: {status: count}}`.
+import type { CycleRow } from "../bindings/CycleRow";
+import type { IncidentView } from "../bindings/IncidentView";
+import type { Severity } from "../bindings/Severity";
+import type { StatusReport } from "../bindings/StatusReport";
+
+export const BAR_KEYS = ["created", "updated", "deleted", "failed", "skipped", "other"] as const;
+export type BarKey = (typeof BAR_KEYS)[number];
+export type CycleBar = Record<BarKey, number>;
+
+export const BAR_LABELS: Record<BarKey, string> = {
+  created: "Created",
+  updated: "Updated",
+  deleted: "Deleted or disabled",
+  failed: "Failed",
+  skipped: "Skipped",
+  other: "Other",
+};
+
+/**
+ * Successful create / update / delete+disable → created / updated / deleted;
+ * any failure → failed; skipped → skipped; anything else (warnings, staged
+ * deletes, other actions) → other, so the bar still adds up to the total.
+ */
+export function cycleBar(counts: CycleRow["counts"]): CycleBar {
+  const bar: CycleBar = { created: 0, updated: 0, deleted: 0, failed: 0, skipped: 0, other: 0 };
+  for (const [action, statuses] of Object.entries(counts)) {
+    for (const [status, raw] of Object.entries(statuses ?? {})) {
+      const n = Number(raw) || 0;
+      const s = status.toLowerCase();
+      const a = action.toLowerCase();
+      if (s === "failure") bar.failed += n;
+      else if (s === "skipped") bar.skipped += n;
+      else if (s === "success" && a === "create") bar.created += n;
+      else if (s === "success" && a === "update") bar.updated += n;
+      else if (s === "success" && (a === "delete" || a === "disable")) bar.deleted += n;
+      else bar.other += n;
+    }
+  }
+  return bar;
+}
+
+export function barTotal(bar: CycleBar): number {
+  return BAR_KEYS.reduce((sum, k) => sum + bar[k], 0);
+}
+
+export type HealthLevel = "healthy" | "attention" | "problem" | "blind" | "not_polled";
+
+export interface Health {
+  level: HealthLevel;
+  label: string;
+  /** One line saying why. */
+  reason: string;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+export function worstSeverity(incidents: IncidentView[]): Severity | null {
+  let worst: Severity | null = null;
+  for (const v of incidents) {
+    if (worst === null || SEVERITY_RANK[v.incident.severity] > SEVERITY_RANK[worst]) worst = v.incident.severity;
+  }
+  return worst;
+}
+
+/**
+ * Health from the Entra status (null when the connection has no Entra side)
+ * and its open incidents. Never "healthy" without something read.
+ */
+export function deriveHealth(report: StatusReport | null, open: IncidentView[], scimVerified: boolean | null): Health {
+  const relevant = open.filter((v) => v.incident.severity !== "info" && v.incident.kind !== "graph_blind");
+  const problems = relevant.filter((v) => v.incident.severity === "critical" || v.incident.state === "escalated");
+  const warnings = relevant.length - problems.length;
+  if (report?.quarantine) {
+    return { level: "problem", label: "Problem", reason: "The provisioning job is in quarantine." };
+  }
+  if (report?.stalled) {
+    return { level: "problem", label: "Problem", reason: "Provisioning cycles have stalled." };
+  }
+  if (problems.length > 0) {
+    return {
+      level: "problem",
+      label: "Problem",
+      reason: `${problems.length} open incident${problems.length === 1 ? "" : "s"}.`,
+    };
+  }
+  const blind = report?.graph === "blind";
+  if (warnings > 0 && !blind) {
+    return { level: "attention", label: "Needs attention", reason: `${warnings} open warning${warnings === 1 ? "" : "s"}.` };
+  }
+  if (report) {
+    if (blind) {
+      return { level: "blind", label: "Blind", reason: "scimwatch cannot read the provisioning job right now." };
+    }
+    if (report.graph !== "ok" || !report.job_read_at) {
+      return { level: "not_polled", label: "Not polled yet", reason: "Entra's provisioning job has not been read yet." };
+    }
+    return { level: "healthy", label: "Healthy", reason: "The job runs and no incident is open." };
+  }
+  if (scimVerified) return { level: "healthy", label: "Healthy", reason: "The SCIM endpoint answers and no incident is open." };
+  return { level: "not_polled", label: "Not checked yet", reason: "The SCIM endpoint has not been tested yet." };
+}

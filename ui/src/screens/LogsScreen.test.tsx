@@ -1,0 +1,131 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, test } from "vitest";
+import { App } from "../App";
+import { fakeBackend } from "../test/backend";
+import { connection, eventRow, healthyReport } from "../test/fixtures";
+import { buildFilter, EMPTY_DRAFT, LogTable, OVERSCAN, visibleRange } from "./LogsScreen";
+
+async function openLogs() {
+  window.location.hash = "#/logs/c1";
+  render(<App />);
+  await screen.findByRole("heading", { level: 1, name: "Provisioning logs" });
+}
+
+describe("buildFilter", () => {
+  const now = Date.UTC(2026, 10, 20, 12, 0);
+  test("presets and fields become an EventFilter", () => {
+    const { filter } = buildFilter({ ...EMPTY_DRAFT, status: "failure", action: "create", range: "24h", cycle: " cyc-1 ", code: "E1" }, now);
+    expect(filter).toEqual({ status: "failure", action: "create", since_ms: now - 86_400_000, until_ms: null, cycle_id: "cyc-1", error_code: "E1" });
+  });
+  test("specific messages", () => {
+    expect(buildFilter({ ...EMPTY_DRAFT, range: "custom" }, now).errors.from).toBe("Enter a start, an end, or both.");
+    expect(buildFilter({ ...EMPTY_DRAFT, range: "custom", from: "2026-11-20T10:00", to: "2026-11-20T09:00" }, now).errors.to).toBe("From must be before To.");
+    expect(buildFilter({ ...EMPTY_DRAFT, range: "custom", from: "2027-01-01T10:00" }, now).errors.from).toMatch(/future/);
+    expect(buildFilter({ ...EMPTY_DRAFT, code: "bad code" }, now).errors.code).toMatch(/one word/);
+    expect(buildFilter({ ...EMPTY_DRAFT, cycle: "a b" }, now).errors.cycle).toMatch(/no spaces/);
+  });
+});
+
+describe("windowing", () => {
+  test("renders a bounded number of rows for 100k items", () => {
+    const items = Array.from({ length: 100_000 }, (_, i) => eventRow(i));
+    render(<LogTable items={items} onEndReached={() => {}} onOpen={() => {}} />);
+    const rows = screen.getAllByRole("row");
+    expect(rows.length).toBeLessThan(40);
+    expect(rows.length).toBeGreaterThan(5);
+    const body = document.querySelector(".log-body") as HTMLElement;
+    Object.defineProperty(body, "scrollTop", { value: 44 * 50_000, configurable: true });
+    fireEvent.scroll(body);
+    const after = screen.getAllByRole("row");
+    expect(after.length).toBeLessThan(40);
+    expect(screen.getByText("user50000@contoso.com")).toBeTruthy();
+  });
+  test("visibleRange adds the overscan and clamps", () => {
+    expect(visibleRange(0, 440, 1000)).toEqual([0, 10 + OVERSCAN]);
+    expect(visibleRange(44 * 995, 440, 1000)).toEqual([995 - OVERSCAN, 1000]);
+  });
+});
+
+describe("Provisioning logs", () => {
+  test("pages via next_cursor when scrolled to the end, opens the drawer, exports", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.job_status = () => healthyReport();
+    b.handlers.query_logs = (a) =>
+      a.cursor === null
+        ? { items: Array.from({ length: 10 }, (_, i) => eventRow(i, i === 0 ? { status: "failure", error_code: "SystemForCrossDomainIdentityManagementBadRequest" } : {})), next_cursor: "p2" }
+        : { items: [eventRow(10)], next_cursor: null };
+    b.handlers.event_detail = () => ({
+      provisioningAction: "update",
+      provisioningStatusInfo: { status: "failure", errorInformation: { errorCode: "SystemForCrossDomainIdentityManagementBadRequest", reason: "The SCIM endpoint answered 400.", recommendedAction: "Check the attribute mapping of emails." } },
+      provisioningSteps: [{ name: "EntryImport", provisioningStepType: "import", status: "success", description: "Retrieved the user", details: {} }, { name: "EntryExport", provisioningStepType: "export", status: "failure", description: "Export failed" }],
+      modifiedProperties: [{ displayName: "emails[type eq \"work\"].value", oldValue: "a@x", newValue: "b@x" }],
+      sourceIdentity: { id: "src-0", displayName: "User 0", identityType: "User" },
+      targetIdentity: { id: null, displayName: "user0@contoso.com" },
+      sourceSystem: { displayName: "Microsoft Entra ID" },
+      targetSystem: { displayName: "Acme" },
+    });
+    b.handlers.export_logs = (a) => ({ path: `/home/admin/Downloads/scimwatch-logs.${a.format}`, rows: 11 });
+    await openLogs();
+    await screen.findByRole("table", { name: "Provisioning events, newest first" });
+    // jsdom: the fallback viewport shows every loaded row, so the end is reached at once.
+    await waitFor(() => expect(b.last("query_logs")!.args).toMatchObject({ id: "c1", cursor: "p2", limit: 200 }));
+    await screen.findByText("user10@contoso.com");
+    expect(screen.getByText(/End of the log · 11 events/)).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: "user0@contoso.com" }));
+    const drawer = await screen.findByRole("dialog", { name: /Update · user0@contoso.com/ });
+    await within(drawer).findByText("The SCIM endpoint answered 400.");
+    expect(within(drawer).getByText("Check the attribute mapping of emails.")).toBeTruthy();
+    expect(within(drawer).getByText("EntryExport")).toBeTruthy();
+    expect(within(drawer).getByText("a@x")).toBeTruthy();
+    expect(within(drawer).getByText("b@x")).toBeTruthy();
+    expect(within(drawer).getByText("Microsoft Entra ID")).toBeTruthy();
+    expect(b.last("event_detail")!.args).toEqual({ id: "c1", eventId: "ev-0" });
+    fireEvent.keyDown(drawer, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+
+    fireEvent.click(screen.getByRole("button", { name: "Export CSV" }));
+    const toasts = screen.getByRole("status", { name: "Notifications" });
+    await within(toasts).findByText("Exported 11 rows as CSV");
+    expect(toasts.textContent).toContain("/home/admin/Downloads/scimwatch-logs.csv");
+  });
+
+  test("filters are validated with specific messages, then sent", async () => {
+    const b = fakeBackend([connection()]);
+    await openLogs();
+    await screen.findByText("No provisioning logs stored yet");
+    fireEvent.change(screen.getByLabelText("Time range"), { target: { value: "custom" } });
+    fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-11-20T10:00" } });
+    fireEvent.change(screen.getByLabelText("To"), { target: { value: "2026-11-20T09:00" } });
+    fireEvent.click(screen.getByRole("button", { name: "Apply filters" }));
+    expect(await screen.findByText("From must be before To.")).toBeTruthy();
+    expect(screen.getByLabelText("To").getAttribute("aria-invalid")).toBe("true");
+    const before = b.count("query_logs");
+    fireEvent.change(screen.getByLabelText("To"), { target: { value: "2026-11-20T11:00" } });
+    fireEvent.change(screen.getByLabelText("Status"), { target: { value: "failure" } });
+    fireEvent.click(screen.getByRole("button", { name: "Apply filters" }));
+    await waitFor(() => expect(b.count("query_logs")).toBe(before + 1));
+    const f = (b.last("query_logs")!.args as { filter: Record<string, unknown> }).filter;
+    expect(f.status).toBe("failure");
+    expect(f.since_ms).toBe(new Date("2026-11-20T10:00").getTime());
+    expect(f.until_ms).toBe(new Date("2026-11-20T11:00").getTime());
+    await screen.findByText("No event matches these filters");
+  });
+
+  test("logs_available false says Entra ID P1/P2 is needed", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.job_status = () => healthyReport({ logs_available: false });
+    await openLogs();
+    expect(await screen.findByText("Logs need Entra ID P1/P2")).toBeTruthy();
+  });
+
+  test("errors show their kind with a retry", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.query_logs = () => {
+      throw { kind: "storage", message: "database is locked", fields: [] };
+    };
+    await openLogs();
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("The local database failed");
+  });
+});

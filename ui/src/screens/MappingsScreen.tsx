@@ -1,0 +1,483 @@
+// What Entra sends to the SaaS and for whom: object mappings on/off, the
+// attribute mappings with the matching attribute, scope, Tenant URL,
+// assignments and the recent configuration changes, as last read from Graph.
+import { useState } from "react";
+import type { CommandError } from "../bindings/CommandError";
+import type { Connection } from "../bindings/Connection";
+import type { MappingSummary } from "../bindings/MappingSummary";
+import type { MappingsView } from "../bindings/MappingsView";
+import { ConnectionPicker, useEntraConnection } from "../components/ConnectionPicker";
+import { Alert, EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Icon } from "../components/Icon";
+import { Page } from "../components/Page";
+import { LocalTime, useNow } from "../components/Time";
+import { useConnections } from "../lib/connections";
+import { mappingsView, pollNow, toCommandError } from "../lib/ipc";
+import { href, navigate } from "../lib/router";
+import { useCommand } from "../lib/useCommand";
+
+export interface AttributeRow {
+  target: string;
+  source: string;
+  matching: boolean;
+}
+
+/** `target ← source`, with `*` marking a matching attribute (anywhere in the text). */
+export function parseAttribute(text: string): AttributeRow {
+  const matching = text.includes("*");
+  const clean = text.replace(/\*/g, "").trim();
+  const [target, ...rest] = clean.split("←");
+  return { target: (target ?? "").trim(), source: rest.join("←").trim(), matching };
+}
+
+export type ObjectKind = "users" | "groups" | "other";
+
+export function mappingKind(m: MappingSummary): ObjectKind {
+  const text = `${m.source ?? ""} ${m.target ?? ""} ${m.name ?? ""}`.toLowerCase();
+  if (text.includes("group")) return "groups";
+  if (text.includes("user")) return "users";
+  return "other";
+}
+
+/** Whether two Tenant URLs point at the same place (case of the host and a trailing slash ignored). */
+export function sameTenantUrl(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    try {
+      const x = new URL(u.trim());
+      return `${x.protocol}//${x.host.toLowerCase()}${x.pathname.replace(/\/+$/, "")}${x.search}`;
+    } catch {
+      return u.trim().replace(/\/+$/, "").toLowerCase();
+    }
+  };
+  return norm(a) === norm(b);
+}
+
+export function MappingsScreen({ rest }: { rest: string[] }) {
+  const { state, reload, refreshing } = useConnections();
+  const { eligible, current } = useEntraConnection(rest);
+  return (
+    <Page
+      title="Mappings & assignments"
+      subtitle="What Entra sends to the SaaS, and for whom."
+      actions={eligible && current ? <ConnectionPicker screen="mappings" eligible={eligible} current={current} /> : null}
+    >
+      {state.status === "error" ? (
+        <ErrorAlert
+          error={state.error}
+          action={
+            <button type="button" className="button button-sm" onClick={() => void reload()} disabled={refreshing}>
+              Try again
+            </button>
+          }
+        />
+      ) : null}
+      {state.status === "loading" ? <MappingsSkeleton /> : null}
+      {eligible && eligible.length === 0 ? (
+        <EmptyState
+          icon="mappings"
+          title="No Entra side to read mappings from"
+          action={
+            <button type="button" className="button button-primary" onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}>
+              {state.connections?.length ? "Open Connections" : "Add a connection"}
+            </button>
+          }
+        >
+          <p>
+            Attribute mappings, scope and assignments are read from the enterprise app's provisioning job in Microsoft
+            Graph. Add the Entra side (tenant and enterprise app) to a connection to see them.
+          </p>
+        </EmptyState>
+      ) : null}
+      {current ? <MappingsBodyView key={current.id} c={current} /> : null}
+    </Page>
+  );
+}
+
+function MappingsSkeleton() {
+  return (
+    <div className="stat-grid" role="status" aria-label="Loading mappings">
+      {[0, 1, 2].map((i) => (
+        <div key={i} className="card stat-card stack-sm">
+          <Skeleton width="40%" height={12} />
+          <Skeleton width="55%" height={22} />
+          <Skeleton width="80%" />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+const FIX_MAPPING =
+  "In Entra: Enterprise applications → the app → Provisioning → Mappings → open the mapping → set Enabled to Yes → Save. The next cycle provisions them.";
+
+function MappingsBodyView({ c }: { c: Connection }) {
+  const view = useCommand(`mappings:${c.id}`, () => mappingsView(c.id));
+  const [polling, setPolling] = useState(false);
+  const [pollError, setPollError] = useState<CommandError | null>(null);
+  const now = useNow();
+
+  async function poll() {
+    setPolling(true);
+    setPollError(null);
+    try {
+      await pollNow(c.id);
+      await view.reload();
+    } catch (e) {
+      setPollError(toCommandError(e));
+    } finally {
+      setPolling(false);
+    }
+  }
+
+  const v = view.data;
+  const nothingRead = v && !v.mappings && !v.assignments && !v.settings;
+  return (
+    <>
+      <div className="toolbar">
+        <div className="toolbar-text">
+          <span className="toolbar-title">{c.name}</span>
+          <span className="muted small">
+            {v?.mappings_seen_ms ? (
+              <>
+                Mappings read <LocalTime iso={new Date(v.mappings_seen_ms).toISOString()} now={now} />
+              </>
+            ) : (
+              c.entra?.app_display_name ?? c.entra?.app ?? c.entra?.tenant_id
+            )}
+          </span>
+        </div>
+        <button type="button" className="button" onClick={() => void poll()} disabled={polling} aria-busy={polling || undefined}>
+          {polling ? <span className="spinner spinner-sm" aria-hidden="true" /> : <Icon name="refresh" size={14} />}
+          {polling ? "Reading…" : "Read from Entra now"}
+        </button>
+      </div>
+      {pollError ? <ErrorAlert error={pollError} /> : null}
+      {view.error ? (
+        view.error.kind === "not_found" ? (
+          <NothingRead onPoll={() => void poll()} polling={polling} />
+        ) : (
+          <ErrorAlert
+            error={view.error}
+            action={
+              <button type="button" className="button button-sm" onClick={() => void view.reload()}>
+                Try again
+              </button>
+            }
+          />
+        )
+      ) : null}
+      {view.loading && !v ? <MappingsSkeleton /> : null}
+      {nothingRead ? <NothingRead onPoll={() => void poll()} polling={polling} /> : null}
+      {v && !nothingRead ? <MappingsContent c={c} v={v} now={now} /> : null}
+    </>
+  );
+}
+
+function NothingRead({ onPoll, polling }: { onPoll: () => void; polling: boolean }) {
+  return (
+    <EmptyState
+      icon="mappings"
+      title="Nothing read from Entra yet"
+      action={
+        <button type="button" className="button button-primary" onClick={onPoll} disabled={polling}>
+          Read from Entra now
+        </button>
+      }
+    >
+      <p>
+        scimwatch reads the provisioning job's schema (attribute mappings), its settings (Tenant URL, scope) and the
+        app's assignments on each poll. None of them has been read for this connection yet.
+      </p>
+      <p className="muted">
+        If this persists, check the connection's Entra sign-in on <a href={href("troubleshooting")}>Troubleshooting</a>.
+      </p>
+    </EmptyState>
+  );
+}
+
+function OnOff({ label, on }: { label: string; on: boolean | null }) {
+  return (
+    <span className={`mapping-state ${on === null ? "mapping-unknown" : on ? "mapping-on" : "mapping-off"}`}>
+      <Icon name={on === null ? "info" : on ? "check" : "alert"} size={16} />
+      <span>
+        {label}: <strong>{on === null ? "not mapped" : on ? "On" : "Off"}</strong>
+      </span>
+    </span>
+  );
+}
+
+function MappingsContent({ c, v, now }: { c: Connection; v: MappingsView; now: Date }) {
+  const maps = v.mappings?.mappings ?? [];
+  const users = maps.filter((m) => mappingKind(m) === "users");
+  const groups = maps.filter((m) => mappingKind(m) === "groups");
+  const usersOn = users.length ? users.some((m) => m.enabled) : null;
+  const groupsOn = groups.length ? groups.some((m) => m.enabled) : null;
+  const base = v.settings?.base_address ?? null;
+  const mine = c.scim?.url ?? null;
+  const mismatch = base && mine && !sameTenantUrl(base, mine);
+  const a = v.assignments;
+
+  return (
+    <>
+      {v.mappings ? (
+        <div className="mapping-states" role="group" aria-label="Object mappings">
+          <OnOff label="Users mapping" on={usersOn} />
+          <OnOff label="Groups mapping" on={groupsOn} />
+        </div>
+      ) : null}
+      {usersOn === false ? (
+        <Alert tone="warning" title="The users mapping is disabled: Entra provisions no user">
+          <p>{FIX_MAPPING}</p>
+        </Alert>
+      ) : null}
+      {groupsOn === false ? (
+        <Alert tone="warning" title="The groups mapping is disabled: groups and their memberships are not provisioned">
+          <p>{FIX_MAPPING}</p>
+        </Alert>
+      ) : null}
+      {mismatch ? (
+        <Alert
+          tone="warning"
+          title="Entra sends to a different Tenant URL than this connection watches"
+          action={
+            <a className="button button-sm" href={href("connections", c.id, "edit")}>
+              Edit connection
+            </a>
+          }
+        >
+          <dl className="facts facts-compact">
+            <dt>In Entra</dt>
+            <dd className="mono selectable">{base}</dd>
+            <dt>In scimwatch</dt>
+            <dd className="mono selectable">{mine}</dd>
+          </dl>
+          <p>One of them is wrong: fix Entra's Admin Credentials or this connection so both point at the SaaS's SCIM endpoint.</p>
+        </Alert>
+      ) : null}
+
+      <div className="stat-grid">
+        <section className="card stat-card" aria-labelledby="scope-title">
+          <h2 id="scope-title" className="stat-label">
+            Scope
+          </h2>
+          <p className="stat-value stat-value-sm">
+            {v.settings?.sync_all == null ? <span className="stat-value-muted">Unknown</span> : v.settings.sync_all ? "All users and groups" : "Assigned only"}
+          </p>
+          <p className="stat-detail">
+            {v.settings?.sync_all == null
+              ? "The job's settings were not read."
+              : v.settings.sync_all
+                ? "Every user and group in the tenant is in scope, assigned or not."
+                : "Only users and groups assigned to the enterprise app are provisioned."}
+          </p>
+        </section>
+        <section className="card stat-card" aria-labelledby="tenant-title">
+          <h2 id="tenant-title" className="stat-label">
+            Tenant URL in Entra
+          </h2>
+          {base ? (
+            <p className="stat-value stat-value-sm mono selectable tenant-url">{base}</p>
+          ) : (
+            <p className="stat-value stat-value-sm stat-value-muted">Not read</p>
+          )}
+          <p className="stat-detail">
+            {!base || !mine ? (
+              mine ? (
+                "Nothing to compare yet."
+              ) : (
+                "This connection has no SCIM side to compare with."
+              )
+            ) : mismatch ? (
+              <span className="warn-text">
+                <Icon name="alert" size={14} /> Differs from this connection's
+              </span>
+            ) : (
+              <span className="ok-text">
+                <Icon name="check" size={14} /> Same as this connection's
+              </span>
+            )}
+          </p>
+          {v.settings ? (
+            <p className="stat-foot muted small">Secret Token {v.settings.secret_token_set ? "set in Entra" : "not set in Entra"}</p>
+          ) : null}
+        </section>
+        <section className="card stat-card" aria-labelledby="inscope-title">
+          <h2 id="inscope-title" className="stat-label">
+            Users in scope
+          </h2>
+          {a ? (
+            <>
+              <p className="stat-value">{a.in_scope_users.toLocaleString()}</p>
+              <p className="stat-detail">
+                {a.user_count.toLocaleString()} assigned directly · {a.group_count.toLocaleString()} group{a.group_count === 1 ? "" : "s"} with{" "}
+                {a.group_member_count.toLocaleString()} member{a.group_member_count === 1 ? "" : "s"}
+              </p>
+            </>
+          ) : (
+            <p className="stat-value stat-value-sm stat-value-muted">Not read</p>
+          )}
+          {v.assignments_seen_ms ? (
+            <p className="stat-foot muted small">
+              Read <LocalTime iso={new Date(v.assignments_seen_ms).toISOString()} now={now} />
+            </p>
+          ) : null}
+        </section>
+      </div>
+
+      {maps.map((m, i) => (
+        <AttributeTable key={i} m={m} index={i} />
+      ))}
+      {!v.mappings ? (
+        <div className="card hint-card">
+          <Icon name="info" size={16} />
+          <p>The attribute mappings (the job's schema) have not been read yet.</p>
+        </div>
+      ) : null}
+
+      {a ? (
+        <div className="grid-2">
+          <section className="card table-card" aria-labelledby="groups-title">
+            <header className="table-card-header">
+              <h2 id="groups-title" className="card-title">
+                Assigned groups
+              </h2>
+              <span className="muted small">{a.group_count.toLocaleString()}</span>
+            </header>
+            {a.groups.length === 0 ? (
+              <p className="table-card-body muted">No group is assigned to the app. Members of assigned groups are provisioned.</p>
+            ) : (
+              <div className="table-scroll">
+                <table className="table">
+                  <caption className="visually-hidden">Assigned groups with their direct member counts</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Group</th>
+                      <th scope="col" className="num">
+                        Members
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {a.groups.slice(0, 100).map((g) => (
+                      <tr key={g.id}>
+                        <th scope="row">{g.name ?? <span className="mono muted">{g.id}</span>}</th>
+                        <td className="num">{g.members.toLocaleString()}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+          <section className="card table-card" aria-labelledby="users-title">
+            <header className="table-card-header">
+              <h2 id="users-title" className="card-title">
+                Assigned users
+              </h2>
+              <span className="muted small">{a.user_count.toLocaleString()} directly</span>
+            </header>
+            {a.users.length === 0 ? (
+              <p className="table-card-body muted">No user is assigned directly.</p>
+            ) : (
+              <ul className="table-card-body plain-list user-list">
+                {a.users.slice(0, 100).map((u) => (
+                  <li key={u.id}>{u.name ?? <span className="mono muted">{u.id}</span>}</li>
+                ))}
+                {a.users.length > 100 ? <li className="muted">and {(a.users.length - 100).toLocaleString()} more</li> : null}
+              </ul>
+            )}
+          </section>
+        </div>
+      ) : null}
+
+      <section className="card" aria-labelledby="changes-title">
+        <h2 id="changes-title" className="card-title">
+          Recent changes
+        </h2>
+        {v.changes.length === 0 ? (
+          <p className="muted">No configuration change observed since scimwatch started reading this app.</p>
+        ) : (
+          <ol className="change-timeline">
+            {v.changes.map((ch, i) => (
+              <li key={i} className="change">
+                <span className="timeline-dot" aria-hidden="true" />
+                <div>
+                  <p>
+                    <span className="badge badge-off">{CHANGE_LABELS[ch.kind] ?? ch.kind}</span> {ch.summary ?? "Changed"}
+                  </p>
+                  <p className="small muted">
+                    <LocalTime iso={new Date(ch.observed_ms).toISOString()} now={now} />
+                  </p>
+                </div>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </>
+  );
+}
+
+const CHANGE_LABELS: Record<string, string> = { schema: "Mappings", assignments: "Assignments", settings: "Settings" };
+
+function AttributeTable({ m, index }: { m: MappingSummary; index: number }) {
+  const rows = m.attributes.map(parseAttribute);
+  const id = `mapping-${index}`;
+  const matching = rows.filter((r) => r.matching);
+  return (
+    <section className="card table-card" aria-labelledby={id}>
+      <header className="table-card-header">
+        <h2 id={id} className="card-title">
+          {m.name ?? `${m.source ?? "?"} → ${m.target ?? "?"}`}
+        </h2>
+        <span className={m.enabled ? "badge badge-tone-ok" : "badge badge-tone-warn"}>
+          <Icon name={m.enabled ? "check" : "alert"} size={12} />
+          {m.enabled ? "Enabled" : "Disabled"}
+        </span>
+      </header>
+      <p className="table-card-body muted small">
+        {m.source ?? "?"} → {m.target ?? "?"} · {rows.length} attribute{rows.length === 1 ? "" : "s"}
+        {matching.length ? (
+          <>
+            {" "}
+            · matched on <strong>{matching.map((r) => r.target).join(", ")}</strong>
+          </>
+        ) : (
+          " · no matching attribute set"
+        )}
+      </p>
+      {rows.length > 0 ? (
+        <div className="table-scroll">
+          <table className="table">
+            <caption className="visually-hidden">Attribute mappings of {m.name ?? "this mapping"}</caption>
+            <thead>
+              <tr>
+                <th scope="col">SCIM attribute (target)</th>
+                <th scope="col">Entra source</th>
+                <th scope="col">Matching</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => (
+                <tr key={i} className={r.matching ? "row-matching" : undefined}>
+                  <th scope="row" className="mono">
+                    {r.target}
+                  </th>
+                  <td className="mono">{r.source || <span className="muted">—</span>}</td>
+                  <td>
+                    {r.matching ? (
+                      <span className="badge badge-entra">
+                        <Icon name="check" size={12} />
+                        Matching attribute
+                      </span>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
