@@ -749,6 +749,39 @@ function backendScript(seed, scenario = {}) {
     if (existing) db[db.indexOf(existing)] = conn; else db.push(conn);
     return { connection: conn, notes: v.notes };
   }
+  // Settings, validated like scimwatch-core's Settings::validate.
+  let settings = {
+    job_poll_minutes: 2, config_poll_minutes: 30, logs_poll_minutes: 5, scim_check_minutes: 5, crawl_hours: 6,
+    stall_factor: 3, failure_rate_pct: 10, failure_count: 100, drift_threshold_pct: 1, notifications_enabled: true,
+    reminder_hours: 4, quiet_start: "22:00", quiet_end: "07:00", critical_ignores_quiet_hours: true, retention_days: 90,
+  };
+  function saveSettings(s) {
+    const fields = [];
+    const range = (f, lo, hi, unit) => {
+      const v = s[f];
+      if (!(typeof v === "number" && v >= lo && v <= hi)) fields.push({ field: f, message: "must be between " + lo + " and " + hi + " " + unit });
+    };
+    range("job_poll_minutes", 1, 60, "minutes");
+    range("config_poll_minutes", 5, 1440, "minutes");
+    range("logs_poll_minutes", 1, 120, "minutes");
+    range("scim_check_minutes", 1, 120, "minutes");
+    range("crawl_hours", 0, 168, "hours (0 = on demand only)");
+    range("stall_factor", 2, 10, "intervals");
+    range("failure_rate_pct", 1, 100, "%");
+    range("failure_count", 1, 1000000, "entries");
+    range("drift_threshold_pct", 0, 100, "%");
+    range("reminder_hours", 1, 168, "hours");
+    range("retention_days", 7, 3650, "days");
+    const hhmm = /^([01]\\d|2[0-3]):[0-5]\\d$/;
+    for (const f of ["quiet_start", "quiet_end"]) {
+      if (s[f] != null && !hhmm.test(s[f])) fields.push({ field: f, message: "use HH:MM, for example 22:00" });
+    }
+    if (s.quiet_start != null && s.quiet_end == null) fields.push({ field: "quiet_end", message: "set when quiet hours end too" });
+    if (s.quiet_end != null && s.quiet_start == null) fields.push({ field: "quiet_start", message: "set when quiet hours start too" });
+    if (fields.length) throw { kind: "validation", message: "some settings are out of range", fields };
+    settings = JSON.parse(JSON.stringify(s));
+    return JSON.parse(JSON.stringify(settings));
+  }
   const monitor = (${monitorBackend.toString()})(db, scenario);
   window.__SHOT_CALLS__ = [];
   window.__TAURI_MOCKS__.mockIPC(async (cmd, args) => {
@@ -767,6 +800,8 @@ function backendScript(seed, scenario = {}) {
         if (i < 0) throw { kind: "not_found", message: "no such connection", fields: [] };
         return db.splice(i, 1)[0];
       }
+      case "get_settings": return JSON.parse(JSON.stringify(settings));
+      case "save_settings": await new Promise((r) => setTimeout(r, 400)); return saveSettings(args.settings);
       case "app_info": return {
         version: "0.1.0",
         data_dir: "/home/admin/.local/share/scimwatch",
@@ -1082,6 +1117,7 @@ describe("monitoring screens", () => {
         await shot(page, name("incidents-all"));
 
         await gotoHash(page, "#/settings");
+        await scrollTo(page.getByRole("heading", { level: 2, name: "About scimwatch" }));
         await page.getByRole("button", { name: "Send a test notification" }).click();
         if (scheme === "light") {
           await page.getByRole("status", { name: "Notifications" }).getByText("Sent — you should see it now").waitFor();
@@ -1090,6 +1126,41 @@ describe("monitoring screens", () => {
         }
         await shot(page, name(scheme === "light" ? "settings-notification-sent" : "settings-notification-failed"));
         assertClean(problems, `incidents and settings (${scheme})`);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test(`settings: monitoring form, saving, validation errors (${scheme})`, async () => {
+      const { page, context, problems } = await openPage({ seed: SEED, colorScheme: scheme, hash: "#/settings", height: 900 });
+      try {
+        await gotoHash(page, "#/settings");
+        const form = page.getByRole("form", { name: "Monitoring settings" });
+        await form.getByRole("spinbutton", { name: /Provisioning job/ }).waitFor();
+        await shot(page, name("settings-form"));
+
+        // Thresholds and notifications, with an unsaved edit.
+        await form.getByRole("spinbutton", { name: /Stalled after/ }).fill("4");
+        await scrollTo(form.getByRole("heading", { name: "Detection thresholds" }));
+        await shot(page, name("settings-form-notifications"));
+
+        // Save: the spinner, then the toast.
+        await form.getByRole("button", { name: "Save settings" }).click();
+        await form.getByRole("button", { name: "Saving…" }).waitFor();
+        await page.getByRole("status", { name: "Notifications" }).getByText("Settings saved — monitoring uses them now").waitFor();
+        await shot(page, name("settings-form-saved"));
+
+        // Out-of-range values: errors under each field, the first one focused.
+        await page.locator(".toast button").first().click();
+        await page.locator(".toast").waitFor({ state: "detached" });
+        await form.getByRole("spinbutton", { name: /Provisioning job/ }).fill("90");
+        await form.getByRole("spinbutton", { name: /Inventory crawl/ }).fill("200");
+        await form.getByRole("spinbutton", { name: /Keep events and checks for/ }).fill("3");
+        await form.getByRole("button", { name: "Save settings" }).click();
+        await page.waitForFunction(() => document.activeElement?.getAttribute("name") === "job_poll_minutes");
+        await page.locator("main").evaluate((m) => m.scrollTo({ top: 0 }));
+        await shot(page, name("settings-form-errors"));
+        assertClean(problems, `settings form (${scheme})`);
       } finally {
         await context.close();
       }

@@ -146,3 +146,28 @@ describe("monitoring commands", () => {
     expect(got).toHaveLength(1);
   });
 });
+
+describe("settings commands", () => {
+  test("get_settings takes nothing; save_settings sends the whole object and passes a validation error through", async () => {
+    const { getSettings, saveSettings } = await import("./ipc");
+    const { DEFAULT_SETTINGS } = await import("./settingsForm");
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === "save_settings" && (args as { settings: { stall_factor: number } }).settings.stall_factor > 10) {
+        throw { kind: "validation", message: "invalid", fields: [{ field: "stall_factor", message: "must be between 2 and 10 intervals" }] };
+      }
+      return cmd === "get_settings" ? DEFAULT_SETTINGS : (args as { settings: unknown }).settings;
+    });
+    expect(await getSettings()).toEqual(DEFAULT_SETTINGS);
+    expect(await saveSettings({ ...DEFAULT_SETTINGS, retention_days: 30 })).toEqual({ ...DEFAULT_SETTINGS, retention_days: 30 });
+    await expect(saveSettings({ ...DEFAULT_SETTINGS, stall_factor: 11 })).rejects.toEqual({
+      kind: "validation",
+      message: "invalid",
+      fields: [{ field: "stall_factor", message: "must be between 2 and 10 intervals" }],
+    });
+    expect(calls.map((c) => c.cmd)).toEqual(["get_settings", "save_settings", "save_settings"]);
+    expect(calls[0]!.args).toEqual({});
+    expect(calls[1]!.args).toEqual({ settings: { ...DEFAULT_SETTINGS, retention_days: 30 } });
+  });
+});

@@ -31,6 +31,7 @@ import type { MappingsView } from "../bindings/MappingsView";
 import type { Notification } from "../bindings/Notification";
 import type { Page } from "../bindings/Page";
 import type { StatusReport } from "../bindings/StatusReport";
+import type { Settings } from "../bindings/Settings";
 
 const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "validation",
@@ -113,6 +114,21 @@ export function removeConnection(id: string): Promise<Connection> {
 
 export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>("app_info");
+}
+
+// ---------- settings ----------
+
+export function getSettings(): Promise<Settings> {
+  return call<Settings>("get_settings", {});
+}
+
+/**
+ * Validates and stores the whole object, then applies it to the running
+ * monitor. Rejects with kind `validation` and one `FieldError` per bad field
+ * (named like the `Settings` keys). Resolves to the stored settings.
+ */
+export function saveSettings(settings: Settings): Promise<Settings> {
+  return call<Settings>("save_settings", { settings });
 }
 
 // ---------- SCIM token and Test Connection ----------

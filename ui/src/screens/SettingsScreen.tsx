@@ -6,6 +6,7 @@ import { RichText } from "../components/RichText";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { useToasts } from "../components/Toasts";
+import { MonitoringSettings } from "./MonitoringSettings";
 import { appInfo, sendTestNotification, toCommandError } from "../lib/ipc";
 
 const STORE_LABELS: Record<string, { label: string; hint: string }> = {
@@ -38,7 +39,8 @@ export function SettingsScreen() {
   const store = info ? STORE_LABELS[info.secret_store] : undefined;
 
   return (
-    <Page title="Settings" subtitle="Notifications and this installation.">
+    <Page title="Settings" subtitle="Monitoring, notifications and this installation.">
+      <MonitoringSettings info={info} infoLoading={loading} />
       <section className="card settings-card" aria-labelledby="about-title">
         <h2 id="about-title" className="card-title">
           About scimwatch
@@ -112,7 +114,7 @@ function NotificationsCard() {
       <div className="card-header">
         <div className="stack-sm">
           <h2 id="notifications-title" className="card-title">
-            Notifications
+            Test notification
           </h2>
           <p className="muted">
             scimwatch raises a desktop notification when an incident opens or gets worse, reminds you while it stays

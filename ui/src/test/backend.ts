@@ -4,6 +4,7 @@ import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { ConnectionInput } from "../bindings/ConnectionInput";
 import type { SecretsPayload } from "../bindings/SecretsPayload";
+import { DEFAULT_SETTINGS } from "../lib/settingsForm";
 
 export interface Call {
   cmd: string;
@@ -124,6 +125,8 @@ function defaultHandlers(): FakeBackend["handlers"] {
       events_stored: 0, last_cycle: null,
     }),
     list_cycles: () => [],
+    get_settings: () => ({ ...DEFAULT_SETTINGS }),
+    save_settings: (args) => structuredClone(args.settings),
     poll_now: () => null,
     demo_status: () => ({ running: false, connection_id: null, faults: [] }),
     query_logs: () => ({ items: [], next_cursor: null }),
