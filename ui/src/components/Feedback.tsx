@@ -100,3 +100,17 @@ export function EmptyState({
     </section>
   );
 }
+
+/** A failed load with a "Try again" button (the screens' shared pattern). */
+export function RetryAlert({ error, onRetry, busy }: { error: CommandError; onRetry: () => unknown; busy?: boolean }) {
+  return (
+    <ErrorAlert
+      error={error}
+      action={
+        <button type="button" className="button button-sm" onClick={() => void onRetry()} disabled={busy}>
+          Try again
+        </button>
+      }
+    />
+  );
+}

@@ -3,7 +3,7 @@ import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import { hostOf, SideBadges, TokenExpiry, TokenStored } from "../components/ConnectionFacts";
 import { ConfirmDialog } from "../components/Dialog";
-import { EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { LocalTime, useNow } from "../components/Time";
@@ -83,16 +83,7 @@ export function ConnectionsScreen({ rest }: { rest: string[] }) {
         </>
       }
     >
-      {state.status === "error" ? (
-        <ErrorAlert
-          error={state.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void reload()} disabled={refreshing}>
-              Try again
-            </button>
-          }
-        />
-      ) : null}
+      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
 
       {state.status === "loading" ? <ListSkeleton /> : null}
 

@@ -14,7 +14,7 @@ import type { SnapshotDiff } from "../bindings/SnapshotDiff";
 import type { SnapshotSummary } from "../bindings/SnapshotSummary";
 import { ConnectionPicker, useScimConnection } from "../components/ConnectionPicker";
 import { CopyButton } from "../components/CopyButton";
-import { Alert, EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
@@ -59,16 +59,7 @@ export function InventoryScreen({ rest }: { rest: string[] }) {
       subtitle="Users and groups as the SaaS's SCIM endpoint returns them, kept as snapshots on this computer."
       actions={eligible && current ? <ConnectionPicker screen="inventory" eligible={eligible} current={current} extra={[tab]} /> : null}
     >
-      {state.status === "error" ? (
-        <ErrorAlert
-          error={state.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void reload()} disabled={refreshing}>
-              Try again
-            </button>
-          }
-        />
-      ) : null}
+      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
       {state.status === "loading" ? <TableSkeleton label="Loading connections" /> : null}
       {eligible && eligible.length === 0 ? (
         <EmptyState

@@ -8,7 +8,7 @@ import type { EventRow } from "../bindings/EventRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import { ConnectionPicker, useEntraConnection } from "../components/ConnectionPicker";
 import { Dialog } from "../components/Dialog";
-import { Alert, EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
@@ -113,16 +113,7 @@ export function LogsScreen({ rest }: { rest: string[] }) {
       subtitle="Entra's record of every create, update, disable and skip."
       actions={eligible && current ? <ConnectionPicker screen="logs" eligible={eligible} current={current} /> : null}
     >
-      {state.status === "error" ? (
-        <ErrorAlert
-          error={state.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void reload()} disabled={refreshing}>
-              Try again
-            </button>
-          }
-        />
-      ) : null}
+      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
       {state.status === "loading" ? <TableSkeleton label="Loading connections" /> : null}
       {eligible && eligible.length === 0 ? (
         <EmptyState

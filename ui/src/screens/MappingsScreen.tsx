@@ -7,7 +7,7 @@ import type { Connection } from "../bindings/Connection";
 import type { MappingSummary } from "../bindings/MappingSummary";
 import type { MappingsView } from "../bindings/MappingsView";
 import { ConnectionPicker, useEntraConnection } from "../components/ConnectionPicker";
-import { Alert, EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { LocalTime, useNow } from "../components/Time";
@@ -61,16 +61,7 @@ export function MappingsScreen({ rest }: { rest: string[] }) {
       subtitle="What Entra sends to the SaaS, and for whom."
       actions={eligible && current ? <ConnectionPicker screen="mappings" eligible={eligible} current={current} /> : null}
     >
-      {state.status === "error" ? (
-        <ErrorAlert
-          error={state.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void reload()} disabled={refreshing}>
-              Try again
-            </button>
-          }
-        />
-      ) : null}
+      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
       {state.status === "loading" ? <MappingsSkeleton /> : null}
       {eligible && eligible.length === 0 ? (
         <EmptyState

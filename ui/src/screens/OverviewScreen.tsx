@@ -9,7 +9,7 @@ import type { StatusReport } from "../bindings/StatusReport";
 import type { TokenStatus } from "../bindings/TokenStatus";
 import { SideBadges } from "../components/ConnectionFacts";
 import { CycleChart } from "../components/CycleChart";
-import { Alert, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
@@ -72,16 +72,7 @@ export function OverviewScreen() {
       subtitle="The health of every provisioning pipeline scimwatch watches."
       actions={list && list.length > 0 ? <PollAllButton onDone={() => void incidents.reload()} /> : null}
     >
-      {state.status === "error" ? (
-        <ErrorAlert
-          error={state.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void reload()} disabled={refreshing}>
-              Try again
-            </button>
-          }
-        />
-      ) : null}
+      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
       {state.status === "loading" ? (
         <div className="overview-grid" role="status" aria-label="Loading connections">
           {[0, 1, 2].map((i) => (

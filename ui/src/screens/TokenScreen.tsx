@@ -12,7 +12,7 @@ import { hostOf } from "../components/ConnectionFacts";
 import { ConnectionPicker, useScimConnection } from "../components/ConnectionPicker";
 import { CopyButton } from "../components/CopyButton";
 import { ExchangesPanel } from "../components/Exchanges";
-import { Alert, EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
@@ -34,16 +34,7 @@ export function TokenScreen({ rest }: { rest: string[] }) {
       subtitle="The SCIM Secret Token Entra uses: when it expires, whether it still works, and how to rotate it."
       actions={eligible && current ? <ConnectionPicker screen="token" eligible={eligible} current={current} /> : null}
     >
-      {state.status === "error" ? (
-        <ErrorAlert
-          error={state.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void reload()} disabled={refreshing}>
-              Try again
-            </button>
-          }
-        />
-      ) : null}
+      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
       {state.status === "loading" ? <StatsSkeleton label="Loading connections" /> : null}
       {eligible && eligible.length === 0 ? (
         <EmptyState

@@ -8,7 +8,7 @@ import type { StepResult } from "../bindings/StepResult";
 import type { StepStatus } from "../bindings/StepStatus";
 import { ConnectionPicker, useAnyConnection } from "../components/ConnectionPicker";
 import { CopyButton } from "../components/CopyButton";
-import { EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
@@ -31,16 +31,7 @@ export function TroubleshootingScreen({ rest }: { rest: string[] }) {
       subtitle="A guided checklist for a sync that stalls or fails."
       actions={eligible && current ? <ConnectionPicker screen="troubleshooting" eligible={eligible} current={current} /> : null}
     >
-      {state.status === "error" ? (
-        <ErrorAlert
-          error={state.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void reload()} disabled={refreshing}>
-              Try again
-            </button>
-          }
-        />
-      ) : null}
+      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
       {state.status === "loading" ? <ChecklistSkeleton /> : null}
       {eligible && eligible.length === 0 ? (
         <EmptyState
