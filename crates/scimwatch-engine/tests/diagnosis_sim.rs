@@ -149,6 +149,18 @@ async fn each_fault_opens_its_incident_and_the_checklist_finds_the_step() {
             FindingKind::Quarantine,
             "groups_assigned",
         ),
+        // Entra notices a bad credential or an unreachable endpoint only when a
+        // cycle has work to do: each round below adds a new hire first.
+        (
+            Fault::ScimTokenRevoked,
+            FindingKind::Quarantine,
+            "token_valid",
+        ),
+        (
+            Fault::ScimEndpointDown,
+            FindingKind::Quarantine,
+            "token_valid",
+        ),
     ];
     for (fault, kind, step) in table {
         let env = env_with_both_sides().await;
@@ -164,6 +176,9 @@ async fn each_fault_opens_its_incident_and_the_checklist_finds_the_step() {
         );
 
         env.sim.inject(fault.clone()).unwrap();
+        env.sim.modify_tenant(|t, now| {
+            t.add_user("New", "Hire", true, now);
+        });
         env.sim.run_cycle().await;
         let actions = round(&env, &notifier).await;
         assert!(
