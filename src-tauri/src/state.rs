@@ -21,6 +21,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    pub fn new(engine: Engine, notifier: Notifiers) -> Self {
+        Self {
+            engine,
+            notifier,
+            crawls: Arc::new(Mutex::new(HashMap::new())),
+            watch: Arc::new(Mutex::new(None)),
+            demo: Arc::new(Mutex::new(None)),
+        }
+    }
+
     pub fn watch(&self) -> Option<Arc<Watch>> {
         self.watch.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }

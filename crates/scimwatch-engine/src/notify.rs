@@ -41,30 +41,36 @@ pub trait Notifier: Send + Sync + fmt::Debug {
 /// Shared notifier handle.
 pub type Notifiers = Arc<dyn Notifier>;
 
+/// The notify-rust notification for `n`: app name, urgency by severity, an
+/// "Open scimwatch" action when it belongs to a connection.
+fn desktop_note(n: &Notification) -> notify_rust::Notification {
+    let mut note = notify_rust::Notification::new();
+    note.appname(APP_NAME)
+        .summary(&n.summary)
+        .body(&n.body)
+        .icon("dialog-warning");
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        note.urgency(match n.severity {
+            Severity::Critical => notify_rust::Urgency::Critical,
+            Severity::Warning => notify_rust::Urgency::Normal,
+            Severity::Info => notify_rust::Urgency::Low,
+        });
+        if n.connection_id.is_some() {
+            note.action("default", "Open scimwatch");
+        }
+        note.hint(notify_rust::Hint::Category("network".into()));
+    }
+    note
+}
+
 /// Real desktop notifications over D-Bus (`org.freedesktop.Notifications`).
 #[derive(Debug, Default, Clone)]
 pub struct DesktopNotifier;
 
 impl Notifier for DesktopNotifier {
     fn send(&self, n: &Notification) -> Result<u32, NotifyError> {
-        let mut note = notify_rust::Notification::new();
-        note.appname(APP_NAME)
-            .summary(&n.summary)
-            .body(&n.body)
-            .icon("dialog-warning");
-        #[cfg(all(unix, not(target_os = "macos")))]
-        {
-            let urgency = match n.severity {
-                Severity::Critical => notify_rust::Urgency::Critical,
-                Severity::Warning => notify_rust::Urgency::Normal,
-                Severity::Info => notify_rust::Urgency::Low,
-            };
-            note.urgency(urgency);
-            if n.connection_id.is_some() {
-                note.action("default", "Open scimwatch");
-            }
-            note.hint(notify_rust::Hint::Category("network".into()));
-        }
+        let note = desktop_note(n);
         match note.show() {
             #[cfg(all(unix, not(target_os = "macos")))]
             Ok(handle) => Ok(handle.id()),
@@ -101,17 +107,7 @@ impl ClickableNotifier {
 impl Notifier for ClickableNotifier {
     #[cfg(all(unix, not(target_os = "macos")))]
     fn send(&self, n: &Notification) -> Result<u32, NotifyError> {
-        let mut note = notify_rust::Notification::new();
-        note.appname(APP_NAME)
-            .summary(&n.summary)
-            .body(&n.body)
-            .icon("dialog-warning")
-            .urgency(match n.severity {
-                Severity::Critical => notify_rust::Urgency::Critical,
-                Severity::Warning => notify_rust::Urgency::Normal,
-                Severity::Info => notify_rust::Urgency::Low,
-            })
-            .action("default", "Open scimwatch");
+        let note = desktop_note(n);
         let handle = note
             .show()
             .map_err(|e| NotifyError::Unavailable(e.to_string()))?;

@@ -1,0 +1,38 @@
+//! Start-up wiring: the clickable notifier and the monitor.
+
+use std::sync::{Arc, Mutex};
+
+use scimwatch_engine::monitor::Watch;
+use scimwatch_engine::notify::{ClickableNotifier, Notifiers};
+use scimwatch_engine::Engine;
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::state::AppState;
+use crate::{events, tray};
+
+/// Where the running app's handle is kept once it exists.
+pub type HandleSlot = Arc<Mutex<Option<AppHandle>>>;
+
+/// Desktop notifications whose click brings the window up at the incident.
+pub fn clickable_notifier(slot: HandleSlot) -> Notifiers {
+    Arc::new(ClickableNotifier::new(Arc::new(move |n| {
+        if let Some(app) = slot.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            tray::show_main(&app);
+            let _ = app.emit(events::OPEN_INCIDENT, n.clone());
+        }
+    })))
+}
+
+/// Start the monitor (poller + diagnosis) with the stored settings, on
+/// Tauri's tokio runtime, and forward what it sees to the UI and the tray.
+pub fn start_monitor(handle: &AppHandle, engine: &Engine, notifier: &Notifiers) {
+    let runtime = tauri::async_runtime::handle();
+    let _entered = runtime.inner().enter();
+    let settings = tauri::async_runtime::block_on(scimwatch_engine::settings::load(&engine.store))
+        .unwrap_or_default();
+    let watch = Arc::new(Watch::start(engine.clone(), settings, notifier.clone()));
+    events::forward(handle.clone(), &watch, engine.clone());
+    if let Some(state) = handle.try_state::<AppState>() {
+        *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
+    }
+}
