@@ -31,12 +31,19 @@ after(async () => {
 test("a changed poll interval is saved and read back from the engine", async () => {
   const settingsLink = await browser.$('//nav//*[(self::a or self::button) and contains(normalize-space(.), "Settings")]');
   await settingsLink.click();
-  const input = await browser.$(
-    await browser.execute(() => {
-      const l = [...document.querySelectorAll("label")].find((x) => x.textContent.trim().startsWith("Provisioning job"));
-      return l ? l.control : null;
-    }),
+  // The form renders once the stored settings have loaded.
+  let ref = null;
+  await browser.waitUntil(
+    async () => {
+      ref = await browser.execute(() => {
+        const l = [...document.querySelectorAll("label")].find((x) => x.textContent.trim().startsWith("Provisioning job"));
+        return l ? l.control : null;
+      });
+      return ref !== null;
+    },
+    { timeout: 20000, timeoutMsg: "the settings form never appeared" },
   );
+  const input = await browser.$(ref);
   await input.waitForDisplayed({ timeout: 20000 });
   await input.clearValue();
   await input.setValue("3");
