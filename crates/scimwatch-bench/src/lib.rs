@@ -4,6 +4,18 @@
 
 use std::time::{Duration, Instant};
 
+pub mod graph;
+pub mod idle;
+pub mod scim;
+
+/// How big a run is: `Full` for `make bench`, `Small` for the correctness
+/// check in `make test` (numbers are never asserted there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    Full,
+    Small,
+}
+
 use scimwatch_core::scim::{diff_snapshots, Snapshot};
 use serde_json::{json, Value};
 
@@ -29,7 +41,7 @@ impl Figure {
     }
 }
 
-fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     let t = Instant::now();
     let out = f();
     (out, t.elapsed())

@@ -23,10 +23,14 @@ fn main() -> ExitCode {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "BENCHMARKS.md".into());
-    let figures = vec![
+    use scimwatch_bench::Size;
+    let mut figures = vec![
         scimwatch_bench::tenant_generation(100_000, 2_000),
         scimwatch_bench::snapshot_diff(100_000),
     ];
+    figures.extend(scimwatch_bench::graph::figures(Size::Full));
+    figures.extend(scimwatch_bench::scim::figures(Size::Full));
+    figures.extend(scimwatch_bench::idle::figures(Size::Full));
     let md = scimwatch_bench::report(&figures, &machine());
     print!("{md}");
     if let Err(e) = std::fs::write(&out, &md) {
