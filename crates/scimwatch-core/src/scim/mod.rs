@@ -12,6 +12,7 @@
 //! - [`drift`] — [`compute_drift`] between Entra's assignments and the SaaS.
 
 pub mod body;
+pub mod declared;
 pub mod deviation;
 pub mod diff;
 pub mod drift;
