@@ -380,6 +380,32 @@ fn each_step_passes_fails_and_can_be_unknown() {
             CheckStatus::Unknown,
         ),
         (
+            // Few failures, but Entra keeps retrying them: escrows rising.
+            "last_cycle_errors",
+            |o| {
+                o.last_cycle.as_mut().unwrap().failures = 1;
+                job(o).escrow_history = vec![0, 1, 2];
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            "last_cycle_errors",
+            |o| {
+                o.logs_available = Some(false);
+                job(o).escrow_history = vec![1, 3];
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            // Escrows falling: Entra is catching up.
+            "last_cycle_errors",
+            |o| {
+                o.last_cycle.as_mut().unwrap().failures = 1;
+                job(o).escrow_history = vec![3, 1];
+            },
+            CheckStatus::Pass,
+        ),
+        (
             "skipped_users",
             |o| {
                 let c = o.last_cycle.as_mut().unwrap();

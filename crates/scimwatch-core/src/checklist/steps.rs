@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use super::{CheckOutcome, Context, PortalPage, Step};
 use crate::health::format::{fmt_duration, fmt_hhmm, fmt_offset, fmt_time, pct};
 use crate::health::{
-    cycle_timing, job_freshness, normalize_tenant_url, quarantine_days_left, CycleTiming,
-    JobObservation, JobStatusCode, Observations, Reachability, ScheduleState, ScimVerdict,
+    cycle_timing, escrows_rising, job_freshness, normalize_tenant_url, quarantine_days_left,
+    CycleTiming, JobObservation, JobStatusCode, Observations, Reachability, ScheduleState,
+    ScimVerdict,
 };
 
 /// The checklist, in order: the SaaS's own list, then the extras.
@@ -594,11 +595,32 @@ fn with_cycle(mut o: CheckOutcome, c: &crate::health::CycleObservation) -> Check
 }
 
 fn check_last_cycle_errors(obs: &Observations, ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    let t = &ctx.thresholds;
+    // Entries Entra keeps retrying: few failures per cycle, but they never clear.
+    let escrows = obs.job.as_ref().and_then(|j| {
+        escrows_rising(&j.escrow_history, t.escrow_min).map(|r| (r, &j.escrow_history))
+    });
+    let escrow_evidence = |o: CheckOutcome| match escrows {
+        Some(((first, last), h)) => o
+            .with(
+                "Escrowed entries, oldest first",
+                h.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+            )
+            .with("Escrows rising", format!("{first} → {last}")),
+        None => o,
+    };
     let c = match logs_or_why(obs) {
         Ok(c) => c,
-        Err(why) => return CheckOutcome::unknown(why),
+        Err(why) => {
+            return match escrows {
+                Some(((first, last), _)) => escrow_evidence(CheckOutcome::fail(format!(
+                    "Entra's count of entries it keeps retrying is rising ({first} → {last}); \
+the provisioning logs would say why ({why})"
+                ))),
+                None => CheckOutcome::unknown(why),
+            }
+        }
     };
-    let t = &ctx.thresholds;
     let rate = pct(c.failures, c.total);
     let spike = c.failures >= t.failure_min_count
         && (rate >= t.failure_rate_pct || c.failures >= t.failure_count);
@@ -607,6 +629,12 @@ fn check_last_cycle_errors(obs: &Observations, ctx: &Context, _now: DateTime<Utc
             "{} failures in the last cycle ({rate:.1} %)",
             c.failures
         ))
+    } else if let Some(((first, last), _)) = escrows {
+        escrow_evidence(CheckOutcome::fail(format!(
+            "{} failures in the last cycle, and Entra's escrowed entries keep rising ({first} → \
+{last}): they are retried every cycle and will not go through by themselves",
+            c.failures
+        )))
     } else if c.failures == 0 {
         CheckOutcome::pass("No failures in the last cycle")
     } else {

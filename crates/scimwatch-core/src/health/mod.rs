@@ -38,7 +38,7 @@ pub use observations::{
     Observations, ProgressObservation, QuarantineObservation, QuarantineReason, Reachability,
     ScheduleState, ScimCheckObservation, ScimVerdict,
 };
-pub use rules::{normalize_tenant_url, quarantine_days_left};
+pub use rules::{escrows_rising, normalize_tenant_url, quarantine_days_left};
 pub use timing::{
     cycle_timing, effective_interval, initial_cycle_estimate, job_freshness, job_is_active,
     CycleTiming,

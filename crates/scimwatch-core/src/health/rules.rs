@@ -427,28 +427,30 @@ error first. Entra quarantines the job when failures pass 40 % of the cycle.",
     }
     if let Some(job) = &obs.job {
         let h = &job.escrow_history;
-        if let (Some(first), Some(last)) = (h.first(), h.last()) {
-            let rising = h.len() >= 2
-                && h.windows(2).all(|w| w[1] >= w[0])
-                && last > first
-                && *last >= cfg.escrow_min;
-            if rising {
-                out.push(
-                    Finding::new(
-                        FindingKind::EscrowsRising,
-                        Severity::Warning,
-                        format!("Escrowed entries are rising ({first} → {last})"),
-                        "Entries Entra could not provision are piling up (it retries them). Check \
+        if let Some((first, last)) = escrows_rising(h, cfg.escrow_min) {
+            out.push(
+                Finding::new(
+                    FindingKind::EscrowsRising,
+                    Severity::Warning,
+                    format!("Escrowed entries are rising ({first} → {last})"),
+                    "Entries Entra could not provision are piling up (it retries them). Check \
 the provisioning logs for the failing entries; too many escrows quarantine the job.",
-                    )
-                    .with(
-                        "Escrow counts, oldest first",
-                        h.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
-                    ),
-                );
-            }
+                )
+                .with(
+                    "Escrow counts, oldest first",
+                    h.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+                ),
+            );
         }
     }
+}
+
+/// `(first, last)` when escrow counts (oldest first) never fall over at least
+/// two samples, end higher than they started, and reach `min`.
+pub fn escrows_rising(history: &[u64], min: u64) -> Option<(u64, u64)> {
+    let (first, last) = (*history.first()?, *history.last()?);
+    (history.len() >= 2 && history.windows(2).all(|w| w[1] >= w[0]) && last > first && last >= min)
+        .then_some((first, last))
 }
 
 /// `scim_down` and `scim_test_failed` (suppressed while the SCIM side is blind).
