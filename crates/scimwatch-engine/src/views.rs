@@ -105,6 +105,52 @@ pub struct MappingsView {
     pub assignments_seen_ms: Option<i64>,
     /// Recent changes of any kind, newest first (without bodies).
     pub changes: Vec<ConfigChange>,
+    /// The attribute mappings of each object mapping, in the order of
+    /// `mappings.mappings`, read out of their `target <- source` text.
+    pub attributes: Vec<Vec<AttributeView>>,
+    /// Whether, when and how the targets were compared with the SaaS's `/Schemas`.
+    pub schemas: SchemasCheck,
+}
+
+/// One attribute mapping of an object mapping.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct AttributeView {
+    /// The SCIM attribute Entra writes (`userName`, `emails[type eq "work"].value`, …).
+    pub target: String,
+    /// The Entra attribute or expression it comes from.
+    pub source: String,
+    /// Entra finds existing SaaS users by this attribute.
+    pub matching: bool,
+    /// Whether the SaaS's `/Schemas` declares the target attribute: `None`
+    /// when `/Schemas` was not read, or lists no attributes for its schema.
+    pub declared: Option<bool>,
+}
+
+/// The comparison of the mappings' targets with the SaaS's `/Schemas`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SchemasCheck {
+    /// Not asked for (the view is read without contacting the SaaS).
+    NotChecked,
+    /// The connection has no SCIM side to ask.
+    NoScimSide,
+    /// `/Schemas` answered.
+    Read {
+        #[ts(type = "number")]
+        checked_ms: i64,
+        /// The schema URNs it declares, as written by the SaaS.
+        schema_ids: Vec<String>,
+        /// Schemas declared without any attribute: their attributes stay unknown.
+        without_attributes: Vec<String>,
+        /// Target attributes of the mappings it does not declare.
+        undeclared: u32,
+    },
+    /// `/Schemas` could not be read or held no schema.
+    Failed {
+        #[ts(type = "number")]
+        checked_ms: i64,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -144,14 +190,144 @@ pub async fn mappings(engine: &Engine, connection: &str) -> Result<MappingsView,
         }
     }
     changes.sort_by_key(|c| std::cmp::Reverse(c.observed_ms));
+    let mappings: Option<crate::graph::sync::MappingsBody> = parse_body(&m);
+    let attributes = mappings
+        .as_ref()
+        .map(|b| {
+            b.mappings
+                .iter()
+                .map(|o| o.attributes.iter().map(|t| attribute_view(t)).collect())
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(MappingsView {
-        mappings: parse_body(&m),
+        mappings,
         assignments: parse_body(&a),
         settings: parse_body(&s),
         mappings_seen_ms: m.as_ref().map(|c| c.last_seen_ms),
         assignments_seen_ms: a.as_ref().map(|c| c.last_seen_ms),
         changes,
+        attributes,
+        schemas: SchemasCheck::NotChecked,
     })
+}
+
+/// The Mappings view with every target attribute compared with what the
+/// SaaS's `/Schemas` declares (one GET; discovery results are not stored).
+pub async fn mappings_with_schemas(
+    engine: &Engine,
+    connection: &str,
+    now_ms: i64,
+) -> Result<MappingsView, EngineError> {
+    let mut view = mappings(engine, connection).await?;
+    let r = row(engine, connection).await?;
+    if r.scim_url.is_none() {
+        view.schemas = SchemasCheck::NoScimSide;
+        return Ok(view);
+    }
+    match read_declared_schemas(engine, connection).await {
+        Ok(declared) => annotate(&mut view, &declared, now_ms),
+        Err(ScimError::Engine(e)) => return Err(e),
+        Err(e) => {
+            view.schemas = SchemasCheck::Failed {
+                checked_ms: now_ms,
+                message: e.to_string(),
+            }
+        }
+    }
+    Ok(view)
+}
+
+/// `*target <- source` (as `graph::sync::mappings_body` stores it) → its parts.
+fn attribute_view(text: &str) -> AttributeView {
+    let matching = text.contains('*');
+    let clean = text.replace('*', "");
+    let (target, source) = clean
+        .split_once(" <- ")
+        .or_else(|| clean.split_once('\u{2190}'))
+        .unwrap_or((clean.as_str(), ""));
+    AttributeView {
+        target: target.trim().to_string(),
+        source: source.trim().to_string(),
+        matching,
+        declared: None,
+    }
+}
+
+/// Marks each target attribute declared or not, and records the check.
+pub fn annotate(
+    view: &mut MappingsView,
+    declared: &scimwatch_core::scim::declared::DeclaredSchemas,
+    now_ms: i64,
+) {
+    let objects: Vec<String> = view
+        .mappings
+        .as_ref()
+        .map(|b| {
+            b.mappings
+                .iter()
+                .map(|m| m.target.clone().unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut undeclared = 0;
+    for (object, attrs) in objects.iter().zip(view.attributes.iter_mut()) {
+        for a in attrs.iter_mut() {
+            a.declared = declared.declares(&a.target, object).as_option();
+            if a.declared == Some(false) {
+                undeclared += 1;
+            }
+        }
+    }
+    let ids = |keep: fn(&scimwatch_core::scim::declared::DeclaredSchema) -> bool| {
+        declared
+            .schemas
+            .iter()
+            .filter(|s| keep(s))
+            .map(|s| s.id.clone())
+            .collect()
+    };
+    view.schemas = SchemasCheck::Read {
+        checked_ms: now_ms,
+        schema_ids: ids(|_| true),
+        without_attributes: ids(|s| !s.lists_attributes()),
+        undeclared,
+    };
+}
+
+/// GET `/Schemas` and read it.
+async fn read_declared_schemas(
+    engine: &Engine,
+    connection: &str,
+) -> Result<scimwatch_core::scim::declared::DeclaredSchemas, ScimError> {
+    use crate::scim::check::connection_client;
+    use scimwatch_core::scim::declared::DeclaredSchemas;
+    let config = crate::scim::ClientConfig {
+        timeout: std::time::Duration::from_secs(10),
+        max_429_retries: 1,
+        max_retry_after: std::time::Duration::from_secs(5),
+        ..crate::scim::ClientConfig::default()
+    };
+    let (_, client) = connection_client(engine, connection, config).await?;
+    let resp = client.get("Schemas", &[]).await?;
+    match resp.status {
+        200 => {}
+        401 | 403 => {
+            return Err(ScimError::Auth(format!(
+                "/Schemas answered HTTP {}: the SaaS refused the Secret Token",
+                resp.status
+            )))
+        }
+        s => {
+            return Err(ScimError::Protocol(format!(
+                "/Schemas answered HTTP {s}: the SaaS does not publish its schemas there"
+            )))
+        }
+    }
+    let body: serde_json::Value = serde_json::from_slice(&resp.body)
+        .map_err(|_| ScimError::Protocol("/Schemas did not answer with JSON".to_string()))?;
+    DeclaredSchemas::from_json(&body)
+        .ok_or_else(|| ScimError::Protocol("/Schemas answered without any schema".to_string()))
 }
 
 /// A page of provisioning events for the logs table (keyset pagination).

@@ -130,7 +130,7 @@ function defaultHandlers(): FakeBackend["handlers"] {
     poll_now: () => null,
     demo_status: () => ({ running: false, connection_id: null, faults: [] }),
     query_logs: () => ({ items: [], next_cursor: null }),
-    mappings_view: () => ({ mappings: null, assignments: null, settings: null, mappings_seen_ms: null, assignments_seen_ms: null, changes: [] }),
+    mappings_view: () => ({ mappings: null, assignments: null, settings: null, mappings_seen_ms: null, assignments_seen_ms: null, changes: [], attributes: [], schemas: { state: "not_checked" } }),
     run_checklist: () => ({
       connection_id: "c1", connection_name: "Contoso → Acme",
       run: { evaluated_at: "2026-11-20T10:00:00Z", steps: [], first_failing: null, overall: "incomplete" },

@@ -325,6 +325,18 @@ export function mappingsViewFixture(over: Partial<MappingsView> = {}): MappingsV
     mappings_seen_ms: Date.UTC(2026, 10, 20, 10, 0),
     assignments_seen_ms: Date.UTC(2026, 10, 20, 10, 0),
     changes: [{ kind: "assignments", observed_ms: Date.UTC(2026, 10, 19, 9, 0), summary: "1 group assigned" }],
+    attributes: [
+      [
+        { target: "userName", source: "userPrincipalName", matching: true, declared: null },
+        { target: "active", source: 'Switch([IsSoftDeleted], , "False", "True")', matching: false, declared: null },
+        { target: "displayName", source: "displayName", matching: false, declared: null },
+      ],
+      [
+        { target: "displayName", source: "displayName", matching: true, declared: null },
+        { target: "members", source: "members", matching: false, declared: null },
+      ],
+    ],
+    schemas: { state: "not_checked" },
     ...over,
   };
 }
