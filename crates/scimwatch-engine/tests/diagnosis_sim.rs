@@ -11,13 +11,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use entra_sim::Fault;
+use entra_sim::{Fault, GraphFamily};
 use graph_support::{fast_http, sim_config, Env};
 use scimwatch_core::health::FindingKind;
 use scimwatch_core::incident::IncidentAction;
 use scimwatch_core::{AuthMode, Cloud, ConnectionInput, Sensitive};
 use scimwatch_engine::connections::{self, SecretsInput};
-use scimwatch_engine::diagnose::DiagnosisConfig;
+use scimwatch_engine::diagnose::{DiagnosisConfig, DiagnosisOutcome};
 use scimwatch_engine::graph::client::ClientOptions;
 use scimwatch_engine::graph::http::HttpConfig;
 use scimwatch_engine::monitor::{check_scim_due, diagnose_all, run_checklist};
@@ -27,6 +27,11 @@ use scimwatch_engine::store::incidents;
 
 fn poll_cfg() -> PollConfig {
     PollConfig {
+        // Small pages, so a looping `@odata.nextLink` is met.
+        logs: scimwatch_engine::graph::logs::LogIngestConfig {
+            page_size: 5,
+            ..Default::default()
+        },
         client: ClientOptions {
             http: HttpConfig {
                 max_retries: 0,
@@ -40,10 +45,15 @@ fn poll_cfg() -> PollConfig {
 }
 
 async fn env_with_both_sides() -> Env {
-    // The simulated clock starts at the real time: diagnosis judges staleness
-    // against the machine's clock, as it does in production.
+    env_starting_at(Utc::now()).await
+}
+
+/// The simulated clock starts at `start`: diagnosis judges staleness against
+/// the machine's clock, as it does in production, so `start` is the real time
+/// unless a test needs history behind it.
+async fn env_starting_at(start: chrono::DateTime<Utc>) -> Env {
     let cfg = entra_sim::SimConfig {
-        clock: entra_sim::ClockKind::Manual(Some(Utc::now())),
+        clock: entra_sim::ClockKind::Manual(Some(start)),
         ..sim_config()
     };
     let env = Env::start(cfg, AuthMode::ClientSecret).await;
@@ -78,6 +88,14 @@ async fn env_with_both_sides() -> Env {
 
 /// Poll both sides and diagnose; returns the actions taken.
 async fn round(env: &Env, notifier: &Notifiers) -> Vec<IncidentAction> {
+    full_round(env, notifier)
+        .await
+        .into_iter()
+        .flat_map(|o| o.actions)
+        .collect()
+}
+
+async fn full_round(env: &Env, notifier: &Notifiers) -> Vec<DiagnosisOutcome> {
     poll_once(&env.engine, &poll_cfg(), None).await.unwrap();
     assert!(
         check_scim_due(&env.engine, Duration::ZERO, true, Utc::now())
@@ -92,7 +110,7 @@ async fn round(env: &Env, notifier: &Notifiers) -> Vec<IncidentAction> {
     )
     .await
     .unwrap();
-    all.into_iter().flat_map(|(_, o)| o.actions).collect()
+    all.into_iter().map(|(_, o)| o).collect()
 }
 
 fn opened(actions: &[IncidentAction]) -> Vec<FindingKind> {
@@ -220,6 +238,205 @@ async fn each_fault_opens_its_incident_and_the_checklist_finds_the_step() {
         assert!(
             rec.sent().iter().any(|n| n.summary.contains("Recovered")),
             "{fault:?}: no recovery notification"
+        );
+        env.sim.shutdown().await;
+    }
+}
+
+/// What a fault should produce.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// An incident of this kind (and its notification).
+    Incident(FindingKind),
+    /// A finding shown on the health card, too mild for an incident.
+    Finding(FindingKind),
+    /// Nothing: the monitor copes (a slow target, a lost assignment, a loop it breaks).
+    Nothing,
+}
+
+/// The rest of the simulator's faults: the ones whose symptom is not a
+/// configuration step (entry failures, throttling, Graph outages, a stalled
+/// job, a tenant without P1/P2), each with what the admin should see and the
+/// checklist's first failing step (`None`: the checklist fails nothing, and
+/// the steps listed as unknown say why they cannot judge).
+#[tokio::test]
+async fn every_other_fault_has_its_expected_outcome() {
+    let all = || GraphFamily::default();
+    let table: Vec<(Fault, Expect, Option<&str>, &[&str])> = vec![
+        (
+            Fault::UserUnassigned { user_id: None },
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            Fault::ScimServerError,
+            Expect::Incident(FindingKind::EscrowsRising),
+            Some("last_cycle_errors"),
+            &[],
+        ),
+        (
+            Fault::DuplicateUserConflict,
+            Expect::Incident(FindingKind::EscrowsRising),
+            Some("last_cycle_errors"),
+            &[],
+        ),
+        (
+            Fault::ScimSlow { latency_ms: 200 },
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (Fault::ScimIgnoresStartIndex, Expect::Nothing, None, &[]),
+        (
+            Fault::StalledJob,
+            Expect::Incident(FindingKind::Stalled),
+            Some("changes_take_time"),
+            &[],
+        ),
+        (
+            Fault::NonPremiumTenant,
+            Expect::Finding(FindingKind::LogsUnavailable),
+            None,
+            &["last_cycle_errors", "skipped_users", "conflicts_duplicates"],
+        ),
+        (
+            Fault::GraphThrottling {
+                family: all(),
+                retry_after_secs: 0.2,
+                count: None,
+            },
+            Expect::Incident(FindingKind::GraphBlind),
+            None,
+            &["changes_take_time"],
+        ),
+        (
+            Fault::GraphServerError {
+                family: all(),
+                status: 503,
+                count: None,
+            },
+            Expect::Incident(FindingKind::GraphBlind),
+            None,
+            &["changes_take_time"],
+        ),
+        (
+            Fault::GraphSlow {
+                family: all(),
+                latency_ms: 200,
+            },
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            Fault::GraphHtmlPage { family: all() },
+            Expect::Incident(FindingKind::GraphBlind),
+            None,
+            &["changes_take_time"],
+        ),
+        (
+            Fault::GraphMalformedJson { family: all() },
+            Expect::Incident(FindingKind::GraphBlind),
+            None,
+            &["changes_take_time"],
+        ),
+        (
+            Fault::GraphTruncatedJson { family: all() },
+            Expect::Incident(FindingKind::GraphBlind),
+            None,
+            &["changes_take_time"],
+        ),
+        (Fault::GraphNextLinkLoop, Expect::Nothing, None, &[]),
+    ];
+    // Every fault the simulator knows is in one of the two tables.
+    let covered = table.len() + 10;
+    assert_eq!(covered, entra_sim::fault::fault_kinds().len());
+
+    for (fault, expect, step, unknown) in table {
+        let stalled = matches!(fault, Fault::StalledJob);
+        // A stall needs history: the last cycle ran three hours ago.
+        let start = if stalled {
+            Utc::now() - chrono::Duration::hours(3)
+        } else {
+            Utc::now()
+        };
+        let env = env_starting_at(start).await;
+        env.sim.run_cycle().await;
+        let rec = Arc::new(RecordingNotifier::new());
+        let notifier: Notifiers = rec.clone();
+        if stalled {
+            env.sim.inject(fault.clone()).unwrap();
+            let ran = env
+                .sim
+                .advance(Duration::from_secs(3 * 3600))
+                .await
+                .unwrap();
+            assert!(ran.is_empty(), "a stalled job ran {} cycles", ran.len());
+        } else {
+            let healthy = round(&env, &notifier).await;
+            assert!(
+                opened(&healthy).is_empty(),
+                "healthy tenant opened {:?} before {fault:?}",
+                opened(&healthy)
+            );
+            env.sim.inject(fault.clone()).unwrap();
+            env.sim.modify_tenant(|t, now| {
+                t.add_user("New", "Hire", true, now);
+            });
+            env.sim.run_cycle().await;
+        }
+        let outcomes = full_round(&env, &notifier).await;
+        let actions: Vec<IncidentAction> =
+            outcomes.iter().flat_map(|o| o.actions.clone()).collect();
+        let findings: Vec<FindingKind> = outcomes
+            .iter()
+            .flat_map(|o| o.findings.iter().map(|f| f.kind))
+            .collect();
+        match expect {
+            Expect::Incident(kind) => {
+                assert_eq!(opened(&actions), vec![kind], "{fault:?}");
+                assert!(
+                    rec.sent()
+                        .iter()
+                        .any(|n| n.incident_kind.as_deref() == Some(kind.as_str())),
+                    "{fault:?}: no notification for {kind:?}"
+                );
+            }
+            Expect::Finding(kind) => {
+                assert!(findings.contains(&kind), "{fault:?}: {findings:?}");
+                assert!(opened(&actions).is_empty(), "{fault:?}: {actions:?}");
+            }
+            Expect::Nothing => {
+                assert!(opened(&actions).is_empty(), "{fault:?}: {actions:?}");
+                assert!(rec.sent().is_empty(), "{fault:?}: {:?}", rec.sent());
+            }
+        }
+
+        let view = run_checklist(&env.engine, &env.row.uuid, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(view.run.first_failing.as_deref(), step, "{fault:?}");
+        for id in unknown {
+            let s = view.run.steps.iter().find(|s| s.id == *id).unwrap();
+            assert_eq!(
+                s.status,
+                scimwatch_core::checklist::StepStatus::Unknown,
+                "{fault:?}: {id}"
+            );
+            assert!(s.outcome.why_unknown.is_some(), "{fault:?}: {id} says why");
+        }
+
+        // Fixed: whatever opened resolves.
+        env.sim.clear_faults();
+        env.sim.run_cycle().await;
+        round(&env, &notifier).await;
+        let active = incidents::list(env.engine.store.pool(), Some(&env.row.uuid), true, 50)
+            .await
+            .unwrap();
+        assert!(
+            active.is_empty(),
+            "{fault:?}: still active after the fix: {active:?}"
         );
         env.sim.shutdown().await;
     }
