@@ -1,10 +1,11 @@
 import { useEffect } from "react";
 import logoUrl from "./assets/logo.svg";
+import { DiscardChangesDialog } from "./components/Dialog";
 import { Icon, type IconName } from "./components/Icon";
 import { ToastProvider } from "./components/Toasts";
 import { ConnectionsProvider, useConnections } from "./lib/connections";
 import { onOpenIncident } from "./lib/ipc";
-import { href, navigate, SCREENS, useRoute, type Route, type ScreenId } from "./lib/router";
+import { href, navigate, SCREENS, usePendingNavigation, useRoute, type Route, type ScreenId } from "./lib/router";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
 import { OverviewScreen } from "./screens/OverviewScreen";
 import { IncidentsScreen } from "./screens/IncidentsScreen";
@@ -67,8 +68,15 @@ function Shell() {
       <main id="main" className="main">
         <Screen route={route} />
       </main>
+      <LeaveGuard />
     </div>
   );
+}
+
+/** Asks before leaving a screen with unsaved changes (see `useUnsavedChanges`). */
+function LeaveGuard() {
+  const { pending, keepEditing, discard } = usePendingNavigation();
+  return pending !== null ? <DiscardChangesDialog onKeep={keepEditing} onDiscard={discard} /> : null;
 }
 
 function Sidebar({ active }: { active: ScreenId }) {

@@ -139,6 +139,8 @@ export interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The button that backs out; "Cancel" unless told. */
+  cancelLabel?: string;
   busyLabel?: string;
   danger?: boolean;
   busy?: boolean;
@@ -151,6 +153,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = "Cancel",
   busyLabel,
   danger = false,
   busy = false,
@@ -169,7 +172,7 @@ export function ConfirmDialog({
       footer={
         <>
           <button ref={cancel} type="button" className="button" onClick={onCancel} disabled={busy}>
-            Cancel
+            {cancelLabel}
           </button>
           <button
             type="button"
@@ -186,5 +189,14 @@ export function ConfirmDialog({
     >
       {children}
     </Dialog>
+  );
+}
+
+/** "Discard unsaved changes?" — asked before a form with edits is left. Focus starts on Keep editing. */
+export function DiscardChangesDialog({ onKeep, onDiscard }: { onKeep: () => void; onDiscard: () => void }) {
+  return (
+    <ConfirmDialog title="Discard unsaved changes?" confirmLabel="Discard" cancelLabel="Keep editing" danger onConfirm={onDiscard} onCancel={onKeep}>
+      <p>You changed this form without saving. Discarding throws those changes away; Keep editing goes back to the form so you can save them.</p>
+    </ConfirmDialog>
   );
 }

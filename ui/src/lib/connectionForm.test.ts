@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { connection } from "../test/fixtures";
-import { clientChecks, emptyForm, formFromConnection, splitFieldErrors, toPayload } from "./connectionForm";
+import { clientChecks, emptyForm, formFromConnection, isFormDirty, splitFieldErrors, toPayload } from "./connectionForm";
 
 describe("toPayload", () => {
   test("empty text becomes null and empty secrets keep what is stored", () => {
@@ -80,5 +80,18 @@ describe("checks", () => {
     );
     expect(byField).toEqual({ name: "a" });
     expect(other.map((o) => o.field)).toEqual(["login_url", "mystery"]);
+  });
+});
+
+describe("isFormDirty", () => {
+  test("any change counts, surrounding spaces do not, a typed secret does", () => {
+    const initial = formFromConnection(connection());
+    expect(isFormDirty(initial, initial)).toBe(false);
+    expect(isFormDirty({ ...initial, name: ` ${initial.name} ` }, initial)).toBe(false);
+    expect(isFormDirty({ ...initial, name: "Other" }, initial)).toBe(true);
+    expect(isFormDirty({ ...initial, auth_mode: "client_secret" }, initial)).toBe(true);
+    expect(isFormDirty({ ...initial, scim_token: "tok" }, initial)).toBe(true);
+    expect(isFormDirty(emptyForm(), emptyForm())).toBe(false);
+    expect(isFormDirty({ ...emptyForm(), cloud: "usgov" }, emptyForm())).toBe(true);
   });
 });

@@ -171,3 +171,15 @@ export function splitFieldErrors(
 export function firstInvalid(byField: Partial<Record<FieldName, string>>): FieldName | null {
   return FIELD_ORDER.find((f) => byField[f] !== undefined) ?? null;
 }
+
+/**
+ * Whether the admin changed anything since the form opened (`initial`).
+ * Surrounding spaces do not count; a typed secret always does.
+ */
+export function isFormDirty(f: FormState, initial: FormState): boolean {
+  return FIELD_ORDER.some((k) => {
+    const a = f[k];
+    const b = initial[k];
+    return typeof a === "string" && typeof b === "string" ? a.trim() !== b.trim() : a !== b;
+  });
+}

@@ -4,7 +4,7 @@ import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent, t
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { FieldError } from "../bindings/FieldError";
-import { Dialog } from "../components/Dialog";
+import { Dialog, DiscardChangesDialog } from "../components/Dialog";
 import { Alert, ErrorAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
@@ -16,12 +16,14 @@ import {
   emptyForm,
   firstInvalid,
   formFromConnection,
+  isFormDirty,
   splitFieldErrors,
   toPayload,
   type FieldName,
   type FormState,
 } from "../lib/connectionForm";
 import { addConnection, updateConnection } from "../lib/ipc";
+import { useUnsavedChanges } from "../lib/router";
 
 export const KEEP_SECRET_PLACEHOLDER = "Stored in the OS keychain — leave empty to keep";
 
@@ -50,7 +52,9 @@ export interface ConnectionFormProps {
 }
 
 export function ConnectionForm({ existing, onClose, onSaved, onMissing }: ConnectionFormProps) {
-  const [form, setForm] = useState<FormState>(() => (existing ? formFromConnection(existing) : emptyForm()));
+  const [initial] = useState<FormState>(() => (existing ? formFromConnection(existing) : emptyForm()));
+  const [form, setForm] = useState<FormState>(initial);
+  const [confirmClose, setConfirmClose] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<FieldError[]>([]);
   const [failure, setFailure] = useState<CommandError | null>(null);
   const [saving, setSaving] = useState(false);
@@ -71,6 +75,14 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
   };
   const { byField, other } = splitFieldErrors(fieldErrors, visible);
   const errorCount = Object.keys(byField).length + other.length;
+  const dirty = isFormDirty(form, initial);
+  const { allowLeave } = useUnsavedChanges(dirty);
+
+  /** Cancel, Escape and the close button: ask first when something was typed. */
+  function requestClose() {
+    if (dirty) setConfirmClose(true);
+    else onClose();
+  }
 
   useEffect(() => {
     if (focusTick === 0) return;
@@ -167,6 +179,7 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
         title: existing ? `Saved changes to “${outcome.connection.name}”` : `Added “${outcome.connection.name}”`,
         lines: outcome.notes,
       });
+      allowLeave();
       onSaved(outcome.connection);
     } catch (err) {
       const ce = err as CommandError;
@@ -191,7 +204,7 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
     <Dialog
       title={existing ? `Edit “${existing.name}”` : "Add connection"}
       description="A connection watches an Entra ID enterprise app, the SaaS's SCIM endpoint, or both."
-      onClose={onClose}
+      onClose={requestClose}
       size="lg"
       busy={saving}
       dismissOnBackdrop={false}
@@ -202,7 +215,7 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
           <span className="footer-note">
             <Icon name="info" size={14} /> Secrets go to the OS keychain, never to the database.
           </span>
-          <button type="button" className="button" onClick={onClose} disabled={saving}>
+          <button type="button" className="button" onClick={requestClose} disabled={saving}>
             Cancel
           </button>
           <button type="submit" className="button button-primary" disabled={saving} aria-busy={saving || undefined}>
@@ -480,6 +493,16 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
           </div>
         </fieldset>
       </div>
+      {confirmClose ? (
+        <DiscardChangesDialog
+          onKeep={() => setConfirmClose(false)}
+          onDiscard={() => {
+            setConfirmClose(false);
+            allowLeave();
+            onClose();
+          }}
+        />
+      ) : null}
     </Dialog>
   );
 }

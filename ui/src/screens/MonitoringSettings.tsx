@@ -13,6 +13,7 @@ import { Icon, type IconName } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { useToasts } from "../components/Toasts";
 import { getSettings, saveSettings, toCommandError } from "../lib/ipc";
+import { useUnsavedChanges } from "../lib/router";
 import {
   DEFAULT_SETTINGS,
   NUMBER_SPECS,
@@ -105,6 +106,8 @@ export function MonitoringSettings({ info, infoLoading }: { info: AppInfo | null
   const errorCount = Object.keys(byField).length + other.length;
   const dirty = form !== null && saved !== null && isDirty(form, saved);
   const atDefaults = form !== null && !isDirty(form, DEFAULT_SETTINGS);
+  // Leaving Settings (or reloading) with edits asks first.
+  useUnsavedChanges(dirty);
 
   const idOf = (f: SettingsField) => `${uid}-${f}`;
 
