@@ -125,7 +125,7 @@ function Screen({ route }: { route: Route }) {
     case "token":
       return <TokenScreen rest={route.rest} />;
     case "logs":
-      return <LogsScreen rest={route.rest} />;
+      return <LogsScreen rest={route.rest} query={route.query} />;
     case "inventory":
       return <InventoryScreen rest={route.rest} />;
     case "troubleshooting":

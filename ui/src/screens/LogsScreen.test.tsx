@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { App } from "../App";
 import { fakeBackend } from "../test/backend";
 import { connection, eventRow, healthyReport } from "../test/fixtures";
-import { buildFilter, EMPTY_DRAFT, LogTable, OVERSCAN, visibleRange } from "./LogsScreen";
+import { buildFilter, draftFromQuery, EMPTY_DRAFT, LogTable, OVERSCAN, queryFromDraft, visibleRange } from "./LogsScreen";
 
 async function openLogs() {
   window.location.hash = "#/logs/c1";
@@ -127,5 +127,81 @@ describe("Provisioning logs", () => {
     await openLogs();
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("The local database failed");
+  });
+});
+
+describe("filters in the address", () => {
+  type Filter = Record<string, unknown>;
+  const lastFilter = (b: ReturnType<typeof fakeBackend>) => (b.last("query_logs")!.args as { filter: Filter }).filter;
+
+  test("the query string and the form map both ways", () => {
+    const q = new URLSearchParams("status=failure&action=bogus&range=custom&from=2026-11-20T09:00:00.000Z&cycle=cyc-1");
+    const d = draftFromQuery(q);
+    expect(d).toMatchObject({ status: "failure", action: "", range: "custom", cycle: "cyc-1", code: "", to: "" });
+    expect(new Date(d.from).toISOString()).toBe("2026-11-20T09:00:00.000Z");
+    expect(queryFromDraft(d)).toMatchObject({ status: "failure", action: "", range: "custom", from: "2026-11-20T09:00:00.000Z", to: null, cycle: "cyc-1" });
+    // A preset keeps no dates; "any time" is no parameter at all.
+    expect(queryFromDraft({ ...d, range: "24h" })).toMatchObject({ range: "24h", from: null, to: null });
+    expect(queryFromDraft(EMPTY_DRAFT).range).toBeNull();
+    expect(draftFromQuery(new URLSearchParams("range=forever")).range).toBe("any");
+  });
+
+  test("Apply writes the filters into the address, and Back goes to the previous ones", async () => {
+    const b = fakeBackend([connection()]);
+    await openLogs();
+    await screen.findByText("No provisioning logs stored yet");
+    fireEvent.change(screen.getByLabelText("Status"), { target: { value: "failure" } });
+    fireEvent.change(screen.getByLabelText("Action"), { target: { value: "create" } });
+    fireEvent.change(screen.getByLabelText("Time range"), { target: { value: "24h" } });
+    fireEvent.change(screen.getByLabelText("Cycle ID"), { target: { value: " cyc-1 " } });
+    fireEvent.change(screen.getByLabelText("Error code"), { target: { value: "E1" } });
+    fireEvent.click(screen.getByRole("button", { name: "Apply filters" }));
+    await waitFor(() => expect(window.location.hash).toBe("#/logs/c1?status=failure&action=create&range=24h&cycle=cyc-1&code=E1"));
+    await waitFor(() => expect(lastFilter(b)).toMatchObject({ status: "failure", action: "create", cycle_id: "cyc-1", error_code: "E1" }));
+    expect(typeof lastFilter(b).since_ms).toBe("number");
+    await screen.findByText("No event matches these filters");
+
+    fireEvent.change(screen.getByLabelText("Status"), { target: { value: "skipped" } });
+    fireEvent.click(screen.getByRole("button", { name: "Apply filters" }));
+    await waitFor(() => expect(lastFilter(b).status).toBe("skipped"));
+
+    // Back: the address goes back, and so do the form and the query.
+    window.history.back();
+    await waitFor(() => expect(lastFilter(b).status).toBe("failure"));
+    expect((screen.getByLabelText("Status") as HTMLSelectElement).value).toBe("failure");
+    expect((screen.getByLabelText("Cycle ID") as HTMLInputElement).value).toBe("cyc-1");
+
+    // Clear empties the address and the form.
+    fireEvent.click(screen.getByRole("button", { name: "Clear" }));
+    await waitFor(() => expect(window.location.hash).toBe("#/logs/c1"));
+    await waitFor(() => expect(lastFilter(b)).toEqual({ status: null, action: null, since_ms: null, until_ms: null, cycle_id: null, error_code: null }));
+    expect((screen.getByLabelText("Status") as HTMLSelectElement).value).toBe("");
+  });
+
+  test("a reloaded or shared link opens with its filters, a custom range included", async () => {
+    const b = fakeBackend([connection()]);
+    window.location.hash = "#/logs/c1?status=failure&range=custom&from=2026-11-20T09:00:00.000Z&to=2026-11-20T11:30:00.000Z&code=SystemForCrossDomainIdentityManagementBadRequest";
+    render(<App />);
+    await screen.findByText("No event matches these filters");
+    expect(lastFilter(b)).toEqual({
+      status: "failure",
+      action: null,
+      since_ms: Date.UTC(2026, 10, 20, 9, 0),
+      until_ms: Date.UTC(2026, 10, 20, 11, 30),
+      cycle_id: null,
+      error_code: "SystemForCrossDomainIdentityManagementBadRequest",
+    });
+    expect((screen.getByLabelText("Time range") as HTMLSelectElement).value).toBe("custom");
+    expect(new Date((screen.getByLabelText("From") as HTMLInputElement).value).getTime()).toBe(Date.UTC(2026, 10, 20, 9, 0));
+    expect(b.count("query_logs")).toBe(1);
+  });
+
+  test("a link with an unusable filter explains it and loads nothing", async () => {
+    const b = fakeBackend([connection()]);
+    window.location.hash = "#/logs/c1?cycle=a%20b&status=nonsense";
+    render(<App />);
+    expect(await screen.findByText(/A cycle ID has no spaces/)).toBeTruthy();
+    expect((screen.getByLabelText("Status") as HTMLSelectElement).value).toBe("");
+    expect(b.count("query_logs")).toBe(0);
   });
 });

@@ -16,7 +16,7 @@ import { LocalTime } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { useConnections } from "../lib/connections";
 import { eventDetail, exportLogs, jobStatus, queryLogs, toCommandError } from "../lib/ipc";
-import { navigate } from "../lib/router";
+import { go, hrefWithQuery, navigate, type Query } from "../lib/router";
 import { formatLocalDateTime } from "../lib/time";
 import { useCommand } from "../lib/useCommand";
 
@@ -104,7 +104,62 @@ export function buildFilter(d: FilterDraft, now: number = Date.now()): { filter:
   };
 }
 
-export function LogsScreen({ rest }: { rest: string[] }) {
+// ---------- filters in the address ----------
+// `#/logs/<id>?status=failure&action=create&range=24h&cycle=…&code=…`, and for
+// a custom range `range=custom&from=<ISO>&to=<ISO>` (absolute UTC instants, so a
+// shared link means the same window everywhere). Reload, Back and a pasted
+// link show the same filtered view.
+
+const STATUS_VALUES = new Set<string>(STATUSES.map(([v]) => v));
+const ACTION_VALUES = new Set<string>(ACTIONS.map(([v]) => v));
+const RANGE_VALUES = new Set<string>(RANGES.map(([v]) => v));
+
+/** `2026-11-20T09:00:00.000Z` → `2026-11-20T10:00` in local time (for datetime-local); "" if unreadable. */
+export function isoToLocalInput(iso: string): string {
+  const d = new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return "";
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+function localInputToIso(local: string): string | null {
+  const d = new Date(local);
+  return local && !Number.isNaN(d.getTime()) ? d.toISOString() : null;
+}
+
+/** The filter form as the address describes it; unknown values are dropped. */
+export function draftFromQuery(q: URLSearchParams): FilterDraft {
+  const pick = (k: string, allowed: Set<string>) => {
+    const v = q.get(k) ?? "";
+    return allowed.has(v) ? v : "";
+  };
+  const range = (pick("range", RANGE_VALUES) || "any") as Range;
+  return {
+    status: pick("status", STATUS_VALUES),
+    action: pick("action", ACTION_VALUES),
+    range,
+    from: range === "custom" ? isoToLocalInput(q.get("from") ?? "") : "",
+    to: range === "custom" ? isoToLocalInput(q.get("to") ?? "") : "",
+    cycle: q.get("cycle") ?? "",
+    code: q.get("code") ?? "",
+  };
+}
+
+/** The address's query for a filter form (empty fields left out). */
+export function queryFromDraft(d: FilterDraft): Query {
+  const custom = d.range === "custom";
+  return {
+    status: d.status,
+    action: d.action,
+    range: d.range === "any" ? null : d.range,
+    from: custom ? localInputToIso(d.from) : null,
+    to: custom ? localInputToIso(d.to) : null,
+    cycle: d.cycle.trim(),
+    code: d.code.trim(),
+  };
+}
+
+export function LogsScreen({ rest, query = new URLSearchParams() }: { rest: string[]; query?: URLSearchParams }) {
   const { state, reload, refreshing } = useConnections();
   const { eligible, current } = useEntraConnection(rest);
   return (
@@ -131,7 +186,7 @@ export function LogsScreen({ rest }: { rest: string[] }) {
           </p>
         </EmptyState>
       ) : null}
-      {current ? <LogsView key={current.id} c={current} /> : null}
+      {current ? <LogsView key={current.id} c={current} query={query} /> : null}
     </Page>
   );
 }
@@ -146,9 +201,10 @@ function TableSkeleton({ label }: { label: string }) {
   );
 }
 
-function LogsView({ c }: { c: Connection }) {
+function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
   const status = useCommand(`logs-status:${c.id}`, () => jobStatus(c.id));
-  const [draft, setDraft] = useState<FilterDraft>(EMPTY_DRAFT);
+  const queryKey = query.toString();
+  const [draft, setDraft] = useState<FilterDraft>(() => draftFromQuery(query));
   const [errors, setErrors] = useState<DraftErrors>({});
   const [filter, setFilter] = useState<EventFilter>(EMPTY_FILTER);
   const [items, setItems] = useState<EventRow[] | null>(null);
@@ -181,9 +237,23 @@ function LogsView({ c }: { c: Connection }) {
     [c.id],
   );
 
+  // The address holds the applied filters: load whatever it says (first
+  // render, Apply, Clear, Back/Forward, a pasted link).
   useEffect(() => {
-    void load(EMPTY_FILTER, null);
-  }, [load]);
+    const fromUrl = draftFromQuery(new URLSearchParams(queryKey));
+    setDraft(fromUrl);
+    const { filter: next, errors: errs } = buildFilter(fromUrl);
+    setErrors(errs);
+    setItems(null);
+    if (!next) {
+      // A link with a filter that does not hold up: show why, load nothing.
+      ++generation.current;
+      setLoading(false);
+      return;
+    }
+    setFilter(next);
+    void load(next, null);
+  }, [load, queryKey]);
 
   function apply(e: FormEvent) {
     e.preventDefault();
@@ -194,17 +264,24 @@ function LogsView({ c }: { c: Connection }) {
       document.getElementById(`${formId}-${first}`)?.focus();
       return;
     }
-    setFilter(next);
-    setItems(null);
-    void load(next, null);
+    const to = hrefWithQuery("logs", [c.id], queryFromDraft(draft));
+    if (new URLSearchParams(to.split("?")[1] ?? "").toString() === queryKey) {
+      // Same filters (e.g. "Last hour" again): refresh in place.
+      setFilter(next);
+      setItems(null);
+      void load(next, null);
+    } else {
+      go(to);
+    }
   }
 
   function clear() {
-    setDraft(EMPTY_DRAFT);
     setErrors({});
-    setFilter(EMPTY_FILTER);
-    setItems(null);
-    void load(EMPTY_FILTER, null);
+    if (queryKey === "") {
+      setDraft(EMPTY_DRAFT);
+    } else {
+      go(hrefWithQuery("logs", [c.id], {}));
+    }
   }
 
   async function runExport(format: ExportFormat) {
