@@ -35,4 +35,13 @@ e2e: app
 # Benchmarks (not part of `make test`): release build, writes BENCHMARKS.md.
 bench:
 	@scripts/install-deps.sh test
-	cargo run --release -p scimwatch-bench -- BENCHMARKS.md
+	npm --prefix ui run build
+	cargo build --release $(APP_FEATURES) --workspace --bins
+	dbus-run-session -- target/release/scimwatch-bench BENCHMARKS.md
+
+.PHONY: soak
+# Reliability soak (not part of `make test`, ~1 h): fuzz ≥ 10 min per target,
+# kill -9 during log backfill and crawl, secrets scan, fault tests → RELIABILITY.md.
+soak:
+	@scripts/install-deps.sh test
+	scripts/soak.sh

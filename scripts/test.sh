@@ -35,6 +35,12 @@ npm --prefix ui test
 step "desktop app build"
 cargo build --workspace --bins "${FEATURES[@]}"
 
+step "process benchmarks at small size (correctness only: idle watch, cold start)"
+# The web view's D-Bus chatter (portals, a11y) goes to a log, shown on failure.
+T="${CARGO_TARGET_DIR:-target}"
+dbus-run-session -- "$T/debug/scimwatch-bench" --small --only process "$T/bench-small.md" 2>"$T/bench-small.log" \
+  || { tail -50 "$T/bench-small.log"; exit 1; }
+
 step "UI screens in Chromium (mocked IPC)"
 npm --prefix ui run shots
 

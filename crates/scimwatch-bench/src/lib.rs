@@ -33,6 +33,11 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// A figure that could not be measured at all (its name says why).
+    pub fn could_not_run(&self) -> bool {
+        self.unit.is_empty()
+    }
+
     pub fn ratio(&self) -> Option<f64> {
         self.baseline
             .as_ref()
