@@ -254,8 +254,9 @@ export function exportLogs(id: string, filter: EventFilter, format: ExportFormat
   return call<ExportResult>("export_logs", { id, filter, format });
 }
 
-export function mappingsView(id: string): Promise<MappingsView> {
-  return call<MappingsView>("mappings_view", { id });
+/** With `schemas`, the targets are also compared with the SaaS's `/Schemas` (one request to the SCIM endpoint). */
+export function mappingsView(id: string, schemas = false): Promise<MappingsView> {
+  return call<MappingsView>("mappings_view", schemas ? { id, schemas: true } : { id });
 }
 
 export function runChecklist(id: string): Promise<ChecklistView> {

@@ -1,8 +1,9 @@
-import { render, screen, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import { App } from "../App";
 import { fakeBackend } from "../test/backend";
 import { connection, mappingsViewFixture } from "../test/fixtures";
+import type { MappingsView } from "../bindings/MappingsView";
 import { parseAttribute, sameTenantUrl } from "./MappingsScreen";
 
 async function openMappings() {
@@ -13,9 +14,11 @@ async function openMappings() {
 
 describe("Mappings & assignments", () => {
   test("parses `target ← source` with the matching mark, compares Tenant URLs", () => {
-    expect(parseAttribute("userName ← userPrincipalName *")).toEqual({ target: "userName", source: "userPrincipalName", matching: true });
-    expect(parseAttribute("*externalId ← objectId")).toEqual({ target: "externalId", source: "objectId", matching: true });
+    expect(parseAttribute("userName ← userPrincipalName *")).toEqual({ target: "userName", source: "userPrincipalName", matching: true, declared: null });
+    expect(parseAttribute("*externalId ← objectId")).toEqual({ target: "externalId", source: "objectId", matching: true, declared: null });
     expect(parseAttribute("displayName ← displayName").matching).toBe(false);
+    // The engine's own form.
+    expect(parseAttribute('*emails[type eq "work"].value <- mail')).toEqual({ target: 'emails[type eq "work"].value', source: "mail", matching: true, declared: null });
     expect(sameTenantUrl("https://API.acme.example/scim/v2/", "https://api.acme.example/scim/v2")).toBe(true);
     expect(sameTenantUrl("https://api.acme.example/scim", "https://api.acme.example/scim/v2")).toBe(false);
   });
@@ -64,5 +67,88 @@ describe("Mappings & assignments", () => {
     fakeBackend([connection({ entra: null })]);
     await openMappings();
     expect(await screen.findByRole("heading", { name: "No Entra side to read mappings from" })).toBeTruthy();
+  });
+
+  describe("targets against the SaaS's /Schemas", () => {
+    const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    function checkedView(): MappingsView {
+      const v = mappingsViewFixture();
+      v.attributes[0] = [
+        { target: "userName", source: "userPrincipalName", matching: true, declared: true },
+        { target: `${ENTERPRISE}:costCenter`, source: "extension_1234_costCenter", matching: false, declared: false },
+        { target: "displayName", source: "displayName", matching: false, declared: true },
+      ];
+      v.attributes[1] = v.attributes[1]!.map((a) => ({ ...a, declared: null }));
+      v.schemas = {
+        state: "read",
+        checked_ms: Date.UTC(2026, 10, 20, 10, 5),
+        schema_ids: ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:core:2.0:Group"],
+        without_attributes: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        undeclared: 1,
+      };
+      return v;
+    }
+
+    test("an undeclared target is flagged with what it means; the fast view comes first", async () => {
+      const b = fakeBackend([connection()]);
+      b.handlers.mappings_view = (a) => (a.schemas ? checkedView() : mappingsViewFixture());
+      await openMappings();
+      const users = await screen.findByRole("table", { name: /Attribute mappings of Provision Microsoft Entra ID Users/ });
+      const row = (await within(users).findByRole("rowheader", { name: `${ENTERPRISE}:costCenter` })).closest("tr")!;
+      const badge = within(row).getByText("Not in the SaaS's /Schemas").closest(".badge")!;
+      const explain = document.getElementById(badge.getAttribute("aria-describedby")!)!;
+      expect(explain.textContent).toMatch(/Entra sends every mapped attribute/);
+      expect(explain.textContent).toMatch(/ignores it|rejects the whole create or update/);
+      expect(within(users).getByRole("columnheader", { name: "In the SaaS's /Schemas" })).toBeTruthy();
+      const userName = within(users).getByRole("rowheader", { name: "userName" }).closest("tr")!;
+      expect(within(userName).getByText("Declared")).toBeTruthy();
+      const alert = screen.getByRole("alert");
+      expect(alert.textContent).toContain("1 target attribute is not in the SaaS's /Schemas");
+      // A schema listed without attributes: its attributes are unknown, and why.
+      const groups = screen.getByRole("table", { name: /Attribute mappings of Provision Microsoft Entra ID Groups/ });
+      expect(within(groups).getAllByText("Unknown")).toHaveLength(2);
+      expect(screen.getByText(/without their\s+attributes/)).toBeTruthy();
+      expect(b.calls.filter((c) => c.cmd === "mappings_view").map((c) => c.args)).toEqual([{ id: "c1" }, { id: "c1", schemas: true }]);
+
+      // Check again asks once more.
+      fireEvent.click(within(alert).getByRole("button", { name: "Check again" }));
+      await waitFor(() => expect(b.calls.filter((c) => c.cmd === "mappings_view")).toHaveLength(3));
+    });
+
+    test("all declared: a quiet confirmation, no warning", async () => {
+      const b = fakeBackend([connection()]);
+      const v = checkedView();
+      v.attributes[0]![1]!.declared = true;
+      v.schemas = { state: "read", checked_ms: Date.UTC(2026, 10, 20, 10, 5), schema_ids: [], without_attributes: [], undeclared: 0 };
+      b.handlers.mappings_view = (a) => (a.schemas ? v : mappingsViewFixture());
+      await openMappings();
+      expect(await screen.findByText(/Every target attribute that could be checked is declared/)).toBeTruthy();
+      expect(screen.queryByText("Not in the SaaS's /Schemas")).toBeNull();
+      expect(screen.queryByRole("alert")).toBeNull();
+    });
+
+    test("when /Schemas could not be read: no column, and a pointer to discovery on the Inventory screen", async () => {
+      const b = fakeBackend([connection()]);
+      b.handlers.mappings_view = (a) =>
+        a.schemas
+          ? mappingsViewFixture({ schemas: { state: "failed", checked_ms: Date.UTC(2026, 10, 20, 10, 5), message: "/Schemas answered HTTP 404: the SaaS does not publish its schemas there" } })
+          : mappingsViewFixture();
+      await openMappings();
+      const hint = await screen.findByText(/Could not compare the target attributes/);
+      const card = hint.closest(".hint-card")!;
+      expect(card.textContent).toContain("HTTP 404");
+      const link = within(card as HTMLElement).getByRole("link", { name: "Inventory → SCIM compliance" });
+      expect(link.getAttribute("href")).toBe("#/inventory/c1/compliance");
+      expect(card.textContent).toMatch(/Run discovery on Inventory → SCIM compliance/);
+      expect(screen.queryByRole("columnheader", { name: "In the SaaS's /Schemas" })).toBeNull();
+    });
+
+    test("a connection without SCIM side is not compared and says why", async () => {
+      const b = fakeBackend([connection({ scim: null, has_scim_token: false })]);
+      b.handlers.mappings_view = () => mappingsViewFixture();
+      await openMappings();
+      expect(await screen.findByText(/This connection has no SCIM side, so the target attributes are not compared/)).toBeTruthy();
+      expect(b.calls.filter((c) => c.cmd === "mappings_view" && c.args.schemas)).toHaveLength(0);
+    });
   });
 });

@@ -5,9 +5,12 @@ import { useState } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { MappingSummary } from "../bindings/MappingSummary";
+import type { AttributeView } from "../bindings/AttributeView";
 import type { MappingsView } from "../bindings/MappingsView";
+import type { SchemasCheck } from "../bindings/SchemasCheck";
 import { ConnectionPicker, useEntraConnection } from "../components/ConnectionPicker";
 import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
+import { RichText } from "../components/RichText";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { LocalTime, useNow } from "../components/Time";
@@ -16,18 +19,25 @@ import { mappingsView, pollNow, toCommandError } from "../lib/ipc";
 import { href, navigate } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 
-export interface AttributeRow {
-  target: string;
-  source: string;
-  matching: boolean;
-}
+export type AttributeRow = AttributeView;
 
-/** `target ← source`, with `*` marking a matching attribute (anywhere in the text). */
+/**
+ * `target <- source` as the engine stores it (or `target ← source`), with `*`
+ * marking a matching attribute (anywhere in the text). Only a fallback: the
+ * view's `attributes` carry the parts.
+ */
 export function parseAttribute(text: string): AttributeRow {
   const matching = text.includes("*");
   const clean = text.replace(/\*/g, "").trim();
-  const [target, ...rest] = clean.split("←");
-  return { target: (target ?? "").trim(), source: rest.join("←").trim(), matching };
+  const m = /\s*(?:<-|←)\s*/.exec(clean);
+  const target = m ? clean.slice(0, m.index) : clean;
+  const source = m ? clean.slice(m.index + m[0].length) : "";
+  return { target: target.trim(), source: source.trim(), matching, declared: null };
+}
+
+/** How many target attributes the SaaS's `/Schemas` does not declare. */
+export function undeclaredCount(v: MappingsView): number {
+  return v.attributes.flat().filter((a) => a.declared === false).length;
 }
 
 export type ObjectKind = "users" | "groups" | "other";
@@ -103,6 +113,8 @@ const FIX_MAPPING =
 
 function MappingsBodyView({ c }: { c: Connection }) {
   const view = useCommand(`mappings:${c.id}`, () => mappingsView(c.id));
+  // Then, in the background, the same view compared with the SaaS's /Schemas.
+  const checked = useCommand(c.scim ? `mappings-schemas:${c.id}` : null, () => mappingsView(c.id, true));
   const [polling, setPolling] = useState(false);
   const [pollError, setPollError] = useState<CommandError | null>(null);
   const now = useNow();
@@ -113,6 +125,7 @@ function MappingsBodyView({ c }: { c: Connection }) {
     try {
       await pollNow(c.id);
       await view.reload();
+      void checked.reload();
     } catch (e) {
       setPollError(toCommandError(e));
     } finally {
@@ -120,8 +133,15 @@ function MappingsBodyView({ c }: { c: Connection }) {
     }
   }
 
-  const v = view.data;
+  const v = checked.data ?? view.data;
   const nothingRead = v && !v.mappings && !v.assignments && !v.settings;
+  const schemas: SchemasState = !c.scim
+    ? { state: "no_scim_side" }
+    : checked.loading
+      ? { state: "checking" }
+      : checked.error
+        ? { state: "failed", checked_ms: Date.now(), message: checked.error.message }
+        : (checked.data?.schemas ?? { state: "checking" });
   return (
     <>
       <div className="toolbar">
@@ -159,7 +179,9 @@ function MappingsBodyView({ c }: { c: Connection }) {
       ) : null}
       {view.loading && !v ? <MappingsSkeleton /> : null}
       {nothingRead ? <NothingRead onPoll={() => void poll()} polling={polling} /> : null}
-      {v && !nothingRead ? <MappingsContent c={c} v={v} now={now} /> : null}
+      {v && !nothingRead ? (
+        <MappingsContent c={c} v={v} now={now} schemas={schemas} onCheckSchemas={() => void checked.reload()} />
+      ) : null}
     </>
   );
 }
@@ -197,7 +219,143 @@ function OnOff({ label, on }: { label: string; on: boolean | null }) {
   );
 }
 
-function MappingsContent({ c, v, now }: { c: Connection; v: MappingsView; now: Date }) {
+type SchemasState = SchemasCheck | { state: "checking" };
+
+const SCHEMAS_EXPLAIN_ID = "schemas-explain";
+
+/** Whether the targets were compared with the SaaS's /Schemas, and what came of it. */
+function SchemasStatus({
+  c,
+  v,
+  schemas,
+  now,
+  onCheck,
+}: {
+  c: Connection;
+  v: MappingsView;
+  schemas: SchemasState;
+  now: Date;
+  onCheck: () => void;
+}) {
+  const discovery = (
+    <a href={href("inventory", c.id, "compliance")}>Inventory → SCIM compliance</a>
+  );
+  const again = (
+    <button type="button" className="button button-sm" onClick={onCheck}>
+      <Icon name="refresh" size={14} /> Check again
+    </button>
+  );
+  switch (schemas.state) {
+    case "no_scim_side":
+      return (
+        <div className="card hint-card schemas-status">
+          <Icon name="info" size={16} />
+          <p>
+            This connection has no SCIM side, so the target attributes are not compared with what the SaaS declares in
+            its <span className="mono">/Schemas</span>. Add the Tenant URL and Secret Token to the connection to check them.
+          </p>
+        </div>
+      );
+    case "checking":
+      return (
+        <div className="card hint-card schemas-status" role="status">
+          <span className="spinner spinner-sm" aria-hidden="true" />
+          <p>
+            Comparing the target attributes with the SaaS's <span className="mono">/Schemas</span>…
+          </p>
+        </div>
+      );
+    case "not_checked":
+      return (
+        <div className="card hint-card schemas-status">
+          <Icon name="info" size={16} />
+          <p>
+            Not compared with the SaaS's <span className="mono">/Schemas</span> yet. Run discovery on {discovery} (Check
+            compliance) to see what the SaaS declares.
+          </p>
+          {again}
+        </div>
+      );
+    case "failed":
+      return (
+        <div className="card hint-card schemas-status" role="status">
+          <Icon name="info" size={16} />
+          <div className="stack-sm">
+            <p>
+              Could not compare the target attributes with the SaaS's <span className="mono">/Schemas</span>:{" "}
+              <RichText text={schemas.message} />.
+            </p>
+            <p className="muted small">
+              Run discovery on {discovery} (Check compliance) to see what the SaaS answers on its discovery endpoints.
+              Entra does not need <span className="mono">/Schemas</span>; without it, scimwatch cannot tell which
+              attributes the SaaS accepts.
+            </p>
+          </div>
+          {again}
+        </div>
+      );
+    case "read": {
+      const undeclared = undeclaredCount(v);
+      const when = (
+        <LocalTime iso={new Date(schemas.checked_ms).toISOString()} now={now} />
+      );
+      return (
+        <>
+          {undeclared > 0 ? (
+            <Alert
+              tone="warning"
+              title={`${undeclared} target attribute${undeclared === 1 ? " is" : "s are"} not in the SaaS's /Schemas`}
+              action={again}
+            >
+              <p id={SCHEMAS_EXPLAIN_ID}>
+                Entra sends every mapped attribute, declared or not. A SaaS that does not know an attribute either ignores
+                it — the value never arrives — or rejects the whole create or update, so the user fails to provision
+                (often an HTTP 400 in the provisioning logs).
+              </p>
+              <p className="muted small">
+                Remove or fix the mapping in Entra (Provisioning → Mappings), or ask the vendor whether it supports the
+                attribute. Checked {when}.
+              </p>
+            </Alert>
+          ) : (
+            <div className="card hint-card schemas-status" role="status">
+              <Icon name="check" size={16} className="ok-text" />
+              <p>
+                Every target attribute that could be checked is declared in the SaaS's{" "}
+                <span className="mono">/Schemas</span>. Checked {when}.
+              </p>
+              {again}
+            </div>
+          )}
+          {schemas.without_attributes.length > 0 ? (
+            <div className="card hint-card schemas-status">
+              <Icon name="info" size={16} />
+              <p>
+                The SaaS lists <span className="mono">{schemas.without_attributes.join(", ")}</span> without their
+                attributes, so attributes of {schemas.without_attributes.length === 1 ? "that schema" : "those schemas"}{" "}
+                show as unknown.
+              </p>
+            </div>
+          ) : null}
+        </>
+      );
+    }
+  }
+}
+
+function MappingsContent({
+  c,
+  v,
+  now,
+  schemas,
+  onCheckSchemas,
+}: {
+  c: Connection;
+  v: MappingsView;
+  now: Date;
+  schemas: SchemasState;
+  onCheckSchemas: () => void;
+}) {
   const maps = v.mappings?.mappings ?? [];
   const users = maps.filter((m) => mappingKind(m) === "users");
   const groups = maps.filter((m) => mappingKind(m) === "groups");
@@ -315,8 +473,9 @@ function MappingsContent({ c, v, now }: { c: Connection; v: MappingsView; now: D
         </section>
       </div>
 
+      {maps.length > 0 ? <SchemasStatus c={c} v={v} schemas={schemas} now={now} onCheck={onCheckSchemas} /> : null}
       {maps.map((m, i) => (
-        <AttributeTable key={i} m={m} index={i} />
+        <AttributeTable key={i} m={m} index={i} rows={v.attributes[i] ?? m.attributes.map(parseAttribute)} checked={schemas.state === "read"} />
       ))}
       {!v.mappings ? (
         <div className="card hint-card">
@@ -411,8 +570,18 @@ function MappingsContent({ c, v, now }: { c: Connection; v: MappingsView; now: D
 
 const CHANGE_LABELS: Record<string, string> = { schema: "Mappings", assignments: "Assignments", settings: "Settings" };
 
-function AttributeTable({ m, index }: { m: MappingSummary; index: number }) {
-  const rows = m.attributes.map(parseAttribute);
+function AttributeTable({
+  m,
+  index,
+  rows,
+  checked,
+}: {
+  m: MappingSummary;
+  index: number;
+  rows: AttributeRow[];
+  /** Whether the targets were compared with /Schemas (adds a column). */
+  checked: boolean;
+}) {
   const id = `mapping-${index}`;
   const matching = rows.filter((r) => r.matching);
   return (
@@ -446,6 +615,7 @@ function AttributeTable({ m, index }: { m: MappingSummary; index: number }) {
                 <th scope="col">SCIM attribute (target)</th>
                 <th scope="col">Entra source</th>
                 <th scope="col">Matching</th>
+                {checked ? <th scope="col">In the SaaS's /Schemas</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -463,6 +633,11 @@ function AttributeTable({ m, index }: { m: MappingSummary; index: number }) {
                       </span>
                     ) : null}
                   </td>
+                  {checked ? (
+                    <td>
+                      <DeclaredCell declared={r.declared} />
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
@@ -470,5 +645,32 @@ function AttributeTable({ m, index }: { m: MappingSummary; index: number }) {
         </div>
       ) : null}
     </section>
+  );
+}
+
+function DeclaredCell({ declared }: { declared: boolean | null }) {
+  if (declared === true) {
+    return (
+      <span className="ok-text small">
+        <Icon name="check" size={14} /> Declared
+      </span>
+    );
+  }
+  if (declared === false) {
+    return (
+      <span
+        className="badge badge-tone-warn"
+        aria-describedby={SCHEMAS_EXPLAIN_ID}
+        title="Entra sends this attribute; the SaaS may ignore it or reject the request."
+      >
+        <Icon name="alert" size={12} />
+        Not in the SaaS's /Schemas
+      </span>
+    );
+  }
+  return (
+    <span className="muted small" title="The SaaS's /Schemas lists this attribute's schema without its attributes.">
+      Unknown
+    </span>
   );
 }
