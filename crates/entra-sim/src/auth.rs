@@ -364,10 +364,26 @@ pub(crate) async fn token(
     }
     match grant.as_str() {
         "client_credentials" => {
-            let secret_ok = form
+            if let Some(assertion) = form.get("client_assertion") {
+                if form.get("client_assertion_type").map(String::as_str)
+                    != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+                {
+                    return aad_error(st, StatusCode::BAD_REQUEST, "invalid_request", 90001, "The client_assertion_type parameter must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.");
+                }
+                let client_id = form.get("client_id").map(String::as_str).unwrap_or("");
+                if let Err((code, msg)) = crate::assertion::verify(
+                    assertion,
+                    st.config.client_certificate.as_ref(),
+                    client_id,
+                    &tenant,
+                    now,
+                ) {
+                    return aad_error(st, StatusCode::UNAUTHORIZED, "invalid_client", code, &msg);
+                }
+            } else if form
                 .get("client_secret")
-                .is_some_and(|s| *s == st.lock().tenant.client.client_secret);
-            if !secret_ok {
+                .is_none_or(|s| *s != st.lock().tenant.client.client_secret)
+            {
                 return aad_error(st, StatusCode::UNAUTHORIZED, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.");
             }
             let scope = form.get("scope").cloned().unwrap_or_default();

@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod assertion;
 pub mod auth;
 pub mod clock;
 mod control;
@@ -37,6 +38,7 @@ pub mod sim;
 pub mod tenant;
 pub mod testing;
 
+pub use assertion::SimCertificate;
 pub use clock::{Clock, ManualClock, RealClock, ScaledClock};
 pub use fault::{Fault, GraphFamily};
 pub use provision::CycleReport;

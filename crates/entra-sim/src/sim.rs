@@ -159,6 +159,9 @@ pub struct SimConfig {
     pub app_permissions: Vec<String>,
     /// Delegated permissions the admin consented to (for `.default`).
     pub delegated_permissions: Vec<String>,
+    /// A certificate registered on the client app: client credentials may
+    /// then sign an assertion with its key instead of sending the secret.
+    pub client_certificate: Option<crate::assertion::SimCertificate>,
 }
 
 /// The read-only permissions a monitor needs.
@@ -195,6 +198,7 @@ impl Default for SimConfig {
             access_token_lifetime: std::time::Duration::from_secs(3600),
             app_permissions: read_permissions(),
             delegated_permissions: read_permissions(),
+            client_certificate: None,
         }
     }
 }
@@ -269,9 +273,20 @@ pub(crate) struct SimState {
     pub scim: Mutex<ScimStore>,
     pub auth: Mutex<AuthStore>,
     limiter: Mutex<HashMap<GraphFamily, VecDeque<Instant>>>,
+    /// Every Graph request that passed authentication, in arrival order.
+    requests: Mutex<Vec<GraphRequest>>,
     pub cycle_lock: tokio::sync::Mutex<()>,
     pub http: reqwest::Client,
     pub scim_token: String,
+}
+
+/// One Graph request the simulator served (after authentication).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GraphRequest {
+    /// Its endpoint family.
+    pub family: GraphFamily,
+    /// When it arrived (tokio's clock).
+    pub at: tokio::time::Instant,
 }
 
 /// A Graph-side fault to act on for one request.
@@ -422,7 +437,15 @@ impl SimState {
     }
 
     /// Count a request against its family's rate; `Some(retry_after_secs)` when over.
+    /// Every call is also recorded (see [`SimHandle::graph_requests`]).
     pub fn rate_check(&self, family: GraphFamily) -> Option<f64> {
+        self.requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(GraphRequest {
+                family,
+                at: tokio::time::Instant::now(),
+            });
         let limit = match family {
             GraphFamily::ProvisioningLogs => self.config.rate_limits.provisioning_logs,
             GraphFamily::Directory => self.config.rate_limits.directory,
@@ -692,6 +715,7 @@ impl Sim {
             scim: Mutex::new(ScimStore::default()),
             auth: Mutex::new(AuthStore::default()),
             limiter: Mutex::new(HashMap::new()),
+            requests: Mutex::new(Vec::new()),
             cycle_lock: tokio::sync::Mutex::new(()),
             http,
             scim_token,
@@ -836,6 +860,17 @@ impl SimHandle {
         logs.seed(n, now, tenant, self.state.config.seed);
     }
 
+    /// Every authenticated Graph request served so far (throttled ones
+    /// included), in arrival order, timed with tokio's clock (so a paused
+    /// test clock applies).
+    pub fn graph_requests(&self) -> Vec<GraphRequest> {
+        self.state
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Number of stored provisioning events.
     pub fn event_count(&self) -> usize {
         self.state.lock().logs.len()
@@ -863,6 +898,14 @@ impl SimHandle {
     pub fn scim_contents(&self) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
         let s = self.state.scim.lock().unwrap_or_else(|e| e.into_inner());
         (s.users().to_vec(), s.groups().to_vec())
+    }
+
+    /// Change the built-in SCIM target's data directly: `f` gets the store,
+    /// the simulated now and the target's base URL (seeding benchmarks).
+    pub fn modify_scim<R>(&self, f: impl FnOnce(&mut ScimStore, DateTime<Utc>, &str) -> R) -> R {
+        let base = format!("{}/scim/v2", self.state.base_url);
+        let mut s = self.state.scim.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut s, self.state.clock.now(), &base)
     }
 
     /// Approve a pending device-code sign-in by its `user_code`.

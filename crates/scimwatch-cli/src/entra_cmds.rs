@@ -352,7 +352,11 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
                 AuthMode::ClientSecret | AuthMode::Certificate => {
                     client.access_token().await?;
                     SignInOutcome {
-                        method: "client_secret".into(),
+                        method: if target.auth_mode == AuthMode::Certificate {
+                            "certificate".into()
+                        } else {
+                            "client_secret".into()
+                        },
                         refresh_token_stored: false,
                     }
                 }

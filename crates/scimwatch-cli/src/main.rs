@@ -130,6 +130,10 @@ struct AddArgs {
     /// File holding the client secret, or `-` for stdin.
     #[arg(long, value_name = "PATH|-")]
     client_secret_file: Option<String>,
+    /// PEM file holding the app registration's certificate and its private
+    /// key (`--auth-mode certificate`), or `-` for stdin.
+    #[arg(long, value_name = "PATH|-")]
+    client_certificate_file: Option<String>,
 }
 
 /// A failure with the shape the UI gets, and whether to print it as JSON.
@@ -334,9 +338,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
             ConnectionsCommand::Add(a) => {
-                if a.scim_token_file.as_deref() == Some("-")
-                    && a.client_secret_file.as_deref() == Some("-")
-                {
+                let from_stdin = [
+                    &a.scim_token_file,
+                    &a.client_secret_file,
+                    &a.client_certificate_file,
+                ]
+                .iter()
+                .filter(|f| f.as_deref() == Some("-"))
+                .count();
+                if from_stdin > 1 {
                     return Err(fail(CommandError {
                         kind: scimwatch_core::ErrorKind::Validation,
                         message: "only one secret can come from stdin; put the other in a file"
@@ -355,6 +365,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         .client_secret_file
                         .as_deref()
                         .map(|s| read_secret(s, "client secret"))
+                        .transpose()
+                        .map_err(fail)?,
+                    client_certificate: a
+                        .client_certificate_file
+                        .as_deref()
+                        .map(|s| read_secret(s, "certificate"))
                         .transpose()
                         .map_err(fail)?,
                 };

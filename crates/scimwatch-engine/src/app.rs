@@ -33,6 +33,9 @@ pub struct SecretsPayload {
     pub scim_token: Option<Sensitive<String>>,
     #[ts(type = "string | null")]
     pub client_secret: Option<Sensitive<String>>,
+    /// PEM text: the app registration's certificate with its private key.
+    #[ts(type = "string | null")]
+    pub client_certificate: Option<Sensitive<String>>,
 }
 
 impl From<SecretsPayload> for SecretsInput {
@@ -40,6 +43,7 @@ impl From<SecretsPayload> for SecretsInput {
         SecretsInput {
             scim_token: p.scim_token,
             client_secret: p.client_secret,
+            client_certificate: p.client_certificate,
         }
     }
 }

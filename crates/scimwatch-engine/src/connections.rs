@@ -23,6 +23,8 @@ use crate::store::Store;
 pub struct SecretsInput {
     pub scim_token: Option<Sensitive<String>>,
     pub client_secret: Option<Sensitive<String>>,
+    /// PEM text: the app registration's certificate and its private key.
+    pub client_certificate: Option<Sensitive<String>>,
 }
 
 /// A saved connection and the harmless fixes applied to the input.
@@ -36,6 +38,8 @@ struct Prepared {
     valid: ValidConnection,
     scim_token: Option<Sensitive<String>>,
     client_secret: Option<Sensitive<String>>,
+    client_certificate: Option<Sensitive<String>>,
+    auth_mode: AuthMode,
     flags: SecretFlags,
     notes: Vec<String>,
 }
@@ -130,18 +134,66 @@ fn prepare(
         None => None,
     };
 
+    let wants_cert = has_entra && input.auth_mode == AuthMode::Certificate;
+    let client_certificate = match &secrets.client_certificate {
+        Some(_) if !wants_cert => {
+            errors.push(FieldError::new(
+                "client_certificate",
+                "a certificate is only used with the certificate sign-in",
+            ));
+            None
+        }
+        Some(raw) => {
+            let t = raw.expose().trim();
+            if t.len() > 64 * 1024 {
+                errors.push(FieldError::new(
+                    "client_certificate",
+                    "that is too large for a certificate and its key (over 64 KB)",
+                ));
+                None
+            } else {
+                match crate::graph::cert::ClientCertificate::from_pem(t) {
+                    Ok(c) => {
+                        notes.push(format!(
+                            "certificate thumbprint {} (compare it with the app registration's Certificates & secrets)",
+                            c.thumbprint_hex()
+                        ));
+                        Some(Sensitive::new(format!("{t}\n")))
+                    }
+                    Err(e) => {
+                        errors.push(FieldError::new("client_certificate", e.to_string()));
+                        None
+                    }
+                }
+            }
+        }
+        None if wants_cert && !existing.client_secret_set => {
+            errors.push(FieldError::new(
+                "client_certificate",
+                "certificate sign-in needs the app registration's certificate with its private key (PEM)",
+            ));
+            None
+        }
+        None => None,
+    };
+
     match valid {
         Some(valid) if errors.is_empty() => {
+            let credential_set = client_secret.is_some()
+                || client_certificate.is_some()
+                || existing.client_secret_set;
             let flags = SecretFlags {
                 scim_token_set: has_scim && (scim_token.is_some() || existing.scim_token_set),
-                client_secret_set: wants_secret
-                    && (client_secret.is_some() || existing.client_secret_set),
+                // The app's credential: its secret or its certificate, per the sign-in mode.
+                client_secret_set: (wants_secret || wants_cert) && credential_set,
             };
             notes.splice(0..0, valid.notes.iter().cloned());
             Ok(Prepared {
                 valid,
                 scim_token,
                 client_secret,
+                client_certificate,
+                auth_mode: input.auth_mode,
                 flags,
                 notes,
             })
@@ -158,9 +210,16 @@ fn apply_secrets(secrets: &dyn SecretStore, uuid: &str, p: &Prepared) -> Result<
         None if !p.flags.scim_token_set => secrets.delete(&scim)?,
         None => {}
     }
+    let cert = SecretKey::new(uuid, SecretKind::ClientCertificate);
+    let keep = |mode: AuthMode| p.flags.client_secret_set && p.auth_mode == mode;
     match &p.client_secret {
         Some(t) => secrets.set(&client, t)?,
-        None if !p.flags.client_secret_set => secrets.delete(&client)?,
+        None if !keep(AuthMode::ClientSecret) => secrets.delete(&client)?,
+        None => {}
+    }
+    match &p.client_certificate {
+        Some(t) => secrets.set(&cert, t)?,
+        None if !keep(AuthMode::Certificate) => secrets.delete(&cert)?,
         None => {}
     }
     Ok(())
@@ -228,7 +287,9 @@ pub async fn update(
         .ok_or_else(|| EngineError::NotFound(format!("no connection with id {id}")))?;
     let flags = SecretFlags {
         scim_token_set: existing.scim_token_set,
-        client_secret_set: existing.client_secret_set,
+        // A secret stored for one sign-in mode is no credential for another.
+        client_secret_set: existing.client_secret_set
+            && existing.auth_mode.as_deref().and_then(AuthMode::parse) == Some(input.auth_mode),
     };
     let p = prepare(input, secrets_in, flags)?;
     let mut tx = store.pool().begin().await?;
@@ -287,6 +348,7 @@ mod tests {
         SecretsInput {
             scim_token: Some(Sensitive::new(t.into())),
             client_secret: None,
+            client_certificate: None,
         }
     }
 
@@ -448,6 +510,7 @@ mod tests {
         let s = SecretsInput {
             scim_token: None,
             client_secret: Some(Sensitive::new("s3cr3t~value".into())),
+            client_certificate: None,
         };
         let saved = add(&store, &secrets, &input, &s, now()).await.unwrap();
         assert!(saved.connection.has_client_secret);

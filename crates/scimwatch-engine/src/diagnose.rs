@@ -167,6 +167,7 @@ mod tests {
             &SecretsInput {
                 scim_token: Some(Sensitive::new("t".into())),
                 client_secret: None,
+                client_certificate: None,
             },
             Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
         )

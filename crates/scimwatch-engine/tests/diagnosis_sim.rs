@@ -78,6 +78,7 @@ async fn env_starting_at(start: chrono::DateTime<Utc>) -> Env {
         &SecretsInput {
             scim_token: Some(Sensitive::new(info.scim_token.clone())),
             client_secret: None,
+            client_certificate: None,
         },
         Utc::now(),
     )

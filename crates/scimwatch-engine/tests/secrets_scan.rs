@@ -92,6 +92,7 @@ async fn a_full_session_leaves_no_secret_anywhere() {
         &SecretsInput {
             scim_token: Some(Sensitive::new(format!("{}\n", info.scim_token))),
             client_secret: None,
+            client_certificate: None,
         },
         Utc::now(),
     )

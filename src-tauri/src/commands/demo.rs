@@ -119,6 +119,7 @@ pub async fn start_demo(state: State<'_, AppState>) -> CommandResult<Connection>
     let secrets = SecretsInput {
         scim_token: Some(Sensitive::new(info.scim_token.clone())),
         client_secret: Some(Sensitive::new(info.client_secret.clone())),
+        client_certificate: None,
     };
     let e = &state.engine;
     let saved = match demo_connection(&state).await {

@@ -4,4 +4,8 @@
  * Secrets as they arrive from the connection form. Deserialize only: a
  * secret never travels back to the web view.
  */
-export type SecretsPayload = { scim_token: string | null, client_secret: string | null, };
+export type SecretsPayload = { scim_token: string | null, client_secret: string | null, 
+/**
+ * PEM text: the app registration's certificate with its private key.
+ */
+client_certificate: string | null, };

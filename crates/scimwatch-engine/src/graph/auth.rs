@@ -1,6 +1,7 @@
 //! Signing in to Microsoft Graph (identity platform v2.0):
 //!
-//! - client credentials with a client secret (unattended installs),
+//! - client credentials with a client secret or a certificate (unattended
+//!   installs; the certificate's signed assertion is built in [`super::cert`]),
 //! - auth code + PKCE (S256) on a loopback redirect, opening the system browser,
 //! - device code as the fallback,
 //! - refresh tokens, rotated on every use and kept in the [`SecretStore`]
@@ -182,6 +183,17 @@ fn token_error(target: &GraphTarget, status: u16, body: &[u8]) -> GraphError {
     if aadsts == Some(7000215) || aadsts == Some(7000222) {
         description.push_str(" Store a current client secret value for this connection.");
     }
+    match aadsts {
+        Some(700027) => description.push_str(
+            " Upload this certificate (its public part, .cer or .pem) to the app registration under \
+Certificates & secrets, or store the certificate that is registered there.",
+        ),
+        Some(700024) => description.push_str(
+            " Check this computer's clock and time zone: the signed assertion is only valid for \
+a few minutes around the identity platform's time.",
+        ),
+        _ => {}
+    }
     let _ = target;
     GraphError::SignIn {
         error,
@@ -335,10 +347,42 @@ pub async fn acquire_token(
             store_refresh(secrets, target, &t)?;
             Ok(to_access(&t))
         }
-        AuthMode::Certificate => Err(GraphError::Config(
-            "certificate sign-in is not supported yet; use a client secret or delegated sign-in"
-                .into(),
-        )),
+        AuthMode::Certificate => {
+            let pem = secrets
+                .get(&target.secret_key(SecretKind::ClientCertificate))?
+                .ok_or_else(|| {
+                    GraphError::NotSignedIn(
+                        "no certificate is stored for this connection; add the app registration's certificate with its private key (PEM)"
+                            .into(),
+                    )
+                })?;
+            let cert = super::cert::ClientCertificate::from_pem(pem.expose()).map_err(|e| {
+                GraphError::Config(format!("the stored client certificate cannot be used: {e}"))
+            })?;
+            let token_url = target.token_url();
+            let assertion = cert
+                .assertion(&target.client_id, &token_url, chrono::Utc::now())
+                .map_err(|e| GraphError::Config(e.to_string()))?;
+            let scope = target.app_scope();
+            let t = post_token(
+                client,
+                cfg,
+                target,
+                &token_url,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &target.client_id),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &assertion),
+                    ("scope", &scope),
+                ],
+            )
+            .await?;
+            Ok(to_access(&t))
+        }
     }
 }
 

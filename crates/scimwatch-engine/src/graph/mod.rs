@@ -11,6 +11,7 @@
 //! - [`observe`] — stored state → `scimwatch_core::health` observations, status report.
 
 pub mod auth;
+pub mod cert;
 pub mod client;
 pub mod discovery;
 mod error;

@@ -42,6 +42,25 @@ pub fn fast_http() -> HttpConfig {
     }
 }
 
+/// A file of the test certificate (tests/fixtures/cert).
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/cert")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The test certificate, registered on the simulated client app.
+pub fn sim_certificate() -> entra_sim::SimCertificate {
+    let der = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cert/public.der"),
+    )
+    .unwrap();
+    entra_sim::SimCertificate::from_pem(&fixture("cert.pem"), der).unwrap()
+}
+
 impl Env {
     pub async fn start(config: SimConfig, mode: AuthMode) -> Env {
         let sim = Sim::start(config).await.unwrap();
@@ -65,6 +84,8 @@ impl Env {
             scim_token: None,
             client_secret: (mode == AuthMode::ClientSecret)
                 .then(|| Sensitive::new(info.client_secret.clone())),
+            client_certificate: (mode == AuthMode::Certificate)
+                .then(|| Sensitive::new(format!("{}{}", fixture("cert.pem"), fixture("key.pem")))),
         };
         let saved = connections::add(
             &engine.store,

@@ -373,6 +373,7 @@ pub async fn add_connection(engine: &Engine, name: &str, url: &str, token: &str)
     let secrets = SecretsInput {
         scim_token: Some(Sensitive::new(token.into())),
         client_secret: None,
+        client_certificate: None,
     };
     connections::add(
         &engine.store,
