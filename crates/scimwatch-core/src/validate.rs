@@ -103,6 +103,13 @@ pub fn normalize_endpoint_url(raw: &str) -> Result<NormalizedUrl, String> {
             out.push_str(q);
         }
     }
+    // Percent-encoding (`é` → `%C3%A9`) can make the result longer than what
+    // was typed; refuse it here, or normalising the result again would fail.
+    if out.len() > MAX_URL_LEN {
+        return Err(format!(
+            "the URL is longer than {MAX_URL_LEN} characters once encoded"
+        ));
+    }
     Ok(NormalizedUrl { url: out, notes })
 }
 
