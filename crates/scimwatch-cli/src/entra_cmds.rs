@@ -508,6 +508,8 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
                 until_ms: until.as_deref().map(|s| parse_when(s, now)).transpose()?,
                 ..Default::default()
             };
+            let filter =
+                scimwatch_engine::log_filter::checked(&filter).map_err(CommandError::from)?;
             let page = events::query(
                 engine.store.pool(),
                 row.id,

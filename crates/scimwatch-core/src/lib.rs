@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph;
 pub mod health;
 pub mod incident;
+pub mod logfilter;
 pub mod scim;
 pub mod sensitive;
 pub mod settings;

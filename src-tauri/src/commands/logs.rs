@@ -1,6 +1,7 @@
 //! Provisioning logs screen.
 
 use chrono::Utc;
+use scimwatch_engine::error::EngineError;
 use scimwatch_engine::export::{ExportFormat, ExportResult};
 use scimwatch_engine::store::events::{CycleRow, EventFilter, EventRow, Page};
 use scimwatch_engine::views;
@@ -17,6 +18,7 @@ pub async fn query_logs(
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> CommandResult<Page<EventRow>> {
+    let filter = scimwatch_engine::log_filter::checked(&filter).map_err(EngineError::from)?;
     Ok(views::logs_page(
         &state.engine,
         &id,
@@ -48,6 +50,7 @@ pub async fn export_logs(
     filter: EventFilter,
     format: ExportFormat,
 ) -> CommandResult<ExportResult> {
+    let filter = scimwatch_engine::log_filter::checked(&filter).map_err(EngineError::from)?;
     let stamp = Utc::now().format("%Y%m%d-%H%M%S").to_string();
     Ok(views::export_logs(&state.engine, &id, &filter, format, &stamp).await?)
 }

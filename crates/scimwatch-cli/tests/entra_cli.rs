@@ -1,0 +1,209 @@
+//! The Entra commands as an admin runs them — `connections add` with a
+//! certificate, `sign-in`, `poll --once`, `status`, `logs`, `cycles` — against
+//! a simulated tenant. The real binary, a real database, the file secret store.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use entra_sim::{ClockKind, Fault, Sim, SimCertificate, SimConfig};
+use serde_json::Value;
+
+async fn cli(data: &Path, args: &[&str]) -> Output {
+    let data = data.to_path_buf();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_scimwatch-cli"))
+            .args(&args)
+            .env("SCIMWATCH_DATA_DIR", &data)
+            .env("SCIMWATCH_SECRET_STORE", "file")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn json(o: &Output) -> Value {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&o.stdout));
+    })
+}
+
+fn cert_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scimwatch-engine/tests/fixtures/cert")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entra_commands_against_a_simulated_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let certs = cert_dir();
+    let cert_pem = std::fs::read_to_string(certs.join("cert.pem")).unwrap();
+    let sim = Sim::start(SimConfig {
+        clock: ClockKind::Manual(Some(chrono::Utc::now())),
+        require_auth: true,
+        client_certificate: SimCertificate::from_pem(
+            &cert_pem,
+            std::fs::read(certs.join("public.der")).unwrap(),
+        ),
+        ..SimConfig::for_tests()
+    })
+    .await
+    .unwrap();
+    sim.run_cycle().await;
+    let info = sim.info();
+    let pem_file = dir.path().join("app.pem");
+    let key = std::fs::read_to_string(certs.join("key.pem")).unwrap();
+    std::fs::write(&pem_file, format!("{cert_pem}{key}")).unwrap();
+
+    let o = cli(
+        &data,
+        &[
+            "connections",
+            "add",
+            "--json",
+            "--name",
+            "Sim",
+            "--cloud",
+            "custom",
+            "--login-url",
+            &info.login_url,
+            "--graph-url",
+            &info.graph_url,
+            "--tenant",
+            &info.tenant_id,
+            "--client-id",
+            &info.client_id,
+            "--auth-mode",
+            "certificate",
+            "--client-certificate-file",
+            pem_file.to_str().unwrap(),
+            "--app",
+            &info.app_display_name,
+        ],
+    )
+    .await;
+    let saved = json(&o);
+    assert_eq!(saved["connection"]["entra"]["auth_mode"], "certificate");
+    assert!(saved["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("certificate thumbprint"));
+    // The key is in the 0600 secret file, never in the database.
+    let db = std::fs::read(data.join("scimwatch.db")).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains("PRIVATE KEY"));
+
+    let o = cli(&data, &["sign-in", "Sim", "--json"]).await;
+    assert_eq!(json(&o)["method"], "certificate");
+
+    let events = json(&cli(&data, &["poll", "--once", "--json"]).await);
+    let kinds: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"discovered"), "{kinds:?}");
+    assert!(kinds.contains(&"logs_ingested"), "{kinds:?}");
+
+    let status = json(&cli(&data, &["status", "--json"]).await);
+    let s = &status[0];
+    assert_eq!(s["status_code"], "Active");
+    assert_eq!(s["graph"], "ok");
+    assert_eq!(s["users_mapping_enabled"], true);
+    assert_eq!(s["groups_mapping_enabled"], true);
+    assert_eq!(s["scope"], "assigned users and groups only");
+    assert_eq!(s["interval_minutes"], 40);
+    assert_eq!(s["stalled"], false);
+    assert!(s["next_expected"].is_string() && s["quarantine"].is_null());
+    let first_events = s["events_stored"].as_u64().unwrap();
+    assert!(first_events > 0);
+
+    // A new hire the SaaS refuses: one failed entry in a second cycle.
+    sim.advance(std::time::Duration::from_secs(5 * 60))
+        .await
+        .unwrap();
+    sim.inject(Fault::DuplicateUserConflict).unwrap();
+    sim.modify_tenant(|t, now| {
+        t.add_user("New", "Hire", true, now);
+    });
+    sim.run_cycle().await;
+    let o = cli(&data, &["poll", "--once"]).await;
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 new log entries"));
+    // Polling again stores nothing twice.
+    json(&cli(&data, &["poll", "--once", "--json"]).await);
+    let s = &json(&cli(&data, &["status", "--json"]).await)[0];
+    assert_eq!(s["events_stored"].as_u64().unwrap(), first_events + 1);
+
+    let page = json(&cli(&data, &["logs", "--status", "FAILURE", "--json"]).await);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page:#}");
+    assert_eq!(items[0]["error_code"], "EntryConflict");
+    assert_eq!(items[0]["source_name"], "New Hire");
+    let page = json(
+        &cli(
+            &data,
+            &[
+                "logs", "--action", "create", "--since", "1h", "--limit", "5", "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(page["items"].as_array().unwrap().len(), 5);
+    assert!(page["next_cursor"].is_string(), "more than one page");
+
+    let o = cli(&data, &["logs", "--csv"]).await;
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("time_utc,event_id,cycle_id,action,status"));
+    assert_eq!(lines.len() as u64, first_events + 2, "header + every entry");
+    assert!(csv.contains("EntryConflict"));
+
+    // Bad filters are refused with the accepted values named.
+    for (args, needle) in [
+        (
+            vec!["logs", "--status", "bogus", "--json"],
+            "success, failure, skipped, warning",
+        ),
+        (vec!["logs", "--action", "frob", "--json"], "stagedDelete"),
+        (
+            vec!["logs", "--since", "last tuesday", "--json"],
+            "is not a time",
+        ),
+        (
+            vec!["logs", "--since", "1h", "--until", "2h", "--json"],
+            "after its start",
+        ),
+    ] {
+        let o = cli(&data, &args).await;
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let text = err.to_string();
+        assert_eq!(err["error"]["kind"], "validation", "{args:?}: {text}");
+        assert!(text.contains(needle), "{args:?}: {text}");
+    }
+
+    let cycles = json(&cli(&data, &["cycles", "--json"]).await);
+    let cycles = cycles.as_array().unwrap();
+    assert_eq!(cycles.len(), 2);
+    assert_eq!(cycles[0]["failures"], 1, "newest first");
+    assert_eq!(cycles[0]["top_errors"][0]["code"], "EntryConflict");
+    assert_eq!(cycles[1]["failures"], 0);
+
+    let text = String::from_utf8_lossy(&cli(&data, &["status"]).await.stdout).to_string();
+    assert!(
+        text.contains("EntryLevelErrors") && text.contains("users enabled"),
+        "{text}"
+    );
+    sim.shutdown().await;
+}
