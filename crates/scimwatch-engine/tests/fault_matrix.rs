@@ -118,7 +118,7 @@ async fn serve(mut sock: TcpStream, mode: Arc<Mutex<Mode>>, hits: Arc<AtomicUsiz
         ),
         Mode::Healthy => response(200, json, "", r#"{"value":[{"id":"a"}]}"#),
         Mode::Reset => {
-            let _ = sock.set_linger(Some(Duration::ZERO));
+            let _ = sock.set_zero_linger();
             return;
         }
         Mode::Hang => {
