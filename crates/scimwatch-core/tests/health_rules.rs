@@ -779,3 +779,42 @@ fn finding_kind_names_round_trip() {
         assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
     }
 }
+
+#[test]
+fn clock_skew_with_graph_neither_stalls_nor_prints_negative_times() {
+    // Graph's clock runs ahead of this machine: timestamps in "the future".
+    for ahead in [mins(1), mins(10), Duration::hours(3)] {
+        let mut o = healthy();
+        let t = now() + ahead;
+        let j = job(&mut o);
+        j.last_execution.as_mut().unwrap().began = Some(t - mins(1));
+        j.last_execution.as_mut().unwrap().ended = Some(t);
+        j.last_successful_execution_ended = Some(t);
+        o.job_observed_at = Some(now() + ahead);
+        o.last_cycle.as_mut().unwrap().ended = Some(t);
+        let f = evaluate(&o, &Thresholds::default(), now());
+        assert!(
+            find(&f, FindingKind::Stalled).is_none() && find(&f, FindingKind::GraphBlind).is_none(),
+            "{ahead:?}: {:?}",
+            kinds(&f)
+        );
+        for finding in &f {
+            for e in &finding.evidence {
+                assert!(
+                    !e.value.contains("-1") && !e.value.starts_with('-'),
+                    "{e:?}"
+                );
+            }
+        }
+    }
+    // Graph's clock runs behind by less than the stall window: still healthy.
+    let mut o = healthy();
+    let t = now() - mins(60);
+    job(&mut o).last_execution.as_mut().unwrap().ended = Some(t);
+    job(&mut o).last_successful_execution_ended = Some(t);
+    assert!(find(
+        &evaluate(&o, &Thresholds::default(), now()),
+        FindingKind::Stalled
+    )
+    .is_none());
+}
