@@ -219,6 +219,7 @@ async fn a_connection_without_scim_side_is_not_checked() {
     let secrets = SecretsInput {
         scim_token: None,
         client_secret: None::<Sensitive<String>>,
+        client_certificate: None,
     };
     let uuid = connections::add(
         &engine.store,

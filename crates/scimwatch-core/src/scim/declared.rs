@@ -17,8 +17,10 @@ use serde_json::Value;
 /// One schema of `/Schemas`: its id, its name and its attribute paths.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeclaredSchema {
-    /// Lower-cased schema URN.
+    /// The schema URN as the SaaS wrote it.
     pub id: String,
+    /// Lower-cased URN, for comparing.
+    key: String,
     /// Lower-cased `name` (`user`, `enterpriseuser`), if given.
     pub name: Option<String>,
     /// Lower-cased attribute paths: `emails`, `emails.value`, `name.givenname`.
@@ -96,8 +98,8 @@ impl DeclaredSchemas {
 
     /// The schema with this URN (case-insensitive).
     pub fn schema(&self, id: &str) -> Option<&DeclaredSchema> {
-        let id = id.to_ascii_lowercase();
-        self.schemas.iter().find(|s| s.id == id)
+        let key = id.to_ascii_lowercase();
+        self.schemas.iter().find(|s| s.key == key)
     }
 
     /// The base schema of a mapping's target object: the URN itself, else the
@@ -142,7 +144,7 @@ impl DeclaredSchemas {
 }
 
 fn schema(v: &Value) -> Option<DeclaredSchema> {
-    let id = field(v, "id")?.as_str()?.trim().to_ascii_lowercase();
+    let id = field(v, "id")?.as_str()?.trim().to_string();
     if id.is_empty() {
         return None;
     }
@@ -168,6 +170,7 @@ fn schema(v: &Value) -> Option<DeclaredSchema> {
         attributes.insert(n);
     }
     Some(DeclaredSchema {
+        key: id.to_ascii_lowercase(),
         id,
         name,
         attributes,
