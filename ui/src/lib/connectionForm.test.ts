@@ -17,7 +17,7 @@ describe("toPayload", () => {
       scim_url: "https://a.example/scim",
       scim_token_expires: null,
     });
-    expect(secrets).toEqual({ scim_token: null, client_secret: null });
+    expect(secrets).toEqual({ scim_token: null, client_secret: null, client_certificate: null });
   });
 
   test("custom hosts are sent only for the custom cloud", () => {

@@ -136,6 +136,8 @@ export function toPayload(f: FormState): { input: ConnectionInput; secrets: Secr
     secrets: {
       scim_token: hasScim ? opt(f.scim_token) : null,
       client_secret: hasTenant && f.auth_mode === "client_secret" ? opt(f.client_secret) : null,
+      // The form has no certificate picker yet: a stored certificate is kept.
+      client_certificate: null,
     },
   };
 }
