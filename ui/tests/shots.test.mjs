@@ -513,17 +513,29 @@ function monitorBackend(db, scenario) {
       ],
     };
   }
-  function mappingsView({ id }) {
+  function mappingsView({ id, schemas }) {
     const c = noEntra(id);
+    const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    const undeclared = new Set(["title", ENTERPRISE + ":costCenter"]);
+    const row = (text, i, groups) => {
+      const matching = text.includes("*");
+      const [target, source] = text.replace("*", "").split("←").map((x) => x.trim());
+      return { target, source, matching, declared: !schemas ? null : groups ? null : !undeclared.has(target) };
+    };
+    const users = [
+      "userName ← userPrincipalName *", "active ← Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")", "displayName ← displayName",
+      "title ← jobTitle", "emails[type eq \"work\"].value ← mail", "name.givenName ← givenName", "name.familyName ← surname", "externalId ← mailNickname",
+      ENTERPRISE + ":costCenter ← extension_5f1c_costCenter",
+    ];
+    const groups = ["displayName ← displayName *", "externalId ← objectId", "members ← members"];
     return {
+      attributes: [users.map((t, i) => row(t, i, false)), groups.map((t, i) => row(t, i, true))],
+      schemas: !schemas
+        ? { state: "not_checked" }
+        : { state: "read", checked_ms: now - MIN, schema_ids: ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:core:2.0:Group", ENTERPRISE], without_attributes: ["urn:ietf:params:scim:schemas:core:2.0:Group"], undeclared: 2 },
       mappings: { mappings: [
-        { name: "Provision Microsoft Entra ID Users", source: "User", target: "urn:ietf:params:scim:schemas:core:2.0:User", enabled: true, attributes: [
-          "userName ← userPrincipalName *", "active ← Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")", "displayName ← displayName",
-          "title ← jobTitle", "emails[type eq \"work\"].value ← mail", "name.givenName ← givenName", "name.familyName ← surname", "externalId ← mailNickname",
-        ] },
-        { name: "Provision Microsoft Entra ID Groups", source: "Group", target: "urn:ietf:params:scim:schemas:core:2.0:Group", enabled: !scenario.groupsOff, attributes: [
-          "displayName ← displayName *", "externalId ← objectId", "members ← members",
-        ] },
+        { name: "Provision Microsoft Entra ID Users", source: "User", target: "urn:ietf:params:scim:schemas:core:2.0:User", enabled: true, attributes: users },
+        { name: "Provision Microsoft Entra ID Groups", source: "Group", target: "urn:ietf:params:scim:schemas:core:2.0:Group", enabled: !scenario.groupsOff, attributes: groups },
       ] },
       assignments: {
         users: [{ id: "u1", name: "Priya Raman" }, { id: "u2", name: "Tom Becker" }, { id: "u3", name: "Marta Nowak" }, { id: "u4", name: "Li Wei" }, { id: "u5", name: "Sara Okafor" }, { id: "u6", name: "svc-hr-sync" }],
@@ -1253,7 +1265,12 @@ describe("entra screens", () => {
         await page.getByLabel("Status").selectOption("failure");
         await page.getByLabel("Time range").selectOption("24h");
         await page.getByRole("button", { name: "Apply filters" }).click();
-        await page.waitForFunction(() => [...document.querySelectorAll(".log-spacer .badge")].every((b) => b.textContent === "failure"));
+        // Filtered rows are in (an empty table would pass `every` vacuously).
+        await page.waitForFunction(() => {
+          const badges = [...document.querySelectorAll(".log-spacer .badge")];
+          return badges.length > 0 && badges.every((b) => b.textContent?.toLowerCase() === "failure");
+        });
+        assert.match(await page.evaluate(() => location.hash), /status=failure/, "the filters are in the address");
         await page.getByRole("button", { name: "Export CSV" }).click();
         await page.getByRole("status", { name: "Notifications" }).getByText(/Exported/).waitFor();
         await shot(page, name("logs-filtered"));
@@ -1277,6 +1294,10 @@ describe("entra screens", () => {
           await page.getByRole("group", { name: "Object mappings" }).waitFor();
           await shot(page, name(shotName));
           if (!scenario.groupsOff) {
+            // The targets compared with the SaaS's /Schemas: one undeclared extension attribute.
+            await page.getByText("Not in the SaaS's /Schemas").first().waitFor();
+            await scrollTo(page.getByRole("alert").filter({ hasText: "not in the SaaS's /Schemas" }));
+            await shot(page, name("mappings-schemas"));
             await scrollTo(page.getByRole("heading", { name: "Assigned groups" }));
             await shot(page, name("mappings-assignments"));
           }
@@ -1422,10 +1443,34 @@ describe("connection form", () => {
       await page.keyboard.type("Keyboard only");
       await page.keyboard.press("Enter");
       await dialog.locator('[aria-invalid="true"]').first().waitFor();
+      // Something was typed: Escape asks first, with focus on Keep editing.
       await page.keyboard.press("Escape");
+      await page.getByRole("alertdialog", { name: "Discard unsaved changes?" }).waitFor();
+      assert.equal(await focused(), "Keep editing");
+      await page.keyboard.press("Tab");
+      assert.equal(await focused(), "Discard");
+      await page.keyboard.press("Enter");
       await dialog.waitFor({ state: "detached" });
       assert.equal(await focused(), "Add connection", "focus returns to the opener");
       assertClean(problems, "keyboard");
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("leaving with unsaved changes asks first", async () => {
+    const { page, context, problems } = await openPage({ seed: SEED, hash: "#/connections/c1/edit" });
+    try {
+      const form = page.getByRole("dialog", { name: /Edit/ });
+      await form.waitFor();
+      await form.getByLabel("Name").fill("Contoso → Acme HR (production)");
+      await form.getByRole("button", { name: "Cancel" }).click();
+      const ask = page.getByRole("alertdialog", { name: "Discard unsaved changes?" });
+      await ask.waitFor();
+      await shot(page, "connection-form-discard");
+      await ask.getByRole("button", { name: "Keep editing" }).click();
+      await ask.waitFor({ state: "detached" });
+      assertClean(problems, "discard question");
     } finally {
       await context.close();
     }
@@ -1441,4 +1486,89 @@ describe("connection form", () => {
       await context.close();
     }
   });
+});
+
+// ---------- the smallest window ----------
+// Every screen at 800×600, the smallest window size asked for. Besides the
+// pictures (top and bottom of each screen), nothing may stick out of the main
+// column unless it sits in a horizontally scrolling container (tables), and
+// the page itself must not scroll sideways.
+
+/** Elements that poke out of the main column without a scrolling container to hold them. */
+async function overflowing(page) {
+  return page.evaluate(() => {
+    const main = document.querySelector("main");
+    if (!main) return ["no main"];
+    const limit = main.getBoundingClientRect().right + 1;
+    const out = [];
+    for (const el of main.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.right <= limit) continue;
+      let held = false;
+      for (let p = el.parentElement; p && p !== main; p = p.parentElement) {
+        const ox = getComputedStyle(p).overflowX;
+        if (ox === "auto" || ox === "scroll" || ox === "hidden") {
+          held = true;
+          break;
+        }
+      }
+      if (!held) out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} right=${Math.round(r.right)} > ${Math.round(limit)}`);
+    }
+    const doc = document.documentElement;
+    if (doc.scrollWidth > window.innerWidth + 1) out.push(`page scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`);
+    return out.slice(0, 10);
+  });
+}
+
+async function shotTopAndBottom(page, name) {
+  await page.evaluate(() => document.querySelector("main")?.scrollTo({ top: 0 }));
+  await shot(page, name);
+  const scrolls = await page.evaluate(() => {
+    const m = document.querySelector("main");
+    return m ? m.scrollHeight > m.clientHeight + 4 : false;
+  });
+  if (scrolls) {
+    await page.evaluate(() => {
+      const m = document.querySelector("main");
+      m?.scrollTo({ top: m.scrollHeight });
+    });
+    await shot(page, `${name}-end`);
+  }
+}
+
+describe("800×600", () => {
+  const SMALL = { width: 800, height: 600 };
+  const EXTRA = [
+    ["#/connections/new", "connection-form", () => ({ role: "dialog", name: "Add connection" })],
+    ["#/inventory/c1/compliance", "inventory-compliance", null],
+    ["#/troubleshooting/c2", "troubleshooting-failing", null],
+    ["#/logs/c1?status=failure", "logs-filtered", null],
+  ];
+  for (const scheme of ["light", "dark"]) {
+    test(`every screen fits (${scheme})`, async () => {
+      const { page, context, problems } = await openPage({ seed: SEED, colorScheme: scheme, ...SMALL });
+      const suffix = scheme === "light" ? "" : "-dark";
+      const found = {};
+      try {
+        for (const screen of SCREENS) {
+          await gotoScreen(page, screen);
+          await page.waitForTimeout(150);
+          found[screen] = await overflowing(page);
+          await shotTopAndBottom(page, `small-${screen}${suffix}`);
+        }
+        for (const [hash, shotName, dialog] of EXTRA) {
+          await gotoHash(page, hash);
+          if (dialog) await page.getByRole(dialog().role, { name: dialog().name }).waitFor();
+          await page.waitForTimeout(150);
+          found[shotName] = await overflowing(page);
+          await shot(page, `small-${shotName}${suffix}`);
+          await gotoHash(page, "#/overview");
+        }
+        for (const [k, v] of Object.entries(found)) assert.deepEqual(v, [], `${k} overflows at 800×600 (${scheme})`);
+        assertClean(problems, `800×600 (${scheme})`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });

@@ -373,7 +373,7 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
             </button>
           ) : null}
           <span className="filter-spacer" />
-          <span className="muted small" aria-live="polite">
+          <span className="muted small filter-count" aria-live="polite">
             {items ? `${items.length.toLocaleString()} loaded${cursor ? ", more as you scroll" : ""}` : ""}
             {status.data ? ` · ${status.data.events_stored.toLocaleString()} stored` : ""}
           </span>

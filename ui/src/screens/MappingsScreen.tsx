@@ -621,7 +621,7 @@ function AttributeTable({
             <tbody>
               {rows.map((r, i) => (
                 <tr key={i} className={r.matching ? "row-matching" : undefined}>
-                  <th scope="row" className="mono">
+                  <th scope="row" className="mono attr-target">
                     {r.target}
                   </th>
                   <td className="mono">{r.source || <span className="muted">—</span>}</td>
