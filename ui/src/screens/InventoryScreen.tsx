@@ -363,18 +363,17 @@ function snapshotLabel(s: SnapshotSummary): string {
 
 function CompareTab({ c, snapshots, loading }: { c: Connection; snapshots: SnapshotSummary[] | null; loading: boolean }) {
   const complete = (snapshots ?? []).filter((s) => s.state === "complete");
-  const [older, setOlder] = useState<number | null>(complete[1]?.id ?? null);
-  const [newer, setNewer] = useState<number | null>(complete[0]?.id ?? null);
+  const [olderPick, setOlder] = useState<number | null>(null);
+  const [newerPick, setNewer] = useState<number | null>(null);
+  // Until the admin picks, the two newest complete snapshots (known in the
+  // same render the list arrives in, so Compare is never briefly disabled).
+  const older = olderPick ?? complete[1]?.id ?? null;
+  const newer = newerPick ?? complete[0]?.id ?? null;
   const [diff, setDiff] = useState<{ a: number; b: number; diff: SnapshotDiff } | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
   const olderId = useId();
   const newerId = useId();
-
-  useEffect(() => {
-    if (older == null && complete[1]) setOlder(complete[1].id);
-    if (newer == null && complete[0]) setNewer(complete[0].id);
-  }, [complete, older, newer]);
 
   if (!snapshots) return loading ? <TableSkeleton label="Loading snapshots" /> : null;
   if (complete.length < 2)
