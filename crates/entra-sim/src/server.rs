@@ -40,6 +40,7 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
             get(graph::secrets).put(graph::put_secrets),
         )
         .route("/v1.0/groups/{id}/members", get(graph::group_members))
+        .route("/v1.0/users", get(graph::users))
         .route(
             "/v1.0/auditLogs/provisioning",
             get(graph::provisioning_logs),

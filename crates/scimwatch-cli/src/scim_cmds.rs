@@ -2,7 +2,6 @@
 
 use chrono::Utc;
 use clap::Subcommand;
-use scimwatch_core::scim::DriftConfig;
 use scimwatch_core::{CommandError, ErrorKind};
 use scimwatch_engine::scim::drift::{drift, stored_assignments};
 use scimwatch_engine::scim::{
@@ -330,7 +329,7 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<(), Co
         }
         ScimCommand::Drift { connection } => {
             let row = resolve(engine, connection).await?;
-            let assigned = stored_assignments(engine, row.id).await.map_err(scim)?.ok_or_else(|| {
+            let side = stored_assignments(engine, row.id).await.map_err(scim)?.ok_or_else(|| {
                 err(
                     ErrorKind::NotFound,
                     format!(
@@ -341,7 +340,7 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<(), Co
                     ),
                 )
             })?;
-            let r = drift(engine, &row.uuid, &assigned, &DriftConfig::default())
+            let r = drift(engine, &row.uuid, &side.assigned, &side.config)
                 .await
                 .map_err(scim)?;
             if json {

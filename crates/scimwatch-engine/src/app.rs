@@ -54,6 +54,10 @@ pub struct Engine {
     pub store: Store,
     pub secrets: Secrets,
     data_dir: PathBuf,
+    /// Drift per connection, keyed by what it was computed from (see
+    /// [`crate::scim::drift::observation`]): recomputed only after a crawl
+    /// or an assignments change, not every diagnosis round.
+    pub(crate) drift_cache: crate::scim::drift::DriftCache,
 }
 
 impl Engine {
@@ -63,11 +67,7 @@ impl Engine {
         let data_dir = paths::data_dir(explicit_data_dir);
         let store = Store::open_in(&data_dir).await?;
         let secrets = secrets::from_env(&data_dir)?;
-        Ok(Self {
-            store,
-            secrets,
-            data_dir,
-        })
+        Ok(Self::from_parts(store, secrets, data_dir))
     }
 
     /// An engine over explicit parts (tests).
@@ -76,6 +76,7 @@ impl Engine {
             store,
             secrets,
             data_dir,
+            drift_cache: Default::default(),
         }
     }
 

@@ -58,6 +58,12 @@ pub async fn observe(
             Ok(ts) => obs.token_expires_at = ts.expires_at,
             Err(e) => tracing::debug!(error = %e, "token status unavailable"),
         }
+        if row.tenant_id.is_some() {
+            match crate::scim::drift::observation(engine, row).await {
+                Ok(d) => obs.drift = d,
+                Err(e) => tracing::debug!(error = %e, "drift unavailable"),
+            }
+        }
     }
     Ok(obs)
 }

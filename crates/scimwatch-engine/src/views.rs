@@ -2,7 +2,7 @@
 //! the Token, Inventory and Incidents commands and of the matching CLI
 //! commands, so the shell stays a set of one-line adapters.
 
-use scimwatch_core::scim::{DriftConfig, SnapshotDiff};
+use scimwatch_core::scim::SnapshotDiff;
 use scimwatch_core::Sensitive;
 
 use crate::app::Engine;
@@ -81,14 +81,14 @@ pub async fn test_new_token(
 /// Entra's assigned users against the latest complete inventory.
 pub async fn drift_report(engine: &Engine, connection: &str) -> Result<DriftResult, ScimError> {
     let r = row(engine, connection).await?;
-    let assigned = stored_assignments(engine, r.id).await?.ok_or_else(|| {
+    let side = stored_assignments(engine, r.id).await?.ok_or_else(|| {
         ScimError::Engine(EngineError::NotFound(
             "no Entra assignments are stored for this connection yet: drift needs the Entra side \
              polled at least once"
                 .into(),
         ))
     })?;
-    drift(engine, connection, &assigned, &DriftConfig::default()).await
+    drift(engine, connection, &side.assigned, &side.config).await
 }
 
 /// The Mappings & assignments screen: the latest schema, assignments and
@@ -200,9 +200,14 @@ pub async fn mappings(engine: &Engine, connection: &str) -> Result<MappingsView,
                 .collect()
         })
         .unwrap_or_default();
+    // Per-user details stay in the engine (drift); the screen shows counts and principals.
+    let assignments = parse_body(&a).map(|mut b: crate::graph::sync::AssignmentsBody| {
+        b.entra_users = Vec::new();
+        b
+    });
     Ok(MappingsView {
         mappings,
-        assignments: parse_body(&a),
+        assignments,
         settings: parse_body(&s),
         mappings_seen_ms: m.as_ref().map(|c| c.last_seen_ms),
         assignments_seen_ms: a.as_ref().map(|c| c.last_seen_ms),

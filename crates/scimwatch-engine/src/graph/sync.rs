@@ -341,6 +341,57 @@ pub struct AssignmentsBody {
     /// Distinct users in scope: direct assignments ∪ direct members of assigned groups.
     #[ts(type = "number")]
     pub in_scope_users: u64,
+    /// Every in-scope user with the attributes matching and drift need
+    /// (stored for drift; not sent to the web view).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(skip)]
+    pub entra_users: Vec<EntraUser>,
+}
+
+/// An in-scope Entra user, with the source attributes Entra commonly matches on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EntraUser {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub mail: Option<String>,
+    pub mail_nickname: Option<String>,
+    pub account_enabled: Option<bool>,
+}
+
+/// What is `$select`ed for each in-scope user.
+const USER_SELECT: &str = "id,displayName,userPrincipalName,mail,mailNickname,accountEnabled";
+
+impl EntraUser {
+    fn from_graph(v: &Value) -> Option<Self> {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        Some(Self {
+            id: s("id")?,
+            display_name: s("displayName"),
+            user_principal_name: s("userPrincipalName"),
+            mail: s("mail"),
+            mail_nickname: s("mailNickname"),
+            account_enabled: v.get("accountEnabled").and_then(Value::as_bool),
+        })
+    }
+
+    /// The value of an Entra source attribute (`userPrincipalName`, `mail`,
+    /// `mailNickname`, `objectId`), case-insensitively; `None` for others.
+    pub fn attribute(&self, name: &str) -> Option<Option<&str>> {
+        let n = name.trim().trim_start_matches('[').trim_end_matches(']');
+        let v = if n.eq_ignore_ascii_case("userPrincipalName") {
+            self.user_principal_name.as_deref()
+        } else if n.eq_ignore_ascii_case("mail") {
+            self.mail.as_deref()
+        } else if n.eq_ignore_ascii_case("mailNickname") {
+            self.mail_nickname.as_deref()
+        } else if n.eq_ignore_ascii_case("objectId") || n.eq_ignore_ascii_case("id") {
+            Some(self.id.as_str())
+        } else {
+            return None;
+        };
+        Some(v)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
@@ -452,10 +503,28 @@ pub async fn read_assignments(
         }
     }
     let mut member_total = 0u64;
+    let mut entra_users: std::collections::BTreeMap<String, EntraUser> = Default::default();
+    // Directly assigned users: 15 ids per request, as Graph's `in` filter allows.
+    for chunk in users.chunks(15) {
+        let ids: Vec<String> = chunk.iter().map(|p| format!("'{}'", p.id)).collect();
+        let found: Vec<Value> = client
+            .get_all(
+                &format!(
+                    "/users?$filter=id in ({})&$select={USER_SELECT}",
+                    ids.join(",")
+                ),
+                Family::Directory,
+                "the assigned users",
+            )
+            .await?;
+        for u in found.iter().filter_map(EntraUser::from_graph) {
+            entra_users.insert(u.id.clone(), u);
+        }
+    }
     for g in &mut groups {
         let members: Vec<Value> = client
             .get_all(
-                &format!("/groups/{}/members?$select=id&$top=999", g.id),
+                &format!("/groups/{}/members?$select={USER_SELECT}&$top=999", g.id),
                 Family::Directory,
                 "an assigned group's members",
             )
@@ -473,6 +542,9 @@ pub async fn read_assignments(
             if let Some(id) = m.get("id").and_then(Value::as_str) {
                 in_scope.insert(id.to_string());
             }
+            if let Some(u) = EntraUser::from_graph(m) {
+                entra_users.entry(u.id.clone()).or_insert(u);
+            }
         }
         g.members = n;
         member_total += n;
@@ -486,6 +558,7 @@ pub async fn read_assignments(
         in_scope_users: in_scope.len() as u64,
         users,
         groups,
+        entra_users: entra_users.into_values().collect(),
     })
 }
 
