@@ -107,6 +107,9 @@ test("a bad Tenant URL is refused with a specific message", async () => {
   await waitForText(browser, "plain http is refused");
   await shot(browser, "02-validation-error");
   await clickButton(browser, "Cancel");
+  // The form was edited: the app asks before discarding it.
+  await waitForText(browser, "Discard unsaved changes?");
+  await clickButton(browser, "Discard");
   await browser.waitUntil(async () => !(await (await browser.$('//*[@role="dialog"]')).isExisting()), {
     timeout: 5000,
     timeoutMsg: "the dialog did not close",

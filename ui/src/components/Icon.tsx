@@ -173,6 +173,13 @@ const PATHS = {
       <path d="M8.5 17.5a1.6 1.6 0 0 0 3 0" />
     </>
   ),
+  upload: (
+    <>
+      <path d="M10 13V3.5" />
+      <path d="m6 7.5 4-4 4 4" />
+      <path d="M3.5 12.5v3a1 1 0 0 0 1 1h11a1 1 0 0 0 1-1v-3" />
+    </>
+  ),
   external: (
     <>
       <path d="M11 3.5h5.5V9" />

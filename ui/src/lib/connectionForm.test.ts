@@ -33,6 +33,13 @@ describe("toPayload", () => {
     expect(toPayload({ ...f, auth_mode: "client_secret", tenant_id: "" }).secrets.client_secret).toBeNull();
   });
 
+  test("a certificate is sent only with certificate sign-in", () => {
+    const f = { ...emptyForm(), name: "A", tenant_id: "t.example", client_certificate: "PEM" };
+    expect(toPayload(f).secrets.client_certificate).toBeNull();
+    expect(toPayload({ ...f, auth_mode: "certificate" }).secrets.client_certificate).toBe("PEM");
+    expect(toPayload({ ...f, auth_mode: "certificate", client_certificate: "  " }).secrets.client_certificate).toBeNull();
+  });
+
   test("the token is sent as typed (Rust trims it and says so)", () => {
     const f = { ...emptyForm(), name: "A", scim_url: "https://a", scim_token: "abc\n" };
     expect(toPayload(f).secrets.scim_token).toBe("abc\n");

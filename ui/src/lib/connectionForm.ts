@@ -16,6 +16,8 @@ export interface FormState {
   auth_mode: AuthMode;
   client_id: string;
   client_secret: string;
+  /** PEM text: the app registration's certificate with its private key. */
+  client_certificate: string;
   app: string;
   scim_url: string;
   scim_token: string;
@@ -34,6 +36,7 @@ export const FIELD_ORDER: FieldName[] = [
   "auth_mode",
   "client_id",
   "client_secret",
+  "client_certificate",
   "app",
   "scim_url",
   "scim_token",
@@ -75,6 +78,7 @@ export function emptyForm(): FormState {
     auth_mode: "delegated",
     client_id: "",
     client_secret: "",
+    client_certificate: "",
     app: "",
     scim_url: "",
     scim_token: "",
@@ -100,6 +104,7 @@ export function formFromConnection(c: Connection): FormState {
     auth_mode: e?.auth_mode ?? "delegated",
     client_id: clientId,
     client_secret: "",
+    client_certificate: "",
     app: e?.app ?? "",
     scim_url: c.scim?.url ?? "",
     scim_token: "",
@@ -136,8 +141,7 @@ export function toPayload(f: FormState): { input: ConnectionInput; secrets: Secr
     secrets: {
       scim_token: hasScim ? opt(f.scim_token) : null,
       client_secret: hasTenant && f.auth_mode === "client_secret" ? opt(f.client_secret) : null,
-      // The form has no certificate picker yet: a stored certificate is kept.
-      client_certificate: null,
+      client_certificate: hasTenant && f.auth_mode === "certificate" ? opt(f.client_certificate) : null,
     },
   };
 }

@@ -36,6 +36,7 @@ const FIELD_LABELS: Record<FieldName, string> = {
   auth_mode: "Sign-in",
   client_id: "Client ID",
   client_secret: "Client secret",
+  client_certificate: "Certificate and private key",
   app: "Enterprise app",
   scim_url: "Tenant URL",
   scim_token: "Secret Token",
@@ -68,9 +69,11 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
 
   const custom = form.cloud === "custom";
   const wantsSecret = form.auth_mode === "client_secret";
+  const wantsCert = form.auth_mode === "certificate";
   const visible = (f: FieldName) => {
     if (f === "login_url" || f === "graph_url") return custom;
     if (f === "client_secret") return wantsSecret;
+    if (f === "client_certificate") return wantsCert;
     return true;
   };
   const { byField, other } = splitFieldErrors(fieldErrors, visible);
@@ -114,7 +117,30 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
   }
 
   function onText(key: FieldName) {
-    return (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => set(key, e.target.value as never);
+    return (e: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+      set(key, e.target.value as never);
+  }
+
+  /** A .pem file chosen with the system's file dialog, read as text in the web view. */
+  async function onPemFile(e: ChangeEvent<HTMLInputElement>) {
+    const file = e.target.files?.[0];
+    e.target.value = "";
+    if (!file) return;
+    if (file.size > 64 * 1024) {
+      setFieldErrors([{ field: "client_certificate", message: "that file is too large for a certificate and its key" }]);
+      return;
+    }
+    const text = await new Promise<string>((resolve, reject) => {
+      const r = new FileReader();
+      r.onload = () => resolve(String(r.result ?? ""));
+      r.onerror = () => reject(r.error);
+      r.readAsText(file);
+    }).catch(() => null);
+    if (text === null) {
+      setFieldErrors([{ field: "client_certificate", message: "that file could not be read" }]);
+      return;
+    }
+    set("client_certificate", text);
   }
 
   /** Props that tie a control to its label, hint and error. */
@@ -198,7 +224,8 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
 
   const cloud = CLOUDS.find((c) => c.value === form.cloud);
   const keepToken = existing?.has_scim_token && form.scim_url.trim() !== "";
-  const keepSecret = existing?.has_client_secret && wantsSecret;
+  const keepSecret = existing?.has_client_secret && wantsSecret && existing.entra?.auth_mode === "client_secret";
+  const keepCert = existing?.has_client_secret && wantsCert && existing.entra?.auth_mode === "certificate";
 
   return (
     <Dialog
@@ -428,12 +455,43 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
                 },
               )
             : null}
-          {form.auth_mode === "certificate" ? (
-            <p className="section-note">
-              <Icon name="info" size={14} /> The certificate is chosen later, when certificate sign-in becomes
-              available; this connection stores the client ID for it now.
-            </p>
-          ) : null}
+          {wantsCert
+            ? field(
+                "client_certificate",
+                <div className="pem-input">
+                  <textarea
+                    {...control("client_certificate", true)}
+                    className="input mono"
+                    rows={4}
+                    value={form.client_certificate}
+                    onChange={onText("client_certificate")}
+                    placeholder={
+                      keepCert
+                        ? KEEP_SECRET_PLACEHOLDER
+                        : "-----BEGIN CERTIFICATE-----\n…\n-----BEGIN PRIVATE KEY-----\n…"
+                    }
+                    spellCheck={false}
+                    autoCapitalize="off"
+                    autoCorrect="off"
+                  />
+                  <label className="button button-sm pem-file">
+                    <Icon name="upload" size={14} /> Choose a .pem file…
+                    <input
+                      type="file"
+                      accept=".pem,.crt,.key,.txt,application/x-pem-file"
+                      className="visually-hidden"
+                      aria-label="Choose a PEM file with the certificate and its private key"
+                      onChange={onPemFile}
+                    />
+                  </label>
+                </div>,
+                {
+                  hint: keepCert
+                    ? "A certificate is stored. Paste or choose a new one only to replace it."
+                    : "One PEM holding the certificate uploaded under Certificates & secrets and its private key (unencrypted). It goes to the OS keychain.",
+                },
+              )
+            : null}
         </fieldset>
 
         <fieldset className="form-section">

@@ -56,6 +56,29 @@ describe("Connections", () => {
     expect(b.count("list_connections")).toBeGreaterThan(lists);
   });
 
+  test("certificate sign-in: the PEM is pasted or read from a chosen file and sent as a secret", async () => {
+    const b = fakeBackend();
+    await openConnections();
+    fireEvent.click(await screen.findByRole("button", { name: "Add connection" }));
+    const d = await dialog("Add connection");
+    fireEvent.change(within(d).getByLabelText("Name"), { target: { value: "Contoso" } });
+    fireEvent.change(within(d).getByLabelText("Tenant ID or domain"), {
+      target: { value: "contoso.onmicrosoft.com" },
+    });
+    fireEvent.click(within(d).getByRole("radio", { name: /Certificate/ }));
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+    const file = new File([pem], "app.pem", { type: "application/x-pem-file" });
+    fireEvent.change(within(d).getByLabelText(/Choose a PEM file/), { target: { files: [file] } });
+    const area = within(d).getByLabelText("Certificate and private key") as HTMLTextAreaElement;
+    await waitFor(() => expect(area.value).toBe(pem));
+    submit(d);
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(b.last("add_connection")!.args).toMatchObject({
+      input: { auth_mode: "certificate" },
+      secrets: { client_secret: null, client_certificate: pem },
+    });
+  });
+
   test("a validation CommandError shows each message under its field and focuses the first", async () => {
     const b = fakeBackend();
     b.failNextSave = {
