@@ -1,8 +1,9 @@
 //! Provisioning-log ingest: incremental with a persisted watermark
 //! (`poll_state`, stream `logs`), an overlap window, de-duplication by event
 //! id, every `@odata.nextLink` followed (a repeated link is an error), and a
-//! pipeline: the next page is fetched and parsed while the current one is
-//! inserted. [`backfill_logs`] is the same path, for the first full read.
+//! pipeline: the next pages are fetched and parsed while the current one is
+//! inserted, and pages already waiting share one transaction.
+//! [`backfill_logs`] is the same path, for the first full read.
 
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
@@ -41,7 +42,7 @@ impl Default for LogIngestConfig {
             page_size: 1000,
             overlap: Duration::from_secs(15 * 60),
             max_pages: None,
-            pipeline_depth: 2,
+            pipeline_depth: 4,
         }
     }
 }
@@ -160,10 +161,11 @@ async fn fetch_pages(
 /// Read new provisioning events of one connection and store them.
 ///
 /// Starts at the persisted watermark minus `overlap` (everything retained
-/// the first time), reads pages in ascending time order, and after each page
-/// commits the events, the recomputed rollups of the cycles it touched and the
-/// new watermark in one transaction: stopping at any point loses nothing and
-/// a restart duplicates nothing.
+/// the first time), reads pages in ascending time order, and commits the
+/// events of a page (or of the pages already waiting, up to 20,000 events),
+/// the recomputed rollups of the cycles they touched and the new watermark in
+/// one transaction: stopping at any point loses nothing and a restart
+/// duplicates nothing.
 pub async fn ingest_logs(
     client: &GraphClient,
     store: &Store,
@@ -189,13 +191,37 @@ pub async fn ingest_logs(
         ..Default::default()
     };
     let mut touched_all: BTreeSet<String> = BTreeSet::new();
-    // Persist the watermark page by page only while pages arrive in
-    // ascending time order (what `$orderby=activityDateTime` asks for).
+    // Persist the watermark only while pages arrive in ascending time order
+    // (what `$orderby=activityDateTime` asks for).
     let mut ascending = true;
     let mut max_seen = start_watermark;
     let mut prev_page_max: Option<i64> = None;
-    while let Some(msg) = rx.recv().await {
-        let page = msg?;
+    // Pages already waiting in the pipeline join the open transaction (up to
+    // `MAX_EVENTS_PER_COMMIT` events): a backfill commits, and recomputes
+    // each cycle's rollup, once per batch rather than once per page, while
+    // an incremental read (one page, nothing waiting) commits at once.
+    let mut batch: Batch<'_> = None;
+    loop {
+        let msg = match batch {
+            Some(_) => match rx.try_recv() {
+                Ok(m) => Some(m),
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    commit_batch(&mut batch, ids, ascending, max_seen, &mut out).await?;
+                    rx.recv().await
+                }
+                Err(mpsc::error::TryRecvError::Disconnected) => None,
+            },
+            None => rx.recv().await,
+        };
+        let Some(msg) = msg else { break };
+        let page = match msg {
+            Ok(p) => p,
+            Err(e) => {
+                // Keep what was read before the failure.
+                commit_batch(&mut batch, ids, ascending, max_seen, &mut out).await?;
+                return Err(e);
+            }
+        };
         out.pages += 1;
         out.fetched += page.events.len() as u64;
         out.rejected += page.rejected;
@@ -213,35 +239,64 @@ pub async fn ingest_logs(
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
-        let touched: BTreeSet<String> = page
-            .events
-            .iter()
-            .filter_map(|e| e.0.cycle_id.clone())
-            .collect();
-        let mut tx = store.pool().begin().await?;
-        out.new_events += events::insert_events(&mut tx, ids.connection_id, &page.events).await?;
-        events::recompute_rollups(&mut tx, ids.connection_id, &touched).await?;
-        let finished = page.last;
-        if ascending || finished {
-            jobs::set_poll_state(
-                &mut *tx,
-                ids.connection_id,
-                LOGS_STREAM,
-                max_seen,
-                None,
-                Utc::now().timestamp_millis(),
-            )
-            .await?;
-            out.watermark_ms = max_seen;
+        if batch.is_none() {
+            batch = Some((store.pool().begin().await?, BTreeSet::new(), 0));
         }
-        tx.commit().await?;
-        touched_all.extend(touched);
-        if finished {
-            out.complete = true;
+        if let Some((tx, touched, n)) = batch.as_mut() {
+            for c in page.events.iter().filter_map(|e| e.0.cycle_id.as_ref()) {
+                if !touched.contains(c) {
+                    touched.insert(c.clone());
+                    touched_all.insert(c.clone());
+                }
+            }
+            out.new_events += events::insert_events(tx, ids.connection_id, &page.events).await?;
+            *n += page.events.len();
+            if page.last {
+                out.complete = true;
+            }
+            if page.last || *n >= MAX_EVENTS_PER_COMMIT {
+                commit_batch(&mut batch, ids, ascending || page.last, max_seen, &mut out).await?;
+            }
         }
     }
+    commit_batch(&mut batch, ids, ascending, max_seen, &mut out).await?;
     out.cycles_touched = touched_all.into_iter().collect();
     Ok(out)
+}
+
+/// Most events one ingest transaction holds (pages already fetched join
+/// the open transaction up to this).
+const MAX_EVENTS_PER_COMMIT: usize = 20_000;
+
+type Batch<'c> = Option<(sqlx::Transaction<'c, sqlx::Sqlite>, BTreeSet<String>, usize)>;
+
+/// Commit the open batch, if any: the touched cycles' rollups and, when
+/// `persist_watermark`, the watermark go in the same transaction.
+async fn commit_batch(
+    batch: &mut Batch<'_>,
+    ids: &WatchIds,
+    persist_watermark: bool,
+    max_seen: Option<i64>,
+    out: &mut IngestOutcome,
+) -> Result<(), GraphError> {
+    let Some((mut tx, touched, _)) = batch.take() else {
+        return Ok(());
+    };
+    events::recompute_rollups(&mut tx, ids.connection_id, &touched).await?;
+    if persist_watermark {
+        jobs::set_poll_state(
+            &mut *tx,
+            ids.connection_id,
+            LOGS_STREAM,
+            max_seen,
+            None,
+            Utc::now().timestamp_millis(),
+        )
+        .await?;
+        out.watermark_ms = max_seen;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Backfill: read every retained event (or resume an interrupted backfill
