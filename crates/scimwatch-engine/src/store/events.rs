@@ -294,14 +294,15 @@ pub async fn raw_json(
     .await?)
 }
 
-/// Number of stored events of a connection.
+/// Number of stored events of a connection: one row of `event_counts`,
+/// which triggers keep exact (migration 0005), not a count over the events.
 pub async fn count(ex: impl SqliteExecutor<'_>, connection_id: i64) -> Result<i64, EngineError> {
-    Ok(
-        sqlx::query_scalar("SELECT count(*) FROM provisioning_events WHERE connection_id = ?")
-            .bind(connection_id)
-            .fetch_one(ex)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT coalesce((SELECT n FROM event_counts WHERE connection_id = ?), 0)",
     )
+    .bind(connection_id)
+    .fetch_one(ex)
+    .await?)
 }
 
 /// An error code and how often it occurred.
@@ -518,6 +519,45 @@ mod tests {
         assert!(query(store.pool(), 1, &f, 10, Some("garbage"))
             .await
             .is_err());
+    }
+
+    #[tokio::test]
+    async fn count_follows_inserts_duplicates_and_deletes() {
+        let store = store_with_conn().await;
+        let exact = |store: Store| async move {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM provisioning_events WHERE connection_id = 1",
+            )
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            assert_eq!(count(store.pool(), 1).await.unwrap(), n);
+            n
+        };
+        assert_eq!(exact(store.clone()).await, 0);
+        let mut conn = store.pool().acquire().await.unwrap();
+        insert_events(&mut conn, 1, &page(300, 0)).await.unwrap();
+        insert_events(&mut conn, 1, &page(300, 0)).await.unwrap();
+        insert_events(&mut conn, 1, &page(10, 295)).await.unwrap();
+        drop(conn);
+        assert_eq!(exact(store.clone()).await, 305);
+        sqlx::query(
+            "DELETE FROM provisioning_events WHERE connection_id = 1 AND status = 'failure'",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(exact(store.clone()).await, 305 - 77);
+        sqlx::query("DELETE FROM connections WHERE id = 1")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(count(store.pool(), 1).await.unwrap(), 0);
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM event_counts")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(rows, 0);
     }
 
     async fn plan(store: &Store, f: &EventFilter, cursor: Option<(i64, i64)>) -> String {
