@@ -447,13 +447,14 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let mut worst = Duration::ZERO;
+    let mut all = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
         f().await;
-        worst = worst.max(t.elapsed());
+        all.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    worst.as_secs_f64() * 1000.0
+    eprintln!("graph: query runs (ms): {all:.1?}");
+    all.into_iter().fold(0.0, f64::max)
 }
 
 async fn query_figures(big: &Backfilled, n: usize) -> Vec<Figure> {
