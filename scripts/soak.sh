@@ -33,7 +33,6 @@ run() { # name, log, command… — records pass/fail, keeps going
 }
 
 step "fuzz: $FUZZ_SECS s per target, $FUZZ_JOBS at a time (release build)"
-cargo build --release -p scimwatch-core --tests >/dev/null 2>&1 || true
 SCIMWATCH_FUZZ_SECS=$FUZZ_SECS run fuzz "$LOGS/fuzz.log" \
   cargo test --release -p scimwatch-core --test fuzz -- --test-threads="$FUZZ_JOBS" --nocapture
 
