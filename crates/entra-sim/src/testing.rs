@@ -117,3 +117,57 @@ impl Drop for Scim2Server {
         }
     }
 }
+
+/// How `scimwatch-cli connections add` signs in to this tenant's Graph.
+#[derive(Debug, Clone, Copy)]
+pub struct CliSignIn<'a> {
+    /// `--auth-mode`: `client-secret` or `certificate`.
+    pub mode: &'a str,
+    /// The file flag: `--client-secret-file` or `--client-certificate-file`.
+    pub flag: &'a str,
+    /// The file holding the secret or the PEM.
+    pub file: &'a str,
+}
+
+/// Arguments of `scimwatch-cli connections add` for this tenant: the Entra
+/// side when `sign_in` is given, and the SCIM side (token read from stdin)
+/// when `scim` is set.
+pub fn cli_connection_args(
+    info: &crate::DemoInfo,
+    name: &str,
+    sign_in: Option<CliSignIn<'_>>,
+    scim: bool,
+) -> Vec<String> {
+    let mut a: Vec<String> = vec![
+        "connections".into(),
+        "add".into(),
+        "--name".into(),
+        name.into(),
+    ];
+    if let Some(s) = sign_in {
+        for (flag, value) in [
+            ("--cloud", "custom"),
+            ("--login-url", info.login_url.as_str()),
+            ("--graph-url", info.graph_url.as_str()),
+            ("--tenant", info.tenant_id.as_str()),
+            ("--client-id", info.client_id.as_str()),
+            ("--auth-mode", s.mode),
+            (s.flag, s.file),
+            ("--app", info.app_display_name.as_str()),
+        ] {
+            a.push(flag.into());
+            a.push(value.into());
+        }
+    }
+    if scim {
+        for v in [
+            "--scim-url",
+            info.scim_url.as_str(),
+            "--scim-token-file",
+            "-",
+        ] {
+            a.push(v.into());
+        }
+    }
+    a
+}

@@ -119,32 +119,16 @@ impl Tenants {
             let secret = self.dir.path().join(format!("secret-{i}"));
             std::fs::write(&secret, &info.client_secret).map_err(|e| e.to_string())?;
             let name = format!("Tenant {}", i + 1);
-            let args = [
-                "connections",
-                "add",
-                "--name",
+            let args = entra_sim::testing::cli_connection_args(
+                &info,
                 &name,
-                "--cloud",
-                "custom",
-                "--login-url",
-                &info.login_url,
-                "--graph-url",
-                &info.graph_url,
-                "--tenant",
-                &info.tenant_id,
-                "--client-id",
-                &info.client_id,
-                "--auth-mode",
-                "client-secret",
-                "--client-secret-file",
-                secret.to_str().unwrap_or_default(),
-                "--app",
-                &info.app_display_name,
-                "--scim-url",
-                &info.scim_url,
-                "--scim-token-file",
-                "-",
-            ];
+                Some(entra_sim::testing::CliSignIn {
+                    mode: "client-secret",
+                    flag: "--client-secret-file",
+                    file: secret.to_str().unwrap_or_default(),
+                }),
+                true,
+            );
             let mut child = cli(bins, &data)
                 .args(args)
                 .stdin(Stdio::piped())
@@ -442,6 +426,8 @@ struct Launch {
 /// Start the app on `display` and time the first frame with a window and the
 /// first frame with the UI painted.
 fn launch(bins: &Binaries, data: &Path, display: &Display) -> Result<(Launch, Reaped), String> {
+    let log_path = data.with_file_name("app-stderr.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
     let t = Instant::now();
     let app = Command::new(&bins.app)
         .env("DISPLAY", display.name())
@@ -449,17 +435,35 @@ fn launch(bins: &Binaries, data: &Path, display: &Display) -> Result<(Launch, Re
         .env("SCIMWATCH_SECRET_STORE", "file")
         .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .map_err(|e| format!("{}: {e}", bins.app.display()))?;
     let app = Reaped(app);
     let mut mapped = None;
+    let mut last = None;
     loop {
         let elapsed = t.elapsed().as_secs_f64();
         if elapsed > 60.0 {
-            return Err("no first paint within 60 s".into());
+            let tail: String = std::fs::read_to_string(&log_path)
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.contains("scimwatch") || l.contains("panic") || l.contains("rror"))
+                .last()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect();
+            return Err(format!(
+                "no first paint within 60 s (last screen read: {}; app said: {tail})",
+                match last {
+                    Some(c) => format!("{c} colours"),
+                    None => "import failed".into(),
+                }
+            ));
         }
-        if let Some(c) = display.colours() {
+        let colours = display.colours();
+        last = colours.or(last);
+        if let Some(c) = colours {
             if c > 1 && mapped.is_none() {
                 mapped = Some(elapsed);
             }

@@ -53,37 +53,18 @@ async fn check_exit_codes_follow_the_tenant() {
     let info = sim.info();
     let secret_file = dir.path().join("client-secret");
     std::fs::write(&secret_file, &info.client_secret).unwrap();
-    let o = cli(
-        &data,
-        &[
-            "connections",
-            "add",
-            "--name",
-            "Sim",
-            "--cloud",
-            "custom",
-            "--login-url",
-            &info.login_url,
-            "--graph-url",
-            &info.graph_url,
-            "--tenant",
-            &info.tenant_id,
-            "--client-id",
-            &info.client_id,
-            "--auth-mode",
-            "client-secret",
-            "--client-secret-file",
-            secret_file.to_str().unwrap(),
-            "--app",
-            &info.app_display_name,
-            "--scim-url",
-            &info.scim_url,
-            "--scim-token-file",
-            "-",
-        ],
-        Some(format!("{}\n", info.scim_token)),
-    )
-    .await;
+    let args = entra_sim::testing::cli_connection_args(
+        &info,
+        "Sim",
+        Some(entra_sim::testing::CliSignIn {
+            mode: "client-secret",
+            flag: "--client-secret-file",
+            file: secret_file.to_str().unwrap(),
+        }),
+        true,
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = cli(&data, &args, Some(format!("{}\n", info.scim_token))).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let o = cli(&data, &["check", "--json"], None).await;

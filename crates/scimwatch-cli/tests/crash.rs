@@ -207,29 +207,13 @@ async fn add_connection(sim: &SimHandle, data: &Path, dir: &Path, entra: bool) {
     let info = sim.info();
     let secret_file = dir.join("client-secret");
     std::fs::write(&secret_file, &info.client_secret).unwrap();
-    let secret = secret_file.to_str().unwrap().to_string();
-    let mut args: Vec<&str> = vec!["connections", "add", "--name", "Sim"];
-    if entra {
-        args.extend([
-            "--cloud",
-            "custom",
-            "--login-url",
-            &info.login_url,
-            "--graph-url",
-            &info.graph_url,
-            "--tenant",
-            &info.tenant_id,
-            "--client-id",
-            &info.client_id,
-            "--auth-mode",
-            "client-secret",
-            "--client-secret-file",
-            &secret,
-            "--app",
-            &info.app_display_name,
-        ]);
-    }
-    args.extend(["--scim-url", &info.scim_url, "--scim-token-file", "-"]);
+    let sign_in = entra.then(|| entra_sim::testing::CliSignIn {
+        mode: "client-secret",
+        flag: "--client-secret-file",
+        file: secret_file.to_str().unwrap(),
+    });
+    let args = entra_sim::testing::cli_connection_args(&info, "Sim", sign_in, true);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = cli(data, &args, Some(format!("{}\n", info.scim_token))).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }

@@ -65,33 +65,19 @@ async fn entra_commands_against_a_simulated_tenant() {
     let key = std::fs::read_to_string(certs.join("key.pem")).unwrap();
     std::fs::write(&pem_file, format!("{cert_pem}{key}")).unwrap();
 
-    let o = cli(
-        &data,
-        &[
-            "connections",
-            "add",
-            "--json",
-            "--name",
-            "Sim",
-            "--cloud",
-            "custom",
-            "--login-url",
-            &info.login_url,
-            "--graph-url",
-            &info.graph_url,
-            "--tenant",
-            &info.tenant_id,
-            "--client-id",
-            &info.client_id,
-            "--auth-mode",
-            "certificate",
-            "--client-certificate-file",
-            pem_file.to_str().unwrap(),
-            "--app",
-            &info.app_display_name,
-        ],
-    )
-    .await;
+    let mut args = entra_sim::testing::cli_connection_args(
+        &info,
+        "Sim",
+        Some(entra_sim::testing::CliSignIn {
+            mode: "certificate",
+            flag: "--client-certificate-file",
+            file: pem_file.to_str().unwrap(),
+        }),
+        false,
+    );
+    args.push("--json".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = cli(&data, &args).await;
     let saved = json(&o);
     assert_eq!(saved["connection"]["entra"]["auth_mode"], "certificate");
     assert!(saved["notes"][0]
