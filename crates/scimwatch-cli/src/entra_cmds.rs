@@ -60,6 +60,15 @@ pub enum EntraCommand {
         /// Until (same forms as --since).
         #[arg(long)]
         until: Option<String>,
+        /// Who: part of a source or target display name, or an object id.
+        #[arg(long)]
+        identity: Option<String>,
+        /// One provisioning cycle (its id, as `cycles` lists it).
+        #[arg(long)]
+        cycle: Option<String>,
+        /// An error code, e.g. EntryConflict.
+        #[arg(long)]
+        error_code: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
         /// Continue after a previous page (`next_cursor` of --json output).
@@ -495,6 +504,9 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
             action,
             since,
             until,
+            identity,
+            cycle,
+            error_code,
             limit,
             cursor,
             csv,
@@ -506,7 +518,9 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
                 action,
                 since_ms: since.as_deref().map(|s| parse_when(s, now)).transpose()?,
                 until_ms: until.as_deref().map(|s| parse_when(s, now)).transpose()?,
-                ..Default::default()
+                cycle_id: cycle,
+                error_code,
+                identity,
             };
             let filter =
                 scimwatch_engine::log_filter::checked(&filter).map_err(CommandError::from)?;

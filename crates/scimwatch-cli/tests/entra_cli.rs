@@ -136,6 +136,7 @@ async fn entra_commands_against_a_simulated_tenant() {
     assert_eq!(items.len(), 1, "{page:#}");
     assert_eq!(items[0]["error_code"], "EntryConflict");
     assert_eq!(items[0]["source_name"], "New Hire");
+    let cycle_of_failure = items[0]["cycle_id"].as_str().unwrap().to_string();
     let page = json(
         &cli(
             &data,
@@ -147,6 +148,24 @@ async fn entra_commands_against_a_simulated_tenant() {
     );
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     assert!(page["next_cursor"].is_string(), "more than one page");
+
+    let page = json(&cli(&data, &["logs", "--identity", "new hire", "--json"]).await);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page:#}");
+    let page = json(
+        &cli(
+            &data,
+            &[
+                "logs",
+                "--error-code",
+                "EntryConflict",
+                "--cycle",
+                cycle_of_failure.as_str(),
+                "--json",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page:#}");
 
     let o = cli(&data, &["logs", "--csv"]).await;
     let csv = String::from_utf8_lossy(&o.stdout).to_string();

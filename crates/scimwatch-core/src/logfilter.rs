@@ -25,6 +25,8 @@ pub struct LogFilter {
     pub until_ms: Option<i64>,
     pub cycle_id: Option<String>,
     pub error_code: Option<String>,
+    /// Part of a display name, or an object id.
+    pub identity: Option<String>,
 }
 
 fn one_of(
@@ -73,6 +75,7 @@ pub fn check_log_filter(f: &LogFilter) -> Result<LogFilter, ValidationError> {
         until_ms: f.until_ms,
         cycle_id: token("cycle", f.cycle_id.as_deref(), &mut errors),
         error_code: token("error code", f.error_code.as_deref(), &mut errors),
+        identity: token("identity", f.identity.as_deref(), &mut errors),
     };
     if let (Some(a), Some(b)) = (f.since_ms, f.until_ms) {
         if a >= b {
@@ -129,6 +132,7 @@ mod tests {
             error_code: Some("a\nb".into()),
             since_ms: Some(5),
             until_ms: Some(5),
+            identity: Some(" Ada ".into()),
         })
         .unwrap_err();
         let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();

@@ -15,6 +15,7 @@ pub fn checked(filter: &EventFilter) -> Result<EventFilter, ValidationError> {
         until_ms: filter.until_ms,
         cycle_id: filter.cycle_id.clone(),
         error_code: filter.error_code.clone(),
+        identity: filter.identity.clone(),
     })?;
     Ok(EventFilter {
         status: f.status,
@@ -23,5 +24,6 @@ pub fn checked(filter: &EventFilter) -> Result<EventFilter, ValidationError> {
         until_ms: f.until_ms,
         cycle_id: f.cycle_id,
         error_code: f.error_code,
+        identity: f.identity,
     })
 }

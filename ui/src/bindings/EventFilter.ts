@@ -19,4 +19,9 @@ since_ms: number | null,
 /**
  * Exclusive upper bound, ms since the epoch.
  */
-until_ms: number | null, cycle_id: string | null, error_code: string | null, };
+until_ms: number | null, cycle_id: string | null, error_code: string | null, 
+/**
+ * Who: part of the source or target display name (any case), or an
+ * exact source or target id.
+ */
+identity: string | null, };

@@ -15,7 +15,7 @@ describe("buildFilter", () => {
   const now = Date.UTC(2026, 10, 20, 12, 0);
   test("presets and fields become an EventFilter", () => {
     const { filter } = buildFilter({ ...EMPTY_DRAFT, status: "failure", action: "create", range: "24h", cycle: " cyc-1 ", code: "E1" }, now);
-    expect(filter).toEqual({ status: "failure", action: "create", since_ms: now - 86_400_000, until_ms: null, cycle_id: "cyc-1", error_code: "E1" });
+    expect(filter).toEqual({ status: "failure", action: "create", since_ms: now - 86_400_000, until_ms: null, cycle_id: "cyc-1", error_code: "E1", identity: null });
   });
   test("specific messages", () => {
     expect(buildFilter({ ...EMPTY_DRAFT, range: "custom" }, now).errors.from).toBe("Enter a start, an end, or both.");
@@ -155,9 +155,20 @@ describe("filters in the address", () => {
     fireEvent.change(screen.getByLabelText("Time range"), { target: { value: "24h" } });
     fireEvent.change(screen.getByLabelText("Cycle ID"), { target: { value: " cyc-1 " } });
     fireEvent.change(screen.getByLabelText("Error code"), { target: { value: "E1" } });
+    fireEvent.change(screen.getByLabelText("User or group"), { target: { value: " Ada Lovelace " } });
     fireEvent.click(screen.getByRole("button", { name: "Apply filters" }));
-    await waitFor(() => expect(window.location.hash).toBe("#/logs/c1?status=failure&action=create&range=24h&cycle=cyc-1&code=E1"));
-    await waitFor(() => expect(lastFilter(b)).toMatchObject({ status: "failure", action: "create", cycle_id: "cyc-1", error_code: "E1" }));
+    await waitFor(() =>
+      expect(window.location.hash).toBe("#/logs/c1?status=failure&action=create&range=24h&cycle=cyc-1&code=E1&who=Ada+Lovelace"),
+    );
+    await waitFor(() =>
+      expect(lastFilter(b)).toMatchObject({
+        status: "failure",
+        action: "create",
+        cycle_id: "cyc-1",
+        error_code: "E1",
+        identity: "Ada Lovelace",
+      }),
+    );
     expect(typeof lastFilter(b).since_ms).toBe("number");
     await screen.findByText("No event matches these filters");
 
@@ -170,11 +181,12 @@ describe("filters in the address", () => {
     await waitFor(() => expect(lastFilter(b).status).toBe("failure"));
     expect((screen.getByLabelText("Status") as HTMLSelectElement).value).toBe("failure");
     expect((screen.getByLabelText("Cycle ID") as HTMLInputElement).value).toBe("cyc-1");
+    expect((screen.getByLabelText("User or group") as HTMLInputElement).value).toBe("Ada Lovelace");
 
     // Clear empties the address and the form.
     fireEvent.click(screen.getByRole("button", { name: "Clear" }));
     await waitFor(() => expect(window.location.hash).toBe("#/logs/c1"));
-    await waitFor(() => expect(lastFilter(b)).toEqual({ status: null, action: null, since_ms: null, until_ms: null, cycle_id: null, error_code: null }));
+    await waitFor(() => expect(lastFilter(b)).toEqual({ status: null, action: null, since_ms: null, until_ms: null, cycle_id: null, error_code: null, identity: null }));
     expect((screen.getByLabelText("Status") as HTMLSelectElement).value).toBe("");
   });
 
@@ -190,6 +202,7 @@ describe("filters in the address", () => {
       until_ms: Date.UTC(2026, 10, 20, 11, 30),
       cycle_id: null,
       error_code: "SystemForCrossDomainIdentityManagementBadRequest",
+      identity: null,
     });
     expect((screen.getByLabelText("Time range") as HTMLSelectElement).value).toBe("custom");
     expect(new Date((screen.getByLabelText("From") as HTMLInputElement).value).getTime()).toBe(Date.UTC(2026, 10, 20, 9, 0));

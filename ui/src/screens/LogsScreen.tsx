@@ -25,7 +25,15 @@ export const OVERSCAN = 8;
 const PAGE_SIZE = 200;
 const VIEWPORT_FALLBACK = 528;
 
-export const EMPTY_FILTER: EventFilter = { status: null, action: null, since_ms: null, until_ms: null, cycle_id: null, error_code: null };
+export const EMPTY_FILTER: EventFilter = {
+  status: null,
+  action: null,
+  since_ms: null,
+  until_ms: null,
+  cycle_id: null,
+  error_code: null,
+  identity: null,
+};
 
 const STATUSES = [
   ["", "Any status"],
@@ -62,11 +70,13 @@ export interface FilterDraft {
   to: string;
   cycle: string;
   code: string;
+  /** Who: part of a display name, or an object id. */
+  who: string;
 }
 
-export const EMPTY_DRAFT: FilterDraft = { status: "", action: "", range: "any", from: "", to: "", cycle: "", code: "" };
+export const EMPTY_DRAFT: FilterDraft = { status: "", action: "", range: "any", from: "", to: "", cycle: "", code: "", who: "" };
 
-export type DraftErrors = Partial<Record<"from" | "to" | "cycle" | "code", string>>;
+export type DraftErrors = Partial<Record<"from" | "to" | "cycle" | "code" | "who", string>>;
 
 /** Validates the filter form; on success returns the `EventFilter` to send. */
 export function buildFilter(d: FilterDraft, now: number = Date.now()): { filter: EventFilter | null; errors: DraftErrors } {
@@ -90,6 +100,8 @@ export function buildFilter(d: FilterDraft, now: number = Date.now()): { filter:
   if (cycle && !/^[A-Za-z0-9_.:-]+$/.test(cycle)) errors.cycle = "A cycle ID has no spaces, e.g. 3c1b2a90-… from a log entry.";
   const code = d.code.trim();
   if (code && !/^[A-Za-z0-9_.-]+$/.test(code)) errors.code = "An error code is one word, e.g. SystemForCrossDomainIdentityManagementBadRequest.";
+  const who = d.who.trim();
+  if (who.length > 200) errors.who = "Search for at most 200 characters of a name or an ID.";
   if (Object.keys(errors).length > 0) return { filter: null, errors };
   return {
     filter: {
@@ -99,13 +111,14 @@ export function buildFilter(d: FilterDraft, now: number = Date.now()): { filter:
       until_ms: until,
       cycle_id: cycle || null,
       error_code: code || null,
+      identity: who || null,
     },
     errors,
   };
 }
 
 // ---------- filters in the address ----------
-// `#/logs/<id>?status=failure&action=create&range=24h&cycle=…&code=…`, and for
+// `#/logs/<id>?status=failure&action=create&range=24h&who=…&cycle=…&code=…`, and for
 // a custom range `range=custom&from=<ISO>&to=<ISO>` (absolute UTC instants, so a
 // shared link means the same window everywhere). Reload, Back and a pasted
 // link show the same filtered view.
@@ -142,6 +155,7 @@ export function draftFromQuery(q: URLSearchParams): FilterDraft {
     to: range === "custom" ? isoToLocalInput(q.get("to") ?? "") : "",
     cycle: q.get("cycle") ?? "",
     code: q.get("code") ?? "",
+    who: q.get("who") ?? "",
   };
 }
 
@@ -156,6 +170,7 @@ export function queryFromDraft(d: FilterDraft): Query {
     to: custom ? localInputToIso(d.to) : null,
     cycle: d.cycle.trim(),
     code: d.code.trim(),
+    who: d.who.trim(),
   };
 }
 
@@ -354,6 +369,7 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
               ))}
             </select>
           </div>
+          <FilterInput id={`${formId}-who`} label="User or group" value={draft.who} onChange={set("who")} error={errors.who} />
           <FilterInput id={`${formId}-cycle`} label="Cycle ID" value={draft.cycle} onChange={set("cycle")} error={errors.cycle} mono />
           <FilterInput id={`${formId}-code`} label="Error code" value={draft.code} onChange={set("code")} error={errors.code} mono />
           {draft.range === "custom" ? (

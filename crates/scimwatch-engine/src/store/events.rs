@@ -166,6 +166,9 @@ pub struct EventFilter {
     pub until_ms: Option<i64>,
     pub cycle_id: Option<String>,
     pub error_code: Option<String>,
+    /// Who: part of the source or target display name (any case), or an
+    /// exact source or target id.
+    pub identity: Option<String>,
 }
 
 /// A provisioning event as listed (without the raw JSON).
@@ -235,6 +238,23 @@ pub fn build_query<'a>(
     }
     if let Some(e) = &f.error_code {
         q.push(" AND error_code = ").push_bind(e);
+    }
+    if let Some(who) = &f.identity {
+        let like = format!(
+            "%{}%",
+            who.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q.push(" AND (source_name LIKE ")
+            .push_bind(like.clone())
+            .push(" ESCAPE '\\' OR target_name LIKE ")
+            .push_bind(like)
+            .push(" ESCAPE '\\' OR source_id = ")
+            .push_bind(who)
+            .push(" OR target_id = ")
+            .push_bind(who)
+            .push(")");
     }
     if let Some(s) = f.since_ms {
         q.push(" AND activity_ms >= ").push_bind(s);
@@ -519,6 +539,51 @@ mod tests {
         assert!(query(store.pool(), 1, &f, 10, Some("garbage"))
             .await
             .is_err());
+    }
+
+    #[tokio::test]
+    async fn identity_filter_matches_names_in_any_case_and_exact_ids() {
+        let store = store_with_conn().await;
+        let ev = |id: &str, src: &str, src_id: &str, tgt: &str| {
+            format!(
+                r#"{{"id":"{id}","activityDateTime":"2025-01-01T00:00:0{}Z","cycleId":"c","provisioningAction":"create","provisioningStatusInfo":{{"status":"success"}},"sourceIdentity":{{"id":"{src_id}","displayName":"{src}"}},"targetIdentity":{{"id":"t-{id}","displayName":"{tgt}"}}}}"#,
+                id.len()
+            )
+        };
+        let body = format!(
+            "{{\"value\":[{},{},{}]}}",
+            ev("a", "Ada Lovelace", "11111111-aaaa", "ada@contoso.example"),
+            ev(
+                "bb",
+                "Grace Hopper",
+                "22222222-bbbb",
+                "grace@contoso.example"
+            ),
+            ev("ccc", "100% Sales_Team", "33333333-cccc", "sales")
+        );
+        let events = parse_event_page(body.as_bytes()).unwrap().0;
+        let mut conn = store.pool().acquire().await.unwrap();
+        insert_events(&mut conn, 1, &events).await.unwrap();
+        drop(conn);
+        let who = |w: &str| EventFilter {
+            identity: Some(w.into()),
+            ..Default::default()
+        };
+        let ids = |p: Page<EventRow>| p.items.into_iter().map(|e| e.event_id).collect::<Vec<_>>();
+        for (w, want) in [
+            ("lovelace", vec!["a"]),
+            ("CONTOSO", vec!["bb", "a"]),
+            ("22222222-bbbb", vec!["bb"]),
+            ("t-ccc", vec!["ccc"]),
+            // LIKE wildcards in the search are literal characters.
+            ("%", vec!["ccc"]),
+            ("a_e", vec![]),
+            ("Sales_", vec!["ccc"]),
+            ("nobody", vec![]),
+        ] {
+            let got = ids(query(store.pool(), 1, &who(w), 50, None).await.unwrap());
+            assert_eq!(got, want, "{w}");
+        }
     }
 
     #[tokio::test]
