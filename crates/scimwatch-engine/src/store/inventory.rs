@@ -291,40 +291,81 @@ pub struct NewVersion {
     pub body_json: String,
 }
 
-/// Store versions (`INSERT OR IGNORE`, one reused statement) in one
-/// transaction; returns their ids in order.
+/// Rows per multi-row `INSERT` (5 bound values each, well under SQLite's
+/// limit of 32766 variables). A full chunk always has the same SQL text, so
+/// its prepared statement is cached and reused.
+const INSERT_CHUNK: usize = 400;
+
+/// `INSERT … VALUES (…), (…)` with `rows` groups of `per_row` placeholders.
+fn multi_row_sql(head: &str, rows: usize, per_row: usize, tail: &str) -> String {
+    let group = format!("({})", vec!["?"; per_row].join(", "));
+    let mut sql = String::with_capacity(head.len() + tail.len() + rows * (group.len() + 2));
+    sql.push_str(head);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&group);
+    }
+    sql.push_str(tail);
+    sql
+}
+
+/// Store versions in the caller's transaction, many rows per statement;
+/// returns their ids in order. A version already stored (same resource, same
+/// content hash) keeps its row and id.
 pub async fn insert_versions(
     tx: &mut Transaction<'_, Sqlite>,
     connection_id: i64,
     versions: &[NewVersion],
 ) -> Result<Vec<i64>, EngineError> {
     let mut ids = Vec::with_capacity(versions.len());
-    for v in versions {
-        let hex = v.hash.to_hex();
-        let r = sqlx::query(
-            "INSERT OR IGNORE INTO scim_resource_versions \
-             (connection_id, resource_type, scim_id, content_hash, body_json) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(connection_id)
-        .bind(v.resource_type.as_str())
-        .bind(&v.scim_id)
-        .bind(&hex)
-        .bind(&v.body_json)
-        .execute(&mut **tx)
-        .await?;
-        if r.rows_affected() == 1 {
-            ids.push(r.last_insert_rowid());
-        } else {
-            let (id,): (i64,) = sqlx::query_as(
-                "SELECT id FROM scim_resource_versions WHERE connection_id = ? AND resource_type = ? \
-                 AND scim_id = ? AND content_hash = ?",
+    let mut sql_full: Option<String> = None;
+    for chunk in versions.chunks(INSERT_CHUNK) {
+        let hexes: Vec<String> = chunk.iter().map(|v| v.hash.to_hex()).collect();
+        // The no-op update makes RETURNING report rows that already existed.
+        let build = |rows| {
+            multi_row_sql(
+                "INSERT INTO scim_resource_versions \
+                 (connection_id, resource_type, scim_id, content_hash, body_json) VALUES ",
+                rows,
+                5,
+                " ON CONFLICT (connection_id, resource_type, scim_id, content_hash) \
+                 DO UPDATE SET content_hash = excluded.content_hash \
+                 RETURNING id, resource_type, scim_id, content_hash",
             )
-            .bind(connection_id)
-            .bind(v.resource_type.as_str())
-            .bind(&v.scim_id)
-            .bind(&hex)
-            .fetch_one(&mut **tx)
-            .await?;
+        };
+        let partial;
+        let sql: &str = if chunk.len() == INSERT_CHUNK {
+            sql_full.get_or_insert_with(|| build(INSERT_CHUNK))
+        } else {
+            partial = build(chunk.len());
+            &partial
+        };
+        let mut q = sqlx::query_as::<_, (i64, String, String, String)>(sql);
+        for (v, hex) in chunk.iter().zip(&hexes) {
+            q = q
+                .bind(connection_id)
+                .bind(v.resource_type.as_str())
+                .bind(v.scim_id.as_str())
+                .bind(hex.as_str())
+                .bind(v.body_json.as_str());
+        }
+        let rows = q.fetch_all(&mut **tx).await?;
+        // RETURNING comes in no promised order: match rows by their key.
+        let by_key: HashMap<(&str, &str, &str), i64> = rows
+            .iter()
+            .map(|(id, rt, sid, h)| ((rt.as_str(), sid.as_str(), h.as_str()), *id))
+            .collect();
+        for (v, hex) in chunk.iter().zip(&hexes) {
+            let key = (v.resource_type.as_str(), v.scim_id.as_str(), hex.as_str());
+            let id = by_key.get(&key).copied().ok_or_else(|| {
+                EngineError::Conflict(format!(
+                    "storing version {hex} of {} {} returned no row",
+                    v.resource_type.as_str(),
+                    v.scim_id
+                ))
+            })?;
             ids.push(id);
         }
     }
@@ -373,20 +414,35 @@ pub async fn complete(
             }
         }
     }
+    // In key order, so rows append to the table's B-tree instead of landing
+    // at random places.
+    rows.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let users = current.keys().filter(|k| k.0 == ResourceType::User).count();
     let groups = current.len() - users;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    for (rt, id, vid) in &rows {
-        sqlx::query(
-            "INSERT INTO inventory_changes (snapshot_id, resource_type, scim_id, version_id) \
-             VALUES (?, ?, ?, ?)",
-        )
-        .bind(snapshot_id)
-        .bind(rt.as_str())
-        .bind(*id)
-        .bind(*vid)
-        .execute(&mut *tx)
-        .await?;
+    let mut sql_full: Option<String> = None;
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let build = |n| {
+            multi_row_sql(
+                "INSERT INTO inventory_changes (snapshot_id, resource_type, scim_id, version_id) \
+                 VALUES ",
+                n,
+                4,
+                "",
+            )
+        };
+        let partial;
+        let sql: &str = if chunk.len() == INSERT_CHUNK {
+            sql_full.get_or_insert_with(|| build(INSERT_CHUNK))
+        } else {
+            partial = build(chunk.len());
+            &partial
+        };
+        let mut q = sqlx::query(sql);
+        for (rt, id, vid) in chunk {
+            q = q.bind(snapshot_id).bind(rt.as_str()).bind(*id).bind(*vid);
+        }
+        q.execute(&mut *tx).await?;
     }
     let base_id = if full_due { None } else { base.map(|b| b.0) };
     let r = sqlx::query(
