@@ -541,3 +541,94 @@ async fn interop_scim2_server_and_sim_target() {
     assert_eq!(inv.groups.len(), groups.len());
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn versions_already_stored_are_reused_by_batched_inserts() {
+    // 950 users: more than one multi-row INSERT chunk.
+    let fx = Fixture::start(with_users(950)).await;
+    let engine = engine().await;
+    let conn = add_connection(&engine, "Acme", &fx.url, TOKEN).await;
+    let c = cfg(100, CrawlMode::Adaptive, 4);
+    let cancel = CancelFlag::new();
+    let run = || run_inventory(&engine, &conn, &c, None, &cancel, Utc::now());
+    let first = run().await.unwrap();
+    assert_eq!(first.versions_written, 953);
+    let mut original = serde_json::Value::Null;
+    fx.set(|b| {
+        original = b.users[3]["displayName"].clone();
+        b.users[3]["displayName"] = json!("Changed");
+    });
+    let second = run().await.unwrap();
+    assert_eq!((second.changes, second.versions_written), (1, 1));
+    // Back to the original content: its stored version is found, not duplicated.
+    fx.set(|b| b.users[3]["displayName"] = original.clone());
+    let third = run().await.unwrap();
+    assert_eq!(third.changes, 1);
+    let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM scim_resource_versions")
+        .fetch_one(engine.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 954);
+    let row = scimwatch_engine::store::connections::get_by_uuid(engine.store.pool(), &conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut db = engine.store.pool().acquire().await.unwrap();
+    let d = inventory::diff(&mut db, row.id, first.snapshot_id, third.snapshot_id)
+        .await
+        .unwrap();
+    assert_eq!(d.counts.users_changed, 0, "{:?}", d.counts);
+    let snap = inventory::load(&mut db, row.id, third.snapshot_id)
+        .await
+        .unwrap();
+    assert_eq!(snap.users.len(), 950);
+    assert_eq!(snap.users["u00003"].value["displayName"], original);
+}
+
+#[tokio::test]
+async fn adaptive_backs_off_to_one_on_a_serial_server() {
+    // Each request holds the server alone for 15 ms: parallel requests only
+    // queue, so the crawl must settle at one in flight.
+    let fx = Fixture::start(Behaviour {
+        serial: true,
+        latency: Duration::from_millis(15),
+        ..with_users(600)
+    })
+    .await;
+    let c = client(&fx.url, TOKEN);
+    let (tx, mut rx) =
+        tokio::sync::watch::channel(scimwatch_engine::scim::CrawlProgress::default());
+    let watcher = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while rx.changed().await.is_ok() {
+            let p = rx.borrow().clone();
+            if p.phase == "users" {
+                seen.push(p.in_flight);
+            }
+        }
+        seen
+    });
+    let (inv, run) = crawl_to_memory(
+        &c,
+        &CrawlConfig {
+            include_groups: false,
+            ..cfg(10, CrawlMode::Adaptive, 8)
+        },
+        Some(&tx),
+        &CancelFlag::new(),
+    )
+    .await
+    .unwrap();
+    drop(tx);
+    let seen = watcher.await.unwrap();
+    assert_eq!(unique(&inv), 600);
+    assert_eq!(run.stats[0].duplicates, 0);
+    // The last half of the crawl ran (almost) one request at a time.
+    let tail = &seen[seen.len() / 2..];
+    let parallel = tail.iter().filter(|n| **n > 1).count();
+    assert!(
+        parallel * 5 < tail.len(),
+        "{parallel} of {} progress reports in the second half had more than one request in flight: {seen:?}",
+        tail.len()
+    );
+}

@@ -7,7 +7,9 @@
 //! page twice) instead of looping. Once `totalResults` is known, further
 //! pages are fetched in parallel with AIMD concurrency: up to
 //! [`CrawlConfig::max_in_flight`] requests, halved on 429/5xx or when latency
-//! grows, grown by one per healthy round. [`CrawlMode::Sequential`] pages one
+//! grows, grown by one per healthy round, and dropped to one (for a while)
+//! when parallel requests are answered no faster than one at a time would
+//! be (a server that serves one request at a time). [`CrawlMode::Sequential`] pages one
 //! request at a time (for comparison). Progress goes out on a `watch`
 //! channel; a [`CancelFlag`] stops the crawl, leaving no complete snapshot.
 
@@ -308,52 +310,112 @@ fn id_text(v: &Value) -> Option<String> {
     }
 }
 
+/// Parallel requests must be answered at least this many times faster than
+/// one at a time would be, else the server is treated as serial.
+const MIN_GAIN: f64 = 1.5;
+/// Successes to stay at the reduced limit after the first "no gain" verdict
+/// (doubled at each further one).
+const FIRST_HOLD: u32 = 16;
+
 /// AIMD concurrency limit.
+///
+/// - Grows by one per success until the first congestion signal (doubling
+///   per round trip), then by one per round trip.
+/// - Halves on 429/5xx or when latency grows past twice the lowest seen.
+/// - Drops to one when parallel requests bring no gain: a request sent with
+///   `k` in flight whose latency is about `k` times the lowest means the
+///   server answers one at a time (a single worker, a GIL); it then holds
+///   at one for a while before probing again, so such a server costs
+///   nothing.
+/// - Only requests sent after the last cut can cause another: one
+///   congestion event, one cut.
 #[derive(Debug)]
 struct Aimd {
     limit: f64,
     max: f64,
     min_latency: Option<Duration>,
-    last_decrease: Instant,
-    /// Until the first congestion signal, grow by one per success (doubling
-    /// per round trip); afterwards by one per round trip.
+    last_decrease: Option<Instant>,
     slow_start: bool,
+    /// Successes left before the limit may grow again.
+    hold: u32,
+    next_hold: u32,
 }
 
 impl Aimd {
-    fn new(max: usize) -> Self {
+    /// `first_latency`: the first page's, fetched alone.
+    fn new(max: usize, first_latency: Option<Duration>) -> Self {
         let max = max.max(1) as f64;
         Self {
             limit: 2f64.min(max),
             max,
-            min_latency: None,
-            last_decrease: Instant::now() - Duration::from_secs(60),
+            min_latency: first_latency.filter(|l| !l.is_zero()),
+            last_decrease: None,
             slow_start: true,
+            hold: 0,
+            next_hold: FIRST_HOLD,
         }
     }
     fn current(&self) -> usize {
         (self.limit.floor() as usize).max(1)
     }
-    fn decrease(&mut self) {
-        // At most one decrease per 200 ms: one congestion event, one cut.
+    fn stale(&self, sent_at: Instant) -> bool {
+        self.last_decrease.is_some_and(|d| sent_at < d)
+    }
+    /// A congestion signal from a request sent at `sent_at`.
+    fn decrease(&mut self, sent_at: Instant) {
         self.slow_start = false;
-        if self.last_decrease.elapsed() >= Duration::from_millis(200) {
+        if !self.stale(sent_at) {
             self.limit = (self.limit / 2.0).max(1.0);
-            self.last_decrease = Instant::now();
+            self.last_decrease = Some(Instant::now());
         }
     }
-    fn on_success(&mut self, latency: Duration, throttled: bool) {
+    /// Parallel requests were no faster than serial ones.
+    fn no_gain(&mut self, sent_at: Instant) {
+        self.slow_start = false;
+        if !self.stale(sent_at) {
+            self.limit = 1.0;
+            self.last_decrease = Some(Instant::now());
+            self.hold = self.next_hold;
+            self.next_hold = self.next_hold.saturating_mul(2);
+        }
+    }
+    /// A page came back after `latency`; `in_flight` requests (itself
+    /// included) were in flight when it was sent at `sent_at`.
+    fn on_success(
+        &mut self,
+        latency: Duration,
+        throttled: bool,
+        in_flight: usize,
+        sent_at: Instant,
+    ) {
         if throttled {
-            self.decrease();
+            self.decrease(sent_at);
             return;
         }
-        let min = *self.min_latency.get_or_insert(latency);
-        if latency < min {
-            self.min_latency = Some(latency);
-        }
-        let min = self.min_latency.unwrap_or(latency);
+        let min = match self.min_latency {
+            Some(m) if m <= latency => m,
+            _ => {
+                self.min_latency = Some(latency);
+                latency
+            }
+        };
         if latency > min * 2 + Duration::from_millis(25) {
-            self.decrease();
+            self.decrease(sent_at);
+            return;
+        }
+        if in_flight >= 2 && !latency.is_zero() {
+            let gain = in_flight as f64 * min.as_secs_f64() / latency.as_secs_f64();
+            if gain < MIN_GAIN {
+                self.no_gain(sent_at);
+                return;
+            }
+        }
+        if self.stale(sent_at) {
+            // Sent at the old limit: says nothing about the new one.
+            return;
+        }
+        if self.hold > 0 {
+            self.hold -= 1;
         } else if self.slow_start {
             self.limit = (self.limit + 1.0).min(self.max);
         } else {
@@ -536,12 +598,13 @@ impl TypeCrawl<'_> {
         let first = self.fetch_with_retries(1, size).await?;
         let n1 = first.returned;
         let total = first.total;
+        let first_latency = (first.throttled == 0).then_some(first.latency);
         self.accept(first).await?;
         self.report(0);
         if n1 > 0 {
             match (self.cfg.mode, total) {
                 (CrawlMode::Adaptive, Some(t)) if t > n1 && self.cfg.max_in_flight > 1 => {
-                    self.parallel(1 + n1, n1, t).await?
+                    self.parallel(1 + n1, n1, t, first_latency).await?
                 }
                 _ => self.sequential(1 + n1, size).await?,
             }
@@ -649,15 +712,22 @@ impl TypeCrawl<'_> {
         }
     }
 
-    async fn parallel(&mut self, from: u64, step: u64, total: u64) -> Result<(), ScimError> {
+    async fn parallel(
+        &mut self,
+        from: u64,
+        step: u64,
+        total: u64,
+        first_latency: Option<Duration>,
+    ) -> Result<(), ScimError> {
         let mut queue: VecDeque<(u64, u64, u32)> = VecDeque::new();
         let mut s = from;
         while s <= total {
             queue.push_back((s, step.min(total - s + 1), 0));
             s += step;
         }
-        let mut aimd = Aimd::new(self.cfg.max_in_flight);
-        let mut set: JoinSet<(u64, u64, u32, Result<Page, PageError>)> = JoinSet::new();
+        let mut aimd = Aimd::new(self.cfg.max_in_flight, first_latency);
+        type Done = (u64, u64, u32, usize, Instant, Result<Page, PageError>);
+        let mut set: JoinSet<Done> = JoinSet::new();
         let mut pause_until: Option<tokio::time::Instant> = None;
         let result = loop {
             if self.cancel.is_cancelled() {
@@ -674,9 +744,11 @@ impl TypeCrawl<'_> {
                 };
                 let client = self.client.clone();
                 let rt = self.rt;
+                let in_flight = set.len() + 1;
                 set.spawn(async move {
+                    let sent_at = Instant::now();
                     let r = fetch_page(&client, rt, start, count).await;
-                    (start, count, attempt, r)
+                    (start, count, attempt, in_flight, sent_at, r)
                 });
             }
             self.stats.max_in_flight = self
@@ -699,13 +771,13 @@ impl TypeCrawl<'_> {
                 _ = self.cancel.cancelled() => break Err(ScimError::Cancelled),
             };
             let Some(joined) = joined else { continue };
-            let (start, count, attempt, r) = match joined {
+            let (start, count, attempt, in_flight, sent_at, r) = match joined {
                 Ok(x) => x,
                 Err(e) => break Err(ScimError::Protocol(format!("a page request failed: {e}"))),
             };
             match r {
                 Ok(page) => {
-                    aimd.on_success(page.latency, page.throttled > 0);
+                    aimd.on_success(page.latency, page.throttled > 0, in_flight, sent_at);
                     let n = page.returned;
                     if let Err(e) = self.accept(page).await {
                         break Err(e);
@@ -717,7 +789,7 @@ impl TypeCrawl<'_> {
                 }
                 Err(PageError::Fatal(e)) => break Err(e),
                 Err(PageError::Retryable(m)) => {
-                    aimd.decrease();
+                    aimd.decrease(sent_at);
                     self.stats.retries += 1;
                     if attempt + 1 > self.cfg.page_retries {
                         break Err(ScimError::Network(self.client.scrub(&m)));
@@ -826,20 +898,26 @@ pub async fn crawl_to_memory(
     Ok((inv, run?))
 }
 
-fn running() -> &'static Mutex<HashSet<i64>> {
-    static RUNNING: std::sync::OnceLock<Mutex<HashSet<i64>>> = std::sync::OnceLock::new();
+/// A running crawl: which database (the pool's shared connect options, the
+/// same for every clone of the pool) and which connection in it. Keyed by
+/// database too, so two stores in one process (tests) never collide.
+type RunKey = (usize, i64);
+
+fn running() -> &'static Mutex<HashSet<RunKey>> {
+    static RUNNING: std::sync::OnceLock<Mutex<HashSet<RunKey>>> = std::sync::OnceLock::new();
     RUNNING.get_or_init(|| Mutex::new(HashSet::new()))
 }
 
-struct RunGuard(i64);
+struct RunGuard(RunKey);
 
 impl RunGuard {
-    fn acquire(id: i64) -> Result<Self, ScimError> {
+    fn acquire(engine: &Engine, id: i64) -> Result<Self, ScimError> {
+        let db = Arc::as_ptr(&engine.store.pool().connect_options()) as usize;
         let mut set = running().lock().unwrap_or_else(|p| p.into_inner());
-        if !set.insert(id) {
+        if !set.insert((db, id)) {
             return Err(ScimError::AlreadyRunning);
         }
-        Ok(Self(id))
+        Ok(Self((db, id)))
     }
 }
 
@@ -925,7 +1003,7 @@ pub async fn run_inventory(
 ) -> Result<CrawlOutcome, ScimError> {
     let started = Instant::now();
     let (row, client) = connection_client(engine, connection, cfg.client.clone()).await?;
-    let _guard = RunGuard::acquire(row.id)?;
+    let _guard = RunGuard::acquire(engine, row.id)?;
     let pool = engine.store.pool();
     inventory::fail_stale_running(pool, Some(row.id), now.timestamp_millis()).await?;
     let base_id = inventory::latest_complete(pool, row.id).await?;
