@@ -100,6 +100,51 @@ impl ScimStore {
         self.users.items.push(v);
         id
     }
+    /// Insert many users directly (seeding benchmarks); returns how many.
+    pub fn insert_users(
+        &mut self,
+        users: impl IntoIterator<Item = Value>,
+        now: DateTime<Utc>,
+        base: &str,
+    ) -> usize {
+        let users = users.into_iter();
+        let (lower, _) = users.size_hint();
+        self.users.items.reserve(lower);
+        self.users.by_id.reserve(lower);
+        self.users.by_name.reserve(lower);
+        let mut n = 0;
+        for v in users {
+            self.insert_user(v, now, base);
+            n += 1;
+        }
+        n
+    }
+    /// Change users in place: `f(index, user)` returns whether it changed the
+    /// user; changed users get a new `meta.lastModified` and `meta.version`.
+    /// Returns how many changed.
+    pub fn modify_users(
+        &mut self,
+        mut f: impl FnMut(usize, &mut Value) -> bool,
+        now: DateTime<Utc>,
+        base: &str,
+    ) -> usize {
+        let mut changed = 0;
+        for (i, v) in self.users.items.iter_mut().enumerate() {
+            if f(i, v) {
+                let id = v
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                stamp(v, &id, "User", now, base);
+                changed += 1;
+            }
+        }
+        if changed > 0 {
+            self.users.reindex("userName");
+        }
+        changed
+    }
     fn new_id(&mut self) -> String {
         self.counter += 1;
         uuid_from_bits(mix64(self.counter ^ 0x5C1A), mix64(self.counter)).to_string()
@@ -450,14 +495,44 @@ fn list_resources(
         return scim_json(StatusCode::OK, list(found, total, 1));
     }
     let total = coll.items.len();
-    let page: Vec<Value> = coll
-        .items
-        .iter()
-        .skip(start - 1)
-        .take(count)
-        .map(strip)
-        .collect();
-    scim_json(StatusCode::OK, list(page, total, start))
+    let page = coll.items.iter().skip(start - 1).take(count);
+    if exclude_members {
+        let page: Vec<Value> = page.map(strip).collect();
+        return scim_json(StatusCode::OK, list(page, total, start));
+    }
+    // Serialize straight from the store (no copy of each resource): the
+    // target serves 100k-user inventories to benchmarks.
+    let resources: Vec<&Value> = page.collect();
+    let body = ListBody {
+        schemas: [LIST_SCHEMA],
+        total_results: total,
+        items_per_page: resources.len(),
+        start_index: start,
+        resources,
+    };
+    match serde_json::to_string(&body) {
+        Ok(text) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/scim+json")],
+            text,
+        )
+            .into_response(),
+        Err(e) => scim_error(StatusCode::INTERNAL_SERVER_ERROR, None, &e.to_string()),
+    }
+}
+
+/// A ListResponse borrowing its resources (same shape as [`list`]).
+#[derive(serde::Serialize)]
+struct ListBody<'a> {
+    schemas: [&'static str; 1],
+    #[serde(rename = "totalResults")]
+    total_results: usize,
+    #[serde(rename = "itemsPerPage")]
+    items_per_page: usize,
+    #[serde(rename = "startIndex")]
+    start_index: usize,
+    #[serde(rename = "Resources")]
+    resources: Vec<&'a Value>,
 }
 
 fn create(
