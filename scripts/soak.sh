@@ -49,6 +49,7 @@ FAULT_SUITES=(
   "entra-sim:provisioning" "entra-sim:slow" "entra-sim:graph_shapes"
   "scimwatch-engine:diagnosis_sim" "scimwatch-engine:poller_sim" "scimwatch-engine:graph_sim"
   "scimwatch-engine:scim_check" "scimwatch-engine:scim_compliance" "scimwatch-cli:check_sim"
+  "scimwatch-engine:fault_matrix" "scimwatch-engine:graph_certificate" "scimwatch-cli:entra_cli"
 )
 fault_args=()
 declare -A seen_pkg
