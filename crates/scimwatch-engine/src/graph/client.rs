@@ -209,10 +209,12 @@ impl GraphClient {
         let mut attempt = 0u32;
         let mut refreshed = false;
         loop {
+            // Sign in first, then wait for the log slot: the request leaves
+            // right after the gate, so log requests stay ≥ the gate apart.
+            let token = self.access_token().await?;
             if family == Family::ProvisioningLogs {
                 self.log_gate().await;
             }
-            let token = self.access_token().await?;
             if let Some(obs) = &self.inner.opts.observer {
                 obs(&RequestRecord {
                     family,
