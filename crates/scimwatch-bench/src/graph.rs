@@ -277,29 +277,7 @@ fn raw_sql(rows: usize) -> String {
     )
 }
 
-type Q<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
-
-fn raw_bind<'q>(q: Q<'q>, connection_id: i64, e: &'q EventWithRaw) -> Q<'q> {
-    let (r, raw) = e;
-    q.bind(connection_id)
-        .bind(&r.event_id)
-        .bind(r.activity_ms)
-        .bind(&r.job_id)
-        .bind(&r.cycle_id)
-        .bind(&r.change_id)
-        .bind(r.action.as_deref().unwrap_or("other"))
-        .bind(r.status.as_deref().unwrap_or("unknown"))
-        .bind(&r.source_id)
-        .bind(&r.source_name)
-        .bind(&r.target_id)
-        .bind(&r.target_name)
-        .bind(&r.identity_type)
-        .bind(&r.error_code)
-        .bind(&r.error_reason)
-        .bind(&r.error_category)
-        .bind(r.duration_ms)
-        .bind(raw.get())
-}
+use scimwatch_engine::store::events::bind_event as raw_bind;
 
 /// Baseline: the same rows, already fetched and parsed (outside the clock),
 /// inserted into a fresh database with the same migrations in one

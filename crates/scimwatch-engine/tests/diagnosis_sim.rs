@@ -15,8 +15,7 @@ use entra_sim::{Fault, GraphFamily};
 use graph_support::{fast_http, sim_config, Env};
 use scimwatch_core::health::FindingKind;
 use scimwatch_core::incident::IncidentAction;
-use scimwatch_core::{AuthMode, Cloud, ConnectionInput, Sensitive};
-use scimwatch_engine::connections::{self, SecretsInput};
+use scimwatch_core::AuthMode;
 use scimwatch_engine::diagnose::{DiagnosisConfig, DiagnosisOutcome};
 use scimwatch_engine::graph::client::ClientOptions;
 use scimwatch_engine::graph::http::HttpConfig;
@@ -56,35 +55,10 @@ async fn env_starting_at(start: chrono::DateTime<Utc>) -> Env {
         clock: entra_sim::ClockKind::Manual(Some(start)),
         ..sim_config()
     };
-    let env = Env::start(cfg, AuthMode::ClientSecret).await;
-    let info = env.info.clone();
-    let input = ConnectionInput {
-        name: "Sim".into(),
-        cloud: Cloud::Custom,
-        login_url: Some(info.login_url.clone()),
-        graph_url: Some(info.graph_url.clone()),
-        tenant_id: Some(info.tenant_id.clone()),
-        client_id: Some(info.client_id.clone()),
-        auth_mode: AuthMode::ClientSecret,
-        app: Some(info.app_display_name.clone()),
-        scim_url: Some(info.scim_url.clone()),
-        ..Default::default()
-    };
-    connections::update(
-        &env.engine.store,
-        env.engine.secrets.as_ref(),
-        &env.row.uuid,
-        &input,
-        &SecretsInput {
-            scim_token: Some(Sensitive::new(info.scim_token.clone())),
-            client_secret: None,
-            client_certificate: None,
-        },
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    env
+    Env::start(cfg, AuthMode::ClientSecret)
+        .await
+        .with_scim()
+        .await
 }
 
 /// Poll both sides and diagnose; returns the actions taken.

@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use graph_support::{fast_http, sim_config, Env};
-use scimwatch_core::{AuthMode, Cloud, ConnectionInput, Sensitive};
-use scimwatch_engine::connections::{self, SecretsInput};
+use scimwatch_core::AuthMode;
 use scimwatch_engine::graph::client::ClientOptions;
 use scimwatch_engine::poller::{poll_once, PollConfig};
 use scimwatch_engine::scim::crawl::{run_inventory, CancelFlag, CrawlConfig};
@@ -19,41 +18,16 @@ use scimwatch_engine::views;
 use serde_json::json;
 
 async fn env() -> Env {
-    let env = Env::start(
+    Env::start(
         entra_sim::SimConfig {
             clock: entra_sim::ClockKind::Manual(Some(Utc::now())),
             ..sim_config()
         },
         AuthMode::ClientSecret,
     )
-    .await;
-    let info = env.info.clone();
-    let input = ConnectionInput {
-        name: "Sim".into(),
-        cloud: Cloud::Custom,
-        login_url: Some(info.login_url.clone()),
-        graph_url: Some(info.graph_url.clone()),
-        tenant_id: Some(info.tenant_id.clone()),
-        client_id: Some(info.client_id.clone()),
-        auth_mode: AuthMode::ClientSecret,
-        app: Some(info.app_display_name.clone()),
-        scim_url: Some(info.scim_url.clone()),
-        ..Default::default()
-    };
-    connections::update(
-        &env.engine.store,
-        env.engine.secrets.as_ref(),
-        &env.row.uuid,
-        &input,
-        &SecretsInput {
-            scim_token: Some(Sensitive::new(info.scim_token.clone())),
-            ..Default::default()
-        },
-        Utc::now(),
-    )
     .await
-    .unwrap();
-    env
+    .with_scim()
+    .await
 }
 
 async fn refresh(env: &Env) -> scimwatch_core::scim::DriftReport {

@@ -39,9 +39,12 @@ fn single_sql() -> &'static str {
     SQL.get_or_init(|| insert_sql(1))
 }
 
-type Q<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+/// A query with its arguments, as [`bind_event`] extends it.
+pub type Q<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
-fn bind_event<'q>(q: Q<'q>, connection_id: i64, e: &'q EventWithRaw) -> Q<'q> {
+/// Bind one event's 18 columns, in the order of the events table's insert
+/// (also used by the backfill benchmark's raw-insert baseline).
+pub fn bind_event<'q>(q: Q<'q>, connection_id: i64, e: &'q EventWithRaw) -> Q<'q> {
     let (r, raw) = e;
     q.bind(connection_id)
         .bind(&r.event_id)

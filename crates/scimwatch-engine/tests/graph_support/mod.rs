@@ -110,6 +110,42 @@ impl Env {
         }
     }
 
+    /// Add the simulator's built-in SCIM target (Tenant URL + token) to the
+    /// connection, so both sides are watched; `self.row` is refreshed.
+    pub async fn with_scim(mut self) -> Env {
+        let info = self.info.clone();
+        let input = ConnectionInput {
+            name: "Sim".into(),
+            cloud: Cloud::Custom,
+            login_url: Some(info.login_url.clone()),
+            graph_url: Some(info.graph_url.clone()),
+            tenant_id: Some(info.tenant_id.clone()),
+            client_id: Some(info.client_id.clone()),
+            auth_mode: AuthMode::ClientSecret,
+            app: Some(info.app_display_name.clone()),
+            scim_url: Some(info.scim_url.clone()),
+            ..Default::default()
+        };
+        connections::update(
+            &self.engine.store,
+            self.engine.secrets.as_ref(),
+            &self.row.uuid,
+            &input,
+            &SecretsInput {
+                scim_token: Some(Sensitive::new(info.scim_token.clone())),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        self.row = rows::get_by_uuid(self.engine.store.pool(), &self.row.uuid)
+            .await
+            .unwrap()
+            .unwrap();
+        self
+    }
+
     pub fn options(&self, log_gate: Duration) -> ClientOptions {
         let log = self.requests.clone();
         let observer: RequestObserver = Arc::new(move |r: &RequestRecord| {
