@@ -212,7 +212,7 @@ async fn adaptive_concurrency_beats_sequential_on_a_slow_server() {
     .unwrap();
     let seq = t.elapsed();
     let t = Instant::now();
-    let (inv, _) = crawl_to_memory(
+    let (inv, run) = crawl_to_memory(
         &c,
         &no_groups(CrawlMode::Adaptive, 8),
         None,
@@ -222,9 +222,11 @@ async fn adaptive_concurrency_beats_sequential_on_a_slow_server() {
     .unwrap();
     let par = t.elapsed();
     assert_eq!(unique(&inv), 300);
-    // Behaviour, not a benchmark (the figures are measured by `make bench`):
-    // with 50 ms per request, parallel pages must clearly beat one at a time.
-    assert!(par * 2 < seq, "adaptive {par:?} vs sequential {seq:?}");
+    // Behaviour, not a benchmark (the ratio is measured by `make bench`):
+    // against a server that answers in parallel, the crawl ramps up and
+    // finishes sooner than one page at a time.
+    assert!(run.stats[0].max_in_flight >= 4, "{:?}", run.stats[0]);
+    assert!(par < seq, "adaptive {par:?} vs sequential {seq:?}");
 
     // A server that answers one request at a time: concurrency must not hurt.
     fx.set(|b| {

@@ -311,8 +311,11 @@ fn id_text(v: &Value) -> Option<String> {
 }
 
 /// Parallel requests must be answered at least this many times faster than
-/// one at a time would be, else the server is treated as serial.
-const MIN_GAIN: f64 = 1.5;
+/// one at a time would be, else the server is treated as serial. A serial
+/// server shows a gain of about 1; a parallel one about `k`, less its
+/// jitter (kept low so a busy machine or a jittery WAN is not taken for a
+/// serial server at two in flight).
+const MIN_GAIN: f64 = 1.25;
 /// Successes to stay at the reduced limit after the first "no gain" verdict
 /// (doubled at each further one).
 const FIRST_HOLD: u32 = 16;
