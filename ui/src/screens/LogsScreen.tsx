@@ -333,42 +333,9 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
       ) : null}
       <form className="card log-filters" aria-label="Filter provisioning logs" onSubmit={apply} noValidate>
         <div className="filter-grid">
-          <div className="field">
-            <label className="field-label" htmlFor={`${formId}-status`}>
-              Status
-            </label>
-            <select id={`${formId}-status`} className="input select" value={draft.status} onChange={set("status")}>
-              {STATUSES.map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label className="field-label" htmlFor={`${formId}-action`}>
-              Action
-            </label>
-            <select id={`${formId}-action`} className="input select" value={draft.action} onChange={set("action")}>
-              {ACTIONS.map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label className="field-label" htmlFor={`${formId}-range`}>
-              Time range
-            </label>
-            <select id={`${formId}-range`} className="input select" value={draft.range} onChange={set("range")}>
-              {RANGES.map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect id={`${formId}-status`} label="Status" value={draft.status} onChange={set("status")} options={STATUSES} />
+          <FilterSelect id={`${formId}-action`} label="Action" value={draft.action} onChange={set("action")} options={ACTIONS} />
+          <FilterSelect id={`${formId}-range`} label="Time range" value={draft.range} onChange={set("range")} options={RANGES} />
           <FilterInput id={`${formId}-who`} label="User or group" value={draft.who} onChange={set("who")} error={errors.who} />
           <FilterInput id={`${formId}-cycle`} label="Cycle ID" value={draft.cycle} onChange={set("cycle")} error={errors.cycle} mono />
           <FilterInput id={`${formId}-code`} label="Error code" value={draft.code} onChange={set("code")} error={errors.code} mono />
@@ -431,6 +398,35 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
       {items && items.length > 0 ? <LogTable items={items} onEndReached={endReached} onOpen={setOpen} loadingMore={loading} hasMore={!!cursor} /> : null}
       {open ? <EventDrawer c={c} row={open} onClose={() => setOpen(null)} /> : null}
     </>
+  );
+}
+
+function FilterSelect({
+  id,
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (e: { target: { value: string } }) => void;
+  options: readonly (readonly [string, string])[];
+}) {
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
+      <select id={id} className="input select" value={value} onChange={onChange}>
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 
