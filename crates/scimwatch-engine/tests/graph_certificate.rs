@@ -8,7 +8,7 @@ mod graph_support;
 
 use chrono::Utc;
 use graph_support::{fixture, sim_certificate, sim_config, Env};
-use scimwatch_core::{AuthMode, Cloud, ConnectionInput, Sensitive};
+use scimwatch_core::{AuthMode, Sensitive};
 use scimwatch_engine::connections::{self, SecretsInput};
 use scimwatch_engine::secrets::{SecretKey, SecretKind};
 
@@ -85,17 +85,7 @@ async fn switching_sign_in_mode_replaces_the_stored_credential() {
     let s = env.engine.secrets.clone();
     let key = |k| SecretKey::new(&env.row.uuid, k);
     assert!(s.get(&key(SecretKind::ClientSecret)).unwrap().is_some());
-    let mut input = ConnectionInput {
-        name: "Sim".into(),
-        cloud: Cloud::Custom,
-        login_url: Some(info.login_url.clone()),
-        graph_url: Some(info.graph_url.clone()),
-        tenant_id: Some(info.tenant_id.clone()),
-        client_id: Some(info.client_id.clone()),
-        auth_mode: AuthMode::Certificate,
-        app: Some(info.app_display_name.clone()),
-        ..Default::default()
-    };
+    let mut input = graph_support::sim_input(&info, AuthMode::Certificate, false);
     // Certificate mode without a certificate: the stored secret does not count.
     let e = connections::update(
         &env.engine.store,

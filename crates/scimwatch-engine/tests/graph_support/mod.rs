@@ -42,6 +42,23 @@ pub fn fast_http() -> HttpConfig {
     }
 }
 
+/// The connection form for the simulated tenant: its Entra side signing in
+/// with `mode`, and its built-in SCIM target when `scim` is set.
+pub fn sim_input(info: &DemoInfo, mode: AuthMode, scim: bool) -> ConnectionInput {
+    ConnectionInput {
+        name: "Sim".into(),
+        cloud: Cloud::Custom,
+        login_url: Some(info.login_url.clone()),
+        graph_url: Some(info.graph_url.clone()),
+        tenant_id: Some(info.tenant_id.clone()),
+        client_id: Some(info.client_id.clone()),
+        auth_mode: mode,
+        app: Some(info.app_display_name.clone()),
+        scim_url: scim.then(|| info.scim_url.clone()),
+        ..Default::default()
+    }
+}
+
 /// A file of the test certificate (tests/fixtures/cert).
 pub fn fixture(name: &str) -> String {
     std::fs::read_to_string(
@@ -69,17 +86,7 @@ impl Env {
         let store = Store::open_in(dir.path()).await.unwrap();
         let secrets: Secrets = Arc::new(MemoryStore::new());
         let engine = Engine::from_parts(store, secrets, dir.path().to_path_buf());
-        let input = ConnectionInput {
-            name: "Sim".into(),
-            cloud: Cloud::Custom,
-            login_url: Some(info.login_url.clone()),
-            graph_url: Some(info.graph_url.clone()),
-            tenant_id: Some(info.tenant_id.clone()),
-            client_id: Some(info.client_id.clone()),
-            auth_mode: mode,
-            app: Some(info.app_display_name.clone()),
-            ..Default::default()
-        };
+        let input = sim_input(&info, mode, false);
         let secrets_in = SecretsInput {
             scim_token: None,
             client_secret: (mode == AuthMode::ClientSecret)
@@ -114,18 +121,7 @@ impl Env {
     /// connection, so both sides are watched; `self.row` is refreshed.
     pub async fn with_scim(mut self) -> Env {
         let info = self.info.clone();
-        let input = ConnectionInput {
-            name: "Sim".into(),
-            cloud: Cloud::Custom,
-            login_url: Some(info.login_url.clone()),
-            graph_url: Some(info.graph_url.clone()),
-            tenant_id: Some(info.tenant_id.clone()),
-            client_id: Some(info.client_id.clone()),
-            auth_mode: AuthMode::ClientSecret,
-            app: Some(info.app_display_name.clone()),
-            scim_url: Some(info.scim_url.clone()),
-            ..Default::default()
-        };
+        let input = sim_input(&info, AuthMode::ClientSecret, true);
         connections::update(
             &self.engine.store,
             self.engine.secrets.as_ref(),
