@@ -8,13 +8,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::auth::{validate, TokenProblem};
 use crate::clock::graph_time;
 use crate::fault::GraphFamily;
-use crate::logs::{parse_filter, RenderCtx};
+use crate::logs::{parse_filter, EventsJson, RenderCtx};
 use crate::sim::{GraphAction, SimState};
 use crate::tenant::{Principal, ServicePrincipal, Tenant};
 
@@ -1125,38 +1126,56 @@ pub async fn provisioning_logs(
     let page = inner
         .logs
         .query(&clauses, desc, top, cursor, retained, &job_id, &sp_id);
-    let rctx = RenderCtx {
-        tenant: &inner.tenant,
-    };
-    let value: Vec<Value> = page
-        .items
-        .iter()
-        .map(|&i| inner.logs.render(i, &rctx))
-        .collect();
-    drop(inner);
-    let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        json!(context(&st, "auditLogs/provisioning")),
-    );
-    if let Some(next) = page.next {
+    let next_link = page.next.map(|next| {
         let pos = if loops {
             cursor.unwrap_or(if desc { usize::MAX } else { 0 })
         } else {
             next
         };
-        body.insert(
-            "@odata.nextLink".into(),
-            json!(next_link(
-                &st,
-                "auditLogs/provisioning",
-                &params,
-                &make_token(pos)
-            )),
-        );
+        next_link(&st, "auditLogs/provisioning", &params, &make_token(pos))
+    });
+    let rctx = RenderCtx {
+        tenant: &inner.tenant,
+    };
+    let body = LogPage {
+        context: context(&st, "auditLogs/provisioning"),
+        next_link,
+        value: inner.logs.events_json(&page.items, &rctx),
+    };
+    let text = serde_json::to_string(&body);
+    drop(inner);
+    match text {
+        Ok(text) => ok_json_text(&ctx, text),
+        Err(e) => graph_error(
+            &st,
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            &format!("Could not render the provisioning logs: {e}"),
+        ),
     }
-    body.insert("value".into(), Value::Array(value));
-    ok_json(&ctx, Value::Object(body))
+}
+
+/// A page of `auditLogs/provisioning`, serialised straight from the log store.
+#[derive(Serialize)]
+struct LogPage<'a> {
+    #[serde(rename = "@odata.context")]
+    context: String,
+    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
+    next_link: Option<String>,
+    value: EventsJson<'a>,
+}
+
+/// [`ok_json`] for a body serialised already (same faults and headers).
+fn ok_json_text(ctx: &Ctx, text: String) -> Response {
+    let body = match ctx.post {
+        Some(GraphAction::Malformed) => "{\"value\": [ <html>this is not json</html> ".to_string(),
+        Some(GraphAction::Truncated) => text.chars().take(text.chars().count() / 2).collect(),
+        _ => text,
+    };
+    let mut r = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")], body).into_response();
+    add_ids(&mut r, ctx);
+    r
 }
 
 /// Anything else under `/v1.0/`.

@@ -31,6 +31,7 @@ pub mod fault;
 mod graph;
 pub mod job;
 pub mod logs;
+mod logs_render;
 pub mod provision;
 pub mod scim;
 mod server;

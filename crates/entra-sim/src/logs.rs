@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{json, Map, Value};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 use uuid::Uuid;
 
-use crate::clock::graph_time;
 use crate::job::CREDENTIAL_FAILURE;
+use crate::logs_render::{EventIds, EventView};
 use crate::tenant::{mix64, uuid_from_bits, Principal, SimRng, Tenant};
 
 /// `provisioningAction`.
@@ -101,13 +102,13 @@ impl ErrorKind {
             Self::TooManyRequests => "TooManyRequests",
         }
     }
-    fn category(self) -> &'static str {
+    pub(crate) fn category(self) -> &'static str {
         match self {
             Self::InternalServerError | Self::Timeout | Self::TooManyRequests => "failure",
             _ => "nonServiceFailure",
         }
     }
-    fn reason(self) -> &'static str {
+    pub(crate) fn reason(self) -> &'static str {
         match self {
             Self::NotEffectivelyEntitled => "The object was skipped because it is not assigned to the application or is out of the provisioning scope.",
             Self::CredentialValidationFailure => "Failed to validate the credentials for the SCIM endpoint. The Tenant URL or Secret Token is not valid, or the token has expired.",
@@ -610,254 +611,304 @@ impl LogStore {
         )
     }
 
-    /// Render the event at `pos` as Graph's `provisioningObjectSummary`.
+    /// The event at `pos` as Graph's `provisioningObjectSummary`, ready to serialise.
+    pub(crate) fn view<'a>(&'a self, pos: usize, ctx: &RenderCtx<'a>) -> Option<EventView<'a>> {
+        let e = self.events.get(pos)?;
+        let ids = EventIds {
+            id: self.event_id(e),
+            cycle: self.cycle_id(e.cycle),
+            change: self.change_id(e),
+            target: uuid_from_bits(mix64(e.seq ^ 0x7777), mix64(self.salt ^ e.seq)),
+        };
+        Some(EventView::new(e, ids, ctx.tenant))
+    }
+
+    /// Render the event at `pos` as Graph's `provisioningObjectSummary`
+    /// (`null` if there is none). Pages are written with [`LogStore::events_json`].
     pub fn render(&self, pos: usize, ctx: &RenderCtx<'_>) -> Value {
-        let Some(e) = self.events.get(pos) else {
-            return Value::Null;
-        };
-        let t = ctx.tenant;
-        let app = t.app();
-        let (kind, src_id, display, ident, modified) = match e.object {
-            Principal::User(i) => match t.users.get(i as usize) {
-                Some(u) => (
-                    "User",
-                    u.id.to_string(),
-                    u.display_name.clone(),
-                    u.user_principal_name.clone(),
-                    vec![
-                        ("objectId", u.id.to_string()),
-                        (
-                            "accountEnabled",
-                            if u.account_enabled { "True" } else { "False" }.to_string(),
-                        ),
-                        ("displayName", u.display_name.clone()),
-                        ("mailNickname", u.mail_nickname.clone()),
-                        ("userPrincipalName", u.user_principal_name.clone()),
-                        ("mail", u.mail.clone()),
-                        ("givenName", u.given_name.clone()),
-                        ("surname", u.surname.clone()),
-                        ("jobTitle", u.job_title.clone()),
-                        ("IsSoftDeleted", "False".to_string()),
-                        ("appRoleAssignments", "User".to_string()),
-                    ],
-                ),
-                None => ("User", String::new(), String::new(), String::new(), vec![]),
-            },
-            Principal::Group(i) => match t.groups.get(i as usize) {
-                Some(g) => (
-                    "Group",
-                    g.id.to_string(),
-                    g.display_name.clone(),
-                    g.display_name.clone(),
-                    vec![
-                        ("objectId", g.id.to_string()),
-                        ("displayName", g.display_name.clone()),
-                        ("mailEnabled", "False".to_string()),
-                        ("mailNickname", g.mail_nickname.clone()),
-                        ("securityEnabled", "True".to_string()),
-                    ],
-                ),
-                None => ("Group", String::new(), String::new(), String::new(), vec![]),
-            },
-        };
-        let detail = e.detail.as_deref();
-        let display = detail
-            .map(|d| d.display.clone())
-            .filter(|d| !d.is_empty())
-            .unwrap_or(display);
-        let target_id = match detail {
-            Some(d) => d.target_id.clone(),
-            None if e.outcome == Outcome::Success => {
-                uuid_from_bits(mix64(e.seq ^ 0x7777), mix64(self.salt ^ e.seq)).to_string()
-            }
-            None => String::new(),
-        };
-        let modified: Vec<Value> = match detail {
-            Some(d) => d
-                .modified
-                .iter()
-                .map(|(n, o, v)| json!({"displayName": n, "oldValue": o, "newValue": v}))
-                .collect(),
-            None => match e.action {
-                Action::Create => modified
-                    .iter()
-                    .map(|(n, v)| json!({"displayName": n, "oldValue": null, "newValue": v}))
-                    .collect(),
-                Action::Update => modified
-                    .iter()
-                    .take(1)
-                    .chain(modified.iter().skip(8).take(1))
-                    .map(|(n, v)| json!({"displayName": n, "oldValue": null, "newValue": v}))
-                    .collect(),
-                Action::Disable => vec![
-                    json!({"displayName": "IsSoftDeleted", "oldValue": "False", "newValue": "True"}),
-                ],
-                _ => modified
-                    .iter()
-                    .take(1)
-                    .map(|(n, v)| json!({"displayName": n, "oldValue": null, "newValue": v}))
-                    .collect(),
-            },
-        };
-        let steps = steps(kind, &display, &ident, e, &app.display_name);
-        let error_information = match e.error {
-            Some(k) => json!({
-                "errorCode": k.code(),
-                "reason": k.reason(),
-                "additionalDetails": detail.and_then(|d| d.additional.clone()),
-                "errorCategory": k.category(),
-                "recommendedAction": null,
-            }),
-            None => Value::Null,
-        };
-        let cycle_id = self.cycle_id(e.cycle).to_string();
-        json!({
-            "id": self.event_id(e).to_string(),
-            "activityDateTime": graph_time(e.at),
-            "tenantId": t.tenant_id.to_string(),
-            "jobId": t.job_id(),
-            "cycleId": cycle_id,
-            "changeId": self.change_id(e).to_string(),
-            "provisioningAction": e.action.as_str(),
-            "durationInMilliseconds": e.duration_ms,
-            "provisioningStatusInfo": {"status": e.outcome.as_str(), "errorInformation": error_information},
-            "provisioningSteps": steps,
-            "modifiedProperties": modified,
-            "servicePrincipal": {"id": app.id.to_string(), "displayName": app.display_name},
-            "sourceSystem": {"id": source_system_id(t).to_string(), "displayName": "Azure Active Directory", "details": {}},
-            "targetSystem": {
-                "id": target_system_id(t).to_string(),
-                "displayName": app.display_name,
-                "details": {
-                    "ApplicationId": app.app_id.to_string(),
-                    "ServicePrincipalId": app.id.to_string(),
-                    "ServicePrincipalDisplayName": app.display_name,
+        serde_json::to_value(self.view(pos, ctx)).unwrap_or(Value::Null)
+    }
+
+    /// The events at `items` as a JSON array, serialised without building
+    /// `serde_json::Value`s (e.g. with `serde_json::to_writer`).
+    pub fn events_json<'a>(&'a self, items: &'a [usize], ctx: &RenderCtx<'a>) -> EventsJson<'a> {
+        EventsJson {
+            store: self,
+            items,
+            ctx: ctx.clone(),
+        }
+    }
+}
+
+/// Events of a [`LogStore`] as a JSON array of `provisioningObjectSummary`.
+#[derive(Debug, Clone)]
+pub struct EventsJson<'a> {
+    store: &'a LogStore,
+    items: &'a [usize],
+    ctx: RenderCtx<'a>,
+}
+
+impl Serialize for EventsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.items.iter().map(|&i| self.store.view(i, &self.ctx)))
+    }
+}
+
+/// The `serde_json::Value`-building renderer the typed one replaced, kept to
+/// prove that both produce the same JSON.
+#[cfg(test)]
+mod legacy {
+    use serde_json::{json, Map, Value};
+
+    use super::*;
+    use crate::clock::graph_time;
+    use crate::logs_render::{source_system_id, target_system_id};
+
+    impl LogStore {
+        /// The old `render`, building a `serde_json::Value` tree.
+        pub(super) fn render_legacy(&self, pos: usize, ctx: &RenderCtx<'_>) -> Value {
+            let Some(e) = self.events.get(pos) else {
+                return Value::Null;
+            };
+            let t = ctx.tenant;
+            let app = t.app();
+            let (kind, src_id, display, ident, modified) = match e.object {
+                Principal::User(i) => match t.users.get(i as usize) {
+                    Some(u) => (
+                        "User",
+                        u.id.to_string(),
+                        u.display_name.clone(),
+                        u.user_principal_name.clone(),
+                        vec![
+                            ("objectId", u.id.to_string()),
+                            (
+                                "accountEnabled",
+                                if u.account_enabled { "True" } else { "False" }.to_string(),
+                            ),
+                            ("displayName", u.display_name.clone()),
+                            ("mailNickname", u.mail_nickname.clone()),
+                            ("userPrincipalName", u.user_principal_name.clone()),
+                            ("mail", u.mail.clone()),
+                            ("givenName", u.given_name.clone()),
+                            ("surname", u.surname.clone()),
+                            ("jobTitle", u.job_title.clone()),
+                            ("IsSoftDeleted", "False".to_string()),
+                            ("appRoleAssignments", "User".to_string()),
+                        ],
+                    ),
+                    None => ("User", String::new(), String::new(), String::new(), vec![]),
                 },
-            },
-            "initiatedBy": {"id": "", "displayName": "Azure AD Provisioning Service", "initiatorType": "system"},
-            "sourceIdentity": {"id": src_id, "displayName": display, "identityType": kind, "details": {}},
-            "targetIdentity": {"id": target_id, "displayName": if e.outcome == Outcome::Success { display.as_str() } else { "" }, "identityType": kind, "details": {}},
-        })
+                Principal::Group(i) => match t.groups.get(i as usize) {
+                    Some(g) => (
+                        "Group",
+                        g.id.to_string(),
+                        g.display_name.clone(),
+                        g.display_name.clone(),
+                        vec![
+                            ("objectId", g.id.to_string()),
+                            ("displayName", g.display_name.clone()),
+                            ("mailEnabled", "False".to_string()),
+                            ("mailNickname", g.mail_nickname.clone()),
+                            ("securityEnabled", "True".to_string()),
+                        ],
+                    ),
+                    None => ("Group", String::new(), String::new(), String::new(), vec![]),
+                },
+            };
+            let detail = e.detail.as_deref();
+            let display = detail
+                .map(|d| d.display.clone())
+                .filter(|d| !d.is_empty())
+                .unwrap_or(display);
+            let target_id = match detail {
+                Some(d) => d.target_id.clone(),
+                None if e.outcome == Outcome::Success => {
+                    uuid_from_bits(mix64(e.seq ^ 0x7777), mix64(self.salt ^ e.seq)).to_string()
+                }
+                None => String::new(),
+            };
+            let modified: Vec<Value> = match detail {
+                Some(d) => d
+                    .modified
+                    .iter()
+                    .map(|(n, o, v)| json!({"displayName": n, "oldValue": o, "newValue": v}))
+                    .collect(),
+                None => match e.action {
+                    Action::Create => modified
+                        .iter()
+                        .map(|(n, v)| json!({"displayName": n, "oldValue": null, "newValue": v}))
+                        .collect(),
+                    Action::Update => modified
+                        .iter()
+                        .take(1)
+                        .chain(modified.iter().skip(8).take(1))
+                        .map(|(n, v)| json!({"displayName": n, "oldValue": null, "newValue": v}))
+                        .collect(),
+                    Action::Disable => vec![
+                        json!({"displayName": "IsSoftDeleted", "oldValue": "False", "newValue": "True"}),
+                    ],
+                    _ => modified
+                        .iter()
+                        .take(1)
+                        .map(|(n, v)| json!({"displayName": n, "oldValue": null, "newValue": v}))
+                        .collect(),
+                },
+            };
+            let steps = steps(kind, &display, &ident, e, &app.display_name);
+            let error_information = match e.error {
+                Some(k) => json!({
+                    "errorCode": k.code(),
+                    "reason": k.reason(),
+                    "additionalDetails": detail.and_then(|d| d.additional.clone()),
+                    "errorCategory": k.category(),
+                    "recommendedAction": null,
+                }),
+                None => Value::Null,
+            };
+            let cycle_id = self.cycle_id(e.cycle).to_string();
+            json!({
+                "id": self.event_id(e).to_string(),
+                "activityDateTime": graph_time(e.at),
+                "tenantId": t.tenant_id.to_string(),
+                "jobId": t.job_id(),
+                "cycleId": cycle_id,
+                "changeId": self.change_id(e).to_string(),
+                "provisioningAction": e.action.as_str(),
+                "durationInMilliseconds": e.duration_ms,
+                "provisioningStatusInfo": {"status": e.outcome.as_str(), "errorInformation": error_information},
+                "provisioningSteps": steps,
+                "modifiedProperties": modified,
+                "servicePrincipal": {"id": app.id.to_string(), "displayName": app.display_name},
+                "sourceSystem": {"id": source_system_id(t).to_string(), "displayName": "Azure Active Directory", "details": {}},
+                "targetSystem": {
+                    "id": target_system_id(t).to_string(),
+                    "displayName": app.display_name,
+                    "details": {
+                        "ApplicationId": app.app_id.to_string(),
+                        "ServicePrincipalId": app.id.to_string(),
+                        "ServicePrincipalDisplayName": app.display_name,
+                    },
+                },
+                "initiatedBy": {"id": "", "displayName": "Azure AD Provisioning Service", "initiatorType": "system"},
+                "sourceIdentity": {"id": src_id, "displayName": display, "identityType": kind, "details": {}},
+                "targetIdentity": {"id": target_id, "displayName": if e.outcome == Outcome::Success { display.as_str() } else { "" }, "identityType": kind, "details": {}},
+            })
+        }
     }
-}
 
-fn source_system_id(t: &Tenant) -> Uuid {
-    uuid_from_bits(mix64(t.tenant_id.as_u128() as u64 ^ 1), mix64(2))
-}
-fn target_system_id(t: &Tenant) -> Uuid {
-    uuid_from_bits(mix64(t.tenant_id.as_u128() as u64 ^ 3), mix64(4))
-}
-
-fn step(
-    name: &str,
-    ty: &str,
-    status: &str,
-    description: String,
-    details: Map<String, Value>,
-) -> Value {
-    json!({"name": name, "provisioningStepType": ty, "status": status, "description": description, "details": details})
-}
-
-fn steps(kind: &str, display: &str, ident: &str, e: &EventRecord, target: &str) -> Vec<Value> {
-    let target = if target.is_empty() {
-        "customappsso"
-    } else {
-        target
-    };
-    let mut out = Vec::with_capacity(4);
-    let change = match e.action {
-        Action::Create => "Add",
-        Action::Delete => "Delete",
-        _ => "Update",
-    };
-    out.push(step(
-        &format!("EntryImport{change}"),
-        "import",
-        "success",
-        format!("Received {kind} '{ident}' change of type ({change}) from Azure Active Directory"),
-        Map::new(),
-    ));
-    let assigned = e.error != Some(ErrorKind::NotEffectivelyEntitled)
-        && e.action != Action::Disable
-        && e.action != Action::Delete;
-    let mut scoping = Map::new();
-    scoping.insert("Active in the source system".into(), json!("True"));
-    scoping.insert(
-        "Assigned to the application".into(),
-        json!(if assigned { "True" } else { "False" }),
-    );
-    scoping.insert(
-        format!("{kind} has the required role"),
-        json!(if assigned { "True" } else { "False" }),
-    );
-    scoping.insert("Scoping filter evaluation passed".into(), json!("True"));
-    out.push(step(
-        "EntrySynchronizationScoping",
-        "scoping",
-        "success",
-        format!("Determine if {kind} in scope by evaluating against each scoping filter"),
-        scoping,
-    ));
-    let mut rid = Map::new();
-    rid.insert("ReportableIdentifier".into(), json!(ident));
-    if e.outcome == Outcome::Skipped {
-        let mut d = Map::new();
-        d.insert(
-            "SkipReason".into(),
-            json!(e.error.map_or("RedundantExport", ErrorKind::code)),
-        );
-        out.push(step(
-            "EntrySynchronizationSkip",
-            "export",
-            "skipped",
-            format!("The {kind} '{ident}' will be skipped: it is not effectively entitled for provisioning to {target} (not assigned to the application or out of scope)"),
-            d,
-        ));
-        return out;
+    fn step(
+        name: &str,
+        ty: &str,
+        status: &str,
+        description: String,
+        details: Map<String, Value>,
+    ) -> Value {
+        json!({"name": name, "provisioningStepType": ty, "status": status, "description": description, "details": details})
     }
-    let (sync_name, sync_desc, verb) = match e.action {
-        Action::Create => ("EntrySynchronizationAdd", format!("{kind} '{display}' will be created in {target} ({kind} is active and assigned in Azure Active Directory, but no matching {kind} was found in {target})"), "create"),
-        Action::Disable => ("EntrySynchronizationUpdate", format!("{kind} '{display}' will be disabled in {target} ({kind} is no longer assigned to the application in Azure Active Directory)"), "disable"),
-        Action::Delete => ("EntrySynchronizationDelete", format!("{kind} '{display}' will be deleted from {target} ({kind} is no longer assigned to the application in Azure Active Directory)"), "delete"),
-        _ => ("EntrySynchronizationUpdate", format!("{kind} '{display}' will be updated in {target} (a matching {kind} was found in {target})"), "update"),
-    };
-    out.push(step(
-        sync_name,
-        "matching",
-        "success",
-        sync_desc,
-        Map::new(),
-    ));
-    let export_name = match e.action {
-        Action::Create => "EntryExportAdd",
-        Action::Delete => "EntryExportDelete",
-        _ => "EntryExportUpdate",
-    };
-    if e.outcome == Outcome::Success {
-        let past = match verb {
-            "create" => "created in",
-            "disable" => "disabled in",
-            "delete" => "deleted from",
-            _ => "updated in",
+
+    fn steps(kind: &str, display: &str, ident: &str, e: &EventRecord, target: &str) -> Vec<Value> {
+        let target = if target.is_empty() {
+            "customappsso"
+        } else {
+            target
+        };
+        let mut out = Vec::with_capacity(4);
+        let change = match e.action {
+            Action::Create => "Add",
+            Action::Delete => "Delete",
+            _ => "Update",
         };
         out.push(step(
-            export_name,
-            "export",
+            &format!("EntryImport{change}"),
+            "import",
             "success",
-            format!("{kind} '{display}' was {past} {target}"),
-            rid,
+            format!(
+                "Received {kind} '{ident}' change of type ({change}) from Azure Active Directory"
+            ),
+            Map::new(),
         ));
-    } else {
-        let from = if verb == "delete" { "from" } else { "in" };
+        let assigned = e.error != Some(ErrorKind::NotEffectivelyEntitled)
+            && e.action != Action::Disable
+            && e.action != Action::Delete;
+        let mut scoping = Map::new();
+        scoping.insert("Active in the source system".into(), json!("True"));
+        scoping.insert(
+            "Assigned to the application".into(),
+            json!(if assigned { "True" } else { "False" }),
+        );
+        scoping.insert(
+            format!("{kind} has the required role"),
+            json!(if assigned { "True" } else { "False" }),
+        );
+        scoping.insert("Scoping filter evaluation passed".into(), json!("True"));
         out.push(step(
-            export_name,
-            "export",
-            "failure",
-            format!("Failed to {verb} {kind} '{display}' {from} {target}"),
-            rid,
+            "EntrySynchronizationScoping",
+            "scoping",
+            "success",
+            format!("Determine if {kind} in scope by evaluating against each scoping filter"),
+            scoping,
         ));
+        let mut rid = Map::new();
+        rid.insert("ReportableIdentifier".into(), json!(ident));
+        if e.outcome == Outcome::Skipped {
+            let mut d = Map::new();
+            d.insert(
+                "SkipReason".into(),
+                json!(e.error.map_or("RedundantExport", ErrorKind::code)),
+            );
+            out.push(step(
+                "EntrySynchronizationSkip",
+                "export",
+                "skipped",
+                format!("The {kind} '{ident}' will be skipped: it is not effectively entitled for provisioning to {target} (not assigned to the application or out of scope)"),
+                d,
+            ));
+            return out;
+        }
+        let (sync_name, sync_desc, verb) = match e.action {
+            Action::Create => ("EntrySynchronizationAdd", format!("{kind} '{display}' will be created in {target} ({kind} is active and assigned in Azure Active Directory, but no matching {kind} was found in {target})"), "create"),
+            Action::Disable => ("EntrySynchronizationUpdate", format!("{kind} '{display}' will be disabled in {target} ({kind} is no longer assigned to the application in Azure Active Directory)"), "disable"),
+            Action::Delete => ("EntrySynchronizationDelete", format!("{kind} '{display}' will be deleted from {target} ({kind} is no longer assigned to the application in Azure Active Directory)"), "delete"),
+            _ => ("EntrySynchronizationUpdate", format!("{kind} '{display}' will be updated in {target} (a matching {kind} was found in {target})"), "update"),
+        };
+        out.push(step(
+            sync_name,
+            "matching",
+            "success",
+            sync_desc,
+            Map::new(),
+        ));
+        let export_name = match e.action {
+            Action::Create => "EntryExportAdd",
+            Action::Delete => "EntryExportDelete",
+            _ => "EntryExportUpdate",
+        };
+        if e.outcome == Outcome::Success {
+            let past = match verb {
+                "create" => "created in",
+                "disable" => "disabled in",
+                "delete" => "deleted from",
+                _ => "updated in",
+            };
+            out.push(step(
+                export_name,
+                "export",
+                "success",
+                format!("{kind} '{display}' was {past} {target}"),
+                rid,
+            ));
+        } else {
+            let from = if verb == "delete" { "from" } else { "in" };
+            out.push(step(
+                export_name,
+                "export",
+                "failure",
+                format!("Failed to {verb} {kind} '{display}' {from} {target}"),
+                rid,
+            ));
+        }
+        out
     }
-    out
 }
 
 #[cfg(test)]
@@ -923,5 +974,124 @@ mod tests {
             .all(|&i| s.get(i).unwrap().outcome == Outcome::Failure));
         let v = s.render(0, &RenderCtx { tenant: &t });
         assert_eq!(v["tenantId"], t.tenant_id.to_string());
+    }
+
+    /// Every kind of event: seeded ones, then cycle events with and without
+    /// details (faults, quirks) for every action, outcome and error, of users,
+    /// groups and objects the tenant no longer has, with text needing escapes.
+    fn varied_store(t: &Tenant) -> LogStore {
+        let mut s = LogStore::new(77);
+        let now = crate::clock::default_start();
+        s.seed(1000, now - Duration::days(2), t, 5);
+        let cycle = s.begin_cycle(Uuid::from_u128(42));
+        let details = [
+            None,
+            Some(EventDetail::default()),
+            Some(EventDetail {
+                target_id: "scim-7".into(),
+                display: "Zoë \"Q\" O'Brien \\ \u{1}\n\t😀".into(),
+                modified: vec![
+                    ("active".into(), Some("True".into()), Some("False".into())),
+                    ("title".into(), None, Some("</script>".into())),
+                    ("manager".into(), Some("x".into()), None),
+                    ("gone".into(), None, None),
+                ],
+                additional: Some("{\"status\":\"409\",\"detail\":\"dup\"}".into()),
+            }),
+            Some(EventDetail {
+                target_id: String::new(),
+                display: String::new(),
+                modified: vec![],
+                additional: None,
+            }),
+        ];
+        let objects = [
+            Principal::User(0),
+            Principal::User(7),
+            Principal::Group(0),
+            Principal::Group(2),
+            Principal::User(u32::MAX),
+            Principal::Group(u32::MAX),
+        ];
+        let errors = [
+            None,
+            Some(ErrorKind::NotEffectivelyEntitled),
+            Some(ErrorKind::CredentialValidationFailure),
+            Some(ErrorKind::EntryConflict),
+            Some(ErrorKind::DuplicateTargetEntries),
+            Some(ErrorKind::InternalServerError),
+            Some(ErrorKind::Timeout),
+            Some(ErrorKind::ServiceIncompatible),
+            Some(ErrorKind::Unauthorized),
+            Some(ErrorKind::TooManyRequests),
+        ];
+        let mut at = now - Duration::days(1);
+        for action in [
+            Action::Other,
+            Action::Create,
+            Action::Delete,
+            Action::Disable,
+            Action::Update,
+        ] {
+            for outcome in [Outcome::Success, Outcome::Failure, Outcome::Skipped] {
+                for error in errors {
+                    for object in objects {
+                        for detail in &details {
+                            at += Duration::milliseconds(1500);
+                            s.push(
+                                cycle,
+                                at,
+                                object,
+                                action,
+                                outcome,
+                                error,
+                                321,
+                                detail.clone(),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // an event of a cycle the store does not know
+        s.push(
+            u32::MAX,
+            at,
+            objects[0],
+            Action::Update,
+            Outcome::Success,
+            None,
+            1,
+            None,
+        );
+        s
+    }
+
+    #[test]
+    fn typed_rendering_matches_the_value_tree_rendering() {
+        let mut tenants = vec![generate_tenant(3, 50, 5), generate_tenant(4, 20, 3)];
+        // an app without a name renders "customappsso"; another needs escapes
+        tenants[1].service_principals[0].display_name = String::new();
+        let mut odd = generate_tenant(5, 20, 3);
+        odd.service_principals[0].display_name = "Acme \"SCIM\" \\ Zoë".into();
+        tenants.push(odd);
+        for t in &tenants {
+            let s = varied_store(t);
+            let ctx = RenderCtx { tenant: t };
+            // two positions past the end render null
+            let legacy: Vec<Value> = (0..s.len() + 2)
+                .map(|pos| s.render_legacy(pos, &ctx))
+                .collect();
+            for (pos, want) in legacy.iter().enumerate() {
+                assert_eq!(&s.render(pos, &ctx), want, "event {pos}");
+            }
+            let items: Vec<usize> = (0..legacy.len()).rev().collect();
+            let page = serde_json::to_string(&s.events_json(&items, &ctx)).unwrap();
+            let want: Vec<Value> = items.iter().map(|&i| legacy[i].clone()).collect();
+            assert_eq!(
+                serde_json::from_str::<Value>(&page).unwrap(),
+                Value::Array(want)
+            );
+        }
     }
 }
