@@ -262,26 +262,17 @@ async fn backfill_figure(n: usize) -> Backfilled {
     Backfilled { env, figure }
 }
 
-/// Rows per multi-row INSERT in the baseline (18 columns, under SQLite's
-/// 32,766-parameter limit; same as the engine's).
-const RAW_ROWS: usize = 126;
-const RAW_COLUMNS: &str = "connection_id, event_id, activity_ms, job_id, cycle_id, change_id, \
-    action, status, source_id, source_name, target_id, target_name, identity_type, error_code, \
-    error_reason, error_category, duration_ms, raw_json";
+/// Rows per multi-row INSERT in the baseline (20 parameters each, under
+/// SQLite's 32,766-parameter limit; same as the engine's).
+const RAW_ROWS: usize = 120;
 
-fn raw_sql(rows: usize) -> String {
-    let one = format!("({})", vec!["?"; 18].join(","));
-    format!(
-        "INSERT INTO provisioning_events ({RAW_COLUMNS}) VALUES {}",
-        vec![one; rows].join(",")
-    )
-}
+use scimwatch_engine::store::events::{bind_event as raw_bind, insert_sql as raw_sql};
+use scimwatch_engine::store::raw_pages;
 
-use scimwatch_engine::store::events::bind_event as raw_bind;
-
-/// Baseline: the same rows, already fetched and parsed (outside the clock),
-/// inserted into a fresh database with the same migrations in one
-/// transaction of prepared multi-row INSERTs, no de-duplication, no rollups.
+/// Baseline: the same rows, already fetched, parsed and their raw JSON
+/// compressed a page at a time (outside the clock), inserted into a fresh
+/// database with the same migrations in one transaction of prepared
+/// multi-row INSERTs, no de-duplication, no rollups.
 /// Only the inserts and the commit are timed. Pages are fetched a few at a
 /// time so a million events never sit in memory at once.
 async fn raw_insert_rate(env: &Env, client: &GraphClient, n: usize) -> f64 {
@@ -312,10 +303,10 @@ async fn raw_insert_rate(env: &Env, client: &GraphClient, n: usize) -> f64 {
         .expect("begin");
     let mut timed = Duration::ZERO;
     let (mut fetching, mut parsing, mut bytes) = (Duration::ZERO, Duration::ZERO, 0usize);
-    let mut rows = 0usize;
+    let mut rows_done = 0usize;
     while url.is_some() {
         // Untimed: fetch and parse up to 20 pages.
-        let mut batch: Vec<EventWithRaw> = Vec::new();
+        let mut batch: Vec<(Vec<EventWithRaw>, raw_pages::Packed)> = Vec::new();
         for _ in 0..20 {
             let Some(u) = url.take() else { break };
             let t = Instant::now();
@@ -326,28 +317,36 @@ async fn raw_insert_rate(env: &Env, client: &GraphClient, n: usize) -> f64 {
             fetching += t.elapsed();
             let t = Instant::now();
             let page = parse_event_page_tolerant(&body).expect("parse page");
+            let packed = raw_pages::pack(page.events.iter().map(|e| e.1.get())).expect("pack");
             parsing += t.elapsed();
             bytes += body.len();
-            batch.extend(page.events);
             url = page.next_link;
+            batch.push((page.events, packed));
         }
         let t = Instant::now();
-        let mut chunks = batch.chunks_exact(RAW_ROWS);
-        for chunk in &mut chunks {
-            let mut q = sqlx::query(&bulk);
-            for e in chunk {
-                q = raw_bind(q, env.row.id, e);
-            }
-            q.execute(&mut *conn).await.expect("insert");
-        }
-        for e in chunks.remainder() {
-            raw_bind(sqlx::query(&single), env.row.id, e)
-                .execute(&mut *conn)
+        for (events, packed) in &batch {
+            let last_ms = events.iter().map(|e| e.0.activity_ms).max().unwrap_or(0);
+            let page = raw_pages::insert(&mut conn, env.row.id, last_ms, packed)
                 .await
-                .expect("insert");
+                .expect("insert block");
+            let rows: Vec<_> = events.iter().zip(packed.spans.iter().copied()).collect();
+            let mut chunks = rows.chunks_exact(RAW_ROWS);
+            for chunk in &mut chunks {
+                let mut q = sqlx::query(&bulk);
+                for (e, span) in chunk {
+                    q = raw_bind(q, env.row.id, &e.0, page, *span);
+                }
+                q.execute(&mut *conn).await.expect("insert");
+            }
+            for (e, span) in chunks.remainder() {
+                raw_bind(sqlx::query(&single), env.row.id, &e.0, page, *span)
+                    .execute(&mut *conn)
+                    .await
+                    .expect("insert");
+            }
+            rows_done += events.len();
         }
         timed += t.elapsed();
-        rows += batch.len();
     }
     let t = Instant::now();
     sqlx::query("COMMIT")
@@ -357,13 +356,13 @@ async fn raw_insert_rate(env: &Env, client: &GraphClient, n: usize) -> f64 {
     timed += t.elapsed();
     drop(conn);
     eprintln!(
-        "graph: baseline pass: fetch {:.2} s ({:.0} MB), parse {:.2} s, insert+commit {:.2} s",
+        "graph: baseline pass: fetch {:.2} s ({:.0} MB), parse and compress {:.2} s, insert+commit {:.2} s",
         fetching.as_secs_f64(),
         bytes as f64 / 1e6,
         parsing.as_secs_f64(),
         timed.as_secs_f64()
     );
-    assert_eq!(rows, n);
+    assert_eq!(rows_done, n);
     assert_eq!(
         events::count(store.pool(), env.row.id)
             .await

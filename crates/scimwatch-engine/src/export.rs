@@ -78,6 +78,7 @@ pub async fn export_events(
     }
     let mut cursor: Option<String> = None;
     let mut rows = 0u64;
+    let mut raws = events::RawReader::default();
     loop {
         let page =
             events::query(store.pool(), connection_id, filter, 1000, cursor.as_deref()).await?;
@@ -85,7 +86,8 @@ pub async fn export_events(
             match format {
                 ExportFormat::Csv => writeln!(out, "{}", csv_row(e)).map_err(io)?,
                 ExportFormat::Json => {
-                    let raw = events::raw_json(store.pool(), connection_id, &e.event_id)
+                    let raw = raws
+                        .get(store.pool(), connection_id, &e.event_id)
                         .await?
                         .unwrap_or_else(|| "{}".into());
                     writeln!(out, "{raw}").map_err(io)?;

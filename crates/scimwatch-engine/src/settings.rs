@@ -65,6 +65,12 @@ pub async fn prune(store: &Store, s: &Settings, now: DateTime<Utc>) -> Result<u6
         .execute(store.pool())
         .await?
         .rows_affected();
+    // A raw-JSON block goes once every event in it is older than the cut-off
+    // (all of them were just deleted).
+    sqlx::query("DELETE FROM event_raw_pages WHERE last_ms < ?")
+        .bind(before)
+        .execute(store.pool())
+        .await?;
     let b = sqlx::query("DELETE FROM scim_checks WHERE checked_ms < ?")
         .bind(before)
         .execute(store.pool())

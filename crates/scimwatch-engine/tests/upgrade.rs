@@ -23,6 +23,14 @@ async fn schema_v1_databases_upgrade_and_keep_their_data() {
     assert_eq!(list[0].name, "Acme (v1)");
     assert!(list[0].scim_token_set);
     assert_eq!(events::count(store.pool(), list[0].id).await.unwrap(), 1);
+    // Its raw JSON, stored inline before blocks existed (0006), still reads.
+    assert_eq!(
+        events::raw_json(store.pool(), list[0].id, "evt-1")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("{}")
+    );
     // The incident made before `state_json` existed is still listed.
     let all = incidents::list(store.pool(), None, false, 10).await;
     assert!(all.is_err() || all.unwrap().len() <= 1);

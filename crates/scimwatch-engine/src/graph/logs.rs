@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
 use chrono::{SecondsFormat, TimeZone, Utc};
-use scimwatch_core::graph::{parse_event_page_tolerant, EventWithRaw};
+use scimwatch_core::graph::parse_event_page_tolerant;
 use serde::Serialize;
 use tokio::sync::mpsc;
 use ts_rs::TS;
@@ -103,7 +103,7 @@ impl Drop for AbortOnDrop {
 }
 
 struct ParsedPage {
-    events: Vec<EventWithRaw>,
+    events: events::Prepared,
     rejected: u64,
     last: bool,
 }
@@ -122,8 +122,12 @@ async fn fetch_pages(
         let r = client
             .get_bytes(&url, Family::ProvisioningLogs, "provisioning logs")
             .await
-            .and_then(|body| Ok(parse_event_page_tolerant(&body)?));
-        let page = match r {
+            .and_then(|body| Ok(parse_event_page_tolerant(&body)?))
+            .and_then(|page| {
+                let events = events::Prepared::new(page.events)?;
+                Ok((events, page.next_link, page.rejected))
+            });
+        let (events, next, rejected) = match r {
             Ok(p) => p,
             Err(e) => {
                 let _ = tx.send(Err(e)).await;
@@ -131,15 +135,14 @@ async fn fetch_pages(
             }
         };
         pages += 1;
-        for r in &page.rejected {
+        for r in &rejected {
             tracing::warn!(error = %r, "provisioning event skipped");
         }
-        let next = page.next_link.clone();
         let stop_here = max_pages.is_some_and(|m| pages >= m);
         let last = next.is_none();
         let msg = ParsedPage {
-            events: page.events,
-            rejected: page.rejected.len() as u64,
+            events,
+            rejected: rejected.len() as u64,
             last,
         };
         if tx.send(Ok(msg)).await.is_err() || last || stop_here {
@@ -223,10 +226,11 @@ pub async fn ingest_logs(
             }
         };
         out.pages += 1;
-        out.fetched += page.events.len() as u64;
+        let page_events = page.events.events();
+        out.fetched += page_events.len() as u64;
         out.rejected += page.rejected;
-        let page_min = page.events.iter().map(|e| e.0.activity_ms).min();
-        let page_max = page.events.iter().map(|e| e.0.activity_ms).max();
+        let page_min = page_events.iter().map(|e| e.0.activity_ms).min();
+        let page_max = page_events.iter().map(|e| e.0.activity_ms).max();
         if let (Some(prev), Some(min)) = (prev_page_max, page_min) {
             if min < prev {
                 ascending = false;
@@ -243,14 +247,14 @@ pub async fn ingest_logs(
             batch = Some((store.pool().begin().await?, BTreeSet::new(), 0));
         }
         if let Some((tx, touched, n)) = batch.as_mut() {
-            for c in page.events.iter().filter_map(|e| e.0.cycle_id.as_ref()) {
+            for c in page_events.iter().filter_map(|e| e.0.cycle_id.as_ref()) {
                 if !touched.contains(c) {
                     touched.insert(c.clone());
                     touched_all.insert(c.clone());
                 }
             }
-            out.new_events += events::insert_events(tx, ids.connection_id, &page.events).await?;
-            *n += page.events.len();
+            out.new_events += events::insert_prepared(tx, ids.connection_id, &page.events).await?;
+            *n += page_events.len();
             if page.last {
                 out.complete = true;
             }

@@ -3,25 +3,30 @@
 //! rollup recomputation for the cycles an ingest touched, and the keyset-
 //! paginated queries the Logs and Cycles screens (and the CLI) call.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::OnceLock;
 
-use scimwatch_core::graph::EventWithRaw;
+use scimwatch_core::graph::{EventRecord, EventWithRaw};
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
 use ts_rs::TS;
 
+use super::raw_pages::{self, Span};
 use crate::error::EngineError;
 
-/// Rows per multi-row INSERT (18 columns → 2,268 parameters).
-const ROWS_PER_INSERT: usize = 126;
+/// Rows per multi-row INSERT (20 parameters each → 2,400, well under
+/// SQLite's 32,766-parameter limit).
+const ROWS_PER_INSERT: usize = 120;
 const INSERT_COLUMNS: &str = "connection_id, event_id, activity_ms, job_id, cycle_id, change_id, \
     action, status, source_id, source_name, target_id, target_name, identity_type, error_code, \
-    error_reason, error_category, duration_ms, raw_json";
-const PARAMS_PER_ROW: usize = 18;
+    error_reason, error_category, duration_ms, raw_page, raw_offset, raw_len, raw_json";
+/// Bound parameters per row; `raw_json` is the literal '' (the text lives in
+/// the row's compressed block, see [`raw_pages`]).
+const PARAMS_PER_ROW: usize = 20;
 
-fn insert_sql(rows: usize) -> String {
-    let one = format!("({})", vec!["?"; PARAMS_PER_ROW].join(","));
+/// The INSERT of `rows` events.
+pub fn insert_sql(rows: usize) -> String {
+    let one = format!("({},'')", vec!["?"; PARAMS_PER_ROW].join(","));
     format!(
         "INSERT INTO provisioning_events ({INSERT_COLUMNS}) VALUES {} \
          ON CONFLICT (connection_id, event_id) DO NOTHING",
@@ -42,52 +47,155 @@ fn single_sql() -> &'static str {
 /// A query with its arguments, as [`bind_event`] extends it.
 pub type Q<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
-/// Bind one event's 18 columns, in the order of the events table's insert
-/// (also used by the backfill benchmark's raw-insert baseline).
-pub fn bind_event<'q>(q: Q<'q>, connection_id: i64, e: &'q EventWithRaw) -> Q<'q> {
-    let (r, raw) = e;
+/// Bind one event's parameters in the order of [`insert_sql`]: its columns
+/// and where its raw JSON lies (block `page`, `span`). Also used by the
+/// backfill benchmark's raw-insert baseline.
+pub fn bind_event<'q>(
+    q: Q<'q>,
+    connection_id: i64,
+    r: &'q EventRecord,
+    page: i64,
+    span: Span,
+) -> Q<'q> {
     q.bind(connection_id)
-        .bind(&r.event_id)
+        .bind(r.event_id.as_str())
         .bind(r.activity_ms)
-        .bind(&r.job_id)
-        .bind(&r.cycle_id)
-        .bind(&r.change_id)
+        .bind(r.job_id.as_deref())
+        .bind(r.cycle_id.as_deref())
+        .bind(r.change_id.as_deref())
         .bind(r.action.as_deref().unwrap_or("other"))
         .bind(r.status.as_deref().unwrap_or("unknown"))
-        .bind(&r.source_id)
-        .bind(&r.source_name)
-        .bind(&r.target_id)
-        .bind(&r.target_name)
-        .bind(&r.identity_type)
-        .bind(&r.error_code)
-        .bind(&r.error_reason)
-        .bind(&r.error_category)
+        .bind(r.source_id.as_deref())
+        .bind(r.source_name.as_deref())
+        .bind(r.target_id.as_deref())
+        .bind(r.target_name.as_deref())
+        .bind(r.identity_type.as_deref())
+        .bind(r.error_code.as_deref())
+        .bind(r.error_reason.as_deref())
+        .bind(r.error_category.as_deref())
         .bind(r.duration_ms)
-        .bind(raw.get())
+        .bind(page)
+        .bind(span.offset)
+        .bind(span.len)
 }
 
-/// Insert events (inside the caller's transaction); duplicates are ignored.
-/// Returns how many rows were new. Statements are prepared once per
-/// connection (sqlx caches them) and reused for every chunk.
+/// Indexes into `events` of those not stored yet (first occurrence of each id).
+async fn fresh(
+    conn: &mut SqliteConnection,
+    connection_id: i64,
+    events: &[EventWithRaw],
+) -> Result<Vec<usize>, EngineError> {
+    let ids: Vec<&str> = events.iter().map(|e| e.0.event_id.as_str()).collect();
+    let ids = serde_json::to_string(&ids).map_err(|e| EngineError::Io(e.to_string()))?;
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT event_id FROM provisioning_events \
+         WHERE connection_id = ? AND event_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(connection_id)
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut seen: HashSet<&str> = stored.iter().map(String::as_str).collect();
+    Ok((0..events.len())
+        .filter(|&i| seen.insert(events[i].0.event_id.as_str()))
+        .collect())
+}
+
+/// A page of events ready to store, their raw JSON already compressed as
+/// one block: the log ingest prepares pages while earlier ones are being
+/// inserted, so compression runs beside the database writes.
+#[derive(Debug)]
+pub struct Prepared {
+    events: Vec<EventWithRaw>,
+    packed: raw_pages::Packed,
+}
+
+impl Prepared {
+    pub fn new(events: Vec<EventWithRaw>) -> Result<Self, EngineError> {
+        let packed = raw_pages::pack(events.iter().map(|e| e.1.get()))?;
+        Ok(Self { events, packed })
+    }
+
+    pub fn events(&self) -> &[EventWithRaw] {
+        &self.events
+    }
+}
+
+/// Insert a prepared page (inside the caller's transaction); events already
+/// stored, and repeats within the page, are left out. When every event is
+/// new (a backfill) the prepared block is stored as is, otherwise the new
+/// events' JSON is compressed again on its own. Returns how many rows were new.
+pub async fn insert_prepared(
+    conn: &mut SqliteConnection,
+    connection_id: i64,
+    page: &Prepared,
+) -> Result<u64, EngineError> {
+    let events = &page.events;
+    let new = fresh(conn, connection_id, events).await?;
+    if new.len() == events.len() {
+        let rows: Vec<&EventRecord> = events.iter().map(|e| &e.0).collect();
+        insert_rows(conn, connection_id, &rows, &page.packed).await
+    } else {
+        insert_subset(conn, connection_id, events, &new).await
+    }
+}
+
+/// Insert events (inside the caller's transaction); events already stored,
+/// and repeats within `events`, are left out. The raw JSON of the new ones
+/// is stored as one compressed block. Returns how many rows were new.
 pub async fn insert_events(
     conn: &mut SqliteConnection,
     connection_id: i64,
     events: &[EventWithRaw],
 ) -> Result<u64, EngineError> {
-    let mut new = 0u64;
-    let mut chunks = events.chunks_exact(ROWS_PER_INSERT);
+    let new = fresh(conn, connection_id, events).await?;
+    insert_subset(conn, connection_id, events, &new).await
+}
+
+async fn insert_subset(
+    conn: &mut SqliteConnection,
+    connection_id: i64,
+    events: &[EventWithRaw],
+    subset: &[usize],
+) -> Result<u64, EngineError> {
+    let chosen: Vec<&EventWithRaw> = subset.iter().filter_map(|&i| events.get(i)).collect();
+    let packed = raw_pages::pack(chosen.iter().map(|e| e.1.get()))?;
+    let rows: Vec<&EventRecord> = chosen.iter().map(|e| &e.0).collect();
+    insert_rows(conn, connection_id, &rows, &packed).await
+}
+
+/// Store `packed` (the raw JSON of `rows`, in order) as a block and the
+/// rows pointing into it. Statements are prepared once per connection
+/// (sqlx caches them).
+async fn insert_rows(
+    conn: &mut SqliteConnection,
+    connection_id: i64,
+    rows: &[&EventRecord],
+    packed: &raw_pages::Packed,
+) -> Result<u64, EngineError> {
+    let Some(last_ms) = rows.iter().map(|r| r.activity_ms).max() else {
+        return Ok(0);
+    };
+    let page = raw_pages::insert(conn, connection_id, last_ms, packed).await?;
+    let rows: Vec<(&EventRecord, Span)> = rows
+        .iter()
+        .copied()
+        .zip(packed.spans.iter().copied())
+        .collect();
+    let mut inserted = 0u64;
+    let mut chunks = rows.chunks_exact(ROWS_PER_INSERT);
     for chunk in &mut chunks {
         let mut q = sqlx::query(bulk_sql());
-        for e in chunk {
-            q = bind_event(q, connection_id, e);
+        for (r, span) in chunk {
+            q = bind_event(q, connection_id, r, page, *span);
         }
-        new += q.execute(&mut *conn).await?.rows_affected();
+        inserted += q.execute(&mut *conn).await?.rows_affected();
     }
-    for e in chunks.remainder() {
-        let q = bind_event(sqlx::query(single_sql()), connection_id, e);
-        new += q.execute(&mut *conn).await?.rows_affected();
+    for (r, span) in chunks.remainder() {
+        let q = bind_event(sqlx::query(single_sql()), connection_id, r, page, *span);
+        inserted += q.execute(&mut *conn).await?.rows_affected();
     }
-    Ok(new)
+    Ok(inserted)
 }
 
 /// Recompute the rollups of `cycles` from the stored events.
@@ -304,17 +412,70 @@ pub async fn query(
 
 /// The raw Graph JSON of one stored event.
 pub async fn raw_json(
-    ex: impl SqliteExecutor<'_>,
+    pool: &SqlitePool,
     connection_id: i64,
     event_id: &str,
 ) -> Result<Option<String>, EngineError> {
-    Ok(sqlx::query_scalar(
-        "SELECT raw_json FROM provisioning_events WHERE connection_id = ? AND event_id = ?",
-    )
-    .bind(connection_id)
-    .bind(event_id)
-    .fetch_optional(ex)
-    .await?)
+    RawReader::default()
+        .get(pool, connection_id, event_id)
+        .await
+}
+
+/// Reads events' raw JSON, keeping the last decompressed block: reading the
+/// events of a time range (an export) decompresses each block once.
+#[derive(Debug, Default)]
+pub struct RawReader {
+    block: Option<(i64, String)>,
+}
+
+impl RawReader {
+    /// The raw Graph JSON of one stored event (`None`: no such event).
+    pub async fn get(
+        &mut self,
+        pool: &SqlitePool,
+        connection_id: i64,
+        event_id: &str,
+    ) -> Result<Option<String>, EngineError> {
+        type Row = (String, Option<i64>, Option<i64>, Option<i64>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT raw_json, raw_page, raw_offset, raw_len FROM provisioning_events \
+             WHERE connection_id = ? AND event_id = ?",
+        )
+        .bind(connection_id)
+        .bind(event_id)
+        .fetch_optional(pool)
+        .await?;
+        let Some((text, page, offset, len)) = row else {
+            return Ok(None);
+        };
+        let Some(page) = page else {
+            return Ok(Some(text));
+        };
+        if self.block.as_ref().is_none_or(|(id, _)| *id != page) {
+            let block: Option<(String, Vec<u8>)> =
+                sqlx::query_as("SELECT codec, body FROM event_raw_pages WHERE id = ?")
+                    .bind(page)
+                    .fetch_optional(pool)
+                    .await?;
+            let Some((codec, body)) = block else {
+                return Err(EngineError::Io(format!(
+                    "the raw JSON block {page} of event {event_id} is missing from the store; \
+                     the event's columns are intact, only its raw Graph JSON cannot be shown"
+                )));
+            };
+            self.block = Some((page, raw_pages::unpack(page, &codec, &body)?));
+        }
+        let span = Span {
+            offset: u32::try_from(offset.unwrap_or(-1)).unwrap_or(u32::MAX),
+            len: u32::try_from(len.unwrap_or(-1)).unwrap_or(u32::MAX),
+        };
+        let text = self
+            .block
+            .as_ref()
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_default();
+        Ok(Some(raw_pages::slice(page, text, span)?.to_string()))
+    }
 }
 
 /// Number of stored events of a connection: one row of `event_counts`,

@@ -6,6 +6,7 @@ pub mod events;
 pub mod incidents;
 pub mod inventory;
 pub mod jobs;
+pub mod raw_pages;
 pub mod scim_checks;
 
 use std::path::{Path, PathBuf};
