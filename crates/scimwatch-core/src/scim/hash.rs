@@ -14,6 +14,7 @@
 //! between two reads changes the hash.
 
 use std::fmt;
+use std::io::Write as _;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -97,7 +98,10 @@ fn write_value(v: &Value, out: &mut Vec<u8>, level: Level) {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Number(n) => {
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, "{n}");
+        }
         Value::String(s) => write_string(s, out),
         Value::Array(items) => {
             out.push(b'[');
@@ -123,16 +127,14 @@ fn write_value(v: &Value, out: &mut Vec<u8>, level: Level) {
             out.push(b']');
         }
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map
-                .keys()
-                .filter(|k| !(level == Level::Meta && is_volatile_meta_key(k)))
-                .collect();
-            keys.sort_unstable();
+            let keep = |k: &String| !(level == Level::Meta && is_volatile_meta_key(k));
             out.push(b'{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
+            let mut first = true;
+            let mut entry = |k: &String, v: &Value, out: &mut Vec<u8>| {
+                if !first {
                     out.push(b',');
                 }
+                first = false;
                 write_string(k, out);
                 out.push(b':');
                 let child = if level == Level::Top && k.eq_ignore_ascii_case("meta") {
@@ -140,8 +142,20 @@ fn write_value(v: &Value, out: &mut Vec<u8>, level: Level) {
                 } else {
                     Level::Inner
                 };
-                if let Some(v) = map.get(*k) {
-                    write_value(v, out, child);
+                write_value(v, out, child);
+            };
+            // serde_json's map iterates in key order unless a crate in the
+            // build turns on its `preserve_order` feature: sort only then.
+            if map.keys().is_sorted() {
+                for (k, v) in map.iter().filter(|(k, _)| keep(k)) {
+                    entry(k, v, out);
+                }
+            } else {
+                let mut keys: Vec<(&String, &Value)> =
+                    map.iter().filter(|(k, _)| keep(k)).collect();
+                keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                for (k, v) in keys {
+                    entry(k, v, out);
                 }
             }
             out.push(b'}');

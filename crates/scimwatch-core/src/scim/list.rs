@@ -257,6 +257,21 @@ pub fn parse_list_response_for(
     })
 }
 
+/// The text of each element of a ListResponse's `Resources` array exactly as
+/// the server sent it, in order: storing a resource as received then needs
+/// no re-serialisation of its parsed form. `None` when the body has no
+/// `Resources` array under that exact name (the lenient parse above takes
+/// other spellings; callers then serialise the parsed resources).
+pub fn resource_texts(body: &[u8]) -> Option<Vec<&str>> {
+    #[derive(serde::Deserialize)]
+    struct Texts<'a> {
+        #[serde(rename = "Resources", borrow)]
+        resources: Option<Vec<&'a serde_json::value::RawValue>>,
+    }
+    let t: Texts<'_> = serde_json::from_slice(body).ok()?;
+    Some(t.resources?.into_iter().map(|r| r.get()).collect())
+}
+
 /// A resource id as text (servers sometimes send numbers).
 pub(crate) fn id_text(v: &Value) -> Option<String> {
     match v {
@@ -268,6 +283,29 @@ pub(crate) fn id_text(v: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn resource_texts_are_the_elements_as_sent() {
+        let body = br#"{"schemas":[], "Resources": [ {"id": "1",  "a": [1, 2]} ,{"id":"2"}], "totalResults": 2}"#;
+        assert_eq!(
+            resource_texts(body),
+            Some(vec![r#"{"id": "1",  "a": [1, 2]}"#, r#"{"id":"2"}"#])
+        );
+        for other in [
+            &br#"{"resources": [{"id": "1"}]}"#[..],
+            br#"{"Resources": {"id": "1"}}"#,
+            br#"{"Resources": null}"#,
+            br#"{"Resources": [1], "Resources": [2]}"#,
+            b"<html>",
+        ] {
+            assert_eq!(
+                resource_texts(other),
+                None,
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
+    }
     use super::*;
 
     fn parse(json: &str) -> ListResponse {

@@ -38,6 +38,7 @@ pub use drift::{
 pub use hash::{canonical_json, content_hash, content_hash_hex, ContentHash};
 pub use jwt::{jwt_claims, jwt_expiry};
 pub use list::{
-    parse_list_response, parse_list_response_for, ListRequest, ListResponse, LIST_RESPONSE_SCHEMA,
+    parse_list_response, parse_list_response_for, resource_texts, ListRequest, ListResponse,
+    LIST_RESPONSE_SCHEMA,
 };
 pub use resource::{GroupMember, ScimGroup, ScimMeta, ScimMultiValue, ScimName, ScimUser};

@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use scimwatch_core::scim::{
-    content_hash, parse_list_response_for, parse_scim_error, ContentHash, Deviation, ListRequest,
+    content_hash, parse_list_response_for, parse_scim_error, resource_texts, ContentHash,
+    Deviation, ListRequest,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -276,16 +277,22 @@ async fn fetch_page(
     // window past a resource never seen (advancing too little only re-reads).
     let mut distinct: HashSet<String> = HashSet::with_capacity(list.resources.len());
     let mut without_id = 0u64;
-    for v in &list.resources {
+    // Each resource's text as sent, when the page allows it (else serialised).
+    let texts = resource_texts(&body).filter(|t| t.len() == list.resources.len());
+    for (i, v) in list.resources.iter().enumerate() {
         let Some(id) = v.get("id").and_then(id_text) else {
             without_id += 1;
             continue;
         };
         distinct.insert(id.clone());
+        let body = match texts.as_ref().and_then(|t| t.get(i)) {
+            Some(text) => (*text).to_string(),
+            None => v.to_string(),
+        };
         items.push(Item {
             id,
             hash: content_hash(v),
-            body: v.to_string(),
+            body,
         });
     }
     let (excerpt, _) = client.excerpt(&body[..body.len().min(600)]);
