@@ -1095,6 +1095,25 @@ fn fuzz_tenant_url() {
 // ---------------------------------------------------------------------------
 // Regressions: inputs the fuzzer found, kept by name.
 
+#[test]
+fn an_event_sent_as_an_array_is_rejected_not_read_by_position() {
+    // Found by the soak's fuzzing: `[id, activityDateTime, jobId]` was read
+    // as an event by field position (and the two models disagreed).
+    let page = br#"{"value":[[false,"2024-05-01T10:00:00Z",false]]}"#;
+    assert!(parse_event_page(page).is_err());
+    let tolerant = parse_event_page_tolerant(page).unwrap();
+    assert!(tolerant.events.is_empty());
+    assert_eq!(tolerant.rejected.len(), 1);
+    assert!(
+        tolerant.rejected[0]
+            .to_string()
+            .contains("not a JSON object"),
+        "{}",
+        tolerant.rejected[0]
+    );
+    check_event_page(page).unwrap();
+}
+
 /// Found by `fuzz_graph_event_page`: `"errorInformation": [false]` (an
 /// array for an object) is read by both event models, positionally, into
 /// different fields (the fast path's first field is `status`, the full

@@ -305,6 +305,11 @@ pub fn parse_event(raw: &str) -> Result<EventRecord, ParseError> {
 }
 
 fn parse_event_named(raw: &str, document: &str) -> Result<EventRecord, ParseError> {
+    // serde reads a JSON array into a struct by field position: an event
+    // sent as `[…]` would become one with made-up fields.
+    if raw.trim_start().as_bytes().first() != Some(&b'{') {
+        return Err(ParseError::new(document, "the event is not a JSON object"));
+    }
     let wire: EventWire<'_> = serde_json::from_str(raw)
         .map_err(|e| ParseError::from_json(document, &e, Some(raw.as_bytes())))?;
     if wire.id.0.is_none() {
