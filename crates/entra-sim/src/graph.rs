@@ -216,7 +216,11 @@ fn throttled(state: &SimState, ctx: &Ctx, secs: f64) -> Response {
 }
 
 fn ok_json(ctx: &Ctx, v: Value) -> Response {
-    let text = v.to_string();
+    ok_json_text(ctx, v.to_string())
+}
+
+/// A 200 with JSON already serialised (the faults that spoil a body apply).
+fn ok_json_text(ctx: &Ctx, text: String) -> Response {
     let body = match ctx.post {
         Some(GraphAction::Malformed) => "{\"value\": [ <html>this is not json</html> ".to_string(),
         Some(GraphAction::Truncated) => text.chars().take(text.chars().count() / 2).collect(),
@@ -1164,18 +1168,6 @@ struct LogPage<'a> {
     #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
     next_link: Option<String>,
     value: EventsJson<'a>,
-}
-
-/// [`ok_json`] for a body serialised already (same faults and headers).
-fn ok_json_text(ctx: &Ctx, text: String) -> Response {
-    let body = match ctx.post {
-        Some(GraphAction::Malformed) => "{\"value\": [ <html>this is not json</html> ".to_string(),
-        Some(GraphAction::Truncated) => text.chars().take(text.chars().count() / 2).collect(),
-        _ => text,
-    };
-    let mut r = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")], body).into_response();
-    add_ids(&mut r, ctx);
-    r
 }
 
 /// Anything else under `/v1.0/`.
