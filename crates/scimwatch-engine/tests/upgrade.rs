@@ -60,3 +60,45 @@ async fn schema_v1_databases_upgrade_and_keep_their_data() {
         .await
         .unwrap();
 }
+
+/// The schema just before raw JSON moved to compressed blocks (0006): events
+/// stored inline keep reading, new ones go to blocks, both side by side.
+#[tokio::test]
+async fn schema_v5_databases_keep_inline_event_json_beside_new_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("scimwatch.db");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/schema-v5.db");
+    std::fs::copy(&fixture, &db).unwrap();
+
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let id = rows::list(store.pool()).await.unwrap()[0].id;
+    assert_eq!(events::count(store.pool(), id).await.unwrap(), 3);
+    let old = events::raw_json(store.pool(), id, "evt-v5-b")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(old.contains("\"errorCode\":\"EntryConflict\""), "{old}");
+
+    let page = br#"{"value":[{"id":"evt-v6","activityDateTime":"2025-11-28T09:00:00Z","provisioningAction":"delete","provisioningStatusInfo":{"status":"success"}}]}"#;
+    let (new, _) = scimwatch_core::graph::parse_event_page(page).unwrap();
+    let mut conn = store.pool().acquire().await.unwrap();
+    assert_eq!(events::insert_events(&mut conn, id, &new).await.unwrap(), 1);
+    drop(conn);
+    assert_eq!(events::count(store.pool(), id).await.unwrap(), 4);
+    assert_eq!(
+        events::raw_json(store.pool(), id, "evt-v6").await.unwrap(),
+        Some(new[0].1.get().to_string())
+    );
+    let (blocks,): (i64,) = sqlx::query_as("SELECT count(*) FROM event_raw_pages")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(blocks, 1);
+    assert!(events::raw_json(store.pool(), id, "evt-v5-a")
+        .await
+        .unwrap()
+        .is_some_and(|t| t.contains("evt-v5-a")));
+    store.integrity_check().await.unwrap();
+}
