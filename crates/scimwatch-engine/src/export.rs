@@ -10,6 +10,7 @@ use ts_rs::TS;
 
 use crate::error::EngineError;
 use crate::store::events::{self, EventFilter, EventRow};
+use crate::store::raw_pages::RawReader;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -78,7 +79,7 @@ pub async fn export_events(
     }
     let mut cursor: Option<String> = None;
     let mut rows = 0u64;
-    let mut raws = events::RawReader::default();
+    let mut raws = RawReader::default();
     loop {
         let page =
             events::query(store.pool(), connection_id, filter, 1000, cursor.as_deref()).await?;
@@ -87,7 +88,7 @@ pub async fn export_events(
                 ExportFormat::Csv => writeln!(out, "{}", csv_row(e)).map_err(io)?,
                 ExportFormat::Json => {
                     let raw = raws
-                        .get(store.pool(), connection_id, &e.event_id)
+                        .get(store.pool(), connection_id, e.activity_ms, &e.event_id)
                         .await?
                         .unwrap_or_else(|| "{}".into());
                     writeln!(out, "{raw}").map_err(io)?;

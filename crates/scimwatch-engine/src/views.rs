@@ -354,16 +354,23 @@ pub async fn logs_page(
     .await
 }
 
-/// One event's full Graph object (steps, modified properties) for the drawer.
+/// One event's full Graph object (steps, modified properties) for the
+/// drawer: the event with Graph id `event_id` at `activity_ms` (as listed).
 pub async fn event_detail(
     engine: &Engine,
     connection: &str,
     event_id: &str,
+    activity_ms: i64,
 ) -> Result<serde_json::Value, EngineError> {
     let r = row(engine, connection).await?;
-    let raw = crate::store::events::raw_json(engine.store.pool(), r.id, event_id)
+    let raw = crate::store::raw_pages::raw_json(engine.store.pool(), r.id, activity_ms, event_id)
         .await?
-        .ok_or_else(|| EngineError::NotFound(format!("no event {event_id}")))?;
+        .ok_or_else(|| {
+            EngineError::NotFound(format!(
+                "no event {event_id} at {}",
+                crate::store::connections::ms_to_time(activity_ms).to_rfc3339()
+            ))
+        })?;
     serde_json::from_str(&raw).map_err(|e| EngineError::Io(format!("stored event unreadable: {e}")))
 }
 

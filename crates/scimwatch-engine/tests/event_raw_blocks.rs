@@ -9,7 +9,8 @@ use chrono::{TimeZone, Utc};
 use scimwatch_core::graph::{parse_event_page, EventWithRaw};
 use scimwatch_core::settings::Settings;
 use scimwatch_engine::export::{export_events, ExportFormat};
-use scimwatch_engine::store::events::{self, EventFilter, Prepared, RawReader};
+use scimwatch_engine::store::events::{self, EventFilter, Prepared};
+use scimwatch_engine::store::raw_pages::{raw_json, RawReader};
 use scimwatch_engine::Store;
 
 const DAY: i64 = 86_400_000;
@@ -57,7 +58,7 @@ async fn assert_raw_back(store: &Store, events: &[EventWithRaw]) {
     let mut reader = RawReader::default();
     for (r, raw) in events {
         let got = reader
-            .get(store.pool(), 1, &r.event_id)
+            .get(store.pool(), 1, r.activity_ms, &r.event_id)
             .await
             .unwrap()
             .unwrap();
@@ -95,11 +96,22 @@ async fn a_page_is_one_compressed_block_and_every_event_reads_back() {
     assert_eq!(inline, 0);
     assert_raw_back(&store, &evs).await;
     assert_eq!(
-        events::raw_json(store.pool(), 1, "ev-7").await.unwrap(),
+        raw_json(store.pool(), 1, evs[7].0.activity_ms, "ev-7")
+            .await
+            .unwrap(),
         Some(evs[7].1.get().to_string())
     );
     assert_eq!(
-        events::raw_json(store.pool(), 1, "no-such").await.unwrap(),
+        raw_json(store.pool(), 1, evs[7].0.activity_ms, "no-such")
+            .await
+            .unwrap(),
+        None
+    );
+    // An event is its id at its time: the id at another time is not it.
+    assert_eq!(
+        raw_json(store.pool(), 1, evs[7].0.activity_ms + 1, "ev-7")
+            .await
+            .unwrap(),
         None
     );
 }
@@ -169,7 +181,7 @@ async fn rows_from_before_the_migration_keep_their_inline_json() {
     drop(conn);
     let mut reader = RawReader::default();
     assert_eq!(
-        reader.get(store.pool(), 1, "legacy").await.unwrap(),
+        reader.get(store.pool(), 1, 5, "legacy").await.unwrap(),
         Some("{\"id\":\"legacy\"}".into())
     );
     assert_raw_back(&store, &evs).await;
@@ -218,16 +230,21 @@ async fn damaged_or_missing_blocks_are_clear_errors_and_the_rows_stay() {
     let mut conn = store.pool().acquire().await.unwrap();
     events::insert_events(&mut conn, 1, &evs).await.unwrap();
     drop(conn);
-    // Spoil the block, then lose it: each read says what is wrong.
+    // Spoil the block, lose it, then lose the row's span too: each read
+    // says what is wrong.
     for (spoil, says) in [
         (
             "UPDATE event_raw_pages SET body = x'0500000001'",
             ["damaged", "columns are intact"],
         ),
         ("DELETE FROM event_raw_pages", ["missing", "ev-1"]),
+        (
+            "UPDATE provisioning_events SET raw_offset = NULL WHERE event_id = 'ev-1'",
+            ["span is missing", "columns are intact"],
+        ),
     ] {
         sqlx::query(spoil).execute(store.pool()).await.unwrap();
-        let e = events::raw_json(store.pool(), 1, "ev-1")
+        let e = raw_json(store.pool(), 1, evs[1].0.activity_ms, "ev-1")
             .await
             .unwrap_err()
             .to_string();

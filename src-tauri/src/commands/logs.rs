@@ -34,8 +34,9 @@ pub async fn event_detail(
     state: State<'_, AppState>,
     id: String,
     event_id: String,
+    activity_ms: i64,
 ) -> CommandResult<serde_json::Value> {
-    Ok(views::event_detail(&state.engine, &id, &event_id).await?)
+    Ok(views::event_detail(&state.engine, &id, &event_id, activity_ms).await?)
 }
 
 #[tauri::command]

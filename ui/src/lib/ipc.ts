@@ -244,9 +244,9 @@ export function queryLogs(id: string, filter: EventFilter, cursor: string | null
   return call<Page<EventRow>>("query_logs", { id, filter, cursor, limit });
 }
 
-/** The raw Graph `provisioningObjectSummary` of one event. */
-export function eventDetail(id: string, eventId: string): Promise<unknown> {
-  return call<unknown>("event_detail", { id, eventId });
+/** The raw Graph `provisioningObjectSummary` of one event: its Graph id at its activity time, as listed. */
+export function eventDetail(id: string, eventId: string, activityMs: number): Promise<unknown> {
+  return call<unknown>("event_detail", { id, eventId, activityMs });
 }
 
 /** Writes the filtered events to the Downloads folder. */

@@ -32,7 +32,7 @@ describe("monitoring wrappers", () => {
     await pollNow("c1");
     await listCycles("c1");
     await queryLogs("c1", EMPTY_FILTER, "cur", 50);
-    await eventDetail("c1", "ev-1");
+    await eventDetail("c1", "ev-1", 1764320400000);
     await exportLogs("c1", EMPTY_FILTER, "csv");
     await mappingsView("c1");
     await runChecklist("c1");
@@ -47,7 +47,7 @@ describe("monitoring wrappers", () => {
       { cmd: "poll_now", args: { id: "c1" } },
       { cmd: "list_cycles", args: { id: "c1" } },
       { cmd: "query_logs", args: { id: "c1", filter: EMPTY_FILTER, cursor: "cur", limit: 50 } },
-      { cmd: "event_detail", args: { id: "c1", eventId: "ev-1" } },
+      { cmd: "event_detail", args: { id: "c1", eventId: "ev-1", activityMs: 1764320400000 } },
       { cmd: "export_logs", args: { id: "c1", filter: EMPTY_FILTER, format: "csv" } },
       { cmd: "mappings_view", args: { id: "c1" } },
       { cmd: "run_checklist", args: { id: "c1" } },

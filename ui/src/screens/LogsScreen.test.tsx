@@ -80,7 +80,7 @@ describe("Provisioning logs", () => {
     expect(within(drawer).getByText("a@x")).toBeTruthy();
     expect(within(drawer).getByText("b@x")).toBeTruthy();
     expect(within(drawer).getByText("Microsoft Entra ID")).toBeTruthy();
-    expect(b.last("event_detail")!.args).toEqual({ id: "c1", eventId: "ev-0" });
+    expect(b.last("event_detail")!.args).toEqual({ id: "c1", eventId: "ev-0", activityMs: Date.UTC(2026, 10, 20, 10, 0) });
     fireEvent.keyDown(drawer, { key: "Escape" });
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
 

@@ -612,7 +612,7 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null);
 
 function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow; onClose: () => void }) {
-  const detail = useCommand(`event:${c.id}:${row.event_id}`, () => eventDetail(c.id, row.event_id));
+  const detail = useCommand(`event:${c.id}:${row.event_id}`, () => eventDetail(c.id, row.event_id, row.activity_ms));
   const d = obj(detail.data);
   const info = obj(d?.provisioningStatusInfo);
   const err = obj(info?.errorInformation);

@@ -1,5 +1,6 @@
 //! Provisioning events (Graph `provisioningObjectSummary`) and per-cycle
-//! rollups: bulk insert with de-duplication on `(connection_id, event_id)`,
+//! rollups: bulk insert with de-duplication on `(connection_id,
+//! activity_ms, event_id)` (migration 0007),
 //! rollup recomputation for the cycles an ingest touched, and the keyset-
 //! paginated queries the Logs and Cycles screens (and the CLI) call.
 
@@ -8,7 +9,7 @@ use std::sync::OnceLock;
 
 use scimwatch_core::graph::{EventRecord, EventWithRaw};
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 use ts_rs::TS;
 
 use super::raw_pages::{self, Span};
@@ -29,7 +30,7 @@ pub fn insert_sql(rows: usize) -> String {
     let one = format!("({},'')", vec!["?"; PARAMS_PER_ROW].join(","));
     format!(
         "INSERT INTO provisioning_events ({INSERT_COLUMNS}) VALUES {} \
-         ON CONFLICT (connection_id, event_id) DO NOTHING",
+         ON CONFLICT (connection_id, activity_ms, event_id) DO NOTHING",
         vec![one; rows].join(",")
     )
 }
@@ -79,25 +80,34 @@ pub fn bind_event<'q>(
         .bind(span.len)
 }
 
-/// Indexes into `events` of those not stored yet (first occurrence of each id).
+/// Indexes into `events` of those not stored yet (first occurrence of each
+/// event). An event is its Graph id at its activity time (the table's unique
+/// key): the probe reads the key's index over the page's time range only.
 async fn fresh(
     conn: &mut SqliteConnection,
     connection_id: i64,
     events: &[EventWithRaw],
 ) -> Result<Vec<usize>, EngineError> {
+    let times = events.iter().map(|e| e.0.activity_ms);
+    let (Some(lo), Some(hi)) = (times.clone().min(), times.max()) else {
+        return Ok(Vec::new());
+    };
     let ids: Vec<&str> = events.iter().map(|e| e.0.event_id.as_str()).collect();
     let ids = serde_json::to_string(&ids).map_err(|e| EngineError::Io(e.to_string()))?;
-    let stored: Vec<String> = sqlx::query_scalar(
-        "SELECT event_id FROM provisioning_events \
-         WHERE connection_id = ? AND event_id IN (SELECT value FROM json_each(?))",
+    let stored: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT activity_ms, event_id FROM provisioning_events \
+         WHERE connection_id = ? AND activity_ms BETWEEN ? AND ? \
+         AND event_id IN (SELECT value FROM json_each(?))",
     )
     .bind(connection_id)
+    .bind(lo)
+    .bind(hi)
     .bind(ids)
     .fetch_all(&mut *conn)
     .await?;
-    let mut seen: HashSet<&str> = stored.iter().map(String::as_str).collect();
+    let mut seen: HashSet<(i64, &str)> = stored.iter().map(|(t, id)| (*t, id.as_str())).collect();
     Ok((0..events.len())
-        .filter(|&i| seen.insert(events[i].0.event_id.as_str()))
+        .filter(|&i| seen.insert((events[i].0.activity_ms, events[i].0.event_id.as_str())))
         .collect())
 }
 
@@ -410,74 +420,6 @@ pub async fn query(
     Ok(Page { items, next_cursor })
 }
 
-/// The raw Graph JSON of one stored event.
-pub async fn raw_json(
-    pool: &SqlitePool,
-    connection_id: i64,
-    event_id: &str,
-) -> Result<Option<String>, EngineError> {
-    RawReader::default()
-        .get(pool, connection_id, event_id)
-        .await
-}
-
-/// Reads events' raw JSON, keeping the last decompressed block: reading the
-/// events of a time range (an export) decompresses each block once.
-#[derive(Debug, Default)]
-pub struct RawReader {
-    block: Option<(i64, String)>,
-}
-
-impl RawReader {
-    /// The raw Graph JSON of one stored event (`None`: no such event).
-    pub async fn get(
-        &mut self,
-        pool: &SqlitePool,
-        connection_id: i64,
-        event_id: &str,
-    ) -> Result<Option<String>, EngineError> {
-        type Row = (String, Option<i64>, Option<i64>, Option<i64>);
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT raw_json, raw_page, raw_offset, raw_len FROM provisioning_events \
-             WHERE connection_id = ? AND event_id = ?",
-        )
-        .bind(connection_id)
-        .bind(event_id)
-        .fetch_optional(pool)
-        .await?;
-        let Some((text, page, offset, len)) = row else {
-            return Ok(None);
-        };
-        let Some(page) = page else {
-            return Ok(Some(text));
-        };
-        if self.block.as_ref().is_none_or(|(id, _)| *id != page) {
-            let block: Option<(String, Vec<u8>)> =
-                sqlx::query_as("SELECT codec, body FROM event_raw_pages WHERE id = ?")
-                    .bind(page)
-                    .fetch_optional(pool)
-                    .await?;
-            let Some((codec, body)) = block else {
-                return Err(EngineError::Io(format!(
-                    "the raw JSON block {page} of event {event_id} is missing from the store; \
-                     the event's columns are intact, only its raw Graph JSON cannot be shown"
-                )));
-            };
-            self.block = Some((page, raw_pages::unpack(page, &codec, &body)?));
-        }
-        let span = Span {
-            offset: u32::try_from(offset.unwrap_or(-1)).unwrap_or(u32::MAX),
-            len: u32::try_from(len.unwrap_or(-1)).unwrap_or(u32::MAX),
-        };
-        let text = self
-            .block
-            .as_ref()
-            .map(|(_, t)| t.as_str())
-            .unwrap_or_default();
-        Ok(Some(raw_pages::slice(page, text, span)?.to_string()))
-    }
-}
-
 /// Number of stored events of a connection: one row of `event_counts`,
 /// which triggers keep exact (migration 0005), not a count over the events.
 pub async fn count(ex: impl SqliteExecutor<'_>, connection_id: i64) -> Result<i64, EngineError> {
@@ -655,11 +597,14 @@ mod tests {
         assert_eq!(c3.total, 5);
         let skips = skip_reasons(store.pool(), 1, "c0").await.unwrap();
         assert_eq!(skips[0].code, "NotEffectivelyEntitled");
-        assert!(raw_json(store.pool(), 1, "e7")
-            .await
-            .unwrap()
-            .unwrap()
-            .contains("\"e7\""));
+        let e7 = events.iter().find(|e| e.0.event_id == "e7").unwrap();
+        assert!(
+            super::raw_pages::raw_json(store.pool(), 1, e7.0.activity_ms, "e7")
+                .await
+                .unwrap()
+                .unwrap()
+                .contains("\"e7\"")
+        );
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 //! lies in the decompressed block (`raw_page`, `raw_offset`, `raw_len`).
 //! Rows stored before 0006 keep their text in `raw_json`.
 
-use sqlx::SqliteConnection;
+use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::error::EngineError;
 
@@ -100,6 +100,75 @@ pub async fn insert(
     .bind(&packed.body)
     .fetch_one(&mut *conn)
     .await?)
+}
+
+/// The raw Graph JSON of one stored event: Graph id `event_id` at
+/// `activity_ms` (the events' unique key). `None`: no such event.
+pub async fn raw_json(
+    pool: &SqlitePool,
+    connection_id: i64,
+    activity_ms: i64,
+    event_id: &str,
+) -> Result<Option<String>, EngineError> {
+    RawReader::default()
+        .get(pool, connection_id, activity_ms, event_id)
+        .await
+}
+
+/// Reads events' raw JSON, keeping the last decompressed block: reading the
+/// events of a time range (an export) decompresses each block once.
+#[derive(Debug, Default)]
+pub struct RawReader {
+    block: Option<(i64, String)>,
+}
+
+impl RawReader {
+    /// The raw Graph JSON of one stored event (see [`raw_json`]).
+    pub async fn get(
+        &mut self,
+        pool: &SqlitePool,
+        connection_id: i64,
+        activity_ms: i64,
+        event_id: &str,
+    ) -> Result<Option<String>, EngineError> {
+        type Row = (String, Option<i64>, Option<i64>, Option<i64>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT raw_json, raw_page, raw_offset, raw_len FROM provisioning_events \
+             WHERE connection_id = ? AND activity_ms = ? AND event_id = ?",
+        )
+        .bind(connection_id)
+        .bind(activity_ms)
+        .bind(event_id)
+        .fetch_optional(pool)
+        .await?;
+        let Some((text, page, offset, len)) = row else {
+            return Ok(None);
+        };
+        // Before migration 0006 the text was stored inline.
+        let Some(page) = page else {
+            return Ok(Some(text));
+        };
+        let span = match (offset.map(u32::try_from), len.map(u32::try_from)) {
+            (Some(Ok(offset)), Some(Ok(len))) => Span { offset, len },
+            _ => return Err(damaged(page, "an event's span is missing or out of range")),
+        };
+        if self.block.as_ref().is_none_or(|(id, _)| *id != page) {
+            let block: Option<(String, Vec<u8>)> =
+                sqlx::query_as("SELECT codec, body FROM event_raw_pages WHERE id = ?")
+                    .bind(page)
+                    .fetch_optional(pool)
+                    .await?;
+            let Some((codec, body)) = block else {
+                return Err(EngineError::Io(format!(
+                    "the raw JSON block {page} of event {event_id} is missing from the store; \
+                     the event's columns are intact, only its raw Graph JSON cannot be shown"
+                )));
+            };
+            self.block = Some((page, unpack(page, &codec, &body)?));
+        }
+        let text = self.block.as_ref().map_or("", |(_, t)| t.as_str());
+        Ok(Some(slice(page, text, span)?.to_string()))
+    }
 }
 
 #[cfg(test)]
