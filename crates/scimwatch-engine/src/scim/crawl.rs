@@ -966,6 +966,12 @@ async fn flush(
     Ok(n)
 }
 
+/// New versions stored per transaction. Resource ids are random, so each
+/// transaction dirties index pages all over the versions' unique key: fewer,
+/// larger transactions write (and checkpoint) each such page once for many
+/// rows. 10,000 versions ≈ 12 MB of bodies held at most.
+const FLUSH_VERSIONS: usize = 10_000;
+
 /// The writer: stores new versions as batches arrive; returns the crawl's state.
 async fn write_versions(
     engine: Engine,
@@ -991,7 +997,7 @@ async fn write_versions(
                 }),
             }
         }
-        if pending.len() >= 2000 {
+        if pending.len() >= FLUSH_VERSIONS {
             written += flush(&engine, connection_id, &mut pending, &mut current).await?;
         }
     }
@@ -1026,7 +1032,7 @@ pub async fn run_inventory(
         None => State::new(),
     };
     let base = Arc::new(base);
-    let (tx, rx) = mpsc::channel::<Batch>(32);
+    let (tx, rx) = mpsc::channel::<Batch>(128);
     let writer = tokio::spawn(write_versions(engine.clone(), row.id, base.clone(), rx));
     let run = crawl(&client, cfg, progress, cancel, &tx).await;
     drop(tx);
