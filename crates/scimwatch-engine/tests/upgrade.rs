@@ -4,10 +4,33 @@
 //! migrations); add one whenever a migration is added.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use scimwatch_core::graph::EventWithRaw;
 use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::raw_pages::raw_json;
 use scimwatch_engine::store::{events, incidents};
 use scimwatch_engine::Store;
+
+/// A copy of the committed fixture `schema-v{version}.db` in a temporary
+/// folder (kept while the returned guard lives).
+fn fixture_copy(version: u32) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("scimwatch.db");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/fixtures/db/schema-v{version}.db"));
+    std::fs::copy(&fixture, &db).unwrap();
+    (dir, db)
+}
+
+/// Store a Graph page of events as an ingest does; returns its events and
+/// how many were new.
+async fn ingest(store: &Store, connection_id: i64, page: &[u8]) -> (Vec<EventWithRaw>, u64) {
+    let (evs, _) = scimwatch_core::graph::parse_event_page(page).unwrap();
+    let mut conn = store.pool().acquire().await.unwrap();
+    let n = events::insert_events(&mut conn, connection_id, &evs)
+        .await
+        .unwrap();
+    (evs, n)
+}
 
 /// The raw JSON of the stored event `event_id` (looked up at its stored
 /// time, as the Logs drawer does from a listed row).
@@ -27,11 +50,7 @@ async fn raw_of(store: &Store, connection_id: i64, event_id: &str) -> Option<Str
 
 #[tokio::test]
 async fn schema_v1_databases_upgrade_and_keep_their_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("scimwatch.db");
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/schema-v1.db");
-    std::fs::copy(&fixture, &db).unwrap();
+    let (_dir, db) = fixture_copy(1);
 
     let store = Store::open_file(&db).await.unwrap();
     store.integrity_check().await.unwrap();
@@ -79,11 +98,7 @@ async fn schema_v1_databases_upgrade_and_keep_their_data() {
 /// stored inline keep reading, new ones go to blocks, both side by side.
 #[tokio::test]
 async fn schema_v5_databases_keep_inline_event_json_beside_new_blocks() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("scimwatch.db");
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/schema-v5.db");
-    std::fs::copy(&fixture, &db).unwrap();
+    let (_dir, db) = fixture_copy(5);
 
     let store = Store::open_file(&db).await.unwrap();
     store.integrity_check().await.unwrap();
@@ -93,10 +108,8 @@ async fn schema_v5_databases_keep_inline_event_json_beside_new_blocks() {
     assert!(old.contains("\"errorCode\":\"EntryConflict\""), "{old}");
 
     let page = br#"{"value":[{"id":"evt-v6","activityDateTime":"2025-11-28T09:00:00Z","provisioningAction":"delete","provisioningStatusInfo":{"status":"success"}}]}"#;
-    let (new, _) = scimwatch_core::graph::parse_event_page(page).unwrap();
-    let mut conn = store.pool().acquire().await.unwrap();
-    assert_eq!(events::insert_events(&mut conn, id, &new).await.unwrap(), 1);
-    drop(conn);
+    let (new, stored) = ingest(&store, id, page).await;
+    assert_eq!(stored, 1);
     assert_eq!(events::count(store.pool(), id).await.unwrap(), 4);
     assert_eq!(
         raw_of(&store, id, "evt-v6").await,
@@ -119,11 +132,7 @@ async fn schema_v5_databases_keep_inline_event_json_beside_new_blocks() {
 /// of a stored event still conflicts.
 #[tokio::test]
 async fn schema_v6_databases_rebuild_the_events_table_and_keep_every_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("scimwatch.db");
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/db/schema-v6.db");
-    std::fs::copy(&fixture, &db).unwrap();
+    let (_dir, db) = fixture_copy(6);
     type Row = (
         i64,
         String,
@@ -176,10 +185,8 @@ async fn schema_v6_databases_rebuild_the_events_table_and_keep_every_row() {
       {"id":"evt-v6-a","activityDateTime":"2025-11-28T09:00:00Z","provisioningAction":"create","provisioningStatusInfo":{"status":"success"}},
       {"id":"evt-v6-c","activityDateTime":"2025-11-28T09:00:02Z","provisioningAction":"disable","provisioningStatusInfo":{"status":"skipped"}},
       {"id":"evt-v7","activityDateTime":"2025-11-28T10:00:00Z","provisioningAction":"create","provisioningStatusInfo":{"status":"success"}}]}"#;
-    let (evs, _) = scimwatch_core::graph::parse_event_page(page).unwrap();
-    let mut conn = store.pool().acquire().await.unwrap();
-    assert_eq!(events::insert_events(&mut conn, id, &evs).await.unwrap(), 1);
-    drop(conn);
+    let (evs, stored) = ingest(&store, id, page).await;
+    assert_eq!(stored, 1);
     assert_eq!(events::count(store.pool(), id).await.unwrap(), 7);
     assert_eq!(
         raw_of(&store, id, "evt-v7").await,
