@@ -256,7 +256,7 @@ async fn db_bytes(engine: &Engine) -> Result<u64, String> {
 
 async fn versions_stored(engine: &Engine) -> Result<(u64, u64), String> {
     let (rows, distinct): (i64, i64) =
-        sqlx::query_as("SELECT count(*), count(DISTINCT scim_id) FROM scim_resource_versions")
+        sqlx::query_as("SELECT count(*), count(DISTINCT scim_id) FROM scim_versions")
             .fetch_one(engine.store.pool())
             .await
             .map_err(err)?;

@@ -545,7 +545,7 @@ async fn interop_scim2_server_and_sim_target() {
 }
 
 #[tokio::test]
-async fn versions_already_stored_are_reused_by_batched_inserts() {
+async fn batched_version_inserts_store_each_change_once_and_a_revert_diffs_as_unchanged() {
     // 950 users: more than one multi-row INSERT chunk.
     let fx = Fixture::start(with_users(950)).await;
     let engine = engine().await;
@@ -562,15 +562,19 @@ async fn versions_already_stored_are_reused_by_batched_inserts() {
     });
     let second = run().await.unwrap();
     assert_eq!((second.changes, second.versions_written), (1, 1));
-    // Back to the original content: its stored version is found, not duplicated.
+    // Back to the original content: stored again (versions are appended,
+    // read by id), and equal to the first snapshot's by content.
     fx.set(|b| b.users[3]["displayName"] = original.clone());
     let third = run().await.unwrap();
-    assert_eq!(third.changes, 1);
-    let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM scim_resource_versions")
+    assert_eq!((third.changes, third.versions_written), (1, 1));
+    // Unchanged resources are never stored again.
+    let fourth = run().await.unwrap();
+    assert_eq!((fourth.changes, fourth.versions_written), (0, 0));
+    let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM scim_versions")
         .fetch_one(engine.store.pool())
         .await
         .unwrap();
-    assert_eq!(rows, 954);
+    assert_eq!(rows, 955);
     let row = scimwatch_engine::store::connections::get_by_uuid(engine.store.pool(), &conn)
         .await
         .unwrap()

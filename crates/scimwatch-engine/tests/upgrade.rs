@@ -194,3 +194,122 @@ async fn schema_v6_databases_rebuild_the_events_table_and_keep_every_row() {
     );
     store.integrity_check().await.unwrap();
 }
+
+/// The schema before resource versions lost their unique key (0008 moves
+/// them to `scim_versions` and rebuilds `inventory_changes` around them):
+/// every version keeps its id and body, every change row its reference, the
+/// snapshots still load and diff, and a new snapshot stores beside them.
+#[tokio::test]
+async fn schema_v7_databases_move_inventory_versions_and_keep_every_snapshot() {
+    use scimwatch_core::scim::content_hash;
+    use scimwatch_engine::store::inventory::{self, Entry, NewVersion, ResourceType};
+
+    let (_dir, db) = fixture_copy(7);
+    type Version = (i64, String, String, String, String);
+    type Change = (i64, String, String, Option<i64>);
+    let versions_sql = |table: &str| {
+        format!(
+            "SELECT id, resource_type, scim_id, content_hash, body_json FROM {table} ORDER BY id"
+        )
+    };
+    let changes_sql = "SELECT snapshot_id, resource_type, scim_id, version_id \
+                       FROM inventory_changes ORDER BY snapshot_id, resource_type, scim_id";
+    let (v_before, c_before): (Vec<Version>, Vec<Change>) = {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&db);
+        let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+        let v = sqlx::query_as(&versions_sql("scim_resource_versions"))
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        let c = sqlx::query_as(changes_sql).fetch_all(&pool).await.unwrap();
+        pool.close().await;
+        (v, c)
+    };
+    assert_eq!((v_before.len(), c_before.len()), (4, 5), "2 snapshots");
+
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let pool = store.pool();
+    let v_after: Vec<Version> = sqlx::query_as(&versions_sql("scim_versions"))
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let c_after: Vec<Change> = sqlx::query_as(changes_sql).fetch_all(pool).await.unwrap();
+    assert_eq!((v_after, c_after), (v_before, c_before));
+    let (old,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'scim_resource_versions' \
+         OR sql LIKE '%scim_resource_versions%'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(old, 0, "nothing refers to the old table");
+    let broken: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "{broken:?}");
+
+    let cid = rows::list(pool).await.unwrap()[0].id;
+    let snaps = inventory::list(pool, cid, 10).await.unwrap();
+    assert_eq!(snaps.len(), 2);
+    let (s1, s2) = (snaps[1].id, snaps[0].id);
+    let mut conn = pool.acquire().await.unwrap();
+    let latest = inventory::load(&mut conn, cid, s2).await.unwrap();
+    assert_eq!(latest.users.len(), 1);
+    assert_eq!(latest.users["u2"].value["active"], false);
+    assert_eq!(latest.groups.len(), 1);
+    let d = inventory::diff(&mut conn, cid, s1, s2).await.unwrap();
+    assert_eq!(
+        (d.counts.users_removed, d.counts.users_changed),
+        (1, 1),
+        "{:?}",
+        d.counts
+    );
+
+    // A new delta snapshot on top: u1 comes back with its old content.
+    let base = inventory::state_of(&mut conn, s2).await.unwrap();
+    drop(conn);
+    let u1 = serde_json::json!({"id": "u1", "userName": "ada@v7.example", "active": true});
+    let v = NewVersion {
+        resource_type: ResourceType::User,
+        scim_id: "u1".into(),
+        hash: content_hash(&u1),
+        body_json: u1.to_string(),
+    };
+    let s3 = inventory::begin(pool, cid, 1_764_340_000_000)
+        .await
+        .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let ids = inventory::insert_versions(&mut tx, cid, std::slice::from_ref(&v))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(ids, vec![5], "appended after the moved versions");
+    let mut now = base.clone();
+    now.insert(
+        (ResourceType::User, "u1".into()),
+        Entry {
+            version_id: ids[0],
+            hash: v.hash,
+        },
+    );
+    let mut conn = pool.acquire().await.unwrap();
+    let stats = inventory::complete(&mut conn, s3, Some((s2, &base)), &now, 1_764_340_001_000)
+        .await
+        .unwrap();
+    assert_eq!((stats.full, stats.changes, stats.users), (false, 1, 2));
+    let d = inventory::diff(&mut conn, cid, s1, s3).await.unwrap();
+    assert_eq!(
+        (
+            d.counts.users_added,
+            d.counts.users_removed,
+            d.counts.users_changed
+        ),
+        (0, 0, 1),
+        "u1 as in s1, u2 changed: {:?}",
+        d.counts
+    );
+    drop(conn);
+    store.integrity_check().await.unwrap();
+}

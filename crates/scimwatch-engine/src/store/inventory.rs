@@ -1,7 +1,9 @@
 //! SCIM inventory snapshots stored as deltas.
 //!
-//! - `scim_resource_versions`: one row per distinct content of a resource
-//!   (keyed by core's content hash), written with `INSERT OR IGNORE`.
+//! - `scim_versions`: a resource's content (its JSON as received and core's
+//!   content hash), appended when the content differs from the base
+//!   snapshot's and read only by id. No unique key (migration 0008): random
+//!   SCIM ids made every insert into such a key land at a random place.
 //! - `inventory_snapshots`: a crawl's row, `running` until the very end; it
 //!   becomes `complete` in the same transaction that writes its changes, so a
 //!   crash never leaves a half-written snapshot marked complete.
@@ -250,7 +252,7 @@ pub async fn state_of(conn: &mut SqliteConnection, snapshot_id: i64) -> Result<S
     for id in ids {
         let rows: Vec<(String, String, Option<i64>, Option<String>)> = sqlx::query_as(
             "SELECT c.resource_type, c.scim_id, c.version_id, v.content_hash \
-             FROM inventory_changes c LEFT JOIN scim_resource_versions v ON v.id = c.version_id \
+             FROM inventory_changes c LEFT JOIN scim_versions v ON v.id = c.version_id \
              WHERE c.snapshot_id = ?",
         )
         .bind(id)
@@ -312,8 +314,8 @@ fn multi_row_sql(head: &str, rows: usize, per_row: usize, tail: &str) -> String 
 }
 
 /// Store versions in the caller's transaction, many rows per statement;
-/// returns their ids in order. A version already stored (same resource, same
-/// content hash) keeps its row and id.
+/// returns their ids in order. Every call appends new rows: the caller
+/// stores a version only when the content differs from the base snapshot's.
 pub async fn insert_versions(
     tx: &mut Transaction<'_, Sqlite>,
     connection_id: i64,
@@ -323,16 +325,13 @@ pub async fn insert_versions(
     let mut sql_full: Option<String> = None;
     for chunk in versions.chunks(INSERT_CHUNK) {
         let hexes: Vec<String> = chunk.iter().map(|v| v.hash.to_hex()).collect();
-        // The no-op update makes RETURNING report rows that already existed.
         let build = |rows| {
             multi_row_sql(
-                "INSERT INTO scim_resource_versions \
+                "INSERT INTO scim_versions \
                  (connection_id, resource_type, scim_id, content_hash, body_json) VALUES ",
                 rows,
                 5,
-                " ON CONFLICT (connection_id, resource_type, scim_id, content_hash) \
-                 DO UPDATE SET content_hash = excluded.content_hash \
-                 RETURNING id, resource_type, scim_id, content_hash",
+                " RETURNING id, resource_type, scim_id",
             )
         };
         let partial;
@@ -342,7 +341,7 @@ pub async fn insert_versions(
             partial = build(chunk.len());
             &partial
         };
-        let mut q = sqlx::query_as::<_, (i64, String, String, String)>(sql);
+        let mut q = sqlx::query_as::<_, (i64, String, String)>(sql);
         for (v, hex) in chunk.iter().zip(&hexes) {
             q = q
                 .bind(connection_id)
@@ -352,16 +351,25 @@ pub async fn insert_versions(
                 .bind(v.body_json.as_str());
         }
         let rows = q.fetch_all(&mut **tx).await?;
-        // RETURNING comes in no promised order: match rows by their key.
-        let by_key: HashMap<(&str, &str, &str), i64> = rows
+        let in_order = rows.len() == chunk.len()
+            && rows
+                .iter()
+                .zip(chunk)
+                .all(|(r, v)| (r.1.as_str(), r.2.as_str()) == key_of(v));
+        if in_order {
+            ids.extend(rows.iter().map(|r| r.0));
+            continue;
+        }
+        // RETURNING promises no order: match rows by their key (a crawl
+        // stores each resource at most once per call).
+        let by_key: HashMap<(&str, &str), i64> = rows
             .iter()
-            .map(|(id, rt, sid, h)| ((rt.as_str(), sid.as_str(), h.as_str()), *id))
+            .map(|(id, rt, sid)| ((rt.as_str(), sid.as_str()), *id))
             .collect();
-        for (v, hex) in chunk.iter().zip(&hexes) {
-            let key = (v.resource_type.as_str(), v.scim_id.as_str(), hex.as_str());
-            let id = by_key.get(&key).copied().ok_or_else(|| {
+        for v in chunk {
+            let id = by_key.get(&key_of(v)).copied().ok_or_else(|| {
                 EngineError::Conflict(format!(
-                    "storing version {hex} of {} {} returned no row",
+                    "storing a version of {} {} returned no row",
                     v.resource_type.as_str(),
                     v.scim_id
                 ))
@@ -370,6 +378,10 @@ pub async fn insert_versions(
         }
     }
     Ok(ids)
+}
+
+fn key_of(v: &NewVersion) -> (&str, &str) {
+    (v.resource_type.as_str(), v.scim_id.as_str())
 }
 
 /// What [`complete`] wrote.
@@ -479,9 +491,7 @@ async fn bodies(
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let placeholders = vec!["?"; chunk.len()].join(",");
-        let sql = format!(
-            "SELECT id, body_json FROM scim_resource_versions WHERE id IN ({placeholders})"
-        );
+        let sql = format!("SELECT id, body_json FROM scim_versions WHERE id IN ({placeholders})");
         let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
         for id in chunk {
             q = q.bind(id);
@@ -603,7 +613,7 @@ pub async fn diff(
 }
 
 /// Bytes stored for a snapshot: its change rows and the versions first
-/// introduced by it (an estimate used by tests and the Settings screen).
+/// introduced by it (an estimate, used by tests).
 pub async fn stored_bytes(
     ex: impl SqliteExecutor<'_>,
     snapshot_id: i64,
@@ -614,7 +624,7 @@ pub async fn stored_bytes(
              SELECT 1 FROM inventory_changes c2 JOIN inventory_snapshots s2 ON s2.id = c2.snapshot_id \
              WHERE c2.version_id = v.id AND c2.snapshot_id < c.snapshot_id) \
            THEN length(v.body_json) + 64 ELSE 0 END), 0) \
-         FROM inventory_changes c LEFT JOIN scim_resource_versions v ON v.id = c.version_id \
+         FROM inventory_changes c LEFT JOIN scim_versions v ON v.id = c.version_id \
          WHERE c.snapshot_id = ?",
     )
     .bind(snapshot_id)

@@ -147,7 +147,7 @@ mod tests {
             "poll_state",
             "provisioning_events",
             "scim_checks",
-            "scim_resource_versions",
+            "scim_versions",
             "settings",
         ] {
             assert!(names.iter().any(|n| n == t), "missing table {t}: {names:?}");
