@@ -178,7 +178,10 @@ async fn schema_v6_databases_rebuild_the_events_table_and_keep_every_row() {
     .fetch_one(store.pool())
     .await
     .unwrap();
-    assert_eq!(indexes, 8, "unique key + 5 indexes + 2 count triggers");
+    assert_eq!(
+        indexes, 7,
+        "unique key + 4 indexes + 2 count triggers (0009 dropped one)"
+    );
 
     // The block events again (an incremental read's overlap) and one new.
     let page = br#"{"value":[
@@ -311,5 +314,53 @@ async fn schema_v7_databases_move_inventory_versions_and_keep_every_snapshot() {
         d.counts
     );
     drop(conn);
+    store.integrity_check().await.unwrap();
+}
+
+/// The schema before `events_by_time` was dropped (0009): the index is gone,
+/// the events and their queries are not.
+#[tokio::test]
+async fn schema_v8_databases_drop_the_time_index_and_keep_listing_events() {
+    let (_dir, db) = fixture_copy(8);
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let names: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE tbl_name = 'provisioning_events' \
+         AND type = 'index' ORDER BY name",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let names: Vec<&str> = names.iter().map(|n| n.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "events_by_action_time",
+            "events_by_cycle",
+            "events_by_error",
+            "events_by_status_time",
+            "sqlite_autoindex_provisioning_events_1"
+        ]
+    );
+    let id = rows::list(store.pool()).await.unwrap()[0].id;
+    let page = events::query(store.pool(), id, &Default::default(), 4, None)
+        .await
+        .unwrap();
+    let times: Vec<i64> = page.items.iter().map(|e| e.activity_ms).collect();
+    assert_eq!(times.len(), 4);
+    assert!(
+        times.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {times:?}"
+    );
+    let next = events::query(
+        store.pool(),
+        id,
+        &Default::default(),
+        4,
+        page.next_cursor.as_deref(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(next.items.len(), 2, "6 events in all");
     store.integrity_check().await.unwrap();
 }

@@ -393,7 +393,9 @@ pub fn build_query<'a>(
             .push(")");
     }
     // Newest first; ties by rowid ascending, which is the order the
-    // (…, activity_ms DESC) indexes hold them in: no sort step.
+    // (…, activity_ms DESC) indexes hold them in: no sort step. Unfiltered,
+    // the unique key is read and only one millisecond's rows at a time are
+    // sorted (a block sort, so LIMIT still stops early).
     q.push(" ORDER BY activity_ms DESC, id ASC LIMIT ")
         .push_bind(limit);
     q
@@ -770,8 +772,17 @@ mod tests {
         let p = plan(&store, &f, Some((5, 3))).await;
         assert!(p.contains("events_by_action_time"), "{p}");
         assert!(!p.contains("TEMP B-TREE"), "{p}");
-        let p = plan(&store, &EventFilter::default(), None).await;
-        assert!(p.contains("events_by_time"), "{p}");
-        assert!(!p.contains("TEMP B-TREE"), "{p}");
+        // Unfiltered: the unique key (connection, time, event id), read
+        // newest first; only the rows of one millisecond are sorted by rowid.
+        for cursor in [None, Some((5, 3))] {
+            let p = plan(&store, &EventFilter::default(), cursor).await;
+            assert!(p.contains("sqlite_autoindex_provisioning_events_1"), "{p}");
+            assert!(
+                !p.contains("TEMP B-TREE")
+                    || p.contains("RIGHT PART OF ORDER BY")
+                    || p.contains("LAST TERM OF ORDER BY"),
+                "{p}"
+            );
+        }
     }
 }
