@@ -83,7 +83,7 @@ pub async fn advance(
 /// `GET /_sim/state`: a summary (job, counts, target size, clock).
 pub async fn summary(State(st): State<Arc<SimState>>) -> Response {
     let (users, groups) = {
-        let s = st.scim.lock().unwrap_or_else(|e| e.into_inner());
+        let s = st.scim.read().unwrap_or_else(|e| e.into_inner());
         (s.user_count(), s.group_count())
     };
     let inner = st.lock();

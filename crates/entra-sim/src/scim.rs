@@ -281,13 +281,12 @@ pub(crate) async fn dispatch(
         ),
         ([kind @ ("Users" | "Groups")], m) => {
             let users = *kind == "Users";
-            let mut store = match state.scim.lock() {
-                Ok(s) => s,
-                Err(e) => e.into_inner(),
-            };
             if *m == Method::GET {
+                // Lists are served concurrently, as a SaaS would.
+                let store = state.scim.read().unwrap_or_else(|e| e.into_inner());
                 list_resources(&store, users, &params, &b)
             } else if *m == Method::POST {
+                let mut store = state.scim.write().unwrap_or_else(|e| e.into_inner());
                 create(&mut store, users, &body, now, &base, &b)
             } else {
                 scim_error(StatusCode::METHOD_NOT_ALLOWED, None, "Method not allowed")
@@ -295,10 +294,7 @@ pub(crate) async fn dispatch(
         }
         ([kind @ ("Users" | "Groups"), id], m) => {
             let users = *kind == "Users";
-            let mut store = match state.scim.lock() {
-                Ok(s) => s,
-                Err(e) => e.into_inner(),
-            };
+            let mut store = state.scim.write().unwrap_or_else(|e| e.into_inner());
             let name_attr = if users { "userName" } else { "displayName" };
             let coll = if users {
                 &mut store.users

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
@@ -270,7 +270,7 @@ pub(crate) struct SimState {
     pub base_url: String,
     pub config: SimConfig,
     pub inner: Mutex<Inner>,
-    pub scim: Mutex<ScimStore>,
+    pub scim: RwLock<ScimStore>,
     pub auth: Mutex<AuthStore>,
     limiter: Mutex<HashMap<GraphFamily, VecDeque<Instant>>>,
     /// Every Graph request that passed authentication, in arrival order.
@@ -712,7 +712,7 @@ impl Sim {
             base_url: base_url.clone(),
             config,
             inner: Mutex::new(inner),
-            scim: Mutex::new(ScimStore::default()),
+            scim: RwLock::new(ScimStore::default()),
             auth: Mutex::new(AuthStore::default()),
             limiter: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
@@ -896,7 +896,7 @@ impl SimHandle {
 
     /// Users and groups in the built-in SCIM target (as SCIM JSON).
     pub fn scim_contents(&self) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
-        let s = self.state.scim.lock().unwrap_or_else(|e| e.into_inner());
+        let s = self.state.scim.read().unwrap_or_else(|e| e.into_inner());
         (s.users().to_vec(), s.groups().to_vec())
     }
 
@@ -904,7 +904,7 @@ impl SimHandle {
     /// the simulated now and the target's base URL (seeding benchmarks).
     pub fn modify_scim<R>(&self, f: impl FnOnce(&mut ScimStore, DateTime<Utc>, &str) -> R) -> R {
         let base = format!("{}/scim/v2", self.state.base_url);
-        let mut s = self.state.scim.lock().unwrap_or_else(|e| e.into_inner());
+        let mut s = self.state.scim.write().unwrap_or_else(|e| e.into_inner());
         f(&mut s, self.state.clock.now(), &base)
     }
 

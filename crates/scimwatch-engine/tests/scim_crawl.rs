@@ -379,10 +379,34 @@ async fn snapshots_are_deltas_and_diff_and_cancel() {
         .unwrap();
     assert_eq!(list[0].state, "failed");
 
-    // A crash leaves `running`; startup marks it failed.
+    // A crash leaves `running` (with the change rows written so far);
+    // startup marks it failed and its rows go.
     let id = inventory::begin(engine.store.pool(), row.id, 1)
         .await
         .unwrap();
+    let mut db = engine.store.pool().acquire().await.unwrap();
+    inventory::insert_changes(
+        &mut db,
+        id,
+        &[(inventory::ResourceType::User, "u00001", None)],
+    )
+    .await
+    .unwrap();
+    drop(db);
+    let pool = engine.store.pool().clone();
+    let rows_of = |sid: i64| {
+        let pool = pool.clone();
+        async move {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT count(*) FROM inventory_changes WHERE snapshot_id = ?")
+                    .bind(sid)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            n
+        }
+    };
+    assert_eq!(rows_of(id).await, 1);
     assert_eq!(
         inventory::fail_stale_running(engine.store.pool(), None, 2)
             .await
@@ -394,6 +418,7 @@ async fn snapshots_are_deltas_and_diff_and_cancel() {
         .unwrap()
         .unwrap();
     assert_eq!(s.state, "failed");
+    assert_eq!(rows_of(id).await, 0);
 }
 
 #[tokio::test]

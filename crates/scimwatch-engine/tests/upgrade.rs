@@ -287,6 +287,9 @@ async fn schema_v7_databases_move_inventory_versions_and_keep_every_snapshot() {
     let ids = inventory::insert_versions(&mut tx, cid, std::slice::from_ref(&v))
         .await
         .unwrap();
+    inventory::insert_changes(&mut tx, s3, &[(ResourceType::User, "u1", Some(ids[0]))])
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(ids, vec![5], "appended after the moved versions");
     let mut now = base.clone();
@@ -298,9 +301,18 @@ async fn schema_v7_databases_move_inventory_versions_and_keep_every_snapshot() {
         },
     );
     let mut conn = pool.acquire().await.unwrap();
-    let stats = inventory::complete(&mut conn, s3, Some((s2, &base)), &now, 1_764_340_001_000)
-        .await
-        .unwrap();
+    assert!(!inventory::full_due(&mut conn, Some(s2)).await.unwrap());
+    let stats = inventory::complete(
+        &mut conn,
+        s3,
+        Some((s2, &base)),
+        false,
+        &now,
+        1,
+        1_764_340_001_000,
+    )
+    .await
+    .unwrap();
     assert_eq!((stats.full, stats.changes, stats.users), (false, 1, 2));
     let d = inventory::diff(&mut conn, cid, s1, s3).await.unwrap();
     assert_eq!(

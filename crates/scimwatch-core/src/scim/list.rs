@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::deviation::Deviation;
+use super::hash::{JsonTree, View};
 use super::resource::get_ci;
 use crate::graph::ParseError;
 
@@ -50,44 +51,8 @@ impl ListResponse {
     }
 }
 
-enum Num {
-    Absent,
-    Value(u64),
-    Invalid,
-}
-
-fn read_number(
-    obj: &Map<String, Value>,
-    field: &str,
-    as_strings: &mut Vec<String>,
-    devs: &mut Vec<Deviation>,
-) -> Num {
-    let Some(v) = get_ci(obj, field) else {
-        return Num::Absent;
-    };
-    let parsed = match v {
-        Value::Null => return Num::Absent,
-        Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15)
-                .map(|f| f as u64)
-        }),
-        Value::String(s) => {
-            as_strings.push(field.to_string());
-            s.trim().parse::<u64>().ok()
-        }
-        _ => None,
-    };
-    match parsed {
-        Some(n) => Num::Value(n),
-        None => {
-            devs.push(Deviation::InvalidNumber {
-                field: field.to_string(),
-            });
-            Num::Invalid
-        }
-    }
-}
+/// The document name in parse errors.
+pub(crate) const DOC: &str = "SCIM ListResponse";
 
 /// Read a ListResponse body. Fails only when the body is not a JSON object.
 pub fn parse_list_response(body: &[u8]) -> Result<ListResponse, ParseError> {
@@ -99,31 +64,7 @@ pub fn parse_list_response_for(
     body: &[u8],
     request: ListRequest,
 ) -> Result<ListResponse, ParseError> {
-    const DOC: &str = "SCIM ListResponse";
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| ParseError::from_json(DOC, &e, Some(body)))?;
-    let Value::Object(mut obj) = value else {
-        return Err(ParseError::new(DOC, "the body is not a JSON object"));
-    };
-    let mut devs = Vec::new();
-    let mut as_strings = Vec::new();
-
-    let schemas_ok = get_ci(&obj, "schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|a| {
-            a.iter().any(|s| {
-                s.as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case(LIST_RESPONSE_SCHEMA))
-            })
-        });
-    if !schemas_ok {
-        devs.push(Deviation::ListSchemaMissing);
-    }
-
-    let total = read_number(&obj, "totalResults", &mut as_strings, &mut devs);
-    let start = read_number(&obj, "startIndex", &mut as_strings, &mut devs);
-    let per_page = read_number(&obj, "itemsPerPage", &mut as_strings, &mut devs);
-
+    let mut obj = read_body(body)?;
     // Resources: exact key first, then any casing.
     let key = if obj.contains_key("Resources") {
         Some("Resources".to_string())
@@ -132,32 +73,140 @@ pub fn parse_list_response_for(
             .find(|k| k.eq_ignore_ascii_case("Resources"))
             .cloned()
     };
-    let has_key = key.is_some();
-    let resources = match key {
-        Some(k) => {
-            if k != "Resources" {
-                devs.push(Deviation::ResourcesKeyLowercase { key: k.clone() });
-            }
-            match obj.remove(&k) {
-                Some(Value::Array(a)) => a,
-                Some(Value::Null) | None => {
-                    devs.push(Deviation::ResourcesNull);
-                    Vec::new()
-                }
-                Some(other) => {
-                    // A single object where a list was expected: take it as one resource.
-                    devs.push(Deviation::ResourcesNotAList);
-                    if other.is_object() {
-                        vec![other]
-                    } else {
-                        Vec::new()
-                    }
-                }
-            }
-        }
-        None => Vec::new(),
+    let held = key.as_deref().and_then(|k| obj.get(k));
+    let kept: &[Value] = match held {
+        Some(Value::Array(a)) => a,
+        Some(o @ Value::Object(_)) => std::slice::from_ref(o),
+        _ => &[],
     };
-    let n = resources.len() as u64;
+    let ids: Vec<Option<String>> = kept
+        .iter()
+        .map(|r| {
+            r.as_object()
+                .and_then(|o| get_ci(o, "id"))
+                .and_then(id_text)
+        })
+        .collect();
+    let fields = ListFields {
+        schemas: get_ci(&obj, "schemas"),
+        total_results: get_ci(&obj, "totalResults"),
+        start_index: get_ci(&obj, "startIndex"),
+        items_per_page: get_ci(&obj, "itemsPerPage"),
+        resources: key.as_deref().map(|k| {
+            let shape = match held {
+                Some(Value::Array(_)) => ResourcesShape::List,
+                Some(Value::Null) | None => ResourcesShape::Null,
+                Some(_) => ResourcesShape::NotAList,
+            };
+            (k, shape)
+        }),
+    };
+    let checked = check_list(&fields, &ids, request);
+    let resources = match key.and_then(|k| obj.remove(&k)) {
+        Some(Value::Array(a)) => a,
+        // A single object where a list was expected: take it as one resource.
+        Some(o @ Value::Object(_)) => vec![o],
+        _ => Vec::new(),
+    };
+    Ok(ListResponse {
+        total_results: checked.total_results,
+        start_index: checked.start_index,
+        items_per_page: checked.items_per_page,
+        resources,
+        deviations: checked.deviations,
+    })
+}
+
+/// The body as a JSON object, or the error [`parse_list_response_for`] gives.
+pub(crate) fn read_body(body: &[u8]) -> Result<Map<String, Value>, ParseError> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| ParseError::from_json(DOC, &e, Some(body)))?;
+    match value {
+        Value::Object(obj) => Ok(obj),
+        _ => Err(ParseError::new(DOC, "the body is not a JSON object")),
+    }
+}
+
+/// What the checks read from a ListResponse's top level; `T` is a `Value`
+/// or a tree of [`super::page`]. Each field is the value under that name,
+/// found as `get_ci` finds it.
+pub(crate) struct ListFields<'t, T> {
+    pub(crate) schemas: Option<&'t T>,
+    pub(crate) total_results: Option<&'t T>,
+    pub(crate) start_index: Option<&'t T>,
+    pub(crate) items_per_page: Option<&'t T>,
+    /// The key the resources came under (exact spelling first, then any
+    /// casing) and what it held; `None` without such a key.
+    pub(crate) resources: Option<(&'t str, ResourcesShape)>,
+}
+
+/// What the `Resources` key held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ResourcesShape {
+    /// An array: its elements are the resources.
+    List,
+    /// `null` (kept: nothing).
+    Null,
+    /// Anything else (kept: the value when it is an object, else nothing).
+    NotAList,
+}
+
+/// The numbers of a ListResponse and its deviations.
+pub(crate) struct ListCheck {
+    pub(crate) total_results: Option<u64>,
+    pub(crate) start_index: Option<u64>,
+    pub(crate) items_per_page: Option<u64>,
+    pub(crate) deviations: Vec<Deviation>,
+}
+
+/// Every check on a ListResponse, deviations in a stable order. `ids` has
+/// one entry per resource kept: its `id` (any casing) as [`id_text`] reads it.
+pub(crate) fn check_list<T: JsonTree>(
+    fields: &ListFields<'_, T>,
+    ids: &[Option<String>],
+    request: ListRequest,
+) -> ListCheck {
+    let mut devs = Vec::new();
+    let mut as_strings = Vec::new();
+
+    let schemas_ok = fields.schemas.is_some_and(|s| match s.view() {
+        View::Array(a) => a.iter().any(
+            |s| matches!(s.view(), View::Str(s) if s.eq_ignore_ascii_case(LIST_RESPONSE_SCHEMA)),
+        ),
+        _ => false,
+    });
+    if !schemas_ok {
+        devs.push(Deviation::ListSchemaMissing);
+    }
+
+    let total = read_number(
+        fields.total_results,
+        "totalResults",
+        &mut as_strings,
+        &mut devs,
+    );
+    let start = read_number(fields.start_index, "startIndex", &mut as_strings, &mut devs);
+    let per_page = read_number(
+        fields.items_per_page,
+        "itemsPerPage",
+        &mut as_strings,
+        &mut devs,
+    );
+
+    let has_key = fields.resources.is_some();
+    if let Some((key, shape)) = fields.resources {
+        if key != "Resources" {
+            devs.push(Deviation::ResourcesKeyLowercase {
+                key: key.to_string(),
+            });
+        }
+        match shape {
+            ResourcesShape::List => {}
+            ResourcesShape::Null => devs.push(Deviation::ResourcesNull),
+            ResourcesShape::NotAList => devs.push(Deviation::ResourcesNotAList),
+        }
+    }
+    let n = ids.len() as u64;
 
     let total_results = match total {
         Num::Value(t) => Some(t),
@@ -224,18 +273,14 @@ pub fn parse_list_response_for(
     }
 
     // Ids: duplicates and missing.
-    let mut seen = HashSet::with_capacity(resources.len());
-    let mut dups = Vec::new();
+    let mut seen = HashSet::with_capacity(ids.len());
+    let mut dups: Vec<String> = Vec::new();
     let mut without_id = 0u64;
-    for r in &resources {
-        match r
-            .as_object()
-            .and_then(|o| get_ci(o, "id"))
-            .and_then(id_text)
-        {
+    for id in ids {
+        match id {
             Some(id) => {
-                if !seen.insert(id.clone()) && !dups.contains(&id) {
-                    dups.push(id);
+                if !seen.insert(id.as_str()) && !dups.contains(id) {
+                    dups.push(id.clone());
                 }
             }
             None => without_id += 1,
@@ -248,13 +293,51 @@ pub fn parse_list_response_for(
         devs.push(Deviation::ResourcesWithoutId { count: without_id });
     }
 
-    Ok(ListResponse {
+    ListCheck {
         total_results,
         start_index,
         items_per_page,
-        resources,
         deviations: devs,
-    })
+    }
+}
+
+enum Num {
+    Absent,
+    Value(u64),
+    Invalid,
+}
+
+fn read_number<T: JsonTree>(
+    value: Option<&T>,
+    field: &str,
+    as_strings: &mut Vec<String>,
+    devs: &mut Vec<Deviation>,
+) -> Num {
+    let Some(v) = value else {
+        return Num::Absent;
+    };
+    let parsed = match v.view() {
+        View::Null => return Num::Absent,
+        View::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15)
+                .map(|f| f as u64)
+        }),
+        View::Str(s) => {
+            as_strings.push(field.to_string());
+            s.trim().parse::<u64>().ok()
+        }
+        _ => None,
+    };
+    match parsed {
+        Some(n) => Num::Value(n),
+        None => {
+            devs.push(Deviation::InvalidNumber {
+                field: field.to_string(),
+            });
+            Num::Invalid
+        }
+    }
 }
 
 /// The text of each element of a ListResponse's `Resources` array exactly as
@@ -273,10 +356,10 @@ pub fn resource_texts(body: &[u8]) -> Option<Vec<&str>> {
 }
 
 /// A resource id as text (servers sometimes send numbers).
-pub(crate) fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+pub(crate) fn id_text<T: JsonTree>(v: &T) -> Option<String> {
+    match v.view() {
+        View::Str(s) if !s.trim().is_empty() => Some(s.to_string()),
+        View::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! - [`deviation`] — [`Deviation`], one departure from the RFCs, for the compliance report.
 //! - [`list`] — `ListResponse` parsing ([`parse_list_response`]).
+//! - [`page`] — the crawl's fast page reader ([`parse_list_page`]): texts, ids, hashes.
 //! - [`body`] — [`classify_body`] (JSON / HTML login page / text / empty),
 //!   [`check_content_type`], SCIM error bodies ([`parse_scim_error`]).
 //! - [`resource`] — [`ScimUser`], [`ScimGroup`].
@@ -19,6 +20,7 @@ pub mod drift;
 pub mod hash;
 pub mod jwt;
 pub mod list;
+pub mod page;
 pub mod resource;
 
 pub use crate::graph::ParseError;
@@ -41,4 +43,5 @@ pub use list::{
     parse_list_response, parse_list_response_for, resource_texts, ListRequest, ListResponse,
     LIST_RESPONSE_SCHEMA,
 };
+pub use page::{parse_list_page, ListPage, PageResource};
 pub use resource::{GroupMember, ScimGroup, ScimMeta, ScimMultiValue, ScimName, ScimUser};

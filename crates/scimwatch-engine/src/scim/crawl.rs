@@ -20,11 +20,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use scimwatch_core::scim::{
-    content_hash, parse_list_response_for, parse_scim_error, resource_texts, ContentHash,
-    Deviation, ListRequest,
+    parse_list_page, parse_scim_error, ContentHash, Deviation, ListRequest,
 };
 use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinSet;
 use ts_rs::TS;
@@ -34,7 +32,7 @@ use super::client::{ClientConfig, ScimClient, TransportError};
 use super::discover::{ComplianceFinding, Evidence};
 use super::error::ScimError;
 use crate::app::Engine;
-use crate::store::inventory::{self, CompleteStats, Entry, NewVersion, ResourceType, State};
+use crate::store::inventory::{self, CompleteStats, Entry, Key, NewVersion, ResourceType, State};
 
 /// Default schedule of the inventory crawl (the lead wires the timer).
 pub const DEFAULT_CRAWL_INTERVAL: Duration = Duration::from_secs(6 * 3600);
@@ -251,7 +249,9 @@ async fn fetch_page(
     let content_type = resp.content_type.clone();
     let latency = resp.latency;
     let throttled = resp.throttled;
-    let parsed = parse_list_response_for(
+    // Each resource's text as sent, id and content hash, read from the body
+    // without building a JSON tree per resource.
+    let parsed = parse_list_page(
         &body,
         ListRequest {
             start_index: Some(start),
@@ -272,33 +272,36 @@ async fn fetch_page(
             ))));
         }
     };
-    let mut items = Vec::with_capacity(list.resources.len());
     // Advance by distinct resources: a duplicated entry must not push the
     // window past a resource never seen (advancing too little only re-reads).
-    let mut distinct: HashSet<String> = HashSet::with_capacity(list.resources.len());
-    let mut without_id = 0u64;
-    // Each resource's text as sent, when the page allows it (else serialised).
-    let texts = resource_texts(&body).filter(|t| t.len() == list.resources.len());
-    for (i, v) in list.resources.iter().enumerate() {
-        let Some(id) = v.get("id").and_then(id_text) else {
-            without_id += 1;
-            continue;
-        };
-        distinct.insert(id.clone());
-        let body = match texts.as_ref().and_then(|t| t.get(i)) {
-            Some(text) => (*text).to_string(),
-            None => v.to_string(),
-        };
-        items.push(Item {
-            id,
-            hash: content_hash(v),
-            body,
-        });
-    }
+    let returned = {
+        let mut distinct: HashSet<&str> = HashSet::with_capacity(list.resources.len());
+        let mut without_id = 0u64;
+        for r in &list.resources {
+            match r.id.as_deref() {
+                Some(id) => {
+                    distinct.insert(id);
+                }
+                None => without_id += 1,
+            }
+        }
+        distinct.len() as u64 + without_id
+    };
+    let items: Vec<Item> = list
+        .resources
+        .into_iter()
+        .filter_map(|r| {
+            Some(Item {
+                id: r.id?,
+                hash: r.hash,
+                body: r.text.to_string(),
+            })
+        })
+        .collect();
     let (excerpt, _) = client.excerpt(&body[..body.len().min(600)]);
     Ok(Page {
         start,
-        returned: distinct.len() as u64 + without_id,
+        returned,
         items,
         total: list.total_results,
         deviations: list.deviations,
@@ -307,14 +310,6 @@ async fn fetch_page(
         url,
         excerpt,
     })
-}
-
-fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 /// Parallel requests must be answered at least this many times faster than
@@ -940,56 +935,91 @@ impl Drop for RunGuard {
     }
 }
 
-async fn flush(
-    engine: &Engine,
-    connection_id: i64,
-    pending: &mut Vec<NewVersion>,
-    current: &mut State,
-) -> Result<u32, ScimError> {
-    let batch = std::mem::take(pending);
-    if batch.is_empty() {
-        return Ok(0);
-    }
-    let mut tx = engine.store.pool().begin().await?;
-    let ids = inventory::insert_versions(&mut tx, connection_id, &batch).await?;
-    tx.commit().await?;
-    let n = u32::try_from(batch.len()).unwrap_or(u32::MAX);
-    for (v, id) in batch.into_iter().zip(ids) {
-        current.insert(
-            (v.resource_type, v.scim_id),
-            Entry {
-                version_id: id,
-                hash: v.hash,
-            },
-        );
-    }
-    Ok(n)
-}
-
-/// New versions stored per transaction. Resource ids are random, so each
-/// transaction dirties index pages all over the versions' unique key: fewer,
-/// larger transactions write (and checkpoint) each such page once for many
-/// rows. 10,000 versions ≈ 12 MB of bodies held at most.
-const FLUSH_VERSIONS: usize = 10_000;
-
-/// The writer: stores new versions as batches arrive; returns the crawl's state.
-async fn write_versions(
+/// What the writer stores for the snapshot being crawled.
+struct SnapshotWriter {
     engine: Engine,
     connection_id: i64,
+    snapshot_id: i64,
+    /// A full snapshot lists unchanged resources too.
+    full: bool,
+    /// New content to store (a new or changed resource).
+    versions: Vec<NewVersion>,
+    /// Unchanged resources to list (full snapshots only).
+    unchanged: Vec<(Key, i64)>,
+    current: State,
+    versions_written: u32,
+    changes_written: u32,
+}
+
+impl SnapshotWriter {
+    fn pending(&self) -> usize {
+        self.versions.len() + self.unchanged.len()
+    }
+
+    /// Store the pending versions and the snapshot's rows for them (and for
+    /// unchanged resources of a full snapshot) in one transaction.
+    async fn flush(&mut self) -> Result<(), ScimError> {
+        if self.pending() == 0 {
+            return Ok(());
+        }
+        let versions = std::mem::take(&mut self.versions);
+        let unchanged = std::mem::take(&mut self.unchanged);
+        let mut tx = self.engine.store.pool().begin().await?;
+        let ids = inventory::insert_versions(&mut tx, self.connection_id, &versions).await?;
+        let rows: Vec<inventory::ChangeRow<'_>> = versions
+            .iter()
+            .zip(&ids)
+            .map(|(v, id)| (v.resource_type, v.scim_id.as_str(), Some(*id)))
+            .chain(
+                unchanged
+                    .iter()
+                    .map(|((rt, sid), id)| (*rt, sid.as_str(), Some(*id))),
+            )
+            .collect();
+        inventory::insert_changes(&mut tx, self.snapshot_id, &rows).await?;
+        tx.commit().await?;
+        self.changes_written = self
+            .changes_written
+            .saturating_add(u32::try_from(rows.len()).unwrap_or(u32::MAX));
+        self.versions_written = self
+            .versions_written
+            .saturating_add(u32::try_from(versions.len()).unwrap_or(u32::MAX));
+        for (v, id) in versions.into_iter().zip(ids) {
+            self.current.insert(
+                (v.resource_type, v.scim_id),
+                Entry {
+                    version_id: id,
+                    hash: v.hash,
+                },
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Resources stored per transaction. Many rows per commit keep the WAL's
+/// per-commit work small; 10,000 versions ≈ 12 MB of bodies held at most.
+const FLUSH_VERSIONS: usize = 10_000;
+
+/// The writer: as batches arrive, stores new versions and the snapshot's
+/// change rows (so the crawl's end only writes removals); returns the
+/// crawl's state, versions and change rows written.
+async fn write_snapshot(
+    mut w: SnapshotWriter,
     base: Arc<State>,
     mut rx: mpsc::Receiver<Batch>,
-) -> Result<(State, u32), ScimError> {
-    let mut current = State::with_capacity(base.len());
-    let mut written = 0u32;
-    let mut pending: Vec<NewVersion> = Vec::new();
+) -> Result<(State, u32, u32), ScimError> {
     while let Some(b) = rx.recv().await {
         for item in b.items {
             let key = (b.resource_type, item.id);
             match base.get(&key) {
                 Some(e) if e.hash == item.hash => {
-                    current.insert(key, e.clone());
+                    if w.full {
+                        w.unchanged.push((key.clone(), e.version_id));
+                    }
+                    w.current.insert(key, e.clone());
                 }
-                _ => pending.push(NewVersion {
+                _ => w.versions.push(NewVersion {
                     resource_type: key.0,
                     scim_id: key.1,
                     hash: item.hash,
@@ -997,12 +1027,12 @@ async fn write_versions(
                 }),
             }
         }
-        if pending.len() >= FLUSH_VERSIONS {
-            written += flush(&engine, connection_id, &mut pending, &mut current).await?;
+        if w.pending() >= FLUSH_VERSIONS {
+            w.flush().await?;
         }
     }
-    written += flush(&engine, connection_id, &mut pending, &mut current).await?;
-    Ok((current, written))
+    w.flush().await?;
+    Ok((w.current, w.versions_written, w.changes_written))
 }
 
 /// Crawl a connection's SCIM inventory and store it as a snapshot (delta
@@ -1024,16 +1054,28 @@ pub async fn run_inventory(
     inventory::fail_stale_running(pool, Some(row.id), now.timestamp_millis()).await?;
     let base_id = inventory::latest_complete(pool, row.id).await?;
     let snapshot_id = inventory::begin(pool, row.id, now.timestamp_millis()).await?;
-    let base = match base_id {
-        Some(b) => {
-            let mut conn = pool.acquire().await?;
-            inventory::state_of(&mut conn, b).await?
-        }
-        None => State::new(),
+    let (base, full) = {
+        let mut conn = pool.acquire().await?;
+        let base = match base_id {
+            Some(b) => inventory::state_of(&mut conn, b).await?,
+            None => State::new(),
+        };
+        (base, inventory::full_due(&mut conn, base_id).await?)
     };
     let base = Arc::new(base);
     let (tx, rx) = mpsc::channel::<Batch>(128);
-    let writer = tokio::spawn(write_versions(engine.clone(), row.id, base.clone(), rx));
+    let w = SnapshotWriter {
+        engine: engine.clone(),
+        connection_id: row.id,
+        snapshot_id,
+        full,
+        versions: Vec::new(),
+        unchanged: Vec::new(),
+        current: State::with_capacity(base.len()),
+        versions_written: 0,
+        changes_written: 0,
+    };
+    let writer = tokio::spawn(write_snapshot(w, base.clone(), rx));
     let run = crawl(&client, cfg, progress, cancel, &tx).await;
     drop(tx);
     let written = writer
@@ -1041,7 +1083,7 @@ pub async fn run_inventory(
         .map_err(|e| ScimError::Protocol(format!("the storage task failed: {e}")));
     let end_ms =
         |s: Instant| now.timestamp_millis() + i64::try_from(s.elapsed().as_millis()).unwrap_or(0);
-    let (run, (current, versions_written)) = match (run, written) {
+    let (run, (current, versions_written, changes_written)) = match (run, written) {
         (Ok(run), Ok(Ok(w))) => (run, w),
         (Err(e), _) | (_, Err(e)) | (_, Ok(Err(e))) => {
             let state = if matches!(e, ScimError::Cancelled) {
@@ -1070,7 +1112,9 @@ pub async fn run_inventory(
         &mut conn,
         snapshot_id,
         base_id.map(|b| (b, base.as_ref())),
+        full,
         &current,
+        changes_written,
         end_ms(started),
     )
     .await

@@ -10,7 +10,10 @@
 //! - `inventory_changes`: what a snapshot changed against its base (the last
 //!   complete snapshot): added/changed → `version_id`, removed → NULL. A
 //!   snapshot with `base_id IS NULL` is *full* (lists every resource); one is
-//!   written whenever the chain of deltas would exceed [`MAX_CHAIN`].
+//!   written whenever the chain of deltas would exceed [`MAX_CHAIN`]. Rows
+//!   are appended while the crawl runs (removals at its end) and read
+//!   through an index on the snapshot; those of a snapshot that fails or is
+//!   cancelled are deleted by a trigger.
 //!
 //! Reconstructing a snapshot folds its chain from the last full snapshot.
 
@@ -316,6 +319,13 @@ fn multi_row_sql(head: &str, rows: usize, per_row: usize, tail: &str) -> String 
 /// Store versions in the caller's transaction, many rows per statement;
 /// returns their ids in order. Every call appends new rows: the caller
 /// stores a version only when the content differs from the base snapshot's.
+///
+/// No `RETURNING`: sqlx hands each returned row over from its SQLite thread
+/// one at a time, which left that thread waiting for the busy async side.
+/// The rows of one multi-row `INSERT` get the table's largest rowid plus 1,
+/// 2, … in `VALUES` order (SQLite's rowid rule while rowids are below
+/// 2^63 − 1), and no other writer runs inside the transaction; the first and
+/// last row of each statement are read back to prove it.
 pub async fn insert_versions(
     tx: &mut Transaction<'_, Sqlite>,
     connection_id: i64,
@@ -331,7 +341,7 @@ pub async fn insert_versions(
                  (connection_id, resource_type, scim_id, content_hash, body_json) VALUES ",
                 rows,
                 5,
-                " RETURNING id, resource_type, scim_id",
+                "",
             )
         };
         let partial;
@@ -341,7 +351,7 @@ pub async fn insert_versions(
             partial = build(chunk.len());
             &partial
         };
-        let mut q = sqlx::query_as::<_, (i64, String, String)>(sql);
+        let mut q = sqlx::query(sql);
         for (v, hex) in chunk.iter().zip(&hexes) {
             q = q
                 .bind(connection_id)
@@ -350,32 +360,27 @@ pub async fn insert_versions(
                 .bind(hex.as_str())
                 .bind(v.body_json.as_str());
         }
-        let rows = q.fetch_all(&mut **tx).await?;
-        let in_order = rows.len() == chunk.len()
-            && rows
-                .iter()
-                .zip(chunk)
-                .all(|(r, v)| (r.1.as_str(), r.2.as_str()) == key_of(v));
-        if in_order {
-            ids.extend(rows.iter().map(|r| r.0));
-            continue;
+        let done = q.execute(&mut **tx).await?;
+        let n = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+        let last = done.last_insert_rowid();
+        let first = last - n + 1;
+        let ends: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, resource_type, scim_id FROM scim_versions WHERE id IN (?, ?) ORDER BY id",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut **tx)
+        .await?;
+        let row_is = |row: Option<&(i64, String, String)>, id: i64, v: Option<&NewVersion>| matches!((row, v), (Some(r), Some(v)) if r.0 == id && (r.1.as_str(), r.2.as_str()) == key_of(v));
+        let in_order = u64::try_from(n).is_ok_and(|n| done.rows_affected() == n)
+            && row_is(ends.first(), first, chunk.first())
+            && row_is(ends.last(), last, chunk.last());
+        if !in_order {
+            return Err(EngineError::Conflict(format!(
+                "storing {n} resource versions: SQLite did not number them {first}..={last} in order"
+            )));
         }
-        // RETURNING promises no order: match rows by their key (a crawl
-        // stores each resource at most once per call).
-        let by_key: HashMap<(&str, &str), i64> = rows
-            .iter()
-            .map(|(id, rt, sid)| ((rt.as_str(), sid.as_str()), *id))
-            .collect();
-        for v in chunk {
-            let id = by_key.get(&key_of(v)).copied().ok_or_else(|| {
-                EngineError::Conflict(format!(
-                    "storing a version of {} {} returned no row",
-                    v.resource_type.as_str(),
-                    v.scim_id
-                ))
-            })?;
-            ids.push(id);
-        }
+        ids.extend(first..=last);
     }
     Ok(ids)
 }
@@ -393,45 +398,31 @@ pub struct CompleteStats {
     pub groups: u32,
 }
 
-/// Finish a snapshot in one transaction: write its changes against `base`
-/// (or every resource when a full snapshot is due) and mark it complete.
-pub async fn complete(
+/// Whether a snapshot taken on top of `base_id` (the last complete one, if
+/// any) must be full: there is no base, or the chain of deltas would grow
+/// past [`MAX_CHAIN`].
+pub async fn full_due(
+    conn: &mut SqliteConnection,
+    base_id: Option<i64>,
+) -> Result<bool, EngineError> {
+    Ok(match base_id {
+        None => true,
+        Some(b) => chain_len(&mut *conn, b).await? + 1 > MAX_CHAIN,
+    })
+}
+
+/// A change row: resource, and its version (`None` = removed).
+pub type ChangeRow<'a> = (ResourceType, &'a str, Option<i64>);
+
+/// Store change rows of a running snapshot in the caller's transaction,
+/// many rows per statement. The caller writes each resource at most once
+/// per snapshot; rows of a snapshot that never completes are deleted when
+/// it is marked failed or cancelled.
+pub async fn insert_changes(
     conn: &mut SqliteConnection,
     snapshot_id: i64,
-    base: Option<(i64, &State)>,
-    current: &State,
-    now_ms: i64,
-) -> Result<CompleteStats, EngineError> {
-    let full_due = match base {
-        None => true,
-        Some((base_id, _)) => chain_len(&mut *conn, base_id).await? + 1 > MAX_CHAIN,
-    };
-    let mut rows: Vec<(ResourceType, &str, Option<i64>)> = Vec::new();
-    match base {
-        Some((_, base_state)) if !full_due => {
-            for (k, e) in current {
-                if base_state.get(k).map(|b| b.version_id) != Some(e.version_id) {
-                    rows.push((k.0, k.1.as_str(), Some(e.version_id)));
-                }
-            }
-            for k in base_state.keys() {
-                if !current.contains_key(k) {
-                    rows.push((k.0, k.1.as_str(), None));
-                }
-            }
-        }
-        _ => {
-            for (k, e) in current {
-                rows.push((k.0, k.1.as_str(), Some(e.version_id)));
-            }
-        }
-    }
-    // In key order, so rows append to the table's B-tree instead of landing
-    // at random places.
-    rows.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    let users = current.keys().filter(|k| k.0 == ResourceType::User).count();
-    let groups = current.len() - users;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    rows: &[ChangeRow<'_>],
+) -> Result<(), EngineError> {
     let mut sql_full: Option<String> = None;
     for chunk in rows.chunks(INSERT_CHUNK) {
         let build = |n| {
@@ -454,9 +445,38 @@ pub async fn complete(
         for (rt, id, vid) in chunk {
             q = q.bind(snapshot_id).bind(rt.as_str()).bind(*id).bind(*vid);
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut *conn).await?;
     }
-    let base_id = if full_due { None } else { base.map(|b| b.0) };
+    Ok(())
+}
+
+/// Finish a snapshot in one transaction: write the removals against `base`
+/// (a delta; a full snapshot has none) and mark it complete. The rows of
+/// added, changed and — when `full` — unchanged resources were written
+/// during the crawl with [`insert_changes`] (`written` of them).
+pub async fn complete(
+    conn: &mut SqliteConnection,
+    snapshot_id: i64,
+    base: Option<(i64, &State)>,
+    full: bool,
+    current: &State,
+    written: u32,
+    now_ms: i64,
+) -> Result<CompleteStats, EngineError> {
+    let mut removed: Vec<ChangeRow<'_>> = Vec::new();
+    if let (Some((_, base_state)), false) = (base, full) {
+        for k in base_state.keys() {
+            if !current.contains_key(k) {
+                removed.push((k.0, k.1.as_str(), None));
+            }
+        }
+    }
+    removed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let users = current.keys().filter(|k| k.0 == ResourceType::User).count();
+    let groups = current.len() - users;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    insert_changes(&mut tx, snapshot_id, &removed).await?;
+    let base_id = if full { None } else { base.map(|b| b.0) };
     let r = sqlx::query(
         "UPDATE inventory_snapshots SET state = 'complete', completed_ms = ?, base_id = ?, \
          user_count = ?, group_count = ?, error = NULL WHERE id = ? AND state = 'running'",
@@ -476,8 +496,8 @@ pub async fn complete(
     }
     tx.commit().await?;
     Ok(CompleteStats {
-        full: full_due,
-        changes: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+        full,
+        changes: written.saturating_add(u32::try_from(removed.len()).unwrap_or(u32::MAX)),
         users: u32::try_from(users).unwrap_or(u32::MAX),
         groups: u32::try_from(groups).unwrap_or(u32::MAX),
     })
