@@ -421,6 +421,9 @@ impl Aimd {
         }
         if self.hold > 0 {
             self.hold -= 1;
+        } else if in_flight < 2 && self.limit >= 2.0 {
+            // Sent alone: says nothing about whether parallel requests gain,
+            // so it does not raise a limit that already allows them.
         } else if self.slow_start {
             self.limit = (self.limit + 1.0).min(self.max);
         } else {
@@ -1154,4 +1157,40 @@ pub fn stats_by_type(stats: &[CrawlStats]) -> HashMap<&str, &CrawlStats> {
         .iter()
         .map(|s| (s.resource_type.as_str(), s))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn a_request_sent_alone_does_not_raise_a_parallel_limit() {
+        let mut a = Aimd::new(8, Some(10 * MS));
+        assert_eq!(a.current(), 2);
+        let t = Instant::now();
+        // The first of the two was sent alone: no evidence about parallelism.
+        a.on_success(10 * MS, false, 1, t);
+        assert_eq!(a.current(), 2);
+        // Sent with another in flight and answered as fast: a gain, grow.
+        a.on_success(10 * MS, false, 2, t);
+        assert_eq!(a.current(), 3);
+    }
+
+    #[test]
+    fn no_gain_at_two_in_flight_drops_to_one_and_holds() {
+        let mut a = Aimd::new(8, Some(10 * MS));
+        let t = Instant::now();
+        // Twice the latency with two in flight: the server answers one at a time.
+        a.on_success(20 * MS, false, 2, t);
+        assert_eq!(a.current(), 1);
+        for _ in 0..FIRST_HOLD {
+            a.on_success(10 * MS, false, 1, Instant::now());
+            assert_eq!(a.current(), 1);
+        }
+        // After the hold, a request sent alone may raise the limit from 1.
+        a.on_success(10 * MS, false, 1, Instant::now());
+        assert!(a.limit > 1.0);
+    }
 }
