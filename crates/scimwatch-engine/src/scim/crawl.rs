@@ -325,7 +325,9 @@ const FIRST_HOLD: u32 = 16;
 /// AIMD concurrency limit.
 ///
 /// - Grows by one per success until the first congestion signal (doubling
-///   per round trip), then by one per round trip.
+///   per round trip), then by one per round trip; once two may be in
+///   flight, only by a request that was sent with another in flight (one
+///   sent alone says nothing about a gain).
 /// - Halves on 429/5xx or when latency grows past twice the lowest seen.
 /// - Drops to one when parallel requests bring no gain: a request sent with
 ///   `k` in flight whose latency is about `k` times the lowest means the
