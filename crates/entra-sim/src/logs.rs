@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -174,6 +175,13 @@ pub struct LogStore {
     cycle_index: HashMap<String, u32>,
     next_seq: u64,
     salt: u64,
+    /// The JSON of events `0..stored.len()` as [`LogStore::store_json`]
+    /// wrote it: Graph serves stored logs, and a page of them costs Graph
+    /// nothing on the caller's machine. The sim renders on demand unless a
+    /// benchmark asks for this (outside its clock), so that serving pages
+    /// does not take the client's CPU. Positions shift when events are
+    /// seeded before existing ones, so seeding clears it.
+    stored: Vec<Box<RawValue>>,
 }
 
 /// One `$filter` clause the provisioning logs accept.
@@ -485,6 +493,7 @@ impl LogStore {
         }
         self.events = events;
         self.cycles = cycles;
+        self.stored.clear();
         self.cycle_index = self
             .cycles
             .iter()
@@ -629,6 +638,16 @@ impl LogStore {
         serde_json::to_value(self.view(pos, ctx)).unwrap_or(Value::Null)
     }
 
+    /// Write the JSON of every event not written yet and keep it: later
+    /// pages serve the kept text. Returns how many events are kept.
+    pub fn store_json(&mut self, ctx: &RenderCtx<'_>) -> Result<usize, serde_json::Error> {
+        for pos in self.stored.len()..self.events.len() {
+            let text = serde_json::to_string(&self.view(pos, ctx))?;
+            self.stored.push(RawValue::from_string(text)?);
+        }
+        Ok(self.stored.len())
+    }
+
     /// The events at `items` as a JSON array, serialised without building
     /// `serde_json::Value`s (e.g. with `serde_json::to_writer`).
     pub fn events_json<'a>(&'a self, items: &'a [usize], ctx: &RenderCtx<'a>) -> EventsJson<'a> {
@@ -650,7 +669,23 @@ pub struct EventsJson<'a> {
 
 impl Serialize for EventsJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.items.iter().map(|&i| self.store.view(i, &self.ctx)))
+        serializer.collect_seq(self.items.iter().map(|&pos| EventJson { json: self, pos }))
+    }
+}
+
+/// One event of a page: its kept JSON, or rendered now.
+struct EventJson<'p, 'a> {
+    json: &'p EventsJson<'a>,
+    pos: usize,
+}
+
+impl Serialize for EventJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let store = self.json.store;
+        match store.stored.get(self.pos) {
+            Some(json) => json.serialize(serializer),
+            None => store.view(self.pos, &self.json.ctx).serialize(serializer),
+        }
     }
 }
 
@@ -1093,5 +1128,51 @@ mod tests {
                 Value::Array(want)
             );
         }
+    }
+    #[test]
+    fn stored_json_serves_the_same_pages_and_new_events_render_live() {
+        let t = generate_tenant(3, 50, 5);
+        let ctx = RenderCtx { tenant: &t };
+        let mut s = varied_store(&t);
+        let items: Vec<usize> = (0..s.len() + 2).rev().collect();
+        let page = |s: &LogStore| serde_json::to_string(&s.events_json(&items, &ctx)).unwrap();
+        let live = page(&s);
+        assert_eq!(s.store_json(&ctx).unwrap(), s.len());
+        assert_eq!(
+            page(&s),
+            live,
+            "stored text is byte for byte the rendered page"
+        );
+        // an event pushed later renders on demand beside the stored ones
+        let at = s.get(s.len() - 1).unwrap().at;
+        let object = s.get(0).unwrap().object;
+        s.push(
+            0,
+            at,
+            object,
+            Action::Create,
+            Outcome::Success,
+            None,
+            7,
+            None,
+        );
+        let items: Vec<usize> = (0..s.len()).collect();
+        let want: Vec<Value> = items.iter().map(|&i| s.render(i, &ctx)).collect();
+        let got: Value =
+            serde_json::from_str(&serde_json::to_string(&s.events_json(&items, &ctx)).unwrap())
+                .unwrap();
+        assert_eq!(got, Value::Array(want));
+        // seeding older events shifts every position: the stored text goes
+        let mut s = LogStore::new(4);
+        s.seed(20, crate::clock::default_start(), &t, 1);
+        s.store_json(&ctx).unwrap();
+        s.seed(10, crate::clock::default_start(), &t, 2);
+        assert_eq!(s.store_json(&ctx).unwrap(), s.len());
+        let items: Vec<usize> = (0..s.len()).collect();
+        let want: Vec<Value> = items.iter().map(|&i| s.render(i, &ctx)).collect();
+        let got: Value =
+            serde_json::from_str(&serde_json::to_string(&s.events_json(&items, &ctx)).unwrap())
+                .unwrap();
+        assert_eq!(got, Value::Array(want));
     }
 }

@@ -14,7 +14,7 @@ use crate::auth::AuthStore;
 use crate::clock::{Clock, ManualClock, RealClock, ScaledClock};
 use crate::fault::{Fault, GraphFamily};
 use crate::job::{Job, JobView, ScheduleState};
-use crate::logs::LogStore;
+use crate::logs::{LogStore, RenderCtx};
 use crate::provision::{CycleReport, ProvState};
 use crate::scim::{ScimStore, TargetBehaviour};
 use crate::tenant::{generate_tenant, AppRoleAssignment, Principal, Tenant};
@@ -858,6 +858,16 @@ impl SimHandle {
         let mut inner = self.state.lock();
         let Inner { logs, tenant, .. } = &mut *inner;
         logs.seed(n, now, tenant, self.state.config.seed);
+    }
+
+    /// Write the JSON of every stored provisioning event once and serve
+    /// pages from that text from now on (as Graph serves stored logs), so a
+    /// benchmark's client does not share the machine with the sim's
+    /// rendering. Seeding more events afterwards drops the text.
+    pub fn store_events_json(&self) -> Result<usize, serde_json::Error> {
+        let mut inner = self.state.lock();
+        let Inner { logs, tenant, .. } = &mut *inner;
+        logs.store_json(&RenderCtx { tenant })
     }
 
     /// Every authenticated Graph request served so far (throttled ones
