@@ -179,8 +179,9 @@ async fn schema_v6_databases_rebuild_the_events_table_and_keep_every_row() {
     .await
     .unwrap();
     assert_eq!(
-        indexes, 7,
-        "unique key + 4 indexes + 2 count triggers (0009 dropped one)"
+        indexes, 6,
+        "unique key + 4 indexes + the delete count trigger (0009 dropped an index, \
+         0010 the insert trigger)"
     );
 
     // The block events again (an incremental read's overlap) and one new.
@@ -374,5 +375,53 @@ async fn schema_v8_databases_drop_the_time_index_and_keep_listing_events() {
     .await
     .unwrap();
     assert_eq!(next.items.len(), 2, "6 events in all");
+    store.integrity_check().await.unwrap();
+}
+
+/// The schema before the ingest kept the stored-events counter (0010 drops
+/// the per-row insert trigger): the count carries over, new events raise it
+/// once, re-read ones do not, and deletes still lower it.
+#[tokio::test]
+async fn schema_v9_databases_count_events_in_the_ingest() {
+    let (_dir, db) = fixture_copy(9);
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let triggers: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE tbl_name = 'provisioning_events' \
+         AND type = 'trigger' ORDER BY name",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let triggers: Vec<&str> = triggers.iter().map(|t| t.0.as_str()).collect();
+    assert_eq!(triggers, ["event_counts_delete"]);
+    let id = rows::list(store.pool()).await.unwrap()[0].id;
+    let exact = || async {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM provisioning_events WHERE connection_id = ?")
+                .bind(id)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(events::count(store.pool(), id).await.unwrap(), n);
+        n
+    };
+    assert_eq!(exact().await, 6, "the v9 count carries over");
+    let page = br#"{"value":[
+      {"id":"evt-v10-a","activityDateTime":"2025-11-29T09:00:00Z","provisioningAction":"create","provisioningStatusInfo":{"status":"success"}},
+      {"id":"evt-v10-b","activityDateTime":"2025-11-29T09:00:01Z","provisioningAction":"update","provisioningStatusInfo":{"status":"failure"}}]}"#;
+    assert_eq!(ingest(&store, id, page).await.1, 2);
+    assert_eq!(exact().await, 8);
+    assert_eq!(
+        ingest(&store, id, page).await.1,
+        0,
+        "a re-read stores nothing"
+    );
+    assert_eq!(exact().await, 8, "and counts nothing");
+    sqlx::query("DELETE FROM provisioning_events WHERE event_id = 'evt-v10-b'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(exact().await, 7);
     store.integrity_check().await.unwrap();
 }

@@ -205,7 +205,32 @@ async fn insert_rows(
         let q = bind_event(sqlx::query(single_sql()), connection_id, r, page, *span);
         inserted += q.execute(&mut *conn).await?.rows_affected();
     }
+    add_to_count(conn, connection_id, inserted).await?;
     Ok(inserted)
+}
+
+/// Raise the connection's stored-events counter (`event_counts`, read by
+/// [`count`]) by `n` rows just inserted. The ingest keeps the counter, once
+/// per page, in the inserting transaction (migration 0010 dropped the
+/// per-row trigger); deletes keep theirs.
+async fn add_to_count(
+    conn: &mut SqliteConnection,
+    connection_id: i64,
+    n: u64,
+) -> Result<(), EngineError> {
+    if n == 0 {
+        return Ok(());
+    }
+    let n = i64::try_from(n).map_err(|_| EngineError::Io("event count overflow".into()))?;
+    sqlx::query(
+        "INSERT INTO event_counts (connection_id, n) VALUES (?, ?) \
+         ON CONFLICT (connection_id) DO UPDATE SET n = n + excluded.n",
+    )
+    .bind(connection_id)
+    .bind(n)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Recompute the rollups of `cycles` from the stored events.
@@ -422,8 +447,10 @@ pub async fn query(
     Ok(Page { items, next_cursor })
 }
 
-/// Number of stored events of a connection: one row of `event_counts`,
-/// which triggers keep exact (migration 0005), not a count over the events.
+/// Number of stored events of a connection: one row of `event_counts`, not
+/// a count over the events. Inserts through this module raise it (0010),
+/// a trigger lowers it on every delete (0005); rows written to
+/// `provisioning_events` by any other path would not be counted.
 pub async fn count(ex: impl SqliteExecutor<'_>, connection_id: i64) -> Result<i64, EngineError> {
     Ok(sqlx::query_scalar(
         "SELECT coalesce((SELECT n FROM event_counts WHERE connection_id = ?), 0)",

@@ -31,8 +31,9 @@ pub struct Packed {
 
 /// Concatenate `texts` and compress them as one block.
 pub fn pack<'a>(texts: impl IntoIterator<Item = &'a str>) -> Result<Packed, EngineError> {
-    let mut joined = String::new();
-    let mut spans = Vec::new();
+    let texts: Vec<&str> = texts.into_iter().collect();
+    let mut joined = String::with_capacity(texts.iter().map(|t| t.len()).sum());
+    let mut spans = Vec::with_capacity(texts.len());
     for t in texts {
         let offset = u32::try_from(joined.len());
         let len = u32::try_from(t.len());
