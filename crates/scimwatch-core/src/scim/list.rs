@@ -341,11 +341,12 @@ fn read_number<T: JsonTree>(
 }
 
 /// The text of each element of a ListResponse's `Resources` array exactly as
-/// the server sent it, in order: storing a resource as received then needs
-/// no re-serialisation of its parsed form. `None` when the body has no
-/// `Resources` array under that exact name (the lenient parse above takes
-/// other spellings; callers then serialise the parsed resources).
-pub fn resource_texts(body: &[u8]) -> Option<Vec<&str>> {
+/// the server sent it, in order, through serde_json's `RawValue`. `None` when
+/// the body has no `Resources` array under that exact name. The crawl reads
+/// texts with [`super::page::parse_list_page`]; this slower, obvious version
+/// is the oracle its property tests compare against.
+#[cfg(test)]
+pub(crate) fn resource_texts(body: &[u8]) -> Option<Vec<&str>> {
     #[derive(serde::Deserialize)]
     struct Texts<'a> {
         #[serde(rename = "Resources", borrow)]

@@ -40,8 +40,7 @@ pub use drift::{
 pub use hash::{canonical_json, content_hash, content_hash_hex, ContentHash};
 pub use jwt::{jwt_claims, jwt_expiry};
 pub use list::{
-    parse_list_response, parse_list_response_for, resource_texts, ListRequest, ListResponse,
-    LIST_RESPONSE_SCHEMA,
+    parse_list_response, parse_list_response_for, ListRequest, ListResponse, LIST_RESPONSE_SCHEMA,
 };
 pub use page::{parse_list_page, ListPage, PageResource};
 pub use resource::{GroupMember, ScimGroup, ScimMeta, ScimMultiValue, ScimName, ScimUser};

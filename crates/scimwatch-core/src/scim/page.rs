@@ -1,7 +1,7 @@
 //! Fast `ListResponse` page reading for the inventory crawl.
 //!
-//! [`parse_list_page`] gives what [`parse_list_response_for`],
-//! [`resource_texts`], `Value::get("id")` and [`content_hash`] give together,
+//! [`parse_list_page`] gives what [`parse_list_response_for`], the `RawValue`
+//! texts of `Resources`, `Value::get("id")` and [`content_hash`] give together,
 //! without a `serde_json::Value` per resource. The body is read once: the
 //! punctuation of the top-level object and of the `Resources` array here,
 //! each key and value by serde_json, which also tells where a value ends, so
@@ -16,7 +16,6 @@
 //! private raw-value token reads as the JSON text of its string value.
 //!
 //! [`parse_list_response_for`]: super::list::parse_list_response_for
-//! [`resource_texts`]: super::list::resource_texts
 //! [`content_hash`]: super::hash::content_hash
 
 use std::borrow::Cow;
