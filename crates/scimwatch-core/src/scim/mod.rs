@@ -1,6 +1,7 @@
 //! SCIM 2.0 (RFC 7643/7644): lenient parsing that records deviations, typed
 //! views, content hashing, snapshot diff, JWT expiry and drift — all pure.
 //!
+//! - [`aimd`] — the crawl's adaptive concurrency limit ([`aimd::Aimd`]).
 //! - [`deviation`] — [`Deviation`], one departure from the RFCs, for the compliance report.
 //! - [`list`] — `ListResponse` parsing ([`parse_list_response`]).
 //! - [`page`] — the crawl's fast page reader ([`parse_list_page`]): texts, ids, hashes.
@@ -12,6 +13,7 @@
 //! - [`jwt`] — [`jwt_expiry`].
 //! - [`drift`] — [`compute_drift`] between Entra's assignments and the SaaS.
 
+pub mod aimd;
 pub mod body;
 pub mod declared;
 pub mod deviation;

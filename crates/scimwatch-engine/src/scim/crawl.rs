@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use scimwatch_core::scim::aimd::Aimd;
 use scimwatch_core::scim::{
     parse_list_page, parse_scim_error, ContentHash, Deviation, ListRequest,
 };
@@ -310,128 +311,6 @@ async fn fetch_page(
         url,
         excerpt,
     })
-}
-
-/// Parallel requests must be answered at least this many times faster than
-/// one at a time would be, else the server is treated as serial. A serial
-/// server shows a gain of about 1; a parallel one about `k`, less its
-/// jitter (kept low so a busy machine or a jittery WAN is not taken for a
-/// serial server at two in flight).
-const MIN_GAIN: f64 = 1.25;
-/// Successes to stay at the reduced limit after the first "no gain" verdict
-/// (doubled at each further one).
-const FIRST_HOLD: u32 = 16;
-
-/// AIMD concurrency limit.
-///
-/// - Grows by one per success until the first congestion signal (doubling
-///   per round trip), then by one per round trip; once two may be in
-///   flight, only by a request that was sent with another in flight (one
-///   sent alone says nothing about a gain).
-/// - Halves on 429/5xx or when latency grows past twice the lowest seen.
-/// - Drops to one when parallel requests bring no gain: a request sent with
-///   `k` in flight whose latency is about `k` times the lowest means the
-///   server answers one at a time (a single worker, a GIL); it then holds
-///   at one for a while before probing again, so such a server costs
-///   nothing.
-/// - Only requests sent after the last cut can cause another: one
-///   congestion event, one cut.
-#[derive(Debug)]
-struct Aimd {
-    limit: f64,
-    max: f64,
-    min_latency: Option<Duration>,
-    last_decrease: Option<Instant>,
-    slow_start: bool,
-    /// Successes left before the limit may grow again.
-    hold: u32,
-    next_hold: u32,
-}
-
-impl Aimd {
-    /// `first_latency`: the first page's, fetched alone.
-    fn new(max: usize, first_latency: Option<Duration>) -> Self {
-        let max = max.max(1) as f64;
-        Self {
-            limit: 2f64.min(max),
-            max,
-            min_latency: first_latency.filter(|l| !l.is_zero()),
-            last_decrease: None,
-            slow_start: true,
-            hold: 0,
-            next_hold: FIRST_HOLD,
-        }
-    }
-    fn current(&self) -> usize {
-        (self.limit.floor() as usize).max(1)
-    }
-    fn stale(&self, sent_at: Instant) -> bool {
-        self.last_decrease.is_some_and(|d| sent_at < d)
-    }
-    /// A congestion signal from a request sent at `sent_at`.
-    fn decrease(&mut self, sent_at: Instant) {
-        self.slow_start = false;
-        if !self.stale(sent_at) {
-            self.limit = (self.limit / 2.0).max(1.0);
-            self.last_decrease = Some(Instant::now());
-        }
-    }
-    /// Parallel requests were no faster than serial ones.
-    fn no_gain(&mut self, sent_at: Instant) {
-        self.slow_start = false;
-        if !self.stale(sent_at) {
-            self.limit = 1.0;
-            self.last_decrease = Some(Instant::now());
-            self.hold = self.next_hold;
-            self.next_hold = self.next_hold.saturating_mul(2);
-        }
-    }
-    /// A page came back after `latency`; `in_flight` requests (itself
-    /// included) were in flight when it was sent at `sent_at`.
-    fn on_success(
-        &mut self,
-        latency: Duration,
-        throttled: bool,
-        in_flight: usize,
-        sent_at: Instant,
-    ) {
-        if throttled {
-            self.decrease(sent_at);
-            return;
-        }
-        let min = match self.min_latency {
-            Some(m) if m <= latency => m,
-            _ => {
-                self.min_latency = Some(latency);
-                latency
-            }
-        };
-        if latency > min * 2 + Duration::from_millis(25) {
-            self.decrease(sent_at);
-            return;
-        }
-        if in_flight >= 2 && !latency.is_zero() {
-            let gain = in_flight as f64 * min.as_secs_f64() / latency.as_secs_f64();
-            if gain < MIN_GAIN {
-                self.no_gain(sent_at);
-                return;
-            }
-        }
-        if self.stale(sent_at) {
-            // Sent at the old limit: says nothing about the new one.
-            return;
-        }
-        if self.hold > 0 {
-            self.hold -= 1;
-        } else if in_flight < 2 && self.limit >= 2.0 {
-            // Sent alone: says nothing about whether parallel requests gain,
-            // so it does not raise a limit that already allows them.
-        } else if self.slow_start {
-            self.limit = (self.limit + 1.0).min(self.max);
-        } else {
-            self.limit = (self.limit + 1.0 / self.limit).min(self.max);
-        }
-    }
 }
 
 struct TypeCrawl<'a> {
@@ -787,7 +666,13 @@ impl TypeCrawl<'_> {
             };
             match r {
                 Ok(page) => {
-                    aimd.on_success(page.latency, page.throttled > 0, in_flight, sent_at);
+                    aimd.on_success(
+                        page.latency,
+                        page.throttled > 0,
+                        in_flight,
+                        sent_at,
+                        Instant::now(),
+                    );
                     let n = page.returned;
                     if let Err(e) = self.accept(page).await {
                         break Err(e);
@@ -799,7 +684,7 @@ impl TypeCrawl<'_> {
                 }
                 Err(PageError::Fatal(e)) => break Err(e),
                 Err(PageError::Retryable(m)) => {
-                    aimd.decrease(sent_at);
+                    aimd.decrease(sent_at, Instant::now());
                     self.stats.retries += 1;
                     if attempt + 1 > self.cfg.page_retries {
                         break Err(ScimError::Network(self.client.scrub(&m)));
@@ -1159,40 +1044,4 @@ pub fn stats_by_type(stats: &[CrawlStats]) -> HashMap<&str, &CrawlStats> {
         .iter()
         .map(|s| (s.resource_type.as_str(), s))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const MS: Duration = Duration::from_millis(1);
-
-    #[test]
-    fn a_request_sent_alone_does_not_raise_a_parallel_limit() {
-        let mut a = Aimd::new(8, Some(10 * MS));
-        assert_eq!(a.current(), 2);
-        let t = Instant::now();
-        // The first of the two was sent alone: no evidence about parallelism.
-        a.on_success(10 * MS, false, 1, t);
-        assert_eq!(a.current(), 2);
-        // Sent with another in flight and answered as fast: a gain, grow.
-        a.on_success(10 * MS, false, 2, t);
-        assert_eq!(a.current(), 3);
-    }
-
-    #[test]
-    fn no_gain_at_two_in_flight_drops_to_one_and_holds() {
-        let mut a = Aimd::new(8, Some(10 * MS));
-        let t = Instant::now();
-        // Twice the latency with two in flight: the server answers one at a time.
-        a.on_success(20 * MS, false, 2, t);
-        assert_eq!(a.current(), 1);
-        for _ in 0..FIRST_HOLD {
-            a.on_success(10 * MS, false, 1, Instant::now());
-            assert_eq!(a.current(), 1);
-        }
-        // After the hold, a request sent alone may raise the limit from 1.
-        a.on_success(10 * MS, false, 1, Instant::now());
-        assert!(a.limit > 1.0);
-    }
 }
