@@ -638,14 +638,20 @@ pub async fn stored_bytes(
     ex: impl SqliteExecutor<'_>,
     snapshot_id: i64,
 ) -> Result<u64, EngineError> {
+    // A version is introduced by the first snapshot that refers to it: one
+    // pass over the change rows for the snapshot's versions (no index on
+    // `version_id`; a per-row NOT EXISTS would scan them once per row).
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COALESCE(SUM(length(c.scim_id) + 24 + \
-           CASE WHEN v.id IS NOT NULL AND NOT EXISTS ( \
-             SELECT 1 FROM inventory_changes c2 JOIN inventory_snapshots s2 ON s2.id = c2.snapshot_id \
-             WHERE c2.version_id = v.id AND c2.snapshot_id < c.snapshot_id) \
+           CASE WHEN v.id IS NOT NULL AND f.first = c.snapshot_id \
            THEN length(v.body_json) + 64 ELSE 0 END), 0) \
-         FROM inventory_changes c LEFT JOIN scim_versions v ON v.id = c.version_id \
-         WHERE c.snapshot_id = ?",
+         FROM inventory_changes c \
+         LEFT JOIN scim_versions v ON v.id = c.version_id \
+         LEFT JOIN ( \
+           SELECT version_id, MIN(snapshot_id) AS first FROM inventory_changes \
+           WHERE version_id IN (SELECT version_id FROM inventory_changes WHERE snapshot_id = ?1) \
+           GROUP BY version_id) f ON f.version_id = c.version_id \
+         WHERE c.snapshot_id = ?1",
     )
     .bind(snapshot_id)
     .fetch_one(ex)
