@@ -1129,6 +1129,16 @@ mod tests {
             );
         }
     }
+    /// A page of every event equals each event rendered on its own.
+    fn assert_pages_as_rendered(s: &LogStore, ctx: &RenderCtx<'_>) {
+        let items: Vec<usize> = (0..s.len()).collect();
+        let want: Vec<Value> = items.iter().map(|&i| s.render(i, ctx)).collect();
+        let got: Value =
+            serde_json::from_str(&serde_json::to_string(&s.events_json(&items, ctx)).unwrap())
+                .unwrap();
+        assert_eq!(got, Value::Array(want));
+    }
+
     #[test]
     fn stored_json_serves_the_same_pages_and_new_events_render_live() {
         let t = generate_tenant(3, 50, 5);
@@ -1156,23 +1166,13 @@ mod tests {
             7,
             None,
         );
-        let items: Vec<usize> = (0..s.len()).collect();
-        let want: Vec<Value> = items.iter().map(|&i| s.render(i, &ctx)).collect();
-        let got: Value =
-            serde_json::from_str(&serde_json::to_string(&s.events_json(&items, &ctx)).unwrap())
-                .unwrap();
-        assert_eq!(got, Value::Array(want));
+        assert_pages_as_rendered(&s, &ctx);
         // seeding older events shifts every position: the stored text goes
         let mut s = LogStore::new(4);
         s.seed(20, crate::clock::default_start(), &t, 1);
         s.store_json(&ctx).unwrap();
         s.seed(10, crate::clock::default_start(), &t, 2);
         assert_eq!(s.store_json(&ctx).unwrap(), s.len());
-        let items: Vec<usize> = (0..s.len()).collect();
-        let want: Vec<Value> = items.iter().map(|&i| s.render(i, &ctx)).collect();
-        let got: Value =
-            serde_json::from_str(&serde_json::to_string(&s.events_json(&items, &ctx)).unwrap())
-                .unwrap();
-        assert_eq!(got, Value::Array(want));
+        assert_pages_as_rendered(&s, &ctx);
     }
 }

@@ -48,6 +48,18 @@ async fn raw_of(store: &Store, connection_id: i64, event_id: &str) -> Option<Str
         .unwrap()
 }
 
+/// Names of the `kind` ('index', 'trigger') objects on `provisioning_events`.
+async fn event_schema_names(store: &Store, kind: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE tbl_name = 'provisioning_events' \
+         AND type = ? ORDER BY name",
+    )
+    .bind(kind)
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn schema_v1_databases_upgrade_and_keep_their_data() {
     let (_dir, db) = fixture_copy(1);
@@ -337,16 +349,8 @@ async fn schema_v8_databases_drop_the_time_index_and_keep_listing_events() {
     let (_dir, db) = fixture_copy(8);
     let store = Store::open_file(&db).await.unwrap();
     store.integrity_check().await.unwrap();
-    let names: Vec<(String,)> = sqlx::query_as(
-        "SELECT name FROM sqlite_master WHERE tbl_name = 'provisioning_events' \
-         AND type = 'index' ORDER BY name",
-    )
-    .fetch_all(store.pool())
-    .await
-    .unwrap();
-    let names: Vec<&str> = names.iter().map(|n| n.0.as_str()).collect();
     assert_eq!(
-        names,
+        event_schema_names(&store, "index").await,
         [
             "events_by_action_time",
             "events_by_cycle",
@@ -386,15 +390,10 @@ async fn schema_v9_databases_count_events_in_the_ingest() {
     let (_dir, db) = fixture_copy(9);
     let store = Store::open_file(&db).await.unwrap();
     store.integrity_check().await.unwrap();
-    let triggers: Vec<(String,)> = sqlx::query_as(
-        "SELECT name FROM sqlite_master WHERE tbl_name = 'provisioning_events' \
-         AND type = 'trigger' ORDER BY name",
-    )
-    .fetch_all(store.pool())
-    .await
-    .unwrap();
-    let triggers: Vec<&str> = triggers.iter().map(|t| t.0.as_str()).collect();
-    assert_eq!(triggers, ["event_counts_delete"]);
+    assert_eq!(
+        event_schema_names(&store, "trigger").await,
+        ["event_counts_delete"]
+    );
     let id = rows::list(store.pool()).await.unwrap()[0].id;
     let exact = || async {
         let (n,): (i64,) =
