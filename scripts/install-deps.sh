@@ -14,6 +14,8 @@ say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 APT_RUN=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev build-essential pkg-config curl python3-venv)
 APT_TEST=(xvfb xauth webkit2gtk-driver dunst imagemagick chromium gnome-keyring dbus-x11 libnotify-bin)
 pkgs=("${APT_RUN[@]}")
+# Without a display `make run` opens the window on a virtual one (Xvfb).
+if [ "$MODE" = run ] && [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then pkgs+=(xvfb xauth); fi
 [ "$MODE" = test ] && pkgs+=("${APT_TEST[@]}")
 missing=()
 for p in "${pkgs[@]}"; do

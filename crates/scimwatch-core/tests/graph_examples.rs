@@ -1,6 +1,7 @@
 //! Conformance: every Graph example body Microsoft publishes (copied into
-//! `shared/reference/graph-examples/`) parses with the models, and the values
-//! that matter come out right.
+//! `tests/fixtures/graph/` at the repository root, with each file's published
+//! source in its README) parses with the models, and the values that matter
+//! come out right.
 
 // Test helpers outside `#[test]` functions may unwrap too (clippy.toml only
 // covers the test functions themselves).
@@ -17,7 +18,7 @@ use scimwatch_core::graph::{
 };
 
 fn examples_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/graph-examples")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/graph")
 }
 
 fn read(name: &str) -> Vec<u8> {
@@ -29,7 +30,7 @@ fn json_files() -> Vec<String> {
     let dir = examples_dir();
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
         panic!(
-            "the Graph examples folder {} is missing ({e}); it must sit beside the repository as ../shared",
+            "the Graph examples folder {} is missing ({e}): it is part of the repository (tests/fixtures/graph)",
             dir.display()
         )
     });

@@ -25,17 +25,14 @@ pub async fn get_json(url: &str) -> Value {
 }
 
 pub fn example(name: &str) -> Value {
+    // Microsoft's published examples, copied into the repository with their
+    // provenance (tests/fixtures/graph/README.md).
     let path = format!(
-        "{}/../../../shared/reference/graph-examples/{name}",
+        "{}/../../tests/fixtures/graph/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
-    let path = if std::path::Path::new(&path).exists() {
-        path
-    } else {
-        format!("/work/shared/reference/graph-examples/{name}")
-    };
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("example file"))
-        .expect("example json")
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// Every key of `expected` (recursively; each array element of the example
