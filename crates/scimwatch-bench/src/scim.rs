@@ -10,7 +10,8 @@
 //! - 2b: the same target answering every request after 100 ms; adaptive
 //!   concurrency vs the same crawl one page at a time.
 //! - 2c: `scim2-server` (one request at a time): adaptive vs one at a time,
-//!   median of alternating runs.
+//!   medians of alternating runs, and the worst alternating pair (the
+//!   target applies to it).
 //! - 3b: bytes a 1 %-changed crawl adds to the SQLite file vs the first, full
 //!   one (allocated pages after a WAL checkpoint, free pages excluded).
 
@@ -508,19 +509,30 @@ async fn scim2_server(n: usize, page: u32, runs: usize) -> Result<Figure, String
     }
     drop(server);
     let runs = seq.len();
+    // Each alternating pair (one run of each mode, back to back) compared
+    // on its own: the target holds for the worst pair, not on average.
+    let pairs: Vec<f64> = seq
+        .iter()
+        .zip(&par)
+        .map(|(s, p)| s.as_secs_f64() / p.as_secs_f64())
+        .collect();
+    let worst = pairs.iter().copied().fold(f64::INFINITY, f64::min);
     let rate = n as f64 / median(par).as_secs_f64();
     let base = n as f64 / median(seq).as_secs_f64();
+    let listed: Vec<String> = pairs.iter().map(|r| format!("{r:.2}")).collect();
     Ok(Figure {
         name: format!(
             "2c: crawl of {n} users (page {page}) from scim2-server (one request at a time) — \
-             adaptive (max {}, reached {reached} in flight), medians of {runs} runs each in alternating order",
-            par_cfg.max_in_flight
+             adaptive (max {}, reached {reached} in flight), medians of {runs} runs each in \
+             alternating order; worst pair {worst:.2}× (pairs: {})",
+            par_cfg.max_in_flight,
+            listed.join(", ")
         ),
         value: rate,
         unit: "users/s",
         baseline: Some(("the same crawl with concurrency 1".into(), base)),
-        target: "≥ 0.95× sequential".into(),
-        pass: rate >= 0.95 * base,
+        target: "≥ 0.95× sequential in the worst pair".into(),
+        pass: worst >= 0.95,
     })
 }
 

@@ -5,11 +5,13 @@
 //! (servers may return fewer than `count`), de-duplicates by `id`, caps the
 //! number of pages, and stops on a server that ignores `startIndex` (the same
 //! page twice) instead of looping. Once `totalResults` is known, further
-//! pages are fetched in parallel with AIMD concurrency: up to
-//! [`CrawlConfig::max_in_flight`] requests, halved on 429/5xx or when latency
-//! grows, grown by one per healthy round, and dropped to one (for a while)
-//! when parallel requests are answered no faster than one at a time would
-//! be (a server that serves one request at a time). [`CrawlMode::Sequential`] pages one
+//! pages are fetched with an adaptive limit (core's `scim::aimd`): it first
+//! compares requests sent alone with pairs sent together and stays at two
+//! or fewer until a pair is answered clearly faster than two alone (a
+//! server that serves one request at a time is then crawled one at a time);
+//! after that AIMD up to [`CrawlConfig::max_in_flight`], halved on 429/5xx
+//! or when latency grows, back to one at the first sign of queueing.
+//! [`CrawlMode::Sequential`] pages one
 //! request at a time (for comparison). Progress goes out on a `watch`
 //! channel; a [`CancelFlag`] stops the crawl, leaving no complete snapshot.
 
