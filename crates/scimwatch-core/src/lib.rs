@@ -15,6 +15,7 @@ pub mod logfilter;
 pub mod scim;
 pub mod sensitive;
 pub mod settings;
+pub mod text;
 pub mod validate;
 
 pub use connection::{AuthMode, Cloud, Connection, ConnectionInput, EntraSide, ScimSide};

@@ -152,8 +152,19 @@ pub fn clean_token(raw: &str) -> Result<CleanToken, String> {
         }
     }
     let mut token = trimmed;
-    if token.len() > 7 && token[..7].eq_ignore_ascii_case("bearer ") {
-        token = token[7..].trim_start();
+    // `get`, not indexing: byte 7 may fall inside a multi-byte character.
+    let bearer_word = |t: &str| {
+        t.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("bearer"))
+            && t[6..].chars().next().is_none_or(char::is_whitespace)
+    };
+    if bearer_word(token) {
+        token = token[6..].trim_start();
+        if token.is_empty() || bearer_word(token) {
+            return Err(
+                "that is only the word `Bearer`: paste the token itself (Entra adds `Bearer ` by itself)"
+                    .into(),
+            );
+        }
         notes.push("removed a `Bearer ` prefix: Entra adds it itself".into());
     }
     if token.contains('\n') || token.contains('\r') {
@@ -321,6 +332,21 @@ mod tests {
         let err = clean_token(&big).unwrap_err();
         assert!(err.contains("1024 KB"), "{err}");
         assert!(!err.contains("aaaa"));
+    }
+
+    #[test]
+    fn bearer_alone_is_refused_and_odd_text_never_panics() {
+        for raw in ["Bearer", "bearer ", "  BEARER \t ", "Bearer   \n", "Bearer Bearer"] {
+            let err = clean_token(raw).unwrap_err();
+            assert!(err.contains("only the word `Bearer`"), "{raw:?}: {err}");
+        }
+        // A token that merely starts with the letters is a token.
+        assert_eq!(clean_token("Bearerish-tok").unwrap().token, "Bearerish-tok");
+        assert_eq!(clean_token("Bearer\tabc").unwrap().token, "abc");
+        // Byte 6 or 7 inside a multi-byte character: an error, not a panic.
+        for raw in ["abcdeé-token", "abcdefé-token", "Beareé", "é"] {
+            assert!(clean_token(raw).unwrap_err().contains("HTTP header"), "{raw:?}");
+        }
     }
 
     #[test]
