@@ -336,7 +336,13 @@ mod tests {
 
     #[test]
     fn bearer_alone_is_refused_and_odd_text_never_panics() {
-        for raw in ["Bearer", "bearer ", "  BEARER \t ", "Bearer   \n", "Bearer Bearer"] {
+        for raw in [
+            "Bearer",
+            "bearer ",
+            "  BEARER \t ",
+            "Bearer   \n",
+            "Bearer Bearer",
+        ] {
             let err = clean_token(raw).unwrap_err();
             assert!(err.contains("only the word `Bearer`"), "{raw:?}: {err}");
         }
@@ -345,7 +351,10 @@ mod tests {
         assert_eq!(clean_token("Bearer\tabc").unwrap().token, "abc");
         // Byte 6 or 7 inside a multi-byte character: an error, not a panic.
         for raw in ["abcdeé-token", "abcdefé-token", "Beareé", "é"] {
-            assert!(clean_token(raw).unwrap_err().contains("HTTP header"), "{raw:?}");
+            assert!(
+                clean_token(raw).unwrap_err().contains("HTTP header"),
+                "{raw:?}"
+            );
         }
     }
 
