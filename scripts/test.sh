@@ -27,6 +27,9 @@ if cargo tree -p scimwatch-core -p scimwatch-engine -p scimwatch-cli -e normal,b
   echo "a library depends on tauri/wry/webkit" >&2; exit 1
 fi
 
+step "dependency policy: licences and duplicate versions (offline)"
+python3 scripts/check-deps.py
+
 step "Rust tests (with a real keychain on a private D-Bus session; bindings drift included)"
 dbus-run-session -- scripts/with-keychain.sh cargo test --workspace "${FEATURES[@]}"
 
