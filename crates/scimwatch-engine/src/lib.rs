@@ -8,6 +8,7 @@ pub mod diagnose;
 pub mod error;
 pub mod export;
 pub mod graph;
+pub mod http;
 pub mod log_filter;
 pub mod monitor;
 pub mod notify;

@@ -73,7 +73,8 @@ struct Inner {
     http: reqwest::Client,
     opts: ClientOptions,
     target: GraphTarget,
-    graph_host: String,
+    /// Scheme, host and port of the Graph base: the token goes nowhere else.
+    graph_origin: url::Origin,
     secrets: Secrets,
     token: Mutex<Option<AccessToken>>,
     next_log_slot: Mutex<Option<Instant>>,
@@ -110,7 +111,7 @@ impl GraphClient {
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
-                graph_host: graph.host_str().unwrap_or_default().to_string(),
+                graph_origin: graph.origin(),
                 opts,
                 target,
                 secrets,
@@ -198,10 +199,14 @@ impl GraphClient {
         what: &str,
     ) -> Result<Vec<u8>, GraphError> {
         let parsed = http::check_url(url)?;
-        if parsed.host_str().unwrap_or_default() != self.inner.graph_host {
+        // Same origin only (scheme, host and port): a nextLink to another
+        // port or to plain http must not receive the access token.
+        if parsed.origin() != self.inner.graph_origin {
             return Err(GraphError::InsecureUrl(format!(
-                "refusing to follow a Graph link to another host ({})",
-                parsed.host_str().unwrap_or_default()
+                "refusing to follow a Graph link to another host, port or scheme ({}; Microsoft \
+                 Graph is {}): the access token is only sent to the connection's Graph address",
+                parsed.origin().ascii_serialization(),
+                self.inner.graph_origin.ascii_serialization()
             )));
         }
         let cfg = &self.inner.opts.http;

@@ -1,6 +1,7 @@
-//! The HTTP layer under the Graph client and sign-in: one `reqwest` client
-//! (rustls, certificate verification always on), https required except for
-//! loopback hosts, bodies capped, `Retry-After` parsing, HTML/JSON sniffing.
+//! The HTTP layer under the Graph client and sign-in: the shared client of
+//! `crate::http` (rustls, OS + bundled roots, proxies from the environment,
+//! no redirects), https required except for loopback hosts, bodies capped,
+//! `Retry-After` parsing, HTML/JSON sniffing.
 
 use std::time::Duration;
 
@@ -39,24 +40,14 @@ impl Default for HttpConfig {
     }
 }
 
-/// The shared `reqwest` client.
+/// The shared `reqwest` client (crate::http: TLS roots, proxies, no redirects).
 pub fn build_client(cfg: &HttpConfig) -> Result<reqwest::Client, GraphError> {
-    reqwest::Client::builder()
-        .timeout(cfg.timeout)
-        .connect_timeout(cfg.connect_timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("scimwatch/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| GraphError::Config(format!("cannot set up HTTPS: {e}")))
-}
-
-/// Whether `host` is a loopback name or address (where plain http is allowed).
-pub fn is_loopback_host(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
+    crate::http::build_client(&crate::http::TransportConfig {
+        timeout: cfg.timeout,
+        connect_timeout: cfg.connect_timeout,
+        pool_max_idle_per_host: None,
+    })
+    .map_err(GraphError::Config)
 }
 
 /// Parse `url` and require https (plain http only for loopback hosts).
@@ -66,7 +57,7 @@ pub fn check_url(url: &str) -> Result<Url, GraphError> {
     let host = u.host_str().unwrap_or_default().to_string();
     match u.scheme() {
         "https" => Ok(u),
-        "http" if is_loopback_host(&host) => Ok(u),
+        "http" if crate::http::is_loopback(&u) => Ok(u),
         "http" => Err(GraphError::InsecureUrl(format!(
             "refusing to send credentials over plain http to {host}: Microsoft Graph and sign-in must use https"
         ))),
@@ -105,30 +96,20 @@ pub fn path_of(url: &str) -> String {
         .unwrap_or_else(|_| "the request".into())
 }
 
-/// Map a `reqwest` send error to a specific, secret-free error.
+/// Map a `reqwest` send error to a specific, secret-free error
+/// (`crate::http::describe_send_error`, shared with SCIM).
 pub fn map_send_error(e: &reqwest::Error, url: &str, timeout: Duration) -> GraphError {
-    let host = host_of(url);
-    if e.is_timeout() {
-        return GraphError::Timeout {
-            host,
+    let d = crate::http::describe_send_error(e, url);
+    match d.kind {
+        crate::http::SendErrorKind::Timeout => GraphError::Timeout {
+            host: d.host,
             secs: timeout.as_secs(),
-        };
+        },
+        _ => GraphError::Unreachable {
+            host: d.host,
+            detail: d.detail,
+        },
     }
-    // The error's Display may include the URL (with a query); describe it instead.
-    let mut detail = String::new();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = src {
-        detail = s.to_string();
-        src = s.source();
-    }
-    if detail.is_empty() {
-        detail = if e.is_connect() {
-            "connection failed".into()
-        } else {
-            "request failed".into()
-        };
-    }
-    GraphError::Unreachable { host, detail }
 }
 
 /// Read a body up to `cap` bytes.

@@ -219,6 +219,50 @@ fn with_detail(base: &str, resp: &ScimResponse) -> String {
     }
 }
 
+/// A 3xx, reported with where it points. scimwatch never follows it (the
+/// token stays with the Tenant URL) and never calls it a pass: Entra's Test
+/// Connection wants its 200 from the Tenant URL itself.
+fn redirect_message(resp: &ScimResponse) -> String {
+    let status = resp.status;
+    let location = resp
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("location"))
+        .map(|h| h.value.trim().to_string())
+        .filter(|v| !v.is_empty());
+    let Some(location) = location else {
+        return format!(
+            "HTTP {status}: the SCIM endpoint answers with a redirect but says nowhere to \
+             (no Location header); Entra expects HTTP 200 from the Tenant URL itself."
+        );
+    };
+    let base = url::Url::parse(&resp.url).ok();
+    let target = base
+        .as_ref()
+        .and_then(|b| b.join(&location).ok())
+        .or_else(|| url::Url::parse(&location).ok());
+    let shown: String = match &target {
+        Some(t) => t.as_str().to_string(),
+        None => location.clone(),
+    }
+    .chars()
+    .filter(|c| !c.is_control())
+    .take(300)
+    .collect();
+    let downgrade = matches!((&base, &target), (Some(b), Some(t))
+        if b.scheme() == "https" && t.scheme() == "http");
+    let mut m = format!(
+        "HTTP {status}: the SCIM endpoint redirects to {shown}. scimwatch does not follow \
+         redirects (the token is only sent to the Tenant URL) and Entra expects HTTP 200 \
+         from the Tenant URL itself: if that address belongs to the SaaS, use it as the \
+         Tenant URL."
+    );
+    if downgrade {
+        m.push_str(" It points to plain http: the token would travel unencrypted; never use it.");
+    }
+    m
+}
+
 /// Classify a response to a filtered list query.
 pub(crate) fn judge(resp: &ScimResponse, expect_empty: bool) -> (Verdict, String) {
     let kind = classify_body(resp.content_type.as_deref(), &resp.body);
@@ -237,6 +281,9 @@ pub(crate) fn judge(resp: &ScimResponse, expect_empty: bool) -> (Verdict, String
                 ),
             );
         }
+    }
+    if (300..400).contains(&status) {
+        return (Verdict::OtherStatus, redirect_message(resp));
     }
     match status {
         401 => (
@@ -564,4 +611,55 @@ pub async fn token_status(
         token_set: token.is_some(),
         summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scim::client::Header;
+
+    fn redirect(url: &str, status: u16, location: Option<&str>) -> ScimResponse {
+        ScimResponse {
+            url: url.into(),
+            status,
+            headers: location
+                .map(|l| {
+                    vec![Header {
+                        name: "location".into(),
+                        value: l.into(),
+                    }]
+                })
+                .unwrap_or_default(),
+            content_type: None,
+            body: Vec::new(),
+            latency: std::time::Duration::ZERO,
+            throttled: 0,
+        }
+    }
+
+    #[test]
+    fn redirects_say_where_and_never_pass() {
+        let base = "https://scim.example.com/scim/v2/Users?filter=x";
+        let (v, m) = judge(&redirect(base, 302, Some("/v2/Users")), true);
+        assert_eq!(v, Verdict::OtherStatus);
+        assert!(
+            m.contains("redirects to https://scim.example.com/v2/Users"),
+            "{m}"
+        );
+        assert!(!m.contains("would pass"), "{m}");
+        assert!(!m.contains("plain http"), "{m}");
+        let (_, m) = judge(
+            &redirect(base, 301, Some("http://scim.example.com/scim/v2/Users")),
+            true,
+        );
+        assert!(m.contains("plain http"), "an https → http downgrade: {m}");
+        let (v, m) = judge(&redirect(base, 307, None), true);
+        assert_eq!(v, Verdict::OtherStatus);
+        assert!(m.contains("no Location header"), "{m}");
+        let (_, m) = judge(
+            &redirect(base, 308, Some("https://x.example/\u{1b}[31mred")),
+            true,
+        );
+        assert!(!m.contains('\u{1b}'), "control characters stripped: {m:?}");
+    }
 }

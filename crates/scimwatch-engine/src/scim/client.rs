@@ -4,7 +4,9 @@
 //!   required except on loopback) and the token through `clean_token`.
 //! - Every request sends `Accept: application/scim+json, application/json`
 //!   and `Content-Type: application/scim+json`, as Entra does.
-//! - TLS verification is always on; redirects never downgrade to plain http.
+//! - The shared transport of `crate::http`: TLS verification always on (OS
+//!   and bundled roots), proxies from the environment, redirects never
+//!   followed (a 3xx is the answer; the check reports where it points).
 //! - Bodies are capped ([`ClientConfig::max_body_bytes`], 20 MB by default);
 //!   requests time out; a 429 is retried after its `Retry-After`.
 //! - [`Exchange`] records a request and its response for the admin with the
@@ -14,13 +16,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
-use scimwatch_core::validate::{clean_token, is_loopback_host, normalize_endpoint_url};
+use scimwatch_core::validate::{clean_token, normalize_endpoint_url};
 use scimwatch_core::Sensitive;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
 use super::error::ScimError;
+use crate::http::USER_AGENT;
 
 /// The media types Entra accepts, in its order of preference.
 pub const ACCEPT_VALUE: &str = "application/scim+json, application/json";
@@ -30,7 +33,6 @@ pub const CONTENT_TYPE_VALUE: &str = "application/scim+json";
 pub const MAX_BODY_BYTES: usize = 20 * 1024 * 1024;
 /// Longest body excerpt kept in an [`Exchange`].
 pub const EXCERPT_BYTES: usize = 4096;
-const USER_AGENT: &str = concat!("scimwatch/", env!("CARGO_PKG_VERSION"));
 
 /// Client settings.
 #[derive(Debug, Clone)]
@@ -135,25 +137,14 @@ pub struct ScimClient {
 }
 
 fn build_http(config: &ClientConfig) -> Result<reqwest::Client, ScimError> {
-    let policy = reqwest::redirect::Policy::custom(|attempt| {
-        if attempt.previous().len() >= 5 {
-            return attempt.error("more than 5 redirects");
-        }
-        let downgrade = attempt.url().scheme() == "http" && !is_loopback_host(attempt.url());
-        if downgrade {
-            attempt.error("redirect to plain http refused: the token would travel unencrypted")
-        } else {
-            attempt.follow()
-        }
-    });
-    reqwest::Client::builder()
-        .timeout(config.timeout)
-        .connect_timeout(config.connect_timeout)
-        .redirect(policy)
-        .user_agent(USER_AGENT)
-        .pool_max_idle_per_host(32)
-        .build()
-        .map_err(|e| ScimError::Network(format!("cannot create the HTTP client: {e}")))
+    // Redirects are never followed: a 3xx comes back as the answer and the
+    // check reports where it points (the token stays with the Tenant URL).
+    crate::http::build_client(&crate::http::TransportConfig {
+        timeout: config.timeout,
+        connect_timeout: config.connect_timeout,
+        pool_max_idle_per_host: Some(32),
+    })
+    .map_err(ScimError::Network)
 }
 
 impl ScimClient {
@@ -292,7 +283,7 @@ impl ScimClient {
         let started = Instant::now();
         let headers = self.headers()?;
         let sent = self.http.get(url).headers(headers).send().await;
-        let mut resp = sent.map_err(|e| transport_error(&e, self.config.timeout))?;
+        let mut resp = sent.map_err(|e| transport_error(&e, url, self.config.timeout))?;
         let status = resp.status().as_u16();
         let final_url = resp.url().to_string();
         let shown_headers: Vec<Header> = resp
@@ -300,11 +291,11 @@ impl ScimClient {
             .iter()
             .map(|(k, v)| Header {
                 name: k.as_str().to_string(),
-                value: if k.as_str().eq_ignore_ascii_case("set-cookie") {
-                    "<redacted>".to_string()
-                } else {
-                    String::from_utf8_lossy(v.as_bytes()).into_owned()
-                },
+                value: shown_header_value(
+                    k.as_str(),
+                    &String::from_utf8_lossy(v.as_bytes()),
+                    self.token.expose(),
+                ),
             })
             .collect();
         let content_type = resp
@@ -339,7 +330,7 @@ impl ScimClient {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return Err(transport_error(&e, self.config.timeout)),
+                Err(e) => return Err(transport_error(&e, url, self.config.timeout)),
             }
         }
         Ok(ScimResponse {
@@ -410,6 +401,114 @@ impl ScimClient {
     }
 }
 
+/// Headers whose values are credentials: never kept.
+const SECRET_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+/// Challenges: only the scheme and an RFC 6750 `error` code are kept.
+const CHALLENGE_HEADERS: [&str; 2] = ["www-authenticate", "proxy-authenticate"];
+/// Shortest run of base64-ish characters treated as a credential.
+const LONG_CREDENTIAL: usize = 40;
+
+/// A response header's value as stored and shown: credentials never
+/// verbatim, the token and anything that looks like a credential redacted.
+pub fn shown_header_value(name: &str, value: &str, token: &str) -> String {
+    let lname = name.to_ascii_lowercase();
+    if SECRET_HEADERS.contains(&lname.as_str()) {
+        return "<redacted>".to_string();
+    }
+    if CHALLENGE_HEADERS.contains(&lname.as_str()) {
+        return shown_challenge(value);
+    }
+    redact_credentials(value, token)
+}
+
+/// `Bearer realm="x", error="invalid_token", error_description="…"` →
+/// `Bearer error="invalid_token" <parameters redacted>`.
+fn shown_challenge(value: &str) -> String {
+    let v = value.trim();
+    let scheme: String = v
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(32)
+        .collect();
+    if scheme.is_empty() {
+        return "<redacted>".to_string();
+    }
+    let rest = v[scheme.len()..].trim();
+    if rest.is_empty() {
+        return scheme;
+    }
+    let mut out = scheme;
+    let lower = rest.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("error=") {
+        let at = from + i;
+        let prev = lower[..at].chars().next_back();
+        from = at + 6;
+        if prev.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue; // error_description=, xerror=
+        }
+        let code: String = rest[from..]
+            .trim_start_matches('"')
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .take(40)
+            .collect();
+        if !code.is_empty() {
+            out.push_str(&format!(" error=\"{code}\""));
+        }
+        break;
+    }
+    out.push_str(" <parameters redacted>");
+    out
+}
+
+/// The token, and credential-looking runs (after `Bearer`/`Basic`, JWTs,
+/// long mixed-case base64), replaced by `<redacted>`.
+pub fn redact_credentials(value: &str, token: &str) -> String {
+    // The token first, as a mark that is no credential character, so the
+    // scan below cannot cut it in two.
+    const MARK: char = '\u{e000}';
+    let v = if token.len() >= 4 && value.contains(token) {
+        value.replace(token, &MARK.to_string())
+    } else {
+        value.to_string()
+    };
+    // `=` only as base64 padding at the end of a run (`key=value` splits).
+    let is_cred = |c: char| c.is_ascii_alphanumeric() || "+/_-.~".contains(c);
+    let mut out = String::with_capacity(v.len());
+    let mut rest = v.as_str();
+    let mut after_scheme = false;
+    while !rest.is_empty() {
+        let start = rest.find(is_cred).unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let mut end = rest.find(|c: char| !is_cred(c)).unwrap_or(rest.len());
+        end += rest[end..].len() - rest[end..].trim_start_matches('=').len();
+        let run = &rest[..end];
+        if run.is_empty() {
+            break;
+        }
+        let jwt = run.starts_with("eyJ") && run.matches('.').count() >= 2;
+        let mixed = run.len() >= LONG_CREDENTIAL
+            && run.chars().any(|c| c.is_ascii_uppercase())
+            && run.chars().any(|c| c.is_ascii_lowercase())
+            && run.chars().any(|c| c.is_ascii_digit());
+        if (after_scheme && run.len() >= 8) || jwt || mixed {
+            out.push(MARK);
+        } else {
+            out.push_str(run);
+        }
+        after_scheme = run.eq_ignore_ascii_case("bearer") || run.eq_ignore_ascii_case("basic");
+        rest = &rest[end..];
+    }
+    out.replace(MARK, "<redacted>")
+}
+
 pub(crate) fn millis(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
 }
@@ -439,36 +538,17 @@ pub fn retry_after(headers: &[Header]) -> Option<Duration> {
     Some(delta.to_std().unwrap_or(Duration::ZERO))
 }
 
-fn transport_error(e: &reqwest::Error, timeout: Duration) -> TransportError {
-    // reqwest's messages name the URL but never a header value.
-    let mut detail = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        detail.push_str(": ");
-        detail.push_str(&s.to_string());
-        src = s.source();
-    }
-    if e.is_timeout() {
-        TransportError::Timeout(format!(
-            "no answer within {} s ({detail})",
-            timeout.as_secs_f32()
-        ))
-    } else if e.is_redirect() {
-        TransportError::Unreachable(format!("redirect refused ({detail})"))
-    } else if e.is_connect() {
-        let lower = detail.to_ascii_lowercase();
-        let what = if lower.contains("certificate") || lower.contains("tls") {
-            "TLS handshake failed (certificate not trusted, expired or for another host)"
-        } else if lower.contains("dns") || lower.contains("resolve") || lower.contains("lookup") {
-            "the host name does not resolve"
-        } else if lower.contains("refused") {
-            "connection refused"
-        } else {
-            "cannot connect"
-        };
-        TransportError::Unreachable(format!("{what} ({detail})"))
-    } else {
-        TransportError::Unreachable(detail)
+/// A send error as the check shows it (`crate::http::describe_send_error`,
+/// shared with Graph: a certificate failure names the problem and the host).
+fn transport_error(e: &reqwest::Error, url: &str, timeout: Duration) -> TransportError {
+    let d = crate::http::describe_send_error(e, url);
+    match d.kind {
+        crate::http::SendErrorKind::Timeout => TransportError::Timeout(format!(
+            "no answer within {} s from {}",
+            timeout.as_secs_f32(),
+            d.host
+        )),
+        _ => TransportError::Unreachable(d.detail),
     }
 }
 
@@ -531,6 +611,56 @@ mod tests {
         assert!(ex.len() <= EXCERPT_BYTES);
         assert!(!ex.ends_with('\u{fffd}'));
         assert!(!format!("{c:?}").contains("tok-123456"));
+    }
+
+    #[test]
+    fn response_headers_never_keep_credentials() {
+        let tok = "s3cr3t-Token-value";
+        let shown = |n: &str, v: &str| shown_header_value(n, v, tok);
+        for n in [
+            "Set-Cookie",
+            "cookie",
+            "Authorization",
+            "Proxy-Authorization",
+        ] {
+            assert_eq!(shown(n, "anything=1"), "<redacted>");
+        }
+        assert_eq!(
+            shown(
+                "WWW-Authenticate",
+                &format!("Bearer realm=\"{tok}\", error=\"invalid_token\", error_description=\"bad {tok}\"")
+            ),
+            "Bearer error=\"invalid_token\" <parameters redacted>"
+        );
+        assert_eq!(shown("www-authenticate", "Basic"), "Basic");
+        assert_eq!(shown("www-authenticate", "\"x\""), "<redacted>");
+        assert_eq!(
+            shown("X-Echo", &format!("you sent Bearer {tok}!")),
+            "you sent Bearer <redacted>!"
+        );
+        assert_eq!(shown("X-Echo", &format!("t={tok}")), "t=<redacted>");
+        assert_eq!(
+            shown("X-Other", "Bearer abcdefgh12345678"),
+            "Bearer <redacted>"
+        );
+        assert_eq!(
+            shown("X-Jwt", "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"),
+            "<redacted>"
+        );
+        assert_eq!(
+            shown("X-Key", "key=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCd"),
+            "key=<redacted>"
+        );
+        // Ordinary values stay as sent.
+        for v in [
+            "application/scim+json; charset=utf-8",
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "https://x.example.com/scim/v2/Users",
+        ] {
+            assert_eq!(shown("X-Any", v), v);
+        }
     }
 
     #[test]
