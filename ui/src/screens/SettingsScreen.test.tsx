@@ -34,6 +34,18 @@ describe("Settings → Notifications", () => {
   });
 });
 
+describe("Settings → Network", () => {
+  test("says which proxy variables and certificates are honoured", async () => {
+    fakeBackend();
+    await openSettings();
+    const region = screen.getByRole("region", { name: "Network" });
+    expect(region.textContent).toContain("HTTPS_PROXY");
+    expect(region.textContent).toContain("NO_PROXY");
+    expect(region.textContent).toContain("SSL_CERT_FILE");
+    expect(region.textContent).toContain("Proxies and company CAs");
+  });
+});
+
 describe("Settings → Monitoring settings", () => {
   const saved = {
     ...DEFAULT_SETTINGS,

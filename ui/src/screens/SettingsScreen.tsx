@@ -89,6 +89,18 @@ export function SettingsScreen() {
         </h2>
         <p className="muted">scimwatch follows your system's light or dark setting.</p>
       </section>
+      <section className="card settings-card" aria-labelledby="network-title">
+        <h2 id="network-title" className="card-title">
+          Network
+        </h2>
+        <p className="muted">
+          scimwatch uses the proxy set in <span className="mono">HTTPS_PROXY</span> /{" "}
+          <span className="mono">HTTP_PROXY</span> (hosts in <span className="mono">NO_PROXY</span> go direct) and
+          trusts the operating system's certificates as well as its built-in ones, so a company CA works once the system
+          trusts it (or set <span className="mono">SSL_CERT_FILE</span>). Start scimwatch from an environment where these
+          are set; see "Proxies and company CAs" in the README.
+        </p>
+      </section>
     </Page>
   );
 }
