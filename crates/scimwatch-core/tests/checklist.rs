@@ -375,6 +375,16 @@ fn each_step_passes_fails_and_can_be_unknown() {
             CheckStatus::Pass,
         ),
         (
+            // Every entry of a small cycle failed: a spike (issue 17, defect 8).
+            "last_cycle_errors",
+            |o| {
+                let c = o.last_cycle.as_mut().unwrap();
+                c.total = 3;
+                c.failures = 3;
+            },
+            CheckStatus::Fail,
+        ),
+        (
             "last_cycle_errors",
             |o| o.logs_available = Some(false),
             CheckStatus::Unknown,

@@ -462,12 +462,20 @@ fn failure_spike_thresholds() {
     // (total, failures, expected severity)
     let cases = [
         (100, 0, None),
-        (10, 4, None),                          // below the minimum count (5)
-        (100, 9, None),                         // 9 % < 10 %
-        (100, 10, Some(Severity::Warning)),     // exactly 10 %
-        (10_000, 99, None),                     // < 100 and < 10 %
+        // A ratio and a count: a small cycle that failed wholly is a spike
+        // (issue 17, defect 8: 4 of 10 and 3 of 3 used to pass as "below
+        // the minimum count (5)").
+        (10, 4, Some(Severity::Critical)),
+        (3, 3, Some(Severity::Critical)),
+        (2, 2, Some(Severity::Warning)), // 100 %, but fewer than 3 failures
+        (1, 1, None),                    // one entry: Entra retries it; rising escrows report it
+        (1000, 1, None),                 // 0.1 %
+        (20, 2, Some(Severity::Warning)), // 10 %
+        (100, 9, None),                  // 9 % < 10 %
+        (100, 10, Some(Severity::Warning)), // exactly 10 %
+        (10_000, 99, None),              // < 100 and < 10 %
         (10_000, 100, Some(Severity::Warning)), // count threshold
-        (100, 40, Some(Severity::Critical)),    // 40 %
+        (100, 40, Some(Severity::Critical)), // 40 %
         (100, 39, Some(Severity::Warning)),
         (100_000, 5000, Some(Severity::Critical)),
         (0, 7, Some(Severity::Warning)), // no total known: count rule only... 7 < 100

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use super::{CheckOutcome, Context, PortalPage, Step};
 use crate::health::format::{fmt_duration, fmt_hhmm, fmt_offset, fmt_time, pct};
 use crate::health::{
-    cycle_timing, escrows_rising, job_freshness, normalize_tenant_url, quarantine_days_left,
-    CycleTiming, JobObservation, JobStatusCode, Observations, Reachability, ScheduleState,
-    ScimVerdict,
+    cycle_timing, escrows_rising, failure_spike_severity, job_freshness, normalize_tenant_url,
+    quarantine_days_left, CycleTiming, JobObservation, JobStatusCode, Observations, Reachability,
+    ScheduleState, ScimVerdict,
 };
 
 /// The checklist, in order: the SaaS's own list, then the extras.
@@ -622,8 +622,7 @@ the provisioning logs would say why ({why})"
         }
     };
     let rate = pct(c.failures, c.total);
-    let spike = c.failures >= t.failure_min_count
-        && (rate >= t.failure_rate_pct || c.failures >= t.failure_count);
+    let spike = failure_spike_severity(c.failures, c.total, t).is_some();
     let mut o = if spike {
         CheckOutcome::fail(format!(
             "{} failures in the last cycle ({rate:.1} %)",

@@ -12,7 +12,7 @@
 //! | `not_configured` / `never_run` | status `NotConfigured` / `NotRun` |
 //! | `stalled` | active, fresh status, `now − last completed cycle end > k × interval` (equal is not stalled), or an initial cycle beyond Microsoft's 0.08 min/object estimate |
 //! | `initial_cycle_running` | info: initial cycle within the estimate |
-//! | `failure_spike` | last cycle failures ≥ min count and (rate ≥ % or count ≥ n) |
+//! | `failure_spike` | last cycle: (failures ≥ min count and rate ≥ %) or count ≥ n; critical at rate ≥ 40 % with ≥ 3 failures, or ≥ 5,000 ([`failure_spike_severity`]) |
 //! | `escrows_rising` | escrow counts non-decreasing over ≥ 2 samples, last > first |
 //! | `scim_down` / `scim_test_failed` | SCIM check timeout/unreachable/5xx, or 401/403/404/HTML/non-SCIM |
 //! | `token_expiring` / `token_expired` | within 30/14/7/1 days (inclusive) / at or past expiry |
@@ -38,7 +38,9 @@ pub use observations::{
     Observations, ProgressObservation, QuarantineObservation, QuarantineReason, Reachability,
     ScheduleState, ScimCheckObservation, ScimVerdict,
 };
-pub use rules::{escrows_rising, normalize_tenant_url, quarantine_days_left};
+pub use rules::{
+    escrows_rising, failure_spike_severity, normalize_tenant_url, quarantine_days_left,
+};
 pub use timing::{
     cycle_timing, effective_interval, initial_cycle_estimate, job_freshness, job_is_active,
     CycleTiming,
@@ -236,7 +238,9 @@ pub struct Thresholds {
     pub initial_cycle_floor_minutes: u32,
     /// Entra disables a job quarantined this long (28 days).
     pub quarantine_disable_days: u32,
-    /// Fewer failures than this are never a spike.
+    /// The rate alone makes a spike only with at least this many failures
+    /// (a single failed entry is retried by Entra; when it keeps failing,
+    /// `escrows_rising` reports it).
     pub failure_min_count: u64,
     /// Failure rate (% of the cycle's log entries) that is a spike (inclusive).
     pub failure_rate_pct: f64,
@@ -246,6 +250,9 @@ pub struct Thresholds {
     pub failure_rate_critical_pct: f64,
     /// Count that makes the spike critical (Entra starts evaluating quarantine at 5,000).
     pub failure_count_critical: u64,
+    /// A spike is critical by its rate only with at least this many failures
+    /// (1 of 1 failed is a warning, 3 of 3 is critical).
+    pub failure_critical_min_count: u64,
     /// Escrows must reach at least this many to be reported as rising.
     pub escrow_min: u64,
     /// Token warnings, in days before expiry (inclusive).
@@ -268,11 +275,12 @@ impl Default for Thresholds {
             initial_cycle_max_minutes_per_object: 0.08,
             initial_cycle_floor_minutes: 40,
             quarantine_disable_days: 28,
-            failure_min_count: 5,
+            failure_min_count: 2,
             failure_rate_pct: 10.0,
             failure_count: 100,
             failure_rate_critical_pct: 40.0,
             failure_count_critical: 5000,
+            failure_critical_min_count: 3,
             escrow_min: 1,
             token_warn_days: vec![30, 14, 7, 1],
             token_critical_days: 1,

@@ -387,22 +387,44 @@ longer than later cycles.",
     }
 }
 
+/// Whether `failures` of a cycle's `total` log entries are a failure spike,
+/// and how severe: a ratio *and* a count. A spike when at least
+/// `failure_min_count` failed and the rate reaches `failure_rate_pct`, or
+/// when `failure_count` failed whatever the rate; critical when the rate
+/// reaches `failure_rate_critical_pct` with at least
+/// `failure_critical_min_count` failures, or at `failure_count_critical`.
+/// 3 of 3 failed is a critical spike; 1 of 1000 is none. Without a total
+/// (`0`) only the count can make a spike.
+pub fn failure_spike_severity(failures: u64, total: u64, cfg: &Thresholds) -> Option<Severity> {
+    if failures == 0 {
+        return None;
+    }
+    // More failures than entries cannot be: the rate is capped at 100 %.
+    let rate = pct(failures.min(total), total);
+    let by_rate =
+        total > 0 && failures >= cfg.failure_min_count.max(1) && rate >= cfg.failure_rate_pct;
+    let by_count = failures >= cfg.failure_count;
+    if !(by_rate || by_count) {
+        return None;
+    }
+    let critical = (rate >= cfg.failure_rate_critical_pct
+        && failures >= cfg.failure_critical_min_count)
+        || failures >= cfg.failure_count_critical;
+    Some(if critical {
+        Severity::Critical
+    } else {
+        Severity::Warning
+    })
+}
+
 /// `failure_spike` and `escrows_rising`.
 pub(super) fn failures(obs: &Observations, cfg: &Thresholds, out: &mut Vec<Finding>) {
     if let Some(c) = &obs.last_cycle {
         let rate = pct(c.failures, c.total);
-        let spike = c.failures >= cfg.failure_min_count
-            && (rate >= cfg.failure_rate_pct || c.failures >= cfg.failure_count);
-        if spike {
-            let critical =
-                rate >= cfg.failure_rate_critical_pct || c.failures >= cfg.failure_count_critical;
+        if let Some(severity) = failure_spike_severity(c.failures, c.total, cfg) {
             let mut f = Finding::new(
                 FindingKind::FailureSpike,
-                if critical {
-                    Severity::Critical
-                } else {
-                    Severity::Warning
-                },
+                severity,
                 format!(
                     "{} of {} changes failed in the last cycle ({rate:.1} %)",
                     c.failures, c.total
