@@ -122,6 +122,12 @@ pub struct ConnectionInput {
     pub scim_url: Option<String>,
     /// When the SCIM token expires, if the SaaS told the admin (YYYY-MM-DD or RFC 3339).
     pub scim_token_expires: Option<String>,
+    /// Editing only: the admin confirms that the stored secrets belong to the
+    /// endpoints as edited. Without it, an edit that moves the Tenant URL, the
+    /// login (host, tenant, client ID) or the Graph URL while keeping a stored
+    /// token, client secret or certificate is refused: the secret would be
+    /// sent to an endpoint it was never meant for.
+    pub keep_secrets_for_new_endpoint: bool,
 }
 
 /// Validated Entra side of a connection.

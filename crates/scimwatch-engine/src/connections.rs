@@ -274,6 +274,99 @@ pub async fn add(
     })
 }
 
+/// Where an edit moves what a kept secret is sent to.
+struct Moved {
+    /// The secret's field (`scim_token`, `client_secret`, `client_certificate`).
+    field: &'static str,
+    what: &'static str,
+    /// `thing: old → new`, one per endpoint part that changed.
+    changes: Vec<String>,
+}
+
+fn changed(label: &str, old: Option<&str>, new: &str, out: &mut Vec<String>) {
+    if let Some(old) = old {
+        if old != new {
+            out.push(format!("{label} {old} \u{2192} {new}"));
+        }
+    }
+}
+
+/// The Entra endpoints an edit moves: login host, tenant, client ID, Graph URL.
+fn entra_moves(existing: &rows::ConnectionRow, valid: &ValidConnection) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(e) = &valid.entra {
+        changed(
+            "login host",
+            existing.login_url.as_deref(),
+            &e.login_url,
+            &mut out,
+        );
+        changed(
+            "tenant",
+            existing.tenant_id.as_deref(),
+            &e.tenant_id,
+            &mut out,
+        );
+        changed(
+            "client ID",
+            existing.client_id.as_deref(),
+            &e.client_id,
+            &mut out,
+        );
+        changed(
+            "Graph URL",
+            existing.graph_url.as_deref(),
+            &e.graph_url,
+            &mut out,
+        );
+    }
+    out
+}
+
+/// The stored secrets an edit would keep while moving the endpoint they are
+/// sent to (a new secret given in the same edit replaces the stored one).
+fn moved_secrets(existing: &rows::ConnectionRow, p: &Prepared) -> Vec<Moved> {
+    let mut out = Vec::new();
+    if p.scim_token.is_none() && p.flags.scim_token_set {
+        if let Some(scim) = &p.valid.scim {
+            let mut changes = Vec::new();
+            changed(
+                "Tenant URL",
+                existing.scim_url.as_deref(),
+                &scim.url,
+                &mut changes,
+            );
+            if !changes.is_empty() {
+                out.push(Moved {
+                    field: "scim_token",
+                    what: "Secret Token",
+                    changes,
+                });
+            }
+        }
+    }
+    let kept_credential = match p.auth_mode {
+        AuthMode::ClientSecret if p.client_secret.is_none() => {
+            Some(("client_secret", "client secret"))
+        }
+        AuthMode::Certificate if p.client_certificate.is_none() => {
+            Some(("client_certificate", "certificate"))
+        }
+        _ => None,
+    };
+    if let (Some((field, what)), true) = (kept_credential, p.flags.client_secret_set) {
+        let changes = entra_moves(existing, &p.valid);
+        if !changes.is_empty() {
+            out.push(Moved {
+                field,
+                what,
+                changes,
+            });
+        }
+    }
+    out
+}
+
 pub async fn update(
     store: &Store,
     secrets: &dyn SecretStore,
@@ -291,10 +384,52 @@ pub async fn update(
         client_secret_set: existing.client_secret_set
             && existing.auth_mode.as_deref().and_then(AuthMode::parse) == Some(input.auth_mode),
     };
-    let p = prepare(input, secrets_in, flags)?;
+    let mut p = prepare(input, secrets_in, flags)?;
+    if !input.keep_secrets_for_new_endpoint {
+        let moved = moved_secrets(&existing, &p);
+        if !moved.is_empty() {
+            return Err(ValidationError {
+                fields: moved
+                    .into_iter()
+                    .map(|m| {
+                        FieldError::new(
+                            m.field,
+                            format!(
+                                "the stored {what} was entered for the old endpoint and would now be \
+                                 sent to the new one ({}): enter the {what} for the new endpoint, \
+                                 or confirm that the stored one belongs to it",
+                                m.changes.join(", "),
+                                what = m.what,
+                            ),
+                        )
+                    })
+                    .collect(),
+            }
+            .into());
+        }
+    }
+    // A delegated sign-in (its refresh token) belongs to the login it was made
+    // at: moving the login or Graph URL signs out, unless the admin confirms.
+    let refresh = SecretKey::new(id, SecretKind::RefreshToken);
+    let sign_out = match &p.valid.entra {
+        None => true,
+        Some(_) => {
+            !input.keep_secrets_for_new_endpoint && !entra_moves(&existing, &p.valid).is_empty()
+        }
+    };
+    let signed_in = sign_out && secrets.get(&refresh)?.is_some();
     let mut tx = store.pool().begin().await?;
     rows::update(&mut *tx, id, &p.valid, p.flags, now.timestamp_millis()).await?;
     apply_secrets(secrets, id, &p)?;
+    if signed_in {
+        secrets.delete(&refresh)?;
+        if p.valid.entra.is_some() {
+            p.notes.push(
+                "signed out of Microsoft Graph: the sign-in was made for the old login; sign in again"
+                    .into(),
+            );
+        }
+    }
     let row = rows::get_by_uuid(&mut *tx, id).await?;
     tx.commit().await?;
     let connection = row
@@ -428,6 +563,236 @@ mod tests {
             remove(&store, &secrets, "Acme prod").await,
             Err(EngineError::NotFound(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn moving_the_tenant_url_keeps_the_token_only_when_confirmed() {
+        let store = Store::open_memory().await.unwrap();
+        let secrets = MemoryStore::new();
+        let c = add(
+            &store,
+            &secrets,
+            &scim_input("Acme"),
+            &token("tok-old"),
+            now(),
+        )
+        .await
+        .unwrap()
+        .connection;
+        let key = SecretKey::new(&c.id, SecretKind::ScimToken);
+        let mut moved = scim_input("Acme");
+        moved.scim_url = Some("https://evil.example.net/scim/v2".into());
+
+        // Refused without a confirmation, naming the secret and both endpoints.
+        let e = update(
+            &store,
+            &secrets,
+            &c.id,
+            &moved,
+            &SecretsInput::default(),
+            now(),
+        )
+        .await
+        .unwrap_err();
+        let EngineError::Validation(v) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(v.fields.len(), 1, "{v:?}");
+        assert_eq!(v.fields[0].field, "scim_token");
+        let m = &v.fields[0].message;
+        assert!(m.contains("stored Secret Token"), "{m}");
+        assert!(
+            m.contains(
+                "https://acme.example.com/scim/v2 \u{2192} https://evil.example.net/scim/v2"
+            ),
+            "{m}"
+        );
+        assert!(!m.contains("tok-old"));
+        let row = get(&store, &c.id).await.unwrap();
+        assert_eq!(row.scim.unwrap().url, "https://acme.example.com/scim/v2");
+
+        // Kept with the confirmation.
+        moved.keep_secrets_for_new_endpoint = true;
+        let upd = update(
+            &store,
+            &secrets,
+            &c.id,
+            &moved,
+            &SecretsInput::default(),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            upd.connection.scim.unwrap().url,
+            "https://evil.example.net/scim/v2"
+        );
+        assert_eq!(secrets.get(&key).unwrap().unwrap().expose(), "tok-old");
+
+        // Replaced by a new token given with the move, no confirmation needed.
+        let mut back = scim_input("Acme");
+        back.scim_url = Some("https://acme2.example.com/scim/v2".into());
+        update(&store, &secrets, &c.id, &back, &token("tok-new"), now())
+            .await
+            .unwrap();
+        assert_eq!(secrets.get(&key).unwrap().unwrap().expose(), "tok-new");
+
+        // Same endpoint written differently (normalised equal): no question.
+        back.scim_url = Some(" https://acme2.example.com/scim/v2/ ".into());
+        update(
+            &store,
+            &secrets,
+            &c.id,
+            &back,
+            &SecretsInput::default(),
+            now(),
+        )
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn moving_the_login_keeps_the_client_secret_only_when_confirmed() {
+        let store = Store::open_memory().await.unwrap();
+        let secrets = MemoryStore::new();
+        let input = ConnectionInput {
+            name: "Unattended".into(),
+            tenant_id: Some("contoso.onmicrosoft.com".into()),
+            client_id: Some("11111111-2222-3333-4444-555555555555".into()),
+            auth_mode: AuthMode::ClientSecret,
+            ..Default::default()
+        };
+        let s = SecretsInput {
+            client_secret: Some(Sensitive::new("s3cr3t~value".into())),
+            ..Default::default()
+        };
+        let c = add(&store, &secrets, &input, &s, now())
+            .await
+            .unwrap()
+            .connection;
+        let key = SecretKey::new(&c.id, SecretKind::ClientSecret);
+        for (what, edit) in [
+            (
+                "tenant contoso.onmicrosoft.com \u{2192} fabrikam.onmicrosoft.com",
+                ConnectionInput {
+                    tenant_id: Some("fabrikam.onmicrosoft.com".into()),
+                    ..input.clone()
+                },
+            ),
+            (
+                "client ID 11111111-2222-3333-4444-555555555555 \u{2192} 99999999-2222-3333-4444-555555555555",
+                ConnectionInput {
+                    client_id: Some("99999999-2222-3333-4444-555555555555".into()),
+                    ..input.clone()
+                },
+            ),
+            (
+                "login host https://login.microsoftonline.com \u{2192} https://login.example.net",
+                ConnectionInput {
+                    cloud: scimwatch_core::Cloud::Custom,
+                    login_url: Some("https://login.example.net".into()),
+                    graph_url: Some("https://graph.microsoft.com".into()),
+                    ..input.clone()
+                },
+            ),
+            (
+                "Graph URL https://graph.microsoft.com \u{2192} https://graph.example.net",
+                ConnectionInput {
+                    cloud: scimwatch_core::Cloud::Custom,
+                    login_url: Some("https://login.microsoftonline.com".into()),
+                    graph_url: Some("https://graph.example.net".into()),
+                    ..input.clone()
+                },
+            ),
+        ] {
+            let e = update(&store, &secrets, &c.id, &edit, &SecretsInput::default(), now())
+                .await
+                .unwrap_err();
+            let EngineError::Validation(v) = &e else {
+                panic!("{e:?}")
+            };
+            assert_eq!(v.fields[0].field, "client_secret", "{v:?}");
+            assert!(v.fields[0].message.contains(what), "{what}: {v:?}");
+            assert!(!v.fields[0].message.contains("s3cr3t"));
+        }
+        // Nothing moved and the secret is still there.
+        assert_eq!(
+            get(&store, &c.id).await.unwrap().entra.unwrap().tenant_id,
+            "contoso.onmicrosoft.com"
+        );
+        assert!(secrets.get(&key).unwrap().is_some());
+
+        let confirmed = ConnectionInput {
+            tenant_id: Some("fabrikam.onmicrosoft.com".into()),
+            keep_secrets_for_new_endpoint: true,
+            ..input.clone()
+        };
+        update(
+            &store,
+            &secrets,
+            &c.id,
+            &confirmed,
+            &SecretsInput::default(),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(secrets.get(&key).unwrap().unwrap().expose(), "s3cr3t~value");
+    }
+
+    #[tokio::test]
+    async fn moving_a_delegated_login_signs_out() {
+        let store = Store::open_memory().await.unwrap();
+        let secrets = MemoryStore::new();
+        let input = ConnectionInput {
+            name: "Delegated".into(),
+            tenant_id: Some("contoso.onmicrosoft.com".into()),
+            ..Default::default()
+        };
+        let c = add(&store, &secrets, &input, &SecretsInput::default(), now())
+            .await
+            .unwrap()
+            .connection;
+        let key = SecretKey::new(&c.id, SecretKind::RefreshToken);
+        secrets.set(&key, &Sensitive::new("rt".into())).unwrap();
+        // A rename keeps the sign-in.
+        let renamed = ConnectionInput {
+            name: "Delegated 2".into(),
+            ..input.clone()
+        };
+        let out = update(
+            &store,
+            &secrets,
+            &c.id,
+            &renamed,
+            &SecretsInput::default(),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert!(secrets.get(&key).unwrap().is_some());
+        assert!(!out.notes.iter().any(|n| n.contains("signed out")));
+        // Another tenant: signed out, and told so.
+        let moved = ConnectionInput {
+            tenant_id: Some("fabrikam.onmicrosoft.com".into()),
+            ..renamed.clone()
+        };
+        let out = update(
+            &store,
+            &secrets,
+            &c.id,
+            &moved,
+            &SecretsInput::default(),
+            now(),
+        )
+        .await
+        .unwrap();
+        assert!(secrets.get(&key).unwrap().is_none());
+        assert!(
+            out.notes.iter().any(|n| n.contains("signed out")),
+            "{:?}",
+            out.notes
+        );
     }
 
     #[tokio::test]

@@ -115,6 +115,7 @@ pub async fn start_demo(state: State<'_, AppState>) -> CommandResult<Connection>
         app: Some(info.app_display_name.clone()),
         scim_url: Some(info.scim_url.clone()),
         scim_token_expires: None,
+        keep_secrets_for_new_endpoint: false,
     };
     let secrets = SecretsInput {
         scim_token: Some(Sensitive::new(info.scim_token.clone())),

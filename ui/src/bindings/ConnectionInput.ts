@@ -30,4 +30,12 @@ scim_url: string | null,
 /**
  * When the SCIM token expires, if the SaaS told the admin (YYYY-MM-DD or RFC 3339).
  */
-scim_token_expires: string | null, };
+scim_token_expires: string | null, 
+/**
+ * Editing only: the admin confirms that the stored secrets belong to the
+ * endpoints as edited. Without it, an edit that moves the Tenant URL, the
+ * login (host, tenant, client ID) or the Graph URL while keeping a stored
+ * token, client secret or certificate is refused: the secret would be
+ * sent to an endpoint it was never meant for.
+ */
+keep_secrets_for_new_endpoint: boolean, };

@@ -16,6 +16,7 @@ describe("toPayload", () => {
       app: null,
       scim_url: "https://a.example/scim",
       scim_token_expires: null,
+      keep_secrets_for_new_endpoint: false,
     });
     expect(secrets).toEqual({ scim_token: null, client_secret: null, client_certificate: null });
   });

@@ -137,6 +137,7 @@ export function toPayload(f: FormState): { input: ConnectionInput; secrets: Secr
       app: opt(f.app),
       scim_url: opt(f.scim_url),
       scim_token_expires: hasScim ? opt(f.scim_token_expires) : null,
+      keep_secrets_for_new_endpoint: false,
     },
     secrets: {
       scim_token: hasScim ? opt(f.scim_token) : null,
