@@ -1,6 +1,11 @@
 //! scimwatch-cli: the scimwatch engine without a window, for scripts,
 //! servers and jump hosts. Secrets are read from files or stdin, never flags.
 
+// First, so that every `println!`/`eprintln!` in the crate is the
+// terminal-safe, never-panicking one from `out.rs`.
+#[macro_use]
+mod out;
+
 mod entra_cmds;
 mod scim_cmds;
 
@@ -174,19 +179,71 @@ impl Failure {
     }
 }
 
-fn read_secret(source: &str, what: &str) -> Result<Sensitive<String>, CommandError> {
-    let mut buf = String::new();
-    let res = if source == "-" {
-        std::io::stdin().read_to_string(&mut buf).map(|_| ())
-    } else {
-        std::fs::File::open(source).and_then(|mut f| f.read_to_string(&mut buf).map(|_| ()))
-    };
-    res.map_err(|e| CommandError {
+/// A refusal of what was typed on the command line, naming the flag
+/// (`--since`, `--scim-token-file`): exit 2, like clap's own usage errors.
+pub(crate) fn flag_error(flag: &str, message: impl Into<String>) -> CommandError {
+    let message = message.into();
+    CommandError {
         kind: scimwatch_core::ErrorKind::Validation,
-        message: format!("cannot read the {what} from {source}: {e}"),
-        fields: Vec::new(),
-    })?;
-    Ok(Sensitive::new(buf))
+        message: format!("{flag}: {message}"),
+        fields: vec![scimwatch_core::FieldError::new(flag, message)],
+    }
+}
+
+/// Whether an error is about a command-line flag (see [`flag_error`]).
+fn is_flag_error(e: &CommandError) -> bool {
+    e.kind == scimwatch_core::ErrorKind::Validation
+        && !e.fields.is_empty()
+        && e.fields.iter().all(|f| f.field.starts_with("--"))
+}
+
+/// Largest secret file read, per kind: a little over what validation accepts,
+/// so the refusal names the real problem; never the whole of a wrong file.
+fn secret_limit(what: &str) -> usize {
+    match what {
+        "SCIM token" => scimwatch_core::validate::MAX_TOKEN_LEN,
+        "certificate" => 64 * 1024,
+        _ => 1024,
+    }
+}
+
+/// Read a secret from a file or stdin (`-`), at most [`secret_limit`] bytes:
+/// a bigger file is refused without being read to its end.
+fn read_secret(source: &str, what: &str, flag: &str) -> Result<Sensitive<String>, CommandError> {
+    let limit = secret_limit(what);
+    let mut buf = Vec::new();
+    let res = if source == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut buf)
+    } else {
+        std::fs::File::open(source).and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut buf))
+    };
+    let from = if source == "-" { "stdin" } else { source };
+    res.map_err(|e| flag_error(flag, format!("cannot read the {what} from {from}: {e}")))?;
+    if buf.len() > limit {
+        buf.fill(0);
+        return Err(flag_error(
+            flag,
+            format!(
+                "{from} holds more than {} KB; a {what} is at most {} KB. Is it the right file?",
+                limit / 1024,
+                limit / 1024
+            ),
+        ));
+    }
+    match String::from_utf8(buf) {
+        Ok(s) => Ok(Sensitive::new(s)),
+        Err(e) => {
+            let mut bytes = e.into_bytes();
+            bytes.fill(0);
+            Err(flag_error(
+                flag,
+                format!("{from} is not text (UTF-8); a {what} is text"),
+            ))
+        }
+    }
 }
 
 fn print_connections(list: &[Connection]) {
@@ -233,12 +290,16 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CommandError> {
         message: e.to_string(),
         fields: Vec::new(),
     })?;
-    println!("{s}");
+    out::json(&s);
     Ok(())
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
+    // Refuse a bad flag value before touching the data folder.
+    if let Command::Entra(cmd) = &cli.command {
+        entra_cmds::check_flags(cmd, Utc::now()).map_err(|e| Failure::new(e, json))?;
+    }
     let engine = Engine::open(cli.data_dir.clone())
         .await
         .map_err(|e| Failure::new(e, json))?;
@@ -358,19 +419,19 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     scim_token: a
                         .scim_token_file
                         .as_deref()
-                        .map(|s| read_secret(s, "SCIM token"))
+                        .map(|s| read_secret(s, "SCIM token", "--scim-token-file"))
                         .transpose()
                         .map_err(fail)?,
                     client_secret: a
                         .client_secret_file
                         .as_deref()
-                        .map(|s| read_secret(s, "client secret"))
+                        .map(|s| read_secret(s, "client secret", "--client-secret-file"))
                         .transpose()
                         .map_err(fail)?,
                     client_certificate: a
                         .client_certificate_file
                         .as_deref()
-                        .map(|s| read_secret(s, "certificate"))
+                        .map(|s| read_secret(s, "certificate", "--client-certificate-file"))
                         .transpose()
                         .map_err(fail)?,
                 };
@@ -394,6 +455,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     app: a.app,
                     scim_url: a.scim_url,
                     scim_token_expires: a.token_expires,
+                    keep_secrets_for_new_endpoint: false,
                 };
                 let saved = connections::add(
                     &engine.store,
@@ -461,7 +523,7 @@ async fn watch(engine: &Engine, json: bool) {
             e = events.recv() => match e {
                 Ok(e) => {
                     if json {
-                        println!("{}", serde_json::json!({ "event": e }));
+                        out::json(&serde_json::json!({ "event": e }).to_string());
                     } else {
                         println!("{} {}", Utc::now().format("%Y-%m-%d %H:%M:%S"), serde_json::to_string(&e).unwrap_or_default());
                     }
@@ -473,7 +535,7 @@ async fn watch(engine: &Engine, json: bool) {
                 for (conn, outcome) in all {
                     for a in &outcome.actions {
                         if json {
-                            println!("{}", serde_json::json!({ "connection": conn, "incident": a }));
+                            out::json(&serde_json::json!({ "connection": conn, "incident": a }).to_string());
                         } else {
                             println!("{} {conn}: {}", Utc::now().format("%Y-%m-%d %H:%M:%S"), serde_json::to_string(a).unwrap_or_default());
                         }
@@ -590,9 +652,10 @@ fn main() -> ExitCode {
         Err(Failure {
             error, json, exit, ..
         }) => {
+            let exit = if is_flag_error(&error) { 2 } else { exit };
             if json {
                 let body = serde_json::json!({ "error": error });
-                println!("{body}");
+                out::json(&body.to_string());
             } else {
                 eprintln!("error: {}", error.message);
                 for f in &error.fields {

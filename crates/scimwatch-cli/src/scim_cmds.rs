@@ -142,7 +142,7 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<(), Co
                 Some(src) => {
                     let row = resolve(engine, connection).await?;
                     let url = row.scim_url.clone().unwrap_or_default();
-                    let token = crate::read_secret(&src, "SCIM token")?;
+                    let token = crate::read_secret(&src, "SCIM token", "--token-file")?;
                     test_token(&url, &token).await.map_err(scim)?
                 }
                 None => {
@@ -196,10 +196,10 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<(), Co
                 while rx.changed().await.is_ok() {
                     let p = rx.borrow().clone();
                     let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
-                    eprint!(
-                        "\r{:<8} {}{} (in flight {})   ",
+                    crate::out::progress(format_args!(
+                        "{:<8} {}{} (in flight {})   ",
                         p.phase, p.done, total, p.in_flight
-                    );
+                    ));
                 }
                 eprintln!();
             });
