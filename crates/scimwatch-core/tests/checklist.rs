@@ -481,6 +481,42 @@ fn each_step_passes_fails_and_can_be_unknown() {
             CheckStatus::Fail,
         ),
         (
+            // An app-prefixed code of the EntryConflict family (issue 17, defect 3).
+            "conflicts_duplicates",
+            |o| {
+                o.last_cycle.as_mut().unwrap().top_errors = vec![CodeCount {
+                    code: "BoxEntryConflict".into(),
+                    count: 1,
+                }];
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            // A 409 uniqueness counted from the reason under another code.
+            "conflicts_duplicates",
+            |o| {
+                let c = o.last_cycle.as_mut().unwrap();
+                c.top_errors = vec![CodeCount {
+                    code: "SystemForCrossDomainIdentityManagementServiceIncompatibleFiltering"
+                        .into(),
+                    count: 1,
+                }];
+                c.conflicts = Some(c.top_errors.clone());
+            },
+            CheckStatus::Fail,
+        ),
+        (
+            // Failures that are not conflicts.
+            "conflicts_duplicates",
+            |o| {
+                o.last_cycle.as_mut().unwrap().top_errors = vec![CodeCount {
+                    code: "SystemForCrossDomainIdentityManagementBadResponse".into(),
+                    count: 4,
+                }];
+            },
+            CheckStatus::Pass,
+        ),
+        (
             "conflicts_duplicates",
             |o| o.drift.as_mut().unwrap().duplicates = 2,
             CheckStatus::Fail,

@@ -160,7 +160,8 @@ most frequent error code usually has one cause.",
         id: "conflicts_duplicates",
         title: "No conflicts or duplicates",
         explains: "When two accounts match the same user (EntryConflict, DuplicateTargetEntries, \
-DuplicateSourceEntries), Entra cannot decide and stops updating them.",
+DuplicateSourceEntries, an app-prefixed code such as BoxEntryConflict, or the SaaS answering \
+409 \"uniqueness\"), Entra cannot decide and stops updating them.",
         fix_steps: &[
             "Open the provisioning logs of {app} and filter on the error codes EntryConflict and Duplicate*.",
             "In the SaaS, merge or delete the duplicate accounts.",
@@ -716,18 +717,29 @@ fn check_conflicts(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> C
     if logs.is_err() && obs.drift.is_none() {
         return CheckOutcome::unknown(logs.err().unwrap_or_else(|| "nothing observed".into()));
     }
-    let codes = [
-        "EntryConflict",
-        "DuplicateTargetEntries",
-        "DuplicateSourceEntries",
-    ];
     let mut o_evidence: Vec<(String, u64)> = Vec::new();
     let mut total = 0u64;
     if let Ok(c) = logs {
-        for code in codes {
-            let n = c.error_count(code);
-            total = total.saturating_add(n);
-            o_evidence.push((format!("{code} in the last cycle"), n));
+        // One classifier for every code: the EntryConflict and Duplicate
+        // families (app prefixes included), and a SaaS's 409 / scimType
+        // "uniqueness" reported under another code.
+        let conflicts = c.conflict_counts();
+        for e in &conflicts {
+            total = total.saturating_add(e.count);
+            let code = if e.code.is_empty() {
+                "(no error code)"
+            } else {
+                e.code.as_str()
+            };
+            o_evidence.push((format!("{code} in the last cycle"), e.count));
+        }
+        if conflicts.is_empty() {
+            o_evidence.push((
+                "Conflicts (EntryConflict, Duplicate…, HTTP 409, scimType uniqueness) in the last \
+cycle"
+                    .into(),
+                0,
+            ));
         }
     }
     if let Some(d) = &obs.drift {

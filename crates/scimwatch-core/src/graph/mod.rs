@@ -14,7 +14,9 @@
 //! - [`schema`] — `SynchronizationSchema` with the Users/Groups mappings.
 //! - [`provisioning`] — `ProvisioningObjectSummary` (provisioning logs), provision on demand.
 //! - [`event`] — the flattened `EventRecord` and the fast `parse_event_page`.
+//! - [`conflict`] — is a failed entry a conflict/duplicate (code family, HTTP 409, `scimType`).
 
+pub mod conflict;
 pub mod directory;
 mod error;
 pub mod event;
@@ -24,6 +26,7 @@ pub mod list;
 pub mod provisioning;
 pub mod schema;
 
+pub use conflict::{classify_conflict, ConflictEvidence};
 pub use directory::{AppRoleAssignment, PrincipalType, ServicePrincipal};
 pub use error::ParseError;
 pub use event::{

@@ -306,6 +306,12 @@ pub struct CycleObservation {
     pub top_errors: Vec<CodeCount>,
     /// Skip reasons (`NotEffectivelyEntitled`, …), most frequent first.
     pub skip_reasons: Vec<CodeCount>,
+    /// Failures classified as conflicts or duplicates by
+    /// [`crate::graph::classify_conflict`] from each entry's code *and*
+    /// reason, grouped by error code (`""` when the entry had none). `None`:
+    /// not counted from the entries; the codes in `top_errors` are
+    /// classified instead.
+    pub conflicts: Option<Vec<CodeCount>>,
 }
 
 impl CycleObservation {
@@ -322,6 +328,21 @@ impl CycleObservation {
     /// Skips whose reason matches `pred`.
     pub fn skips_where(&self, pred: impl Fn(&str) -> bool) -> u64 {
         sum_codes(&self.skip_reasons, pred)
+    }
+
+    /// Conflicts and duplicates of the cycle, by error code: the counted
+    /// `conflicts` when the engine classified every failure (code and
+    /// reason), else the `top_errors` whose code is of a conflict family.
+    pub fn conflict_counts(&self) -> Vec<CodeCount> {
+        match &self.conflicts {
+            Some(c) => c.clone(),
+            None => self
+                .top_errors
+                .iter()
+                .filter(|e| crate::graph::classify_conflict(Some(&e.code), None).is_some())
+                .cloned()
+                .collect(),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! `scimwatch-cli status` and the connection screen.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use scimwatch_core::graph::{parse_document, SynchronizationJob};
+use scimwatch_core::graph::{classify_conflict, parse_document, SynchronizationJob};
 use scimwatch_core::health::{
     self, AssignmentsObservation, CodeCount, CycleObservation, CycleTiming, ExecutionObservation,
     JobObservation, MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
@@ -143,7 +143,45 @@ pub fn cycle_observation(c: &CycleRow, skips: &[events::CodeCountRow]) -> CycleO
         skipped: u64::try_from(skipped).unwrap_or(0),
         top_errors: c.top_errors.iter().map(cc).collect(),
         skip_reasons: skips.iter().map(cc).collect(),
+        conflicts: None,
     }
+}
+
+/// The failures of a cycle that core's [`classify_conflict`] calls conflicts
+/// or duplicates (by code family, HTTP 409 or `scimType` "uniqueness" in
+/// the reason), grouped by error code (`""` without one), most frequent
+/// first. SQL only narrows the rows to those that could be one; core
+/// decides.
+pub async fn cycle_conflicts(
+    store: &Store,
+    connection_id: i64,
+    cycle_id: &str,
+) -> Result<Vec<CodeCount>, EngineError> {
+    let rows: Vec<(Option<String>, Option<String>, i64)> = sqlx::query_as(
+        "SELECT error_code, error_reason, count(*) FROM provisioning_events \
+         INDEXED BY events_by_cycle WHERE connection_id = ? AND cycle_id = ? \
+         AND status = 'failure' AND (error_code LIKE '%conflict%' \
+         OR error_code LIKE '%duplicate%' OR error_reason LIKE '%409%' \
+         OR error_reason LIKE '%uniqueness%') \
+         GROUP BY error_code, error_reason LIMIT 10000",
+    )
+    .bind(connection_id)
+    .bind(cycle_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut by_code: std::collections::BTreeMap<String, u64> = Default::default();
+    for (code, reason, n) in rows {
+        if classify_conflict(code.as_deref(), reason.as_deref()).is_some() {
+            let e = by_code.entry(code.unwrap_or_default()).or_default();
+            *e = e.saturating_add(u64::try_from(n).unwrap_or(0));
+        }
+    }
+    let mut out: Vec<CodeCount> = by_code
+        .into_iter()
+        .map(|(code, count)| CodeCount { code, count })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    Ok(out)
 }
 
 fn body<T: serde::de::DeserializeOwned>(row: Option<jobs::ConfigVersionRow>) -> Option<T> {
@@ -175,7 +213,9 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
     let last_cycle = match events::cycles(pool, row.id, 1).await?.into_iter().next() {
         Some(c) => {
             let skips = events::skip_reasons(pool, row.id, &c.cycle_id).await?;
-            Some(cycle_observation(&c, &skips))
+            let mut o = cycle_observation(&c, &skips);
+            o.conflicts = Some(cycle_conflicts(store, row.id, &c.cycle_id).await?);
+            Some(o)
         }
         None => None,
     };
