@@ -8,6 +8,7 @@
 //! - an unrelated CA: the error names the certificate problem and the host;
 //! - a name the certificate is not for: said so, with the host;
 //! - loopback targets never go through the proxy.
+//!
 //! Also: a SCIM server echoing the token in response headers never gets it
 //! into `--json` output or the database files (WAL included).
 
