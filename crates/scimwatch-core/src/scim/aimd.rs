@@ -7,9 +7,12 @@
 //!   alone, then two sent together, alternating. A server that answers two
 //!   requests in about the time of one gains from parallel requests; one
 //!   that needs twice the time answers one at a time (a single worker, a
-//!   GIL). The verdict needs two pairs at least and is taken on medians, so
-//!   one slow answer (a new connection's handshake, a busy host) decides
-//!   nothing. The limit never exceeds two while probing.
+//!   GIL). The verdict needs two pairs at least and compares the *fastest*
+//!   lone answer with the *fastest* pair: noise (a busy host, a new
+//!   connection's handshake) only ever adds time, so the minima are its
+//!   least disturbed samples and one slow answer decides nothing. Undecided
+//!   after four pairs means serial: never slower than one at a time is the
+//!   promise. The limit never exceeds two while probing.
 //! - **Serial**: one request at a time for a hold (doubled at each serial
 //!   verdict), then probe again. Against a serial server this is the
 //!   sequential crawl, give or take the few probe pairs, which cost nothing
@@ -21,15 +24,13 @@
 
 use std::time::{Duration, Instant};
 
-/// A pair must be answered at least this many times faster than two alone
-/// would be for the server to count as parallel at once; below
-/// [`SERIAL_GAIN`] (median) it is serial.
+/// Gain (two fastest lone answers over the fastest pair) from which the
+/// server counts as parallel. A serial server shows about 1 (two requests
+/// take twice as long), a parallel one about 2.
 const PARALLEL_GAIN: f64 = 1.5;
-/// Median gain of the probe pairs below which the server is serial. A
-/// serial server shows about 1 (two requests take twice as long), a
-/// parallel one about 2.
-const SERIAL_GAIN: f64 = 1.25;
-/// Pairs after which an undecided probe settles on its median.
+/// Gain below which the server is serial without further probing.
+const SERIAL_GAIN: f64 = 1.3;
+/// Pairs after which an undecided probe settles on serial.
 const MAX_PAIRS: usize = 4;
 /// Per-request gain (in flight × lowest latency / latency) below which a
 /// request in the Parallel phase shows queueing.
@@ -55,10 +56,12 @@ enum Round {
 enum Phase {
     Probe {
         round: Round,
-        /// Latencies of requests sent alone.
-        alone: Vec<Duration>,
-        /// Each pair's gain: two alone latencies over the pair's span.
-        gains: Vec<f64>,
+        /// The fastest answer to a request sent alone.
+        alone: Option<Duration>,
+        /// The fastest pair: first send to second answer.
+        pair: Option<Duration>,
+        /// Pairs seen (sent together).
+        pairs: usize,
     },
     Serial {
         /// Successes left before probing again.
@@ -79,32 +82,17 @@ pub struct Aimd {
     next_hold: u32,
 }
 
-fn median_f(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    match s.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => s[n / 2],
-        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
-    }
-}
-
-fn median_d(v: &[Duration]) -> Duration {
-    let mut s = v.to_vec();
-    s.sort();
-    match s.len() {
-        0 => Duration::ZERO,
-        n if n % 2 == 1 => s[n / 2],
-        n => (s[n / 2 - 1] + s[n / 2]) / 2,
-    }
-}
-
 fn probe() -> Phase {
     Phase::Probe {
         round: Round::Alone,
-        alone: Vec::new(),
-        gains: Vec::new(),
+        alone: None,
+        pair: None,
+        pairs: 0,
     }
+}
+
+fn faster(best: Option<Duration>, d: Duration) -> Option<Duration> {
+    Some(best.map_or(d, |b| b.min(d)))
 }
 
 impl Aimd {
@@ -223,7 +211,8 @@ impl Aimd {
         let Phase::Probe {
             round,
             alone,
-            gains,
+            pair,
+            pairs,
         } = &mut self.phase
         else {
             return;
@@ -231,7 +220,7 @@ impl Aimd {
         match round {
             Round::Alone => {
                 if in_flight == 1 {
-                    alone.push(latency);
+                    *alone = faster(*alone, latency);
                     *round = Round::Pair {
                         first_sent: None,
                         done: 0,
@@ -252,19 +241,21 @@ impl Aimd {
                 }
                 let span = now.saturating_duration_since(first_sent.unwrap_or(sent_at));
                 if *together && !span.is_zero() {
-                    let one = median_d(alone).as_secs_f64();
-                    gains.push(2.0 * one / span.as_secs_f64());
+                    *pair = faster(*pair, span);
+                    *pairs += 1;
                 }
                 *round = Round::Alone;
-                if gains.len() < 2 {
+                let (Some(one), Some(two)) = (*alone, *pair) else {
+                    return;
+                };
+                if *pairs < 2 {
                     return;
                 }
-                let med = median_f(gains);
-                let low = gains.iter().copied().fold(f64::INFINITY, f64::min);
-                if med < SERIAL_GAIN {
-                    self.to_serial(now);
-                } else if low >= PARALLEL_GAIN || gains.len() >= MAX_PAIRS {
+                let gain = 2.0 * one.as_secs_f64() / two.as_secs_f64();
+                if gain >= PARALLEL_GAIN {
                     self.to_parallel();
+                } else if gain < SERIAL_GAIN || *pairs >= MAX_PAIRS {
+                    self.to_serial(now);
                 }
             }
         }
@@ -369,10 +360,13 @@ mod tests {
 
     /// Drives `Aimd` as the crawl does (spawn while fewer than `current()`
     /// are in flight, then wait for the next answer) against a simulated
-    /// server, after a first page fetched alone.
-    fn crawl(server: Server, work: Duration, jitter: f64, pages: usize) -> Run {
+    /// server, after a first page fetched alone. `busy`: a busy client
+    /// host notices each answer up to `busy` × `work` late (the server
+    /// goes on meanwhile).
+    fn crawl(server: Server, work: Duration, jitter: f64, busy: f64, pages: usize) -> Run {
         let t0 = Instant::now();
         let mut next_work = works(work, jitter);
+        let mut late = works(work.mul_f64(busy / 2.0), 1.0);
         let mut a = Aimd::new(16, Some(work));
         // (sent at, work left in seconds, in flight when sent)
         let mut flight: Vec<(f64, f64, usize)> = Vec::new();
@@ -411,6 +405,19 @@ mod tests {
             }
             now += dt;
             let (sent_at, _, k) = flight.remove(i);
+            if busy > 0.0 {
+                let d = late.next().unwrap_or_default();
+                let n = flight.len() as f64;
+                for (j, r) in flight.iter_mut().enumerate() {
+                    let rate = match server {
+                        Server::Fifo => f64::from(u8::from(j == 0)),
+                        Server::Shared { contention } => 1.0 / (n * (1.0 + contention * (n - 1.0))),
+                        Server::Parallel => 1.0,
+                    };
+                    r.1 = (r.1 - d * rate).max(0.0);
+                }
+                now += d;
+            }
             a.on_success(
                 Duration::from_secs_f64(now - sent_at),
                 false,
@@ -438,7 +445,7 @@ mod tests {
         ] {
             for jitter in [0.0, 0.2, 0.4] {
                 for pages in [20, 200, 2_000] {
-                    let r = crawl(server, 10 * MS, jitter, pages);
+                    let r = crawl(server, 10 * MS, jitter, 0.0, pages);
                     assert!(r.max_in_flight <= 2, "never past two: {}", r.max_in_flight);
                     assert!(
                         r.limits.iter().all(|&l| l <= 2),
@@ -466,9 +473,25 @@ mod tests {
     }
 
     #[test]
+    fn a_busy_client_host_does_not_make_a_serial_server_look_parallel() {
+        for server in [Server::Fifo, Server::Shared { contention: 0.1 }] {
+            for busy in [0.2, 0.5, 1.0] {
+                let r = crawl(server, 10 * MS, 0.2, busy, 400);
+                assert!(r.max_in_flight <= 2, "never past two: {}", r.max_in_flight);
+                assert!(
+                    r.serial_at.is_some_and(|n| n <= 12),
+                    "serial after {:?} answers with busy {busy}; limits {:?}",
+                    r.serial_at,
+                    &r.limits[..16]
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_parallel_server_is_found_within_a_few_round_trips_and_grows() {
         for jitter in [0.0, 0.2] {
-            let r = crawl(Server::Parallel, 100 * MS, jitter, 400);
+            let r = crawl(Server::Parallel, 100 * MS, jitter, 0.0, 400);
             assert!(r.limits[..6].iter().all(|&l| l <= 2), "probing at two");
             assert!(
                 r.max_in_flight >= 12,
@@ -491,19 +514,33 @@ mod tests {
         a.on_success(40 * MS, false, 1, ms(10), ms(50));
         a.on_success(40 * MS, false, 2, ms(10), ms(50));
         assert_eq!(a.current(), 1, "alone round");
-        a.on_success(10 * MS, false, 1, ms(50), ms(60));
-        // The second pair is answered as fast as one request: a gain of 2.
-        a.on_success(10 * MS, false, 1, ms(60), ms(70));
-        a.on_success(10 * MS, false, 2, ms(60), ms(70));
-        assert!(!a.is_serial(), "median gain (0.5 + 2) / 2 is undecided");
-        for k in 0..2u64 {
-            let s = 70 + 20 * k;
-            a.on_success(10 * MS, false, 1, ms(s), ms(s + 10));
-            a.on_success(10 * MS, false, 1, ms(s + 10), ms(s + 20));
-            a.on_success(10 * MS, false, 2, ms(s + 10), ms(s + 20));
-        }
-        assert_eq!(a.phase, Phase::Parallel, "four pairs, median 2: parallel");
+        assert!(
+            matches!(a.phase, Phase::Probe { .. }),
+            "one pair decides nothing"
+        );
+        // Alone 30 ms (a busy moment), then a pair answered in 11 ms.
+        a.on_success(30 * MS, false, 1, ms(50), ms(80));
+        a.on_success(11 * MS, false, 1, ms(80), ms(91));
+        a.on_success(11 * MS, false, 2, ms(80), ms(91));
+        // The fastest lone answer (10 ms) against the fastest pair (11 ms).
+        assert_eq!(a.phase, Phase::Parallel, "gain 20/11: parallel");
         assert_eq!(a.current(), 2);
+    }
+
+    #[test]
+    fn an_undecided_probe_settles_on_serial() {
+        let mut a = Aimd::new(8, Some(10 * MS));
+        let t = Instant::now();
+        let ms = |n: u64| t + Duration::from_millis(n);
+        // Pairs take 14 ms against 10 ms alone: a gain of 1.43, neither clear.
+        for k in 0..4u64 {
+            let s = 24 * k;
+            a.on_success(10 * MS, false, 1, ms(s), ms(s + 10));
+            assert!(!a.is_serial(), "still probing after {k} pairs");
+            a.on_success(14 * MS, false, 1, ms(s + 10), ms(s + 24));
+            a.on_success(14 * MS, false, 2, ms(s + 10), ms(s + 24));
+        }
+        assert!(a.is_serial(), "{:?}", a.phase);
     }
 
     #[test]
@@ -514,10 +551,10 @@ mod tests {
         // Only one was sent (the queue ran dry), then another alone.
         a.on_success(10 * MS, false, 1, t + 10 * MS, t + 20 * MS);
         a.on_success(10 * MS, false, 1, t + 20 * MS, t + 30 * MS);
-        let Phase::Probe { gains, .. } = &a.phase else {
+        let Phase::Probe { pairs, pair, .. } = &a.phase else {
             panic!("still probing: {:?}", a.phase);
         };
-        assert!(gains.is_empty());
+        assert_eq!((*pairs, *pair), (0, None));
     }
 
     fn parallel(max: usize) -> Aimd {
