@@ -12,9 +12,9 @@ pub enum EngineError {
     Conflict(String),
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
-    #[error("database error: {0}")]
+    #[error("{}", storage_message(.0))]
     Storage(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
+    #[error("{}", migration_message(.0))]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Io(String),
@@ -31,6 +31,57 @@ impl EngineError {
                 ErrorKind::Storage
             }
         }
+    }
+}
+
+/// SQLite's primary result code of a database error (`SQLITE_FULL` = 13,
+/// `SQLITE_READONLY` = 8), from its extended code.
+fn sqlite_code(e: &sqlx::Error) -> Option<i64> {
+    match e {
+        sqlx::Error::Database(db) => db.code()?.parse::<i64>().ok().map(|c| c & 0xff),
+        _ => None,
+    }
+}
+
+const SQLITE_READONLY: i64 = 8;
+const SQLITE_FULL: i64 = 13;
+
+fn folder_text() -> String {
+    crate::store::data_folder_hint()
+        .map(|p| format!(" {}", p.display()))
+        .unwrap_or_default()
+}
+
+/// A database error in words: a full disk and a read-only data folder say so
+/// with the folder (a write the admin can make succeed), the rest as SQLite
+/// put it.
+pub fn storage_message(e: &sqlx::Error) -> String {
+    match sqlite_code(e) {
+        Some(SQLITE_FULL) => format!(
+            "disk full: the database in{} cannot grow ({e}); free some space and try again",
+            folder_text()
+        ),
+        Some(SQLITE_READONLY) => format!(
+            "the data folder{} is read-only: the database cannot be written ({e}); \
+             read commands still work",
+            folder_text()
+        ),
+        _ => match e {
+            sqlx::Error::Io(io) if crate::fsperm::is_disk_full(io) => format!(
+                "disk full: the database in{} cannot grow ({io}); free some space and try again",
+                folder_text()
+            ),
+            _ => format!("database error: {e}"),
+        },
+    }
+}
+
+fn migration_message(e: &sqlx::migrate::MigrateError) -> String {
+    match e {
+        sqlx::migrate::MigrateError::Execute(inner) if sqlite_code(inner).is_some() => {
+            format!("database migration failed: {}", storage_message(inner))
+        }
+        other => format!("database migration failed: {other}"),
     }
 }
 

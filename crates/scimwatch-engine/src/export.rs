@@ -72,8 +72,19 @@ pub async fn export_events(
     format: ExportFormat,
     path: &Path,
 ) -> Result<ExportResult, EngineError> {
-    let io = |e: std::io::Error| EngineError::Io(format!("cannot write {}: {e}", path.display()));
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let io = |e: std::io::Error| {
+        EngineError::Io(if crate::fsperm::is_disk_full(&e) {
+            format!(
+                "disk full: cannot write {} ({e}); free some space and try again",
+                path.display()
+            )
+        } else {
+            format!("cannot write {}: {e}", path.display())
+        })
+    };
+    // 0600 whatever the umask: an export holds user names and addresses.
+    let mut out =
+        std::io::BufWriter::new(crate::fsperm::create_private_truncate(path).map_err(io)?);
     if format == ExportFormat::Csv {
         writeln!(out, "{CSV_HEADER}").map_err(io)?;
     }
@@ -115,8 +126,18 @@ pub fn export_path(
     format: ExportFormat,
     stamp: &str,
 ) -> PathBuf {
-    let dir = dirs::download_dir().unwrap_or_else(|| data_dir.join("exports"));
-    let _ = std::fs::create_dir_all(&dir);
+    let dir = match dirs::download_dir() {
+        Some(d) => {
+            let _ = std::fs::create_dir_all(&d);
+            d
+        }
+        None => {
+            // Inside the data folder: private like the rest of it.
+            let d = data_dir.join("exports");
+            let _ = crate::fsperm::create_private_dir(&d);
+            d
+        }
+    };
     let safe: String = connection_name
         .chars()
         .map(|c| {
@@ -146,5 +167,35 @@ mod tests {
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_cell("-1"), "'-1");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn an_export_is_0600_even_over_an_older_readable_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let store = Store::open_memory().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, b"old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let r = export_events(&store, 1, &EventFilter::default(), ExportFormat::Csv, &path)
+            .await
+            .unwrap();
+        assert_eq!(r.rows, 0);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().trim(), CSV_HEADER);
+        let fresh = dir.path().join("new.jsonl");
+        export_events(
+            &store,
+            1,
+            &EventFilter::default(),
+            ExportFormat::Json,
+            &fresh,
+        )
+        .await
+        .unwrap();
+        let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 }

@@ -17,6 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 use crate::error::EngineError;
+use crate::fsperm::{self, Tightened};
 use crate::paths::DB_FILE;
 
 /// Migrations compiled into the binary.
@@ -27,31 +28,119 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Store {
     pool: SqlitePool,
     path: Option<PathBuf>,
+    /// Opened read-only because the data folder cannot be written.
+    read_only: Option<String>,
+    /// Files and folders whose looser modes were tightened on open.
+    tightened: Vec<Tightened>,
+}
+
+/// The files of the database beside `db`: itself, `-wal` and `-shm`.
+fn db_files(db: &Path) -> [PathBuf; 3] {
+    let with = |suffix: &str| {
+        let mut s = db.as_os_str().to_owned();
+        s.push(suffix);
+        PathBuf::from(s)
+    };
+    [db.to_path_buf(), with("-wal"), with("-shm")]
+}
+
+/// Tighten `paths` to `mode`, collecting what changed; a failure to chmod
+/// (a file owned by someone else) is a warning, not a reason not to open.
+fn tighten_all(paths: &[PathBuf], mode: u32, out: &mut Vec<Tightened>) {
+    for p in paths {
+        match fsperm::tighten(p, mode) {
+            Ok(t) => out.extend(t),
+            Err(e) => {
+                tracing::warn!(path = %p.display(), error = %e, "cannot restrict the permissions")
+            }
+        }
+    }
+}
+
+/// Everything in the data folder that must be private, besides the database:
+/// the secrets file, the lock files and the exports kept there.
+fn private_extras(data_dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut dirs = Vec::new();
+    let mut files = vec![data_dir.join(crate::secrets::SECRETS_FILE)];
+    for sub in ["exports", crate::locks::LOCKS_DIR] {
+        let d = data_dir.join(sub);
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            files.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+            dirs.push(d);
+        }
+    }
+    (dirs, files)
 }
 
 impl Store {
     /// Open (creating if needed) `scimwatch.db` in `data_dir` and migrate it.
+    /// The folder is made 0700 and the database files 0600 (looser ones left
+    /// by older versions are tightened, with one warning). A data folder that
+    /// cannot be written is opened read-only (see [`Store::open_read_only`]).
     pub async fn open_in(data_dir: &Path) -> Result<Self, EngineError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            EngineError::Io(format!(
-                "cannot create the data folder {}: {e}",
-                data_dir.display()
-            ))
-        })?;
-        Self::open_file(&data_dir.join(DB_FILE)).await
+        let mut tightened = Vec::new();
+        match fsperm::create_private_dir(data_dir) {
+            Ok(t) => tightened.extend(t),
+            Err(e) if data_dir.is_dir() => {
+                tracing::warn!(path = %data_dir.display(), error = %e, "cannot restrict the data folder's permissions");
+            }
+            Err(e) => {
+                return Err(EngineError::Io(
+                    if fsperm::is_read_only(&e) || fsperm::is_disk_full(&e) {
+                        fsperm::explain_write(data_dir, "the data folder", &e)
+                    } else {
+                        format!("cannot create the data folder {}: {e}", data_dir.display())
+                    },
+                ))
+            }
+        }
+        let db = data_dir.join(DB_FILE);
+        if let Err(e) = fsperm::probe_writable(data_dir) {
+            if fsperm::is_read_only(&e) {
+                return Self::open_read_only(&db, &e.to_string()).await;
+            }
+            if !fsperm::is_disk_full(&e) {
+                return Err(EngineError::Io(fsperm::explain_write(
+                    data_dir, "a file", &e,
+                )));
+            }
+            // A full disk still lets the database be read: go on.
+        }
+        let files = db_files(&db);
+        tighten_all(&files, fsperm::FILE_MODE, &mut tightened);
+        if let Err(e) = fsperm::create_private_file(&db) {
+            return Err(EngineError::Io(fsperm::explain_write(
+                data_dir, DB_FILE, &e,
+            )));
+        }
+        let (dirs, extras) = private_extras(data_dir);
+        tighten_all(&dirs, fsperm::DIR_MODE, &mut tightened);
+        tighten_all(&extras, fsperm::FILE_MODE, &mut tightened);
+        let mut store = Self::open_file(&db).await?;
+        // SQLite creates -wal and -shm with the database's mode once WAL is
+        // on (the first connection); make sure of it.
+        tighten_all(&files[1..], fsperm::FILE_MODE, &mut tightened);
+        if !tightened.is_empty() {
+            let list = tightened
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            tracing::warn!(
+                "the data folder was readable by other users; restricted it to you: {list}"
+            );
+        }
+        store.tightened = tightened;
+        Ok(store)
     }
 
     /// Open a database file and migrate it.
     pub async fn open_file(path: &Path) -> Result<Self, EngineError> {
-        let opts = SqliteConnectOptions::new()
-            .filename(path)
+        remember_place(path);
+        let opts = Self::options(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            .pragma("temp_store", "memory")
-            .pragma("cache_size", "-32000")
             // Checkpoint every ~16 MB of WAL instead of SQLite's ~4 MB: a
             // page rewritten by several commits is copied to the database
             // once (a 1M-event backfill ran ~6 % faster in alternating runs).
@@ -64,7 +153,74 @@ impl Store {
         Ok(Self {
             pool,
             path: Some(path.to_path_buf()),
+            read_only: None,
+            tightened: Vec::new(),
         })
+    }
+
+    fn options(path: &Path) -> SqliteConnectOptions {
+        SqliteConnectOptions::new()
+            .filename(path)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-32000")
+    }
+
+    /// Open `path` read-only, as [`Store::open_in`] does when its data
+    /// folder cannot be written (`why`: what the write probe said). Read
+    /// commands work; a write fails with "the data folder … is read-only".
+    /// Without its `-wal` (a clean shutdown) the file is opened `immutable`,
+    /// since SQLite could not create the `-shm` it would otherwise want; a
+    /// database whose schema is behind this version is refused (it cannot
+    /// be upgraded in place).
+    pub async fn open_read_only(path: &Path, why: &str) -> Result<Self, EngineError> {
+        remember_place(path);
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let ro = |what: &str| {
+            EngineError::Io(format!(
+                "the data folder {} is read-only ({why}) and {what}",
+                folder.display()
+            ))
+        };
+        if !path.is_file() {
+            return Err(ro(
+                "holds no database yet; run scimwatch once where it can write",
+            ));
+        }
+        let [_, wal, _] = db_files(path);
+        let opts = Self::options(path).read_only(true).immutable(!wal.exists());
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await?;
+        // No table at all (an empty file): nothing applied.
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+                .fetch_all(&pool)
+                .await
+                .unwrap_or_default();
+        if MIGRATOR.iter().any(|m| !applied.contains(&m.version)) {
+            pool.close().await;
+            return Err(ro("the database needs an upgrade to this version of scimwatch, which cannot be written there"));
+        }
+        tracing::warn!(path = %folder.display(), reason = why, "the data folder is read-only: opened the database read-only");
+        Ok(Self {
+            pool,
+            path: Some(path.to_path_buf()),
+            read_only: Some(why.to_string()),
+            tightened: Vec::new(),
+        })
+    }
+
+    /// Why the store was opened read-only (`None`: it can be written).
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    /// What [`Store::open_in`] tightened (files others could read).
+    pub fn tightened(&self) -> &[Tightened] {
+        &self.tightened
     }
 
     /// A private in-memory database (tests).
@@ -76,7 +232,12 @@ impl Store {
             .connect_with(opts)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, path: None })
+        Ok(Self {
+            pool,
+            path: None,
+            read_only: None,
+            tightened: Vec::new(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -104,6 +265,25 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The folder of the database this process opened last, for naming it in
+/// "disk full" and "read-only" messages raised far from the open (an
+/// `sqlx::Error` does not carry its file). The app and the CLI open one.
+fn place() -> &'static std::sync::Mutex<Option<PathBuf>> {
+    static PLACE: std::sync::OnceLock<std::sync::Mutex<Option<PathBuf>>> =
+        std::sync::OnceLock::new();
+    PLACE.get_or_init(|| std::sync::Mutex::new(None))
+}
+
+fn remember_place(db: &Path) {
+    let folder = db.parent().map(Path::to_path_buf);
+    *place().lock().unwrap_or_else(|p| p.into_inner()) = folder;
+}
+
+/// The data folder of the open database, if any (see [`place`]).
+pub fn data_folder_hint() -> Option<PathBuf> {
+    place().lock().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 #[cfg(test)]
