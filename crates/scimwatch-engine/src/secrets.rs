@@ -88,6 +88,54 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     fn delete(&self, key: &SecretKey) -> Result<(), SecretError>;
     /// A short name for messages (`keychain`, `file`, `memory`).
     fn name(&self) -> &'static str;
+    /// Which kind of store this is (what `info`, Settings and the
+    /// connection list tell the admin).
+    fn kind(&self) -> SecretStoreKind {
+        SecretStoreKind::from_name(self.name())
+    }
+    /// The file holding the secrets, for a store kept in a file.
+    fn location(&self) -> Option<PathBuf> {
+        None
+    }
+}
+
+/// The kinds of secret store, as `info` and the UI name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretStoreKind {
+    /// The OS keychain (Secret Service, macOS Keychain, Credential Manager).
+    Keychain,
+    /// `secrets.json` in the data folder, 0600 (`SCIMWATCH_SECRET_STORE=file`).
+    File,
+    /// Memory only (tests).
+    Memory,
+}
+
+impl SecretStoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretStoreKind::Keychain => "keychain",
+            SecretStoreKind::File => "file",
+            SecretStoreKind::Memory => "memory",
+        }
+    }
+
+    fn from_name(name: &str) -> Self {
+        match name {
+            "keychain" => SecretStoreKind::Keychain,
+            "file" => SecretStoreKind::File,
+            _ => SecretStoreKind::Memory,
+        }
+    }
+
+    /// Where a stored secret is, in words: "in the OS keychain", "in the
+    /// secrets file", "in memory".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            SecretStoreKind::Keychain => "in keychain",
+            SecretStoreKind::File => "in secrets file",
+            SecretStoreKind::Memory => "in memory",
+        }
+    }
 }
 
 /// Shared handle used by the engine.
@@ -170,6 +218,9 @@ impl SecretStore for KeychainStore {
     fn name(&self) -> &'static str {
         "keychain"
     }
+    fn kind(&self) -> SecretStoreKind {
+        SecretStoreKind::Keychain
+    }
 }
 
 /// In-memory store for tests.
@@ -209,14 +260,23 @@ impl SecretStore for MemoryStore {
     fn name(&self) -> &'static str {
         "memory"
     }
+    fn kind(&self) -> SecretStoreKind {
+        SecretStoreKind::Memory
+    }
 }
 
 /// A JSON file with mode 0600, chosen explicitly for machines without a
-/// keychain. Writes go to a temporary file renamed over the old one.
+/// keychain. A write goes to a fresh temporary file in the same folder
+/// (created exclusively, 0600 whatever the umask, so a file or link planted
+/// under that name is never written through), is flushed to disk and renamed
+/// over the old one. A `secrets.json` that is a symbolic link is refused,
+/// for reading and writing. A looser mode left by an older version is
+/// tightened to 0600 on first use.
 #[derive(Debug)]
 pub struct FileStore {
     path: PathBuf,
     lock: Mutex<()>,
+    checked: std::sync::atomic::AtomicBool,
 }
 
 impl FileStore {
@@ -224,7 +284,12 @@ impl FileStore {
         Self {
             path,
             lock: Mutex::new(()),
+            checked: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn err(&self, detail: impl fmt::Display) -> SecretError {
@@ -234,7 +299,55 @@ impl FileStore {
         }
     }
 
+    fn io_err(&self, e: &std::io::Error) -> SecretError {
+        if crate::fsperm::is_disk_full(e) {
+            self.err(format!("disk full: {e}; free some space and try again"))
+        } else if e.kind() == std::io::ErrorKind::ReadOnlyFilesystem {
+            let dir = self.path.parent().unwrap_or(Path::new("."));
+            self.err(format!(
+                "the data folder {} is read-only: the secret cannot be saved ({e})",
+                dir.display()
+            ))
+        } else {
+            self.err(e)
+        }
+    }
+
+    /// Refuse a `secrets.json` that is a symbolic link: whatever it points
+    /// to is not ours to read or replace.
+    fn refuse_symlink(&self) -> Result<(), SecretError> {
+        match std::fs::symlink_metadata(&self.path) {
+            Ok(m) if m.file_type().is_symlink() => Err(self.err(
+                "is a symbolic link; scimwatch keeps secrets only in a regular file it owns. \
+                 Remove the link (and move the real file there if it holds your secrets)",
+            )),
+            Ok(m) if !m.file_type().is_file() => Err(self.err("is not a regular file")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Tighten a looser existing file to 0600, once per run, with a warning.
+    fn tighten_once(&self) {
+        if self
+            .checked
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        match crate::fsperm::tighten(&self.path, crate::fsperm::FILE_MODE) {
+            Ok(Some(t)) => tracing::warn!(
+                "the secrets file was readable by other users; restricted it to you: {t}"
+            ),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "cannot restrict the secrets file's permissions")
+            }
+        }
+    }
+
     fn read(&self) -> Result<BTreeMap<String, String>, SecretError> {
+        self.refuse_symlink()?;
+        self.tighten_once();
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| self.err(format!("not a valid secrets file ({})", e.classify_name()))),
@@ -244,12 +357,20 @@ impl FileStore {
     }
 
     fn write(&self, map: &BTreeMap<String, String>) -> Result<(), SecretError> {
+        self.refuse_symlink()?;
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| self.err(e))?;
-        let tmp = self.path.with_extension("json.tmp");
+        crate::fsperm::create_private_dir(dir).map_err(|e| self.io_err(&e))?;
         let bytes = serde_json::to_vec(map).map_err(|e| self.err(e))?;
-        write_private(&tmp, &bytes).map_err(|e| self.err(e))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| self.err(e))
+        let tmp = write_fresh_private(dir, &bytes).map_err(|e| self.io_err(&e))?;
+        if let Err(e) = std::fs::rename(&tmp, &self.path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(self.io_err(&e));
+        }
+        // Make the rename itself durable.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     }
 
     fn locked(&self) -> std::sync::MutexGuard<'_, ()> {
@@ -271,23 +392,52 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Write `bytes` to a new, uniquely named file in `dir`, created with
+/// `O_EXCL` (`create_new`: never an existing file, never through a link)
+/// and mode 0600, flushed to disk. Returns its path; removed on failure.
+fn write_fresh_private(dir: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
+    let mut last = None;
+    for _ in 0..8 {
+        let tmp = dir.join(format!(
+            ".{SECRETS_FILE}.{}.{:016x}.tmp",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(crate::fsperm::FILE_MODE);
+        }
+        let mut f = match o.open(&tmp) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                last = Some(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let written = (|| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                f.set_permissions(std::fs::Permissions::from_mode(crate::fsperm::FILE_MODE))?;
+            }
+            f.write_all(bytes)?;
+            f.sync_all()
+        })();
+        return match written {
+            Ok(()) => Ok(tmp),
+            Err(e) => {
+                drop(f);
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        };
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
 }
 
 impl SecretStore for FileStore {
@@ -311,6 +461,12 @@ impl SecretStore for FileStore {
     }
     fn name(&self) -> &'static str {
         "file"
+    }
+    fn kind(&self) -> SecretStoreKind {
+        SecretStoreKind::File
+    }
+    fn location(&self) -> Option<PathBuf> {
+        Some(self.path.clone())
     }
 }
 
@@ -363,6 +519,117 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    fn mode_of(p: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_store_is_0600_under_a_permissive_umask_and_tightens_an_old_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SECRETS_FILE);
+        std::fs::write(&path, b"{\"c/scim-token\":\"old\"}").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let s = FileStore::new(path.clone());
+        // Reading alone tightens a file left world-readable by an older version.
+        assert_eq!(
+            s.get(&SecretKey::new("c", SecretKind::ScimToken))
+                .unwrap()
+                .unwrap()
+                .expose(),
+            "old"
+        );
+        assert_eq!(mode_of(&path), 0o600);
+        s.set(
+            &SecretKey::new("c", SecretKind::ScimToken),
+            &Sensitive::new("new".into()),
+        )
+        .unwrap();
+        assert_eq!(mode_of(&path), 0o600);
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from(SECRETS_FILE)]);
+        assert_eq!(s.kind(), SecretStoreKind::File);
+        assert_eq!(s.location(), Some(path));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_store_refuses_a_secrets_file_that_is_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"{}").unwrap();
+        let path = dir.path().join(SECRETS_FILE);
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        let s = FileStore::new(path.clone());
+        let k = SecretKey::new("c", SecretKind::ScimToken);
+        let e = s
+            .set(&k, &Sensitive::new("tok-secret".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("symbolic link") && e.contains(SECRETS_FILE),
+            "{e}"
+        );
+        assert!(!e.contains("tok-secret"), "{e}");
+        assert!(s.get(&k).unwrap_err().to_string().contains("symbolic link"));
+        assert_eq!(std::fs::read(&victim).unwrap(), b"{}");
+        assert!(std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        // A dangling link too: nothing is created at its target.
+        let gone = dir.path().join("gone");
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&gone, &path).unwrap();
+        assert!(s.set(&k, &Sensitive::new("t".into())).is_err());
+        assert!(!gone.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_store_never_writes_through_a_planted_temporary_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        // Earlier versions wrote to the predictable `secrets.json.tmp`
+        // (following a link there); plant one under that name.
+        std::os::unix::fs::symlink(&victim, dir.path().join("secrets.json.tmp")).unwrap();
+        let path = dir.path().join(SECRETS_FILE);
+        let s = FileStore::new(path.clone());
+        s.set(
+            &SecretKey::new("c", SecretKind::ScimToken),
+            &Sensitive::new("tok".into()),
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+        assert_eq!(mode_of(&path), 0o600);
+        assert!(!std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        // The fresh-file helper itself refuses an existing name (O_EXCL): it
+        // retries under another name rather than opening what is there.
+        let tmp = write_fresh_private(dir.path(), b"x").unwrap();
+        assert_eq!(mode_of(&tmp), 0o600);
+        assert!(write_fresh_private(&dir.path().join("missing"), b"x").is_err());
+    }
+
+    #[test]
+    fn store_kinds_and_locations() {
+        assert_eq!(MemoryStore::new().kind(), SecretStoreKind::Memory);
+        assert_eq!(MemoryStore::new().location(), None);
+        let k = KeychainStore::new("x");
+        assert_eq!((k.kind().as_str(), k.location()), ("keychain", None));
+        assert_eq!(SecretStoreKind::File.phrase(), "in secrets file");
     }
 
     #[test]
