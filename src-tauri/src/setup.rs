@@ -30,7 +30,17 @@ pub fn start_monitor(handle: &AppHandle, engine: &Engine, notifier: &Notifiers) 
     let _entered = runtime.inner().enter();
     let settings = tauri::async_runtime::block_on(scimwatch_engine::settings::load(&engine.store))
         .unwrap_or_default();
-    let watch = Arc::new(Watch::start(engine.clone(), settings, notifier.clone()));
+    // One watch per data folder: a `scimwatch-cli watch` (or another copy
+    // of the app) already watching it keeps doing so; this window still
+    // shows what it stores.
+    let watch = match Watch::start(engine.clone(), settings, notifier.clone()) {
+        Ok(w) => Arc::new(w),
+        Err(e) => {
+            tracing::warn!(error = %e, "not watching from this window");
+            eprintln!("scimwatch: not watching from this window: {e}");
+            return;
+        }
+    };
     events::forward(handle.clone(), &watch, engine.clone());
     if let Some(state) = handle.try_state::<AppState>() {
         *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);

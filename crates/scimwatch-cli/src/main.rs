@@ -17,6 +17,7 @@ use chrono::Utc;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use scimwatch_core::{AuthMode, Cloud, CommandError, Connection, ConnectionInput, Sensitive};
 use scimwatch_engine::connections::{self, SecretsInput};
+use scimwatch_engine::secrets::SecretStoreKind;
 use scimwatch_engine::Engine;
 
 #[derive(Parser, Debug)]
@@ -246,7 +247,7 @@ fn read_secret(source: &str, what: &str, flag: &str) -> Result<Sensitive<String>
     }
 }
 
-fn print_connections(list: &[Connection]) {
+fn print_connections(list: &[Connection], store: SecretStoreKind) {
     if list.is_empty() {
         println!("No connections yet. Add one with `scimwatch-cli connections add --name … --scim-url … --scim-token-file …`.");
         return;
@@ -271,7 +272,7 @@ fn print_connections(list: &[Connection]) {
                 "  SCIM:   {} · token {}{}",
                 s.url,
                 if c.has_scim_token {
-                    "in keychain"
+                    store.phrase()
                 } else {
                     "missing"
                 },
@@ -303,6 +304,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let engine = Engine::open(cli.data_dir.clone())
         .await
         .map_err(|e| Failure::new(e, json))?;
+    // Said once: the next open finds nothing left to tighten.
+    for t in engine.store.tightened() {
+        eprintln!("note: restricted to you (others could read it): {t}");
+    }
     let fail = |e: CommandError| Failure::new(e, json);
     match cli.command {
         Command::Entra(cmd) => entra_cmds::run(&engine, cmd, json).await.map_err(fail)?,
@@ -346,7 +351,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Check { connection } => return check(&engine, connection, json).await,
-        Command::Watch => watch(&engine, json).await,
+        Command::Watch => watch(&engine, json).await.map_err(fail)?,
         Command::NotifyTest => {
             use scimwatch_engine::notify::{test_notification, DesktopNotifier, Notifier};
             let id = DesktopNotifier.send(&test_notification()).map_err(|e| {
@@ -371,6 +376,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 println!("data folder   {}", info.data_dir);
                 println!("database      {}", info.database);
                 println!("secret store  {}", info.secret_store);
+                if let Some(p) = &info.secret_store_path {
+                    println!("secrets file  {p}");
+                }
+                for n in &info.notes {
+                    println!("note          {n}");
+                }
             }
         }
         Command::Connections { command } => match command {
@@ -381,7 +392,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 if json {
                     print_json(&list).map_err(fail)?;
                 } else {
-                    print_connections(&list);
+                    print_connections(&list, engine.secrets.kind());
                 }
             }
             ConnectionsCommand::Remove { connection } => {
@@ -507,12 +518,12 @@ impl scimwatch_engine::notify::Notifier for NotifyOrLog {
     }
 }
 
-async fn watch(engine: &Engine, json: bool) {
+async fn watch(engine: &Engine, json: bool) -> Result<(), CommandError> {
     use scimwatch_engine::monitor::Watch;
     let settings = scimwatch_engine::settings::load(&engine.store)
         .await
         .unwrap_or_default();
-    let w = Watch::start(engine.clone(), settings, std::sync::Arc::new(NotifyOrLog));
+    let w = Watch::start(engine.clone(), settings, std::sync::Arc::new(NotifyOrLog))?;
     let mut events = w.events();
     let mut diagnoses = w.diagnoses();
     w.poll_now(None).await;
@@ -546,6 +557,7 @@ async fn watch(engine: &Engine, json: bool) {
     }
     eprintln!("stopping…");
     w.shutdown(std::time::Duration::from_secs(10)).await;
+    Ok(())
 }
 
 /// `check`: exit 0 healthy, 1 problems found, 2 could not check.

@@ -21,7 +21,12 @@ pub struct AppInfo {
     pub database: String,
     /// `keychain`, `file` or `memory`.
     pub secret_store: String,
+    /// The file holding the secrets when `secret_store` is `file`.
+    pub secret_store_path: Option<String>,
     pub dev_build: bool,
+    /// Things the admin should know about this data folder: permissions
+    /// tightened on open, opened read-only.
+    pub notes: Vec<String>,
 }
 
 /// Secrets as they arrive from the connection form. Deserialize only: a
@@ -89,8 +94,56 @@ impl Engine {
             version: env!("CARGO_PKG_VERSION").to_string(),
             data_dir: self.data_dir.display().to_string(),
             database: self.data_dir.join(DB_FILE).display().to_string(),
-            secret_store: self.secrets.name().to_string(),
+            secret_store: self.secrets.kind().as_str().to_string(),
+            secret_store_path: self.secrets.location().map(|p| p.display().to_string()),
             dev_build: cfg!(debug_assertions),
+            notes: self.notes(),
+        }
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(why) = self.store.read_only() {
+            notes.push(format!(
+                "the data folder is read-only ({why}): read commands work, changes cannot be saved"
+            ));
+        }
+        notes.extend(
+            self.store
+                .tightened()
+                .iter()
+                .map(|t| format!("restricted to you (others could read it): {t}")),
+        );
+        notes
+    }
+
+    /// Where the cross-process lock files of this engine's database live
+    /// (`<data>/locks`); `None` for an in-memory database, which no other
+    /// process can open.
+    pub fn locks_dir(&self) -> Option<PathBuf> {
+        let db = self.store.path()?;
+        Some(
+            db.parent()
+                .unwrap_or(Path::new("."))
+                .join(crate::locks::LOCKS_DIR),
+        )
+    }
+
+    /// Take the data folder's watch lock: one `watch` (CLI or desktop app)
+    /// per data folder. Held until the returned lock is dropped or the
+    /// process ends.
+    pub fn lock_watch(&self) -> Result<Option<crate::locks::ProcessLock>, EngineError> {
+        let Some(dir) = self.locks_dir() else {
+            return Ok(None);
+        };
+        match crate::locks::ProcessLock::try_acquire(&dir, crate::locks::WATCH_LOCK) {
+            Ok(l) => Ok(Some(l)),
+            Err(crate::locks::LockError::Held { pid }) => Err(EngineError::Conflict(format!(
+                "scimwatch is already watching this data folder ({}); stop it first, or use \
+                 another --data-dir",
+                crate::locks::pid_text(pid)
+            ))),
+            Err(crate::locks::LockError::Io(m)) => Err(EngineError::Io(m)),
         }
     }
 }

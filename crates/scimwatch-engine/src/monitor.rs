@@ -316,11 +316,21 @@ pub struct Watch {
     tx: mpsc::Sender<MonitorCommand>,
     handle: JoinHandle<()>,
     diagnoses: broadcast::Sender<Vec<(String, DiagnosisOutcome)>>,
+    /// The data folder's watch lock, held while this watch lives.
+    _lock: Option<crate::locks::ProcessLock>,
 }
 
 impl Watch {
-    /// Start watching every connection with `settings`.
-    pub fn start(engine: Engine, settings: Settings, notifier: Notifiers) -> Watch {
+    /// Start watching every connection with `settings`. Refused with
+    /// "scimwatch is already watching this data folder (pid N)" while
+    /// another watch (the CLI's or the desktop app's, in any process) runs
+    /// on the same database.
+    pub fn start(
+        engine: Engine,
+        settings: Settings,
+        notifier: Notifiers,
+    ) -> Result<Watch, crate::EngineError> {
+        let lock = engine.lock_watch()?;
         let poller = Poller::spawn(engine.clone(), crate::settings::poll_config(&settings));
         let mut cfg = DiagnosisConfig::from(&settings);
         let mut settings = settings;
@@ -377,12 +387,13 @@ impl Watch {
                 }
             }
         });
-        Watch {
+        Ok(Watch {
             poller,
             tx,
             handle,
             diagnoses: diag_tx,
-        }
+            _lock: lock,
+        })
     }
 
     /// Poller events (job changes, blind states, …).

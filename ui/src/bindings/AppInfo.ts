@@ -7,4 +7,13 @@ export type AppInfo = { version: string, data_dir: string, database: string,
 /**
  * `keychain`, `file` or `memory`.
  */
-secret_store: string, dev_build: boolean, };
+secret_store: string, 
+/**
+ * The file holding the secrets when `secret_store` is `file`.
+ */
+secret_store_path: string | null, dev_build: boolean, 
+/**
+ * Things the admin should know about this data folder: permissions
+ * tightened on open, opened read-only.
+ */
+notes: Array<string>, };

@@ -35,6 +35,8 @@ use super::client::{ClientConfig, ScimClient, TransportError};
 use super::discover::{ComplianceFinding, Evidence};
 use super::error::ScimError;
 use crate::app::Engine;
+use crate::error::EngineError;
+use crate::store::connections::ConnectionRow;
 use crate::store::inventory::{self, CompleteStats, Entry, Key, NewVersion, ResourceType, State};
 
 /// Default schedule of the inventory crawl (the lead wires the timer).
@@ -805,16 +807,39 @@ fn running() -> &'static Mutex<HashSet<RunKey>> {
     RUNNING.get_or_init(|| Mutex::new(HashSet::new()))
 }
 
-struct RunGuard(RunKey);
+/// One crawl per connection: in this process (the set above, which also
+/// covers in-memory databases) and across processes (a lock file beside
+/// the database, `locks/crawl-<uuid>.lock`, shared by the CLI and the app).
+/// A second crawl is refused before it touches the first one's snapshot.
+struct RunGuard(RunKey, Option<crate::locks::ProcessLock>);
 
 impl RunGuard {
-    fn acquire(engine: &Engine, id: i64) -> Result<Self, ScimError> {
+    fn acquire(engine: &Engine, row: &ConnectionRow) -> Result<Self, ScimError> {
+        let id = row.id;
         let db = Arc::as_ptr(&engine.store.pool().connect_options()) as usize;
-        let mut set = running().lock().unwrap_or_else(|p| p.into_inner());
-        if !set.insert((db, id)) {
-            return Err(ScimError::AlreadyRunning);
+        let held = |pid| ScimError::AlreadyRunning {
+            name: row.name.clone(),
+            pid,
+        };
+        {
+            let mut set = running().lock().unwrap_or_else(|p| p.into_inner());
+            if !set.insert((db, id)) {
+                return Err(held(Some(std::process::id())));
+            }
         }
-        Ok(Self((db, id)))
+        let mut guard = Self((db, id), None);
+        if let Some(dir) = engine.locks_dir() {
+            let name = crate::locks::crawl_lock_name(&row.uuid);
+            match crate::locks::ProcessLock::try_acquire(&dir, &name) {
+                Ok(l) => guard.1 = Some(l),
+                // `guard` drops here and leaves the in-process set.
+                Err(crate::locks::LockError::Held { pid }) => return Err(held(pid)),
+                Err(crate::locks::LockError::Io(m)) => {
+                    return Err(ScimError::Engine(EngineError::Io(m)))
+                }
+            }
+        }
+        Ok(guard)
     }
 }
 
@@ -941,7 +966,7 @@ pub async fn run_inventory(
 ) -> Result<CrawlOutcome, ScimError> {
     let started = Instant::now();
     let (row, client) = connection_client(engine, connection, cfg.client.clone()).await?;
-    let _guard = RunGuard::acquire(engine, row.id)?;
+    let _guard = RunGuard::acquire(engine, &row)?;
     let pool = engine.store.pool();
     inventory::fail_stale_running(pool, Some(row.id), now.timestamp_millis()).await?;
     let base_id = inventory::latest_complete(pool, row.id).await?;

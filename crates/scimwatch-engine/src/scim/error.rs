@@ -29,8 +29,13 @@ pub enum ScimError {
     /// The endpoint answered, but not usably.
     #[error("{0}")]
     Protocol(String),
-    #[error("a crawl of this connection is already running")]
-    AlreadyRunning,
+    /// Another crawl of the connection runs (in this process or another;
+    /// `pid` when known). It is left alone.
+    #[error(
+        "a crawl of {name} is already running ({}); wait for it to finish",
+        crate::locks::pid_text(*.pid)
+    )]
+    AlreadyRunning { name: String, pid: Option<u32> },
     #[error("cancelled")]
     Cancelled,
     #[error("{0}")]
@@ -55,7 +60,7 @@ impl ScimError {
             ScimError::TokenMissing(_) => ErrorKind::Keychain,
             ScimError::Network(_) | ScimError::Protocol(_) => ErrorKind::Network,
             ScimError::Auth(_) => ErrorKind::Auth,
-            ScimError::AlreadyRunning => ErrorKind::Conflict,
+            ScimError::AlreadyRunning { .. } => ErrorKind::Conflict,
             ScimError::Cancelled => ErrorKind::Internal,
             ScimError::Engine(e) => e.kind(),
         }
