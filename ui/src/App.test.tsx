@@ -71,4 +71,23 @@ describe("app shell", () => {
     expect(screen.getByText("Dev build")).toBeTruthy();
     expect(screen.getByText("0.1.0")).toBeTruthy();
   });
+
+  test("settings names the secrets file and what was tightened when the file store is in use", async () => {
+    const b = fakeBackend();
+    b.handlers.app_info = () => ({
+      version: "0.1.0",
+      data_dir: "/srv/scimwatch",
+      database: "/srv/scimwatch/scimwatch.db",
+      secret_store: "file",
+      secret_store_path: "/srv/scimwatch/secrets.json",
+      dev_build: false,
+      notes: ["restricted to you (others could read it): /srv/scimwatch was 0755, now 0700"],
+    });
+    window.location.hash = "#/settings";
+    render(<App />);
+    expect(await screen.findByText("/srv/scimwatch/secrets.json")).toBeTruthy();
+    expect(screen.getByText("File")).toBeTruthy();
+    expect(screen.queryByText("OS keychain")).toBeNull();
+    expect(screen.getByText(/was 0755, now 0700/)).toBeTruthy();
+  });
 });

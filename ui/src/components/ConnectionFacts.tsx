@@ -49,10 +49,11 @@ export function TokenExpiry({ scim, now, countdown = false }: { scim: ScimSide; 
   );
 }
 
-export function TokenStored({ c }: { c: Connection }) {
+/** Whether the SCIM token is stored, and where (`stored`: "Stored in keychain", "Stored in secrets file"). */
+export function TokenStored({ c, stored = "Stored" }: { c: Connection; stored?: string }) {
   return c.has_scim_token ? (
     <span className="ok-text">
-      <Icon name="check" size={14} /> Stored in keychain
+      <Icon name="check" size={14} /> {stored}
     </span>
   ) : (
     <span className="warn-text">

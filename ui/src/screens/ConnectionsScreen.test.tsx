@@ -27,11 +27,33 @@ describe("Connections", () => {
     const [first, second] = within(list).getAllByRole("article");
     expect(within(first!).getByText("contoso.onmicrosoft.com")).toBeTruthy();
     expect(within(first!).getByText("https://api.acme.example/scim/v2")).toBeTruthy();
-    expect(within(first!).getByText("Stored in keychain")).toBeTruthy();
+    expect(await within(first!).findByText("Stored in keychain")).toBeTruthy();
     expect(within(first!).getByText(/expires in/)).toBeTruthy();
     expect(within(first!).getByText(/Microsoft Graph Command Line Tools/)).toBeTruthy();
     expect(within(second!).getByText(/Not watched/)).toBeTruthy();
     expect(within(second!).getByText("Not stored")).toBeTruthy();
+  });
+
+  test("with the file secret store, the list and the remove dialog say the file, not a keychain", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.app_info = () => ({
+      version: "0.1.0",
+      data_dir: "/srv/scimwatch",
+      database: "/srv/scimwatch/scimwatch.db",
+      secret_store: "file",
+      secret_store_path: "/srv/scimwatch/secrets.json",
+      dev_build: false,
+      notes: [],
+    });
+    await openConnections();
+    const list = await screen.findByRole("list", { name: "Connections" });
+    const [first] = within(list).getAllByRole("article");
+    expect(await within(first!).findByText("Stored in secrets file")).toBeTruthy();
+    expect(list.textContent).not.toContain("keychain");
+    fireEvent.click(within(first!).getByRole("button", { name: /^Remove / }));
+    const d = await screen.findByRole("alertdialog", { name: /^Remove/ });
+    expect(d.textContent).toContain("deletes its secrets from the secrets file (/srv/scimwatch/secrets.json)");
+    expect(d.textContent).not.toContain("keychain");
   });
 
   test("add → saves, shows notes as a toast and refreshes the list", async () => {

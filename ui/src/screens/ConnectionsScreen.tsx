@@ -12,11 +12,13 @@ import { authModeLabel, cloudLabel, DEFAULT_PUBLIC_CLIENT_ID } from "../lib/conn
 import { useConnections } from "../lib/connections";
 import { removeConnection } from "../lib/ipc";
 import { navigate } from "../lib/router";
+import { useSecretStore } from "../lib/secretStore";
 import { ConnectionForm } from "./ConnectionForm";
 
 export function ConnectionsScreen({ rest }: { rest: string[] }) {
   const { state, reload, refreshing } = useConnections();
   const { push } = useToasts();
+  const secretStore = useSecretStore();
   const [removing, setRemoving] = useState<Connection | null>(null);
   const [removeBusy, setRemoveBusy] = useState(false);
   const [removeError, setRemoveError] = useState<CommandError | null>(null);
@@ -108,7 +110,7 @@ export function ConnectionsScreen({ rest }: { rest: string[] }) {
         <ul className="card-list" aria-label="Connections" aria-busy={refreshing || undefined}>
           {connections.map((c) => (
             <li key={c.id}>
-              <ConnectionCard c={c} onRemove={() => { setRemoveError(null); setRemoving(c); }} />
+              <ConnectionCard c={c} stored={secretStore.stored} onRemove={() => { setRemoveError(null); setRemoving(c); }} />
             </li>
           ))}
         </ul>
@@ -148,7 +150,7 @@ export function ConnectionsScreen({ rest }: { rest: string[] }) {
         >
           <div className="form-stack">
             <p>
-              scimwatch forgets this connection and deletes its secrets from the OS keychain. Nothing changes in
+              scimwatch forgets this connection and deletes its secrets from {secretStore.place}. Nothing changes in
               Entra ID or in the SaaS.
             </p>
             {removeError ? <ErrorAlert error={removeError} /> : null}
@@ -159,7 +161,7 @@ export function ConnectionsScreen({ rest }: { rest: string[] }) {
   );
 }
 
-function ConnectionCard({ c, onRemove }: { c: Connection; onRemove: () => void }) {
+function ConnectionCard({ c, onRemove, stored }: { c: Connection; onRemove: () => void; stored: string }) {
   const now = useNow();
   const headingId = `conn-${c.id}`;
   return (
@@ -243,7 +245,7 @@ function ConnectionCard({ c, onRemove }: { c: Connection; onRemove: () => void }
               </dd>
               <dt>Token</dt>
               <dd>
-                <TokenStored c={c} />
+                <TokenStored c={c} stored={stored} />
               </dd>
               <dt>Expires</dt>
               <dd>

@@ -11,7 +11,10 @@ import { appInfo, sendTestNotification, toCommandError } from "../lib/ipc";
 
 const STORE_LABELS: Record<string, { label: string; hint: string }> = {
   keychain: { label: "OS keychain", hint: "Secrets are kept by the operating system's credential store." },
-  file: { label: "File", hint: "Secrets are kept in a file in the data folder (used where no keychain is available)." },
+  file: {
+    label: "File",
+    hint: "Secrets are kept in a file only you can read (0600) in the data folder, chosen with SCIMWATCH_SECRET_STORE=file where no keychain is available.",
+  },
   memory: { label: "Memory only", hint: "Secrets are forgotten when scimwatch quits (test mode)." },
 };
 
@@ -79,7 +82,22 @@ export function SettingsScreen() {
               {store ? store.label : <span className="mono">{info.secret_store}</span>}
               {store ? <span className="muted small"> · {store.hint}</span> : null}
             </dd>
+            {info.secret_store_path ? (
+              <>
+                <dt>Secrets file</dt>
+                <dd className="mono selectable">{info.secret_store_path}</dd>
+              </>
+            ) : null}
           </dl>
+        ) : null}
+        {info && info.notes.length > 0 ? (
+          <Alert tone="info" title="About this data folder">
+            <ul>
+              {info.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          </Alert>
         ) : null}
       </section>
       <NotificationsCard />

@@ -86,7 +86,9 @@ export function fakeBackend(initial: Connection[] = []): FakeBackend {
           data_dir: "/home/admin/.local/share/scimwatch",
           database: "/home/admin/.local/share/scimwatch/scimwatch.db",
           secret_store: "keychain",
+          secret_store_path: null,
           dev_build: true,
+          notes: [],
         };
       default:
         throw { kind: "internal", message: `unknown command ${cmd}`, fields: [] } satisfies CommandError;
