@@ -24,8 +24,14 @@ import {
 } from "../lib/connectionForm";
 import { addConnection, updateConnection } from "../lib/ipc";
 import { useUnsavedChanges } from "../lib/router";
+import { secretStoreWording, type SecretStoreWording } from "../lib/secretStore";
 
-export const KEEP_SECRET_PLACEHOLDER = "Stored in the OS keychain — leave empty to keep";
+/** The "keep the stored secret" placeholder, naming where it is stored. */
+export function keepSecretPlaceholder(place: string): string {
+  return `Stored in ${place} — leave empty to keep`;
+}
+
+export const KEEP_SECRET_PLACEHOLDER = keepSecretPlaceholder(secretStoreWording("keychain").place);
 
 const FIELD_LABELS: Record<FieldName, string> = {
   name: "Name",
@@ -50,10 +56,19 @@ export interface ConnectionFormProps {
   onSaved: (c: Connection) => void;
   /** Called when the server says the connection is gone (`not_found`). */
   onMissing?: () => void;
+  /** Where secrets are kept (keychain or file), as the Connections screen loaded it. */
+  secretStore?: SecretStoreWording;
 }
 
-export function ConnectionForm({ existing, onClose, onSaved, onMissing }: ConnectionFormProps) {
+export function ConnectionForm({
+  existing,
+  onClose,
+  onSaved,
+  onMissing,
+  secretStore = secretStoreWording(null),
+}: ConnectionFormProps) {
   const [initial] = useState<FormState>(() => (existing ? formFromConnection(existing) : emptyForm()));
+  const keepPlaceholder = keepSecretPlaceholder(secretStore.place);
   const [form, setForm] = useState<FormState>(initial);
   const [confirmClose, setConfirmClose] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<FieldError[]>([]);
@@ -240,7 +255,7 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
       footer={
         <>
           <span className="footer-note">
-            <Icon name="info" size={14} /> Secrets go to the OS keychain, never to the database.
+            <Icon name="info" size={14} /> Secrets go to {secretStore.place}, never to the database.
           </span>
           <button type="button" className="button" onClick={requestClose} disabled={saving}>
             Cancel
@@ -443,7 +458,7 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
                   props={control("client_secret", true)}
                   value={form.client_secret}
                   onChange={onText("client_secret")}
-                  placeholder={keepSecret ? KEEP_SECRET_PLACEHOLDER : "Paste the secret's Value"}
+                  placeholder={keepSecret ? keepPlaceholder : "Paste the secret's Value"}
                   shown={showSecret}
                   onToggle={() => setShowSecret((s) => !s)}
                   what="client secret"
@@ -467,7 +482,7 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
                     onChange={onText("client_certificate")}
                     placeholder={
                       keepCert
-                        ? KEEP_SECRET_PLACEHOLDER
+                        ? keepPlaceholder
                         : "-----BEGIN CERTIFICATE-----\n…\n-----BEGIN PRIVATE KEY-----\n…"
                     }
                     spellCheck={false}
@@ -488,7 +503,7 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
                 {
                   hint: keepCert
                     ? "A certificate is stored. Paste or choose a new one only to replace it."
-                    : "One PEM holding the certificate uploaded under Certificates & secrets and its private key (unencrypted). It goes to the OS keychain.",
+                    : `One PEM holding the certificate uploaded under Certificates & secrets and its private key (unencrypted). It goes to ${secretStore.place}.`,
                 },
               )
             : null}
@@ -526,7 +541,7 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
                 props={control("scim_token", true)}
                 value={form.scim_token}
                 onChange={onText("scim_token")}
-                placeholder={keepToken ? KEEP_SECRET_PLACEHOLDER : "Paste the token"}
+                placeholder={keepToken ? keepPlaceholder : "Paste the token"}
                 shown={showToken}
                 onToggle={() => setShowToken((s) => !s)}
                 what="Secret Token"
@@ -534,7 +549,7 @@ export function ConnectionForm({ existing, onClose, onSaved, onMissing }: Connec
               {
                 hint: keepToken
                   ? "A token is stored. Paste a new one only after rotating it."
-                  : "Kept in the OS keychain. A pasted “Bearer ” prefix is removed.",
+                  : `Kept in ${secretStore.place}. A pasted “Bearer ” prefix is removed.`,
               },
             )}
             {field(

@@ -56,6 +56,28 @@ describe("Connections", () => {
     expect(d.textContent).not.toContain("keychain");
   });
 
+  test("with the file secret store, the connection form says the secrets file", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.app_info = () => ({
+      version: "0.1.0",
+      data_dir: "/srv/scimwatch",
+      database: "/srv/scimwatch/scimwatch.db",
+      secret_store: "file",
+      secret_store_path: "/srv/scimwatch/secrets.json",
+      dev_build: false,
+      notes: [],
+    });
+    await openConnections();
+    fireEvent.click(await screen.findByRole("link", { name: "Edit Contoso → Acme" }));
+    const d = await dialog(/Edit/);
+    const token = within(d).getByLabelText("Secret Token") as HTMLInputElement;
+    await waitFor(() =>
+      expect(token.placeholder).toBe("Stored in the secrets file (/srv/scimwatch/secrets.json) — leave empty to keep"),
+    );
+    expect(d.textContent).toContain("Secrets go to the secrets file (/srv/scimwatch/secrets.json), never to the database.");
+    expect(d.textContent).not.toContain("keychain");
+  });
+
   test("add → saves, shows notes as a toast and refreshes the list", async () => {
     const b = fakeBackend();
     b.notes = ["Tenant URL: removed the trailing slash"];
@@ -172,7 +194,7 @@ describe("Connections", () => {
     const token = within(d).getByLabelText("Secret Token") as HTMLInputElement;
     expect(token.value).toBe("");
     expect(token.type).toBe("password");
-    expect(token.placeholder).toBe(KEEP_SECRET_PLACEHOLDER);
+    await waitFor(() => expect(token.placeholder).toBe(KEEP_SECRET_PLACEHOLDER));
     expect((within(d).getByLabelText("Tenant ID or domain") as HTMLInputElement).value).toBe("contoso.onmicrosoft.com");
     expect((within(d).getByLabelText(/Token expires/) as HTMLInputElement).value).toBe("2099-03-31");
     fireEvent.change(within(d).getByLabelText("Name"), { target: { value: "Renamed" } });

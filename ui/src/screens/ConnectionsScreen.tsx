@@ -118,6 +118,7 @@ export function ConnectionsScreen({ rest }: { rest: string[] }) {
 
       {adding ? (
         <ConnectionForm
+          secretStore={secretStore}
           onClose={() => navigate("connections")}
           onSaved={() => {
             navigate("connections");
@@ -129,6 +130,7 @@ export function ConnectionsScreen({ rest }: { rest: string[] }) {
         <ConnectionForm
           key={editing.id}
           existing={editing}
+          secretStore={secretStore}
           onClose={() => navigate("connections")}
           onSaved={() => {
             navigate("connections");
