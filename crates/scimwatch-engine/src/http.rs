@@ -130,7 +130,10 @@ impl ProxyEnv {
         let mut out = Vec::new();
         let no = || reqwest::NoProxy::from_string(&self.no_list());
         let bad = |name: &str| {
-            format!("{name} is not a valid proxy URL (expected http://host:port or http://user:password@host:port)")
+            format!(
+                "{name} is not a valid proxy URL (expected http://host:port or \
+                 http://user:password@host:port; SOCKS proxies are not supported)"
+            )
         };
         if let Some((name, v)) = &self.https {
             check_proxy_url(v).map_err(|_| bad(name))?;
@@ -176,24 +179,30 @@ impl ProxyEnv {
     }
 }
 
-/// Accept `scheme://host[:port]` or `host:port` (curl's http:// default).
-fn check_proxy_url(v: &str) -> Result<Url, ()> {
+/// `scheme://host[:port]` or `host:port` (curl's http:// default), any scheme.
+fn parse_proxy_url(v: &str) -> Option<Url> {
     let with_scheme = if v.contains("://") {
         v.to_string()
     } else {
         format!("http://{v}")
     };
-    let u = Url::parse(&with_scheme).map_err(|_| ())?;
-    if u.host_str().is_none_or(str::is_empty) {
-        return Err(());
+    let u = Url::parse(&with_scheme).ok()?;
+    u.host_str().is_some_and(|h| !h.is_empty()).then_some(u)
+}
+
+/// An HTTP(S) proxy URL. Without reqwest's `socks` feature a socks5:// proxy
+/// would be spoken to as an HTTP proxy: refused by name instead.
+fn check_proxy_url(v: &str) -> Result<Url, ()> {
+    match parse_proxy_url(v) {
+        Some(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
+        _ => Err(()),
     }
-    Ok(u)
 }
 
 /// A proxy URL for display: any user name and password replaced.
 pub fn redact_proxy_url(v: &str) -> String {
-    match check_proxy_url(v) {
-        Ok(u) => {
+    match parse_proxy_url(v) {
+        Some(u) => {
             let userinfo = if !u.username().is_empty() || u.password().is_some() {
                 "<redacted>@"
             } else {
@@ -206,7 +215,7 @@ pub fn redact_proxy_url(v: &str) -> String {
                 u.host_str().unwrap_or_default()
             )
         }
-        Err(()) => {
+        None => {
             // Unparsable: show nothing that could be a secret.
             if v.contains('@') {
                 "<not a valid URL; redacted>".to_string()
@@ -462,6 +471,14 @@ mod tests {
         let err = e.proxies().unwrap_err();
         assert!(err.contains("HTTPS_PROXY"), "{err}");
         assert!(!err.contains("s3cret"), "{err}");
+        let err = env(&[("ALL_PROXY", "socks5://127.0.0.1:1080")])
+            .proxies()
+            .unwrap_err();
+        assert!(err.contains("ALL_PROXY") && err.contains("SOCKS"), "{err}");
+        assert_eq!(
+            redact_proxy_url("socks5://u:p@127.0.0.1:1080"),
+            "socks5://<redacted>@127.0.0.1:1080"
+        );
         let err = build_client_with(
             &TransportConfig {
                 timeout: Duration::from_secs(1),
