@@ -155,15 +155,10 @@ fn aadsts_in(text: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-/// Microsoft's description without the trace/correlation tail.
+/// Microsoft's description without the trace/correlation tail (inline or
+/// on `\r\n` lines), on one line, without the `AADSTSnnnn: ` prefix.
 fn short_description(d: &str) -> String {
-    let cut = d.find(" Trace ID:").unwrap_or(d.len());
-    let s = d[..cut].trim();
-    s.split_once(": ")
-        .filter(|(head, _)| head.starts_with("AADSTS"))
-        .map(|(_, rest)| rest)
-        .unwrap_or(s)
-        .to_string()
+    scimwatch_core::graph::parse_aad_description(d).message
 }
 
 fn token_error(target: &GraphTarget, status: u16, body: &[u8]) -> GraphError {
@@ -440,12 +435,140 @@ async fn respond(stream: &mut tokio::net::TcpStream, status: &str, body: &str) {
     let _ = stream.shutdown().await;
 }
 
+/// How long one connection to the loopback listener may take to send its
+/// request line and headers. A browser sends them at once; a client that
+/// connects and says nothing is dropped after this, and never holds up others.
+pub const LOOPBACK_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections served at the same time by the loopback listener; more are
+/// closed at once (a browser needs one or two).
+const LOOPBACK_MAX_CONNECTIONS: usize = 32;
+
+/// The redirect's listeners: `redirect_uri` is `http://localhost:{port}` (what
+/// the app registration lists, and what Microsoft Graph Command Line Tools
+/// has registered), and `localhost` is 127.0.0.1 or ::1 depending on the
+/// system and the browser, so both loopback addresses listen on one port.
+/// ::1 is left out only where the system has no IPv6 loopback.
+pub struct LoopbackListener {
+    listeners: Vec<tokio::net::TcpListener>,
+    port: u16,
+}
+
+impl LoopbackListener {
+    pub async fn bind() -> std::io::Result<Self> {
+        let mut last_in_use = None;
+        for _ in 0..16 {
+            let v4 = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+            let port = v4.local_addr()?.port();
+            match tokio::net::TcpListener::bind(("::1", port)).await {
+                Ok(v6) => {
+                    return Ok(Self {
+                        listeners: vec![v4, v6],
+                        port,
+                    })
+                }
+                // Another program has this port on ::1: try another port.
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last_in_use = Some(e),
+                // No IPv6 loopback here, so `localhost` cannot mean ::1 either.
+                Err(_) => {
+                    return Ok(Self {
+                        listeners: vec![v4],
+                        port,
+                    })
+                }
+            }
+        }
+        Err(last_in_use.unwrap_or_else(|| std::io::Error::other("no free loopback port")))
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The addresses listened on (127.0.0.1 and, where there is one, ::1).
+    pub fn addrs(&self) -> Vec<std::net::SocketAddr> {
+        self.listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .collect()
+    }
+
+    pub fn redirect_uri(&self) -> String {
+        format!("http://localhost:{}", self.port)
+    }
+
+    async fn accept(&self) -> std::io::Result<tokio::net::TcpStream> {
+        let second = async {
+            match self.listeners.get(1) {
+                Some(l) => l.accept().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            r = self.listeners[0].accept() => r.map(|(s, _)| s),
+            r = second => r.map(|(s, _)| s),
+        }
+    }
+}
+
+/// What one redirect request brought.
+enum Redirect {
+    /// Not the redirect (a favicon, a stranger, a wrong `state`, silence).
+    Ignored,
+    Code(Sensitive<String>),
+    Refused {
+        error: String,
+        description: String,
+    },
+}
+
+/// Serve one connection to the loopback listener, within
+/// [`LOOPBACK_READ_TIMEOUT`] for the request to arrive.
+async fn serve_redirect(mut stream: tokio::net::TcpStream, state: &str) -> Redirect {
+    let read = tokio::time::timeout(LOOPBACK_READ_TIMEOUT, read_request_target(&mut stream)).await;
+    let Ok(Some(path)) = read else {
+        if read.is_ok() {
+            respond(&mut stream, "400 Bad Request", FAIL_PAGE).await;
+        }
+        return Redirect::Ignored;
+    };
+    let Ok(u) = url::Url::parse(&format!("http://localhost{path}")) else {
+        respond(&mut stream, "400 Bad Request", FAIL_PAGE).await;
+        return Redirect::Ignored;
+    };
+    let q: std::collections::HashMap<String, String> = u.query_pairs().into_owned().collect();
+    if q.is_empty() {
+        // favicon and friends
+        respond(&mut stream, "404 Not Found", FAIL_PAGE).await;
+        return Redirect::Ignored;
+    }
+    if q.get("state").map(String::as_str) != Some(state) {
+        respond(&mut stream, "400 Bad Request", FAIL_PAGE).await;
+        return Redirect::Ignored;
+    }
+    if let Some(err) = q.get("error") {
+        respond(&mut stream, "200 OK", FAIL_PAGE).await;
+        return Redirect::Refused {
+            error: err.clone(),
+            description: q.get("error_description").cloned().unwrap_or_default(),
+        };
+    }
+    let Some(code) = q.get("code").cloned() else {
+        respond(&mut stream, "400 Bad Request", FAIL_PAGE).await;
+        return Redirect::Ignored;
+    };
+    respond(&mut stream, "200 OK", DONE_PAGE).await;
+    Redirect::Code(Sensitive::new(code))
+}
+
 /// Interactive sign-in: auth code + PKCE (S256) with a loopback redirect.
 ///
-/// Binds `127.0.0.1:0`, builds the authorize URL with
-/// `redirect_uri=http://localhost:{port}` and hands it to `opener` (the app
-/// opens the system browser; tests follow it with an HTTP client), waits up to
-/// `wait` for the redirect, redeems the code and stores the refresh token.
+/// Listens on 127.0.0.1 and ::1 with one port ([`LoopbackListener`]), builds
+/// the authorize URL with `redirect_uri=http://localhost:{port}` and hands it
+/// to `opener` (the app opens the system browser; tests follow it with an
+/// HTTP client), waits up to `wait` for the redirect, redeems the code and
+/// stores the refresh token. Each connection is served on its own with a
+/// read timeout, so a client that connects and sends nothing delays nobody.
 pub async fn sign_in_browser(
     client: &reqwest::Client,
     cfg: &HttpConfig,
@@ -454,14 +577,10 @@ pub async fn sign_in_browser(
     opener: impl Fn(&str),
     wait: Duration,
 ) -> Result<SignInOutcome, GraphError> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+    let listener = LoopbackListener::bind()
         .await
         .map_err(|e| GraphError::SignInAborted(format!("cannot listen on loopback: {e}")))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| GraphError::SignInAborted(format!("cannot listen on loopback: {e}")))?
-        .port();
-    let redirect_uri = format!("http://localhost:{port}");
+    let redirect_uri = listener.redirect_uri();
     let (verifier, challenge) = pkce_pair();
     let state = random_b64(16);
     let scope = target.delegated_scope();
@@ -479,54 +598,47 @@ pub async fn sign_in_browser(
     opener(url.as_str());
 
     let deadline = Instant::now() + wait;
+    let mut serving = tokio::task::JoinSet::new();
     let code = loop {
-        let accepted = tokio::time::timeout_at(deadline, listener.accept()).await;
-        let Ok(Ok((mut stream, _))) = accepted else {
-            return Err(GraphError::SignInAborted(format!(
-                "no sign-in completed within {} s; try again, or use --device-code",
-                wait.as_secs()
-            )));
-        };
-        let Some(path) = read_request_target(&mut stream).await else {
-            respond(&mut stream, "400 Bad Request", FAIL_PAGE).await;
-            continue;
-        };
-        let Ok(u) = url::Url::parse(&format!("http://localhost{path}")) else {
-            respond(&mut stream, "400 Bad Request", FAIL_PAGE).await;
-            continue;
-        };
-        let q: std::collections::HashMap<String, String> = u.query_pairs().into_owned().collect();
-        if q.is_empty() {
-            // favicon and friends
-            respond(&mut stream, "404 Not Found", FAIL_PAGE).await;
-            continue;
-        }
-        if q.get("state") != Some(&state) {
-            respond(&mut stream, "400 Bad Request", FAIL_PAGE).await;
-            continue;
-        }
-        if let Some(err) = q.get("error") {
-            respond(&mut stream, "200 OK", FAIL_PAGE).await;
-            let description = q.get("error_description").cloned().unwrap_or_default();
-            let aadsts = aadsts_in(&description);
-            if aadsts == Some(65001) {
-                return Err(GraphError::ConsentRequired {
-                    scopes: DELEGATED_SCOPES.join(", "),
-                });
+        tokio::select! {
+            () = tokio::time::sleep_until(deadline) => {
+                return Err(GraphError::SignInAborted(format!(
+                    "no sign-in completed within {} s; try again, or use --device-code",
+                    wait.as_secs()
+                )));
             }
-            return Err(GraphError::SignIn {
-                error: err.clone(),
-                aadsts,
-                description: short_description(&description),
-            });
+            accepted = listener.accept() => {
+                match accepted {
+                    Ok(stream) if serving.len() < LOOPBACK_MAX_CONNECTIONS => {
+                        let state = state.clone();
+                        serving.spawn(async move { serve_redirect(stream, &state).await });
+                    }
+                    // Too many at once: this one is closed unanswered.
+                    Ok(_) => {}
+                    // E.g. out of file descriptors: retried after a pause.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                }
+            }
+            Some(done) = serving.join_next() => match done {
+                Ok(Redirect::Code(code)) => break code,
+                Ok(Redirect::Refused { error, description }) => {
+                    let aadsts = aadsts_in(&description);
+                    if aadsts == Some(65001) {
+                        return Err(GraphError::ConsentRequired {
+                            scopes: DELEGATED_SCOPES.join(", "),
+                        });
+                    }
+                    return Err(GraphError::SignIn {
+                        error,
+                        aadsts,
+                        description: short_description(&description),
+                    });
+                }
+                Ok(Redirect::Ignored) | Err(_) => {}
+            },
         }
-        let Some(code) = q.get("code").cloned() else {
-            respond(&mut stream, "400 Bad Request", FAIL_PAGE).await;
-            continue;
-        };
-        respond(&mut stream, "200 OK", DONE_PAGE).await;
-        break Sensitive::new(code);
     };
+    drop(serving);
     let t = post_token(
         client,
         cfg,
