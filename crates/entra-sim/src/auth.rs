@@ -237,7 +237,8 @@ fn aad_error(
     let ts = now.format("%Y-%m-%d %H:%M:%SZ").to_string();
     let body = json!({
         "error": error,
-        "error_description": format!("AADSTS{code}: {description} Trace ID: {trace} Correlation ID: {corr} Timestamp: {ts}"),
+        // As real Entra writes it: `\r\n` before each trace line.
+        "error_description": format!("AADSTS{code}: {description}\r\nTrace ID: {trace}\r\nCorrelation ID: {corr}\r\nTimestamp: {ts}"),
         "error_codes": [code],
         "timestamp": ts,
         "trace_id": trace.to_string(),

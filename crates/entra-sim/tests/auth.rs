@@ -54,6 +54,12 @@ async fn sign_in_flows_and_scope_checks() {
     .await;
     assert_eq!((s, e["error"].as_str()), (401, Some("invalid_client")));
     assert_eq!(e["error_codes"][0], 7000215);
+    // As real Entra: `\r\n` before the trace lines (issue 17, defect 1).
+    let d = e["error_description"].as_str().unwrap();
+    assert!(d.starts_with("AADSTS7000215: "), "{d}");
+    for tail in ["\r\nTrace ID: ", "\r\nCorrelation ID: ", "\r\nTimestamp: "] {
+        assert!(d.contains(tail), "{tail:?} in {d:?}");
+    }
     let (s, e) = post_form(
         &token_url,
         &[

@@ -14,8 +14,10 @@
 //! - [`schema`] — `SynchronizationSchema` with the Users/Groups mappings.
 //! - [`provisioning`] — `ProvisioningObjectSummary` (provisioning logs), provision on demand.
 //! - [`event`] — the flattened `EventRecord` and the fast `parse_event_page`.
+//! - [`aad`] — AADSTS descriptions without their trace lines and line breaks.
 //! - [`conflict`] — is a failed entry a conflict/duplicate (code family, HTTP 409, `scimType`).
 
+pub mod aad;
 pub mod conflict;
 pub mod directory;
 mod error;
@@ -26,6 +28,7 @@ pub mod list;
 pub mod provisioning;
 pub mod schema;
 
+pub use aad::{parse_aad_description, without_trace_lines, AadDescription};
 pub use conflict::{classify_conflict, ConflictEvidence};
 pub use directory::{AppRoleAssignment, PrincipalType, ServicePrincipal};
 pub use error::ParseError;

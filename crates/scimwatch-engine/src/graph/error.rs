@@ -39,7 +39,7 @@ pub enum GraphError {
         code: Option<String>,
     },
     /// Graph answered another unexpected status.
-    #[error("Microsoft Graph answered HTTP {status} to {path}{}: {message}", code_hint(.code))]
+    #[error("Microsoft Graph answered HTTP {status} to {path}{}: {}", code_hint(.code), shown(.message))]
     Http {
         status: u16,
         path: String,
@@ -65,13 +65,13 @@ pub enum GraphError {
     #[error("{0}")]
     NotSignedIn(String),
     /// The access token was refused even after a fresh sign-in.
-    #[error("Microsoft Graph refused the access token ({code}): {message}")]
+    #[error("Microsoft Graph refused the access token ({code}): {}", shown(.message))]
     Unauthorized { code: String, message: String },
     /// AADSTS65001: the admin has not consented to the permissions.
     #[error("consent is missing: an administrator must grant scimwatch the read-only permissions ({scopes}) in the tenant before it can read provisioning (AADSTS65001)")]
     ConsentRequired { scopes: String },
     /// Another sign-in error from the identity platform.
-    #[error("sign-in failed: {error}{}: {description}", aadsts_hint(.aadsts))]
+    #[error("sign-in failed: {error}{}: {}", aadsts_hint(.aadsts), shown(.description))]
     SignIn {
         error: String,
         aadsts: Option<u32>,
@@ -103,6 +103,13 @@ pub enum GraphError {
     Storage(#[from] EngineError),
     #[error(transparent)]
     Secret(#[from] SecretError),
+}
+
+/// Microsoft's text as the admin sees it: before any `Trace ID:` /
+/// `Correlation ID:` / `Timestamp:` lines, on one line (real AADSTS
+/// descriptions and Graph messages carry `\r\n`).
+fn shown(text: &str) -> String {
+    scimwatch_core::graph::without_trace_lines(text)
 }
 
 fn retry_hint(d: &Option<Duration>) -> String {

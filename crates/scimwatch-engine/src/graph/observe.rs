@@ -3,7 +3,9 @@
 //! `scimwatch-cli status` and the connection screen.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use scimwatch_core::graph::{classify_conflict, parse_document, SynchronizationJob};
+use scimwatch_core::graph::{
+    classify_conflict, parse_document, without_trace_lines, SynchronizationJob,
+};
 use scimwatch_core::health::{
     self, AssignmentsObservation, CodeCount, CycleObservation, CycleTiming, ExecutionObservation,
     JobObservation, MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
@@ -224,7 +226,8 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
         Some(r) => match r.watermark_ms {
             Some(since) => Reachability::Blind {
                 since: ms_to_time(since),
-                reason: r.cursor.unwrap_or_default(),
+                // Reasons stored before AADSTS trace lines were dropped.
+                reason: without_trace_lines(&r.cursor.unwrap_or_default()),
             },
             None => Reachability::Ok,
         },
