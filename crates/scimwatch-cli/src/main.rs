@@ -79,6 +79,10 @@ enum ConnectionsCommand {
     List,
     /// Add a connection. Secrets only from a file or stdin (`-`).
     Add(Box<AddArgs>),
+    /// Change a connection: only the flags given change; stored secrets are
+    /// kept unless a new one is given. Moving the Tenant URL, the login or the
+    /// Graph URL while keeping a stored secret needs `--keep-secret`.
+    Update(Box<UpdateArgs>),
     /// Remove a connection (by name or id) with everything stored for it.
     Remove {
         /// Name or id.
@@ -140,6 +144,150 @@ struct AddArgs {
     /// key (`--auth-mode certificate`), or `-` for stdin.
     #[arg(long, value_name = "PATH|-")]
     client_certificate_file: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct UpdateArgs {
+    /// Name or id of the connection to change.
+    connection: String,
+    /// A new name.
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long, value_enum)]
+    cloud: Option<CloudArg>,
+    /// Login host for `--cloud custom`.
+    #[arg(long)]
+    login_url: Option<String>,
+    /// Graph host for `--cloud custom`.
+    #[arg(long)]
+    graph_url: Option<String>,
+    /// Entra tenant ID or domain.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// App registration client ID.
+    #[arg(long)]
+    client_id: Option<String>,
+    #[arg(long, value_enum)]
+    auth_mode: Option<AuthArg>,
+    /// Enterprise app display name or appId.
+    #[arg(long)]
+    app: Option<String>,
+    /// The SaaS's SCIM Tenant URL.
+    #[arg(long)]
+    scim_url: Option<String>,
+    /// SCIM token expiry (YYYY-MM-DD or RFC 3339).
+    #[arg(long)]
+    token_expires: Option<String>,
+    /// File holding a new SCIM Secret Token, or `-` for stdin.
+    #[arg(long, value_name = "PATH|-")]
+    scim_token_file: Option<String>,
+    /// File holding a new client secret, or `-` for stdin.
+    #[arg(long, value_name = "PATH|-")]
+    client_secret_file: Option<String>,
+    /// PEM file holding a new certificate and its private key, or `-` for stdin.
+    #[arg(long, value_name = "PATH|-")]
+    client_certificate_file: Option<String>,
+    /// The stored token, client secret or certificate belongs to the Tenant
+    /// URL, login or Graph URL as changed here: keep it. Without this flag
+    /// such a change needs the new secret, so that a stored secret is never
+    /// sent to an endpoint it was not made for.
+    #[arg(long)]
+    keep_secret: bool,
+}
+
+fn cloud_of(c: CloudArg) -> Cloud {
+    match c {
+        CloudArg::Global => Cloud::Global,
+        CloudArg::Usgov => Cloud::Usgov,
+        CloudArg::China => Cloud::China,
+        CloudArg::Custom => Cloud::Custom,
+    }
+}
+
+fn auth_mode_of(a: AuthArg) -> AuthMode {
+    match a {
+        AuthArg::Delegated => AuthMode::Delegated,
+        AuthArg::ClientSecret => AuthMode::ClientSecret,
+        AuthArg::Certificate => AuthMode::Certificate,
+    }
+}
+
+/// Secrets given as files or stdin (at most one from stdin).
+fn secrets_from(
+    scim_token: Option<&str>,
+    client_secret: Option<&str>,
+    client_certificate: Option<&str>,
+) -> Result<SecretsInput, CommandError> {
+    let given = [scim_token, client_secret, client_certificate];
+    if given.iter().filter(|f| **f == Some("-")).count() > 1 {
+        return Err(CommandError {
+            kind: scimwatch_core::ErrorKind::Validation,
+            message: "only one secret can come from stdin; put the other in a file".into(),
+            fields: Vec::new(),
+        });
+    }
+    Ok(SecretsInput {
+        scim_token: scim_token
+            .map(|s| read_secret(s, "SCIM token", "--scim-token-file"))
+            .transpose()?,
+        client_secret: client_secret
+            .map(|s| read_secret(s, "client secret", "--client-secret-file"))
+            .transpose()?,
+        client_certificate: client_certificate
+            .map(|s| read_secret(s, "certificate", "--client-certificate-file"))
+            .transpose()?,
+    })
+}
+
+/// The connection as stored, with the flags given laid over it.
+fn updated_input(c: &Connection, a: &UpdateArgs) -> ConnectionInput {
+    let e = c.entra.as_ref();
+    let cloud = a
+        .cloud
+        .map(cloud_of)
+        .or(e.map(|e| e.cloud))
+        .unwrap_or_default();
+    let was_custom = e.is_some_and(|e| e.cloud == Cloud::Custom);
+    let custom_host = |given: &Option<String>, stored: Option<&String>| {
+        given.clone().or_else(|| {
+            (cloud == Cloud::Custom && was_custom)
+                .then(|| stored.cloned())
+                .flatten()
+        })
+    };
+    let auth_mode = a
+        .auth_mode
+        .map(auth_mode_of)
+        .or(e.map(|e| e.auth_mode))
+        .unwrap_or_default();
+    // The default public client is what an empty client ID means: keep it
+    // implicit, so that switching to an unattended mode asks for a real one.
+    let stored_client = e
+        .filter(|e| {
+            !(e.auth_mode == AuthMode::Delegated
+                && e.client_id == scimwatch_core::connection::DEFAULT_PUBLIC_CLIENT_ID)
+        })
+        .map(|e| e.client_id.clone());
+    ConnectionInput {
+        name: a.name.clone().unwrap_or_else(|| c.name.clone()),
+        cloud,
+        login_url: custom_host(&a.login_url, e.map(|e| &e.login_url)),
+        graph_url: custom_host(&a.graph_url, e.map(|e| &e.graph_url)),
+        tenant_id: a.tenant.clone().or(e.map(|e| e.tenant_id.clone())),
+        client_id: a.client_id.clone().or(stored_client),
+        auth_mode,
+        app: a.app.clone().or(e.and_then(|e| e.app.clone())),
+        scim_url: a
+            .scim_url
+            .clone()
+            .or(c.scim.as_ref().map(|s| s.url.clone())),
+        scim_token_expires: a.token_expires.clone().or(c
+            .scim
+            .as_ref()
+            .and_then(|s| s.token_expires_at)
+            .map(|t| t.to_rfc3339())),
+        keep_secrets_for_new_endpoint: a.keep_secret,
+    }
 }
 
 /// A failure with the shape the UI gets, and whether to print it as JSON.
@@ -393,6 +541,50 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     print_json(&list).map_err(fail)?;
                 } else {
                     print_connections(&list, engine.secrets.kind());
+                }
+            }
+            ConnectionsCommand::Update(a) => {
+                let c = connections::get(&engine.store, &a.connection)
+                    .await
+                    .map_err(|e| fail(e.into()))?;
+                let input = updated_input(&c, &a);
+                let secrets = secrets_from(
+                    a.scim_token_file.as_deref(),
+                    a.client_secret_file.as_deref(),
+                    a.client_certificate_file.as_deref(),
+                )
+                .map_err(fail)?;
+                let saved = connections::update(
+                    &engine.store,
+                    engine.secrets.as_ref(),
+                    &c.id,
+                    &input,
+                    &secrets,
+                    Utc::now(),
+                )
+                .await
+                .map_err(|e| {
+                    let mut e = CommandError::from(e);
+                    // Say how to confirm from here.
+                    for f in &mut e.fields {
+                        if f.message
+                            .contains("confirm that the stored one belongs to it")
+                        {
+                            f.message.push_str(" (`--keep-secret`)");
+                        }
+                    }
+                    fail(e)
+                })?;
+                if json {
+                    print_json(&saved).map_err(fail)?;
+                } else {
+                    println!(
+                        "Updated {} ({}).",
+                        saved.connection.name, saved.connection.id
+                    );
+                    for n in &saved.notes {
+                        println!("  note: {n}");
+                    }
                 }
             }
             ConnectionsCommand::Remove { connection } => {

@@ -290,3 +290,70 @@ fn server_text_reaches_the_terminal_without_escape_sequences() {
     let v: serde_json::Value = serde_json::from_str(first_doc).unwrap();
     assert!(v["message"].as_str().unwrap().contains("\u{1b}]0;pwned"));
 }
+
+#[test]
+fn moving_the_tenant_url_keeps_the_token_only_with_keep_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    add_scim(&data, "Acme", "https://acme.example.com/scim/v2");
+    let secrets = || std::fs::read_to_string(data.join("secrets.json")).unwrap();
+    let url = |data: &Path| {
+        let o = cli(data, &["connections", "list", "--json"], None);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v[0]["scim"]["url"].as_str().unwrap().to_string()
+    };
+
+    // Refused: the stored token would go to the new host.
+    let moved = [
+        "connections",
+        "update",
+        "Acme",
+        "--scim-url",
+        "https://other.example.net/scim/v2",
+    ];
+    let o = cli(&data, &moved, None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("scim_token"), "{err}");
+    assert!(err.contains("https://other.example.net/scim/v2"), "{err}");
+    assert!(err.contains("--keep-secret"), "{err}");
+    assert!(!err.contains("tok-hardening-1"), "{err}");
+    assert_eq!(url(&data), "https://acme.example.com/scim/v2");
+
+    // Kept when the admin confirms.
+    let mut keep = moved.to_vec();
+    keep.push("--keep-secret");
+    let o = cli(&data, &keep, None);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("Updated Acme"));
+    assert_eq!(url(&data), "https://other.example.net/scim/v2");
+    assert!(secrets().contains("tok-hardening-1"));
+
+    // Replaced when a new token comes with the move.
+    let o = cli(
+        &data,
+        &[
+            "connections",
+            "update",
+            "Acme",
+            "--scim-url",
+            "https://third.example.org/scim/v2",
+            "--scim-token-file",
+            "-",
+            "--json",
+        ],
+        Some(b"tok-hardening-2\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(url(&data), "https://third.example.org/scim/v2");
+    assert!(secrets().contains("tok-hardening-2") && !secrets().contains("tok-hardening-1"));
+
+    // A change that moves nothing needs no confirmation.
+    let o = cli(
+        &data,
+        &["connections", "update", "Acme", "--name", "Acme 2"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(secrets().contains("tok-hardening-2"));
+}
