@@ -121,7 +121,10 @@ function opt(v: string): string | null {
  * keeps the stored one. Values for hidden fields (custom hosts when the cloud
  * is not custom, a client secret for another sign-in mode) are not sent.
  */
-export function toPayload(f: FormState): { input: ConnectionInput; secrets: SecretsPayload } {
+export function toPayload(
+  f: FormState,
+  opts: { keepSecretsForNewEndpoint?: boolean } = {},
+): { input: ConnectionInput; secrets: SecretsPayload } {
   const custom = f.cloud === "custom";
   const hasTenant = f.tenant_id.trim() !== "";
   const hasScim = f.scim_url.trim() !== "";
@@ -137,7 +140,7 @@ export function toPayload(f: FormState): { input: ConnectionInput; secrets: Secr
       app: opt(f.app),
       scim_url: opt(f.scim_url),
       scim_token_expires: hasScim ? opt(f.scim_token_expires) : null,
-      keep_secrets_for_new_endpoint: false,
+      keep_secrets_for_new_endpoint: opts.keepSecretsForNewEndpoint ?? false,
     },
     secrets: {
       scim_token: hasScim ? opt(f.scim_token) : null,
@@ -147,9 +150,96 @@ export function toPayload(f: FormState): { input: ConnectionInput; secrets: Secr
   };
 }
 
+/**
+ * The longest secret each field accepts, as Rust checks it (core's
+ * `MAX_TOKEN_LEN`, the engine's client secret and certificate limits), in
+ * UTF-8 bytes.
+ */
+export const SECRET_LIMITS = {
+  scim_token: { bytes: 16 * 1024, what: "a SCIM token" },
+  client_secret: { bytes: 1024, what: "a client secret" },
+  client_certificate: { bytes: 64 * 1024, what: "a certificate with its key" },
+} as const;
+
+export type SecretField = keyof typeof SECRET_LIMITS;
+
+function kb(bytes: number): string {
+  return bytes < 1024 ? `${bytes} bytes` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/**
+ * Why `text` cannot be this secret because of its size, or null. Checked on
+ * paste, before the text box takes it: a text box silently cuts what is
+ * pasted at 512 KB, so a pasted file would otherwise arrive shortened.
+ */
+export function secretTooLong(field: SecretField, text: string): string | null {
+  const { bytes, what } = SECRET_LIMITS[field];
+  // Cheap bound first: UTF-8 takes at most 3 bytes per UTF-16 unit.
+  if (text.length * 3 <= bytes) return null;
+  const size = new TextEncoder().encode(text).length;
+  if (size <= bytes) return null;
+  return `that is ${kb(size)}; ${what} is at most ${kb(bytes)}. Did you paste a file? Nothing was pasted.`;
+}
+
+/** The secrets an edit keeps while it moves the endpoint they are sent to. */
+export interface MovedSecrets {
+  /** Secret fields kept (left empty) whose endpoint changed. */
+  fields: SecretField[];
+  /** What changed, for the question ("the Tenant URL", "the tenant"). */
+  changes: string[];
+}
+
+function changedText(a: string, b: string): boolean {
+  return a.trim().replace(/\/+$/, "") !== b.trim().replace(/\/+$/, "");
+}
+
+/**
+ * Which stored secrets this edit would send to a new endpoint: the Secret
+ * Token when the Tenant URL changed, the client secret or certificate when
+ * the cloud, login or Graph URL, tenant or client ID changed — each only when
+ * it is stored for the sign-in kept and no new one was typed.
+ */
+export function movedSecrets(f: FormState, initial: FormState, existing: Connection | undefined): MovedSecrets {
+  const fields: SecretField[] = [];
+  const changes: string[] = [];
+  if (!existing) return { fields, changes };
+  if (existing.has_scim_token && existing.scim && f.scim_url.trim() !== "" && f.scim_token.trim() === "") {
+    if (changedText(f.scim_url, initial.scim_url)) {
+      fields.push("scim_token");
+      changes.push("the Tenant URL");
+    }
+  }
+  const e = existing.entra;
+  const keptCredential: SecretField | null =
+    e && existing.has_client_secret && f.tenant_id.trim() !== "" && f.auth_mode === e.auth_mode
+      ? f.auth_mode === "client_secret" && f.client_secret.trim() === ""
+        ? "client_secret"
+        : f.auth_mode === "certificate" && f.client_certificate.trim() === ""
+          ? "client_certificate"
+          : null
+      : null;
+  if (keptCredential) {
+    const entraChanges: string[] = [];
+    if (f.cloud !== initial.cloud) entraChanges.push("the cloud");
+    if (f.cloud === "custom" && changedText(f.login_url, initial.login_url)) entraChanges.push("the login URL");
+    if (f.cloud === "custom" && changedText(f.graph_url, initial.graph_url)) entraChanges.push("the Graph URL");
+    if (changedText(f.tenant_id, initial.tenant_id)) entraChanges.push("the tenant");
+    if (changedText(f.client_id, initial.client_id)) entraChanges.push("the client ID");
+    if (entraChanges.length > 0) {
+      fields.push(keptCredential);
+      changes.push(...entraChanges);
+    }
+  }
+  return { fields, changes };
+}
+
 /** Light checks before calling Rust; its verdict is the one that counts. */
 export function clientChecks(f: FormState): FieldError[] {
   const errors: FieldError[] = [];
+  for (const field of Object.keys(SECRET_LIMITS) as SecretField[]) {
+    const why = secretTooLong(field, f[field]);
+    if (why) errors.push({ field, message: why.replace(" Nothing was pasted.", "") });
+  }
   if (f.name.trim() === "") errors.push({ field: "name", message: "give the connection a name" });
   if (f.tenant_id.trim() === "" && f.scim_url.trim() === "") {
     errors.push({ field: "tenant_id", message: "enter an Entra tenant, a SCIM Tenant URL, or both" });

@@ -1,6 +1,15 @@
 // Add or edit a connection. The Rust side validates and normalises; this form
 // shows its verdict field by field.
-import { useEffect, useId, useRef, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
+import {
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type ChangeEvent,
+  type ClipboardEvent,
+  type FormEvent,
+  type ReactNode,
+} from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { FieldError } from "../bindings/FieldError";
@@ -17,10 +26,13 @@ import {
   firstInvalid,
   formFromConnection,
   isFormDirty,
+  movedSecrets,
+  secretTooLong,
   splitFieldErrors,
   toPayload,
   type FieldName,
   type FormState,
+  type SecretField,
 } from "../lib/connectionForm";
 import { addConnection, updateConnection } from "../lib/ipc";
 import { useUnsavedChanges } from "../lib/router";
@@ -48,6 +60,18 @@ const FIELD_LABELS: Record<FieldName, string> = {
   scim_token: "Secret Token",
   scim_token_expires: "Token expires",
 };
+
+/** How the question names each secret. */
+const SECRET_NAMES: Record<SecretField, string> = {
+  scim_token: "Secret Token",
+  client_secret: "client secret",
+  client_certificate: "certificate",
+};
+
+/** "a", "a and b", "a, b and c". */
+function joinWords(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
 
 export interface ConnectionFormProps {
   /** The connection being edited; absent when adding. */
@@ -77,6 +101,7 @@ export function ConnectionForm({
   const [focusTick, setFocusTick] = useState(0);
   const [showToken, setShowToken] = useState(false);
   const [showSecret, setShowSecret] = useState(false);
+  const [keepMoved, setKeepMoved] = useState(false);
   const { push } = useToasts();
   const uid = useId();
   const nameRef = useRef<HTMLInputElement>(null);
@@ -91,6 +116,8 @@ export function ConnectionForm({
     if (f === "client_certificate") return wantsCert;
     return true;
   };
+  const moved = movedSecrets(form, initial, existing);
+  const movedNames = moved.fields.map((f) => SECRET_NAMES[f]);
   const { byField, other } = splitFieldErrors(fieldErrors, visible);
   const errorCount = Object.keys(byField).length + other.length;
   const dirty = isFormDirty(form, initial);
@@ -129,6 +156,16 @@ export function ConnectionForm({
     if (fieldErrors.some((e) => e.field === key)) {
       setFieldErrors((list) => list.filter((e) => e.field !== key));
     }
+  }
+
+  /** Refuse a paste that is far too big before the text box cuts it silently (at 512 KB). */
+  function onSecretPaste(key: SecretField) {
+    return (e: ClipboardEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      const why = secretTooLong(key, e.clipboardData.getData("text"));
+      if (!why) return;
+      e.preventDefault();
+      setFieldErrors((list) => [...list.filter((x) => x.field !== key), { field: key, message: why }]);
+    };
   }
 
   function onText(key: FieldName) {
@@ -208,8 +245,19 @@ export function ConnectionForm({
       setFocusTick((t) => t + 1);
       return;
     }
+    if (moved.fields.length > 0 && !keepMoved) {
+      const where = joinWords(moved.changes);
+      setFieldErrors(
+        moved.fields.map((f) => ({
+          field: f,
+          message: `you changed ${where}: paste the ${SECRET_NAMES[f]} for it, or confirm below that the stored one belongs there`,
+        })),
+      );
+      setFocusTick((t) => t + 1);
+      return;
+    }
     setSaving(true);
-    const { input, secrets } = toPayload(form);
+    const { input, secrets } = toPayload(form, { keepSecretsForNewEndpoint: keepMoved && moved.fields.length > 0 });
     try {
       const outcome = existing
         ? await updateConnection(existing.id, input, secrets)
@@ -458,6 +506,7 @@ export function ConnectionForm({
                   props={control("client_secret", true)}
                   value={form.client_secret}
                   onChange={onText("client_secret")}
+                  onPaste={onSecretPaste("client_secret")}
                   placeholder={keepSecret ? keepPlaceholder : "Paste the secret's Value"}
                   shown={showSecret}
                   onToggle={() => setShowSecret((s) => !s)}
@@ -480,6 +529,7 @@ export function ConnectionForm({
                     rows={4}
                     value={form.client_certificate}
                     onChange={onText("client_certificate")}
+                    onPaste={onSecretPaste("client_certificate")}
                     placeholder={
                       keepCert
                         ? keepPlaceholder
@@ -541,6 +591,7 @@ export function ConnectionForm({
                 props={control("scim_token", true)}
                 value={form.scim_token}
                 onChange={onText("scim_token")}
+                onPaste={onSecretPaste("scim_token")}
                 placeholder={keepToken ? keepPlaceholder : "Paste the token"}
                 shown={showToken}
                 onToggle={() => setShowToken((s) => !s)}
@@ -565,6 +616,35 @@ export function ConnectionForm({
             )}
           </div>
         </fieldset>
+
+        {moved.fields.length > 0 ? (
+          <div className="field">
+            <label className="check-row">
+              <input
+                type="checkbox"
+                className="checkbox"
+                name="keep_secrets_for_new_endpoint"
+                checked={keepMoved}
+                aria-describedby={`${uid}-keep-moved-hint`}
+                onChange={(e) => {
+                  setKeepMoved(e.target.checked);
+                  setFieldErrors((list) => list.filter((x) => !(moved.fields as string[]).includes(x.field)));
+                }}
+              />
+              <span className="check-text">
+                <span className="check-title">
+                  The stored {joinWords(movedNames)} {moved.fields.length === 1 ? "belongs" : "belong"} to the changed
+                  endpoint — keep {moved.fields.length === 1 ? "it" : "them"}
+                </span>
+                <span className="field-hint" id={`${uid}-keep-moved-hint`}>
+                  You changed {joinWords(moved.changes)}. Saving sends the stored {joinWords(movedNames)} there. Tick
+                  this only if {moved.fields.length === 1 ? "it was" : "they were"} issued for the new endpoint;
+                  otherwise paste the new one above.
+                </span>
+              </span>
+            </label>
+          </div>
+        ) : null}
       </div>
       {confirmClose ? (
         <DiscardChangesDialog
@@ -584,6 +664,7 @@ function SecretInput({
   props,
   value,
   onChange,
+  onPaste,
   placeholder,
   shown,
   onToggle,
@@ -592,6 +673,7 @@ function SecretInput({
   props: ReturnType<() => { id: string; name: string; "aria-invalid"?: true; "aria-describedby"?: string }>;
   value: string;
   onChange: (e: ChangeEvent<HTMLInputElement>) => void;
+  onPaste: (e: ClipboardEvent<HTMLInputElement>) => void;
   placeholder: string;
   shown: boolean;
   onToggle: () => void;
@@ -605,6 +687,7 @@ function SecretInput({
         type={shown ? "text" : "password"}
         value={value}
         onChange={onChange}
+        onPaste={onPaste}
         placeholder={placeholder}
         autoComplete="new-password"
         spellCheck={false}

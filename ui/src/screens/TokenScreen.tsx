@@ -19,6 +19,7 @@ import { RichText } from "../components/RichText";
 import { LocalTime, useNow } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { formatLatency, verdictLabel, verdictTone, VerdictBadge } from "../components/Verdict";
+import { secretTooLong } from "../lib/connectionForm";
 import { useConnections } from "../lib/connections";
 import { checkHistory, latestCheck, testConnection, testNewToken, tokenStatus, toCommandError } from "../lib/ipc";
 import { href, navigate } from "../lib/router";
@@ -443,6 +444,8 @@ function RotateCard({ c }: { c: Connection }) {
   const [result, setResult] = useState<CheckResult | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const [empty, setEmpty] = useState(false);
+  /** Why the last paste was refused (too big: a text box would cut it silently). */
+  const [tooLong, setTooLong] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const inputId = useId();
   const hintId = useId();
@@ -450,6 +453,12 @@ function RotateCard({ c }: { c: Connection }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     const token = value;
+    const why = secretTooLong("scim_token", token);
+    if (why) {
+      setTooLong(why.replace(" Nothing was pasted.", ""));
+      input.current?.focus();
+      return;
+    }
     if (!token.trim()) {
       setEmpty(true);
       input.current?.focus();
@@ -501,9 +510,19 @@ function RotateCard({ c }: { c: Connection }) {
                 autoComplete="off"
                 spellCheck={false}
                 value={value}
-                onChange={(e) => setValue(e.target.value)}
+                onChange={(e) => {
+                  setValue(e.target.value);
+                  setTooLong(null);
+                }}
+                onPaste={(e) => {
+                  const why = secretTooLong("scim_token", e.clipboardData.getData("text"));
+                  if (why) {
+                    e.preventDefault();
+                    setTooLong(why);
+                  }
+                }}
                 aria-describedby={hintId}
-                aria-invalid={empty || undefined}
+                aria-invalid={empty || tooLong !== null || undefined}
                 disabled={busy}
                 placeholder="Paste the new token"
               />
@@ -512,8 +531,10 @@ function RotateCard({ c }: { c: Connection }) {
                 {busy ? "Testing…" : "Test new token"}
               </button>
             </div>
-            <p id={hintId} className={empty ? "field-error" : "field-hint"}>
-              {empty
+            <p id={hintId} className={empty || tooLong ? "field-error" : "field-hint"}>
+              {tooLong
+                ? tooLong.charAt(0).toUpperCase() + tooLong.slice(1)
+                : empty
                 ? "Paste the new token first."
                 : `Sent only to ${hostOf(c.scim!.url)}, never stored; the field clears after the test.`}
             </p>
