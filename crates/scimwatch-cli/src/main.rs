@@ -459,7 +459,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let fail = |e: CommandError| Failure::new(e, json);
     match cli.command {
         Command::Entra(cmd) => entra_cmds::run(&engine, cmd, json).await.map_err(fail)?,
-        Command::Scim(cmd) => scim_cmds::run(&engine, cmd, json).await.map_err(fail)?,
+        Command::Scim(cmd) => {
+            let code = scim_cmds::run(&engine, cmd, json).await.map_err(fail)?;
+            if code != 0 {
+                return Err(Failure::quiet(code));
+            }
+        }
         Command::Incidents { connection, all } => {
             let conn = match connection {
                 Some(c) => Some(

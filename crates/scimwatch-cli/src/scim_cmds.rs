@@ -132,7 +132,9 @@ fn print_check(r: &CheckResult) {
     }
 }
 
-pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<(), CommandError> {
+/// Runs a SCIM-side subcommand; `Ok(1)` when it ran and found a problem its
+/// output already states (an incomplete crawl).
+pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<u8, CommandError> {
     match cmd {
         ScimCommand::TestConnection {
             connection,
@@ -231,6 +233,15 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<(), Co
                 for f in &o.findings {
                     println!("  deviation: {} ({})", f.message, f.code);
                 }
+                if let Some(why) = &o.incomplete {
+                    println!(
+                        "  INCOMPLETE: {why}. Stored as incomplete: it is listed, but never \
+                         diffed or used as the base of the next snapshot."
+                    );
+                }
+            }
+            if o.incomplete.is_some() {
+                return Ok(1);
             }
         }
         ScimCommand::Snapshots { connection } => {
@@ -367,5 +378,5 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<(), Co
             }
         }
     }
-    Ok(())
+    Ok(0)
 }

@@ -663,3 +663,90 @@ async fn adaptive_backs_off_to_one_on_a_serial_server() {
         tail.len()
     );
 }
+
+/// A server that ignores both `startIndex` and `count` (every page is its
+/// first 20 users) while `totalResults` says 150: the crawl read 20 users,
+/// and that snapshot must never pass for the inventory (issue 17, defect 10).
+#[tokio::test]
+async fn a_crawl_that_reads_less_than_total_results_is_stored_incomplete() {
+    let fx = Fixture::start(Behaviour {
+        ignore_start_index: true,
+        max_page: 20,
+        ..with_users(150)
+    })
+    .await;
+    let engine = engine().await;
+    let conn = add_connection(&engine, "Acme", &fx.url, TOKEN).await;
+    for mode in [CrawlMode::Adaptive, CrawlMode::Sequential] {
+        let out = run_inventory(
+            &engine,
+            &conn,
+            &cfg(100, mode, 4),
+            None,
+            &CancelFlag::new(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(out.users, 20, "{mode:?}");
+        let why = out.incomplete.as_deref().expect("incomplete");
+        assert!(
+            why.contains("read 20 of the 150") && why.contains("ignores startIndex"),
+            "{mode:?}: {why}"
+        );
+        assert!(out.stats[0].incomplete.is_some());
+    }
+    let pool = engine.store.pool();
+    let cid = inventory::connection_of(pool, 1).await.unwrap().unwrap();
+    let list = inventory::list(pool, cid, 10).await.unwrap();
+    assert_eq!(list.len(), 2);
+    for s in &list {
+        assert_eq!(s.state, "incomplete", "{s:?}");
+        assert!(
+            s.error.as_deref().is_some_and(|e| e.contains("150")),
+            "{s:?}"
+        );
+    }
+    // Never a base, never compared.
+    assert_eq!(inventory::latest_complete(pool, cid).await.unwrap(), None);
+    let mut db = pool.acquire().await.unwrap();
+    let e = inventory::diff(&mut db, cid, list[1].id, list[0].id)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("incomplete"), "{e}");
+    drop(db);
+
+    // Fewer distinct resources than announced, without a paging finding:
+    // totalResults counts one more user than the server ever lists.
+    let fx = Fixture::start(with_users(59)).await;
+    let conn = add_connection(&engine, "Beta", &fx.url, TOKEN).await;
+    let ok = run_inventory(
+        &engine,
+        &conn,
+        &cfg(25, CrawlMode::Adaptive, 4),
+        None,
+        &CancelFlag::new(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ok.incomplete, None, "a consistent server is complete");
+    fx.set(|b| b.total_results_offset = 1);
+    let off = run_inventory(
+        &engine,
+        &conn,
+        &cfg(25, CrawlMode::Adaptive, 4),
+        None,
+        &CancelFlag::new(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        off.incomplete.as_deref().is_some_and(
+            |w| w.contains("read 59 distinct resources") && w.contains("totalResults says 60")
+        ),
+        "{:?}",
+        off.incomplete
+    );
+}

@@ -321,8 +321,11 @@ async fn schema_v7_databases_move_inventory_versions_and_keep_every_snapshot() {
         Some((s2, &base)),
         false,
         &now,
-        1,
-        1_764_340_001_000,
+        inventory::CrawlEnd {
+            written: 1,
+            incomplete: None,
+            now_ms: 1_764_340_001_000,
+        },
     )
     .await
     .unwrap();

@@ -21,4 +21,9 @@ versions_written: number, stats: Array<CrawlStats>,
 /**
  * Deviations seen while paging (for the compliance report).
  */
-findings: Array<ComplianceFinding>, elapsed_ms: number, };
+findings: Array<ComplianceFinding>, elapsed_ms: number, 
+/**
+ * Why the snapshot does not hold the server's whole inventory; such a
+ * snapshot is stored as `incomplete`: listed, never a base or a diff.
+ */
+incomplete: string | null, };

@@ -15,4 +15,11 @@ duplicates: number, pages: number,
 /**
  * Highest concurrency reached.
  */
-max_in_flight: number, throttled: number, retries: number, elapsed_ms: number, };
+max_in_flight: number, throttled: number, retries: number, elapsed_ms: number, 
+/**
+ * Why the resources read are not the server's whole list (paging
+ * ignored, the page cap, fewer or more distinct resources than
+ * `totalResults`); `None` when they are, or when the server gave no
+ * total to compare with.
+ */
+incomplete: string | null, };

@@ -7,7 +7,13 @@ export type SnapshotSummary = { id: number, base_id: number | null,
 /**
  * Whether it lists every resource (else it is a delta against `base_id`).
  */
-full: boolean, state: string, started_at: string, completed_at: string | null, user_count: number | null, group_count: number | null, 
+full: boolean, 
+/**
+ * `running`, `complete`, `incomplete` (stored, but not the server's
+ * whole inventory: `error` says why; never a base or a diff),
+ * `failed` or `cancelled`.
+ */
+state: string, started_at: string, completed_at: string | null, user_count: number | null, group_count: number | null, 
 /**
  * Rows stored in `inventory_changes` for it.
  */

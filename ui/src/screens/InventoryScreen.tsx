@@ -141,9 +141,12 @@ function InventoryView({ c, tab }: { c: Connection; tab: TabId }) {
       const out = await startCrawl(c.id);
       const findings = out.findings.length;
       push({
-        tone: findings ? "warning" : "success",
-        title: `Snapshot #${out.snapshot_id} stored: ${n(out.users)} users, ${n(out.groups)} groups`,
+        tone: out.incomplete || findings ? "warning" : "success",
+        title: out.incomplete
+          ? `Snapshot #${out.snapshot_id} is incomplete: ${n(out.users)} users, ${n(out.groups)} groups read`
+          : `Snapshot #${out.snapshot_id} stored: ${n(out.users)} users, ${n(out.groups)} groups`,
         lines: [
+          ...(out.incomplete ? [`Not the SaaS's whole inventory (${out.incomplete}): it is kept, but never compared or used for drift.`] : []),
           `Took ${formatLatency(out.elapsed_ms)}; ${n(out.changes)} change${out.changes === 1 ? "" : "s"} since the previous snapshot.`,
           ...(findings ? [`${findings} SCIM deviation${findings === 1 ? "" : "s"} seen while paging: see SCIM compliance.`] : []),
         ],
@@ -270,6 +273,7 @@ function CrawlProgressCard({ crawl, onCancel }: { crawl: CrawlState; onCancel: (
 
 const STATE_CLASSES: Record<string, string> = {
   complete: "badge badge-tone-ok",
+  incomplete: "badge badge-tone-warn",
   running: "badge badge-entra",
   failed: "badge badge-tone-bad",
   cancelled: "badge badge-off",

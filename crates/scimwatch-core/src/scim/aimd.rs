@@ -135,7 +135,7 @@ impl Aimd {
         self.last_decrease.is_some_and(|d| sent_at < d)
     }
 
-    fn to_serial(&mut self, now: Instant) {
+    fn go_serial(&mut self, now: Instant) {
         self.phase = Phase::Serial {
             hold: self.next_hold,
         };
@@ -144,7 +144,7 @@ impl Aimd {
         self.last_decrease = Some(now);
     }
 
-    fn to_parallel(&mut self) {
+    fn go_parallel(&mut self) {
         self.phase = Phase::Parallel;
         self.limit = 2f64.min(self.max);
         self.slow_start = true;
@@ -158,7 +158,7 @@ impl Aimd {
         }
         match self.phase {
             // Struggling at two or fewer: one at a time for a while.
-            Phase::Probe { .. } => self.to_serial(now),
+            Phase::Probe { .. } => self.go_serial(now),
             Phase::Serial { .. } => self.last_decrease = Some(now),
             Phase::Parallel => {
                 self.slow_start = false;
@@ -253,9 +253,9 @@ impl Aimd {
                 }
                 let gain = 2.0 * one.as_secs_f64() / two.as_secs_f64();
                 if gain >= PARALLEL_GAIN {
-                    self.to_parallel();
+                    self.go_parallel();
                 } else if gain < SERIAL_GAIN || *pairs >= MAX_PAIRS {
-                    self.to_serial(now);
+                    self.go_serial(now);
                 }
             }
         }
@@ -278,7 +278,7 @@ impl Aimd {
             if gain < MIN_GAIN {
                 // Latency grew with the number in flight: queueing.
                 if !self.stale(sent_at) {
-                    self.to_serial(now);
+                    self.go_serial(now);
                 }
                 return;
             }

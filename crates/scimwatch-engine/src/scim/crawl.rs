@@ -148,6 +148,22 @@ pub struct CrawlStats {
     pub throttled: u32,
     pub retries: u32,
     pub elapsed_ms: u32,
+    /// Why the resources read are not the server's whole list (paging
+    /// ignored, the page cap, fewer or more distinct resources than
+    /// `totalResults`); `None` when they are, or when the server gave no
+    /// total to compare with.
+    pub incomplete: Option<String>,
+}
+
+impl CrawlStats {
+    /// Every type's reason the crawl is incomplete, joined; `None` if none.
+    pub fn incompleteness(stats: &[CrawlStats]) -> Option<String> {
+        let reasons: Vec<&str> = stats
+            .iter()
+            .filter_map(|s| s.incomplete.as_deref())
+            .collect();
+        (!reasons.is_empty()).then(|| reasons.join("; "))
+    }
 }
 
 /// What a stored crawl did.
@@ -167,6 +183,9 @@ pub struct CrawlOutcome {
     /// Deviations seen while paging (for the compliance report).
     pub findings: Vec<ComplianceFinding>,
     pub elapsed_ms: u32,
+    /// Why the snapshot does not hold the server's whole inventory; such a
+    /// snapshot is stored as `incomplete`: listed, never a base or a diff.
+    pub incomplete: Option<String>,
 }
 
 /// One resource as received.
@@ -545,9 +564,38 @@ impl TypeCrawl<'_> {
                 None,
             ));
         }
+        self.stats.incomplete = self.incompleteness();
         self.stats.elapsed_ms = super::client::millis(started.elapsed());
         self.report(0);
         Ok(())
+    }
+
+    /// Why what was read is not the whole list, from the paging findings
+    /// and the server's own `totalResults`.
+    fn incompleteness(&self) -> Option<String> {
+        let what = endpoint(self.rt);
+        let read = self.seen.len() as u64;
+        let paging = self
+            .findings
+            .iter()
+            .find(|f| f.code == "ignores_start_index" || f.code == "page_cap_reached");
+        let total = self.stats.total_results.map(u64::from);
+        let cause = paging.map(|f| match f.code.as_str() {
+            "ignores_start_index" => {
+                "the server ignores startIndex (a later page repeats the first)"
+            }
+            _ => "the page cap was reached",
+        });
+        match (cause, total) {
+            (Some(c), Some(t)) => Some(format!(
+                "{what}: read {read} of the {t} the server announced: {c}"
+            )),
+            (Some(c), None) => Some(format!("{what}: read {read}: {c}")),
+            (None, Some(t)) if t != read => Some(format!(
+                "{what}: read {read} distinct resources but the server's totalResults says {t}"
+            )),
+            _ => None,
+        }
     }
 
     async fn sequential(&mut self, mut start: u64, size: u64) -> Result<(), ScimError> {
@@ -1024,6 +1072,7 @@ pub async fn run_inventory(
             in_flight: 0,
         });
     }
+    let incomplete = CrawlStats::incompleteness(&run.stats);
     let mut conn = pool.acquire().await?;
     let stats: CompleteStats = match inventory::complete(
         &mut conn,
@@ -1031,8 +1080,11 @@ pub async fn run_inventory(
         base_id.map(|b| (b, base.as_ref())),
         full,
         &current,
-        changes_written,
-        end_ms(started),
+        inventory::CrawlEnd {
+            written: changes_written,
+            incomplete: incomplete.as_deref(),
+            now_ms: end_ms(started),
+        },
     )
     .await
     {
@@ -1062,6 +1114,7 @@ pub async fn run_inventory(
         stats: run.stats,
         findings: run.findings,
         elapsed_ms: super::client::millis(started.elapsed()),
+        incomplete,
     })
 }
 

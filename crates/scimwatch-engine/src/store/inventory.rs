@@ -75,6 +75,9 @@ pub struct SnapshotSummary {
     pub base_id: Option<i64>,
     /// Whether it lists every resource (else it is a delta against `base_id`).
     pub full: bool,
+    /// `running`, `complete`, `incomplete` (stored, but not the server's
+    /// whole inventory: `error` says why; never a base or a diff),
+    /// `failed` or `cancelled`.
     pub state: String,
     pub started_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -108,7 +111,12 @@ impl SummaryRow {
             id: self.id,
             base_id: self.base_id,
             full: self.base_id.is_none() && self.state == "complete",
-            state: self.state,
+            // A complete row with a reason is an incomplete snapshot.
+            state: if self.state == "complete" && self.error.is_some() {
+                "incomplete".into()
+            } else {
+                self.state
+            },
             started_at: ms_to_time(self.started_ms),
             completed_at: self.completed_ms.map(ms_to_time),
             user_count: self.user_count.map(to_u32),
@@ -163,6 +171,7 @@ pub async fn latest_complete(
 ) -> Result<Option<i64>, EngineError> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT id FROM inventory_snapshots WHERE connection_id = ? AND state = 'complete' \
+         AND error IS NULL \
          ORDER BY completed_ms DESC, id DESC LIMIT 1",
     )
     .bind(connection_id)
@@ -460,9 +469,13 @@ pub async fn complete(
     base: Option<(i64, &State)>,
     full: bool,
     current: &State,
-    written: u32,
-    now_ms: i64,
+    end: CrawlEnd<'_>,
 ) -> Result<CompleteStats, EngineError> {
+    let CrawlEnd {
+        written,
+        incomplete,
+        now_ms,
+    } = end;
     let mut removed: Vec<ChangeRow<'_>> = Vec::new();
     if let (Some((_, base_state)), false) = (base, full) {
         for k in base_state.keys() {
@@ -479,12 +492,13 @@ pub async fn complete(
     let base_id = if full { None } else { base.map(|b| b.0) };
     let r = sqlx::query(
         "UPDATE inventory_snapshots SET state = 'complete', completed_ms = ?, base_id = ?, \
-         user_count = ?, group_count = ?, error = NULL WHERE id = ? AND state = 'running'",
+         user_count = ?, group_count = ?, error = ? WHERE id = ? AND state = 'running'",
     )
     .bind(now_ms)
     .bind(base_id)
     .bind(i64::try_from(users).unwrap_or(i64::MAX))
     .bind(i64::try_from(groups).unwrap_or(i64::MAX))
+    .bind(incomplete)
     .bind(snapshot_id)
     .execute(&mut *tx)
     .await?;
@@ -501,6 +515,17 @@ pub async fn complete(
         users: u32::try_from(users).unwrap_or(u32::MAX),
         groups: u32::try_from(groups).unwrap_or(u32::MAX),
     })
+}
+
+/// How a crawl ended, for [`complete`].
+#[derive(Debug, Clone, Copy)]
+pub struct CrawlEnd<'a> {
+    /// Change rows already written during the crawl.
+    pub written: u32,
+    /// Why the crawl did not read the server's whole inventory: the
+    /// snapshot is then stored as `incomplete` (with this reason).
+    pub incomplete: Option<&'a str>,
+    pub now_ms: i64,
 }
 
 /// Bodies of versions by id.
@@ -531,6 +556,11 @@ async fn ensure_complete(
 ) -> Result<(), EngineError> {
     match get(&mut *conn, connection_id, snapshot_id).await? {
         Some(s) if s.state == "complete" => Ok(()),
+        Some(s) if s.state == "incomplete" => Err(EngineError::Conflict(format!(
+            "snapshot {snapshot_id} is incomplete ({}): comparing it would show resources it \
+             never read as added or removed",
+            s.error.as_deref().unwrap_or("not every resource was read")
+        ))),
         Some(s) => Err(EngineError::Conflict(format!(
             "snapshot {snapshot_id} is {}, not complete",
             s.state

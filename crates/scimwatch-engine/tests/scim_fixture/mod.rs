@@ -47,6 +47,9 @@ pub struct Behaviour {
     pub html: bool,
     /// Every n-th request answers 429 with `Retry-After: 0.05`.
     pub throttle_every: Option<usize>,
+    /// Added to `totalResults` (a count that includes resources the list
+    /// never returns).
+    pub total_results_offset: usize,
 }
 
 impl Default for Behaviour {
@@ -70,6 +73,7 @@ impl Default for Behaviour {
             status: None,
             html: false,
             throttle_every: None,
+            total_results_offset: 0,
         }
     }
 }
@@ -331,7 +335,7 @@ async fn handle(
                 "itemsPerPage": if b.items_per_page_wrong { page.len() + 7 } else { page.len() },
                 "Resources": page});
             if !b.no_total_results {
-                body["totalResults"] = json!(total);
+                body["totalResults"] = json!(total + b.total_results_offset);
             }
             respond(&b, StatusCode::OK, body)
         }
