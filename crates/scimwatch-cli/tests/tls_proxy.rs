@@ -389,6 +389,29 @@ async fn test_connection_through_a_proxy_with_a_company_ca() {
         "{out}"
     );
 
+    // The proxy refuses the tunnel: said so, naming the proxy and the host.
+    add(
+        &data,
+        "Elsewhere",
+        &format!("https://scim.other.example:{scim_port}/scim/v2"),
+    )
+    .await;
+    let o = cli(
+        &data,
+        &["test-connection", "Elsewhere", "--json"],
+        &[("HTTPS_PROXY", proxy.clone())],
+        None,
+    )
+    .await;
+    assert!(!o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains(&format!(
+            "the proxy {proxy} (from HTTPS_PROXY) refused to open a tunnel to scim.other.example"
+        )),
+        "{out}"
+    );
+
     // Loopback never goes through the proxy (a proxy elsewhere cannot reach it).
     let plain = plain_scim_server().await;
     add(&data, "Local", &format!("http://127.0.0.1:{plain}/scim/v2")).await;

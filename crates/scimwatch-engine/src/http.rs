@@ -162,6 +162,29 @@ impl ProxyEnv {
         Ok(out)
     }
 
+    /// The proxy a request to `url` goes through, as (variable, redacted
+    /// URL); `None` when it goes direct (loopback, `NO_PROXY`, none set).
+    pub fn proxy_for(&self, url: &Url) -> Option<(String, String)> {
+        if is_loopback(url) {
+            return None;
+        }
+        let host = url
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        if let Some((_, list)) = &self.no_proxy {
+            if no_proxy_matches(list, host) {
+                return None;
+            }
+        }
+        let chosen = match url.scheme() {
+            "https" => self.https.as_ref().or(self.all.as_ref()),
+            "http" => self.http.as_ref().or(self.all.as_ref()),
+            _ => None,
+        }?;
+        Some((chosen.0.clone(), redact_proxy_url(&chosen.1)))
+    }
+
     /// One line per variable set, passwords redacted.
     pub fn summary(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -176,6 +199,50 @@ impl ProxyEnv {
             None => {}
         }
         out
+    }
+}
+
+/// Whether a `NO_PROXY` list names `host`: `*`, the host itself, a parent
+/// domain (`corp.example` or `.corp.example`), an IP address or an IPv4/IPv6
+/// network (`10.0.0.0/8`), as curl and reqwest read it.
+fn no_proxy_matches(list: &str, host: &str) -> bool {
+    let ip = host.parse::<std::net::IpAddr>().ok();
+    list.split(',').map(str::trim).any(|entry| {
+        if entry.is_empty() {
+            return false;
+        }
+        if entry == "*" {
+            return true;
+        }
+        if let Some(ip) = ip {
+            return match entry.split_once('/') {
+                Some((net, bits)) => in_network(ip, net, bits),
+                None => entry.parse::<std::net::IpAddr>().is_ok_and(|e| e == ip),
+            };
+        }
+        let d = entry.trim_start_matches('.');
+        host.eq_ignore_ascii_case(d)
+            || (host.len() > d.len()
+                && host[host.len() - d.len()..].eq_ignore_ascii_case(d)
+                && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+    })
+}
+
+fn in_network(ip: std::net::IpAddr, net: &str, bits: &str) -> bool {
+    use std::net::IpAddr;
+    let (Ok(net), Ok(bits)) = (net.parse::<IpAddr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
     }
 }
 
@@ -282,10 +349,17 @@ pub struct SendError {
 
 /// Describe a `reqwest` error of a request to `url` (see [`SendError`]).
 pub fn describe_send_error(e: &reqwest::Error, url: &str) -> SendError {
-    let host = Url::parse(url)
-        .ok()
+    describe_send_error_with(e, url, &ProxyEnv::from_env())
+}
+
+/// [`describe_send_error`] with the proxy settings the client was built with.
+pub fn describe_send_error_with(e: &reqwest::Error, url: &str, env: &ProxyEnv) -> SendError {
+    let parsed = Url::parse(url).ok();
+    let host = parsed
+        .as_ref()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_else(|| "the server".into());
+    let via = parsed.as_ref().and_then(|u| env.proxy_for(u));
     if e.is_timeout() {
         return SendError {
             kind: SendErrorKind::Timeout,
@@ -316,10 +390,28 @@ pub fn describe_send_error(e: &reqwest::Error, url: &str) -> SendError {
              (http://user:password@proxy:port)"
                 .to_string(),
         )
-    } else if lower.contains("unsuccessful") || lower.contains("tunnel") {
+    } else if let Some((name, proxy)) = via.as_ref().filter(|_| {
+        e.is_connect() && (lower.contains("underlying connection") || !lower.contains("tunnel"))
+    }) {
+        // The connection that failed is the one to the proxy.
         (
             SendErrorKind::Connect,
-            format!("the proxy refused to open a tunnel to {host}; check HTTPS_PROXY and NO_PROXY"),
+            format!(
+                "cannot connect to the proxy {proxy} (from {name}) on the way to {host}; \
+                 check that the proxy is reachable, or list {host} in NO_PROXY"
+            ),
+        )
+    } else if lower.contains("unsuccessful") || lower.contains("tunnel") {
+        let proxy = via
+            .as_ref()
+            .map(|(name, p)| format!(" {p} (from {name})"))
+            .unwrap_or_default();
+        (
+            SendErrorKind::Connect,
+            format!(
+                "the proxy{proxy} refused to open a tunnel to {host}; check HTTPS_PROXY and \
+                 NO_PROXY"
+            ),
         )
     } else if lower.contains("dns")
         || lower.contains("resolve")
@@ -510,6 +602,89 @@ mod tests {
         assert!(text.contains("no_proxy=localhost,.corp"), "{text}");
         assert_eq!(redact_proxy_url("u:p@[bad"), "<not a valid URL; redacted>");
         assert!(env(&[]).summary().is_empty());
+    }
+
+    #[test]
+    fn the_proxy_of_a_url_follows_no_proxy() {
+        let e = env(&[
+            ("HTTPS_PROXY", "http://alice:s3cret@proxy.corp:3128"),
+            (
+                "NO_PROXY",
+                ".direct.example, partner.example, 10.0.0.0/8, 192.168.1.7, ::2",
+            ),
+        ]);
+        let via = |u: &str| e.proxy_for(&Url::parse(u).unwrap()).map(|p| p.1);
+        assert_eq!(
+            via("https://scim.corp.example/scim").as_deref(),
+            Some("http://<redacted>@proxy.corp:3128")
+        );
+        for direct in [
+            "https://a.direct.example/x",
+            "https://direct.example/x",
+            "https://partner.example/x",
+            "https://sub.partner.example/x",
+            "https://10.1.2.3/x",
+            "https://192.168.1.7/x",
+            "https://[::2]/x",
+            "https://localhost:8443/x",
+            "https://127.0.0.1:8443/x",
+            "http://[::1]:80/x",
+        ] {
+            assert_eq!(via(direct), None, "{direct}");
+        }
+        for proxied in [
+            "https://notpartner.example/x",
+            "https://11.0.0.1/x",
+            "https://192.168.1.8/x",
+        ] {
+            assert!(via(proxied).is_some(), "{proxied}");
+        }
+        // http:// goes through HTTP_PROXY (unset here), not HTTPS_PROXY.
+        assert_eq!(via("http://scim.corp.example/x"), None);
+        let all = env(&[("ALL_PROXY", "proxy.corp:8080"), ("no_proxy", "*")]);
+        assert_eq!(
+            all.proxy_for(&Url::parse("https://x.example").unwrap()),
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn a_dead_proxy_is_named_not_the_server() {
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = dead.local_addr().unwrap().port();
+        drop(dead);
+        let e = env(&[("HTTPS_PROXY", &format!("http://bob:pw9@127.0.0.1:{port}"))]);
+        let client = build_client_with(
+            &TransportConfig {
+                timeout: Duration::from_secs(5),
+                connect_timeout: Duration::from_secs(2),
+                pool_max_idle_per_host: None,
+            },
+            &e,
+        )
+        .unwrap();
+        let url = "https://scim.corp.example/scim/v2/Users?filter=secret-query";
+        let err = client.get(url).send().await.unwrap_err();
+        let d = describe_send_error_with(&err, url, &e);
+        assert_eq!(d.kind, SendErrorKind::Connect);
+        assert!(
+            d.detail.contains("cannot connect to the proxy"),
+            "{}",
+            d.detail
+        );
+        assert!(
+            d.detail.contains(&format!("127.0.0.1:{port}")),
+            "{}",
+            d.detail
+        );
+        assert!(d.detail.contains("HTTPS_PROXY"), "{}", d.detail);
+        assert!(d.detail.contains("scim.corp.example"), "{}", d.detail);
+        assert!(
+            !d.detail.contains("pw9") && !d.detail.contains("bob"),
+            "{}",
+            d.detail
+        );
+        assert!(!d.detail.contains("secret-query"), "{}", d.detail);
     }
 
     #[test]
