@@ -309,6 +309,19 @@ fn print_status(r: &StatusReport) {
                 .map(|d| format!(" · {d} days before Entra disables the job"))
                 .unwrap_or_default()
         );
+        // The cause, as Entra words it (from the last execution when the
+        // quarantine itself carries no error).
+        let from = match q.error_source.as_deref() {
+            Some("last_execution") => " (last execution)",
+            _ => "",
+        };
+        match &q.error_message {
+            Some(m) => println!("  {:<12} {m}", format!("error{from}")),
+            None if q.error_code.is_none() => {
+                println!("  error        not given by Entra (see the provisioning logs)")
+            }
+            None => {}
+        }
     }
     let onoff = |v: Option<bool>| match v {
         Some(true) => "enabled",

@@ -263,3 +263,136 @@ async fn an_aadsts_description_with_crlf_trace_lines_reads_as_one_sentence() {
         assert!(!m.contains("the-client-secret"), "{m}");
     }
 }
+
+// ---- A real quarantined SCIM job (beta, 2021) ----------------------------
+
+/// The real quarantined job; `without_error` drops `status.quarantine.error`
+/// (real quarantines come without it, the cause then sits in
+/// `status.lastExecution.error`).
+fn real_quarantine(without_error: bool) -> String {
+    let raw = fixture("synchronizationjob-quarantine-scim-invalidcredentials-2021.json");
+    if !without_error {
+        return raw;
+    }
+    let mut v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    v["status"]["quarantine"]
+        .as_object_mut()
+        .unwrap()
+        .remove("error");
+    v.to_string()
+}
+
+fn quarantine_obs(raw: &str) -> scimwatch_core::health::Observations {
+    let job = observe::job_observation(raw, vec![0]).expect("the real job parses");
+    scimwatch_core::health::Observations {
+        job: Some(job),
+        // Read a minute after the quarantine began.
+        job_observed_at: Some("2021-05-24T21:46:54Z".parse().unwrap()),
+        graph_reachability: scimwatch_core::health::Reachability::Ok,
+        ..Default::default()
+    }
+}
+
+const INVALID_CREDENTIALS: &str = "SystemForCrossDomainIdentityManagementInvalidCredentials";
+const TENANT_URL_MESSAGE: &str = "Please provide a valid tenant URL for your application.";
+
+/// Defect 6: the cause of a quarantine without `quarantine.error` is the
+/// last execution's error; `…InvalidCredentials` is a credential
+/// quarantine like `…CredentialValidationFailure`; the `0001-01-01` and `""`
+/// sentinels are absent values.
+#[test]
+fn a_quarantine_takes_its_cause_from_the_last_execution_and_invalid_credentials_is_credentials() {
+    use scimwatch_core::health::{evaluate, FindingKind, Thresholds};
+    let now: chrono::DateTime<Utc> = "2021-05-24T21:47:00Z".parse().unwrap();
+    for (without_error, from) in [(false, ""), (true, " (from the last execution)")] {
+        let obs = quarantine_obs(&real_quarantine(without_error));
+        let job = obs.job.as_ref().unwrap();
+        assert_eq!(job.steady_state(), None, "0001-01-01 is never");
+        assert_eq!(job.last_successful_execution_ended, None);
+        let f = evaluate(&obs, &Thresholds::default(), now);
+        let q = f
+            .iter()
+            .find(|f| f.kind == FindingKind::Quarantine)
+            .expect("quarantine finding");
+        let ev = |label: &str| {
+            q.evidence
+                .iter()
+                .find(|e| e.label == label)
+                .map(|e| e.value.clone())
+        };
+        assert_eq!(
+            ev(&format!("Error code{from}")).as_deref(),
+            Some(INVALID_CREDENTIALS),
+            "{without_error}: {:#?}",
+            q.evidence
+        );
+        assert_eq!(
+            ev(&format!("Error message{from}")).as_deref(),
+            Some(TENANT_URL_MESSAGE)
+        );
+        assert!(
+            q.action.contains("refused Entra's credentials"),
+            "{without_error}: {}",
+            q.action
+        );
+        assert_eq!(
+            ev("Next attempt").as_deref(),
+            Some("2021-05-24T21:50:54Z"),
+            "first retry five minutes later"
+        );
+        // The checklist's token step reads the same credential quarantine.
+        let token = evaluate_step("token_valid", &obs, &Context::default(), &[], now).unwrap();
+        assert_eq!(token.outcome.status, CheckStatus::Fail, "{token:#?}");
+        let quarantine = evaluate_step("quarantine", &obs, &Context::default(), &[], now).unwrap();
+        assert!(
+            quarantine
+                .outcome
+                .evidence
+                .iter()
+                .any(|e| e.value == TENANT_URL_MESSAGE),
+            "{:#?}",
+            quarantine.outcome.evidence
+        );
+    }
+}
+
+/// Defect 6: `status` shows the quarantine's error message (not only
+/// `check`), from the last execution when the quarantine has none.
+#[tokio::test]
+async fn the_status_report_carries_the_quarantine_error_message() {
+    use scimwatch_engine::store::jobs::{self, JobSnapshot};
+    for without_error in [false, true] {
+        let (_dir, store) = store().await;
+        let raw = real_quarantine(without_error);
+        let snap = JobSnapshot {
+            job_id: "aWSSingleSignon.ff8bf889e03141ac8f7baedb059892ee.bfc8712e-0986-4d47-896b-6872713598c6".into(),
+            content_hash: format!("h{without_error}"),
+            status_code: Some("Quarantine".into()),
+            schedule_state: Some("Active".into()),
+            quarantine_reason: Some("EncounteredQuarantineException".into()),
+            raw_json: raw,
+            ..Default::default()
+        };
+        jobs::record_job_status(store.pool(), 1, &snap, 1_621_892_814_000)
+            .await
+            .unwrap();
+        let row = connections::get_by_uuid(store.pool(), "u")
+            .await
+            .unwrap()
+            .unwrap();
+        let r = observe::status_report(&store, &row, "2021-05-24T21:47:00Z".parse().unwrap())
+            .await
+            .unwrap();
+        let q = r.quarantine.expect("a quarantine view");
+        assert_eq!(q.error_code.as_deref(), Some(INVALID_CREDENTIALS));
+        assert_eq!(q.error_message.as_deref(), Some(TENANT_URL_MESSAGE));
+        assert_eq!(
+            q.error_source.as_deref(),
+            Some(if without_error {
+                "last_execution"
+            } else {
+                "quarantine"
+            })
+        );
+    }
+}

@@ -3,7 +3,16 @@
 /**
  * Quarantine as the status report shows it.
  */
-export type QuarantineView = { reason: string | null, error_code: string | null, since: string | null, next_attempt: string | null, 
+export type QuarantineView = { reason: string | null, 
+/**
+ * `quarantine.error`, else (real quarantines come without it)
+ * `lastExecution.error`.
+ */
+error_code: string | null, error_message: string | null, 
+/**
+ * `quarantine` or `last_execution`: where the error was read.
+ */
+error_source: string | null, since: string | null, next_attempt: string | null, 
 /**
  * Days until Entra disables the job (28 days after the series began).
  */

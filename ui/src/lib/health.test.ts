@@ -27,7 +27,7 @@ describe("deriveHealth", () => {
     expect(deriveHealth(statusReport(), [], null).level).toBe("not_polled");
   });
   test("quarantine and stall are problems", () => {
-    expect(deriveHealth(healthyReport({ quarantine: { reason: "x", error_code: null, since: null, next_attempt: null, days_left: 3 } }), [], null).level).toBe("problem");
+    expect(deriveHealth(healthyReport({ quarantine: { reason: "x", error_code: null, error_message: null, error_source: null, since: null, next_attempt: null, days_left: 3 } }), [], null).level).toBe("problem");
     expect(deriveHealth(healthyReport({ stalled: true }), [], null).level).toBe("problem");
   });
   test("blind when Graph cannot be read", () => {

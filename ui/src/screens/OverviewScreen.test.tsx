@@ -42,7 +42,7 @@ describe("Overview", () => {
   test("quarantine shows reason and days left, and open incidents with severity", async () => {
     const b = fakeBackend([connection()]);
     b.handlers.job_status = () =>
-      healthyReport({ quarantine: { reason: "the SCIM endpoint returned 401", error_code: "SystemForCrossDomainIdentityManagementUnauthorized", since: "2026-11-18T10:00:00Z", next_attempt: null, days_left: 26 } });
+      healthyReport({ quarantine: { reason: "the SCIM endpoint returned 401", error_code: "SystemForCrossDomainIdentityManagementUnauthorized", error_message: null, error_source: null, since: "2026-11-18T10:00:00Z", next_attempt: null, days_left: 26 } });
     b.handlers.list_incidents = () => [incident({ severity: "critical", kind: "quarantine" })];
     render(<App />);
     const c = await card("Contoso → Acme");

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use super::{CheckOutcome, Context, PortalPage, Step};
 use crate::health::format::{fmt_duration, fmt_hhmm, fmt_offset, fmt_time, pct};
 use crate::health::{
-    cycle_timing, escrows_rising, failure_spike_severity, job_freshness, normalize_tenant_url,
-    quarantine_days_left, CycleTiming, JobObservation, JobStatusCode, Observations, Reachability,
-    ScheduleState, ScimVerdict,
+    cycle_timing, escrows_rising, failure_spike_severity, is_credential_error_code, job_freshness,
+    normalize_tenant_url, quarantine_days_left, CycleTiming, JobObservation, JobStatusCode,
+    Observations, Reachability, ScheduleState, ScimVerdict,
 };
 
 /// The checklist, in order: the SaaS's own list, then the extras.
@@ -294,10 +294,8 @@ fn credential_quarantine(obs: &Observations) -> Option<String> {
     if job.status_code != JobStatusCode::Quarantine {
         return None;
     }
-    let code = job.quarantine.as_ref()?.error_code.clone()?;
-    code.to_ascii_lowercase()
-        .contains("credentialvalidation")
-        .then_some(code)
+    let code = job.quarantine_error()?.code?;
+    is_credential_error_code(&code).then_some(code)
 }
 
 fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckOutcome {
@@ -548,11 +546,10 @@ fn check_quarantine(obs: &Observations, ctx: &Context, now: DateTime<Utc>) -> Ch
         .unwrap_or_else(|| "not given".into());
     let mut o =
         CheckOutcome::fail(format!("The job is in quarantine ({reason})")).with("Reason", reason);
-    if let Some(c) = &q.error_code {
-        o = o.with("Error code", c.clone());
-    }
-    if let Some(m) = &q.error_message {
-        o = o.with("Error message", m.clone());
+    for (label, value) in
+        crate::health::rules::quarantine_error_evidence(job.quarantine_error().as_ref())
+    {
+        o = o.with(&label, value);
     }
     if let Some(t) = q.series_began {
         o = o.with("Quarantine series began", fmt_time(t));

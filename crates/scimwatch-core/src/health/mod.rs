@@ -29,14 +29,16 @@ use ts_rs::TS;
 
 pub mod format;
 mod observations;
-mod rules;
+pub(crate) mod rules;
 mod timing;
 
+pub use observations::is_credential_error_code;
 pub use observations::{
     AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation, DriftObservation,
     ExecutionObservation, ExecutionState, JobObservation, JobStatusCode, MappingsObservation,
-    Observations, ProgressObservation, QuarantineObservation, QuarantineReason, Reachability,
-    ScheduleState, ScimCheckObservation, ScimVerdict,
+    Observations, ProgressObservation, QuarantineError, QuarantineErrorSource,
+    QuarantineObservation, QuarantineReason, Reachability, ScheduleState, ScimCheckObservation,
+    ScimVerdict,
 };
 pub use rules::{
     escrows_rising, failure_spike_severity, normalize_tenant_url, quarantine_days_left,

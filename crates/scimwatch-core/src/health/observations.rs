@@ -234,7 +234,68 @@ impl Default for JobObservation {
     }
 }
 
+/// Where a quarantine's error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarantineErrorSource {
+    /// `status.quarantine.error`.
+    Quarantine,
+    /// `status.lastExecution.error`: real Graph sends quarantines without
+    /// `quarantine.error`, the cause is then the last execution's error.
+    LastExecution,
+}
+
+/// A quarantine's error code and message, and where they came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantineError {
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub source: QuarantineErrorSource,
+}
+
+/// Whether an error code is Entra's "the SaaS refused the credentials"
+/// family: `…CredentialValidationFailure`, `…InvalidCredentials` (real
+/// quarantines), app-prefixed variants, or `Unauthorized`.
+pub fn is_credential_error_code(code: &str) -> bool {
+    let c = code.trim().to_ascii_lowercase();
+    c.contains("credentialvalidation")
+        || c.contains("invalidcredential")
+        || c == "unauthorized"
+        || c.ends_with("unauthorized")
+}
+
 impl JobObservation {
+    /// The quarantine's error: `quarantine.error` when it has a code or a
+    /// message, else `lastExecution.error`. `None` when the job is not
+    /// quarantined or neither says anything (empty strings are absent).
+    pub fn quarantine_error(&self) -> Option<QuarantineError> {
+        if self.status_code != JobStatusCode::Quarantine {
+            return None;
+        }
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        if let Some(q) = &self.quarantine {
+            let (code, message) = (clean(&q.error_code), clean(&q.error_message));
+            if code.is_some() || message.is_some() {
+                return Some(QuarantineError {
+                    code,
+                    message,
+                    source: QuarantineErrorSource::Quarantine,
+                });
+            }
+        }
+        let e = self.last_execution.as_ref()?;
+        let (code, message) = (clean(&e.error_code), clean(&e.error_message));
+        (code.is_some() || message.is_some()).then_some(QuarantineError {
+            code,
+            message,
+            source: QuarantineErrorSource::LastExecution,
+        })
+    }
+
     /// The steady-state time, with Graph's "never" sentinel (year 1) mapped to `None`.
     pub fn steady_state(&self) -> Option<DateTime<Utc>> {
         self.steady_state_first_achieved

@@ -4,8 +4,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::format::{fmt_duration, fmt_time, minutes, pct};
 use super::observations::{
-    JobObservation, JobStatusCode, Observations, QuarantineObservation, QuarantineReason,
-    Reachability, ScheduleState, ScimVerdict,
+    is_credential_error_code, JobObservation, JobStatusCode, Observations, QuarantineError,
+    QuarantineErrorSource, QuarantineObservation, QuarantineReason, Reachability, ScheduleState,
+    ScimVerdict,
 };
 use super::timing::{cycle_timing, job_freshness, CycleTiming};
 use super::{Finding, FindingKind, Severity, Thresholds};
@@ -127,10 +128,33 @@ pub(super) fn blindness(
     }
 }
 
-fn quarantine_advice(q: &QuarantineObservation) -> String {
-    let code = q.error_code.as_deref().unwrap_or_default();
-    let credential = code.to_ascii_lowercase().contains("credentialvalidation")
-        || code.eq_ignore_ascii_case("Unauthorized");
+/// The evidence lines of a quarantine's error (code and message, saying
+/// when they come from the last execution), shared by the rule and the
+/// checklist step.
+pub(crate) fn quarantine_error_evidence(error: Option<&QuarantineError>) -> Vec<(String, String)> {
+    let Some(e) = error else {
+        return vec![(
+            "Error".into(),
+            "not given by Entra (neither the quarantine nor the last execution carries one)".into(),
+        )];
+    };
+    let from = match e.source {
+        QuarantineErrorSource::Quarantine => "",
+        QuarantineErrorSource::LastExecution => " (from the last execution)",
+    };
+    let mut out = Vec::new();
+    if let Some(c) = &e.code {
+        out.push((format!("Error code{from}"), c.clone()));
+    }
+    if let Some(m) = &e.message {
+        out.push((format!("Error message{from}"), m.clone()));
+    }
+    out
+}
+
+fn quarantine_advice(q: &QuarantineObservation, error: Option<&QuarantineError>) -> String {
+    let code = error.and_then(|e| e.code.as_deref()).unwrap_or_default();
+    let credential = is_credential_error_code(code);
     let first = match &q.reason {
         Some(QuarantineReason::EncounteredQuarantineException) if credential => {
             "The SaaS refused Entra's credentials: the SCIM token has expired or was revoked, or \
@@ -247,7 +271,8 @@ fn quarantine(job: &JobObservation, cfg: &Thresholds, now: DateTime<Utc>) -> Fin
     } else {
         format!("Provisioning is in quarantine ({reason})")
     };
-    let mut action = quarantine_advice(&q);
+    let error = job.quarantine_error();
+    let mut action = quarantine_advice(&q, error.as_ref());
     if disabled {
         action = format!(
             "{action} The job was disabled after {} days: after fixing the cause, set \
@@ -257,11 +282,8 @@ Provisioning Status to On again.",
     }
     let mut f = Finding::new(FindingKind::Quarantine, Severity::Critical, title, action)
         .with("Reason", reason);
-    if let Some(c) = &q.error_code {
-        f = f.with("Error code", c.clone());
-    }
-    if let Some(m) = &q.error_message {
-        f = f.with("Error message", m.clone());
+    for (label, value) in quarantine_error_evidence(error.as_ref()) {
+        f = f.with(&label, value);
     }
     if let Some(t) = q.series_began {
         f = f.with("Quarantine series began", fmt_time(t));

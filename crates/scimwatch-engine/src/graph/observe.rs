@@ -259,7 +259,12 @@ fn fmt(t: Option<DateTime<Utc>>) -> Option<String> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct QuarantineView {
     pub reason: Option<String>,
+    /// `quarantine.error`, else (real quarantines come without it)
+    /// `lastExecution.error`.
     pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// `quarantine` or `last_execution`: where the error was read.
+    pub error_source: Option<String>,
     pub since: Option<String>,
     pub next_attempt: Option<String>,
     /// Days until Entra disables the job (28 days after the series began).
@@ -394,14 +399,33 @@ pub async fn status_report(
         next_expected: fmt(next_expected),
         timing: timing_text,
         stalled,
+        // Only a quarantined job has a quarantine (Graph sends a placeholder
+        // object otherwise); its error may be the last execution's.
         quarantine: job
-            .and_then(|j| j.quarantine.as_ref())
-            .map(|q| QuarantineView {
+            .filter(|j| j.status_code == health::JobStatusCode::Quarantine)
+            .map(|j| {
+                (
+                    j.quarantine.clone().unwrap_or_default(),
+                    j.quarantine_error(),
+                )
+            })
+            .map(|(q, err)| QuarantineView {
                 reason: q.reason.as_ref().map(|r| r.to_string()),
-                error_code: q.error_code.clone(),
+                error_code: err.as_ref().and_then(|e| e.code.clone()),
+                error_message: err
+                    .as_ref()
+                    .and_then(|e| e.message.as_deref())
+                    .map(without_trace_lines),
+                error_source: err.as_ref().map(|e| {
+                    match e.source {
+                        health::QuarantineErrorSource::Quarantine => "quarantine",
+                        health::QuarantineErrorSource::LastExecution => "last_execution",
+                    }
+                    .to_string()
+                }),
                 since: fmt(q.series_began.or(q.current_began)),
                 next_attempt: fmt(q.next_attempt),
-                days_left: health::quarantine_days_left(q, cfg.quarantine_disable_days, now),
+                days_left: health::quarantine_days_left(&q, cfg.quarantine_disable_days, now),
             }),
         users_mapping_enabled: obs.mappings.as_ref().and_then(|m| m.users_enabled),
         groups_mapping_enabled: obs.mappings.as_ref().and_then(|m| m.groups_enabled),
