@@ -50,6 +50,17 @@ async fn each_deviation_is_reported_with_evidence() {
                 ..with_users(10)
             },
         ),
+        // Ignores count too: page 1 holds 20 users where 2 were asked for
+        // (issue 17, defect 11: the probe ran only on a page of exactly 2).
+        (
+            "ignores_start_index",
+            Behaviour {
+                ignore_start_index: true,
+                ignore_count: true,
+                max_page: 20,
+                ..with_users(150)
+            },
+        ),
         (
             "items_per_page_mismatch",
             Behaviour {

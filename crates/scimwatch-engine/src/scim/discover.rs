@@ -392,23 +392,32 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
         }
     }
     let ids1 = ids(&page1);
-    if ids1.len() == 2 {
-        let p3 = probe(client, "Users", &[("startIndex", "3"), ("count", "2")]).await;
+    // The next page starts after what page 1 really held: a server that
+    // also ignores `count` returns more than the 2 asked for.
+    if ids1.len() >= 2 {
+        let next = ids1.len() + 1;
+        let next_s = next.to_string();
+        let p3 = probe(client, "Users", &[("startIndex", &next_s), ("count", "2")]).await;
         if let Ok(list) = parse_list_response_for(
             p3.body(),
             ListRequest {
-                start_index: Some(3),
+                start_index: u64::try_from(next).ok(),
                 count: Some(2),
             },
         ) {
             let ids3 = ids(&list.resources);
-            if !ids3.is_empty() && ids3 == ids1 {
+            let repeats_page1 = !ids3.is_empty()
+                && ids3.first() == ids1.first()
+                && ids3.iter().all(|i| ids1.contains(i));
+            if repeats_page1 {
                 f.add(ComplianceFinding::engine(
                     "ignores_start_index",
                     Severity::Error,
-                    "the server ignores startIndex: startIndex=3 returned the same users as \
-                     startIndex=1; Entra and any client paging through users only see the first page"
-                        .to_string(),
+                    format!(
+                        "the server ignores startIndex: startIndex={next} returned the first page \
+                         again (the users of startIndex=1); Entra and any client paging through \
+                         users only see the first page"
+                    ),
                     Some(p3.evidence()),
                 ));
             } else {
@@ -419,11 +428,13 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
                 }
             }
             if let Some(first3) = ids3.first() {
-                if ids1.contains(first3) && ids3 != ids1 {
+                if ids1.contains(first3) && !repeats_page1 {
                     f.add(ComplianceFinding::engine(
                         "duplicate_ids_across_pages",
                         Severity::Warning,
-                        format!("user {first3} appears on overlapping pages (startIndex 1 and 3)"),
+                        format!(
+                            "user {first3} appears on overlapping pages (startIndex 1 and {next})"
+                        ),
                         Some(p3.evidence()),
                     ));
                 }
@@ -432,7 +443,7 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
         // 0-based paging: the default page starts one resource before startIndex=1.
         if let Ok(list) = parse_list_response_for(unpaged.body(), ListRequest::default()) {
             let ids0 = ids(&list.resources);
-            if ids0.len() == 2 && ids0[0] != ids1[0] && ids0[1] == ids1[0] {
+            if ids0.len() >= 2 && ids0[0] != ids1[0] && ids0[1] == ids1[0] {
                 f.add(ComplianceFinding::engine(
                     "zero_based_paging",
                     Severity::Warning,

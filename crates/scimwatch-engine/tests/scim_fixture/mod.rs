@@ -50,6 +50,8 @@ pub struct Behaviour {
     /// Added to `totalResults` (a count that includes resources the list
     /// never returns).
     pub total_results_offset: usize,
+    /// Every page holds `max_page` resources, whatever `count` asks.
+    pub ignore_count: bool,
 }
 
 impl Default for Behaviour {
@@ -74,6 +76,7 @@ impl Default for Behaviour {
             html: false,
             throttle_every: None,
             total_results_offset: 0,
+            ignore_count: false,
         }
     }
 }
@@ -311,11 +314,15 @@ async fn handle(
                 } else {
                     start.saturating_sub(1)
                 };
-                let count: usize = params
-                    .get("count")
-                    .and_then(|x| x.parse().ok())
-                    .unwrap_or(100)
-                    .min(b.max_page);
+                let count: usize = if b.ignore_count {
+                    b.max_page
+                } else {
+                    params
+                        .get("count")
+                        .and_then(|x| x.parse().ok())
+                        .unwrap_or(100)
+                        .min(b.max_page)
+                };
                 page = items.iter().skip(offset).take(count).cloned().collect();
                 if b.duplicate_ids && !page.is_empty() {
                     let first = page[0].clone();
