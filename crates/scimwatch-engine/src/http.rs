@@ -222,9 +222,12 @@ fn no_proxy_matches(list: &str, host: &str) -> bool {
         }
         let d = entry.trim_start_matches('.');
         host.eq_ignore_ascii_case(d)
-            || (host.len() > d.len()
-                && host[host.len() - d.len()..].eq_ignore_ascii_case(d)
-                && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+            || host.len().checked_sub(d.len() + 1).is_some_and(|dot| {
+                host.as_bytes().get(dot) == Some(&b'.')
+                    && host
+                        .get(dot + 1..)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(d))
+            })
     })
 }
 
@@ -632,6 +635,8 @@ mod tests {
         ] {
             assert_eq!(via(direct), None, "{direct}");
         }
+        assert!(!no_proxy_matches("é.example,.", "x.example"));
+        assert!(!no_proxy_matches("ééé", "ab"));
         for proxied in [
             "https://notpartner.example/x",
             "https://11.0.0.1/x",
