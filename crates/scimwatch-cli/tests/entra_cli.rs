@@ -174,24 +174,32 @@ async fn entra_commands_against_a_simulated_tenant() {
     assert_eq!(lines.len() as u64, first_events + 2, "header + every entry");
     assert!(csv.contains("EntryConflict"));
 
-    // Bad filters are refused with the accepted values named.
-    for (args, needle) in [
+    // Bad filters are refused with the accepted values named; a time that
+    // cannot be read is a usage error (exit 2), like clap's own.
+    for (args, needle, exit) in [
         (
             vec!["logs", "--status", "bogus", "--json"],
             "success, failure, skipped, warning",
+            1,
         ),
-        (vec!["logs", "--action", "frob", "--json"], "stagedDelete"),
+        (
+            vec!["logs", "--action", "frob", "--json"],
+            "stagedDelete",
+            1,
+        ),
         (
             vec!["logs", "--since", "last tuesday", "--json"],
             "is not a time",
+            2,
         ),
         (
             vec!["logs", "--since", "1h", "--until", "2h", "--json"],
             "after its start",
+            1,
         ),
     ] {
         let o = cli(&data, &args).await;
-        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert_eq!(o.status.code(), Some(exit), "{args:?}");
         let err: Value = serde_json::from_slice(&o.stdout).unwrap();
         let text = err.to_string();
         assert_eq!(err["error"]["kind"], "validation", "{args:?}: {text}");
