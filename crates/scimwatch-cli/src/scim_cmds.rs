@@ -23,6 +23,7 @@ pub enum ScimCommand {
         token_file: Option<String>,
     },
     /// Discovery and the SCIM compliance report (Markdown; JSON with --json).
+    /// Exit 0 compliant, 1 deviations found, 2 could not examine.
     Discover {
         /// Connection name or id.
         connection: Option<String>,
@@ -176,6 +177,9 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<u8, Co
             } else {
                 print!("{}", report.to_markdown());
             }
+            // 0 compliant, 1 deviations found, 2 could not examine (the
+            // report says which and why).
+            return Ok(report.exit_code());
         }
         ScimCommand::Crawl {
             connection,

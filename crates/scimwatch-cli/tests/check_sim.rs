@@ -96,3 +96,54 @@ async fn check_exit_codes_follow_the_tenant() {
     assert!(text.contains("Groups"), "{text}");
     sim.shutdown().await;
 }
+
+/// `discover` exits 0 compliant, 1 deviations found, 2 could not examine;
+/// `crawl` exits 1 when what it read is not the whole inventory (issue 17,
+/// defects 10 and 12).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discover_and_crawl_exit_codes_follow_the_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let sim = Sim::start(SimConfig::for_tests()).await.unwrap();
+    sim.run_cycle().await;
+    let info = sim.info();
+    let args = entra_sim::testing::cli_connection_args(&info, "Sim", None, true);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = cli(&data, &args, Some(format!("{}\n", info.scim_token))).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let o = cli(&data, &["discover"], None).await;
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("None found"), "{text}");
+    let o = cli(&data, &["crawl"], None).await;
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+
+    sim.inject(Fault::ScimIgnoresStartIndex).unwrap();
+    let o = cli(&data, &["discover", "--json"], None).await;
+    assert_eq!(o.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(report["could_not_examine"].is_null());
+    // Pages of 5 of the sim's 11 users: every page is the first one.
+    let o = cli(&data, &["crawl", "--page-size", "5"], None).await;
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("INCOMPLETE"), "{text}");
+    let o = cli(&data, &["snapshots"], None).await;
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("incomplete"), "{text}");
+
+    sim.shutdown().await;
+    let o = cli(&data, &["discover"], None).await;
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("Could not examine") && !text.contains("None found"),
+        "{text}"
+    );
+}

@@ -185,3 +185,66 @@ async fn sim_target_and_scim2_server_reports() {
         .iter()
         .any(|d| d.path == "/ServiceProviderConfig" && d.ok));
 }
+
+/// Nothing examined is never reported compliant: an endpoint that does not
+/// answer, a refused token, a Users list that is not there (issue 17,
+/// defect 12). `discover` exits 2 for each.
+#[tokio::test]
+async fn what_could_not_be_examined_is_never_compliant() {
+    // Unreachable: a loopback port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let c = ScimClient::new(
+        &format!("http://127.0.0.1:{port}/scim"),
+        &Sensitive::new(TOKEN.into()),
+        Default::default(),
+    )
+    .unwrap();
+    let r = discover_client(&c, Utc::now()).await;
+    let why = r.could_not_examine.as_deref().expect("could not examine");
+    assert!(why.contains("could not be reached"), "{why}");
+    assert!(!r.compliant());
+    assert_eq!(r.exit_code(), 2);
+    let md = r.to_markdown();
+    assert!(
+        md.contains("Could not examine") && !md.contains("None found"),
+        "{md}"
+    );
+
+    // A wrong token: the refusal is the finding, not the discovery
+    // endpoints' 401 bodies ("does not answer with JSON").
+    let fx = Fixture::start(with_users(10)).await;
+    let c = ScimClient::new(
+        &fx.url,
+        &Sensitive::new("not-the-token".into()),
+        Default::default(),
+    )
+    .unwrap();
+    let r = discover_client(&c, Utc::now()).await;
+    let why = r.could_not_examine.as_deref().expect("could not examine");
+    assert!(why.contains("401"), "{why}");
+    assert!(r.findings.is_empty(), "{:?}", codes(&r));
+    assert_eq!(r.exit_code(), 2);
+
+    // The Users list itself answers 404 (a wrong Tenant URL path).
+    let r = report(Behaviour {
+        status: Some(404),
+        ..with_users(10)
+    })
+    .await;
+    assert!(r.could_not_examine.is_some(), "{:?}", r.test_connection);
+    assert_eq!(r.exit_code(), 2);
+
+    // A clean server: examined and compliant; a deviation: exit 1.
+    let r = report(with_users(10)).await;
+    assert_eq!((r.could_not_examine.as_deref(), r.exit_code()), (None, 0));
+    let r = report(Behaviour {
+        ignore_filter: true,
+        ..with_users(10)
+    })
+    .await;
+    assert_eq!(r.exit_code(), 1);
+}

@@ -14,4 +14,10 @@ test_connection: CheckResult, discovery: Array<DiscoveryEndpoint>,
 /**
  * Features the ServiceProviderConfig declares (`patch`, `filter`, …).
  */
-features: Array<string>, findings: Array<ComplianceFinding>, };
+features: Array<string>, findings: Array<ComplianceFinding>, 
+/**
+ * Why the endpoint could not be examined (unreachable, the token
+ * refused, no readable Users list): the report then claims nothing
+ * about compliance, and `findings` holds only what was seen before.
+ */
+could_not_examine: string | null, };

@@ -23,6 +23,7 @@ const outcome: CrawlOutcome = {
   stats: [],
   findings: [],
   elapsed_ms: 3200,
+  incomplete: null,
 };
 
 describe("Inventory", () => {
@@ -187,6 +188,29 @@ describe("Inventory", () => {
     expect(items[0]!.querySelector("details")!.textContent).toContain('{"startIndex":1}');
     expect(screen.getByRole("button", { name: /Copy report/ })).toBeTruthy();
     expect(screen.getByRole("row", { name: /Schemas/ }).textContent).toContain("404");
+  });
+
+  test("an endpoint that could not be examined is never shown as free of deviations", async () => {
+    const b = fakeBackend([connection()]);
+    const why = "the SCIM token was refused (HTTP 401): the Secret Token is wrong or expired";
+    b.handlers.scim_compliance = () => ({ ...complianceReport(), findings: [], discovery: [], could_not_examine: why });
+    await openInventory("#/inventory/c1/compliance");
+    fireEvent.click(await screen.findByRole("button", { name: "Check compliance" }));
+    await screen.findByText(/Could not examine/);
+    expect(screen.queryByText(/No deviation found/)).toBeNull();
+    const md = complianceMarkdown({ ...complianceReport(), findings: [], could_not_examine: why }, "Acme");
+    expect(md).toContain("Could not examine the endpoint");
+    expect(md).not.toContain("No deviation found");
+  });
+
+  test("an incomplete crawl says so instead of 'stored'", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.start_crawl = () => ({ ...outcome, incomplete: "Users: read 20 of the 150 the server announced" });
+    await openInventory();
+    await screen.findByRole("heading", { name: "No snapshot yet" });
+    fireEvent.click(screen.getByRole("button", { name: "Crawl now" }));
+    await screen.findByText("Snapshot #3 is incomplete: 1,234 users, 12 groups read");
+    expect(screen.getByText(/read 20 of the 150/)).toBeTruthy();
   });
 
   test("the copied report is Markdown with every finding and its evidence", () => {

@@ -815,7 +815,8 @@ export function complianceMarkdown(r: ComplianceReport, connectionName: string):
   out.push("## Discovery", "");
   for (const d of r.discovery) out.push(`- ${d.path}: ${d.status ?? "no response"}${d.ok ? "" : " (failed)"}: ${d.summary}`);
   out.push("", `## Findings (${r.findings.length})`, "");
-  if (!r.findings.length) out.push("No deviation found.");
+  if (r.could_not_examine) out.push(`Could not examine the endpoint: ${r.could_not_examine}. Nothing is claimed about its compliance.`, "");
+  else if (!r.findings.length) out.push("No deviation found.");
   const sorted = [...r.findings].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
   sorted.forEach((f, i) => {
     out.push(`### ${i + 1}. [${f.severity}] ${f.code}`, "", f.message, "");
@@ -896,7 +897,11 @@ export function ComplianceView({ report, name, action }: { report: ComplianceRep
           </dd>
           <dt>Findings</dt>
           <dd>
-            {findings.length === 0 ? (
+            {report.could_not_examine ? (
+              <span className="warn-text">
+                <Icon name="alert" size={14} /> Could not examine: <RichText text={report.could_not_examine} />
+              </span>
+            ) : findings.length === 0 ? (
               <span className="ok-text">
                 <Icon name="check" size={14} /> No deviation found
               </span>

@@ -170,6 +170,7 @@ export function complianceReport(): ComplianceReport {
       },
       { code: "discovery_missing", severity: "info", message: "/Schemas is not served.", evidence: null },
     ],
+    could_not_examine: null,
   };
 }
 

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::check::{check_client_config, connection_client, random_guid, run_check, CheckResult};
+use super::check::{
+    check_client_config, connection_client, random_guid, run_check, CheckResult, Verdict,
+};
 use super::client::{ScimClient, ScimResponse};
 use super::error::ScimError;
 use crate::app::Engine;
@@ -99,12 +101,29 @@ pub struct ComplianceReport {
     /// Features the ServiceProviderConfig declares (`patch`, `filter`, …).
     pub features: Vec<String>,
     pub findings: Vec<ComplianceFinding>,
+    /// Why the endpoint could not be examined (unreachable, the token
+    /// refused, no readable Users list): the report then claims nothing
+    /// about compliance, and `findings` holds only what was seen before.
+    pub could_not_examine: Option<String>,
 }
 
 impl ComplianceReport {
-    /// No finding above `info`.
+    /// Examined, and no finding above `info`.
     pub fn compliant(&self) -> bool {
-        self.findings.iter().all(|f| f.severity == Severity::Info)
+        self.could_not_examine.is_none()
+            && self.findings.iter().all(|f| f.severity == Severity::Info)
+    }
+
+    /// `discover`'s exit code: 0 compliant, 1 deviations found, 2 could not
+    /// examine.
+    pub fn exit_code(&self) -> u8 {
+        if self.could_not_examine.is_some() {
+            2
+        } else if self.compliant() {
+            0
+        } else {
+            1
+        }
     }
 
     pub fn observations(&self) -> Vec<ComplianceDeviation> {
@@ -146,7 +165,12 @@ impl ComplianceReport {
             ));
         }
         md.push_str("\n## Deviations\n\n");
-        if self.findings.is_empty() {
+        if let Some(why) = &self.could_not_examine {
+            md.push_str(&format!(
+                "**Could not examine the endpoint**: {why}. Nothing is claimed about its \
+                 compliance until it can be read.\n\n"
+            ));
+        } else if self.findings.is_empty() {
             md.push_str("None found: the endpoint behaves as RFC 7643/7644 and Entra expect.\n");
         }
         for (i, f) in self.findings.iter().enumerate() {
@@ -252,9 +276,58 @@ fn ids(v: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// Why nothing can be examined after Entra's Test Connection replay: no
+/// answer, or the token refused (every other request would be refused too).
+fn check_blocks(check: &CheckResult) -> Option<String> {
+    let what = match check.verdict {
+        Verdict::Unreachable => "the endpoint could not be reached",
+        Verdict::Timeout => "the endpoint did not answer in time",
+        Verdict::Unauthorized => "the SCIM token was refused (HTTP 401)",
+        Verdict::Forbidden => "the SCIM token may not read users (HTTP 403)",
+        _ => return None,
+    };
+    Some(format!("{what}: {}", check.message))
+}
+
+/// Why nothing past discovery can be examined when the plain Users list
+/// (no filter) is not a SCIM list.
+fn users_block(p: &Probe) -> Option<String> {
+    if p.ok_json() {
+        return None;
+    }
+    Some(match p.status() {
+        None => format!("GET {} got no answer ({})", p.url, p.excerpt),
+        Some(200) => format!(
+            "GET {} answered 200 but not with SCIM JSON, so paging, filtering and errors \
+             were not examined",
+            p.url
+        ),
+        Some(404) => format!(
+            "GET {} answered 404: the Tenant URL does not lead to the Users endpoint, so \
+             paging, filtering and errors were not examined",
+            p.url
+        ),
+        Some(s) => format!(
+            "GET {} answered HTTP {s}, so paging, filtering and errors were not examined",
+            p.url
+        ),
+    })
+}
+
 /// Discovery + compliance against a client.
 pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> ComplianceReport {
     let check = run_check(client, now).await;
+    if let Some(why) = check_blocks(&check) {
+        return ComplianceReport {
+            url: client.base_url().to_string(),
+            checked_at: now,
+            test_connection: check,
+            discovery: Vec::new(),
+            features: Vec::new(),
+            findings: Vec::new(),
+            could_not_examine: Some(why),
+        };
+    }
     let mut f = Findings::default();
     let mut discovery = Vec::new();
     let mut features = Vec::new();
@@ -342,6 +415,26 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
     let unpaged = probe(client, "Users", &[("count", "2")]).await;
     let p1 = probe(client, "Users", &[("startIndex", "1"), ("count", "2")]).await;
     f.content_type(&p1);
+    if let Some(why) = users_block(&p1) {
+        if let Some(d) = p1.resp.as_ref().and_then(|r| {
+            classify_body(r.content_type.as_deref(), &r.body)
+                .deviation()
+                .filter(|_| r.status == 200)
+        }) {
+            f.deviation(&d, &p1);
+        }
+        let mut findings = f.0;
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        return ComplianceReport {
+            url: client.base_url().to_string(),
+            checked_at: now,
+            test_connection: check,
+            discovery,
+            features,
+            findings,
+            could_not_examine: Some(why),
+        };
+    }
     let mut page1: Vec<Value> = Vec::new();
     if p1.status() == Some(200) {
         match parse_list_response_for(
@@ -531,6 +624,7 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
         discovery,
         features,
         findings,
+        could_not_examine: None,
     }
 }
 
