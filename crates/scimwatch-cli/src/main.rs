@@ -571,13 +571,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| {
                     let mut e = CommandError::from(e);
                     // Say how to confirm from here.
+                    let ask = "confirm that the stored one belongs to it";
                     for f in &mut e.fields {
-                        if f.message
-                            .contains("confirm that the stored one belongs to it")
-                        {
+                        if f.message.contains(ask) {
                             f.message.push_str(" (`--keep-secret`)");
                         }
                     }
+                    e.message = e.message.replace(ask, &format!("{ask} (`--keep-secret`)"));
                     fail(e)
                 })?;
                 if json {
@@ -867,7 +867,12 @@ fn main() -> ExitCode {
                 out::json(&body.to_string());
             } else {
                 eprintln!("error: {}", error.message);
-                for f in &error.fields {
+                // Each field's problem, unless the message already says it.
+                for f in error
+                    .fields
+                    .iter()
+                    .filter(|f| !error.message.contains(&f.message))
+                {
                     eprintln!("  {}: {}", f.field, f.message);
                 }
             }
