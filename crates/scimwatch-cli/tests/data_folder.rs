@@ -57,6 +57,27 @@ async fn cli(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     .unwrap()
 }
 
+/// Run a command that must end on its own (a refused second watch or
+/// crawl): killed and failed after 60 s instead of hanging the suite.
+async fn cli_must_end(data: &Path, args: &[&str]) -> Output {
+    let child = base_command(data)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let waiter = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap());
+    match tokio::time::timeout(Duration::from_secs(60), waiter).await {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("{args:?} was not refused: still running after 60 s");
+        }
+    }
+}
+
 fn spawn(data: &Path, args: &[&str], logs: &Path, name: &str) -> Child {
     std::fs::create_dir_all(logs).unwrap();
     let out = std::fs::File::create(logs.join(format!("{name}.out"))).unwrap();
@@ -237,7 +258,7 @@ async fn a_second_watch_on_the_same_data_folder_is_refused_and_the_first_keeps_g
     let pid = first.id();
     wait_for_lock(&data, "watch.lock", pid, &mut first).await;
 
-    let o = cli(&data, &["watch"], None).await;
+    let o = cli_must_end(&data, &["watch"]).await;
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let err = text(&o.stderr);
     assert!(
@@ -246,7 +267,7 @@ async fn a_second_watch_on_the_same_data_folder_is_refused_and_the_first_keeps_g
         )),
         "{err}"
     );
-    let o = cli(&data, &["watch", "--json"], None).await;
+    let o = cli_must_end(&data, &["watch", "--json"]).await;
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["error"]["kind"], "conflict", "{v}");
     // Another data folder is another watch.
@@ -295,7 +316,7 @@ async fn a_second_crawl_of_a_connection_is_refused_without_touching_the_first() 
     let pid = first.id();
     wait_for_lock(&data, &lock, pid, &mut first).await;
 
-    let o = cli(&data, &["crawl", "Sim"], None).await;
+    let o = cli_must_end(&data, &["crawl", "Sim"]).await;
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let err = text(&o.stderr);
     assert!(
@@ -344,8 +365,10 @@ fn run_mounted(data: &Path, setup: &str, args: &[&str]) -> Output {
     for (i, _) in args.iter().enumerate() {
         script.push_str(&format!(" \"${}\"", i + 1));
     }
-    let mut c = Command::new("unshare");
-    c.args(["-m", "sh", "-c", &script, bin()]).args(args);
+    // `timeout`: a command that should have been refused never hangs the suite.
+    let mut c = Command::new("timeout");
+    c.args(["60", "unshare", "-m", "sh", "-c", &script, bin()])
+        .args(args);
     c.env("SCIMWATCH_DATA_DIR", data)
         .env("SCIMWATCH_SECRET_STORE", "file")
         .env_remove("DBUS_SESSION_BUS_ADDRESS");

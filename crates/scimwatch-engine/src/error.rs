@@ -26,6 +26,9 @@ impl EngineError {
             EngineError::Validation(_) => ErrorKind::Validation,
             EngineError::NotFound(_) => ErrorKind::NotFound,
             EngineError::Conflict(_) => ErrorKind::Conflict,
+            // The secrets file is local storage, not a keychain: the UI
+            // must not say "the OS keychain refused" about it.
+            EngineError::Secret(crate::secrets::SecretError::File { .. }) => ErrorKind::Storage,
             EngineError::Secret(_) => ErrorKind::Keychain,
             EngineError::Storage(_) | EngineError::Migration(_) | EngineError::Io(_) => {
                 ErrorKind::Storage
@@ -95,5 +98,28 @@ impl From<EngineError> for CommandError {
                 fields: Vec::new(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::SecretError;
+
+    #[test]
+    fn a_secrets_file_failure_is_storage_not_the_keychain() {
+        let file = EngineError::Secret(SecretError::File {
+            path: "/d/secrets.json".into(),
+            detail: "is a symbolic link".into(),
+        });
+        assert_eq!(file.kind(), ErrorKind::Storage);
+        let keychain = EngineError::Secret(SecretError::Keychain("locked".into()));
+        assert_eq!(keychain.kind(), ErrorKind::Keychain);
+    }
+
+    #[test]
+    fn other_database_errors_keep_their_wording() {
+        let e = EngineError::Storage(sqlx::Error::RowNotFound);
+        assert!(e.to_string().starts_with("database error: "), "{e}");
     }
 }
