@@ -278,7 +278,7 @@ async fn scim_faults_have_specific_verdicts_and_recover() {
         (Mode::Hang, Verdict::Timeout, &[]),
         (Mode::Huge, Verdict::NotScim, &[]),
         (Mode::Truncated, Verdict::NotScim, &[]),
-        (Mode::Html(200), Verdict::Html, &["login page"]),
+        (Mode::Html(200), Verdict::Html, &["web page", "proxy"]),
         (Mode::Status(401), Verdict::Unauthorized, &["token"]),
         (Mode::Status(403), Verdict::Forbidden, &[]),
         (Mode::Status(404), Verdict::NotFound, &["Tenant URL"]),

@@ -252,3 +252,57 @@ async fn scim2_server_passes_test_connection() {
     let r = test_token(&server.base_url, &tok("wrong")).await.unwrap();
     assert!(r.verdict.blames_token(), "{:?} {}", r.verdict, r.message);
 }
+
+/// A framework's HTML 404 page is not a login page; a 404 for the filter
+/// alone is told from a wrong Tenant URL; 400 invalidFilter says what Entra
+/// needs (issue 17, defect 13).
+#[tokio::test]
+async fn not_found_pages_filters_and_login_pages_are_told_apart() {
+    async fn check(b: Behaviour) -> scimwatch_engine::scim::CheckResult {
+        let fx = Fixture::start(b).await;
+        let c = ScimClient::new(&fx.url, &tok(TOKEN), ClientConfig::default()).unwrap();
+        run_check(&c, Utc::now()).await
+    }
+    let r = check(Behaviour {
+        html_not_found: true,
+        ..with_users(3)
+    })
+    .await;
+    assert_eq!(r.verdict, Verdict::NotFound, "{}", r.message);
+    assert!(!r.message.contains("login page"), "{}", r.message);
+    assert!(r.message.contains("404 Not Found"), "{}", r.message);
+
+    let r = check(Behaviour {
+        html: true,
+        ..with_users(3)
+    })
+    .await;
+    assert_eq!(r.verdict, Verdict::Html);
+    assert!(
+        r.message.starts_with("A login page came back"),
+        "{}",
+        r.message
+    );
+
+    let r = check(Behaviour {
+        not_found_for_empty_filter: true,
+        ..with_users(3)
+    })
+    .await;
+    assert_eq!(r.verdict, Verdict::NotFound);
+    assert!(
+        r.message.contains("The Tenant URL is right") && r.message.contains("404 when a filter"),
+        "{}",
+        r.message
+    );
+    assert_eq!(r.suggested_url, None);
+
+    let r = check(Behaviour {
+        filter_invalid: true,
+        ..with_users(3)
+    })
+    .await;
+    assert!(!r.ok);
+    assert!(r.message.contains("invalidFilter"), "{}", r.message);
+    assert!(!r.message.contains("unexpected answer"), "{}", r.message);
+}

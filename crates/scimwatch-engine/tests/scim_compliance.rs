@@ -248,3 +248,29 @@ async fn what_could_not_be_examined_is_never_compliant() {
     .await;
     assert_eq!(r.exit_code(), 1);
 }
+
+/// discover: a filter answered 400 is a refused filter, not "found nobody"
+/// (issue 17, defect 13).
+#[tokio::test]
+async fn a_refused_filter_is_not_found_nobody() {
+    let r = report(Behaviour {
+        filter_invalid: true,
+        ..with_users(10)
+    })
+    .await;
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "filter_refused")
+        .unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(
+        f.message.contains("HTTP 400 (invalidFilter)"),
+        "{}",
+        f.message
+    );
+    assert!(
+        !codes(&r).contains(&"filter_not_honoured"),
+        "{:?}",
+        codes(&r)
+    );
+}

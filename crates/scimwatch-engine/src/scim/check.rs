@@ -268,16 +268,31 @@ pub(crate) fn judge(resp: &ScimResponse, expect_empty: bool) -> (Verdict, String
     let kind = classify_body(resp.content_type.as_deref(), &resp.body);
     let status = resp.status;
     if let BodyKind::Html { title } = &kind {
-        if (200..300).contains(&status) || status == 404 || status == 403 {
-            let t = title
-                .as_deref()
-                .map(|t| format!(" (\u{201c}{t}\u{201d})"))
-                .unwrap_or_default();
+        let t = title
+            .as_deref()
+            .map(|t| format!(" (\u{201c}{t}\u{201d})"))
+            .unwrap_or_default();
+        if status == 404 {
+            // A web framework's own "not found" page: nothing here.
+            return (
+                Verdict::NotFound,
+                format!(
+                    "HTTP 404 with a web page{t}: nothing at this address answers SCIM; the Tenant \
+                     URL is wrong (check the exact path, often ending in /scim or /scim/v2)."
+                ),
+            );
+        }
+        if (200..300).contains(&status) || status == 403 {
+            let what = if looks_like_login(title.as_deref(), &resp.body) {
+                "A login page came back"
+            } else {
+                "A web page came back"
+            };
             return (
                 Verdict::Html,
                 format!(
-                    "A login page came back{t} instead of SCIM JSON (HTTP {status}): the Tenant URL \
-                     is wrong or a proxy sits in front of the SaaS."
+                    "{what}{t} instead of SCIM JSON (HTTP {status}): the Tenant URL points at a \
+                     web site rather than the SCIM API, or a proxy sits in front of the SaaS."
                 ),
             );
         }
@@ -369,11 +384,46 @@ pub(crate) fn judge(resp: &ScimResponse, expect_empty: bool) -> (Verdict, String
             Verdict::OtherStatus,
             "HTTP 429: the SaaS keeps throttling requests.".to_string(),
         ),
+        400 if parse_scim_error(&resp.body)
+            .and_then(|e| e.scim_type)
+            .is_some_and(|t| t.eq_ignore_ascii_case("invalidFilter")) =>
+        {
+            (
+                Verdict::OtherStatus,
+                with_detail(
+                    "HTTP 400 invalidFilter: the server refuses the `userName eq` / `displayName \
+                     eq` filter that Entra sends to find a user or group before creating it, so \
+                     Entra cannot match anyone; the SaaS must support these filters.",
+                    resp,
+                ),
+            )
+        }
         s => (
             Verdict::OtherStatus,
             with_detail(&format!("HTTP {s}: unexpected answer to the query."), resp),
         ),
     }
+}
+
+/// Whether an HTML page is a sign-in page: a password field, or a title
+/// that says so.
+fn looks_like_login(title: Option<&str>, body: &[u8]) -> bool {
+    let words = [
+        "sign in",
+        "sign-in",
+        "signin",
+        "log in",
+        "login",
+        "logon",
+        "authenticate",
+    ];
+    let t = title.unwrap_or_default().to_ascii_lowercase();
+    if words.iter().any(|w| t.contains(w)) {
+        return true;
+    }
+    let head = &body[..body.len().min(64 * 1024)];
+    let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
+    lower.contains("type=\"password\"") || lower.contains("type='password'")
 }
 
 /// Prefixes tried when `/Users` is missing at the given base.
@@ -421,6 +471,19 @@ pub async fn run_check(client: &ScimClient, now: DateTime<Utc>) -> CheckResult {
                 );
             }
         }
+    } else if users.verdict == Verdict::NotFound && {
+        // 404 for the filter: a wrong Tenant URL, or a server that answers
+        // 404 for a filter matching nobody? The collection without a
+        // filter tells.
+        let plain = judged_get(client, "Users", &[("count", "1")], false).await;
+        exchanges.push(plain.exchange.clone());
+        plain.verdict == Verdict::Ok
+    } {
+        message = "The Tenant URL is right (GET /Users without a filter answers with a SCIM \
+                   list), but the filtered query Entra's Test Connection sends answered 404: the \
+                   server answers 404 when a filter matches nobody, where SCIM wants 200 with an \
+                   empty list. Entra's Test Connection fails on it; the vendor must fix it."
+            .to_string();
     } else if matches!(
         users.verdict,
         Verdict::NotFound | Verdict::Html | Verdict::NotScim

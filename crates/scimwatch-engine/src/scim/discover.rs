@@ -557,7 +557,21 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
     {
         let filter = format!("userName eq \"{}\"", name.replace('"', "\\\""));
         let pf = probe(client, "Users", &[("filter", &filter)]).await;
-        if let Ok(list) = parse_list_response_for(pf.body(), ListRequest::default()) {
+        if let Some(st) = pf.status().filter(|s| *s != 200) {
+            // A refusal is not "found nobody".
+            let scim_type = parse_scim_error(pf.body()).and_then(|e| e.scim_type);
+            f.add(ComplianceFinding::engine(
+                "filter_refused",
+                Severity::Error,
+                format!(
+                    "`filter=userName eq \"{name}\"` was refused with HTTP {st}{}: Entra looks every \
+                     user up with this filter before creating it, so it cannot match existing \
+                     accounts",
+                    scim_type.map(|t| format!(" ({t})")).unwrap_or_default()
+                ),
+                Some(pf.evidence()),
+            ));
+        } else if let Ok(list) = parse_list_response_for(pf.body(), ListRequest::default()) {
             let wrong = list
                 .resources
                 .iter()

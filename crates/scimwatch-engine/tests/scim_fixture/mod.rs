@@ -52,6 +52,10 @@ pub struct Behaviour {
     pub total_results_offset: usize,
     /// Every page holds `max_page` resources, whatever `count` asks.
     pub ignore_count: bool,
+    /// Every request answers 404 with the web framework's HTML page.
+    pub html_not_found: bool,
+    /// A filtered list answers 400 `invalidFilter`.
+    pub filter_invalid: bool,
 }
 
 impl Default for Behaviour {
@@ -77,6 +81,8 @@ impl Default for Behaviour {
             throttle_every: None,
             total_results_offset: 0,
             ignore_count: false,
+            html_not_found: false,
+            filter_invalid: false,
         }
     }
 }
@@ -228,6 +234,26 @@ async fn handle(
             StatusCode::OK,
             [("content-type", "text/html")],
             "<!DOCTYPE html><html><head><title>Corporate login</title></head><body>Sign in</body></html>",
+        )
+            .into_response();
+    }
+    if b.html_not_found {
+        return (
+            StatusCode::NOT_FOUND,
+            [("content-type", "text/html; charset=utf-8")],
+            "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1>\
+             <p>The requested URL was not found on the server.</p></body></html>",
+        )
+            .into_response();
+    }
+    if b.filter_invalid && q.as_deref().is_some_and(|q| q.contains("filter=")) {
+        return (
+            StatusCode::BAD_REQUEST,
+            [("content-type", "application/scim+json")],
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                   "status": "400", "scimType": "invalidFilter",
+                   "detail": "Filtering is not supported"})
+            .to_string(),
         )
             .into_response();
     }
