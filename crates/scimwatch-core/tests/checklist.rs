@@ -219,6 +219,140 @@ fn first_failing_step_for_the_classic_failures() {
     }
 }
 
+fn quarantine(o: &mut Observations, reason: QuarantineReason, code: &str) {
+    let j = job(o);
+    j.status_code = JobStatusCode::Quarantine;
+    j.quarantine = Some(QuarantineObservation {
+        reason: Some(reason),
+        error_code: Some(code.into()),
+        error_message: Some("An error occurred.".into()),
+        series_began: Some(now() - Duration::days(30)),
+        current_began: Some(now() - Duration::hours(3)),
+        next_attempt: Some(now() + Duration::hours(21)),
+        series_count: Some(9),
+    });
+}
+
+/// "Start here" is the root cause: the most severe failing step no other
+/// failing step explains, not the first failing step in table order
+/// (issue 17, defect 7).
+#[test]
+fn start_here_is_the_root_cause_not_the_first_in_table_order() {
+    type Mutate = fn(&mut Observations);
+    let cases: Vec<(&str, Mutate, &str)> = vec![
+        (
+            // Used to start at groups_assigned (a warning, earlier in the table).
+            "quarantined, and no groups assigned",
+            |o| {
+                quarantine(
+                    o,
+                    QuarantineReason::EncounteredQuarantineException,
+                    "SystemForCrossDomainIdentityManagementServiceUnavailable",
+                );
+                o.assignments.as_mut().unwrap().groups = 0;
+            },
+            "quarantine",
+        ),
+        (
+            // Used to start at provisioning_on: Entra disabled it because of the quarantine.
+            "quarantined and disabled, groups mapping off",
+            |o| {
+                quarantine(
+                    o,
+                    QuarantineReason::EncounteredQuarantineException,
+                    "SystemForCrossDomainIdentityManagementServiceUnavailable",
+                );
+                job(o).schedule_state = ScheduleState::Disabled;
+                o.mappings.as_mut().unwrap().groups_enabled = Some(false);
+            },
+            "quarantine",
+        ),
+        (
+            // The refused credential caused the quarantine.
+            "credential quarantine, disabled, no groups",
+            |o| {
+                quarantine(
+                    o,
+                    QuarantineReason::EncounteredQuarantineException,
+                    "SystemForCrossDomainIdentityManagementInvalidCredentials",
+                );
+                job(o).schedule_state = ScheduleState::Disabled;
+                o.assignments.as_mut().unwrap().groups = 0;
+            },
+            "token_valid",
+        ),
+        (
+            // Failing entries caused an escrow-threshold quarantine: they come first.
+            "escrow quarantine after a failure spike",
+            |o| {
+                quarantine(
+                    o,
+                    QuarantineReason::EncounteredEscrowProportionThreshold,
+                    "EscrowThresholdExceeded",
+                );
+                let c = o.last_cycle.as_mut().unwrap();
+                c.failures = 60;
+                c.top_errors = vec![CodeCount {
+                    code: "SystemForCrossDomainIdentityManagementServiceFailure".into(),
+                    count: 60,
+                }];
+            },
+            "last_cycle_errors",
+        ),
+        (
+            // Conflicts among them: the failing entries still come first
+            // (their step lists the codes; conflicts are a warning).
+            "escrow quarantine, every failure a conflict",
+            |o| {
+                quarantine(
+                    o,
+                    QuarantineReason::EncounteredEscrowProportionThreshold,
+                    "EscrowThresholdExceeded",
+                );
+                let c = o.last_cycle.as_mut().unwrap();
+                c.failures = 60;
+                c.top_errors = vec![CodeCount {
+                    code: "BoxEntryConflict".into(),
+                    count: 60,
+                }];
+            },
+            "last_cycle_errors",
+        ),
+        (
+            // An unassignment caused a TooManyDeletes quarantine: it comes first.
+            "too many deletes after the groups were unassigned",
+            |o| {
+                quarantine(o, QuarantineReason::TooManyDeletes, "TooManyDeletes");
+                o.assignments.as_mut().unwrap().groups = 0;
+            },
+            "groups_assigned",
+        ),
+        (
+            // A warning alone is still where to start.
+            "only groups",
+            |o| o.assignments.as_mut().unwrap().groups = 0,
+            "groups_assigned",
+        ),
+        (
+            // Severity before table order: the stall (critical) before groups (warning).
+            "groups mapping off and provisioning off",
+            |o| {
+                o.mappings.as_mut().unwrap().groups_enabled = Some(false);
+                job(o).status_code = JobStatusCode::Paused;
+                job(o).schedule_state = ScheduleState::Disabled;
+            },
+            "provisioning_on",
+        ),
+    ];
+    for (name, mutate, expected) in cases {
+        let mut o = healthy();
+        mutate(&mut o);
+        let r = run(&o);
+        assert_eq!(r.first_failing.as_deref(), Some(expected), "{name}");
+        assert_eq!(r.overall, Overall::Fail, "{name}");
+    }
+}
+
 #[test]
 fn each_step_passes_fails_and_can_be_unknown() {
     type Mutate = fn(&mut Observations);

@@ -396,3 +396,41 @@ async fn the_status_report_carries_the_quarantine_error_message() {
         );
     }
 }
+
+/// Defect 7: the real quarantined job, disabled after 28 days, with no
+/// groups assigned: "Start here" is the refused credential that caused the
+/// quarantine, never the groups warning.
+#[test]
+fn start_here_on_a_real_quarantined_and_disabled_job_is_the_cause() {
+    use scimwatch_core::checklist::evaluate_checklist;
+    use scimwatch_core::health::{AssignmentsObservation, MappingsObservation};
+    let mut v: serde_json::Value = serde_json::from_str(&real_quarantine(true)).unwrap();
+    v["schedule"]["state"] = "Disabled".into();
+    let mut obs = quarantine_obs(&v.to_string());
+    obs.mappings = Some(MappingsObservation {
+        users_enabled: Some(true),
+        groups_enabled: Some(true),
+        scope_assigned_only: Some(true),
+    });
+    obs.assignments = Some(AssignmentsObservation {
+        users: 12,
+        groups: 0,
+        group_members: 0,
+    });
+    let now: chrono::DateTime<Utc> = "2021-06-30T09:00:00Z".parse().unwrap();
+    obs.job_observed_at = Some(now - chrono::Duration::minutes(2));
+    let run = evaluate_checklist(&obs, &Context::default(), &[], now);
+    let failing: Vec<&str> = run
+        .steps
+        .iter()
+        .filter(|s| s.status == scimwatch_core::checklist::StepStatus::Fail)
+        .map(|s| s.id.as_str())
+        .collect();
+    assert!(failing.contains(&"groups_assigned"), "{failing:?}");
+    assert!(failing.contains(&"quarantine"), "{failing:?}");
+    assert_eq!(
+        run.first_failing.as_deref(),
+        Some("token_valid"),
+        "{failing:?}"
+    );
+}

@@ -7,6 +7,9 @@ import type { StepResult } from "./StepResult";
  */
 export type ChecklistRun = { evaluated_at: string, steps: Array<StepResult>, 
 /**
- * The first failing step in table order: where to start.
+ * Where to start ("Start here"): the most severe failing step that no
+ * other failing step's evidence explains (a quarantined job explains
+ * why provisioning is off and group warnings; a refused credential
+ * explains its quarantine), then table order. `None` when nothing fails.
  */
 first_failing: string | null, overall: Overall, };

@@ -18,6 +18,7 @@ use crate::health::{Evidence, Observations, Thresholds};
 
 mod links;
 mod report;
+mod root;
 mod steps;
 
 pub use links::{deep_link, portal_base_for, PortalPage, ENTRA_ADMIN_CENTER};
@@ -220,7 +221,10 @@ pub struct ChecklistRun {
     #[ts(type = "string")]
     pub evaluated_at: DateTime<Utc>,
     pub steps: Vec<StepResult>,
-    /// The first failing step in table order: where to start.
+    /// Where to start ("Start here"): the most severe failing step that no
+    /// other failing step's evidence explains (a quarantined job explains
+    /// why provisioning is off and group warnings; a refused credential
+    /// explains its quarantine), then table order. `None` when nothing fails.
     pub first_failing: Option<String>,
     pub overall: Overall,
 }
@@ -316,10 +320,7 @@ pub fn evaluate_checklist(
         .iter()
         .map(|s| result_for(s, obs, ctx, progress, now))
         .collect();
-    let first_failing = steps
-        .iter()
-        .find(|s| s.status == StepStatus::Fail)
-        .map(|s| s.id.clone());
+    let first_failing = root::start_here(&steps, obs);
     let overall = if first_failing.is_some() {
         Overall::Fail
     } else if steps.iter().any(|s| s.status == StepStatus::Unknown) {
