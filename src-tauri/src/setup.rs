@@ -38,6 +38,14 @@ pub fn start_monitor(handle: &AppHandle, engine: &Engine, notifier: &Notifiers) 
         Err(e) => {
             tracing::warn!(error = %e, "not watching from this window");
             eprintln!("scimwatch: not watching from this window: {e}");
+            let warning = scimwatch_engine::notify::Notification {
+                summary: "scimwatch is not monitoring from this window".into(),
+                body: e.to_string(),
+                severity: scimwatch_core::health::Severity::Warning,
+                connection_id: None,
+                incident_kind: None,
+            };
+            let _ = scimwatch_engine::notify::Notifier::send(notifier.as_ref(), &warning);
             return;
         }
     };
