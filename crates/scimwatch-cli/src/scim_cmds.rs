@@ -38,6 +38,10 @@ pub enum ScimCommand {
         /// Resources per page.
         #[arg(long, default_value_t = 100)]
         page_size: u32,
+        /// If another crawl of the connection is running (this or another
+        /// process), wait for it to finish, then crawl (default: refuse).
+        #[arg(long)]
+        wait: bool,
     },
     /// List inventory snapshots.
     Snapshots {
@@ -185,6 +189,7 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<u8, Co
             connection,
             sequential,
             page_size,
+            wait,
         } => {
             let row = resolve(engine, connection).await?;
             let cfg = CrawlConfig {
@@ -216,7 +221,29 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<u8, Co
                     c2.cancel();
                 }
             });
-            let r = run_inventory(engine, &row.uuid, &cfg, Some(&tx), &cancel, Utc::now()).await;
+            let mut waiting = false;
+            let r = loop {
+                let r =
+                    run_inventory(engine, &row.uuid, &cfg, Some(&tx), &cancel, Utc::now()).await;
+                let Err(ScimError::AlreadyRunning { name, pid }) = &r else {
+                    break r;
+                };
+                if !wait || cancel.is_cancelled() {
+                    break r;
+                }
+                if !waiting {
+                    waiting = true;
+                    eprintln!(
+                        "waiting: a crawl of {name} is already running ({}); this one starts \
+                         when it ends (Ctrl-C to give up)",
+                        scimwatch_engine::locks::pid_text(*pid)
+                    );
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+                    _ = cancel.cancelled() => break r,
+                }
+            };
             drop(tx);
             let _ = printer.await;
             ctrl_c.abort();

@@ -327,6 +327,13 @@ async fn a_second_crawl_of_a_connection_is_refused_without_touching_the_first() 
         first.try_wait().unwrap().is_none(),
         "the first crawl ended before the second was refused; make it slower"
     );
+    // `--wait` waits for it instead, then crawls.
+    let mut waiter = spawn(
+        &data,
+        &["crawl", "Sim", "--wait", "--json"],
+        &logs,
+        "waiter",
+    );
 
     // The first finishes with a complete snapshot; the refused one left no
     // snapshot of its own and did not mark the first's `failed`.
@@ -338,14 +345,34 @@ async fn a_second_crawl_of_a_connection_is_refused_without_touching_the_first() 
         "{}",
         std::fs::read_to_string(logs.join("crawl1.err")).unwrap_or_default()
     );
+    let until = Instant::now() + Duration::from_secs(120);
+    let st = loop {
+        if let Some(st) = waiter.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() > until {
+            let _ = waiter.kill();
+            panic!("crawl --wait never finished");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let waited = std::fs::read_to_string(logs.join("waiter.err")).unwrap();
+    assert!(st.success(), "{waited}");
+    assert!(
+        waited.contains(&format!(
+            "waiting: a crawl of Sim is already running (pid {pid})"
+        )),
+        "{waited}"
+    );
+    // The first's snapshot and then the waiter's, both complete: the
+    // refused crawl began none and marked nothing failed.
     let o = cli(&data, &["snapshots", "--json"], None).await;
     let snaps: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(snaps.len(), 1, "{snaps:?}");
-    assert_eq!(snaps[0]["state"], "complete", "{snaps:?}");
-    assert_eq!(snaps[0]["user_count"], sim.scim_contents().0.len());
-    // Released: a crawl now runs.
-    let o = cli(&data, &["crawl", "Sim", "--json"], None).await;
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(snaps.len(), 2, "{snaps:?}");
+    for s in &snaps {
+        assert_eq!(s["state"], "complete", "{snaps:?}");
+        assert_eq!(s["user_count"], sim.scim_contents().0.len());
+    }
 }
 
 /// Whether this host lets a test make a private mount namespace (root in CI).
