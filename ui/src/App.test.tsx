@@ -82,6 +82,8 @@ describe("app shell", () => {
       secret_store_path: "/srv/scimwatch/secrets.json",
       dev_build: false,
       notes: ["restricted to you (others could read it): /srv/scimwatch was 0755, now 0700"],
+      proxies: [],
+      trust: ["bundled webpki roots"],
     });
     window.location.hash = "#/settings";
     render(<App />);

@@ -532,6 +532,17 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 if let Some(p) = &info.secret_store_path {
                     println!("secrets file  {p}");
                 }
+                if info.proxies.is_empty() {
+                    println!(
+                        "proxy         none: HTTPS_PROXY, HTTP_PROXY and ALL_PROXY are not set"
+                    );
+                }
+                for p in &info.proxies {
+                    println!("proxy         {p}");
+                }
+                for t in &info.trust {
+                    println!("trusts        {t}");
+                }
                 for n in &info.notes {
                     println!("note          {n}");
                 }

@@ -27,6 +27,12 @@ pub struct AppInfo {
     /// Things the admin should know about this data folder: permissions
     /// tightened on open, opened read-only.
     pub notes: Vec<String>,
+    /// The proxies this process uses, from `HTTPS_PROXY`/`HTTP_PROXY`/
+    /// `ALL_PROXY`/`NO_PROXY` (passwords redacted).
+    pub proxies: Vec<String>,
+    /// What HTTPS trusts: the bundled roots, and the OS store or the
+    /// `SSL_CERT_FILE`/`SSL_CERT_DIR` that replaces it.
+    pub trust: Vec<String>,
 }
 
 /// Secrets as they arrive from the connection form. Deserialize only: a
@@ -98,6 +104,8 @@ impl Engine {
             secret_store_path: self.secrets.location().map(|p| p.display().to_string()),
             dev_build: cfg!(debug_assertions),
             notes: self.notes(),
+            proxies: crate::http::proxy_summary(),
+            trust: crate::http::trust_summary(),
         }
     }
 

@@ -16,4 +16,14 @@ secret_store_path: string | null, dev_build: boolean,
  * Things the admin should know about this data folder: permissions
  * tightened on open, opened read-only.
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * The proxies this process uses, from `HTTPS_PROXY`/`HTTP_PROXY`/
+ * `ALL_PROXY`/`NO_PROXY` (passwords redacted).
+ */
+proxies: Array<string>, 
+/**
+ * What HTTPS trusts: the bundled roots, and the OS store or the
+ * `SSL_CERT_FILE`/`SSL_CERT_DIR` that replaces it.
+ */
+trust: Array<string>, };

@@ -44,6 +44,8 @@ describe("Connections", () => {
       secret_store_path: "/srv/scimwatch/secrets.json",
       dev_build: false,
       notes: [],
+      proxies: [],
+      trust: ["bundled webpki roots"],
     });
     await openConnections();
     const list = await screen.findByRole("list", { name: "Connections" });
@@ -66,6 +68,8 @@ describe("Connections", () => {
       secret_store_path: "/srv/scimwatch/secrets.json",
       dev_build: false,
       notes: [],
+      proxies: [],
+      trust: ["bundled webpki roots"],
     });
     await openConnections();
     fireEvent.click(await screen.findByRole("link", { name: "Edit Contoso → Acme" }));

@@ -209,4 +209,13 @@ describe("Settings → Monitoring settings", () => {
     expect(within(form).getByText("Set when quiet hours end too")).toBeTruthy();
     expect(b.count("save_settings")).toBe(0);
   });
+
+  test("the Network card shows the proxy and trust store in use", async () => {
+    fakeBackend();
+    window.location.hash = "#/settings";
+    render(<App />);
+    const card = (await screen.findByRole("heading", { name: "Network" })).closest("section")!;
+    await within(card).findByText("HTTPS_PROXY=http://proxy.corp.example:3128");
+    expect(within(card).getByText("the operating system's certificate store")).toBeTruthy();
+  });
 });

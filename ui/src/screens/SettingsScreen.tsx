@@ -118,6 +118,30 @@ export function SettingsScreen() {
           trusts it (or set <span className="mono">SSL_CERT_FILE</span>). Start scimwatch from an environment where these
           are set; see "Proxies and company CAs" in the README.
         </p>
+        {info ? (
+          <dl className="facts facts-wide">
+            <dt>Proxy</dt>
+            <dd>
+              {info.proxies.length ? (
+                info.proxies.map((p) => (
+                  <span key={p} className="mono selectable cell-sub">
+                    {p}
+                  </span>
+                ))
+              ) : (
+                <span className="muted">None: connections go direct</span>
+              )}
+            </dd>
+            <dt>Trusts</dt>
+            <dd>
+              {info.trust.map((t) => (
+                <span key={t} className="cell-sub">
+                  {t}
+                </span>
+              ))}
+            </dd>
+          </dl>
+        ) : null}
       </section>
     </Page>
   );

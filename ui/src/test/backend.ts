@@ -89,6 +89,8 @@ export function fakeBackend(initial: Connection[] = []): FakeBackend {
           secret_store_path: null,
           dev_build: true,
           notes: [],
+          proxies: ["HTTPS_PROXY=http://proxy.corp.example:3128"],
+          trust: ["bundled webpki roots", "the operating system's certificate store"],
         };
       default:
         throw { kind: "internal", message: `unknown command ${cmd}`, fields: [] } satisfies CommandError;
