@@ -57,6 +57,31 @@ pub fn create_private_dir(dir: &Path) -> io::Result<Option<Tightened>> {
     }
 }
 
+/// Create `dir` (and missing parents) 0700 if it does not exist; `true`
+/// when it was created here. An existing folder is left as it is.
+pub fn create_private_dir_if_missing(dir: &Path) -> io::Result<bool> {
+    if dir.is_dir() {
+        return Ok(false);
+    }
+    create_private_dir(dir).map(|_| true)
+}
+
+/// Whether `path` exists and grants anything beyond `mode`.
+pub fn is_looser(path: &Path, mode: u32) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::symlink_metadata(path).is_ok_and(|m| {
+            !m.file_type().is_symlink() && m.permissions().mode() & 0o7777 & !mode != 0
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        false
+    }
+}
+
 /// If `path` exists and grants anything beyond `mode`, set it to `mode`.
 /// A symlink is left alone (its target is not ours to change).
 pub fn tighten(path: &Path, mode: u32) -> io::Result<Option<Tightened>> {

@@ -359,7 +359,11 @@ impl FileStore {
     fn write(&self, map: &BTreeMap<String, String>) -> Result<(), SecretError> {
         self.refuse_symlink()?;
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        crate::fsperm::create_private_dir(dir).map_err(|e| self.io_err(&e))?;
+        // Created 0700 when missing; an existing folder's mode is the
+        // store's business (`Store::open_in`), never changed from here.
+        if !dir.is_dir() {
+            crate::fsperm::create_private_dir(dir).map_err(|e| self.io_err(&e))?;
+        }
         let bytes = serde_json::to_vec(map).map_err(|e| self.err(e))?;
         let tmp = write_fresh_private(dir, &bytes).map_err(|e| self.io_err(&e))?;
         if let Err(e) = std::fs::rename(&tmp, &self.path) {

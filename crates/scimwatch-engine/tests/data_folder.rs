@@ -141,6 +141,38 @@ async fn an_upgraded_world_readable_folder_is_tightened_and_noted() {
 }
 
 #[tokio::test]
+async fn a_shared_folder_given_as_data_folder_keeps_its_mode() {
+    let _turn = PLACE.lock().await;
+    // `--data-dir /tmp`-like: a folder with other people's files in it.
+    let t = tempfile::tempdir().unwrap();
+    let shared = t.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(shared.join("someone-elses.txt"), b"x").unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let store = Store::open_in(&shared).await.unwrap();
+    write_something(&store).await;
+    assert_eq!(
+        mode(&shared),
+        0o1777,
+        "a folder scimwatch does not own keeps its mode"
+    );
+    assert_eq!(mode(&shared.join("scimwatch.db")), 0o600);
+    for f in wal_shm(&shared) {
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+    let secrets = FileStore::new(shared.join(SECRETS_FILE));
+    secrets
+        .set(
+            &SecretKey::new("u1", SecretKind::ScimToken),
+            &Sensitive::new("tok".into()),
+        )
+        .unwrap();
+    assert_eq!(mode(&shared), 0o1777);
+    assert_eq!(mode(&shared.join(SECRETS_FILE)), 0o600);
+    store.close().await;
+}
+
+#[tokio::test]
 async fn a_read_only_database_serves_reads_and_refuses_writes_clearly() {
     let _turn = PLACE.lock().await;
     let t = tempfile::tempdir().unwrap();

@@ -1,6 +1,7 @@
 //! The local SQLite store: one file in the data directory, WAL, embedded
 //! migrations. Every query is a runtime `query`/`query_as` exercised by a test.
 
+pub mod compliance;
 pub mod connections;
 pub mod events;
 pub mod incidents;
@@ -32,6 +33,24 @@ pub struct Store {
     read_only: Option<String>,
     /// Files and folders whose looser modes were tightened on open.
     tightened: Vec<Tightened>,
+}
+
+/// Whether `dir` holds only what scimwatch puts in a data folder (so its
+/// mode is scimwatch's to set).
+fn holds_only_scimwatch_files(dir: &Path) -> bool {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    rd.flatten().all(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with(DB_FILE)
+            || name.starts_with(crate::secrets::SECRETS_FILE)
+            || name.starts_with(".secrets.json.")
+            || name.starts_with(".scimwatch-")
+            || name == crate::locks::LOCKS_DIR
+            || name == "exports"
+    })
 }
 
 /// The files of the database beside `db`: itself, `-wal` and `-shm`.
@@ -79,11 +98,8 @@ impl Store {
     /// cannot be written is opened read-only (see [`Store::open_read_only`]).
     pub async fn open_in(data_dir: &Path) -> Result<Self, EngineError> {
         let mut tightened = Vec::new();
-        match fsperm::create_private_dir(data_dir) {
-            Ok(t) => tightened.extend(t),
-            Err(e) if data_dir.is_dir() => {
-                tracing::warn!(path = %data_dir.display(), error = %e, "cannot restrict the data folder's permissions");
-            }
+        let created = match fsperm::create_private_dir_if_missing(data_dir) {
+            Ok(created) => created,
             Err(e) => {
                 return Err(EngineError::Io(
                     if fsperm::is_read_only(&e) || fsperm::is_disk_full(&e) {
@@ -93,6 +109,19 @@ impl Store {
                     },
                 ))
             }
+        };
+        // An existing folder is tightened only when it holds nothing but
+        // scimwatch's files: `--data-dir /tmp` or a home folder keeps its
+        // mode (scimwatch's own files are still 0600).
+        let ours = created || holds_only_scimwatch_files(data_dir);
+        if ours {
+            tighten_all(&[data_dir.to_path_buf()], fsperm::DIR_MODE, &mut tightened);
+        } else if fsperm::is_looser(data_dir, fsperm::DIR_MODE) {
+            tracing::warn!(
+                path = %data_dir.display(),
+                "the data folder holds other files and others can open it; its mode is left \
+                 as it is (scimwatch's own files are 0600)"
+            );
         }
         let db = data_dir.join(DB_FILE);
         if let Err(e) = fsperm::probe_writable(data_dir) {
