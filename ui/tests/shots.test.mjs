@@ -819,7 +819,9 @@ function backendScript(seed, scenario = {}) {
         data_dir: "/home/admin/.local/share/scimwatch",
         database: "/home/admin/.local/share/scimwatch/scimwatch.db",
         secret_store: "keychain",
+        secret_store_path: null,
         dev_build: true,
+        notes: [],
       };
       default: {
         const m = monitor[cmd];

@@ -90,7 +90,7 @@ export function SettingsScreen() {
             ) : null}
           </dl>
         ) : null}
-        {info && info.notes.length > 0 ? (
+        {info && (info.notes ?? []).length > 0 ? (
           <Alert tone="info" title="About this data folder">
             <ul>
               {info.notes.map((n) => (
