@@ -109,7 +109,10 @@ async fn an_upgraded_world_readable_folder_is_tightened_and_noted() {
     ] {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(m)).unwrap();
     }
-    let store = Store::open_in(&data).await.unwrap();
+    // Configured through a link, as a moved data folder often is.
+    let link = t.path().join("link");
+    std::os::unix::fs::symlink(&data, &link).unwrap();
+    let store = Store::open_in(&link).await.unwrap();
     write_something(&store).await;
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("exports")), 0o700);

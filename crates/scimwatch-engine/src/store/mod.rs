@@ -115,7 +115,9 @@ impl Store {
         // mode (scimwatch's own files are still 0600).
         let ours = created || holds_only_scimwatch_files(data_dir);
         if ours {
-            tighten_all(&[data_dir.to_path_buf()], fsperm::DIR_MODE, &mut tightened);
+            // The folder itself, also when the configured path is a link to it.
+            let real = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+            tighten_all(&[real], fsperm::DIR_MODE, &mut tightened);
         } else if fsperm::is_looser(data_dir, fsperm::DIR_MODE) {
             tracing::warn!(
                 path = %data_dir.display(),
