@@ -771,7 +771,7 @@ async fn watch(engine: &Engine, json: bool) -> Result<(), CommandError> {
 /// `check`: exit 0 healthy, 1 problems found, 2 could not check.
 async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Result<(), Failure> {
     use scimwatch_core::health::{FindingKind, Severity};
-    use scimwatch_engine::monitor::{check_scim_due, run_checklist};
+    use scimwatch_engine::monitor::{check_scim_due, discover_due, run_checklist};
     use scimwatch_engine::poller::{poll_once, Event, PollConfig};
     let fail = |e: CommandError| Failure::new(e, json);
     let list = match &connection {
@@ -804,6 +804,15 @@ async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Resul
         }
     }
     unreadable.extend(check_scim_due(engine, std::time::Duration::ZERO, true, Utc::now()).await);
+    // SCIM compliance is judged on a discovery at most a day old.
+    unreadable.extend(
+        discover_due(
+            engine,
+            std::time::Duration::from_secs(24 * 3600),
+            Utc::now(),
+        )
+        .await,
+    );
     let mut views = Vec::new();
     for c in &list {
         views.push(

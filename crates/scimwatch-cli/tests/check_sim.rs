@@ -138,6 +138,18 @@ async fn discover_and_crawl_exit_codes_follow_the_endpoint() {
     let text = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(text.contains("incomplete"), "{text}");
 
+    // `check` judges SCIM compliance on the recorded discovery and crawl
+    // (issue 17, defect 9): the deviation fails the step, exit 1.
+    let o = cli(&data, &["check", "--json"], None).await;
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{out:#}");
+    let steps = out["connections"][0]["run"]["steps"].as_array().unwrap();
+    let step = steps
+        .iter()
+        .find(|s| s["id"] == "scim_compliance")
+        .unwrap_or_else(|| panic!("{out:#}"));
+    assert_eq!(step["status"], "fail", "{step:#}");
+
     sim.shutdown().await;
     let o = cli(&data, &["discover"], None).await;
     let text = String::from_utf8_lossy(&o.stdout).to_string();

@@ -28,7 +28,7 @@ use crate::notify::Notifiers;
 use crate::poller::{Event, Poller};
 use crate::scim;
 use crate::store::connections::{self as rows, ConnectionRow};
-use crate::store::scim_checks;
+use crate::store::{compliance, scim_checks};
 
 /// How often the SaaS's SCIM endpoint gets Entra's Test Connection.
 pub const SCIM_CHECK_EVERY: Duration = Duration::from_secs(5 * 60);
@@ -54,6 +54,11 @@ pub async fn observe(
         if let Some(c) = scim_checks::latest(engine.store.pool(), row.id).await? {
             obs.scim_check = Some(c.to_observation());
         }
+        let mut recorded = Vec::new();
+        for source in [compliance::Source::Discover, compliance::Source::Crawl] {
+            recorded.extend(compliance::latest(engine.store.pool(), row.id, source).await?);
+        }
+        obs.compliance_deviations = compliance::observed(&recorded);
         match scim::token_status(engine, &row.uuid, now).await {
             Ok(ts) => obs.token_expires_at = ts.expires_at,
             Err(e) => tracing::debug!(error = %e, "token status unavailable"),
@@ -230,6 +235,36 @@ pub async fn check_scim_due(
                 .is_none_or(|t| now.signed_duration_since(t).to_std().unwrap_or_default() >= every);
         if due {
             if let Err(e) = scim::check_connection(engine, &row.uuid, now).await {
+                errors.push(format!("{}: {e}", row.name));
+            }
+        }
+    }
+    errors
+}
+
+/// Run discovery (the compliance report, recorded) for every SCIM connection
+/// whose last one is older than `every` or missing, so the checklist's
+/// "SCIM compliance" step judges on evidence. Returns "name: error" for a
+/// discovery that could not run at all.
+pub async fn discover_due(engine: &Engine, every: Duration, now: DateTime<Utc>) -> Vec<String> {
+    let mut errors = Vec::new();
+    let list = match rows::list(engine.store.pool()).await {
+        Ok(l) => l,
+        Err(e) => return vec![e.to_string()],
+    };
+    for row in list
+        .into_iter()
+        .filter(|r| r.scim_url.is_some() && r.scim_token_set)
+    {
+        let last = compliance::latest(engine.store.pool(), row.id, compliance::Source::Discover)
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.checked_at);
+        let due =
+            last.is_none_or(|t| now.signed_duration_since(t).to_std().unwrap_or_default() >= every);
+        if due {
+            if let Err(e) = scim::discover(engine, &row.uuid, now).await {
                 errors.push(format!("{}: {e}", row.name));
             }
         }

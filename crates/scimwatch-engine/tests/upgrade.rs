@@ -427,3 +427,74 @@ async fn schema_v9_databases_count_events_in_the_ingest() {
     assert_eq!(exact().await, 7);
     store.integrity_check().await.unwrap();
 }
+
+/// Schema v10 → 0011 (`scim_compliance`): connections carry over, and the
+/// compliance verdicts of discover and crawl are recorded and read back.
+#[tokio::test]
+async fn schema_v10_databases_record_scim_compliance() {
+    use scimwatch_core::health::ComplianceDeviation;
+    use scimwatch_engine::store::compliance::{self, Source};
+
+    let (_dir, db) = fixture_copy(10);
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let list = rows::list(store.pool()).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].name, "Acme v10");
+    let id = list[0].id;
+    assert_eq!(
+        compliance::latest(store.pool(), id, Source::Discover)
+            .await
+            .unwrap(),
+        None,
+        "nothing examined yet"
+    );
+    let now = chrono::Utc::now();
+    let dev = ComplianceDeviation {
+        code: "ignores_start_index".into(),
+        message: "the server ignores startIndex".into(),
+    };
+    compliance::record(
+        store.pool(),
+        id,
+        Source::Crawl,
+        now,
+        None,
+        std::slice::from_ref(&dev),
+    )
+    .await
+    .unwrap();
+    compliance::record(
+        store.pool(),
+        id,
+        Source::Discover,
+        now,
+        Some("the SCIM token was refused (HTTP 401)"),
+        &[],
+    )
+    .await
+    .unwrap();
+    let got = [
+        compliance::latest(store.pool(), id, Source::Discover)
+            .await
+            .unwrap()
+            .unwrap(),
+        compliance::latest(store.pool(), id, Source::Crawl)
+            .await
+            .unwrap()
+            .unwrap(),
+    ];
+    assert_eq!(compliance::observed(&got), Some(vec![dev]));
+    assert_eq!(compliance::observed(&got[..1]), None, "could not examine");
+    // A connection's verdicts go with it.
+    sqlx::query("DELETE FROM connections WHERE id = ?")
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM scim_compliance")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}

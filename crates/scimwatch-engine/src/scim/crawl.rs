@@ -1096,6 +1096,9 @@ pub async fn run_inventory(
             return Err(e.into());
         }
     };
+    drop(conn);
+    // What paging showed about the server (the whole list read, or not).
+    inventory_compliance(engine, row.id, now, &run.findings).await?;
     if let Some(p) = progress {
         p.send_replace(CrawlProgress {
             phase: "done".into(),
@@ -1116,6 +1119,26 @@ pub async fn run_inventory(
         elapsed_ms: super::client::millis(started.elapsed()),
         incomplete,
     })
+}
+
+/// Record the crawl's paging deviations as the connection's `crawl`
+/// compliance verdict (it examined the server's paging, filtering aside).
+async fn inventory_compliance(
+    engine: &Engine,
+    connection_id: i64,
+    now: DateTime<Utc>,
+    findings: &[ComplianceFinding],
+) -> Result<(), ScimError> {
+    crate::store::compliance::record(
+        engine.store.pool(),
+        connection_id,
+        crate::store::compliance::Source::Crawl,
+        now,
+        None,
+        &super::discover::deviations(findings),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Per-connection crawl summaries for the CLI (uses [`HashMap`] of types).

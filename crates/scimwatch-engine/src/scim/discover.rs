@@ -19,6 +19,7 @@ use super::check::{
 use super::client::{ScimClient, ScimResponse};
 use super::error::ScimError;
 use crate::app::Engine;
+use crate::store::compliance;
 
 /// What was sent and an excerpt of what came back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -648,6 +649,25 @@ pub async fn discover(
     connection: &str,
     now: DateTime<Utc>,
 ) -> Result<ComplianceReport, ScimError> {
-    let (_, client) = connection_client(engine, connection, check_client_config()).await?;
-    Ok(discover_client(&client, now).await)
+    let (row, client) = connection_client(engine, connection, check_client_config()).await?;
+    let report = discover_client(&client, now).await;
+    compliance::record(
+        engine.store.pool(),
+        row.id,
+        compliance::Source::Discover,
+        now,
+        report.could_not_examine.as_deref(),
+        &deviations(&report.findings),
+    )
+    .await?;
+    Ok(report)
+}
+
+/// The findings the health rules count: warnings and errors.
+pub(crate) fn deviations(findings: &[ComplianceFinding]) -> Vec<ComplianceDeviation> {
+    findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .map(ComplianceFinding::to_observation)
+        .collect()
 }
