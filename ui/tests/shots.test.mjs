@@ -822,6 +822,8 @@ function backendScript(seed, scenario = {}) {
         secret_store_path: null,
         dev_build: true,
         notes: [],
+        proxies: [],
+        trust: ["bundled webpki roots", "the operating system's certificate store"],
       };
       default: {
         const m = monitor[cmd];

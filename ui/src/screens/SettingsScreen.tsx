@@ -122,7 +122,7 @@ export function SettingsScreen() {
           <dl className="facts facts-wide">
             <dt>Proxy</dt>
             <dd>
-              {info.proxies.length ? (
+              {info.proxies?.length ? (
                 info.proxies.map((p) => (
                   <span key={p} className="mono selectable cell-sub">
                     {p}
@@ -134,7 +134,7 @@ export function SettingsScreen() {
             </dd>
             <dt>Trusts</dt>
             <dd>
-              {info.trust.map((t) => (
+              {(info.trust ?? []).map((t) => (
                 <span key={t} className="cell-sub">
                   {t}
                 </span>
