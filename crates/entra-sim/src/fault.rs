@@ -82,6 +82,11 @@ pub enum Fault {
     },
     /// The job stalls: the status stays `Active` but no cycle runs any more.
     StalledJob,
+    /// scimwatch's sign-in lacks the permission (Synchronization.Read.All) or the directory
+    /// role to read provisioning: every `synchronization/*` request answers what real Graph
+    /// answers then, **401 `UnknownError` with an empty message** (not 403); the directory
+    /// and the provisioning logs still work with the same token.
+    SynchronizationPermissionMissing,
     /// The tenant has no Entra ID P1/P2 licence: `auditLogs/provisioning` answers 403
     /// `Authentication_RequestFromNonPremiumTenantOrB2CTenant`; everything else works.
     NonPremiumTenant,
@@ -184,6 +189,7 @@ pub fn fault_kinds() -> Vec<FaultKind> {
         FaultKind { kind: "duplicate_user_conflict", params: NONE, description: "POST /Users answers 409 uniqueness: EntryConflict" },
         FaultKind { kind: "mass_deletes", params: &["count: u32 (optional)"], description: "Many users unassigned at once: quarantine TooManyDeletes" },
         FaultKind { kind: "stalled_job", params: NONE, description: "Cycles stop while the status still says Active" },
+        FaultKind { kind: "synchronization_permission_missing", params: NONE, description: "Missing permission or role for the synchronization API: 401 UnknownError with an empty message; directory and logs still work" },
         FaultKind { kind: "non_premium_tenant", params: NONE, description: "No P1/P2: auditLogs/provisioning answers 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant" },
         FaultKind { kind: "graph_throttling", params: &["family", "retry_after_secs: f64", "count: u32"], description: "Graph 429 with Retry-After" },
         FaultKind { kind: "graph_server_error", params: &["family", "status: u16 (503)", "count: u32"], description: "Graph 5xx" },

@@ -101,6 +101,31 @@ fn add_ids(r: &mut Response, ctx: &Ctx) {
     }
 }
 
+/// What the synchronization API answers a caller without the permission or
+/// directory role: 401, `UnknownError`, an empty message, `innerError.date`
+/// without a zone (a real body, see tests/fixtures/graph-real/).
+fn unknown_error_401(state: &SimState, ctx: &Ctx) -> Response {
+    let body = json!({
+        "error": {
+            "code": "UnknownError",
+            "message": "",
+            "innerError": {
+                "date": state.clock.now().format("%Y-%m-%dT%H:%M:%S").to_string(),
+                "request-id": ctx.request_id.to_string(),
+                "client-request-id": ctx.client_request_id,
+            }
+        }
+    });
+    let mut r = (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response();
+    add_ids(&mut r, ctx);
+    r
+}
+
 fn html_error() -> Response {
     (
         StatusCode::BAD_GATEWAY,
@@ -146,6 +171,7 @@ pub(crate) async fn gate(
             return Err(graph_error(state, &ctx, status, c, m));
         }
         Some(GraphAction::Html) => return Err(html_error()),
+        Some(GraphAction::UnknownError401) => return Err(unknown_error_401(state, &ctx)),
         Some(other) => ctx.post = Some(other),
         None => {}
     }

@@ -293,6 +293,8 @@ pub struct GraphRequest {
 #[derive(Debug, Clone)]
 pub(crate) enum GraphAction {
     Throttle(f64),
+    /// 401 `UnknownError` with an empty message (missing permission or role).
+    UnknownError401,
     Status(u16),
     Html,
     Malformed,
@@ -411,6 +413,11 @@ impl SimState {
                     ..
                 } if fam.covers(family) => GraphAction::Status(*status),
                 Fault::GraphHtmlPage { family: fam } if fam.covers(family) => GraphAction::Html,
+                Fault::SynchronizationPermissionMissing
+                    if family == GraphFamily::Synchronization =>
+                {
+                    GraphAction::UnknownError401
+                }
                 Fault::GraphMalformedJson { family: fam } if fam.covers(family) => {
                     GraphAction::Malformed
                 }

@@ -12,9 +12,9 @@ use scimwatch_core::checklist::{
 };
 use scimwatch_core::health::{
     evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation,
-    DriftObservation, ExecutionObservation, JobObservation, JobStatusCode, MappingsObservation,
-    Observations, ProgressObservation, QuarantineObservation, QuarantineReason, Reachability,
-    ScheduleState, ScimCheckObservation, ScimVerdict, Thresholds,
+    DriftObservation, ExecutionObservation, GraphDenied, JobObservation, JobStatusCode,
+    MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
+    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, ScimVerdict, Thresholds,
 };
 use scimwatch_core::Cloud;
 
@@ -90,6 +90,7 @@ fn healthy() -> Observations {
         }),
         compliance_deviations: Some(vec![]),
         graph_reachability: Reachability::Ok,
+        graph_denied: vec![],
         scim_reachability: Reachability::Ok,
         logs_available: Some(true),
     }
@@ -498,6 +499,20 @@ fn each_step_passes_fails_and_can_be_unknown() {
             CheckStatus::Fail,
         ),
         ("quarantine", |o| o.job = None, CheckStatus::Unknown),
+        (
+            // Graph refuses the job for lack of a permission: what was read
+            // before is not live evidence (issue 17, defect 2).
+            "quarantine",
+            |o| {
+                o.graph_denied = vec![GraphDenied {
+                    what: "the provisioning job".into(),
+                    since: now() - mins(20),
+                    reason: "access denied (Synchronization.Read.All …)".into(),
+                    job: true,
+                }]
+            },
+            CheckStatus::Unknown,
+        ),
         (
             "last_cycle_errors",
             |o| o.last_cycle.as_mut().unwrap().failures = 50,

@@ -81,6 +81,7 @@ fn healthy() -> Observations {
         }),
         compliance_deviations: Some(vec![]),
         graph_reachability: Reachability::Ok,
+        graph_denied: vec![],
         scim_reachability: Reachability::Ok,
         logs_available: Some(true),
     }

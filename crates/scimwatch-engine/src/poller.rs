@@ -461,6 +461,16 @@ impl Worker {
                 tracing::warn!(error = %e, "poller: cannot record reachability");
             }
         }
+        // A read Graph refused for lack of a permission is allowed again.
+        let key = denied_stream(stream);
+        if let Ok(Some(d)) = jobs::get_poll_state(pool, row.id, &key).await {
+            if d.watermark_ms.is_some() {
+                if let Err(e) = jobs::set_poll_state(pool, row.id, &key, None, None, now_ms()).await
+                {
+                    tracing::warn!(error = %e, "poller: cannot record permission");
+                }
+            }
+        }
         if was_blind {
             self.emit(Event::Recovered {
                 connection: row.uuid.clone(),
@@ -469,13 +479,53 @@ impl Worker {
         }
     }
 
+    async fn record_denied(
+        &self,
+        row: &ConnectionRow,
+        stream: Stream,
+        e: &GraphError,
+        message: &str,
+    ) {
+        let pool = self.engine.store.pool();
+        let key = denied_stream(stream);
+        let since = jobs::get_poll_state(pool, row.id, &key)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|d| d.watermark_ms)
+            .unwrap_or_else(now_ms);
+        let what = match e {
+            GraphError::MissingRole { what, .. } => what.clone(),
+            _ => stream.as_str().to_string(),
+        };
+        let record = serde_json::json!({
+            "what": what,
+            "reason": message,
+            "job": stream == Stream::GraphJob,
+        })
+        .to_string();
+        if let Err(err) =
+            jobs::set_poll_state(pool, row.id, &key, Some(since), Some(&record), now_ms()).await
+        {
+            tracing::warn!(error = %err, "poller: cannot record permission");
+        }
+    }
+
     async fn record_failure(&mut self, row: &ConnectionRow, stream: Stream, e: GraphError) {
         let now = Instant::now();
         let (base, cap) = (self.cfg.backoff_base, self.cfg.backoff_cap);
         let jitter: f64 = rand::thread_rng().gen();
-        let blinding =
-            e.is_transport() || (stream == Stream::GraphJob && e.kind() == ErrorKind::Auth);
+        // A read refused for lack of a permission or role is not blindness:
+        // Graph answers, scimwatch may not look. It is recorded per stream
+        // (so the streams that work neither clear it nor flap) and judged by
+        // the health rules as such.
+        let permission = e.is_permission();
+        let blinding = !permission
+            && (e.is_transport() || (stream == Stream::GraphJob && e.kind() == ErrorKind::Auth));
         let message = e.to_string();
+        if permission {
+            self.record_denied(row, stream, &e, &message).await;
+        }
         let Some(cs) = self.conns.get_mut(&row.uuid) else {
             return;
         };
@@ -522,6 +572,13 @@ impl Worker {
             });
         }
     }
+}
+
+/// `poll_state.stream` recording that Graph refuses `stream`'s reads for
+/// lack of a permission or role: `watermark_ms` = since (NULL when
+/// allowed), `cursor` = `{"what", "reason", "job"}` JSON.
+pub fn denied_stream(stream: Stream) -> String {
+    format!("denied:{}", stream.as_str())
 }
 
 fn merge(a: Option<Option<String>>, b: Option<String>) -> Option<Option<String>> {

@@ -323,6 +323,15 @@ async fn every_other_fault_has_its_expected_outcome() {
             &["changes_take_time"],
         ),
         (Fault::GraphNextLinkLoop, Expect::Nothing, None, &[]),
+        (
+            // A missing permission or role on the synchronization API (401
+            // UnknownError, empty message): said as such, the job steps
+            // could not check (issue 17, defect 2).
+            Fault::SynchronizationPermissionMissing,
+            Expect::Incident(FindingKind::GraphBlind),
+            None,
+            &["changes_take_time", "quarantine", "provisioning_on"],
+        ),
     ];
     // Every fault the simulator knows is in one of the two tables.
     let covered = table.len() + 10;
@@ -415,4 +424,74 @@ async fn every_other_fault_has_its_expected_outcome() {
         );
         env.sim.shutdown().await;
     }
+}
+
+/// Issue 17, defect 2: the synchronization API's 401 `UnknownError` with an
+/// empty message (a missing permission or directory role) is diagnosed as
+/// such, naming what is needed — not "refused the access token" — and the
+/// streams that work keep working: new log entries are still ingested and
+/// the connection does not flap between blind and recovered.
+#[tokio::test]
+async fn a_missing_synchronization_permission_is_named_and_other_streams_keep_working() {
+    let env = env_with_both_sides().await;
+    env.sim.run_cycle().await;
+    let rec = Arc::new(RecordingNotifier::new());
+    let notifier: Notifiers = rec.clone();
+    round(&env, &notifier).await;
+    env.sim
+        .inject(Fault::SynchronizationPermissionMissing)
+        .unwrap();
+    for _ in 0..2 {
+        env.sim.modify_tenant(|t, now| {
+            t.add_user("New", "Hire", true, now);
+        });
+        env.sim.run_cycle().await;
+        let before = scimwatch_engine::store::events::count(env.engine.store.pool(), env.row.id)
+            .await
+            .unwrap();
+        let outcomes = full_round(&env, &notifier).await;
+        let after = scimwatch_engine::store::events::count(env.engine.store.pool(), env.row.id)
+            .await
+            .unwrap();
+        assert!(
+            after > before,
+            "the logs are still read: {before} → {after}"
+        );
+        let f = outcomes
+            .iter()
+            .flat_map(|o| o.findings.iter())
+            .find(|f| f.kind == FindingKind::GraphBlind)
+            .expect("a finding about the refused reads");
+        assert!(f.title.contains("not allowed to read"), "{}", f.title);
+        let text = format!("{} {} {:?}", f.title, f.action, f.evidence);
+        for needed in [
+            "Synchronization.Read.All",
+            "Application.Read.All",
+            "Application Administrator",
+        ] {
+            assert!(text.contains(needed), "{needed}: {text}");
+        }
+        assert!(!text.contains("refused the access token"), "{text}");
+        assert!(!text.contains("cannot reach"), "{text}");
+    }
+    // One incident, one notification, no blind/recovered flapping.
+    let graph_notes: Vec<_> = rec
+        .sent()
+        .into_iter()
+        .filter(|n| n.incident_kind.as_deref() == Some("graph_blind"))
+        .collect();
+    assert_eq!(graph_notes.len(), 1, "{graph_notes:?}");
+    let r =
+        scimwatch_engine::graph::observe::status_report(&env.engine.store, &env.row, Utc::now())
+            .await
+            .unwrap();
+    assert_eq!(r.graph, "blind");
+    assert!(
+        r.blind_reason
+            .as_deref()
+            .is_some_and(|w| w.contains("Synchronization.Read.All")),
+        "{:?}",
+        r.blind_reason
+    );
+    env.sim.shutdown().await;
 }

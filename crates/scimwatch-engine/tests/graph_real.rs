@@ -434,3 +434,70 @@ fn start_here_on_a_real_quarantined_and_disabled_job_is_the_cause() {
         "{failing:?}"
     );
 }
+
+/// Defect 2: the synchronization API's real 401 `UnknownError` with an
+/// empty message is a missing permission or role, named as such; the same
+/// token still reads the directory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_401_unknownerror_with_an_empty_message_is_a_missing_permission() {
+    use scimwatch_engine::graph::{Family, GraphError};
+    let body = fixture("graph-error-401-synchronization-unknownerror-empty-message.json");
+    let replay = Replay::start(vec![
+        ("/synchronization/", 401, body),
+        (
+            "/servicePrincipals",
+            200,
+            r#"{"value":[{"id":"sp-1","appId":"a","displayName":"Acme"}]}"#.into(),
+        ),
+    ])
+    .await;
+    let client = replay.client();
+    let e = client
+        .get_json::<serde_json::Value>(
+            "/servicePrincipals/sp-1/synchronization/jobs/job-1",
+            Family::Synchronization,
+            "the provisioning job",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, GraphError::MissingRole { .. }),
+        "{e:?} should be a missing permission"
+    );
+    assert!(e.is_permission() && !e.is_transport());
+    let msg = e.to_string();
+    for needed in [
+        "the provisioning job",
+        "Synchronization.Read.All",
+        "Application.Read.All",
+        "Application Administrator",
+        "Cloud Application Administrator",
+        "UnknownError",
+    ] {
+        assert!(msg.contains(needed), "{needed}: {msg}");
+    }
+    assert!(!msg.contains("refused the access token"), "{msg}");
+    let ok: serde_json::Value = client
+        .get_json("/servicePrincipals", Family::Directory, "servicePrincipals")
+        .await
+        .unwrap();
+    assert_eq!(ok["value"][0]["id"], "sp-1");
+    // A 401 with a message on another family stays a refused token.
+    let replay = Replay::start(vec![(
+        "/auditLogs/",
+        401,
+        r#"{"error":{"code":"InvalidAuthenticationToken","message":"Access token has expired or is not yet valid."}}"#
+            .into(),
+    )])
+    .await;
+    let e = replay
+        .client()
+        .get_json::<serde_json::Value>(
+            "/auditLogs/provisioning",
+            Family::ProvisioningLogs,
+            "provisioning logs",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, GraphError::Unauthorized { .. }), "{e:?}");
+}

@@ -203,6 +203,10 @@ fn job_or_why<'a>(
     ctx: &Context,
     now: DateTime<Utc>,
 ) -> Result<&'a JobObservation, String> {
+    if obs.graph_denied.iter().any(|d| d.job) {
+        // What was read before the permission went is not live evidence.
+        job_freshness(obs, &ctx.thresholds, now)?;
+    }
     match &obs.job {
         Some(job) => Ok(job),
         None => Err(job_freshness(obs, &ctx.thresholds, now)

@@ -18,7 +18,7 @@
 //! | `token_expiring` / `token_expired` | within 30/14/7/1 days (inclusive) / at or past expiry |
 //! | `users_mapping_disabled`, `groups_mapping_disabled`, `no_groups_assigned` | schema and assignments |
 //! | `drift` | missing + orphans + duplicates ≥ min count and share of assigned > % |
-//! | `graph_blind` / `scim_blind` | the monitor itself cannot reach a side (or the job reading is stale) |
+//! | `graph_blind` / `scim_blind` | the monitor itself cannot reach a side (or the job reading is stale), or Graph refuses a read for lack of a permission or role (`graph_denied`, said as such) |
 //! | `logs_unavailable` | tenant without P1/P2 |
 //! | `tenant_url_mismatch` | Entra's Tenant URL differs from the one scimwatch checks |
 //! | `scim_non_compliant` | the SaaS's SCIM server deviates from the RFCs |
@@ -35,8 +35,8 @@ mod timing;
 pub use observations::is_credential_error_code;
 pub use observations::{
     AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation, DriftObservation,
-    ExecutionObservation, ExecutionState, JobObservation, JobStatusCode, MappingsObservation,
-    Observations, ProgressObservation, QuarantineError, QuarantineErrorSource,
+    ExecutionObservation, ExecutionState, GraphDenied, JobObservation, JobStatusCode,
+    MappingsObservation, Observations, ProgressObservation, QuarantineError, QuarantineErrorSource,
     QuarantineObservation, QuarantineReason, Reachability, ScheduleState, ScimCheckObservation,
     ScimVerdict,
 };

@@ -146,6 +146,24 @@ pub enum Reachability {
     },
 }
 
+/// Microsoft Graph refuses scimwatch one kind of read for lack of a
+/// permission or directory role (the synchronization API answers 401
+/// `UnknownError` with an empty message, others 403), while other reads
+/// work. Not blindness: scimwatch can reach Graph, it may not look.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphDenied {
+    /// What could not be read, e.g. "the provisioning job".
+    pub what: String,
+    /// Refused since.
+    pub since: DateTime<Utc>,
+    /// Why, naming the permission or role needed.
+    pub reason: String,
+    /// Whether this is the provisioning job itself (its status is then
+    /// not live evidence).
+    #[serde(default)]
+    pub job: bool,
+}
+
 /// A provisioning job's last execution (`status.lastExecution`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -481,6 +499,8 @@ pub struct Observations {
     /// `None` = not checked yet; empty = compliant.
     pub compliance_deviations: Option<Vec<ComplianceDeviation>>,
     pub graph_reachability: Reachability,
+    /// Reads Graph refuses for lack of a permission or role (empty: none).
+    pub graph_denied: Vec<GraphDenied>,
     pub scim_reachability: Reachability,
     /// `Some(false)`: the tenant has no Entra ID P1/P2, so no provisioning logs.
     pub logs_available: Option<bool>,

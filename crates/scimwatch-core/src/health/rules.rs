@@ -84,6 +84,41 @@ Test Connection also fails, contact the SaaS vendor."
     f
 }
 
+/// Graph refuses some reads for lack of a permission or directory role
+/// (`graph_denied`): one `graph_blind` finding that says so and names what
+/// is needed, never "cannot reach" or "the token was refused".
+fn denied_finding(obs: &Observations, cfg: &Thresholds, now: DateTime<Utc>) -> Finding {
+    let what: Vec<&str> = obs.graph_denied.iter().map(|d| d.what.as_str()).collect();
+    let since = obs
+        .graph_denied
+        .iter()
+        .map(|d| d.since)
+        .min()
+        .unwrap_or(now);
+    let long = now - since > minutes(cfg.blind_critical_after_minutes);
+    let job = obs.graph_denied.iter().any(|d| d.job);
+    let mut f = Finding::new(
+        FindingKind::GraphBlind,
+        if long || job {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        },
+        format!(
+            "scimwatch is not allowed to read {} (missing permission or directory role)",
+            what.join(", ")
+        ),
+        "Microsoft Graph refuses these reads to scimwatch's sign-in: this says nothing about provisioning itself. Grant the app registration the application permissions Synchronization.Read.All and Application.Read.All (admin consent), or, for a signed-in admin, a directory role that may read provisioning (Application Administrator, Cloud Application Administrator); then sign in again. Reads that are allowed keep being watched.",
+    )
+    .with("Refused since", fmt_time(since))
+    .with("For", fmt_duration(now - since));
+    for d in &obs.graph_denied {
+        f = f.with(&format!("Refused: {}", d.what), d.reason.clone());
+    }
+    f.since = Some(since);
+    f
+}
+
 /// `graph_blind` / `scim_blind`.
 pub(super) fn blindness(
     obs: &Observations,
@@ -100,6 +135,7 @@ pub(super) fn blindness(
             cfg,
             now,
         )),
+        _ if !obs.graph_denied.is_empty() => out.push(denied_finding(obs, cfg, now)),
         _ => {
             // Graph answers but the job reading itself is stale: still blind.
             if let (Some(_), Some(at)) = (&obs.job, obs.job_observed_at) {

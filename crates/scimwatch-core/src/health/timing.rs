@@ -67,6 +67,14 @@ pub fn job_freshness(
     cfg: &Thresholds,
     now: DateTime<Utc>,
 ) -> Result<(), String> {
+    if let Some(d) = obs.graph_denied.iter().find(|d| d.job) {
+        return Err(format!(
+            "scimwatch is not allowed to read {} since {}: {}",
+            d.what,
+            super::format::fmt_time(d.since),
+            d.reason
+        ));
+    }
     if let Reachability::Blind { since, reason } = &obs.graph_reachability {
         return Err(format!(
             "scimwatch cannot read the provisioning job from Microsoft Graph since {} ({reason})",

@@ -297,12 +297,7 @@ impl GraphClient {
                     self.invalidate_token();
                     continue;
                 }
-                401 => {
-                    return Err(GraphError::Unauthorized {
-                        code: code.unwrap_or_else(|| "HTTP 401".into()),
-                        message,
-                    })
-                }
+                401 => return Err(GraphError::unauthorized(family, what, code, message)),
                 403 => return Err(forbidden(family, what, code)),
                 404 => {
                     return Err(GraphError::NotFound(format!(

@@ -140,7 +140,50 @@ impl From<ParseError> for GraphError {
     }
 }
 
+/// What reading the synchronization API needs.
+pub const SYNCHRONIZATION_NEEDS: &str = "Synchronization.Read.All and Application.Read.All \
+(application permissions with admin consent), or for a signed-in admin a directory role that may \
+read provisioning such as Application Administrator or Cloud Application Administrator";
+
 impl GraphError {
+    /// A 401 that survived a fresh token. The synchronization API answers a
+    /// missing permission or directory role with **401 `UnknownError` and
+    /// an empty message** (not 403) while other endpoints accept the same
+    /// token: that is [`GraphError::MissingRole`] naming what is needed, not
+    /// a refused token.
+    pub fn unauthorized(
+        family: super::client::Family,
+        what: &str,
+        code: Option<String>,
+        message: String,
+    ) -> GraphError {
+        let unknown = code
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty() || c.eq_ignore_ascii_case("UnknownError"));
+        if family == super::client::Family::Synchronization && unknown && message.trim().is_empty()
+        {
+            return GraphError::MissingRole {
+                what: what.to_string(),
+                needs: SYNCHRONIZATION_NEEDS.into(),
+                code: format!(
+                    "HTTP 401 {} with an empty message, its answer when a permission or role is \
+missing",
+                    code.as_deref().unwrap_or("without a code")
+                ),
+            };
+        }
+        GraphError::Unauthorized {
+            code: code.unwrap_or_else(|| "HTTP 401".into()),
+            message,
+        }
+    }
+
+    /// Graph refused this read for lack of a permission or role: scimwatch
+    /// can reach Graph, it may not look (never blindness).
+    pub fn is_permission(&self) -> bool {
+        matches!(self, GraphError::MissingRole { .. })
+    }
+
     pub fn kind(&self) -> ErrorKind {
         use GraphError::*;
         match self {

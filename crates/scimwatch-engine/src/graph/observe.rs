@@ -233,6 +233,24 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
         },
         None => Reachability::Unknown,
     };
+    let mut graph_denied = Vec::new();
+    for stream in crate::poller::Stream::GRAPH {
+        let key = crate::poller::denied_stream(stream);
+        let Some(d) = jobs::get_poll_state(pool, row.id, &key).await? else {
+            continue;
+        };
+        let (Some(since), Some(cursor)) = (d.watermark_ms, d.cursor) else {
+            continue;
+        };
+        let v: serde_json::Value = serde_json::from_str(&cursor).unwrap_or_default();
+        let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(without_trace_lines);
+        graph_denied.push(health::GraphDenied {
+            what: text("what").unwrap_or_else(|| stream.as_str().to_string()),
+            since: ms_to_time(since),
+            reason: text("reason").unwrap_or_default(),
+            job: v.get("job").and_then(|x| x.as_bool()).unwrap_or(false),
+        });
+    }
     let logs = jobs::get_poll_state(pool, row.id, LOGS_STREAM).await?;
     let logs_available = logs.map(|l| l.cursor.as_deref() != Some(LOGS_UNLICENSED));
     Ok(Observations {
@@ -246,6 +264,7 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
         scim_url: row.scim_url.clone(),
         token_expires_at: row.scim_token_expires_ms.map(ms_to_time),
         graph_reachability,
+        graph_denied,
         logs_available,
         ..Default::default()
     })
@@ -365,10 +384,18 @@ pub async fn status_report(
     let latest = jobs::latest_job(store.pool(), row.id).await?;
     let assignments: Option<AssignmentsBody> =
         body(jobs::latest_config(store.pool(), row.id, ConfigKind::Assignments).await?);
-    let (graph, blind_reason, blind_since) = match &obs.graph_reachability {
-        Reachability::Ok => ("ok".to_string(), None, None),
-        Reachability::Unknown => ("unknown".to_string(), None, None),
-        Reachability::Blind { since, reason } => {
+    let denied_job = obs.graph_denied.iter().find(|d| d.job);
+    let (graph, blind_reason, blind_since) = match (&obs.graph_reachability, denied_job) {
+        // Graph answers but refuses the job for lack of a permission: the
+        // job is not seen, and the reason names what is needed.
+        (Reachability::Ok | Reachability::Unknown, Some(d)) => (
+            "blind".to_string(),
+            Some(d.reason.clone()),
+            fmt(Some(d.since)),
+        ),
+        (Reachability::Ok, None) => ("ok".to_string(), None, None),
+        (Reachability::Unknown, None) => ("unknown".to_string(), None, None),
+        (Reachability::Blind { since, reason }, _) => {
             ("blind".to_string(), Some(reason.clone()), fmt(Some(*since)))
         }
     };
