@@ -208,6 +208,35 @@ pub async fn confirm_step(
     run_checklist(engine, connection, now).await
 }
 
+/// The SCIM connections (with a token) whose last run of something, as
+/// `last` reads it, is older than `every` or missing (all when `force`).
+async fn scim_due<F, Fut>(
+    engine: &Engine,
+    every: Duration,
+    force: bool,
+    now: DateTime<Utc>,
+    last: F,
+) -> Result<Vec<ConnectionRow>, EngineError>
+where
+    F: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = Option<DateTime<Utc>>>,
+{
+    let mut due = Vec::new();
+    for row in rows::list(engine.store.pool())
+        .await?
+        .into_iter()
+        .filter(|r| r.scim_url.is_some() && r.scim_token_set)
+    {
+        let stale = last(row.id)
+            .await
+            .is_none_or(|t| now.signed_duration_since(t).to_std().unwrap_or_default() >= every);
+        if force || stale {
+            due.push(row);
+        }
+    }
+    Ok(due)
+}
+
 /// Run the SCIM Test Connection of every connection whose last check is
 /// older than `every` (or all when `force`).
 pub async fn check_scim_due(
@@ -216,27 +245,22 @@ pub async fn check_scim_due(
     force: bool,
     now: DateTime<Utc>,
 ) -> Vec<String> {
-    let mut errors = Vec::new();
-    let list = match rows::list(engine.store.pool()).await {
-        Ok(l) => l,
-        Err(e) => return vec![e.to_string()],
-    };
-    for row in list
-        .into_iter()
-        .filter(|r| r.scim_url.is_some() && r.scim_token_set)
-    {
-        let last = scim_checks::history(engine.store.pool(), row.id, 1)
+    let pool = engine.store.pool();
+    let last = |id| async move {
+        scim_checks::history(pool, id, 1)
             .await
             .ok()
             .and_then(|h| h.into_iter().next())
-            .map(|c| c.checked_at);
-        let due = force
-            || last
-                .is_none_or(|t| now.signed_duration_since(t).to_std().unwrap_or_default() >= every);
-        if due {
-            if let Err(e) = scim::check_connection(engine, &row.uuid, now).await {
-                errors.push(format!("{}: {e}", row.name));
-            }
+            .map(|c| c.checked_at)
+    };
+    let list = match scim_due(engine, every, force, now, last).await {
+        Ok(l) => l,
+        Err(e) => return vec![e.to_string()],
+    };
+    let mut errors = Vec::new();
+    for row in list {
+        if let Err(e) = scim::check_connection(engine, &row.uuid, now).await {
+            errors.push(format!("{}: {e}", row.name));
         }
     }
     errors
@@ -247,26 +271,22 @@ pub async fn check_scim_due(
 /// "SCIM compliance" step judges on evidence. Returns "name: error" for a
 /// discovery that could not run at all.
 pub async fn discover_due(engine: &Engine, every: Duration, now: DateTime<Utc>) -> Vec<String> {
-    let mut errors = Vec::new();
-    let list = match rows::list(engine.store.pool()).await {
-        Ok(l) => l,
-        Err(e) => return vec![e.to_string()],
-    };
-    for row in list
-        .into_iter()
-        .filter(|r| r.scim_url.is_some() && r.scim_token_set)
-    {
-        let last = compliance::latest(engine.store.pool(), row.id, compliance::Source::Discover)
+    let pool = engine.store.pool();
+    let last = |id| async move {
+        compliance::latest(pool, id, compliance::Source::Discover)
             .await
             .ok()
             .flatten()
-            .map(|r| r.checked_at);
-        let due =
-            last.is_none_or(|t| now.signed_duration_since(t).to_std().unwrap_or_default() >= every);
-        if due {
-            if let Err(e) = scim::discover(engine, &row.uuid, now).await {
-                errors.push(format!("{}: {e}", row.name));
-            }
+            .map(|r| r.checked_at)
+    };
+    let list = match scim_due(engine, every, false, now, last).await {
+        Ok(l) => l,
+        Err(e) => return vec![e.to_string()],
+    };
+    let mut errors = Vec::new();
+    for row in list {
+        if let Err(e) = scim::discover(engine, &row.uuid, now).await {
+            errors.push(format!("{}: {e}", row.name));
         }
     }
     errors
