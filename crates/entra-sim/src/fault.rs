@@ -39,6 +39,12 @@ pub enum Fault {
     ScimTokenExpired,
     /// The SaaS revoked the token (the sim sends a token the target never issued). Same symptom.
     ScimTokenRevoked,
+    /// The SaaS refuses Entra's credentials, and Entra reports it as a real tenant did
+    /// (2021): code `SystemForCrossDomainIdentityManagementInvalidCredentials`, message
+    /// "Please provide a valid tenant URL for your application.", a quarantine **without**
+    /// `error` (the cause only in `lastExecution.error`), the first retry 5 minutes later,
+    /// `troubleshootingUrl: ""`.
+    ScimInvalidCredentials,
     /// The Tenant URL (`BaseAddress`) is wrong (a path the target answers 404 to). Same symptom.
     WrongTenantUrl,
     /// "Provision Microsoft Entra ID Users" mapping disabled: users stop flowing.
@@ -175,6 +181,7 @@ pub fn fault_kinds() -> Vec<FaultKind> {
     vec![
         FaultKind { kind: "scim_token_expired", params: NONE, description: "SCIM token expired: quarantine with SystemForCrossDomainIdentityManagementCredentialValidationFailure" },
         FaultKind { kind: "scim_token_revoked", params: NONE, description: "SCIM token revoked: same quarantine" },
+        FaultKind { kind: "scim_invalid_credentials", params: NONE, description: "Credentials refused, reported as a real 2021 tenant did: quarantine without error, cause SystemForCrossDomainIdentityManagementInvalidCredentials in lastExecution.error, first retry after 5 minutes" },
         FaultKind { kind: "wrong_tenant_url", params: NONE, description: "Tenant URL (BaseAddress) wrong: 404 from the target, same quarantine" },
         FaultKind { kind: "users_mapping_disabled", params: NONE, description: "Users object mapping disabled: users stop flowing" },
         FaultKind { kind: "groups_mapping_disabled", params: NONE, description: "Groups object mapping disabled: groups stop flowing" },

@@ -19,6 +19,10 @@ pub const SCIM_GROUP_OBJECT: &str = "urn:ietf:params:scim:schemas:core:2.0:Group
 pub const CREDENTIAL_FAILURE: &str =
     "SystemForCrossDomainIdentityManagementCredentialValidationFailure";
 
+/// The credential error code a real 2021 tenant reported
+/// (tests/fixtures/graph-real/synchronizationjob-quarantine-scim-invalidcredentials-2021.json).
+pub const INVALID_CREDENTIALS: &str = "SystemForCrossDomainIdentityManagementInvalidCredentials";
+
 /// `schedule.state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScheduleState {
@@ -147,8 +151,9 @@ pub struct Quarantine {
     pub series_began: DateTime<Utc>,
     /// `seriesCount`.
     pub series_count: i64,
-    /// `error`.
-    pub error: SyncError,
+    /// `error`; `None`: absent, as real quarantines can be (the cause is then only in
+    /// `lastExecution.error`).
+    pub error: Option<SyncError>,
 }
 
 /// The wait before the next quarantine retry, after `series_count` attempts:
@@ -226,6 +231,8 @@ pub struct JobView {
     pub users_mapping_disabled: bool,
     /// Groups mapping disabled.
     pub groups_mapping_disabled: bool,
+    /// Render the status as a real 2021 tenant did (`troubleshootingUrl: ""`).
+    pub real_shape: bool,
 }
 
 impl Job {
@@ -262,14 +269,17 @@ impl Job {
             format_iso_duration(self.interval)
         };
         let quarantine = self.quarantine.as_ref().map(|q| {
-            json!({
+            let mut v = json!({
                 "currentBegan": graph_time(q.current_began),
                 "nextAttempt": graph_time(q.next_attempt),
                 "reason": q.reason,
                 "seriesBegan": graph_time(q.series_began),
                 "seriesCount": q.series_count,
-                "error": q.error.to_json(),
-            })
+            });
+            if let (Some(e), Some(o)) = (&q.error, v.as_object_mut()) {
+                o.insert("error".into(), e.to_json());
+            }
+            v
         });
         let progress: Vec<Value> = self
             .progress
@@ -310,7 +320,8 @@ impl Job {
                 "steadyStateFirstAchievedTime": self.steady_first.map(graph_time).unwrap_or_else(|| NEVER.to_string()),
                 "steadyStateLastAchievedTime": self.steady_last.map(graph_time).unwrap_or_else(|| NEVER.to_string()),
                 "synchronizedEntryCountByType": counts,
-                "troubleshootingUrl": null,
+                // Real tenants send "" (the API reference shows null).
+                "troubleshootingUrl": if view.real_shape { json!("") } else { Value::Null },
             },
             "synchronizationJobSettings": [
                 {"name": "QuarantineTooManyDeletesThreshold", "value": self.too_many_deletes_threshold.to_string()},

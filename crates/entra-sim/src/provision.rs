@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::job::{
     quarantine_backoff, quarantine_disable_after, Execution, ExecutionState, Quarantine, SyncError,
-    CREDENTIAL_FAILURE,
+    CREDENTIAL_FAILURE, INVALID_CREDENTIALS,
 };
 use crate::logs::{Action, ErrorKind, EventDetail, Outcome};
 use crate::sim::{Inner, SimState};
@@ -587,11 +587,7 @@ pub(crate) async fn run_cycle(state: &Arc<SimState>, forced: bool) -> CycleRepor
                 );
             }
             report.failed += u32::from(first.is_some());
-            let err = SyncError {
-                code: CREDENTIAL_FAILURE.into(),
-                message: format!("Failed to validate the credentials of the SCIM endpoint (Tenant URL and Secret Token). {}", a.message),
-                tenant_actionable: true,
-            };
+            let err = credential_error(state, &a.message);
             return finish_failed(state, exec, "EncounteredQuarantineException", err, report);
         }
     }
@@ -664,11 +660,7 @@ pub(crate) async fn run_cycle(state: &Arc<SimState>, forced: bool) -> CycleRepor
     apply(state, cycle_idx, batch, Some((done, total)));
 
     if let Some(a) = abort {
-        let err = SyncError {
-            code: CREDENTIAL_FAILURE.into(),
-            message: format!("Failed to validate the credentials of the SCIM endpoint (Tenant URL and Secret Token). {}", a.message),
-            tenant_actionable: true,
-        };
+        let err = credential_error(state, &a.message);
         return finish_failed(state, exec, "EncounteredQuarantineException", err, report);
     }
 
@@ -792,19 +784,45 @@ fn update_counts(inner: &mut Inner) {
     inner.job.synced_groups = inner.prov.groups.len() as i64;
 }
 
+/// The job error of a credential failure: the documented
+/// `…CredentialValidationFailure`, or under [`Fault::ScimInvalidCredentials`]
+/// what a real 2021 tenant sent.
+fn credential_error(state: &SimState, detail: &str) -> SyncError {
+    if SimState::real_credential_quarantine(&state.lock()) {
+        return SyncError {
+            code: INVALID_CREDENTIALS.into(),
+            message: "Please provide a valid tenant URL for your application.".into(),
+            tenant_actionable: true,
+        };
+    }
+    SyncError {
+        code: CREDENTIAL_FAILURE.into(),
+        message: format!("Failed to validate the credentials of the SCIM endpoint (Tenant URL and Secret Token). {detail}"),
+        tenant_actionable: true,
+    }
+}
+
 fn quarantine(inner: &mut Inner, now: DateTime<Utc>, reason: &'static str, error: SyncError) {
     let (series_began, series_count) = match &inner.job.quarantine {
         Some(q) => (q.series_began, q.series_count + 1),
         None => (now, 1),
     };
-    let next = now + quarantine_backoff(series_count);
+    let real = SimState::real_credential_quarantine(inner);
+    // A real tenant retried the first time after 5 minutes.
+    let next = if real && series_count == 1 {
+        now + chrono::Duration::minutes(5)
+    } else {
+        now + quarantine_backoff(series_count)
+    };
     inner.job.quarantine = Some(Quarantine {
         current_began: now,
         next_attempt: next,
         reason,
         series_began,
         series_count,
-        error,
+        // Real quarantines can come without `error`: the cause is then only
+        // in `lastExecution.error`.
+        error: (!real).then_some(error),
     });
     if now - series_began >= quarantine_disable_after() {
         inner.job.disabled_by_quarantine = true;

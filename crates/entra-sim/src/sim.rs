@@ -317,7 +317,13 @@ impl SimState {
             groups_mapping_disabled: Self::has(inner, |f| {
                 matches!(f, Fault::GroupsMappingDisabled)
             }),
+            real_shape: Self::real_credential_quarantine(inner),
         }
+    }
+
+    /// Credential quarantines take the shape a real 2021 tenant showed.
+    pub fn real_credential_quarantine(inner: &Inner) -> bool {
+        Self::has(inner, |f| matches!(f, Fault::ScimInvalidCredentials))
     }
 
     pub fn stalled(inner: &Inner) -> bool {
@@ -348,7 +354,9 @@ impl SimState {
             base = format!("http://127.0.0.1:{port}/scim/v2");
         }
         let mut token = inner.job.secret_token.clone();
-        if Self::has(inner, |f| matches!(f, Fault::ScimTokenRevoked)) {
+        if Self::has(inner, |f| {
+            matches!(f, Fault::ScimTokenRevoked | Fault::ScimInvalidCredentials)
+        }) {
             token = "revoked-token-0000".to_string();
         }
         (base, token)

@@ -128,6 +128,50 @@ async fn credential_failure_quarantine_retries_and_disable_after_28_days() {
     sim.shutdown().await;
 }
 
+/// A credential quarantine shaped as a real 2021 tenant sent it
+/// (tests/fixtures/graph-real/synchronizationjob-quarantine-scim-invalidcredentials-2021.json),
+/// minus `quarantine.error`, which real quarantines can lack (issue 17).
+#[tokio::test]
+async fn invalid_credentials_quarantine_has_the_real_shape() {
+    let sim = sim().await;
+    sim.run_cycle().await;
+    sim.inject(Fault::ScimInvalidCredentials).unwrap();
+    sim.modify_tenant(|t, now| {
+        t.add_user("New", "Hire", true, now);
+    });
+    let r = sim.run_cycle().await;
+    assert_eq!(
+        r.quarantine.as_deref(),
+        Some("EncounteredQuarantineException")
+    );
+    let job = sim.job_json();
+    let st = &job["status"];
+    assert_eq!(st["code"], "Quarantine");
+    assert!(
+        st["quarantine"].get("error").is_none(),
+        "no quarantine.error: {}",
+        st["quarantine"]
+    );
+    assert_eq!(
+        st["lastExecution"]["error"]["code"],
+        "SystemForCrossDomainIdentityManagementInvalidCredentials"
+    );
+    assert_eq!(
+        st["lastExecution"]["error"]["message"],
+        "Please provide a valid tenant URL for your application."
+    );
+    assert_eq!(st["troubleshootingUrl"], "");
+    let q = &st["quarantine"];
+    let began = chrono::DateTime::parse_from_rfc3339(q["currentBegan"].as_str().unwrap()).unwrap();
+    let next = chrono::DateTime::parse_from_rfc3339(q["nextAttempt"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        next - began,
+        chrono::Duration::minutes(5),
+        "first retry after minutes"
+    );
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn quarantine_clears_when_the_fault_is_fixed() {
     let sim = sim().await;

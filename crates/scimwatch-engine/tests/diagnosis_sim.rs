@@ -154,6 +154,14 @@ async fn each_fault_opens_its_incident_and_the_checklist_finds_the_step() {
             FindingKind::Quarantine,
             "token_valid",
         ),
+        // A quarantine without quarantine.error, the cause
+        // (…InvalidCredentials) only in lastExecution.error, as a real
+        // tenant sent it (issue 17, defect 6).
+        (
+            Fault::ScimInvalidCredentials,
+            FindingKind::Quarantine,
+            "token_valid",
+        ),
     ];
     for (fault, kind, step) in table {
         let env = env_with_both_sides().await;
@@ -334,7 +342,7 @@ async fn every_other_fault_has_its_expected_outcome() {
         ),
     ];
     // Every fault the simulator knows is in one of the two tables.
-    let covered = table.len() + 10;
+    let covered = table.len() + 11;
     assert_eq!(covered, entra_sim::fault::fault_kinds().len());
 
     for (fault, expect, step, unknown) in table {
