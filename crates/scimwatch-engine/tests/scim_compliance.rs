@@ -116,6 +116,99 @@ async fn each_deviation_is_reported_with_evidence() {
                 active_as_string: true,
                 ..with_users(10)
             },
+        ), // The read side of issue 17 defect 14 / issue 20 deliver 1: one
+        // misbehaviour seen on open-source servers per row. (itemsPerPage
+        // larger than the page is `items_per_page_wrong` above.)
+        (
+            "filter_case_sensitive",
+            Behaviour {
+                user_name_case_sensitive: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "filter_attribute_case_sensitive",
+            Behaviour {
+                attribute_names_case_sensitive: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "filter_support_misdeclared",
+            Behaviour {
+                filter_supported_false: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "discovery_list_without_totals",
+            Behaviour {
+                discovery_without_totals: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "schema_without_schemas",
+            Behaviour {
+                schema_without_schemas: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "resource_type_endpoint_not_relative",
+            Behaviour {
+                absolute_endpoints: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "unauthorized_without_scim_error",
+            Behaviour {
+                unauthorized_empty_html: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "start_index_zero_refused",
+            Behaviour {
+                start_index_zero_refused: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "excluded_attributes_ignored",
+            Behaviour {
+                ignore_excluded_attributes: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "excluded_members_ignored",
+            Behaviour {
+                ignore_excluded_attributes: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "group_filter_not_honoured",
+            Behaviour {
+                display_name_filter_broken: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "external_id_filter_not_honoured",
+            Behaviour {
+                ignore_external_id_filter: true,
+                ..with_users(10)
+            },
+        ),
+        (
+            "group_external_id_filter_not_honoured",
+            Behaviour {
+                ignore_external_id_filter: true,
+                ..with_users(10)
+            },
         ),
     ];
     for (code, b) in cases {
@@ -162,6 +255,17 @@ async fn sim_target_and_scim2_server_reports() {
     assert!(r.test_connection.ok);
     assert!(r.discovery.iter().all(|d| d.ok), "{:?}", r.discovery);
     assert!(r.compliant(), "{:?}", r.findings);
+    // The only findings are real and harmless to Entra (read from its
+    // answers): Schema resources without `schemas`, and
+    // `excludedAttributes` honoured only for `members`.
+    for f in &r.findings {
+        assert!(
+            f.severity == Severity::Info
+                && ["schema_without_schemas", "excluded_attributes_ignored"]
+                    .contains(&f.code.as_str()),
+            "{f:?}"
+        );
+    }
     sim.inject(entra_sim::Fault::ScimIgnoresStartIndex).unwrap();
     let r = discover_client(&c, Utc::now()).await;
     assert!(
@@ -172,6 +276,44 @@ async fn sim_target_and_scim2_server_reports() {
     sim.shutdown().await;
 
     let server = entra_sim::testing::Scim2Server::start().await.unwrap();
+    // Objects for the read-side probes to look at: a mixed-case userName,
+    // externalIds, a group with a member (the test writes; discover reads).
+    let http = reqwest::Client::new();
+    let mut member = String::new();
+    for (name, ext) in [
+        ("Alice.Probe@Example.com", "ext-a"),
+        ("bob@example.com", "ext-b"),
+    ] {
+        let v: serde_json::Value = http
+            .post(format!("{}/Users", server.base_url))
+            .bearer_auth(&server.token)
+            .header("content-type", "application/scim+json")
+            .json(
+                &serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": name, "externalId": ext,
+                "emails": [{"value": name.to_lowercase(), "type": "work", "primary": true}]}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        member = v["id"].as_str().unwrap().to_string();
+    }
+    let st = http
+        .post(format!("{}/Groups", server.base_url))
+        .bearer_auth(&server.token)
+        .header("content-type", "application/scim+json")
+        .json(
+            &serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Team Probe", "externalId": "gext-1", "members": [{"value": member}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(st.is_success(), "{st}");
     let c = ScimClient::new(
         &server.base_url,
         &Sensitive::new(server.token.clone()),
@@ -184,6 +326,11 @@ async fn sim_target_and_scim2_server_reports() {
         .discovery
         .iter()
         .any(|d| d.path == "/ServiceProviderConfig" && d.ok));
+    // scim2-server matches userName in any case, honours excludedAttributes
+    // (members too), externalId, startIndex=0 and answers a wrong token with
+    // a SCIM 401: every read-side probe passes (checked by hand with curl).
+    assert!(r.could_not_examine.is_none());
+    assert!(r.findings.is_empty(), "{:#?}", r.findings);
 }
 
 /// Nothing examined is never reported compliant: an endpoint that does not
@@ -267,6 +414,57 @@ async fn a_refused_filter_is_not_found_nobody() {
         f.message.contains("HTTP 400 (invalidFilter)"),
         "{}",
         f.message
+    );
+    assert!(
+        !codes(&r).contains(&"filter_not_honoured"),
+        "{:?}",
+        codes(&r)
+    );
+}
+
+/// The read side stays cheap, and a check with nothing to look at (no
+/// user, no group) says nothing rather than passing or failing.
+#[tokio::test]
+async fn read_side_probes_are_cheap_and_need_objects() {
+    let fx = Fixture::start(with_users(10)).await;
+    let c = ScimClient::new(&fx.url, &Sensitive::new(TOKEN.into()), Default::default()).unwrap();
+    let r = discover_client(&c, Utc::now()).await;
+    assert!(r.findings.is_empty(), "{:?}", codes(&r));
+    assert!(fx.requests() <= 22, "{} requests", fx.requests());
+
+    let r = report(Behaviour {
+        user_name_case_sensitive: true,
+        attribute_names_case_sensitive: true,
+        ignore_excluded_attributes: true,
+        display_name_filter_broken: true,
+        ignore_external_id_filter: true,
+        ..Behaviour::default()
+    })
+    .await;
+    assert!(r.could_not_examine.is_none());
+    assert!(r.findings.is_empty(), "{:?}", codes(&r));
+
+    // The case-sensitive finding names Entra's consequence.
+    let r = report(Behaviour {
+        user_name_case_sensitive: true,
+        ..with_users(10)
+    })
+    .await;
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "filter_case_sensitive")
+        .unwrap();
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("duplicates"), "{}", f.message);
+    assert!(
+        f.evidence
+            .as_ref()
+            .unwrap()
+            .request
+            .contains("USER0%40EXAMPLE.COM"),
+        "{:?}",
+        f.evidence
     );
     assert!(
         !codes(&r).contains(&"filter_not_honoured"),

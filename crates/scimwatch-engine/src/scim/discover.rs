@@ -21,6 +21,8 @@ use super::error::ScimError;
 use crate::app::Engine;
 use crate::store::compliance;
 
+mod probes;
+
 /// What was sent and an excerpt of what came back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Evidence {
@@ -332,6 +334,8 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
     let mut f = Findings::default();
     let mut discovery = Vec::new();
     let mut features = Vec::new();
+    let mut spc: Option<(Probe, Option<bool>)> = None;
+    let mut declared_filter = None;
 
     // Discovery endpoints.
     for path in ["ServiceProviderConfig", "ResourceTypes", "Schemas"] {
@@ -356,7 +360,9 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
                     }
                 }
                 summary = format!("features: {}", features.join(", "));
+                declared_filter = probes::declared_filter(&v);
             } else {
+                probes::discovery_list(path, &v, client.base().path(), &p, &mut f);
                 let items = match &v {
                     Value::Array(a) => a.clone(),
                     _ => parse_list_response_for(p.body(), ListRequest::default())
@@ -391,6 +397,9 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
             ok: p.ok_json(),
             summary,
         });
+        if path == "ServiceProviderConfig" {
+            spc = Some((p, declared_filter));
+        }
     }
 
     // Test Connection findings.
@@ -550,54 +559,17 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
         }
     }
 
-    // Filter honoured for a real userName.
-    if let Some(name) = page1
-        .first()
-        .and_then(|u| u.get("userName"))
-        .and_then(Value::as_str)
-    {
-        let filter = format!("userName eq \"{}\"", name.replace('"', "\\\""));
-        let pf = probe(client, "Users", &[("filter", &filter)]).await;
-        if let Some(st) = pf.status().filter(|s| *s != 200) {
-            // A refusal is not "found nobody".
-            let scim_type = parse_scim_error(pf.body()).and_then(|e| e.scim_type);
-            f.add(ComplianceFinding::engine(
-                "filter_refused",
-                Severity::Error,
-                format!(
-                    "`filter=userName eq \"{name}\"` was refused with HTTP {st}{}: Entra looks every \
-                     user up with this filter before creating it, so it cannot match existing \
-                     accounts",
-                    scim_type.map(|t| format!(" ({t})")).unwrap_or_default()
-                ),
-                Some(pf.evidence()),
-            ));
-        } else if let Ok(list) = parse_list_response_for(pf.body(), ListRequest::default()) {
-            let wrong = list
-                .resources
-                .iter()
-                .filter(|u| {
-                    !u.get("userName")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                })
-                .count();
-            if wrong > 0 || list.resources.is_empty() {
-                f.add(ComplianceFinding::engine(
-                    "filter_not_honoured",
-                    Severity::Error,
-                    if list.resources.is_empty() {
-                        format!("`filter=userName eq \"{name}\"` found nobody although that user exists")
-                    } else {
-                        format!(
-                            "`filter=userName eq \"{name}\"` returned {wrong} users with another \
-                             userName: the filter is not honoured, so Entra matches the wrong users"
-                        )
-                    },
-                    Some(pf.evidence()),
-                ));
-            }
-        }
+    // Entra's lookups replayed on objects that exist, and the rest of the
+    // read side (probes.rs).
+    let mut outcome = probes::users(client, &page1, &mut f).await;
+    if check.verdict == super::check::Verdict::NonEmptyResult {
+        outcome.works = Some(false);
+    }
+    probes::groups(client, &mut f).await;
+    probes::start_index_zero(client, &mut f).await;
+    probes::wrong_token(client, &mut f).await;
+    if let Some((p, declared)) = &spc {
+        probes::filter_declared(*declared, outcome.works, p, &mut f);
     }
 
     // Error format: a resource that does not exist.

@@ -56,6 +56,29 @@ pub struct Behaviour {
     pub html_not_found: bool,
     /// A filtered list answers 400 `invalidFilter`.
     pub filter_invalid: bool,
+    /// `userName eq` compares values case-sensitively.
+    pub user_name_case_sensitive: bool,
+    /// Filter attribute names must be spelled exactly (`USERNAME eq` finds nobody).
+    pub attribute_names_case_sensitive: bool,
+    /// /ServiceProviderConfig says `filter.supported: false` (filters work).
+    pub filter_supported_false: bool,
+    /// /ResourceTypes and /Schemas without totalResults/itemsPerPage/startIndex.
+    pub discovery_without_totals: bool,
+    /// Schema resources without `schemas`.
+    pub schema_without_schemas: bool,
+    /// ResourceType endpoints as absolute paths (`/scim/v2/Users`).
+    pub absolute_endpoints: bool,
+    /// A wrong token gets 401 with an empty `text/html` body.
+    pub unauthorized_empty_html: bool,
+    /// `startIndex=0` answers 400.
+    pub start_index_zero_refused: bool,
+    /// `excludedAttributes` is ignored.
+    pub ignore_excluded_attributes: bool,
+    /// `displayName eq` on groups finds nothing.
+    pub display_name_filter_broken: bool,
+    /// `externalId eq` finds nothing (an unknown filter attribute answered
+    /// with 0 results).
+    pub ignore_external_id_filter: bool,
 }
 
 impl Default for Behaviour {
@@ -83,6 +106,17 @@ impl Default for Behaviour {
             ignore_count: false,
             html_not_found: false,
             filter_invalid: false,
+            user_name_case_sensitive: false,
+            attribute_names_case_sensitive: false,
+            filter_supported_false: false,
+            discovery_without_totals: false,
+            schema_without_schemas: false,
+            absolute_endpoints: false,
+            unauthorized_empty_html: false,
+            start_index_zero_refused: false,
+            ignore_excluded_attributes: false,
+            display_name_filter_broken: false,
+            ignore_external_id_filter: false,
         }
     }
 }
@@ -105,6 +139,7 @@ pub fn group(i: usize, members: &[usize]) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
         "id": format!("g{i:03}"),
+        "externalId": format!("gext{i}"),
         "displayName": format!("Group {i}"),
         "members": members.iter().map(|m| json!({"value": format!("u{m:05}"), "display": format!("User {m}")})).collect::<Vec<_>>()
     })
@@ -198,6 +233,17 @@ fn error(b: &Behaviour, status: StatusCode, detail: &str) -> Response {
     )
 }
 
+fn discovery_list(b: &Behaviour, resources: Vec<Value>) -> Response {
+    let n = resources.len();
+    let body = if b.discovery_without_totals {
+        json!({"schemas": [LIST], "Resources": resources})
+    } else {
+        json!({"schemas": [LIST], "totalResults": n, "startIndex": 1, "itemsPerPage": n,
+               "Resources": resources})
+    };
+    respond(b, StatusCode::OK, body)
+}
+
 fn parse_eq(filter: &str) -> Option<(String, String)> {
     let mut it = filter.trim().splitn(3, ' ');
     let attr = it.next()?.to_string();
@@ -227,6 +273,14 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if auth != format!("Bearer {TOKEN}") {
+        if b.unauthorized_empty_html {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [("content-type", "text/html")],
+                "",
+            )
+                .into_response();
+        }
         return error(&b, StatusCode::UNAUTHORIZED, "invalid token");
     }
     if b.html {
@@ -273,22 +327,35 @@ async fn handle(
             &b,
             StatusCode::OK,
             json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-                   "patch": {"supported": true}, "filter": {"supported": true, "maxResults": 200},
+                   "patch": {"supported": true}, "filter": {"supported": !b.filter_supported_false, "maxResults": 200},
                    "bulk": {"supported": false}, "sort": {"supported": false}, "etag": {"supported": false},
                    "changePassword": {"supported": false}}),
         ),
-        ["ResourceTypes"] => respond(
-            &b,
-            StatusCode::OK,
-            json!({"schemas": [LIST], "totalResults": 2, "startIndex": 1, "itemsPerPage": 2,
-                   "Resources": [{"id": "User", "name": "User", "endpoint": "/Users"}, {"id": "Group", "name": "Group", "endpoint": "/Groups"}]}),
-        ),
-        ["Schemas"] => respond(
-            &b,
-            StatusCode::OK,
-            json!({"schemas": [LIST], "totalResults": 1, "startIndex": 1, "itemsPerPage": 1,
-                   "Resources": [{"id": "urn:ietf:params:scim:schemas:core:2.0:User", "name": "User"}]}),
-        ),
+        ["ResourceTypes"] => {
+            let ep = |n: &str| {
+                if b.absolute_endpoints {
+                    format!("/scim/v2/{n}")
+                } else {
+                    format!("/{n}")
+                }
+            };
+            let rt = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+            discovery_list(
+                &b,
+                vec![
+                    json!({"schemas": [rt], "id": "User", "name": "User", "endpoint": ep("Users")}),
+                    json!({"schemas": [rt], "id": "Group", "name": "Group", "endpoint": ep("Groups")}),
+                ],
+            )
+        }
+        ["Schemas"] => {
+            let mut schema =
+                json!({"id": "urn:ietf:params:scim:schemas:core:2.0:User", "name": "User"});
+            if !b.schema_without_schemas {
+                schema["schemas"] = json!(["urn:ietf:params:scim:schemas:core:2.0:Schema"]);
+            }
+            discovery_list(&b, vec![schema])
+        }
         [kind @ ("Users" | "Groups")] => {
             let items = if *kind == "Users" {
                 &b.users
@@ -304,23 +371,36 @@ async fn handle(
             let total;
             let start_echo;
             if let Some((attr, v)) = params.get("filter").and_then(|f| parse_eq(f)) {
-                let attr = if attr.eq_ignore_ascii_case(name_attr) {
-                    name_attr.to_string()
-                } else {
-                    attr
+                // Attribute names are case-insensitive; userName and
+                // displayName values too, externalId is case-exact.
+                let value_of = |u: &Value| -> Option<(String, String)> {
+                    let o = u.as_object()?;
+                    let (k, x) = if b.attribute_names_case_sensitive {
+                        o.get_key_value(&attr)?
+                    } else {
+                        o.iter().find(|(k, _)| k.eq_ignore_ascii_case(&attr))?
+                    };
+                    Some((k.clone(), x.as_str()?.to_string()))
+                };
+                let matches = |u: &Value| {
+                    value_of(u).is_some_and(|(k, x)| {
+                        let exact = k == "externalId"
+                            || (k == name_attr && *kind == "Users" && b.user_name_case_sensitive);
+                        if (k == "displayName" && b.display_name_filter_broken)
+                            || (k == "externalId" && b.ignore_external_id_filter)
+                        {
+                            false
+                        } else if exact {
+                            x == v
+                        } else {
+                            x.eq_ignore_ascii_case(&v)
+                        }
+                    })
                 };
                 page = if b.ignore_filter {
                     items.iter().take(2).cloned().collect()
                 } else {
-                    items
-                        .iter()
-                        .filter(|u| {
-                            u.get(&attr)
-                                .and_then(Value::as_str)
-                                .is_some_and(|x| x.eq_ignore_ascii_case(&v))
-                        })
-                        .cloned()
-                        .collect()
+                    items.iter().filter(|u| matches(u)).cloned().collect()
                 };
                 if page.is_empty() && b.not_found_for_empty_filter {
                     return error(&b, StatusCode::NOT_FOUND, "no such user");
@@ -328,6 +408,10 @@ async fn handle(
                 total = page.len();
                 start_echo = 1;
             } else {
+                if b.start_index_zero_refused && params.get("startIndex").is_some_and(|s| s == "0")
+                {
+                    return error(&b, StatusCode::BAD_REQUEST, "startIndex must be at least 1");
+                }
                 let default_start = if b.zero_based { 0 } else { 1 };
                 let start: usize = params
                     .get("startIndex")
@@ -355,7 +439,18 @@ async fn handle(
                     page.push(first);
                 }
                 total = items.len();
-                start_echo = start;
+                start_echo = if b.zero_based { start } else { start.max(1) };
+            }
+            if !b.ignore_excluded_attributes {
+                if let Some(ex) = params.get("excludedAttributes") {
+                    for r in &mut page {
+                        if let Some(o) = r.as_object_mut() {
+                            for a in ex.split(',').map(str::trim) {
+                                o.retain(|k, _| !k.eq_ignore_ascii_case(a));
+                            }
+                        }
+                    }
+                }
             }
             if b.active_as_string {
                 for u in &mut page {
