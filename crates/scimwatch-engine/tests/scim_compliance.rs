@@ -255,6 +255,7 @@ async fn sim_target_and_scim2_server_reports() {
     assert!(r.test_connection.ok);
     assert!(r.discovery.iter().all(|d| d.ok), "{:?}", r.discovery);
     assert!(r.compliant(), "{:?}", r.findings);
+    assert!(r.not_examined().is_empty(), "{:?}", r.not_examined());
     // The only findings are real and harmless to Entra (read from its
     // answers): Schema resources without `schemas`, and
     // `excludedAttributes` honoured only for `members`.
@@ -331,6 +332,7 @@ async fn sim_target_and_scim2_server_reports() {
     // a SCIM 401: every read-side probe passes (checked by hand with curl).
     assert!(r.could_not_examine.is_none());
     assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    assert!(r.not_examined().is_empty(), "{:?}", r.not_examined());
 }
 
 /// Nothing examined is never reported compliant: an endpoint that does not
@@ -430,6 +432,7 @@ async fn read_side_probes_are_cheap_and_need_objects() {
     let c = ScimClient::new(&fx.url, &Sensitive::new(TOKEN.into()), Default::default()).unwrap();
     let r = discover_client(&c, Utc::now()).await;
     assert!(r.findings.is_empty(), "{:?}", codes(&r));
+    assert!(r.not_examined().is_empty(), "{:?}", r.not_examined());
     assert!(fx.requests() <= 22, "{} requests", fx.requests());
 
     let r = report(Behaviour {
@@ -443,6 +446,16 @@ async fn read_side_probes_are_cheap_and_need_objects() {
     .await;
     assert!(r.could_not_examine.is_none());
     assert!(r.findings.is_empty(), "{:?}", codes(&r));
+    // ... and the report names what it could not look at, never "None found".
+    let skipped = r.not_examined().join("\n");
+    for what in ["userName eq", "displayName eq", "paging"] {
+        assert!(skipped.contains(what), "{what}: {skipped}");
+    }
+    let md = r.to_markdown();
+    assert!(
+        !md.contains("None found") && md.contains("## Not examined"),
+        "{md}"
+    );
 
     // The case-sensitive finding names Entra's consequence.
     let r = report(Behaviour {

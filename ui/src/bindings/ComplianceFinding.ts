@@ -10,6 +10,14 @@ export type ComplianceFinding = {
  * Stable code: core's deviation kind (`total_results_missing`, …) or one
  * of `ignores_start_index`, `zero_based_paging`, `filter_not_honoured`,
  * `non_scim_error_body`, `duplicate_ids_across_pages`, `discovery_missing`,
- * `page_cap_reached`, `groups_unavailable`.
+ * `page_cap_reached`, `groups_unavailable`; the read-side probes'
+ * `filter_refused`, `filter_case_sensitive`,
+ * `filter_attribute_case_sensitive`, `group_filter_not_honoured`,
+ * `excluded_members_ignored`, `excluded_attributes_ignored`,
+ * `external_id_filter_not_honoured`,
+ * `group_external_id_filter_not_honoured`, `start_index_zero_refused`,
+ * `unauthorized_without_scim_error`, `wrong_token_accepted`,
+ * `filter_support_misdeclared`, `discovery_list_without_totals`,
+ * `schema_without_schemas`, `resource_type_endpoint_not_relative`.
  */
 code: string, severity: Severity, message: string, evidence: Evidence | null, };

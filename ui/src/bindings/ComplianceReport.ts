@@ -20,4 +20,10 @@ features: Array<string>, findings: Array<ComplianceFinding>,
  * refused, no readable Users list): the report then claims nothing
  * about compliance, and `findings` holds only what was seen before.
  */
-could_not_examine: string | null, };
+could_not_examine: string | null, 
+/**
+ * Checks that had nothing to look at (no user, no group, no
+ * externalId): neither passed nor failed, and named so that the report
+ * never claims them.
+ */
+not_examined?: Array<string> | null, };

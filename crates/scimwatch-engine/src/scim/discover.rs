@@ -39,7 +39,15 @@ pub struct ComplianceFinding {
     /// Stable code: core's deviation kind (`total_results_missing`, …) or one
     /// of `ignores_start_index`, `zero_based_paging`, `filter_not_honoured`,
     /// `non_scim_error_body`, `duplicate_ids_across_pages`, `discovery_missing`,
-    /// `page_cap_reached`, `groups_unavailable`.
+    /// `page_cap_reached`, `groups_unavailable`; the read-side probes'
+    /// `filter_refused`, `filter_case_sensitive`,
+    /// `filter_attribute_case_sensitive`, `group_filter_not_honoured`,
+    /// `excluded_members_ignored`, `excluded_attributes_ignored`,
+    /// `external_id_filter_not_honoured`,
+    /// `group_external_id_filter_not_honoured`, `start_index_zero_refused`,
+    /// `unauthorized_without_scim_error`, `wrong_token_accepted`,
+    /// `filter_support_misdeclared`, `discovery_list_without_totals`,
+    /// `schema_without_schemas`, `resource_type_endpoint_not_relative`.
     pub code: String,
     pub severity: Severity,
     pub message: String,
@@ -108,6 +116,12 @@ pub struct ComplianceReport {
     /// refused, no readable Users list): the report then claims nothing
     /// about compliance, and `findings` holds only what was seen before.
     pub could_not_examine: Option<String>,
+    /// Checks that had nothing to look at (no user, no group, no
+    /// externalId): neither passed nor failed, and named so that the report
+    /// never claims them.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub not_examined: Option<Vec<String>>,
 }
 
 impl ComplianceReport {
@@ -173,8 +187,10 @@ impl ComplianceReport {
                 "**Could not examine the endpoint**: {why}. Nothing is claimed about its \
                  compliance until it can be read.\n\n"
             ));
-        } else if self.findings.is_empty() {
+        } else if self.findings.is_empty() && self.not_examined().is_empty() {
             md.push_str("None found: the endpoint behaves as RFC 7643/7644 and Entra expect.\n");
+        } else if self.findings.is_empty() {
+            md.push_str("No deviation in what could be examined (see *Not examined* below).\n");
         }
         for (i, f) in self.findings.iter().enumerate() {
             let sev = match f.severity {
@@ -200,7 +216,20 @@ impl ComplianceReport {
                 }
             }
         }
+        if self.could_not_examine.is_none() && !self.not_examined().is_empty() {
+            md.push_str(
+                "\n## Not examined\n\nNothing to look at, so neither passed nor failed:\n\n",
+            );
+            for n in self.not_examined() {
+                md.push_str(&format!("- {n}\n"));
+            }
+        }
         md
+    }
+
+    /// Checks that had nothing to look at.
+    pub fn not_examined(&self) -> &[String] {
+        self.not_examined.as_deref().unwrap_or_default()
     }
 }
 
@@ -250,10 +279,18 @@ async fn probe(client: &ScimClient, path: &str, query: &[(&str, &str)]) -> Probe
     }
 }
 
+/// Findings, and the checks that had nothing to look at.
 #[derive(Default)]
-struct Findings(Vec<ComplianceFinding>);
+struct Findings(Vec<ComplianceFinding>, Vec<String>);
 
 impl Findings {
+    fn not_examined(&mut self, what: impl Into<String>) {
+        self.1.push(what.into());
+    }
+    fn not_examined_list(&mut self) -> Option<Vec<String>> {
+        let v = std::mem::take(&mut self.1);
+        (!v.is_empty()).then_some(v)
+    }
     fn add(&mut self, f: ComplianceFinding) {
         if !self.0.iter().any(|x| x.code == f.code) {
             self.0.push(f);
@@ -329,6 +366,7 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
             features: Vec::new(),
             findings: Vec::new(),
             could_not_examine: Some(why),
+            not_examined: None,
         };
     }
     let mut f = Findings::default();
@@ -443,6 +481,7 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
             features,
             findings,
             could_not_examine: Some(why),
+            not_examined: None,
         };
     }
     let mut page1: Vec<Value> = Vec::new();
@@ -557,6 +596,10 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
                 ));
             }
         }
+    } else {
+        f.not_examined(
+            "paging (startIndex, count, 0- or 1-based): fewer than 2 users to page through",
+        );
     }
 
     // Entra's lookups replayed on objects that exist, and the rest of the
@@ -602,6 +645,7 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
         _ => {}
     }
 
+    let not_examined = f.not_examined_list();
     let mut findings = f.0;
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     ComplianceReport {
@@ -612,6 +656,7 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
         features,
         findings,
         could_not_examine: None,
+        not_examined,
     }
 }
 

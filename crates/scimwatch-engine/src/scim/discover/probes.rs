@@ -86,6 +86,10 @@ pub(super) async fn users(client: &ScimClient, page1: &[Value], f: &mut Findings
         .iter()
         .find_map(|u| str_of(u, "userName").map(|n| (u, n)))
     else {
+        f.not_examined(
+            "Entra's user lookup (`userName eq` on an existing user, in its case and in \
+             another), externalId and excludedAttributes on users: no user to look up",
+        );
         return FilterOutcome { works: None };
     };
     let id = str_of(user, "id");
@@ -210,6 +214,8 @@ pub(super) async fn users(client: &ScimClient, page1: &[Value], f: &mut Findings
         .find_map(|u| str_of(u, "externalId").map(|e| (u, e)))
     {
         external_id(client, "Users", ext.0, ext.1, f).await;
+    } else {
+        f.not_examined("`externalId eq` on users: no user carries an externalId");
     }
 
     // excludedAttributes on users: an attribute the user has.
@@ -294,6 +300,13 @@ async fn external_id(client: &ScimClient, kind: &str, res: &Value, ext: &str, f:
 pub(super) async fn groups(client: &ScimClient, f: &mut Findings) {
     let pl = probe(client, "Groups", &[("startIndex", "1"), ("count", "5")]).await;
     let Some(list) = resources(&pl) else {
+        f.not_examined(format!(
+            "Entra's group lookup (`displayName eq` with `excludedAttributes=members`): GET \
+             /Groups answered {}",
+            pl.status()
+                .map(|s| format!("HTTP {s} without a SCIM list"))
+                .unwrap_or_else(|| "nothing".into())
+        ));
         return;
     };
     let has_members = |g: &Value| {
@@ -307,6 +320,10 @@ pub(super) async fn groups(client: &ScimClient, f: &mut Findings) {
         .find(|g| has_members(g))
         .or_else(|| list.iter().find(|g| str_of(g, "displayName").is_some()))
     else {
+        f.not_examined(
+            "Entra's group lookup (`displayName eq` with `excludedAttributes=members`) and \
+             `externalId eq` on groups: no group to look up",
+        );
         return;
     };
     let name = str_of(group, "displayName").unwrap_or_default();
@@ -358,6 +375,11 @@ pub(super) async fn groups(client: &ScimClient, f: &mut Findings) {
                     },
                     &pg,
                 );
+            } else if !has_members(group) {
+                f.not_examined(
+                    "`excludedAttributes=members` on groups: no group with members among the \
+                     first five",
+                );
             } else if hit.is_some_and(has_members) {
                 finding(
                     f,
@@ -379,6 +401,8 @@ pub(super) async fn groups(client: &ScimClient, f: &mut Findings) {
         .find_map(|g| str_of(g, "externalId").map(|e| (g, e)))
     {
         external_id(client, "Groups", ext.0, ext.1, f).await;
+    } else {
+        f.not_examined("`externalId eq` on groups: no group carries an externalId");
     }
 }
 
