@@ -204,6 +204,13 @@ async fn each_deviation_is_reported_with_evidence() {
             },
         ),
         (
+            "wrong_token_accepted",
+            Behaviour {
+                accept_any_token: true,
+                ..with_users(10)
+            },
+        ),
+        (
             "group_external_id_filter_not_honoured",
             Behaviour {
                 ignore_external_id_filter: true,
@@ -218,6 +225,33 @@ async fn each_deviation_is_reported_with_evidence() {
             .iter()
             .find(|f| f.code == code)
             .unwrap_or_else(|| panic!("{code} not found in {:?}", codes(&r)));
+        // Severity by what Entra needs, and the message says what Entra does.
+        let expected = match code {
+            "filter_case_sensitive" | "group_filter_not_honoured" | "filter_not_honoured" => {
+                Some(Severity::Error)
+            }
+            "filter_attribute_case_sensitive"
+            | "excluded_members_ignored"
+            | "external_id_filter_not_honoured"
+            | "group_external_id_filter_not_honoured"
+            | "filter_support_misdeclared"
+            | "unauthorized_without_scim_error"
+            | "start_index_zero_refused"
+            | "wrong_token_accepted" => Some(Severity::Warning),
+            "excluded_attributes_ignored"
+            | "discovery_list_without_totals"
+            | "schema_without_schemas"
+            | "resource_type_endpoint_not_relative" => Some(Severity::Info),
+            _ => None,
+        };
+        if let Some(sev) = expected {
+            assert_eq!(f.severity, sev, "{code}");
+            assert!(
+                f.message.contains("Entra") || f.message.contains("anyone"),
+                "{code}: {}",
+                f.message
+            );
+        }
         let ev = f
             .evidence
             .as_ref()
@@ -228,6 +262,8 @@ async fn each_deviation_is_reported_with_evidence() {
             ev.request
         );
         assert!(!ev.request.contains(TOKEN));
+        assert!(!ev.request.contains("scimwatch-wrong-"), "{code}");
+        assert!(!ev.response_excerpt.contains(TOKEN), "{code}");
         if f.severity != Severity::Info {
             assert!(!r.compliant(), "{code}");
         }

@@ -419,7 +419,8 @@ pub(super) async fn start_index_zero(client: &ScimClient, f: &mut Findings) {
             Severity::Warning,
             format!(
                 "`startIndex=0` was refused with HTTP {st}: RFC 7644 §3.4.2.4 says a value below \
-                 1 is read as 1; clients that start at 0 get an error instead of the first page"
+                 1 is read as 1; Entra's own lookups do not page, but tools that start at 0 \
+                 (exports, reconciliation scripts) get an error instead of the first page"
             ),
             &p,
         );
