@@ -44,10 +44,15 @@ fn eq_filter(attr: &str, value: &str) -> String {
     )
 }
 
-/// The same text in another case, when it has letters that change.
+/// The same text in another ASCII case, when it has letters that change
+/// (ASCII only: a server that folds only ASCII is not accused over `Ü`).
 fn other_case(s: &str) -> Option<String> {
-    let lower = s.to_lowercase();
-    let other = if lower != s { lower } else { s.to_uppercase() };
+    let lower = s.to_ascii_lowercase();
+    let other = if lower != s {
+        lower
+    } else {
+        s.to_ascii_uppercase()
+    };
     (other != s).then_some(other)
 }
 
@@ -268,8 +273,13 @@ async fn external_id(client: &ScimClient, kind: &str, res: &Value, ext: &str, f:
                 .filter(|r| str_of(r, "externalId") != Some(ext))
                 .count();
             let found = list.iter().any(|r| str_of(r, "id") == str_of(res, "id"));
-            if !found {
+            if list.is_empty() {
                 Some("found nothing although a resource carries it".to_string())
+            } else if !found {
+                Some(format!(
+                    "returned {}, none of them the one that carries it (the filter is ignored)",
+                    plural(list.len(), &what[..what.len() - 1])
+                ))
             } else if others > 0 {
                 Some(format!(
                     "returned {} with another externalId (the filter is ignored)",
@@ -361,10 +371,17 @@ pub(super) async fn groups(client: &ScimClient, f: &mut Findings) {
                     f,
                     "group_filter_not_honoured",
                     Severity::Error,
-                    if hit.is_none() {
+                    if found.is_empty() {
                         format!(
                             "{entra} found nothing although the group exists: Entra would not \
                              match it and would create duplicate groups"
+                        )
+                    } else if hit.is_none() {
+                        format!(
+                            "{entra} returned {}, none of them the group (id {}): Entra would not \
+                             match it and would create duplicate groups",
+                            plural(found.len(), "group"),
+                            gid.unwrap_or("—")
                         )
                     } else {
                         format!(
