@@ -103,6 +103,15 @@ impl ErrorKind {
             Self::TooManyRequests => "TooManyRequests",
         }
     }
+    /// The SaaS's HTTP status behind the failure, when there is one.
+    pub(crate) fn http_status(self) -> Option<u16> {
+        match self {
+            Self::EntryConflict => Some(409),
+            Self::TooManyRequests => Some(429),
+            Self::InternalServerError => Some(500),
+            _ => None,
+        }
+    }
     pub(crate) fn category(self) -> &'static str {
         match self {
             Self::InternalServerError | Self::Timeout | Self::TooManyRequests => "failure",
@@ -791,13 +800,23 @@ mod legacy {
             };
             let steps = steps(kind, &display, &ident, e, &app.display_name);
             let error_information = match e.error {
-                Some(k) => json!({
-                    "errorCode": k.code(),
-                    "reason": k.reason(),
-                    "additionalDetails": detail.and_then(|d| d.additional.clone()),
-                    "errorCategory": k.category(),
-                    "recommendedAction": null,
-                }),
+                Some(k) => {
+                    let web = detail.and_then(|d| d.additional.clone());
+                    let (reason, additional) = match (k.http_status(), web) {
+                        (Some(status), Some(body)) => (
+                            crate::logs_render::web_response_reason(status, &body, e.at),
+                            None,
+                        ),
+                        (_, web) => (k.reason().to_string(), web),
+                    };
+                    json!({
+                        "errorCode": k.code(),
+                        "reason": reason,
+                        "additionalDetails": additional,
+                        "errorCategory": k.category(),
+                        "recommendedAction": null,
+                    })
+                }
                 None => Value::Null,
             };
             let cycle_id = self.cycle_id(e.cycle).to_string();

@@ -81,7 +81,7 @@ struct StatusInfo<'a> {
 #[serde(rename_all = "camelCase")]
 struct ErrorInformation<'a> {
     error_code: &'static str,
-    reason: &'static str,
+    reason: std::borrow::Cow<'a, str>,
     additional_details: Option<&'a str>,
     error_category: &'static str,
     recommended_action: Option<&'static str>,
@@ -311,12 +311,24 @@ impl<'a> EventView<'a> {
                 .collect(),
             None => synthetic_modified(e.action, source.attributes),
         };
-        let error_information = e.error.map(|k| ErrorInformation {
-            error_code: k.code(),
-            reason: k.reason(),
-            additional_details: detail.and_then(|d| d.additional.as_deref()),
-            error_category: k.category(),
-            recommended_action: None,
+        let web_response = detail.and_then(|d| d.additional.as_deref());
+        let error_information = e.error.map(|k| match (k.http_status(), web_response) {
+            // What real events carry when the SaaS answered an HTTP error:
+            // the SaaS's body inside the reason, `additionalDetails: null`.
+            (Some(status), Some(body)) => ErrorInformation {
+                error_code: k.code(),
+                reason: std::borrow::Cow::Owned(web_response_reason(status, body, e.at)),
+                additional_details: None,
+                error_category: k.category(),
+                recommended_action: None,
+            },
+            _ => ErrorInformation {
+                error_code: k.code(),
+                reason: std::borrow::Cow::Borrowed(k.reason()),
+                additional_details: web_response,
+                error_category: k.category(),
+                recommended_action: None,
+            },
         });
         Self {
             id: ids.id,
@@ -495,4 +507,24 @@ fn steps<'a>(
         details: StepDetails::ReportableIdentifier(ident),
     });
     out
+}
+
+/// A failure reason in the form real provisioning events use when the SaaS
+/// answered an HTTP error: `StatusCode: 409\r\nMessage: …\r\nWeb Response:
+/// {the SaaS's body}. This operation was retried 0 times. It will be retried
+/// again after this date: … UTC`.
+pub(crate) fn web_response_reason(
+    status: u16,
+    body: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let retry = at + chrono::Duration::minutes(40);
+    format!(
+        "StatusCode: {status}\r\nMessage: Processing of the HTTP request resulted in an \
+exception. Please see the HTTP response returned by the 'Response' property of this exception \
+for details.\r\nWeb Response: {}. This operation was retried 0 times. It will be retried again \
+after this date: {} UTC",
+        body.trim(),
+        retry.format("%Y-%m-%dT%H:%M:%S.0000000Z")
+    )
 }

@@ -232,6 +232,15 @@ async fn scim_target_faults_show_entras_symptoms() {
         fails["value"][0]["provisioningStatusInfo"]["errorInformation"]["errorCode"],
         "EntryConflict"
     );
+    // As real events carry it: the SaaS's 409 body inside the reason,
+    // `additionalDetails: null`, `targetIdentity.id: ""` on the failed create.
+    let info = &fails["value"][0]["provisioningStatusInfo"]["errorInformation"];
+    let reason = info["reason"].as_str().unwrap();
+    assert!(reason.starts_with("StatusCode: 409\r\nMessage: "), "{reason}");
+    assert!(reason.contains("\r\nWeb Response: {"), "{reason}");
+    assert!(reason.contains("uniqueness"), "{reason}");
+    assert!(info["additionalDetails"].is_null(), "{info}");
+    assert_eq!(fails["value"][0]["targetIdentity"]["id"], "");
     sim.clear_faults();
     // endpoint down: quarantine
     sim.inject(Fault::ScimEndpointDown).unwrap();
