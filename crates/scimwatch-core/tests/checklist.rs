@@ -679,6 +679,21 @@ fn each_step_passes_fails_and_can_be_unknown() {
             CheckStatus::Unknown,
         ),
         (
+            // No verdict without evidence: the SaaS has no duplicates, but
+            // Entra's conflicts are in logs that could not be read.
+            "conflicts_duplicates",
+            |o| o.logs_available = Some(false),
+            CheckStatus::Unknown,
+        ),
+        (
+            "conflicts_duplicates",
+            |o| {
+                o.logs_available = Some(false);
+                o.drift.as_mut().unwrap().duplicates = 1;
+            },
+            CheckStatus::Fail,
+        ),
+        (
             "scim_compliance",
             |o| {
                 o.compliance_deviations = Some(vec![ComplianceDeviation {

@@ -501,3 +501,34 @@ async fn a_401_unknownerror_with_an_empty_message_is_a_missing_permission() {
         .unwrap_err();
     assert!(matches!(e, GraphError::Unauthorized { .. }), "{e:?}");
 }
+
+/// Defect 6: Graph's `0001-01-01` sentinels are absent values, never dates:
+/// a quarantine whose times are sentinels has no next attempt and an
+/// unknown (not zero) number of days left — never "Entra disabled the job".
+#[test]
+fn quarantine_sentinels_are_absent_values() {
+    use scimwatch_core::health::{evaluate, FindingKind, Thresholds};
+    let mut v: serde_json::Value = serde_json::from_str(&real_quarantine(true)).unwrap();
+    for k in ["nextAttempt", "seriesBegan", "currentBegan"] {
+        v["status"]["quarantine"][k] = "0001-01-01T00:00:00Z".into();
+    }
+    let obs = quarantine_obs(&v.to_string());
+    let q = obs.job.as_ref().unwrap().quarantine.clone().unwrap();
+    assert_eq!(
+        (q.next_attempt, q.series_began, q.current_began),
+        (None, None, None)
+    );
+    let now: chrono::DateTime<Utc> = "2021-05-24T21:47:00Z".parse().unwrap();
+    let f = evaluate(&obs, &Thresholds::default(), now);
+    let q = f
+        .iter()
+        .find(|f| f.kind == FindingKind::Quarantine)
+        .unwrap();
+    assert_eq!(q.days_left, None);
+    assert!(!q.title.contains("disabled"), "{}", q.title);
+    assert!(
+        !q.evidence.iter().any(|e| e.value.contains("0001")),
+        "{:#?}",
+        q.evidence
+    );
+}
