@@ -458,6 +458,22 @@ async fn a_refused_filter_is_not_found_nobody() {
         "{:?}",
         codes(&r)
     );
+    // ... while /ServiceProviderConfig says `filter.supported: true`.
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "filter_support_misdeclared")
+        .unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(f.message.contains("supported: true"), "{}", f.message);
+    assert!(
+        f.evidence
+            .as_ref()
+            .unwrap()
+            .request
+            .ends_with("/ServiceProviderConfig"),
+        "{:?}",
+        f.evidence
+    );
 }
 
 /// The read side stays cheap, and a check with nothing to look at (no
