@@ -203,6 +203,16 @@ describe("Inventory", () => {
     expect(md).not.toContain("No deviation found");
   });
 
+  test("checks that had nothing to look at are listed, never passed", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.scim_compliance = () => ({ ...complianceReport(), findings: [], not_examined: ["group filters: the server holds no group"] });
+    await openInventory("#/inventory/c1/compliance");
+    fireEvent.click(await screen.findByRole("button", { name: "Check compliance" }));
+    await screen.findByText("No deviation in what could be examined");
+    expect(screen.getByText("group filters: the server holds no group")).toBeTruthy();
+    expect(screen.queryByText("No deviation found")).toBeNull();
+  });
+
   test("an incomplete crawl says so instead of 'stored'", async () => {
     const b = fakeBackend([connection()]);
     b.handlers.start_crawl = () => ({ ...outcome, incomplete: "Users: read 20 of the 150 the server announced" });

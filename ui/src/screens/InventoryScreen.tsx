@@ -815,8 +815,10 @@ export function complianceMarkdown(r: ComplianceReport, connectionName: string):
   out.push("## Discovery", "");
   for (const d of r.discovery) out.push(`- ${d.path}: ${d.status ?? "no response"}${d.ok ? "" : " (failed)"}: ${d.summary}`);
   out.push("", `## Findings (${r.findings.length})`, "");
+  const notExamined = r.not_examined ?? [];
   if (r.could_not_examine) out.push(`Could not examine the endpoint: ${r.could_not_examine}. Nothing is claimed about its compliance.`, "");
-  else if (!r.findings.length) out.push("No deviation found.");
+  else if (!r.findings.length) out.push(notExamined.length ? "No deviation in what could be examined." : "No deviation found.");
+  if (notExamined.length) out.push("", "Not examined (nothing to look at):", ...notExamined.map((n) => `- ${n}`), "");
   const sorted = [...r.findings].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
   sorted.forEach((f, i) => {
     out.push(`### ${i + 1}. [${f.severity}] ${f.code}`, "", f.message, "");
@@ -903,7 +905,7 @@ export function ComplianceView({ report, name, action }: { report: ComplianceRep
               </span>
             ) : findings.length === 0 ? (
               <span className="ok-text">
-                <Icon name="check" size={14} /> No deviation found
+                <Icon name="check" size={14} /> {report.not_examined?.length ? "No deviation in what could be examined" : "No deviation found"}
               </span>
             ) : (
               (["critical", "warning", "info"] as Severity[])
@@ -915,6 +917,18 @@ export function ComplianceView({ report, name, action }: { report: ComplianceRep
                 ))
             )}
           </dd>
+          {report.not_examined?.length ? (
+            <>
+              <dt>Not examined</dt>
+              <dd>
+                {report.not_examined.map((n) => (
+                  <span key={n} className="cell-sub muted small">
+                    {n}
+                  </span>
+                ))}
+              </dd>
+            </>
+          ) : null}
           <dt>Features</dt>
           <dd>
             {report.features.length ? (
