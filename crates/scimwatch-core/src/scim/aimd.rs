@@ -28,6 +28,9 @@ use std::time::{Duration, Instant};
 /// server counts as parallel. A serial server shows about 1 (two requests
 /// take twice as long), a parallel one about 2.
 const PARALLEL_GAIN: f64 = 1.5;
+/// Gain that decides "parallel" after a single pair: two requests answered
+/// in little more than the time of one.
+const CLEAR_GAIN: f64 = 1.8;
 /// Gain below which the server is serial without further probing.
 const SERIAL_GAIN: f64 = 1.3;
 /// Pairs after which an undecided probe settles on serial.
@@ -248,10 +251,16 @@ impl Aimd {
                 let (Some(one), Some(two)) = (*alone, *pair) else {
                     return;
                 };
+                let gain = 2.0 * one.as_secs_f64() / two.as_secs_f64();
                 if *pairs < 2 {
+                    // One pair decides only a gain no serial server shows
+                    // (a wrong call costs one queued request: the Parallel
+                    // phase goes serial at the first sign of queueing).
+                    if gain >= CLEAR_GAIN {
+                        self.go_parallel();
+                    }
                     return;
                 }
-                let gain = 2.0 * one.as_secs_f64() / two.as_secs_f64();
                 if gain >= PARALLEL_GAIN {
                     self.go_parallel();
                 } else if gain < SERIAL_GAIN || *pairs >= MAX_PAIRS {
@@ -492,7 +501,10 @@ mod tests {
     fn a_parallel_server_is_found_within_a_few_round_trips_and_grows() {
         for jitter in [0.0, 0.2] {
             let r = crawl(Server::Parallel, 100 * MS, jitter, 0.0, 400);
-            assert!(r.limits[..6].iter().all(|&l| l <= 2), "probing at two");
+            assert!(
+                r.limits[..2].iter().all(|&l| l <= 2),
+                "probing at two until a pair is answered"
+            );
             assert!(
                 r.max_in_flight >= 12,
                 "grows to the cap: {}",
@@ -525,6 +537,24 @@ mod tests {
         // The fastest lone answer (10 ms) against the fastest pair (11 ms).
         assert_eq!(a.phase, Phase::Parallel, "gain 20/11: parallel");
         assert_eq!(a.current(), 2);
+    }
+
+    #[test]
+    fn a_clearly_parallel_server_is_found_after_one_pair() {
+        let mut a = Aimd::new(8, Some(100 * MS));
+        let t = Instant::now();
+        let ms = |n: u64| t + Duration::from_millis(n);
+        a.on_success(100 * MS, false, 1, ms(0), ms(100));
+        a.on_success(101 * MS, false, 1, ms(100), ms(201));
+        assert!(matches!(a.phase, Phase::Probe { .. }));
+        a.on_success(102 * MS, false, 2, ms(100), ms(202));
+        assert_eq!(a.phase, Phase::Parallel, "gain 200/102 after one pair");
+        // A pair at 1.5: not clear enough alone.
+        let mut a = Aimd::new(8, Some(100 * MS));
+        a.on_success(100 * MS, false, 1, ms(0), ms(100));
+        a.on_success(133 * MS, false, 1, ms(100), ms(233));
+        a.on_success(133 * MS, false, 2, ms(100), ms(233));
+        assert!(matches!(a.phase, Phase::Probe { .. }), "{:?}", a.phase);
     }
 
     #[test]
