@@ -28,7 +28,7 @@ use crate::app::Engine;
 use crate::error::EngineError;
 use crate::graph::logs::{ingest_logs, LogIngestConfig, LOGS_STREAM};
 use crate::graph::observe::{GRAPH_REACH_STREAM, LOGS_UNLICENSED};
-use crate::graph::sync::{poll_config, poll_job, WatchIds};
+use crate::graph::sync::{poll_config_each, poll_job, WatchIds};
 use crate::graph::{discover_and_store, ClientOptions, GraphClient, GraphError, GraphTarget};
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::jobs::{self, ConfigKind};
@@ -389,12 +389,17 @@ impl Worker {
                 }
             }
             Stream::GraphConfig => {
-                for (kind, summary) in poll_config(client, store, ids, now_ms()).await? {
+                // A refused schema read does not stop the assignments.
+                let (changes, denied) = poll_config_each(client, store, ids, now_ms()).await?;
+                for (kind, summary) in changes {
                     self.emit(Event::ConfigChanged {
                         connection: ids.uuid.clone(),
                         kind,
                         summary,
                     });
+                }
+                if let Some(e) = denied {
+                    return Err(e);
                 }
             }
             Stream::GraphLogs => match ingest_logs(client, store, ids, &self.cfg.logs).await {

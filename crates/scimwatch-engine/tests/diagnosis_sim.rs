@@ -446,6 +446,12 @@ async fn a_missing_synchronization_permission_is_named_and_other_streams_keep_wo
     let rec = Arc::new(RecordingNotifier::new());
     let notifier: Notifiers = rec.clone();
     round(&env, &notifier).await;
+    let assigned_before =
+        scimwatch_engine::graph::observe::status_report(&env.engine.store, &env.row, Utc::now())
+            .await
+            .unwrap()
+            .assigned_users
+            .unwrap();
     env.sim
         .inject(Fault::SynchronizationPermissionMissing)
         .unwrap();
@@ -494,6 +500,8 @@ async fn a_missing_synchronization_permission_is_named_and_other_streams_keep_wo
             .await
             .unwrap();
     assert_eq!(r.graph, "blind");
+    // The assignments (directory) are still read beside the refused schema.
+    assert_eq!(r.assigned_users, Some(assigned_before + 2), "{r:?}");
     assert!(
         r.blind_reason
             .as_deref()

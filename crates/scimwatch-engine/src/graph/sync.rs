@@ -684,17 +684,55 @@ pub async fn poll_config(
     ids: &WatchIds,
     now_ms: i64,
 ) -> Result<Vec<(ConfigKind, String)>, GraphError> {
+    let (out, denied) = poll_config_each(client, store, ids, now_ms).await?;
+    match denied {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// Schema, assignments and settings, each on its own: a read Graph refuses
+/// for lack of a permission (the schema and settings need the
+/// synchronization API, the assignments the directory) does not stop the
+/// others. Returns the changes and the first refusal; any other error stops.
+pub async fn poll_config_each(
+    client: &GraphClient,
+    store: &Store,
+    ids: &WatchIds,
+    now_ms: i64,
+) -> Result<(Vec<(ConfigKind, String)>, Option<GraphError>), GraphError> {
     let mut out = Vec::new();
-    if let Some(s) = poll_schema(client, store, ids, now_ms).await? {
-        out.push((ConfigKind::Schema, s));
-    }
-    if let Some(s) = poll_assignments(client, store, ids, now_ms).await? {
-        out.push((ConfigKind::Assignments, s));
-    }
-    if let Some(s) = poll_settings(client, store, ids, now_ms).await? {
-        out.push((ConfigKind::Settings, s));
-    }
-    Ok(out)
+    let mut denied: Option<GraphError> = None;
+    let mut take = |r: Result<Option<String>, GraphError>,
+                    kind: ConfigKind,
+                    out: &mut Vec<(ConfigKind, String)>|
+     -> Result<(), GraphError> {
+        match r {
+            Ok(Some(s)) => out.push((kind, s)),
+            Ok(None) => {}
+            Err(e) if e.is_permission() => {
+                denied.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    };
+    take(
+        poll_schema(client, store, ids, now_ms).await,
+        ConfigKind::Schema,
+        &mut out,
+    )?;
+    take(
+        poll_assignments(client, store, ids, now_ms).await,
+        ConfigKind::Assignments,
+        &mut out,
+    )?;
+    take(
+        poll_settings(client, store, ids, now_ms).await,
+        ConfigKind::Settings,
+        &mut out,
+    )?;
+    Ok((out, denied))
 }
 
 #[cfg(test)]
