@@ -500,6 +500,12 @@ fn each_step_passes_fails_and_can_be_unknown() {
         ),
         ("quarantine", |o| o.job = None, CheckStatus::Unknown),
         (
+            // A job read two hours ago is memory, not evidence: could not check.
+            "quarantine",
+            |o| o.job_observed_at = Some(now() - mins(120)),
+            CheckStatus::Unknown,
+        ),
+        (
             // Graph refuses the job for lack of a permission: what was read
             // before is not live evidence (issue 17, defect 2).
             "quarantine",

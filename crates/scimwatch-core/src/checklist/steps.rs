@@ -207,6 +207,21 @@ fn job_or_why<'a>(
         // What was read before the permission went is not live evidence.
         job_freshness(obs, &ctx.thresholds, now)?;
     }
+    // A reading older than the staleness window is memory, not evidence.
+    if let (Some(_), Some(at)) = (&obs.job, obs.job_observed_at) {
+        let window = chrono::Duration::minutes(i64::from(ctx.thresholds.job_stale_after_minutes));
+        if now - at > window {
+            let why = match &obs.graph_reachability {
+                Reachability::Blind { reason, .. } => format!(" ({reason})"),
+                _ => String::new(),
+            };
+            return Err(format!(
+                "the job status was last read {} ago, longer than the {} min staleness window{why}",
+                fmt_duration(now - at),
+                ctx.thresholds.job_stale_after_minutes
+            ));
+        }
+    }
     match &obs.job {
         Some(job) => Ok(job),
         None => Err(job_freshness(obs, &ctx.thresholds, now)
