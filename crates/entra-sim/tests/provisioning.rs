@@ -236,7 +236,10 @@ async fn scim_target_faults_show_entras_symptoms() {
     // `additionalDetails: null`, `targetIdentity.id: ""` on the failed create.
     let info = &fails["value"][0]["provisioningStatusInfo"]["errorInformation"];
     let reason = info["reason"].as_str().unwrap();
-    assert!(reason.starts_with("StatusCode: 409\r\nMessage: "), "{reason}");
+    assert!(
+        reason.starts_with("StatusCode: 409\r\nMessage: "),
+        "{reason}"
+    );
     assert!(reason.contains("\r\nWeb Response: {"), "{reason}");
     assert!(reason.contains("uniqueness"), "{reason}");
     assert!(info["additionalDetails"].is_null(), "{info}");
