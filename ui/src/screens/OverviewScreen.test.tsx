@@ -163,4 +163,23 @@ describe("open-incident", () => {
     await waitFor(() => expect(b.last("list_incidents")!.args).toEqual({ connection: "c2", activeOnly: true }));
     expect((screen.getByLabelText("Connection") as HTMLSelectElement).value).toBe("c2");
   });
+
+  test("a quarantine shows Microsoft's error message and where it was read", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.job_status = () =>
+      healthyReport({
+        quarantine: {
+          reason: "EncounteredQuarantineException",
+          error_code: "SystemForCrossDomainIdentityManagementInvalidCredentials",
+          error_message: "The credentials supplied for the SCIM endpoint were rejected.",
+          error_source: "last_execution",
+          since: null,
+          next_attempt: null,
+          days_left: null,
+        },
+      });
+    render(<App />);
+    const q = within(await card("Contoso → Acme")).getByRole("alert");
+    expect(q.textContent).toContain("Last run's error: The credentials supplied for the SCIM endpoint were rejected.");
+  });
 });

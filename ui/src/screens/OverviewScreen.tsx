@@ -331,6 +331,12 @@ function OverviewCard({
                   <RichText text={report.quarantine.reason ?? "Entra did not give a reason."} capitalize />
                   {report.quarantine.error_code ? <span className="mono small"> ({report.quarantine.error_code})</span> : null}
                 </p>
+                {report.quarantine.error_message ? (
+                  <p className="small">
+                    {report.quarantine.error_source === "last_execution" ? "Last run's error: " : "Error: "}
+                    <RichText text={report.quarantine.error_message} />
+                  </p>
+                ) : null}
                 {report.quarantine.since ? (
                   <p className="small muted">
                     Since <LocalTime iso={report.quarantine.since} now={now} />
