@@ -271,9 +271,9 @@ pub(crate) async fn dispatch(
             StatusCode::OK,
             list(
                 vec![
-                    json!({"id": USER_SCHEMA, "name": "User", "attributes": []}),
-                    json!({"id": GROUP_SCHEMA, "name": "Group", "attributes": []}),
-                    json!({"id": ENTERPRISE, "name": "EnterpriseUser", "attributes": []}),
+                    schema(USER_SCHEMA, "User"),
+                    schema(GROUP_SCHEMA, "Group"),
+                    schema(ENTERPRISE, "EnterpriseUser"),
                 ],
                 3,
                 1,
@@ -379,6 +379,12 @@ fn list(resources: Vec<Value>, total: usize, start: usize) -> Value {
     json!({"schemas": [LIST_SCHEMA], "totalResults": total, "itemsPerPage": resources.len(), "startIndex": start, "Resources": resources})
 }
 
+/// A Schema resource (RFC 7643 §7: with its own `schemas`).
+fn schema(id: &str, name: &str) -> Value {
+    json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+           "id": id, "name": name, "attributes": []})
+}
+
 fn resource_type(name: &str, schema: &str) -> Value {
     json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"], "id": name, "name": name, "endpoint": format!("/{name}s"), "schema": schema})
 }
@@ -439,15 +445,21 @@ fn list_resources(
         .and_then(|s| s.parse::<i64>().ok())
         .unwrap_or(100)
         .clamp(0, 1000) as usize;
-    let exclude_members = params
+    // RFC 7644 §3.4.2.5: top-level attributes, case-insensitive; `id` and
+    // `schemas` are always returned.
+    let excluded: Vec<String> = params
         .get("excludedAttributes")
-        .is_some_and(|e| e.contains("members"));
+        .map(|e| {
+            e.split(',')
+                .map(|a| a.trim().to_ascii_lowercase())
+                .filter(|a| !a.is_empty() && a != "id" && a != "schemas")
+                .collect()
+        })
+        .unwrap_or_default();
     let strip = |v: &Value| {
         let mut v = v.clone();
-        if exclude_members {
-            if let Some(o) = v.as_object_mut() {
-                o.remove("members");
-            }
+        if let Some(o) = v.as_object_mut() {
+            o.retain(|k, _| !excluded.contains(&k.to_ascii_lowercase()));
         }
         v
     };
@@ -492,7 +504,7 @@ fn list_resources(
     }
     let total = coll.items.len();
     let page = coll.items.iter().skip(start - 1).take(count);
-    if exclude_members {
+    if !excluded.is_empty() {
         let page: Vec<Value> = page.map(strip).collect();
         return scim_json(StatusCode::OK, list(page, total, start));
     }

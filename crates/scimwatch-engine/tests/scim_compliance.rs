@@ -292,17 +292,8 @@ async fn sim_target_and_scim2_server_reports() {
     assert!(r.discovery.iter().all(|d| d.ok), "{:?}", r.discovery);
     assert!(r.compliant(), "{:?}", r.findings);
     assert!(r.not_examined().is_empty(), "{:?}", r.not_examined());
-    // The only findings are real and harmless to Entra (read from its
-    // answers): Schema resources without `schemas`, and
-    // `excludedAttributes` honoured only for `members`.
-    for f in &r.findings {
-        assert!(
-            f.severity == Severity::Info
-                && ["schema_without_schemas", "excluded_attributes_ignored"]
-                    .contains(&f.code.as_str()),
-            "{f:?}"
-        );
-    }
+    // The built-in target follows the RFCs on every probe.
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
     sim.inject(entra_sim::Fault::ScimIgnoresStartIndex).unwrap();
     let r = discover_client(&c, Utc::now()).await;
     assert!(
