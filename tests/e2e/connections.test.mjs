@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { remote } from "webdriverio";
@@ -145,8 +145,11 @@ test("the CLI reads the same database", () => {
   assert.equal(list[0].name, "E2E Acme");
   assert.equal(list[0].scim.url, "https://127.0.0.1:9/scim/v2");
   assert.equal(list[0].has_scim_token, true);
-  for (const f of readdirSync(DATA)) {
-    const bytes = readFileSync(join(DATA, f));
+  // Every file of the data folder, lock files in locks/ included.
+  for (const f of readdirSync(DATA, { recursive: true })) {
+    const path = join(DATA, String(f));
+    if (!statSync(path).isFile()) continue;
+    const bytes = readFileSync(path);
     assert.ok(!bytes.includes(Buffer.from(TOKEN)), `token found in ${f}`);
   }
 });
