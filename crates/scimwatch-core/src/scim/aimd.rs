@@ -7,12 +7,16 @@
 //!   alone, then two sent together, alternating. A server that answers two
 //!   requests in about the time of one gains from parallel requests; one
 //!   that needs twice the time answers one at a time (a single worker, a
-//!   GIL). The verdict needs two pairs at least and compares the *fastest*
-//!   lone answer with the *fastest* pair: noise (a busy host, a new
-//!   connection's handshake) only ever adds time, so the minima are its
-//!   least disturbed samples and one slow answer decides nothing. Undecided
-//!   after four pairs means serial: never slower than one at a time is the
-//!   promise. The limit never exceeds two while probing.
+//!   GIL). It compares the *fastest* lone answer with the *fastest* pair:
+//!   noise (a busy host, a new connection's handshake) only ever adds time,
+//!   so the minima are its least disturbed samples. One pair decides only
+//!   when the answer is clear (a gain of 1.8 or more; or under 1.15 with
+//!   more extra time than the first page's own connection set-up
+//!   explains), else two pairs at least; undecided after four pairs means
+//!   serial: never slower than one at a time is the promise. Each pair sent
+//!   to a serial server costs a little (threads contending for its one
+//!   worker), so a clear answer after one pair matters. The limit never
+//!   exceeds two while probing.
 //! - **Serial**: one request at a time for a hold (doubled at each serial
 //!   verdict), then probe again. Against a serial server this is the
 //!   sequential crawl, give or take the few probe pairs, which cost nothing
@@ -31,6 +35,8 @@ const PARALLEL_GAIN: f64 = 1.5;
 /// Gain that decides "parallel" after a single pair: two requests answered
 /// in little more than the time of one.
 const CLEAR_GAIN: f64 = 1.8;
+/// Gain below which a single pair decides "serial" (see `probe_answer`).
+const CLEAR_SERIAL_GAIN: f64 = 1.15;
 /// Gain below which the server is serial without further probing.
 const SERIAL_GAIN: f64 = 1.3;
 /// Pairs after which an undecided probe settles on serial.
@@ -80,6 +86,8 @@ pub struct Aimd {
     limit: f64,
     max: f64,
     min_latency: Option<Duration>,
+    /// The first page's latency (fetched alone, on a new connection).
+    first: Option<Duration>,
     last_decrease: Option<Instant>,
     slow_start: bool,
     next_hold: u32,
@@ -108,6 +116,7 @@ impl Aimd {
             limit: 2f64.min(max),
             max,
             min_latency: first_latency.filter(|l| !l.is_zero()),
+            first: first_latency,
             last_decrease: None,
             slow_start: true,
             next_hold: FIRST_HOLD,
@@ -255,9 +264,18 @@ impl Aimd {
                 if *pairs < 2 {
                     // One pair decides only a gain no serial server shows
                     // (a wrong call costs one queued request: the Parallel
-                    // phase goes serial at the first sign of queueing).
+                    // phase goes serial at the first sign of queueing), or
+                    // a clear serial answer whose extra time the first
+                    // page's own set-up (a new connection's handshake, as
+                    // the pair's second request pays) does not explain.
+                    let extra = two.saturating_sub(one);
+                    let set_up = self.first.map(|f| f.saturating_sub(one));
                     if gain >= CLEAR_GAIN {
                         self.go_parallel();
+                    } else if gain < CLEAR_SERIAL_GAIN
+                        && set_up.is_some_and(|s| extra > s * 2 + Duration::from_millis(2))
+                    {
+                        self.go_serial(now);
                     }
                     return;
                 }
@@ -517,11 +535,12 @@ mod tests {
     }
 
     #[test]
-    fn one_slow_pair_decides_nothing() {
-        let mut a = Aimd::new(8, Some(10 * MS));
+    fn one_slow_pair_decides_nothing_when_a_handshake_explains_it() {
+        // The first page took 40 ms on a new connection, then 10 ms alone;
+        // the first pair takes 40 ms: its second request opened a connection.
+        let mut a = Aimd::new(8, Some(40 * MS));
         let t = Instant::now();
         let ms = |n: u64| t + Duration::from_millis(n);
-        // Alone 10 ms; the first pair takes 40 ms (a new connection's handshake).
         a.on_success(10 * MS, false, 1, ms(0), ms(10));
         a.on_success(40 * MS, false, 1, ms(10), ms(50));
         a.on_success(40 * MS, false, 2, ms(10), ms(50));
@@ -554,6 +573,25 @@ mod tests {
         a.on_success(100 * MS, false, 1, ms(0), ms(100));
         a.on_success(133 * MS, false, 1, ms(100), ms(233));
         a.on_success(133 * MS, false, 2, ms(100), ms(233));
+        assert!(matches!(a.phase, Phase::Probe { .. }), "{:?}", a.phase);
+    }
+
+    #[test]
+    fn a_clearly_serial_pair_decides_at_once() {
+        // Loopback: no set-up cost; a pair takes twice one answer.
+        let mut a = Aimd::new(8, Some(10 * MS));
+        let t = Instant::now();
+        let ms = |n: u64| t + Duration::from_millis(n);
+        a.on_success(10 * MS, false, 1, ms(0), ms(10));
+        a.on_success(10 * MS, false, 1, ms(10), ms(20));
+        a.on_success(20 * MS, false, 2, ms(10), ms(30));
+        assert!(a.is_serial(), "{:?}", a.phase);
+        // Without the first page's latency nothing explains or excludes a
+        // set-up cost: one pair decides nothing.
+        let mut a = Aimd::new(8, None);
+        a.on_success(10 * MS, false, 1, ms(0), ms(10));
+        a.on_success(10 * MS, false, 1, ms(10), ms(20));
+        a.on_success(20 * MS, false, 2, ms(10), ms(30));
         assert!(matches!(a.phase, Phase::Probe { .. }), "{:?}", a.phase);
     }
 
