@@ -4,35 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Output;
-
 use entra_sim::{ClockKind, Fault, Sim, SimConfig};
 
-async fn cli(data: &std::path::Path, args: &[&str], stdin: Option<String>) -> Output {
-    let data = data.to_path_buf();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        use std::io::Write;
-        use std::process::{Command, Stdio};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scimwatch-cli"))
-            .args(&args)
-            .env("SCIMWATCH_DATA_DIR", &data)
-            .env("SCIMWATCH_SECRET_STORE", "file")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        if let Some(s) = stdin {
-            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-        }
-        drop(child.stdin.take());
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap()
-}
+mod common;
+use common::cli;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_exit_codes_follow_the_tenant() {

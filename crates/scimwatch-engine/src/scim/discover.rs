@@ -125,6 +125,20 @@ pub struct ComplianceReport {
 }
 
 impl ComplianceReport {
+    /// A report of `client`'s endpoint with only the Test Connection replay.
+    fn empty(client: &ScimClient, now: DateTime<Utc>, check: CheckResult) -> Self {
+        Self {
+            url: client.base_url().to_string(),
+            checked_at: now,
+            test_connection: check,
+            discovery: Vec::new(),
+            features: Vec::new(),
+            findings: Vec::new(),
+            could_not_examine: None,
+            not_examined: None,
+        }
+    }
+
     /// Examined, and no finding above `info`.
     pub fn compliant(&self) -> bool {
         self.could_not_examine.is_none()
@@ -291,6 +305,12 @@ impl Findings {
         let v = std::mem::take(&mut self.1);
         (!v.is_empty()).then_some(v)
     }
+    /// The findings, most severe first.
+    fn sorted(self) -> Vec<ComplianceFinding> {
+        let mut v = self.0;
+        v.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        v
+    }
     fn add(&mut self, f: ComplianceFinding) {
         if !self.0.iter().any(|x| x.code == f.code) {
             self.0.push(f);
@@ -359,14 +379,8 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
     let check = run_check(client, now).await;
     if let Some(why) = check_blocks(&check) {
         return ComplianceReport {
-            url: client.base_url().to_string(),
-            checked_at: now,
-            test_connection: check,
-            discovery: Vec::new(),
-            features: Vec::new(),
-            findings: Vec::new(),
             could_not_examine: Some(why),
-            not_examined: None,
+            ..ComplianceReport::empty(client, now, check)
         };
     }
     let mut f = Findings::default();
@@ -471,17 +485,12 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
         }) {
             f.deviation(&d, &p1);
         }
-        let mut findings = f.0;
-        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         return ComplianceReport {
-            url: client.base_url().to_string(),
-            checked_at: now,
-            test_connection: check,
             discovery,
             features,
-            findings,
+            findings: f.sorted(),
             could_not_examine: Some(why),
-            not_examined: None,
+            ..ComplianceReport::empty(client, now, check)
         };
     }
     let mut page1: Vec<Value> = Vec::new();
@@ -645,18 +654,12 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
         _ => {}
     }
 
-    let not_examined = f.not_examined_list();
-    let mut findings = f.0;
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     ComplianceReport {
-        url: client.base_url().to_string(),
-        checked_at: now,
-        test_connection: check,
         discovery,
         features,
-        findings,
-        could_not_examine: None,
-        not_examined,
+        not_examined: f.not_examined_list(),
+        findings: f.sorted(),
+        ..ComplianceReport::empty(client, now, check)
     }
 }
 
