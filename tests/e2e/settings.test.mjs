@@ -60,3 +60,20 @@ test("a changed poll interval is saved and read back from the engine", async () 
   });
   assert.equal(stored, 3);
 });
+
+test("the Network card names the proxy and the certificates the engine uses", async () => {
+  const heading = await browser.$('//h2[normalize-space(.)="Network"]');
+  await heading.waitForExist({ timeout: 20000 });
+  await heading.scrollIntoView();
+  let text = "";
+  await browser.waitUntil(
+    async () => {
+      text = await browser.execute(() => document.getElementById("network-title")?.closest("section")?.innerText ?? "");
+      return text.includes("Trusts");
+    },
+    { timeout: 20000, timeoutMsg: "the Network card shows no trust store" },
+  );
+  assert.match(text, /Proxy/);
+  assert.match(text, /bundled webpki roots/);
+  await browser.saveScreenshot(join(process.env.SCIMWATCH_E2E_OUT, "settings-network.png"));
+});

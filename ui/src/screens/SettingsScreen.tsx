@@ -123,22 +123,24 @@ export function SettingsScreen() {
             <dt>Proxy</dt>
             <dd>
               {info.proxies?.length ? (
-                info.proxies.map((p) => (
-                  <span key={p} className="mono selectable cell-sub">
-                    {p}
-                  </span>
-                ))
+                <div>
+                  {info.proxies.map((p) => (
+                    <div key={p} className="mono selectable">
+                      {p}
+                    </div>
+                  ))}
+                </div>
               ) : (
                 <span className="muted">None: connections go direct</span>
               )}
             </dd>
             <dt>Trusts</dt>
             <dd>
-              {(info.trust ?? []).map((t) => (
-                <span key={t} className="cell-sub">
-                  {t}
-                </span>
-              ))}
+              <div>
+                {(info.trust ?? []).map((t) => (
+                  <div key={t}>{t}</div>
+                ))}
+              </div>
             </dd>
           </dl>
         ) : null}
