@@ -14,7 +14,7 @@ use scimwatch_core::health::{
     evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation,
     DriftObservation, ExecutionObservation, GraphDenied, JobObservation, JobStatusCode,
     MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
-    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, ScimVerdict, Thresholds,
+    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, Verdict, Thresholds,
 };
 use scimwatch_core::Cloud;
 
@@ -76,7 +76,7 @@ fn healthy() -> Observations {
         }),
         scim_check: Some(ScimCheckObservation {
             ok: true,
-            verdict: ScimVerdict::Ok,
+            verdict: Verdict::Ok,
             http_status: Some(200),
             checked_at: now - mins(2),
             message: None,
@@ -100,9 +100,9 @@ fn job(o: &mut Observations) -> &mut JobObservation {
     o.job.as_mut().unwrap()
 }
 
-fn scim(o: &mut Observations, verdict: ScimVerdict, status: Option<u16>) {
+fn scim(o: &mut Observations, verdict: Verdict, status: Option<u16>) {
     let c = o.scim_check.as_mut().unwrap();
-    c.ok = verdict == ScimVerdict::Ok;
+    c.ok = verdict == Verdict::Ok;
     c.verdict = verdict;
     c.http_status = status;
 }
@@ -187,7 +187,7 @@ fn first_failing_step_for_the_classic_failures() {
         ),
         (
             "token expired (401)",
-            |o| scim(o, ScimVerdict::Unauthorized, Some(401)),
+            |o| scim(o, Verdict::Unauthorized, Some(401)),
             "token_valid",
         ),
         (
@@ -197,12 +197,12 @@ fn first_failing_step_for_the_classic_failures() {
         ),
         (
             "wrong Tenant URL (404)",
-            |o| scim(o, ScimVerdict::NotFound, Some(404)),
+            |o| scim(o, Verdict::NotFound, Some(404)),
             "tenant_url",
         ),
         (
             "wrong Tenant URL (HTML)",
-            |o| scim(o, ScimVerdict::Html, Some(200)),
+            |o| scim(o, Verdict::Html, Some(200)),
             "tenant_url",
         ),
         (
@@ -360,12 +360,12 @@ fn each_step_passes_fails_and_can_be_unknown() {
     let cases: Vec<(&str, Mutate, CheckStatus)> = vec![
         (
             "tenant_url",
-            |o| scim(o, ScimVerdict::Unreachable, None),
+            |o| scim(o, Verdict::Unreachable, None),
             CheckStatus::Fail,
         ),
         (
             "tenant_url",
-            |o| scim(o, ScimVerdict::Unauthorized, Some(401)),
+            |o| scim(o, Verdict::Unauthorized, Some(401)),
             CheckStatus::Unknown,
         ),
         ("tenant_url", |o| o.scim_check = None, CheckStatus::Unknown),
@@ -381,12 +381,12 @@ fn each_step_passes_fails_and_can_be_unknown() {
         ),
         (
             "token_valid",
-            |o| scim(o, ScimVerdict::Forbidden, Some(403)),
+            |o| scim(o, Verdict::Forbidden, Some(403)),
             CheckStatus::Fail,
         ),
         (
             "token_valid",
-            |o| scim(o, ScimVerdict::NotFound, Some(404)),
+            |o| scim(o, Verdict::NotFound, Some(404)),
             CheckStatus::Unknown,
         ),
         ("token_valid", |o| o.scim_check = None, CheckStatus::Unknown),
@@ -785,7 +785,7 @@ fn manual_confirmation_counts_until_a_later_failure() {
 
     // A failure observed before the confirmation: the confirmation stands.
     let mut o = healthy();
-    scim(&mut o, ScimVerdict::NotFound, Some(404));
+    scim(&mut o, Verdict::NotFound, Some(404));
     o.scim_check.as_mut().unwrap().checked_at = now() - mins(60);
     let p = [confirm("tenant_url", now() - mins(30))];
     let r = evaluate_checklist(&o, &ctx(), &p, now());
@@ -900,7 +900,7 @@ fn deep_links_for_this_app() {
 #[test]
 fn report_contains_every_step_and_its_evidence() {
     let mut o = healthy();
-    scim(&mut o, ScimVerdict::Unauthorized, Some(401));
+    scim(&mut o, Verdict::Unauthorized, Some(401));
     o.scim_check.as_mut().unwrap().message = Some("bad | token\n<script>".into());
     o.mappings.as_mut().unwrap().groups_enabled = Some(false);
     let findings = evaluate(&o, &Thresholds::default(), now());

@@ -8,7 +8,7 @@ use scimwatch_core::health::{
     evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation,
     DriftObservation, ExecutionObservation, ExecutionState, Finding, FindingKind, JobObservation,
     JobStatusCode, MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
-    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, ScimVerdict, Severity,
+    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, Verdict, Severity,
     Thresholds,
 };
 
@@ -67,7 +67,7 @@ fn healthy() -> Observations {
         }),
         scim_check: Some(ScimCheckObservation {
             ok: true,
-            verdict: ScimVerdict::Ok,
+            verdict: Verdict::Ok,
             http_status: Some(200),
             checked_at: now - mins(2),
             message: None,
@@ -246,7 +246,7 @@ fn blindness_becomes_critical_after_the_grace_period() {
             since: now() - ago,
             reason: "proxy refused".into(),
         };
-        o.scim_check.as_mut().unwrap().verdict = ScimVerdict::Unreachable;
+        o.scim_check.as_mut().unwrap().verdict = Verdict::Unreachable;
         o.scim_check.as_mut().unwrap().ok = false;
         let f = evaluate(&o, &Thresholds::default(), now());
         let b = find(&f, FindingKind::ScimBlind).unwrap();
@@ -522,33 +522,33 @@ fn escrows_rising() {
 #[test]
 fn scim_check_verdicts() {
     let cases = [
-        (ScimVerdict::Ok, None),
-        (ScimVerdict::Timeout, Some(FindingKind::ScimDown)),
-        (ScimVerdict::Unreachable, Some(FindingKind::ScimDown)),
-        (ScimVerdict::ServerError, Some(FindingKind::ScimDown)),
-        (ScimVerdict::Unauthorized, Some(FindingKind::ScimTestFailed)),
-        (ScimVerdict::Forbidden, Some(FindingKind::ScimTestFailed)),
-        (ScimVerdict::NotFound, Some(FindingKind::ScimTestFailed)),
-        (ScimVerdict::Html, Some(FindingKind::ScimTestFailed)),
+        (Verdict::Ok, None),
+        (Verdict::Timeout, Some(FindingKind::ScimDown)),
+        (Verdict::Unreachable, Some(FindingKind::ScimDown)),
+        (Verdict::ServerError, Some(FindingKind::ScimDown)),
+        (Verdict::Unauthorized, Some(FindingKind::ScimTestFailed)),
+        (Verdict::Forbidden, Some(FindingKind::ScimTestFailed)),
+        (Verdict::NotFound, Some(FindingKind::ScimTestFailed)),
+        (Verdict::Html, Some(FindingKind::ScimTestFailed)),
         (
-            ScimVerdict::Other("Weird".into()),
+            Verdict::OtherStatus,
             Some(FindingKind::ScimTestFailed),
         ),
     ];
     for (verdict, expected) in cases {
         let mut o = healthy();
         let c = o.scim_check.as_mut().unwrap();
-        c.ok = verdict == ScimVerdict::Ok;
+        c.ok = verdict == Verdict::Ok;
         c.verdict = verdict.clone();
         let f = evaluate(&o, &Thresholds::default(), now());
         assert_eq!(f.first().map(|x| x.kind), expected, "{verdict:?}");
     }
     let mut o = healthy();
-    o.scim_check.as_mut().unwrap().verdict = ScimVerdict::Unauthorized;
+    o.scim_check.as_mut().unwrap().verdict = Verdict::Unauthorized;
     o.scim_check.as_mut().unwrap().ok = false;
     let f = evaluate(&o, &Thresholds::default(), now());
     assert!(f[0].action.contains("token"));
-    o.scim_check.as_mut().unwrap().verdict = ScimVerdict::Html;
+    o.scim_check.as_mut().unwrap().verdict = Verdict::Html;
     let f = evaluate(&o, &Thresholds::default(), now());
     assert!(f[0].title.contains("Tenant URL"));
 }
@@ -750,7 +750,7 @@ fn json_fixture_with_graph_spellings() {
             "steady_state_first_achieved": "0001-01-01T00:00:00Z"
         },
         "job_observed_at": "2026-03-10T11:59:00Z",
-        "scim_check": {"ok": false, "verdict": "Unauthorized", "http_status": 401,
+        "scim_check": {"ok": false, "verdict": "unauthorized", "http_status": 401,
                        "checked_at": "2026-03-10T11:58:00Z"},
         "graph_reachability": {"state": "ok"},
         "scim_reachability": {"state": "blind", "since": "2026-03-10T11:00:00Z", "reason": "offline"}

@@ -150,7 +150,7 @@ mod tests {
     use crate::notify::RecordingNotifier;
     use crate::secrets::MemoryStore;
     use chrono::{Duration, TimeZone};
-    use scimwatch_core::health::{MappingsObservation, ScimCheckObservation, ScimVerdict};
+    use scimwatch_core::health::{MappingsObservation, ScimCheckObservation, Verdict};
     use scimwatch_core::{ConnectionInput, Sensitive};
 
     async fn setup() -> (Store, String) {
@@ -180,7 +180,7 @@ mod tests {
         Observations {
             scim_check: Some(ScimCheckObservation {
                 ok: false,
-                verdict: ScimVerdict::Unauthorized,
+                verdict: Verdict::Unauthorized,
                 http_status: Some(401),
                 checked_at: now,
                 message: Some("401 Unauthorized".into()),
@@ -219,7 +219,7 @@ mod tests {
         let healthy = Observations {
             scim_check: Some(ScimCheckObservation {
                 ok: true,
-                verdict: ScimVerdict::Ok,
+                verdict: Verdict::Ok,
                 http_status: Some(200),
                 checked_at: t2,
                 message: None,

@@ -7,7 +7,7 @@ use crate::health::format::{fmt_duration, fmt_hhmm, fmt_offset, fmt_time, pct};
 use crate::health::{
     cycle_timing, escrows_rising, failure_spike_severity, is_credential_error_code, job_freshness,
     normalize_tenant_url, quarantine_days_left, CycleTiming, JobObservation, JobStatusCode,
-    Observations, Reachability, ScheduleState, ScimVerdict,
+    Observations, Reachability, ScheduleState, Verdict,
 };
 
 /// The checklist, in order: the SaaS's own list, then the extras.
@@ -282,28 +282,35 @@ the connection)",
     };
     let o = match &c.verdict {
         _ if c.ok => CheckOutcome::pass("The Tenant URL answers as a SCIM endpoint"),
-        ScimVerdict::Ok => CheckOutcome::pass("The Tenant URL answers as a SCIM endpoint"),
-        ScimVerdict::NotFound => {
+        Verdict::Ok => CheckOutcome::pass("The Tenant URL answers as a SCIM endpoint"),
+        Verdict::NotFound => {
             CheckOutcome::fail("The Tenant URL returns 404: the path is wrong")
         }
-        ScimVerdict::Html => CheckOutcome::fail(
+        Verdict::Html => CheckOutcome::fail(
             "The Tenant URL returns an HTML page (a login page or website), not SCIM",
         ),
-        ScimVerdict::NotScim => {
+        Verdict::NotScim => {
             CheckOutcome::fail("The Tenant URL answers, but not with a SCIM response")
         }
-        ScimVerdict::Unreachable => CheckOutcome::fail(
+        Verdict::Unreachable => CheckOutcome::fail(
             "The Tenant URL's host cannot be reached (wrong host name, or the SaaS is down)",
         ),
-        ScimVerdict::Timeout => CheckOutcome::fail("The Tenant URL does not answer in time"),
-        ScimVerdict::ServerError => {
+        Verdict::Timeout => CheckOutcome::fail("The Tenant URL does not answer in time"),
+        Verdict::ServerError => {
             CheckOutcome::fail("The Tenant URL answers with a server error (5xx)")
         }
-        ScimVerdict::Unauthorized | ScimVerdict::Forbidden => CheckOutcome::unknown(
+        Verdict::Unauthorized | Verdict::Forbidden => CheckOutcome::unknown(
             "the server refused the token before the URL could be confirmed; fix the token, \
 then re-check",
         ),
-        ScimVerdict::Other(v) => CheckOutcome::unknown(format!("unrecognised result `{v}`")),
+        Verdict::NonEmptyResult => CheckOutcome::fail(
+            "The Tenant URL answers, but returns users for a filter that matches nobody: it ignores \
+filters",
+        ),
+        Verdict::OtherStatus => CheckOutcome::unknown(
+            "the endpoint answered with an HTTP status Test Connection does not expect (see the \
+message)",
+        ),
     };
     with_scim_result(with_urls(o, obs), obs)
 }
@@ -356,11 +363,11 @@ fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckO
     };
     let o = match &c.verdict {
         _ if c.ok => CheckOutcome::pass("The SaaS accepts the token"),
-        ScimVerdict::Ok => CheckOutcome::pass("The SaaS accepts the token"),
-        ScimVerdict::Unauthorized => {
+        Verdict::Ok => CheckOutcome::pass("The SaaS accepts the token"),
+        Verdict::Unauthorized => {
             CheckOutcome::fail("The SaaS refuses the token (401): expired, revoked or wrong")
         }
-        ScimVerdict::Forbidden => {
+        Verdict::Forbidden => {
             CheckOutcome::fail("The SaaS refuses the token (403): it lacks the rights for SCIM")
         }
         other => CheckOutcome::unknown(format!(

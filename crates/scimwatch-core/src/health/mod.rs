@@ -38,7 +38,7 @@ pub use observations::{
     ExecutionObservation, ExecutionState, GraphDenied, JobObservation, JobStatusCode,
     MappingsObservation, Observations, ProgressObservation, QuarantineError, QuarantineErrorSource,
     QuarantineObservation, QuarantineReason, Reachability, ScheduleState, ScimCheckObservation,
-    ScimVerdict,
+    Verdict,
 };
 pub use rules::{
     escrows_rising, failure_spike_severity, normalize_tenant_url, quarantine_days_left,

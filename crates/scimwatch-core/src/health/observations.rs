@@ -9,6 +9,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::scim::Verdict;
+
 /// Declares an enum mirroring a Graph string value, with an `Other(String)`
 /// fallback; parses case-insensitively and serialises as Graph spells it.
 macro_rules! graph_string_enum {
@@ -101,30 +103,6 @@ graph_string_enum! {
         QuarantinedOnDemand => "QuarantinedOnDemand",
         TooManyDeletes => "TooManyDeletes",
         IngestionInterrupted => "IngestionInterrupted",
-    }
-}
-
-graph_string_enum! {
-    /// What scimwatch's own SCIM check (a replay of Entra's Test Connection) concluded.
-    ScimVerdict {
-        /// HTTP 200 with a SCIM `ListResponse`.
-        Ok => "Ok",
-        /// HTTP 401: the token was refused (expired, revoked or wrong).
-        Unauthorized => "Unauthorized",
-        /// HTTP 403: the token is valid but lacks rights.
-        Forbidden => "Forbidden",
-        /// HTTP 404: usually a Tenant URL with a wrong path.
-        NotFound => "NotFound",
-        /// HTTP 5xx.
-        ServerError => "ServerError",
-        /// An HTML page (login page, proxy, marketing site) instead of SCIM JSON.
-        Html => "Html",
-        /// JSON, but not a SCIM response.
-        NotScim => "NotScim",
-        /// No answer in time.
-        Timeout => "Timeout",
-        /// DNS, TCP or TLS failure reaching the host.
-        Unreachable => "Unreachable",
     }
 }
 
@@ -435,7 +413,7 @@ fn sum_codes(list: &[CodeCount], pred: impl Fn(&str) -> bool) -> u64 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScimCheckObservation {
     pub ok: bool,
-    pub verdict: ScimVerdict,
+    pub verdict: Verdict,
     #[serde(default)]
     pub http_status: Option<u16>,
     pub checked_at: DateTime<Utc>,
@@ -504,6 +482,10 @@ pub struct Observations {
     pub scim_reachability: Reachability,
     /// `Some(false)`: the tenant has no Entra ID P1/P2, so no provisioning logs.
     pub logs_available: Option<bool>,
+    /// Each Graph stream's own health (job, configuration, logs), as last
+    /// recorded; empty when none was polled. Only the job stream decides
+    /// blindness (`graph_reachability`).
+    pub graph_streams: Vec<super::streams::StreamHealth>,
 }
 
 /// `Option<Duration>` as whole seconds.

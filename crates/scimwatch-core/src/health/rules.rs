@@ -6,7 +6,7 @@ use super::format::{fmt_duration, fmt_time, minutes, pct};
 use super::observations::{
     is_credential_error_code, JobObservation, JobStatusCode, Observations, QuarantineError,
     QuarantineErrorSource, QuarantineObservation, QuarantineReason, Reachability, ScheduleState,
-    ScimVerdict,
+    Verdict,
 };
 use super::timing::{cycle_timing, job_freshness, CycleTiming};
 use super::{Finding, FindingKind, Severity, Thresholds};
@@ -539,24 +539,24 @@ pub(super) fn scim(obs: &Observations, _now: DateTime<Utc>, out: &mut Vec<Findin
         return;
     }
     let Some(c) = &obs.scim_check else { return };
-    if c.ok || c.verdict == ScimVerdict::Ok {
+    if c.ok || c.verdict == Verdict::Ok {
         return;
     }
     let (kind, title, action) = match &c.verdict {
-        ScimVerdict::Timeout | ScimVerdict::Unreachable | ScimVerdict::ServerError => (
+        Verdict::Timeout | Verdict::Unreachable | Verdict::ServerError => (
             FindingKind::ScimDown,
             "The SaaS's SCIM endpoint is down or failing",
             "The SaaS is not answering Test Connection. Check the SaaS's status page and contact \
 the vendor; Entra retries failed entries in the next cycle.",
         ),
-        ScimVerdict::Unauthorized | ScimVerdict::Forbidden => (
+        Verdict::Unauthorized | Verdict::Forbidden => (
             FindingKind::ScimTestFailed,
             "Test Connection fails: the SCIM token is refused",
             "The token has expired or was revoked (or lacks rights). Create a new token in the \
 SaaS, paste it into Provisioning → Admin Credentials → Secret Token, click Test Connection \
 and Save.",
         ),
-        ScimVerdict::NotFound | ScimVerdict::Html | ScimVerdict::NotScim => (
+        Verdict::NotFound | Verdict::Html | Verdict::NotScim => (
             FindingKind::ScimTestFailed,
             "Test Connection fails: the Tenant URL is not exactly right",
             "The URL answers, but not as a SCIM endpoint. Copy the Tenant URL again from the \

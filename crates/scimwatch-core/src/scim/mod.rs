@@ -11,6 +11,8 @@
 //! - [`hash`] — canonical JSON and [`content_hash`].
 //! - [`diff`] — [`diff_snapshots`] between two inventories.
 //! - [`jwt`] — [`jwt_expiry`].
+//! - [`verdict`] — [`Verdict`], what a Test Connection replay concluded (one vocabulary for
+//!   the engine, the store, the rules and the checklist).
 //! - [`drift`] — [`compute_drift`] between Entra's assignments and the SaaS.
 
 pub mod aimd;
@@ -24,6 +26,7 @@ pub mod jwt;
 pub mod list;
 pub mod page;
 pub mod resource;
+pub mod verdict;
 
 pub use crate::graph::ParseError;
 pub use body::{
@@ -31,6 +34,7 @@ pub use body::{
     ERROR_SCHEMA,
 };
 pub use deviation::{Deviation, Severity};
+pub use verdict::Verdict;
 pub use diff::{
     changed_paths, diff_groups, diff_snapshots, diff_users, DiffCounts, GroupChange, GroupDiff,
     HashedResource, ResourceChange, ResourceDiff, ResourceMap, ResourceRef, Snapshot, SnapshotDiff,

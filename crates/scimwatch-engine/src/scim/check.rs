@@ -8,7 +8,8 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use scimwatch_core::health::{ScimCheckObservation, ScimVerdict};
+use scimwatch_core::health::ScimCheckObservation;
+pub use scimwatch_core::scim::Verdict;
 use scimwatch_core::scim::{
     classify_body, jwt_expiry, parse_list_response_for, parse_scim_error, BodyKind, ListRequest,
 };
@@ -23,97 +24,6 @@ use crate::app::Engine;
 use crate::secrets::{SecretKey, SecretKind};
 use crate::store::connections::{self as rows, ms_to_time, ConnectionRow};
 use crate::store::scim_checks;
-
-/// What a check concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// 200 with an empty ListResponse: Entra's Test Connection would pass.
-    Ok,
-    /// 401: the token is expired, revoked or wrong.
-    Unauthorized,
-    /// 403: the token is valid but lacks rights.
-    Forbidden,
-    /// 404: the Tenant URL's path is wrong.
-    NotFound,
-    /// An HTML page (a login page: wrong URL or a proxy).
-    Html,
-    /// 5xx.
-    ServerError,
-    /// No answer in time.
-    Timeout,
-    /// DNS, TCP or TLS failure.
-    Unreachable,
-    /// An answer that is not a SCIM ListResponse.
-    NotScim,
-    /// 200 with users for a filter that matches nobody: the filter is ignored.
-    NonEmptyResult,
-    /// Another HTTP status (400, 429 after retries, …).
-    OtherStatus,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Ok => "ok",
-            Verdict::Unauthorized => "unauthorized",
-            Verdict::Forbidden => "forbidden",
-            Verdict::NotFound => "not_found",
-            Verdict::Html => "html",
-            Verdict::ServerError => "server_error",
-            Verdict::Timeout => "timeout",
-            Verdict::Unreachable => "unreachable",
-            Verdict::NotScim => "not_scim",
-            Verdict::NonEmptyResult => "non_empty_result",
-            Verdict::OtherStatus => "other_status",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Verdict::Ok,
-            Verdict::Unauthorized,
-            Verdict::Forbidden,
-            Verdict::NotFound,
-            Verdict::Html,
-            Verdict::ServerError,
-            Verdict::Timeout,
-            Verdict::Unreachable,
-            Verdict::NotScim,
-            Verdict::NonEmptyResult,
-            Verdict::OtherStatus,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
-    }
-
-    /// The health rules' vocabulary.
-    pub fn to_core(self) -> ScimVerdict {
-        match self {
-            Verdict::Ok => ScimVerdict::Ok,
-            Verdict::Unauthorized => ScimVerdict::Unauthorized,
-            Verdict::Forbidden => ScimVerdict::Forbidden,
-            Verdict::NotFound => ScimVerdict::NotFound,
-            Verdict::Html => ScimVerdict::Html,
-            Verdict::ServerError => ScimVerdict::ServerError,
-            Verdict::Timeout => ScimVerdict::Timeout,
-            Verdict::Unreachable => ScimVerdict::Unreachable,
-            Verdict::NotScim => ScimVerdict::NotScim,
-            Verdict::NonEmptyResult => ScimVerdict::Other("NonEmptyResult".into()),
-            Verdict::OtherStatus => ScimVerdict::Other("OtherStatus".into()),
-        }
-    }
-
-    /// Whether the failure points at the token (rather than the URL or the server).
-    pub fn blames_token(self) -> bool {
-        matches!(self, Verdict::Unauthorized | Verdict::Forbidden)
-    }
-
-    /// Whether the failure points at the Tenant URL.
-    pub fn blames_url(self) -> bool {
-        matches!(self, Verdict::NotFound | Verdict::Html | Verdict::NotScim)
-    }
-}
 
 /// The result of a Test Connection replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -142,7 +52,7 @@ impl CheckResult {
     pub fn to_observation(&self) -> ScimCheckObservation {
         ScimCheckObservation {
             ok: self.ok,
-            verdict: self.verdict.to_core(),
+            verdict: self.verdict,
             http_status: self.http_status,
             checked_at: self.checked_at,
             message: Some(self.message.clone()),
