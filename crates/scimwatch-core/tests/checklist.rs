@@ -14,7 +14,7 @@ use scimwatch_core::health::{
     evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation,
     DriftObservation, ExecutionObservation, GraphDenied, JobObservation, JobStatusCode,
     MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
-    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, Verdict, Thresholds,
+    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, Thresholds, Verdict,
 };
 use scimwatch_core::Cloud;
 

@@ -8,8 +8,8 @@ use scimwatch_core::health::{
     evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation,
     DriftObservation, ExecutionObservation, ExecutionState, Finding, FindingKind, JobObservation,
     JobStatusCode, MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
-    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, Verdict, Severity,
-    Thresholds,
+    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, Severity, Thresholds,
+    Verdict,
 };
 
 fn now() -> DateTime<Utc> {
@@ -530,10 +530,7 @@ fn scim_check_verdicts() {
         (Verdict::Forbidden, Some(FindingKind::ScimTestFailed)),
         (Verdict::NotFound, Some(FindingKind::ScimTestFailed)),
         (Verdict::Html, Some(FindingKind::ScimTestFailed)),
-        (
-            Verdict::OtherStatus,
-            Some(FindingKind::ScimTestFailed),
-        ),
+        (Verdict::OtherStatus, Some(FindingKind::ScimTestFailed)),
     ];
     for (verdict, expected) in cases {
         let mut o = healthy();
