@@ -560,7 +560,7 @@ function monitorBackend(db, scenario) {
       id: sid, title: over.title, explains: over.explains, fix_steps: over.fix || [], deep_link: over.link || null, deep_link_label: over.linkLabel || null,
       manual_confirmation: over.manual || null,
       outcome: { status, summary: over.summary, evidence: over.evidence || [], why_unknown: over.why || null, observed_at: iso(now - 2 * MIN) },
-      status: confirmed[id + sid] ? "confirmed" : status, confirmed_at: confirmed[id + sid] || null, confirmation_invalidated: false,
+      status: confirmed[id + sid] ? "confirmed" : status, confirmed_at: confirmed[id + sid] || null, confirmation_invalidated: false, confirmation_note: null,
     });
     const steps = [
       st("provisioning_on", "pass", { title: "Provisioning is switched on", explains: "Entra only provisions while the job's Provisioning Status is On.", summary: "the job is active", evidence: [{ label: "Job status", value: fail ? "Quarantine" : "Active" }] }),

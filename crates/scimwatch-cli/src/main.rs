@@ -770,6 +770,7 @@ async fn watch(engine: &Engine, json: bool) -> Result<(), CommandError> {
 
 /// `check`: exit 0 healthy, 1 problems found, 2 could not check.
 async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Result<(), Failure> {
+    use scimwatch_core::checklist::{Overall, StepStatus};
     use scimwatch_core::health::{FindingKind, Severity};
     use scimwatch_engine::monitor::{check_scim_due, discover_due, run_checklist};
     use scimwatch_engine::poller::{poll_once, Event, PollConfig};
@@ -822,10 +823,19 @@ async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Resul
         );
     }
     let blind = |k: FindingKind| matches!(k, FindingKind::GraphBlind | FindingKind::ScimBlind);
+    // A step that could not look is never healthy: it is named, and the
+    // exit code says "could not check" unless something else fails.
+    for v in &views {
+        for st in v.run.steps.iter().filter(|s| s.status == StepStatus::Unknown) {
+            let why = st.outcome.why_unknown.as_deref().unwrap_or("no evidence");
+            unreadable.push(format!("{}: step \"{}\": {why}", v.connection_name, st.title));
+        }
+    }
     let problems = views
         .iter()
         .flat_map(|v| &v.findings)
-        .any(|f| f.severity >= Severity::Warning && !blind(f.kind));
+        .any(|f| f.severity >= Severity::Warning && !blind(f.kind))
+        || views.iter().any(|v| v.run.overall == Overall::Fail);
     let cannot = !unreadable.is_empty()
         || views
             .iter()

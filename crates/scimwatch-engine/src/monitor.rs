@@ -90,6 +90,10 @@ pub fn context(row: &ConnectionRow) -> Context {
             .unwrap_or(checklist::ENTRA_ADMIN_CENTER)
             .to_string(),
         utc_offset_minutes: local_offset().local_minus_utc() / 60,
+        sides: checklist::Sides {
+            entra: row.tenant_id.is_some(),
+            scim: row.scim_url.is_some(),
+        },
         ..Context::default()
     }
 }

@@ -3,4 +3,4 @@
 /**
  * What an automated check concluded.
  */
-export type CheckStatus = "pass" | "fail" | "unknown";
+export type CheckStatus = "pass" | "fail" | "unknown" | "not_applicable";

@@ -10,4 +10,10 @@ export type StepResult = { id: string, title: string, explains: string, fix_step
  * A stored confirmation was overridden by a later automated failure:
  * drop it from storage.
  */
-confirmation_invalidated: boolean, };
+confirmation_invalidated: boolean, 
+/**
+ * The admin confirmed this step while its live evidence fails: what
+ * they confirmed and when, shown beside the failing evidence (it does
+ * not turn the step green).
+ */
+confirmation_note: string | null, };

@@ -3,4 +3,4 @@
 /**
  * A step's effective status after merging manual confirmations.
  */
-export type StepStatus = "pass" | "fail" | "unknown" | "confirmed";
+export type StepStatus = "pass" | "fail" | "unknown" | "confirmed" | "not_applicable";

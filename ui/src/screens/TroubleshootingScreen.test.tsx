@@ -71,6 +71,45 @@ describe("Troubleshooting", () => {
     await waitFor(() => expect(writeText).toHaveBeenCalledWith("# Report for Contoso"));
   });
 
+  test("a SCIM-only connection shows the Entra steps as not applicable, never as could-not-check, without fix steps", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.run_checklist = () =>
+      checklistView([
+        step("tenant_url", "pass"),
+        step("quarantine", "not_applicable", {
+          outcome: { status: "not_applicable", summary: "Not applicable: this connection watches only the SaaS's SCIM endpoint.", evidence: [], why_unknown: null, observed_at: null },
+        }),
+      ]);
+    await openChecklist();
+    const nav = await screen.findByRole("navigation", { name: "Checklist steps" });
+    expect(await screen.findByText(/1 not applicable/)).toBeTruthy();
+    expect(screen.getByText(/0 could not check/)).toBeTruthy();
+    fireEvent.click(within(nav).getByRole("button", { name: /Step quarantine/ }));
+    const detail = screen.getByRole("region", { name: "Step quarantine" });
+    expect(within(detail).getAllByText(/Not applicable/).length).toBeGreaterThan(0);
+    expect(within(detail).queryByText("Fix quarantine first")).toBeNull();
+    expect(within(detail).queryByRole("button", { name: "I've checked this" })).toBeNull();
+  });
+
+  test("a confirmation given while the live evidence fails keeps the step failing and is shown beside the evidence", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.run_checklist = () =>
+      checklistView([
+        step("token_valid", "fail", {
+          manual_confirmation: "I clicked Test Connection in Entra and it succeeded.",
+          confirmed_at: "2026-11-20T09:00:00Z",
+          confirmation_note: "You confirmed \"I clicked Test Connection in Entra and it succeeded.\" at 2026-11-20 09:00 UTC, after this failure was observed; the live evidence still fails.",
+        }),
+      ]);
+    await openChecklist();
+    const detail = await screen.findByRole("region", { name: "Step token_valid" });
+    expect(within(detail).getByText("Your confirmation does not override the live evidence")).toBeTruthy();
+    expect(within(detail).getByText("token_valid evidence")).toBeTruthy();
+    expect(within(detail).queryByText(/You confirmed this/)).toBeNull();
+    const nav = screen.getByRole("navigation", { name: "Checklist steps" });
+    expect(within(within(nav).getByRole("button", { name: /Step token_valid/ })).getByText("Start here")).toBeTruthy();
+  });
+
   test("all passing says so", async () => {
     const b = fakeBackend([connection()]);
     b.handlers.run_checklist = () => checklistView([step("token", "pass"), step("scope", "pass")]);

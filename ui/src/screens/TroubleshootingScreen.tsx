@@ -19,7 +19,13 @@ import { confirmStep, runChecklist, toCommandError } from "../lib/ipc";
 import { navigate } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 
-const STATUS_LABELS: Record<StepStatus, string> = { pass: "Pass", fail: "Fail", unknown: "Unknown", confirmed: "Confirmed" };
+const STATUS_LABELS: Record<StepStatus, string> = {
+  pass: "Pass",
+  fail: "Fail",
+  unknown: "Could not check",
+  confirmed: "Confirmed",
+  not_applicable: "Not applicable",
+};
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function TroubleshootingScreen({ rest }: { rest: string[] }) {
@@ -70,7 +76,7 @@ function ChecklistSkeleton() {
 
 export function StatusIcon({ status }: { status: StepStatus }) {
   return (
-    <span className={`step-icon step-icon-${status}`} aria-hidden="true">
+    <span className={`step-icon step-icon-${status === "not_applicable" ? "unknown" : status}`} aria-hidden="true">
       <Icon name={status === "pass" || status === "confirmed" ? "check" : status === "fail" ? "close" : "info"} size={14} />
     </span>
   );
@@ -124,8 +130,9 @@ function Checklist({ c }: { c: Connection }) {
           <span className="toolbar-title">{c.name}</span>
           {v ? (
             <span className="muted small">
-              <OverallBadge overall={v.run.overall} /> {counts.pass ?? 0} passed · {counts.fail ?? 0} failed · {counts.unknown ?? 0} unknown
-              {counts.confirmed ? ` · ${counts.confirmed} confirmed by you` : ""} · checked <LocalTime iso={v.run.evaluated_at} />
+              <OverallBadge overall={v.run.overall} /> {counts.pass ?? 0} passed · {counts.fail ?? 0} failed · {counts.unknown ?? 0} could not check
+              {counts.confirmed ? ` · ${counts.confirmed} confirmed by you` : ""}
+              {counts.not_applicable ? ` · ${counts.not_applicable} not applicable` : ""} · checked <LocalTime iso={v.run.evaluated_at} />
             </span>
           ) : null}
         </div>
@@ -276,14 +283,14 @@ function StepDetail({ c, step, index, onView }: { c: Connection; step: StepResul
         <div className="callout">
           <Icon name="info" size={16} />
           <div className="callout-content">
-            <p className="callout-title">Why scimwatch cannot tell</p>
+            <p className="callout-title">Why scimwatch could not check</p>
             <p>
               <RichText text={o.why_unknown} capitalize />
             </p>
           </div>
         </div>
       ) : null}
-      {step.status !== "pass" && step.status !== "confirmed" && step.fix_steps.length > 0 ? (
+      {step.status !== "pass" && step.status !== "confirmed" && step.status !== "not_applicable" && step.fix_steps.length > 0 ? (
         <div>
           <h3 className="section-kicker">How to fix it</h3>
           <ol className="steps fix-steps">
@@ -309,7 +316,18 @@ function StepDetail({ c, step, index, onView }: { c: Connection; step: StepResul
           <Icon name="check" size={14} /> You confirmed this <LocalTime iso={step.confirmed_at} now={now} />
         </p>
       ) : null}
-      {step.manual_confirmation && step.status !== "confirmed" && step.status !== "pass" ? (
+      {step.confirmation_note ? (
+        <div className="callout" role="note">
+          <Icon name="info" size={16} />
+          <div className="callout-content">
+            <p className="callout-title">Your confirmation does not override the live evidence</p>
+            <p>
+              <RichText text={step.confirmation_note} capitalize />
+            </p>
+          </div>
+        </div>
+      ) : null}
+      {step.manual_confirmation && step.status !== "confirmed" && step.status !== "pass" && step.status !== "not_applicable" && !step.confirmation_note ? (
         <div className="callout callout-action">
           <Icon name="check" size={16} />
           <div className="callout-content">

@@ -361,6 +361,7 @@ export function step(id: string, status: StepResult["status"], over: Partial<Ste
     status,
     confirmed_at: null,
     confirmation_invalidated: false,
+    confirmation_note: null,
     ...over,
   };
 }

@@ -4,11 +4,22 @@
 //! and a deep link into the Entra admin center for this app.
 //!
 //! [`evaluate_checklist`] runs every step and merges the admin's remembered
-//! manual confirmations ([`StoredProgress`]): a confirmation counts while the
-//! automated check cannot tell (unknown) or reported its failure *before* the
-//! confirmation; a failure observed after the confirmation overrides it (and
-//! the run says the confirmation was invalidated). Re-check = evaluate again
-//! with fresh observations ([`evaluate_step`] for one step).
+//! manual confirmations ([`StoredProgress`]).
+//!
+//! Evidence rules (issue 17):
+//! - **No verdict without evidence.** A check that could not look returns
+//!   [`CheckStatus::Unknown`] with `why_unknown` ("could not check"); a step
+//!   about a side the connection does not watch (the Entra steps of a
+//!   SCIM-only connection, the SCIM steps of an Entra-only one) is
+//!   [`StepStatus::NotApplicable`] — never a pass.
+//! - **Live evidence beats memory.** "I've checked this" counts only while
+//!   the automated check cannot tell. While the live evidence fails, the step
+//!   fails; the admin's confirmation is shown beside the failing evidence
+//!   (kept when the failure was observed before it — the next poll decides —
+//!   and dropped when a failure was observed after it).
+//!
+//! Re-check = evaluate again with fresh observations ([`evaluate_step`] for
+//! one step).
 
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use serde::{Deserialize, Serialize};
@@ -31,8 +42,10 @@ pub use steps::STEPS;
 pub enum CheckStatus {
     Pass,
     Fail,
-    /// Nothing (or not enough) was observed; `why_unknown` says why.
+    /// Could not check: nothing (or not enough) was observed; `why_unknown` says why.
     Unknown,
+    /// The step is about a side this connection does not watch.
+    NotApplicable,
 }
 
 /// The result of one automated check, with its live evidence.
@@ -102,6 +115,37 @@ pub struct Context {
     /// The admin's UTC offset in minutes, for "next expected at ~HH:MM".
     pub utc_offset_minutes: i32,
     pub thresholds: Thresholds,
+    /// Which ends of provisioning this connection watches.
+    pub sides: Sides,
+}
+
+/// Which ends of provisioning a connection watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Sides {
+    /// Entra's provisioning job and logs (Microsoft Graph).
+    pub entra: bool,
+    /// The SaaS's SCIM endpoint.
+    pub scim: bool,
+}
+
+impl Default for Sides {
+    fn default() -> Self {
+        Self {
+            entra: true,
+            scim: true,
+        }
+    }
+}
+
+/// Which end of provisioning a step's evidence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepSide {
+    /// Only Entra's job, mappings, assignments and logs.
+    Entra,
+    /// Only the SaaS's SCIM endpoint.
+    Scim,
+    /// Either end (e.g. the Tenant URL: Entra's setting and scimwatch's own test).
+    Both,
 }
 
 impl Default for Context {
@@ -115,12 +159,22 @@ impl Default for Context {
             portal_base: ENTRA_ADMIN_CENTER.into(),
             utc_offset_minutes: 0,
             thresholds: Thresholds::default(),
+            sides: Sides::default(),
         }
     }
 }
 
 impl Context {
     /// The admin's offset (UTC when out of range).
+    /// Whether a step about `side` can apply to this connection.
+    pub fn watches(&self, side: StepSide) -> bool {
+        match side {
+            StepSide::Entra => self.sides.entra,
+            StepSide::Scim => self.sides.scim,
+            StepSide::Both => self.sides.entra || self.sides.scim,
+        }
+    }
+
     pub fn offset(&self) -> FixedOffset {
         FixedOffset::east_opt(self.utc_offset_minutes.saturating_mul(60))
             .unwrap_or_else(|| Utc.fix())
@@ -162,6 +216,9 @@ pub struct Step {
     pub link: Option<PortalPage>,
     /// What the admin confirms by hand when nothing can be checked.
     pub manual_confirmation: Option<&'static str>,
+    /// Where the step's evidence comes from: a step about a side the
+    /// connection does not watch is not applicable.
+    pub side: StepSide,
     pub check: CheckFn,
 }
 
@@ -179,9 +236,12 @@ pub struct StoredProgress {
 pub enum StepStatus {
     Pass,
     Fail,
+    /// Could not check (`outcome.why_unknown` says why).
     Unknown,
-    /// Not checkable (or failed before) but confirmed by the admin.
+    /// Could not be checked automatically, confirmed by the admin.
     Confirmed,
+    /// About a side this connection does not watch.
+    NotApplicable,
 }
 
 /// One evaluated step, ready for the UI and the report.
@@ -201,6 +261,10 @@ pub struct StepResult {
     /// A stored confirmation was overridden by a later automated failure:
     /// drop it from storage.
     pub confirmation_invalidated: bool,
+    /// The admin confirmed this step while its live evidence fails: what
+    /// they confirmed and when, shown beside the failing evidence (it does
+    /// not turn the step green).
+    pub confirmation_note: Option<String>,
 }
 
 /// Overall result of a checklist run.
@@ -262,21 +326,47 @@ fn result_for(
     progress: &[StoredProgress],
     now: DateTime<Utc>,
 ) -> StepResult {
-    let outcome = (step.check)(obs, ctx, now);
+    let outcome = if ctx.watches(step.side) {
+        (step.check)(obs, ctx, now)
+    } else {
+        not_applicable(step.side)
+    };
     let confirmation = progress
         .iter()
         .filter(|p| p.step_id == step.id)
         .map(|p| p.confirmed_at)
         .max();
     let (status, confirmed_at, invalidated) = match (outcome.status, confirmation) {
+        (CheckStatus::NotApplicable, _) => (StepStatus::NotApplicable, None, false),
         (CheckStatus::Pass, c) => (StepStatus::Pass, c, false),
         (CheckStatus::Unknown, Some(c)) => (StepStatus::Confirmed, Some(c), false),
         (CheckStatus::Unknown, None) => (StepStatus::Unknown, None, false),
+        // Live evidence beats memory: the step fails; a confirmation given
+        // after the failure was observed stays (the next poll decides).
         (CheckStatus::Fail, Some(c)) if outcome.observed_at.is_some_and(|t| t <= c) => {
-            (StepStatus::Confirmed, Some(c), false)
+            (StepStatus::Fail, Some(c), false)
         }
         (CheckStatus::Fail, Some(_)) => (StepStatus::Fail, None, true),
         (CheckStatus::Fail, None) => (StepStatus::Fail, None, false),
+    };
+    let confirmation_note = match (status, confirmation, step.manual_confirmation) {
+        (StepStatus::Fail, Some(c), what) => {
+            let what = what.unwrap_or("I've checked this.");
+            Some(if invalidated {
+                format!(
+                    "You confirmed \"{what}\" at {}, but the live evidence fails after that: \
+the confirmation no longer counts.",
+                    crate::health::format::fmt_time(c)
+                )
+            } else {
+                format!(
+                    "You confirmed \"{what}\" at {}, after this failure was observed; the live \
+evidence still fails until scimwatch sees otherwise at its next check.",
+                    crate::health::format::fmt_time(c)
+                )
+            })
+        }
+        _ => None,
     };
     let app = ctx.app_name();
     StepResult {
@@ -295,7 +385,22 @@ fn result_for(
         status,
         confirmed_at,
         confirmation_invalidated: invalidated,
+        confirmation_note,
     }
+}
+
+fn not_applicable(side: StepSide) -> CheckOutcome {
+    let why = match side {
+        StepSide::Entra => {
+            "This connection watches only the SaaS's SCIM endpoint: add the Entra side (tenant \
+and app) to check this step."
+        }
+        StepSide::Scim | StepSide::Both => {
+            "This connection watches only Entra's provisioning job: add the SaaS's Tenant URL \
+and token to check this step."
+        }
+    };
+    CheckOutcome::new(CheckStatus::NotApplicable, format!("Not applicable: {why}"))
 }
 
 /// Evaluate one step (the UI's "re-check"). `None` for an unknown id.

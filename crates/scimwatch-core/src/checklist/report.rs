@@ -74,7 +74,8 @@ fn status_label(s: StepStatus) -> &'static str {
     match s {
         StepStatus::Pass => "PASS",
         StepStatus::Fail => "FAIL",
-        StepStatus::Unknown => "UNKNOWN",
+        StepStatus::Unknown => "COULD NOT CHECK",
+        StepStatus::NotApplicable => "NOT APPLICABLE",
         StepStatus::Confirmed => "CONFIRMED (manual)",
     }
 }
@@ -132,7 +133,20 @@ pub fn report_markdown(
 
     s.push_str("\n## Findings\n\n");
     if findings.is_empty() {
-        s.push_str("No problems found.\n");
+        let unchecked = run
+            .steps
+            .iter()
+            .filter(|st| st.status == StepStatus::Unknown)
+            .count();
+        if unchecked == 0 {
+            s.push_str("No problems found in what scimwatch observed.\n");
+        } else {
+            s.push_str(&format!(
+                "No problems found in what scimwatch observed; {unchecked} checklist step{} could \
+not be checked (see below), so this is not an all-clear.\n",
+                if unchecked == 1 { "" } else { "s" }
+            ));
+        }
     }
     for f in findings {
         s.push_str(&format!(
@@ -166,13 +180,15 @@ pub fn report_markdown(
         ));
         s.push_str(&format!("Step id: `{}`\n\n", st.id));
         match &st.outcome.why_unknown {
-            Some(why) => s.push_str(&format!("Why unknown: {}\n\n", md(why))),
+            Some(why) => s.push_str(&format!("Could not check: {}\n\n", md(why))),
             None => s.push_str(&format!("{}\n\n", md(&st.outcome.summary))),
         }
-        if let Some(c) = st.confirmed_at {
+        if let (Some(c), None) = (st.confirmed_at, &st.confirmation_note) {
             s.push_str(&format!("Confirmed manually at {}.\n\n", fmt_time(c)));
         }
-        if st.confirmation_invalidated {
+        if let Some(note) = &st.confirmation_note {
+            s.push_str(&format!("{}\n\n", md(note)));
+        } else if st.confirmation_invalidated {
             s.push_str("A manual confirmation was overridden by this later failing check.\n\n");
         }
         if !st.outcome.evidence.is_empty() {
@@ -183,7 +199,7 @@ pub fn report_markdown(
             s.push('\n');
         }
         s.push_str(&format!("Why it matters: {}\n\n", md(&st.explains)));
-        if st.status != StepStatus::Pass {
+        if !matches!(st.status, StepStatus::Pass | StepStatus::NotApplicable) {
             s.push_str("How to fix:\n\n");
             for (n, f) in st.fix_steps.iter().enumerate() {
                 s.push_str(&format!("{}. {}\n", n + 1, md(f)));

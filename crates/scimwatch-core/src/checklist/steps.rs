@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{CheckOutcome, Context, PortalPage, Step};
+use super::{CheckOutcome, Context, PortalPage, Step, StepSide};
 use crate::health::format::{fmt_duration, fmt_hhmm, fmt_offset, fmt_time, pct};
 use crate::health::{
     cycle_timing, escrows_rising, failure_spike_severity, is_credential_error_code, job_freshness,
@@ -25,6 +25,7 @@ pub static STEPS: &[Step] = &[
         ],
         link: Some(PortalPage::Provisioning),
         manual_confirmation: Some("I clicked Test Connection in Entra and it succeeded."),
+        side: StepSide::Both,
         check: check_tenant_url,
     },
     Step {
@@ -40,6 +41,7 @@ often expire (Entra stores no expiry) or are revoked when the admin who created 
         ],
         link: Some(PortalPage::Provisioning),
         manual_confirmation: Some("I clicked Test Connection in Entra and it succeeded."),
+        side: StepSide::Both,
         check: check_token,
     },
     Step {
@@ -54,6 +56,7 @@ user, whatever is assigned.",
         ],
         link: Some(PortalPage::AttributeMappings),
         manual_confirmation: Some("The users mapping shows Enabled: Yes."),
+        side: StepSide::Entra,
         check: check_users_mapping,
     },
     Step {
@@ -68,6 +71,7 @@ cycles run.",
         ],
         link: Some(PortalPage::Provisioning),
         manual_confirmation: Some("Provisioning Status shows On."),
+        side: StepSide::Entra,
         check: check_provisioning_on,
     },
     Step {
@@ -82,6 +86,7 @@ memberships reach the SaaS (users of assigned groups still do).",
         ],
         link: Some(PortalPage::AttributeMappings),
         manual_confirmation: Some("The groups mapping shows Enabled: Yes, or the SaaS needs no groups."),
+        side: StepSide::Entra,
         check: check_groups_mapping,
     },
     Step {
@@ -96,6 +101,7 @@ the app (security-enabled, direct members only, no nesting) are provisioned.",
         ],
         link: Some(PortalPage::UsersAndGroups),
         manual_confirmation: Some("The groups that should reach the SaaS are assigned, or users are assigned directly on purpose."),
+        side: StepSide::Entra,
         check: check_groups_assigned,
     },
     Step {
@@ -111,6 +117,7 @@ next cycle.",
         ],
         link: Some(PortalPage::Provisioning),
         manual_confirmation: None,
+        side: StepSide::Entra,
         check: check_changes_take_time,
     },
     Step {
@@ -125,6 +132,7 @@ often and disables the job after 28 days. Microsoft sends one email at most.",
         ],
         link: Some(PortalPage::Provisioning),
         manual_confirmation: None,
+        side: StepSide::Entra,
         check: check_quarantine,
     },
     Step {
@@ -139,6 +147,7 @@ most frequent error code usually has one cause.",
         ],
         link: Some(PortalPage::ProvisioningLogs),
         manual_confirmation: Some("I reviewed the failures in the provisioning logs and they are expected."),
+        side: StepSide::Entra,
         check: check_last_cycle_errors,
     },
     Step {
@@ -154,6 +163,7 @@ most frequent error code usually has one cause.",
         ],
         link: Some(PortalPage::ProvisioningLogs),
         manual_confirmation: Some("The skipped users are meant to stay out of the SaaS."),
+        side: StepSide::Entra,
         check: check_skipped_users,
     },
     Step {
@@ -169,6 +179,7 @@ DuplicateSourceEntries, an app-prefixed code such as BoxEntryConflict, or the Sa
         ],
         link: Some(PortalPage::ProvisioningLogs),
         manual_confirmation: Some("I resolved the conflicting accounts in the SaaS."),
+        side: StepSide::Entra,
         check: check_conflicts,
     },
     Step {
@@ -183,6 +194,7 @@ only the vendor can fix.",
         ],
         link: Some(PortalPage::ProvisioningLogs),
         manual_confirmation: Some("The vendor confirmed the SCIM server is compliant."),
+        side: StepSide::Scim,
         check: check_scim_compliance,
     },
 ];
@@ -465,6 +477,58 @@ fn check_groups_assigned(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>
         .with("Scope", scope)
 }
 
+/// A duration to the second below an hour ("3 min 20 s"), to the minute
+/// below a day ("2 h 10 min"), else to the hour: precise enough that "more
+/// than 3 × the interval" is visibly true.
+fn fmt_exact(d: chrono::Duration) -> String {
+    let secs = d.num_seconds().unsigned_abs();
+    let (days, hours, mins, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    let parts: Vec<String> = if days > 0 {
+        vec![format!("{days} d"), format!("{hours} h")]
+    } else if secs >= 3600 {
+        vec![format!("{hours} h"), format!("{mins} min")]
+    } else if secs >= 60 {
+        vec![format!("{mins} min"), format!("{s} s")]
+    } else {
+        vec![format!("{s} s")]
+    };
+    let kept: Vec<&String> = parts
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| *i == 0 || !p.starts_with("0 "))
+        .map(|(_, p)| p)
+        .collect();
+    kept.iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "No cycle has completed for 2 h 10 min, more than 3 × the 40-min
+/// interval (2 h)": the job's own interval and the limit it gives.
+pub(crate) fn stall_summary(
+    since: chrono::Duration,
+    interval: chrono::Duration,
+    factor: u32,
+) -> String {
+    let secs = interval.num_seconds().max(0);
+    let each = if secs > 0 && secs % 3600 == 0 {
+        format!("{}-h interval", secs / 3600)
+    } else if secs > 0 && secs % 60 == 0 {
+        format!("{}-min interval", secs / 60)
+    } else {
+        format!("interval of {}", fmt_exact(interval))
+    };
+    let limit = interval
+        .checked_mul(i32::try_from(factor).unwrap_or(i32::MAX))
+        .unwrap_or(chrono::Duration::MAX);
+    format!(
+        "No cycle has completed for {}, more than {factor} × the {each} ({})",
+        fmt_exact(since),
+        fmt_exact(limit)
+    )
+}
+
 fn check_changes_take_time(obs: &Observations, ctx: &Context, now: DateTime<Utc>) -> CheckOutcome {
     let offset = ctx.offset();
     match cycle_timing(obs, &ctx.thresholds, now) {
@@ -477,17 +541,13 @@ fn check_changes_take_time(obs: &Observations, ctx: &Context, now: DateTime<Utc>
             stalled,
         } => {
             let mut o = if stalled {
-                CheckOutcome::fail(format!(
-                    "No cycle has completed for {}, more than {} × the interval",
-                    fmt_duration(since),
-                    ctx.thresholds.stall_factor
-                ))
+                CheckOutcome::fail(stall_summary(since, interval, ctx.thresholds.stall_factor))
             } else {
                 CheckOutcome::pass("Cycles are running on schedule")
             };
             o = o
                 .with("Last cycle ended at", fmt_time(last_end))
-                .with("Interval", fmt_duration(interval));
+                .with("Interval", fmt_exact(interval));
             if let Some(n) = next_expected {
                 let when = if n < now {
                     format!(
@@ -501,7 +561,7 @@ fn check_changes_take_time(obs: &Observations, ctx: &Context, now: DateTime<Utc>
                 };
                 o = o.with("Next cycle expected at", when);
             }
-            o.with("Stalled after", fmt_duration(limit))
+            o.with("Stalled after", fmt_exact(limit))
                 .at(obs.job_observed_at)
         }
         CycleTiming::Initial {
@@ -780,6 +840,12 @@ cycle"
     };
     for (label, n) in o_evidence {
         o = o.with(&label, n.to_string());
+    }
+    if let Ok(c) = logs {
+        // Who: the objects Entra could not create or match.
+        for name in &c.conflict_objects {
+            o = o.with("Conflicting user", name.clone());
+        }
     }
     match logs {
         Ok(c) => with_cycle(o, c),
