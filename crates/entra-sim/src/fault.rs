@@ -97,6 +97,51 @@ pub enum Fault {
     /// `Authentication_RequestFromNonPremiumTenantOrB2CTenant`; everything else works.
     NonPremiumTenant,
 
+    // ---- the built-in SCIM target misbehaves as real open-source servers do ----
+    // (tests/fixtures/graph-real/README.md, "What independent SCIM servers do";
+    // applied by crate::scim_misbehave in front of the target)
+    /// `startIndex` and `count` ignored: every page is the same first page of `page_size`
+    /// resources while `totalResults` says the true total.
+    ScimIgnoresPaging {
+        /// The server's own page size (default 10).
+        #[serde(default = "default_server_page")]
+        page_size: usize,
+    },
+    /// `count` ignored (`startIndex` honoured): every page holds `page_size` resources.
+    ScimIgnoresCount {
+        /// The server's own page size (default 10).
+        #[serde(default = "default_server_page")]
+        page_size: usize,
+    },
+    /// `userName eq` compares values case-sensitively (RFC 7643: `userName` is not case-exact).
+    ScimUserNameCaseSensitive,
+    /// Filter attribute names are case-sensitive: `USERNAME eq …` finds nobody.
+    ScimAttributeNamesCaseSensitive,
+    /// `/ServiceProviderConfig` announces `filter.supported: false` while filtering works.
+    ScimFilterDeclaredUnsupported,
+    /// `/Schemas` and `/ResourceTypes` lists without `totalResults`/`itemsPerPage`/`startIndex`.
+    ScimDiscoveryWithoutTotals,
+    /// Schema resources without their own `schemas` attribute.
+    ScimSchemasWithoutSchemas,
+    /// ResourceType `endpoint`s as absolute paths (`/scim/v2/Users`, not `/Users`).
+    ScimAbsoluteResourceTypeEndpoints,
+    /// `itemsPerPage` is the configured page size (100), larger than the items returned.
+    ScimItemsPerPageTooLarge,
+    /// A refused token gets 401 with an empty `text/html` body, not a SCIM error.
+    ScimUnauthorizedEmptyHtml,
+    /// Every 404 — and a filter that matches nobody — is the web framework's HTML
+    /// "Not Found" page (not a SCIM error, not a login page).
+    ScimHtmlNotFound,
+    /// `startIndex=0` answers 400 (RFC 7644 §3.4.2.4: treat it as 1).
+    ScimStartIndexZeroRefused,
+    /// A 409 (`POST` of an existing userName) without `scimType`.
+    ScimConflictWithoutScimType,
+    /// `excludedAttributes` ignored (groups come back with their members).
+    ScimIgnoresExcludedAttributes,
+    /// Every filter answers 400 `invalidFilter` (while `/ServiceProviderConfig` says
+    /// `filter.supported: true`).
+    ScimFilterRefused,
+
     // ---- Graph itself ----
     /// Graph answers 429 with `Retry-After` (seconds, may be fractional).
     GraphThrottling {
@@ -156,6 +201,9 @@ pub enum Fault {
 fn default_slow_ms() -> u64 {
     2_000
 }
+fn default_server_page() -> usize {
+    crate::scim_misbehave::DEFAULT_SERVER_PAGE
+}
 fn default_retry_after() -> f64 {
     2.5
 }
@@ -198,6 +246,21 @@ pub fn fault_kinds() -> Vec<FaultKind> {
         FaultKind { kind: "stalled_job", params: NONE, description: "Cycles stop while the status still says Active" },
         FaultKind { kind: "synchronization_permission_missing", params: NONE, description: "Missing permission or role for the synchronization API: 401 UnknownError with an empty message; directory and logs still work" },
         FaultKind { kind: "non_premium_tenant", params: NONE, description: "No P1/P2: auditLogs/provisioning answers 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant" },
+        FaultKind { kind: "scim_ignores_paging", params: &["page_size: usize (10)"], description: "SCIM target ignores startIndex and count: every page is the first page, totalResults the true total" },
+        FaultKind { kind: "scim_ignores_count", params: &["page_size: usize (10)"], description: "SCIM target ignores count: every page holds its own page size" },
+        FaultKind { kind: "scim_user_name_case_sensitive", params: NONE, description: "SCIM target compares userName filter values case-sensitively" },
+        FaultKind { kind: "scim_attribute_names_case_sensitive", params: NONE, description: "SCIM target recognises filter attribute names only as spelled in the schema (USERNAME eq finds nobody)" },
+        FaultKind { kind: "scim_filter_declared_unsupported", params: NONE, description: "SCIM target's ServiceProviderConfig says filter.supported false while filtering works" },
+        FaultKind { kind: "scim_discovery_without_totals", params: NONE, description: "SCIM target's /Schemas and /ResourceTypes lists lack totalResults, itemsPerPage, startIndex" },
+        FaultKind { kind: "scim_schemas_without_schemas", params: NONE, description: "SCIM target's Schema resources lack schemas" },
+        FaultKind { kind: "scim_absolute_resource_type_endpoints", params: NONE, description: "SCIM target's ResourceType endpoints are absolute paths" },
+        FaultKind { kind: "scim_items_per_page_too_large", params: NONE, description: "SCIM target's itemsPerPage is larger than the items returned" },
+        FaultKind { kind: "scim_unauthorized_empty_html", params: NONE, description: "SCIM target answers a refused token with 401 and an empty text/html body" },
+        FaultKind { kind: "scim_html_not_found", params: NONE, description: "SCIM target answers 404, and a filter matching nobody, with a web framework's HTML page" },
+        FaultKind { kind: "scim_start_index_zero_refused", params: NONE, description: "SCIM target answers startIndex=0 with 400" },
+        FaultKind { kind: "scim_conflict_without_scim_type", params: NONE, description: "SCIM target's 409 has no scimType" },
+        FaultKind { kind: "scim_ignores_excluded_attributes", params: NONE, description: "SCIM target ignores excludedAttributes" },
+        FaultKind { kind: "scim_filter_refused", params: NONE, description: "SCIM target answers every filter with 400 invalidFilter" },
         FaultKind { kind: "graph_throttling", params: &["family", "retry_after_secs: f64", "count: u32"], description: "Graph 429 with Retry-After" },
         FaultKind { kind: "graph_server_error", params: &["family", "status: u16 (503)", "count: u32"], description: "Graph 5xx" },
         FaultKind { kind: "graph_slow", params: &["family", "latency_ms: u64"], description: "Graph slow" },

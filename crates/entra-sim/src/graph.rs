@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::auth::{validate, TokenProblem};
 use crate::clock::graph_time;
 use crate::fault::GraphFamily;
+use crate::graph_real::{throttled, unknown_error_401};
 use crate::logs::{parse_filter, EventsJson, RenderCtx};
 use crate::sim::{GraphAction, SimState};
 use crate::tenant::{Principal, ServicePrincipal, Tenant};
@@ -58,8 +59,8 @@ fn parse_params(q: Option<String>) -> Params {
 
 /// Per-request context: ids for the envelope and the post-processing fault.
 pub(crate) struct Ctx {
-    request_id: Uuid,
-    client_request_id: String,
+    pub(crate) request_id: Uuid,
+    pub(crate) client_request_id: String,
     post: Option<GraphAction>,
 }
 
@@ -92,38 +93,13 @@ pub(crate) fn graph_error(
     r
 }
 
-fn add_ids(r: &mut Response, ctx: &Ctx) {
+pub(crate) fn add_ids(r: &mut Response, ctx: &Ctx) {
     if let Ok(v) = HeaderValue::from_str(&ctx.request_id.to_string()) {
         r.headers_mut().insert("request-id", v);
     }
     if let Ok(v) = HeaderValue::from_str(&ctx.client_request_id) {
         r.headers_mut().insert("client-request-id", v);
     }
-}
-
-/// What the synchronization API answers a caller without the permission or
-/// directory role: 401, `UnknownError`, an empty message, `innerError.date`
-/// without a zone (a real body, see tests/fixtures/graph-real/).
-fn unknown_error_401(state: &SimState, ctx: &Ctx) -> Response {
-    let body = json!({
-        "error": {
-            "code": "UnknownError",
-            "message": "",
-            "innerError": {
-                "date": state.clock.now().format("%Y-%m-%dT%H:%M:%S").to_string(),
-                "request-id": ctx.request_id.to_string(),
-                "client-request-id": ctx.client_request_id,
-            }
-        }
-    });
-    let mut r = (
-        StatusCode::UNAUTHORIZED,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response();
-    add_ids(&mut r, ctx);
-    r
 }
 
 fn html_error() -> Response {
@@ -220,25 +196,6 @@ pub(crate) async fn gate(
         return Err(throttled(state, &ctx, secs));
     }
     Ok(ctx)
-}
-
-fn throttled(state: &SimState, ctx: &Ctx, secs: f64) -> Response {
-    let mut r = graph_error(
-        state,
-        ctx,
-        StatusCode::TOO_MANY_REQUESTS,
-        "TooManyRequests",
-        "Too many requests. Please retry after the time given in the Retry-After header.",
-    );
-    let v = if secs.fract() == 0.0 {
-        format!("{}", secs as u64)
-    } else {
-        format!("{secs}")
-    };
-    if let Ok(h) = HeaderValue::from_str(&v) {
-        r.headers_mut().insert(header::RETRY_AFTER, h);
-    }
-    r
 }
 
 fn ok_json(ctx: &Ctx, v: Value) -> Response {

@@ -157,11 +157,14 @@ pub struct Quarantine {
 }
 
 /// The wait before the next quarantine retry, after `series_count` attempts:
-/// +6 h, +12 h, +24 h, then daily.
+/// +5 min (a real tenant retried its first quarantine 5 minutes later:
+/// synchronizationjob-quarantine-scim-invalidcredentials-2021.json), then
+/// +6 h, +12 h, +24 h, and daily ("gradually reduced to once per day").
 pub fn quarantine_backoff(series_count: i64) -> Duration {
     match series_count {
-        ..=1 => Duration::hours(6),
-        2 => Duration::hours(12),
+        ..=1 => Duration::minutes(5),
+        2 => Duration::hours(6),
+        3 => Duration::hours(12),
         _ => Duration::hours(24),
     }
 }
@@ -231,7 +234,9 @@ pub struct JobView {
     pub users_mapping_disabled: bool,
     /// Groups mapping disabled.
     pub groups_mapping_disabled: bool,
-    /// Render the status as a real 2021 tenant did (`troubleshootingUrl: ""`).
+    /// The credential quarantine of a real 2021 tenant is on (its first retry
+    /// and missing `quarantine.error` are decided in `provision.rs`; every
+    /// job renders `troubleshootingUrl: ""` as real tenants do).
     pub real_shape: bool,
 }
 
@@ -320,8 +325,9 @@ impl Job {
                 "steadyStateFirstAchievedTime": self.steady_first.map(graph_time).unwrap_or_else(|| NEVER.to_string()),
                 "steadyStateLastAchievedTime": self.steady_last.map(graph_time).unwrap_or_else(|| NEVER.to_string()),
                 "synchronizedEntryCountByType": counts,
-                // Real tenants send "" (the API reference shows null).
-                "troubleshootingUrl": if view.real_shape { json!("") } else { Value::Null },
+                // Real tenants send "" (the API reference shows null):
+                // synchronizationjob-quarantine-scim-invalidcredentials-2021.json.
+                "troubleshootingUrl": "",
             },
             "synchronizationJobSettings": [
                 {"name": "QuarantineTooManyDeletesThreshold", "value": self.too_many_deletes_threshold.to_string()},

@@ -164,9 +164,19 @@ struct Step<'a> {
 /// A step's `details`: a string-to-string map whose keys depend on the step.
 enum StepDetails<'a> {
     None,
-    Scoping { kind: Kind, assigned: bool },
+    Scoping {
+        kind: Kind,
+        assigned: bool,
+    },
     ReportableIdentifier(&'a str),
     SkipReason(&'static str),
+    /// An `EntryEscrowRetry` step's details, as a real 2026 event has them.
+    EscrowRetry {
+        since: String,
+        identifier: Text<'a>,
+        modification: &'static str,
+        next_attempt: String,
+    },
 }
 
 impl Serialize for StepDetails<'_> {
@@ -194,6 +204,22 @@ impl Serialize for StepDetails<'_> {
             Self::SkipReason(reason) => {
                 let mut m = serializer.serialize_map(Some(1))?;
                 m.serialize_entry("SkipReason", reason)?;
+                m.end()
+            }
+            Self::EscrowRetry {
+                ref since,
+                identifier,
+                modification,
+                ref next_attempt,
+            } => {
+                let mut m = serializer.serialize_map(Some(7))?;
+                m.serialize_entry("CountProcessed", "0")?;
+                m.serialize_entry("CreationTime", since)?;
+                m.serialize_entry("Identifier", &identifier)?;
+                m.serialize_entry("ModificationType", modification)?;
+                m.serialize_entry("NextAttempt", next_attempt)?;
+                m.serialize_entry("Origin", "Source")?;
+                m.serialize_entry("TypeName", "EscrowedEntryDefault")?;
                 m.end()
             }
         }
@@ -275,6 +301,9 @@ impl<'a> Source<'a> {
     }
 }
 
+/// `sourceSystem.displayName` of events today (tests/fixtures/graph-real/README.md).
+pub(crate) const SOURCE_SYSTEM: &str = "Microsoft Entra ID";
+
 pub(crate) fn source_system_id(t: &Tenant) -> Uuid {
     uuid_from_bits(mix64(t.tenant_id.as_u128() as u64 ^ 1), mix64(2))
 }
@@ -317,7 +346,7 @@ impl<'a> EventView<'a> {
             // the SaaS's body inside the reason, `additionalDetails: null`.
             (Some(status), Some(body)) => ErrorInformation {
                 error_code: k.code(),
-                reason: std::borrow::Cow::Owned(web_response_reason(status, body, e.at)),
+                reason: std::borrow::Cow::Owned(web_response_reason(status, body, e.at, e.retried)),
                 additional_details: None,
                 error_category: k.category(),
                 recommended_action: None,
@@ -343,7 +372,17 @@ impl<'a> EventView<'a> {
                 status: e.outcome.as_str(),
                 error_information,
             },
-            provisioning_steps: steps(kind, display, source.ident, e, &app.display_name),
+            provisioning_steps: match (e.retried, e.escrowed_at) {
+                (1.., Some(since)) => retry_steps(
+                    kind,
+                    display,
+                    (source.id, source.ident),
+                    e,
+                    since,
+                    &app.display_name,
+                ),
+                _ => steps(kind, display, source.ident, e, &app.display_name),
+            },
             modified_properties: modified,
             service_principal: ServicePrincipalRef {
                 id: app.id,
@@ -351,7 +390,8 @@ impl<'a> EventView<'a> {
             },
             source_system: System {
                 id: source_system_id(t),
-                display_name: "Azure Active Directory",
+                // Real events today (older data says "Azure Active Directory").
+                display_name: SOURCE_SYSTEM,
                 details: NoDetails {},
             },
             target_system: System {
@@ -461,7 +501,7 @@ fn steps<'a>(
             name: "EntrySynchronizationSkip",
             provisioning_step_type: "export",
             status: "skipped",
-            description: format!("The {kind_name} '{ident}' will be skipped: it is not effectively entitled for provisioning to {target} (not assigned to the application or out of scope)"),
+            description: skip_description(kind_name, ident, e.error),
             details: StepDetails::SkipReason(e.error.map_or("RedundantExport", ErrorKind::code)),
         });
         return out;
@@ -509,21 +549,78 @@ fn steps<'a>(
     out
 }
 
+/// A time as .NET writes it in step details: seven fraction digits.
+pub(crate) fn dotnet_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "{}.{:07}Z",
+        t.format("%Y-%m-%dT%H:%M:%S"),
+        t.timestamp_subsec_nanos() / 100
+    )
+}
+
+/// A skip step's text: the same reason `errorInformation.reason` gives.
+pub(crate) fn skip_description(kind: &str, ident: &str, error: Option<ErrorKind>) -> String {
+    let reason = error.map_or(
+        "The object is already in the desired state in the target system.",
+        ErrorKind::reason,
+    );
+    format!("The {kind} '{ident}' will be skipped. {reason}")
+}
+
+/// `provisioningSteps` of a failure that was retried: an `EntryEscrowRetry`
+/// step, then the export that failed again (a real 2026 event of a retried
+/// create has exactly these two).
+fn retry_steps<'a>(
+    kind: Kind,
+    display: &str,
+    (id, ident): (Text<'a>, &'a str),
+    e: &EventRecord,
+    since: chrono::DateTime<chrono::Utc>,
+    target: &str,
+) -> Vec<Step<'a>> {
+    let k = kind.as_str();
+    let modification = match e.action {
+        Action::Create => "Add",
+        Action::Delete => "Delete",
+        _ => "Update",
+    };
+    let retry = Step {
+        name: "EntryEscrowRetry",
+        provisioning_step_type: "import",
+        status: "success",
+        description: format!(
+            "We are retrying an operation that previously failed.\r\nIdentifier: {}\r\nObject type: {k}\r\nDirectory: {SOURCE_SYSTEM}",
+            ident
+        ),
+        details: StepDetails::EscrowRetry {
+            since: crate::logs_render::dotnet_time(since),
+            identifier: id,
+            modification,
+            next_attempt: e.at.format("%-m/%-d/%Y %-I:%M:%S %p").to_string(),
+        },
+    };
+    let mut out = steps(kind, display, ident, e, target);
+    out.retain(|s| s.provisioning_step_type == "export");
+    out.insert(0, retry);
+    out
+}
+
 /// A failure reason in the form real provisioning events use when the SaaS
 /// answered an HTTP error: `StatusCode: 409\r\nMessage: …\r\nWeb Response:
-/// {the SaaS's body}. This operation was retried 0 times. It will be retried
+/// {the SaaS's body}. This operation was retried N times. It will be retried
 /// again after this date: … UTC`.
 pub(crate) fn web_response_reason(
     status: u16,
     body: &str,
     at: chrono::DateTime<chrono::Utc>,
+    retried: u16,
 ) -> String {
     let retry = at + chrono::Duration::minutes(40);
     format!(
         "StatusCode: {status}\r\nMessage: Processing of the HTTP request resulted in an \
 exception. Please see the HTTP response returned by the 'Response' property of this exception \
-for details.\r\nWeb Response: {}. This operation was retried 0 times. It will be retried again \
-after this date: {} UTC",
+for details.\r\nWeb Response: {}. This operation was retried {retried} times. It will be retried \
+again after this date: {} UTC",
         body.trim(),
         retry.format("%Y-%m-%dT%H:%M:%S.0000000Z")
     )

@@ -6,7 +6,7 @@ use axum::routing::{any, get, post};
 use axum::Router;
 
 use crate::sim::SimState;
-use crate::{auth, control, graph, scim};
+use crate::{auth, control, graph, scim_misbehave};
 
 pub(crate) fn router(state: Arc<SimState>) -> Router {
     Router::new()
@@ -54,7 +54,7 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(auth::devicecode))
         .route("/devicelogin", get(auth::devicelogin))
-        .route("/scim/v2/{*rest}", any(scim::dispatch))
+        .route("/scim/v2/{*rest}", any(scim_misbehave::dispatch))
         .route(
             "/_sim/faults",
             get(control::list_faults)

@@ -104,12 +104,16 @@ async fn credential_failure_quarantine_retries_and_disable_after_28_days() {
     assert_eq!(job["status"]["lastExecution"]["state"], "Failed");
     let began = chrono::DateTime::parse_from_rfc3339(q["currentBegan"].as_str().unwrap()).unwrap();
     let next = chrono::DateTime::parse_from_rfc3339(q["nextAttempt"].as_str().unwrap()).unwrap();
-    assert_eq!(next - began, chrono::Duration::hours(6));
-    // retries at +6 h, +12 h, +24 h, then daily
-    let r = sim.advance(Duration::from_secs(6 * H)).await.unwrap();
+    // The first retry comes minutes later, as a real tenant's did
+    // (tests/fixtures/graph-real/synchronizationjob-quarantine-scim-invalidcredentials-2021.json).
+    assert_eq!(next - began, chrono::Duration::minutes(5));
+    // then retries at +6 h, +12 h, +24 h, then daily
+    let r = sim.advance(Duration::from_secs(5 * 60)).await.unwrap();
     assert_eq!(r.len(), 1);
     let job = sim.job_json();
     assert_eq!(job["status"]["quarantine"]["seriesCount"], 2);
+    let r = sim.advance(Duration::from_secs(6 * H)).await.unwrap();
+    assert_eq!(r.len(), 1);
     let r = sim.advance(Duration::from_secs(12 * H)).await.unwrap();
     assert_eq!(r.len(), 1);
     let r = sim.advance(Duration::from_secs(24 * H)).await.unwrap();
