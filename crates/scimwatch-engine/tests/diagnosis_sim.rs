@@ -340,6 +340,85 @@ async fn every_other_fault_has_its_expected_outcome() {
             None,
             &["changes_take_time", "quarantine", "provisioning_on"],
         ),
+        // The SCIM target misbehaving as open-source servers do (issue 17):
+        // Entra's lookups (`userName eq` as Entra spells it, `displayName eq`
+        // with excludedAttributes=members) and the monitor's Test Connection
+        // (a GUID nobody has) never meet these, so nothing Entra-side opens;
+        // `discover` reports them (sim_misbehaviours.rs).
+        (
+            Fault::ScimIgnoresPaging { page_size: 10 },
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            Fault::ScimIgnoresCount { page_size: 10 },
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (Fault::ScimUserNameCaseSensitive, Expect::Nothing, None, &[]),
+        (
+            Fault::ScimAttributeNamesCaseSensitive,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            Fault::ScimFilterDeclaredUnsupported,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            Fault::ScimDiscoveryWithoutTotals,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (Fault::ScimSchemasWithoutSchemas, Expect::Nothing, None, &[]),
+        (
+            Fault::ScimAbsoluteResourceTypeEndpoints,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (Fault::ScimItemsPerPageTooLarge, Expect::Nothing, None, &[]),
+        (Fault::ScimUnauthorizedEmptyHtml, Expect::Nothing, None, &[]),
+        (Fault::ScimStartIndexZeroRefused, Expect::Nothing, None, &[]),
+        (
+            Fault::ScimConflictWithoutScimType,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            Fault::ScimIgnoresExcludedAttributes,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            // Entra's lookup of the new hire finds nobody and gets the
+            // framework's 404 page: the cycle quarantines, and the monitor's
+            // Test Connection fails on the same 404 (its message: the Tenant
+            // URL is right, the server answers 404 for an empty filter).
+            // Defect (reported, not fixed here: core health/checklist): the
+            // finding's title and the first step still blame the Tenant URL.
+            Fault::ScimHtmlNotFound,
+            Expect::Incident(FindingKind::ScimTestFailed),
+            Some("tenant_url"),
+            &[],
+        ),
+        (
+            // Every filter refused (400 invalidFilter): Entra cannot look
+            // anyone up (its entries fail: the checklist starts at them),
+            // and the monitor's Test Connection fails on the 400.
+            Fault::ScimFilterRefused,
+            Expect::Incident(FindingKind::ScimTestFailed),
+            Some("last_cycle_errors"),
+            &[],
+        ),
     ];
     // Every fault the simulator knows is in one of the two tables.
     let covered = table.len() + 11;
