@@ -460,7 +460,35 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Entra(cmd) => entra_cmds::run(&engine, cmd, json).await.map_err(fail)?,
         Command::Scim(cmd) => {
-            let code = scim_cmds::run(&engine, cmd, json).await.map_err(fail)?;
+            // A command that examines the SaaS and could not reach it (or
+            // was refused) could not check: exit 2, never a verdict.
+            let examines = matches!(
+                cmd,
+                scim_cmds::ScimCommand::Crawl { .. }
+                    | scim_cmds::ScimCommand::Drift { .. }
+                    | scim_cmds::ScimCommand::Discover { .. }
+            );
+            let code = scim_cmds::run(&engine, cmd, json).await.map_err(|e| {
+                let could_not = examines
+                    && matches!(
+                        e.kind,
+                        scimwatch_core::ErrorKind::Network | scimwatch_core::ErrorKind::Auth
+                    );
+                let e = if could_not {
+                    CommandError {
+                        message: format!("could not check: {}", e.message),
+                        ..e
+                    }
+                } else {
+                    e
+                };
+                let f = fail(e);
+                if could_not {
+                    f.with_exit(2)
+                } else {
+                    f
+                }
+            })?;
             if code != 0 {
                 return Err(Failure::quiet(code));
             }
@@ -826,9 +854,17 @@ async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Resul
     // A step that could not look is never healthy: it is named, and the
     // exit code says "could not check" unless something else fails.
     for v in &views {
-        for st in v.run.steps.iter().filter(|s| s.status == StepStatus::Unknown) {
+        for st in v
+            .run
+            .steps
+            .iter()
+            .filter(|s| s.status == StepStatus::Unknown)
+        {
             let why = st.outcome.why_unknown.as_deref().unwrap_or("no evidence");
-            unreadable.push(format!("{}: step \"{}\": {why}", v.connection_name, st.title));
+            unreadable.push(format!(
+                "{}: step \"{}\": {why}",
+                v.connection_name, st.title
+            ));
         }
     }
     let problems = views
