@@ -62,7 +62,10 @@ pub enum Fault {
         #[serde(default)]
         user_id: Option<Uuid>,
     },
-    /// The SCIM endpoint is down (connection refused). Quarantine at the next cycle with work.
+    /// The SCIM endpoint is down: the built-in target drops every connection without an
+    /// answer, for Entra and for scimwatch alike. Quarantine at the next cycle with work,
+    /// `SystemForCrossDomainIdentityManagementCredentialValidationUnavailable` as real tenants
+    /// report an endpoint they cannot connect to.
     ScimEndpointDown,
     /// The built-in SCIM target answers 500 to everything but the connection test.
     ScimServerError,
@@ -76,8 +79,9 @@ pub enum Fault {
     },
     /// The built-in SCIM target ignores `startIndex` (always returns the first page).
     ScimIgnoresStartIndex,
-    /// The built-in SCIM target has a conflicting user it cannot find by filter: lookups
-    /// return nothing and `POST /Users` answers 409 `uniqueness` (`EntryConflict` in the logs).
+    /// A newly assigned user (Jordan Reyes) already has an account in the SaaS that the
+    /// built-in target cannot find by filter: lookups return nothing and `POST /Users`
+    /// answers 409 `uniqueness` (`EntryConflict` in the logs) at the next cycle.
     DuplicateUserConflict,
     /// Mass unassignment: `count` in-scope users lose their assignment (default: more than the
     /// 500-delete threshold), so the next cycle quarantines with `TooManyDeletes`.
@@ -236,12 +240,12 @@ pub fn fault_kinds() -> Vec<FaultKind> {
         FaultKind { kind: "provisioning_paused", params: NONE, description: "Provisioning Status Off: schedule Disabled, status Paused" },
         FaultKind { kind: "groups_not_assigned", params: NONE, description: "No group assigned to the app" },
         FaultKind { kind: "user_unassigned", params: &["user_id: uuid (optional)"], description: "A user is unassigned: disabled (active=false) at the next cycle" },
-        FaultKind { kind: "scim_endpoint_down", params: NONE, description: "SCIM endpoint refuses connections: quarantine" },
+        FaultKind { kind: "scim_endpoint_down", params: NONE, description: "SCIM endpoint down: every connection dropped without an answer; quarantine with SystemForCrossDomainIdentityManagementCredentialValidationUnavailable" },
         FaultKind { kind: "scim_server_error", params: NONE, description: "Built-in SCIM target answers 500: entry-level failures" },
         FaultKind { kind: "scim_html_page", params: NONE, description: "Built-in SCIM target answers an HTML page" },
         FaultKind { kind: "scim_slow", params: &["latency_ms: u64"], description: "Built-in SCIM target is slow" },
         FaultKind { kind: "scim_ignores_start_index", params: NONE, description: "Built-in SCIM target ignores startIndex" },
-        FaultKind { kind: "duplicate_user_conflict", params: NONE, description: "POST /Users answers 409 uniqueness: EntryConflict" },
+        FaultKind { kind: "duplicate_user_conflict", params: NONE, description: "A new hire already has an account in the SaaS: POST /Users answers 409 uniqueness (EntryConflict)" },
         FaultKind { kind: "mass_deletes", params: &["count: u32 (optional)"], description: "Many users unassigned at once: quarantine TooManyDeletes" },
         FaultKind { kind: "stalled_job", params: NONE, description: "Cycles stop while the status still says Active" },
         FaultKind { kind: "synchronization_permission_missing", params: NONE, description: "Missing permission or role for the synchronization API: 401 UnknownError with an empty message; directory and logs still work" },

@@ -200,6 +200,29 @@ struct ItemResult {
 /// A SCIM call failed in a way that stops the whole cycle.
 struct Abort {
     message: String,
+    /// No answer at all (the connection failed): Entra reports it as
+    /// [`CREDENTIAL_UNAVAILABLE`], not as refused credentials.
+    unreachable: bool,
+}
+
+/// What real Entra reports when it cannot connect to the SCIM endpoint (Test
+/// Connection and cycles alike): "We are not able to connect to your
+/// application while attempting to validate our authorization to access
+/// your application", details "An error occurred while sending the request".
+pub(crate) const CREDENTIAL_UNAVAILABLE: &str =
+    "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable";
+
+/// The job error of an endpoint Entra cannot connect to, worded as real
+/// tenants show it.
+fn unreachable_error() -> SyncError {
+    SyncError {
+        code: CREDENTIAL_UNAVAILABLE.into(),
+        message: "We are not able to connect to your application while attempting to validate \
+our authorization to access your application. Details: An error occurred while sending the \
+request."
+            .into(),
+        tenant_actionable: true,
+    }
 }
 
 enum CallError {
@@ -242,9 +265,13 @@ impl Client<'_> {
                     format!("Request to {url} timed out"),
                 ))
             }
-            Err(e) => {
+            Err(_) => {
                 return Err(CallError::Abort(Abort {
-                    message: format!("Could not connect to the SCIM endpoint {url}: {e}"),
+                    message: format!(
+                        "An error occurred while sending the request to {url}: the connection \
+failed without an answer"
+                    ),
+                    unreachable: true,
                 }))
             }
         };
@@ -263,11 +290,13 @@ impl Client<'_> {
         match status {
             401 | 403 => Err(CallError::Abort(Abort {
                 message: format!("The SCIM endpoint answered HTTP {status} to {url}: {snippet}"),
+                unreachable: false,
             })),
             404 if collection => Err(CallError::Abort(Abort {
                 message: format!(
                     "The SCIM endpoint answered HTTP 404 to {url}: check the Tenant URL"
                 ),
+                unreachable: false,
             })),
             409 => Err(CallError::Entry(ErrorKind::EntryConflict, snippet)),
             429 => Err(CallError::Entry(ErrorKind::TooManyRequests, snippet)),
@@ -577,7 +606,7 @@ pub(crate) async fn run_cycle(state: &Arc<SimState>, forced: bool) -> CycleRepor
                     obj,
                     Action::Other,
                     Outcome::Failure,
-                    Some(ErrorKind::CredentialValidationFailure),
+                    Some(abort_kind(&a)),
                     0,
                     Some(EventDetail {
                         display,
@@ -587,7 +616,7 @@ pub(crate) async fn run_cycle(state: &Arc<SimState>, forced: bool) -> CycleRepor
                 );
             }
             report.failed += u32::from(first.is_some());
-            let err = credential_error(state, &a.message);
+            let err = abort_error(state, &a);
             return finish_failed(state, exec, "EncounteredQuarantineException", err, report);
         }
     }
@@ -627,7 +656,7 @@ pub(crate) async fn run_cycle(state: &Arc<SimState>, forced: bool) -> CycleRepor
                     object: obj,
                     action,
                     outcome: Outcome::Failure,
-                    error: Some(ErrorKind::CredentialValidationFailure),
+                    error: Some(abort_kind(&a)),
                     duration_ms,
                     detail: EventDetail {
                         additional: Some(a.message.clone()),
@@ -653,14 +682,17 @@ pub(crate) async fn run_cycle(state: &Arc<SimState>, forced: bool) -> CycleRepor
         }
     }
     if let Some(last) = batch.last() {
-        if abort.is_some() && last.error == Some(ErrorKind::CredentialValidationFailure) {
+        if abort
+            .as_ref()
+            .is_some_and(|a| last.error == Some(abort_kind(a)))
+        {
             report.failed += 1;
         }
     }
     apply(state, cycle_idx, batch, Some((done, total)));
 
     if let Some(a) = abort {
-        let err = credential_error(state, &a.message);
+        let err = abort_error(state, &a);
         return finish_failed(state, exec, "EncounteredQuarantineException", err, report);
     }
 
@@ -782,6 +814,27 @@ fn apply(state: &SimState, cycle_idx: u32, items: Vec<ItemResult>, progress: Opt
 fn update_counts(inner: &mut Inner) {
     inner.job.synced_users = inner.prov.users.values().filter(|p| p.active).count() as i64;
     inner.job.synced_groups = inner.prov.groups.len() as i64;
+}
+
+/// The log entry's error of a cycle-stopping failure: an endpoint that did
+/// not answer is a connection failure (`Timeout`: "timed out or the
+/// connection failed"), not a refused credential.
+fn abort_kind(a: &Abort) -> ErrorKind {
+    if a.unreachable {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::CredentialValidationFailure
+    }
+}
+
+/// The job error of a cycle-stopping failure: [`unreachable_error`] when the
+/// endpoint did not answer, else [`credential_error`].
+fn abort_error(state: &SimState, a: &Abort) -> SyncError {
+    if a.unreachable {
+        unreachable_error()
+    } else {
+        credential_error(state, &a.message)
+    }
 }
 
 /// The job error of a credential failure: the documented

@@ -37,6 +37,34 @@ pub struct TargetBehaviour {
     pub ignore_start_index: bool,
     /// User lookups find nothing and `POST /Users` answers 409.
     pub duplicate_conflict: bool,
+    /// The endpoint is down: every connection is dropped without an answer,
+    /// for Entra and for anyone else alike.
+    pub endpoint_down: bool,
+}
+
+/// A body that fails before its first byte: hyper then closes the
+/// connection without sending anything, so the caller sees the connection
+/// end with no answer, as from a SaaS whose endpoint is down.
+struct DroppedConnection;
+
+impl axum::body::HttpBody for DroppedConnection {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "the SCIM endpoint is down",
+        ))))
+    }
+}
+
+/// The answer of an endpoint that is down: none, the connection is dropped.
+fn dropped_connection() -> Response {
+    Response::new(axum::body::Body::new(DroppedConnection))
 }
 
 #[derive(Debug, Default)]
@@ -209,6 +237,9 @@ pub(crate) async fn dispatch(
     body: Bytes,
 ) -> Response {
     let b = state.target_behaviour();
+    if b.endpoint_down {
+        return dropped_connection();
+    }
     if !b.latency.is_zero() {
         tokio::time::sleep(b.latency).await;
     }

@@ -260,7 +260,6 @@ pub(crate) struct Inner {
     pub prov: ProvState,
     pub faults: Vec<ActiveFault>,
     pub scim_token_expires_at: Option<DateTime<Utc>>,
-    pub down_port: Option<u16>,
     pub churn_counter: u64,
 }
 
@@ -346,13 +345,10 @@ impl SimState {
 
     /// The address and token the provisioning service actually uses.
     pub fn effective_endpoint(inner: &Inner) -> (String, String) {
-        let mut base = Self::shown_base_address(inner);
-        if let (true, Some(port)) = (
-            Self::has(inner, |f| matches!(f, Fault::ScimEndpointDown)),
-            inner.down_port,
-        ) {
-            base = format!("http://127.0.0.1:{port}/scim/v2");
-        }
+        // An endpoint that is down is down for everyone: the target itself
+        // drops connections (`TargetBehaviour::endpoint_down`), Entra keeps
+        // its configured address.
+        let base = Self::shown_base_address(inner);
         let mut token = inner.job.secret_token.clone();
         if Self::has(inner, |f| {
             matches!(f, Fault::ScimTokenRevoked | Fault::ScimInvalidCredentials)
@@ -380,6 +376,7 @@ impl SimState {
                 }
                 Fault::ScimIgnoresStartIndex => b.ignore_start_index = true,
                 Fault::DuplicateUserConflict => b.duplicate_conflict = true,
+                Fault::ScimEndpointDown => b.endpoint_down = true,
                 _ => {}
             }
         }
@@ -593,10 +590,26 @@ impl SimState {
                     inner.job.too_many_deletes_threshold = (removed_users as u32).saturating_sub(1);
                 }
             }
-            Fault::ScimEndpointDown => {
-                let l = std::net::TcpListener::bind("127.0.0.1:0")
-                    .map_err(|e| SimError::Fault(e.to_string()))?;
-                inner.down_port = l.local_addr().ok().map(|a| a.port());
+            Fault::DuplicateUserConflict => {
+                // The conflict a real tenant meets: a newly assigned user whose
+                // account already exists in the SaaS (created there by hand),
+                // which the SaaS's filter does not find. The next cycle's
+                // create answers 409 `uniqueness`. Cleared, the filter finds
+                // the account and Entra links it (the user stays assigned).
+                let idx = inner.tenant.add_user("Jordan", "Reyes", true, now);
+                if let Some(u) = inner.tenant.users.get(idx as usize) {
+                    let account = serde_json::json!({
+                        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                        "userName": u.user_principal_name,
+                        "displayName": u.display_name,
+                        "active": true,
+                    });
+                    let base = format!("{}/scim/v2", self.base_url);
+                    self.scim
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert_user(account, now, &base);
+                }
             }
             Fault::GraphThrottling { count, .. } | Fault::GraphServerError { count, .. } => {
                 active.remaining = *count;
@@ -712,7 +725,6 @@ impl Sim {
                 .scim_token_ttl
                 .and_then(|d| Duration::from_std(d).ok())
                 .map(|d| now + d),
-            down_port: None,
             churn_counter: 0,
             tenant,
         };

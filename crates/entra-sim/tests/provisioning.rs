@@ -227,10 +227,13 @@ async fn scim_target_faults_show_entras_symptoms() {
     assert_eq!(r.state.as_deref(), Some("Succeeded"), "{r:?}");
     assert!(r.created > 0);
     // duplicate conflict on a new user
+    // The fault brings its own new hire whose account already exists in the SaaS.
     sim.inject(Fault::DuplicateUserConflict).unwrap();
-    sim.modify_tenant(|t, now| t.add_user("Dana", "Dup", true, now));
     let r = sim.run_cycle().await;
     assert_eq!(r.failed, 1, "{r:?}");
+    sim.modify_tenant(|t, now| t.add_user("Dana", "Dup", true, now));
+    let r = sim.run_cycle().await;
+    assert_eq!(r.failed, 2, "the new hire and the retried conflict: {r:?}");
     let fails = get_json(&format!("{}/v1.0/auditLogs/provisioning?$filter=provisioningStatusInfo/status%20eq%20'failure'&$orderby=activityDateTime%20desc", sim.base_url())).await;
     assert_eq!(
         fails["value"][0]["provisioningStatusInfo"]["errorInformation"]["errorCode"],
@@ -257,7 +260,30 @@ async fn scim_target_faults_show_entras_symptoms() {
         r.quarantine.as_deref(),
         Some("EncounteredQuarantineException")
     );
+    // What real Entra says of an endpoint it cannot connect to, not a
+    // credential failure.
+    let job = sim.job_json();
+    assert_eq!(
+        job["status"]["quarantine"]["error"]["code"],
+        "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable",
+        "{job:#}"
+    );
+    // Down for everyone: anyone else's request gets no answer either.
+    let info = sim.info();
+    let down = reqwest::Client::new()
+        .get(format!("{}/Users?count=1", info.scim_url))
+        .bearer_auth(&info.scim_token)
+        .send()
+        .await;
+    assert!(down.is_err(), "the endpoint answered: {down:?}");
     sim.clear_faults();
+    let up = reqwest::Client::new()
+        .get(format!("{}/Users?count=1", info.scim_url))
+        .bearer_auth(&info.scim_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.status(), 200);
     // ignores startIndex / slow: the built-in target's own behaviour
     sim.inject(Fault::ScimIgnoresStartIndex).unwrap();
     let info = sim.info();
