@@ -17,7 +17,9 @@
 //!   `pending_notification`, delivered by the first reconcile after quiet
 //!   hours end. Reminders are not queued: they simply fall due again.
 //!
-//! Use [`reconcile`] to get the actions and [`apply`] to get the new states.
+//! Use [`group_related`] first (one problem, one incident: related findings
+//! become evidence of the one that explains them), then [`reconcile`] to get
+//! the actions and [`apply`] to get the new states.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +28,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::health::{Evidence, Finding, FindingKind, Severity};
+
+pub mod related;
+pub use related::group_related;
 
 /// Where an incident is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

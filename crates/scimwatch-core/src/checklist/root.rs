@@ -6,7 +6,12 @@
 //! cycles stopped and why group warnings do not matter yet; a refused
 //! credential explains the quarantine it caused; failing entries explain an
 //! escrow-threshold quarantine; an unassignment or a disabled mapping
-//! explains a `TooManyDeletes` quarantine). Among the candidates the most severe wins,
+//! explains a `TooManyDeletes` quarantine; conflicts explain the failures
+//! of a cycle whose every failure is a conflict; a Tenant URL that does not
+//! answer explains a token that could not be checked and the quarantine
+//! Entra reports for an endpoint it cannot connect to,
+//! `…CredentialValidationUnavailable`, which is not a refused credential).
+//! Among the candidates the most severe wins,
 //! then table order. When every failing step is explained by another (a
 //! cycle), the most severe failing step wins.
 
@@ -65,6 +70,18 @@ fn credential_quarantine(obs: &Observations) -> bool {
         .is_some_and(|c| is_credential_error_code(&c))
 }
 
+/// Every failure of the last cycle is a conflict or a duplicate: the
+/// conflicts are the cause of the failures, not a part of them.
+fn conflicts_cover_failures(obs: &Observations) -> bool {
+    obs.last_cycle.as_ref().is_some_and(|c| {
+        let conflicts = c
+            .conflict_counts()
+            .iter()
+            .fold(0u64, |acc, e| acc.saturating_add(e.count));
+        conflicts > 0 && conflicts >= c.failures
+    })
+}
+
 /// Whether the failing step `root`, given the evidence, explains the
 /// failing step `other`.
 pub(crate) fn explains(root: &str, other: &str, obs: &Observations) -> bool {
@@ -103,6 +120,11 @@ pub(crate) fn explains(root: &str, other: &str, obs: &Observations) -> bool {
             _ => false,
         },
         "last_cycle_errors" => other == "quarantine" && escrow_quarantine(obs),
+        "conflicts_duplicates" => match other {
+            "last_cycle_errors" => conflicts_cover_failures(obs),
+            "quarantine" => escrow_quarantine(obs) && conflicts_cover_failures(obs),
+            _ => false,
+        },
         _ => false,
     }
 }

@@ -14,6 +14,7 @@
 //! | `initial_cycle_running` | info: initial cycle within the estimate |
 //! | `failure_spike` | last cycle: (failures ≥ min count and rate ≥ %) or count ≥ n; critical at rate ≥ 40 % with ≥ 3 failures, or ≥ 5,000 ([`failure_spike_severity`]) |
 //! | `escrows_rising` | escrow counts non-decreasing over ≥ 2 samples, last > first |
+//! | `conflicts` | the last cycle has entries [`crate::graph::classify_conflict`] calls conflicts or duplicates (naming the objects) |
 //! | `scim_down` / `scim_test_failed` | SCIM check timeout/unreachable/5xx, or 401/403/404/HTML/non-SCIM |
 //! | `token_expiring` / `token_expired` | within 30/14/7/1 days (inclusive) / at or past expiry |
 //! | `users_mapping_disabled`, `groups_mapping_disabled`, `no_groups_assigned` | schema and assignments |
@@ -29,10 +30,11 @@ use ts_rs::TS;
 
 pub mod format;
 mod observations;
+mod conflicts;
 pub(crate) mod rules;
 mod timing;
 
-pub use observations::is_credential_error_code;
+pub use observations::{is_credential_error_code, is_unreachable_error_code};
 pub use observations::{
     AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation, DriftObservation,
     ExecutionObservation, ExecutionState, GraphDenied, JobObservation, JobStatusCode,
@@ -83,6 +85,8 @@ pub enum FindingKind {
     InitialCycleRunning,
     FailureSpike,
     EscrowsRising,
+    /// Entries Entra cannot create or match because of a conflicting account.
+    Conflicts,
     ScimDown,
     ScimTestFailed,
     TokenExpiring,
@@ -100,7 +104,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 21] = [
+    pub const ALL: [FindingKind; 22] = [
         FindingKind::Quarantine,
         FindingKind::ProvisioningOff,
         FindingKind::NotConfigured,
@@ -109,6 +113,7 @@ impl FindingKind {
         FindingKind::InitialCycleRunning,
         FindingKind::FailureSpike,
         FindingKind::EscrowsRising,
+        FindingKind::Conflicts,
         FindingKind::ScimDown,
         FindingKind::ScimTestFailed,
         FindingKind::TokenExpiring,
@@ -135,6 +140,7 @@ impl FindingKind {
             FindingKind::InitialCycleRunning => "initial_cycle_running",
             FindingKind::FailureSpike => "failure_spike",
             FindingKind::EscrowsRising => "escrows_rising",
+            FindingKind::Conflicts => "conflicts",
             FindingKind::ScimDown => "scim_down",
             FindingKind::ScimTestFailed => "scim_test_failed",
             FindingKind::TokenExpiring => "token_expiring",
@@ -299,6 +305,7 @@ pub fn evaluate(obs: &Observations, cfg: &Thresholds, now: DateTime<Utc>) -> Vec
     rules::job_state(obs, cfg, now, &mut out);
     rules::stall(obs, cfg, now, &mut out);
     rules::failures(obs, cfg, &mut out);
+    conflicts::conflicts(obs, &mut out);
     rules::scim(obs, now, &mut out);
     rules::token(obs, cfg, now, &mut out);
     rules::mappings(obs, &mut out);

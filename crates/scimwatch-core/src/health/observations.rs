@@ -250,13 +250,25 @@ pub struct QuarantineError {
 
 /// Whether an error code is Entra's "the SaaS refused the credentials"
 /// family: `…CredentialValidationFailure`, `…InvalidCredentials` (real
-/// quarantines), app-prefixed variants, or `Unauthorized`.
+/// quarantines), app-prefixed variants, or `Unauthorized`. Not
+/// `…CredentialValidationUnavailable`: Entra could not connect at all
+/// ([`is_unreachable_error_code`]), nothing was refused.
 pub fn is_credential_error_code(code: &str) -> bool {
     let c = code.trim().to_ascii_lowercase();
-    c.contains("credentialvalidation")
-        || c.contains("invalidcredential")
-        || c == "unauthorized"
-        || c.ends_with("unauthorized")
+    !is_unreachable_error_code(code)
+        && (c.contains("credentialvalidation")
+            || c.contains("invalidcredential")
+            || c == "unauthorized"
+            || c.ends_with("unauthorized"))
+}
+
+/// Whether an error code is Entra's "we are not able to connect to your
+/// application": `SystemForCrossDomainIdentityManagementCredentialValidationUnavailable`
+/// (what real tenants report for an endpoint that does not answer), or a
+/// code ending in `…Unavailable`.
+pub fn is_unreachable_error_code(code: &str) -> bool {
+    let c = code.trim().to_ascii_lowercase();
+    c.ends_with("credentialvalidationunavailable") || c.ends_with("serviceunavailable")
 }
 
 impl JobObservation {
@@ -369,6 +381,10 @@ pub struct CycleObservation {
     /// not counted from the entries; the codes in `top_errors` are
     /// classified instead.
     pub conflicts: Option<Vec<CodeCount>>,
+    /// Who the conflicts of the cycle were about (the source object's
+    /// display name), as the engine read them from the entries; empty when
+    /// not read.
+    pub conflict_objects: Vec<String>,
 }
 
 impl CycleObservation {
