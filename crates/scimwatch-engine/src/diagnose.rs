@@ -10,7 +10,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::EngineError;
-use crate::notify::{Notification, Notifier};
+use crate::notify::{recovered_summary, toast_line, Notification, Notifier};
 use crate::store::{connections as rows, incidents, Store};
 
 /// What one diagnosis pass did.
@@ -59,11 +59,20 @@ fn notification_for(
     connection: &str,
     connection_id: &str,
 ) -> Notification {
+    // A toast: the summary says in one line what is wrong (or what has
+    // recovered), the body in one line what to do.
     let (severity, title, body) = match action {
-        IncidentAction::Open { finding, .. } | IncidentAction::Escalate { finding, .. } => (
+        _ if kind == NotificationKind::Recovered => (
+            health::Severity::Info,
+            recovered_summary(action.kind(), action_title(action)),
+            "Nothing to do: scimwatch no longer sees the problem.".to_string(),
+        ),
+        IncidentAction::Open { finding, .. }
+        | IncidentAction::Escalate { finding, .. }
+        | IncidentAction::Update { finding } => (
             finding.severity,
             finding.title.clone(),
-            finding.action.clone(),
+            toast_line(&finding.action),
         ),
         IncidentAction::Remind {
             severity, title, ..
@@ -73,24 +82,18 @@ fn notification_for(
         } => (
             *severity,
             title.clone(),
-            "Still open. Open scimwatch for the evidence and the fix.".into(),
+            "Still open: open scimwatch for the evidence and the fix.".to_string(),
         ),
         IncidentAction::Resolve { title, .. } => (
             health::Severity::Info,
-            title.clone(),
-            "Recovered: the problem is no longer observed.".into(),
-        ),
-        IncidentAction::Update { finding } => (
-            finding.severity,
-            finding.title.clone(),
-            finding.action.clone(),
+            recovered_summary(action.kind(), title),
+            "Nothing to do: scimwatch no longer sees the problem.".to_string(),
         ),
     };
     let prefix = match kind {
-        NotificationKind::Opened => "",
+        NotificationKind::Opened | NotificationKind::Recovered => "",
         NotificationKind::Escalated => "Worse: ",
         NotificationKind::Reminder => "Reminder: ",
-        NotificationKind::Recovered => "Recovered: ",
     };
     Notification {
         summary: format!("{connection} — {prefix}{title}"),
@@ -98,6 +101,18 @@ fn notification_for(
         severity,
         connection_id: Some(connection_id.to_string()),
         incident_kind: Some(action.kind().as_str().to_string()),
+    }
+}
+
+/// The incident title an action carries.
+fn action_title(action: &IncidentAction) -> &str {
+    match action {
+        IncidentAction::Open { finding, .. }
+        | IncidentAction::Escalate { finding, .. }
+        | IncidentAction::Update { finding } => &finding.title,
+        IncidentAction::Remind { title, .. }
+        | IncidentAction::DeliverPending { title, .. }
+        | IncidentAction::Resolve { title, .. } => title,
     }
 }
 
@@ -117,7 +132,9 @@ pub async fn diagnose(
     let findings = health::evaluate(obs, &cfg.thresholds, now);
     let before = incidents::load_for_reconcile(store.pool(), conn.id).await?;
     let states: Vec<_> = before.iter().map(|(_, s)| s.clone()).collect();
-    let actions = incident::reconcile(&states, &findings, &cfg.policy, local_offset, now);
+    // One problem, one incident: what another finding explains is its evidence.
+    let problems = incident::group_related(&states, &findings, obs);
+    let actions = incident::reconcile(&states, &problems, &cfg.policy, local_offset, now);
     let after = incident::apply(&states, &actions, now);
     incidents::save(store.pool(), conn.id, &before, &after).await?;
 

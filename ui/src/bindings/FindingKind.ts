@@ -3,4 +3,4 @@
 /**
  * What a finding is about. Closed: one incident per connection and kind.
  */
-export type FindingKind = "quarantine" | "provisioning_off" | "not_configured" | "never_run" | "stalled" | "initial_cycle_running" | "failure_spike" | "escrows_rising" | "scim_down" | "scim_test_failed" | "token_expiring" | "token_expired" | "users_mapping_disabled" | "groups_mapping_disabled" | "no_groups_assigned" | "drift" | "graph_blind" | "scim_blind" | "logs_unavailable" | "tenant_url_mismatch" | "scim_non_compliant";
+export type FindingKind = "quarantine" | "provisioning_off" | "not_configured" | "never_run" | "stalled" | "initial_cycle_running" | "failure_spike" | "escrows_rising" | "conflicts" | "scim_down" | "scim_test_failed" | "token_expiring" | "token_expired" | "users_mapping_disabled" | "groups_mapping_disabled" | "no_groups_assigned" | "drift" | "graph_blind" | "scim_blind" | "logs_unavailable" | "tenant_url_mismatch" | "scim_non_compliant";

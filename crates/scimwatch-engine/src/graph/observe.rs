@@ -146,6 +146,7 @@ pub fn cycle_observation(c: &CycleRow, skips: &[events::CodeCountRow]) -> CycleO
         top_errors: c.top_errors.iter().map(cc).collect(),
         skip_reasons: skips.iter().map(cc).collect(),
         conflicts: None,
+        conflict_objects: Vec::new(),
     }
 }
 
@@ -186,6 +187,45 @@ pub async fn cycle_conflicts(
     Ok(out)
 }
 
+/// Who a cycle's conflicts were about: the source objects' display names
+/// (their id when the entry has no name) of the failures core's
+/// [`classify_conflict`] calls conflicts, at most 10, in entry order.
+pub async fn cycle_conflict_objects(
+    store: &Store,
+    connection_id: i64,
+    cycle_id: &str,
+) -> Result<Vec<String>, EngineError> {
+    type Row = (Option<String>, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT source_name, source_id, error_code, error_reason FROM provisioning_events \
+         INDEXED BY events_by_cycle WHERE connection_id = ? AND cycle_id = ? \
+         AND status = 'failure' AND (error_code LIKE '%conflict%' \
+         OR error_code LIKE '%duplicate%' OR error_reason LIKE '%409%' \
+         OR error_reason LIKE '%uniqueness%') ORDER BY activity_ms LIMIT 1000",
+    )
+    .bind(connection_id)
+    .bind(cycle_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: Vec<String> = Vec::new();
+    for (name, id, code, reason) in rows {
+        if classify_conflict(code.as_deref(), reason.as_deref()).is_none() {
+            continue;
+        }
+        let who = name
+            .filter(|n| !n.trim().is_empty())
+            .or(id)
+            .unwrap_or_else(|| "(no name in the log entry)".into());
+        if !out.contains(&who) {
+            out.push(who);
+        }
+        if out.len() == 10 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 fn body<T: serde::de::DeserializeOwned>(row: Option<jobs::ConfigVersionRow>) -> Option<T> {
     row.and_then(|r| serde_json::from_str(&r.body_json).ok())
 }
@@ -217,6 +257,7 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
             let skips = events::skip_reasons(pool, row.id, &c.cycle_id).await?;
             let mut o = cycle_observation(&c, &skips);
             o.conflicts = Some(cycle_conflicts(store, row.id, &c.cycle_id).await?);
+            o.conflict_objects = cycle_conflict_objects(store, row.id, &c.cycle_id).await?;
             Some(o)
         }
         None => None,
