@@ -122,9 +122,41 @@ describe("Mappings & assignments", () => {
       v.schemas = { state: "read", checked_ms: Date.UTC(2026, 10, 20, 10, 5), schema_ids: [], without_attributes: [], undeclared: 0 };
       b.handlers.mappings_view = (a) => (a.schemas ? v : mappingsViewFixture());
       await openMappings();
-      expect(await screen.findByText(/Every target attribute that could be checked is declared/)).toBeTruthy();
+      // The groups' attributes are unknown: only the checked ones are claimed.
+      const status = await screen.findByText(/3 target attributes are declared in the SaaS's \/Schemas; 2 could not be checked/);
+      expect(status.textContent).toMatch(/declares no schema/);
+      expect(screen.queryByText(/Every target attribute/)).toBeNull();
       expect(screen.queryByText("Not in the SaaS's /Schemas")).toBeNull();
       expect(screen.queryByRole("alert")).toBeNull();
+    });
+
+    // Issue 17, defect 18: every row Unknown is not "every attribute is declared".
+    test("nothing checkable: says nothing could be checked, and why", async () => {
+      const b = fakeBackend([connection()]);
+      const v = checkedView();
+      v.attributes = v.attributes.map((list) => list.map((a) => ({ ...a, declared: null })));
+      v.schemas = {
+        state: "read",
+        checked_ms: Date.UTC(2026, 10, 20, 10, 5),
+        schema_ids: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        without_attributes: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        undeclared: 0,
+      };
+      b.handlers.mappings_view = (a) => (a.schemas ? v : mappingsViewFixture());
+      await openMappings();
+      const status = await screen.findByText(/Nothing could be checked/);
+      expect(status.textContent).toContain("lists urn:ietf:params:scim:schemas:core:2.0:User without their attributes");
+      expect(screen.queryByText(/is declared|are declared/)).toBeNull();
+    });
+
+    test("all checked and declared: a quiet confirmation", async () => {
+      const b = fakeBackend([connection()]);
+      const v = checkedView();
+      v.attributes = v.attributes.map((list) => list.map((a) => ({ ...a, declared: true })));
+      v.schemas = { state: "read", checked_ms: Date.UTC(2026, 10, 20, 10, 5), schema_ids: [], without_attributes: [], undeclared: 0 };
+      b.handlers.mappings_view = (a) => (a.schemas ? v : mappingsViewFixture());
+      await openMappings();
+      expect(await screen.findByText(/Every target attribute is declared in the SaaS's \/Schemas/)).toBeTruthy();
     });
 
     test("when /Schemas could not be read: no column, and a pointer to discovery on the Inventory screen", async () => {

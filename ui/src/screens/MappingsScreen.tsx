@@ -1,7 +1,7 @@
 // What Entra sends to the SaaS and for whom: object mappings on/off, the
 // attribute mappings with the matching attribute, scope, Tenant URL,
 // assignments and the recent configuration changes, as last read from Graph.
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { MappingSummary } from "../bindings/MappingSummary";
@@ -38,6 +38,31 @@ export function parseAttribute(text: string): AttributeRow {
 /** How many target attributes the SaaS's `/Schemas` does not declare. */
 export function undeclaredCount(v: MappingsView): number {
   return v.attributes.flat().filter((a) => a.declared === false).length;
+}
+
+/**
+ * What the /Schemas comparison can claim when nothing is undeclared: every
+ * attribute declared, some declared and some not checkable, or nothing
+ * checkable at all — never "declared" for rows that are unknown.
+ */
+export function schemasSummary(v: MappingsView, withoutAttributes: string[], schemaIds: string[]): { tone: "ok" | "unknown"; text: string } {
+  const rows = v.attributes.flat();
+  const declared = rows.filter((a) => a.declared === true).length;
+  const unknown = rows.filter((a) => a.declared === null).length;
+  const why = withoutAttributes.length
+    ? `the SaaS's /Schemas lists ${withoutAttributes.join(", ")} without their attributes`
+    : schemaIds.length
+      ? "the mapped attributes belong to schemas the SaaS's /Schemas does not list"
+      : "the SaaS's /Schemas declares no schema";
+  if (rows.length === 0) return { tone: "unknown", text: "Nothing could be checked: the mappings have no target attributes." };
+  if (declared === 0) return { tone: "unknown", text: `Nothing could be checked: ${why}, so all ${unknown} target attribute${unknown === 1 ? " is" : "s are"} unknown.` };
+  if (unknown > 0) {
+    return {
+      tone: "unknown",
+      text: `${declared} target attribute${declared === 1 ? " is" : "s are"} declared in the SaaS's /Schemas; ${unknown} could not be checked: ${why}.`,
+    };
+  }
+  return { tone: "ok", text: "Every target attribute is declared in the SaaS's /Schemas." };
 }
 
 export type ObjectKind = "users" | "groups" | "other";
@@ -318,14 +343,7 @@ function SchemasStatus({
               </p>
             </Alert>
           ) : (
-            <div className="card hint-card schemas-status" role="status">
-              <Icon name="check" size={16} className="ok-text" />
-              <p>
-                Every target attribute that could be checked is declared in the SaaS's{" "}
-                <span className="mono">/Schemas</span>. Checked {when}.
-              </p>
-              {again}
-            </div>
+            <SchemasSummaryCard summary={schemasSummary(v, schemas.without_attributes, schemas.schema_ids)} when={when} again={again} />
           )}
           {schemas.without_attributes.length > 0 ? (
             <div className="card hint-card schemas-status">
@@ -645,6 +663,18 @@ function AttributeTable({
         </div>
       ) : null}
     </section>
+  );
+}
+
+function SchemasSummaryCard({ summary, when, again }: { summary: { tone: "ok" | "unknown"; text: string }; when: ReactNode; again: ReactNode }) {
+  return (
+    <div className="card hint-card schemas-status" role="status">
+      {summary.tone === "ok" ? <Icon name="check" size={16} className="ok-text" /> : <Icon name="info" size={16} />}
+      <p>
+        {summary.text} Checked {when}.
+      </p>
+      {again}
+    </div>
   );
 }
 
