@@ -301,8 +301,8 @@ fn start_here_is_the_root_cause_not_the_first_in_table_order() {
             "last_cycle_errors",
         ),
         (
-            // Conflicts among them: the failing entries still come first
-            // (their step lists the codes; conflicts are a warning).
+            // Every failure a conflict: the conflicts are the cause of the
+            // failures and of the escrow quarantine (issue 17, defect 16).
             "escrow quarantine, every failure a conflict",
             |o| {
                 quarantine(
@@ -317,7 +317,7 @@ fn start_here_is_the_root_cause_not_the_first_in_table_order() {
                     count: 60,
                 }];
             },
-            "last_cycle_errors",
+            "conflicts_duplicates",
         ),
         (
             // An unassignment caused a TooManyDeletes quarantine: it comes first.
@@ -783,13 +783,16 @@ fn manual_confirmation_counts_until_a_later_failure() {
     assert_eq!(r.overall, Overall::Pass);
     assert_eq!(r.progress_to_store(), p.to_vec());
 
-    // A failure observed before the confirmation: the confirmation stands.
+    // A failure observed before the confirmation: live evidence beats
+    // memory — the step still fails; the confirmation is kept and shown.
     let mut o = healthy();
     scim(&mut o, Verdict::NotFound, Some(404));
     o.scim_check.as_mut().unwrap().checked_at = now() - mins(60);
     let p = [confirm("tenant_url", now() - mins(30))];
     let r = evaluate_checklist(&o, &ctx(), &p, now());
-    assert_eq!(status(&r, "tenant_url"), StepStatus::Confirmed);
+    assert_eq!(status(&r, "tenant_url"), StepStatus::Fail);
+    assert!(r.step("tenant_url").unwrap().confirmation_note.is_some());
+    assert_eq!(r.progress_to_store(), p.to_vec());
 
     // A failure observed after the confirmation overrides it.
     o.scim_check.as_mut().unwrap().checked_at = now() - mins(5);
@@ -954,7 +957,8 @@ fn checklist_and_report_never_panic_on_empty_input() {
         ..Default::default()
     };
     let md = report_markdown(&r, &weird, &[], now());
-    assert!(md.contains("No problems found."));
+    // Nothing was observed: no all-clear.
+    assert!(md.contains("not an all-clear"), "{md}");
     let _ = report_json(&r, &weird, &[], now());
     let _ = evaluate_checklist(&healthy(), &weird, &[], DateTime::<Utc>::MAX_UTC);
 }

@@ -7,6 +7,7 @@ const LABELS: Record<Verdict, string> = {
   unauthorized: "Token rejected",
   forbidden: "Access forbidden",
   not_found: "Wrong Tenant URL",
+  filter_not_found: "404 for an empty filter",
   html: "Web page, not SCIM",
   server_error: "SaaS server error",
   timeout: "Timed out",

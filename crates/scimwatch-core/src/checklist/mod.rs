@@ -75,7 +75,7 @@ impl CheckOutcome {
         let why = why.into();
         Self {
             why_unknown: Some(why.clone()),
-            ..Self::new(CheckStatus::Unknown, format!("Cannot tell: {why}"))
+            ..Self::new(CheckStatus::Unknown, format!("Could not check: {why}"))
         }
     }
 
@@ -97,6 +97,19 @@ impl CheckOutcome {
     pub(crate) fn at(mut self, t: Option<DateTime<Utc>>) -> Self {
         self.observed_at = t;
         self
+    }
+}
+
+impl From<crate::health::checks::Judgement> for CheckOutcome {
+    fn from(j: crate::health::checks::Judgement) -> Self {
+        use crate::health::checks::Judged;
+        let mut o = match j.judged {
+            Judged::Pass => CheckOutcome::pass(j.summary),
+            Judged::Fail => CheckOutcome::fail(j.summary),
+            Judged::CouldNotCheck(why) => CheckOutcome::unknown(why),
+        };
+        o.evidence = j.evidence;
+        o
     }
 }
 

@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 
 use super::{CheckOutcome, Context, PortalPage, Step, StepSide};
+use crate::health::checks::{self, MappingOf};
 use crate::health::format::{fmt_duration, fmt_hhmm, fmt_offset, fmt_time, pct};
 use crate::health::{
-    cycle_timing, escrows_rising, failure_spike_severity, is_credential_error_code, job_freshness,
-    normalize_tenant_url, quarantine_days_left, CycleTiming, JobObservation, JobStatusCode,
-    Observations, Reachability, ScheduleState, Verdict,
+    contradictions, cycle_timing, escrows_rising, failure_spike_severity, is_credential_error_code,
+    job_freshness, normalize_tenant_url, quarantine_days_left, ContradictionKind, CycleTiming,
+    JobObservation, JobStatusCode, Observations, Reachability, ScheduleState, Verdict,
 };
 
 /// The checklist, in order: the SaaS's own list, then the extras.
@@ -298,6 +299,13 @@ the connection)",
         Verdict::NotFound => {
             CheckOutcome::fail("The Tenant URL returns 404: the path is wrong")
         }
+        // The collection answers without a filter: the URL is right; the
+        // server's 404 for an empty filter is a SCIM deviation (see the SCIM
+        // compliance step), not a URL to fix.
+        Verdict::FilterNotFound => CheckOutcome::pass(
+            "The Tenant URL is right; the SaaS answers 404 to a filter that matches nobody (see \
+SCIM compliance)",
+        ),
         Verdict::Html => CheckOutcome::fail(
             "The Tenant URL returns an HTML page (a login page or website), not SCIM",
         ),
@@ -356,6 +364,20 @@ fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckO
                 .with("Token expires at", fmt_time(t)),
         );
     }
+    // The two ends disagree about the token: say so, and what it implies.
+    if let Some(c) = contradictions(obs).into_iter().find(|c| {
+        matches!(
+            c.kind,
+            ContradictionKind::EntraRefusedTokenScimwatchAccepted
+                | ContradictionKind::ScimwatchRefusedEntraSucceeds
+        )
+    }) {
+        let mut o = CheckOutcome::fail(c.title).at(obs.job_observed_at);
+        for e in c.evidence {
+            o = o.with(&e.label, e.value);
+        }
+        return expiry(o.with("What it means", c.implies));
+    }
     if let Some(code) = credential_quarantine(obs) {
         return expiry(
             CheckOutcome::fail(
@@ -389,33 +411,12 @@ fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckO
     note(expiry(with_scim_result(o, obs)))
 }
 
-fn mapping_check(
-    obs: &Observations,
-    pick: fn(&crate::health::MappingsObservation) -> Option<bool>,
-    what: &str,
-) -> CheckOutcome {
-    let Some(m) = &obs.mappings else {
-        return CheckOutcome::unknown(
-            "scimwatch has not read the job's attribute mappings (schema)",
-        );
-    };
-    match pick(m) {
-        Some(true) => CheckOutcome::pass(format!("The {what} mapping is enabled"))
-            .with(&format!("{what} mapping enabled"), "yes"),
-        Some(false) => CheckOutcome::fail(format!("The {what} mapping is disabled"))
-            .with(&format!("{what} mapping enabled"), "no"),
-        None => CheckOutcome::unknown(format!(
-            "the schema has no mapping for {what} (sourceObjectName)"
-        )),
-    }
-}
-
 fn check_users_mapping(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
-    mapping_check(obs, |m| m.users_enabled, "Users")
+    checks::mapping_enabled(obs, MappingOf::Users).into()
 }
 
 fn check_groups_mapping(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
-    mapping_check(obs, |m| m.groups_enabled, "Groups")
+    checks::mapping_enabled(obs, MappingOf::Groups).into()
 }
 
 fn check_provisioning_on(obs: &Observations, ctx: &Context, now: DateTime<Utc>) -> CheckOutcome {
@@ -449,32 +450,7 @@ fn check_provisioning_on(obs: &Observations, ctx: &Context, now: DateTime<Utc>) 
 }
 
 fn check_groups_assigned(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
-    let Some(a) = &obs.assignments else {
-        return CheckOutcome::unknown("scimwatch has not read the app's assignments");
-    };
-    let m = obs.mappings.clone().unwrap_or_default();
-    let o = if m.scope_assigned_only == Some(false) {
-        CheckOutcome::pass("Scope is \"Sync all users and groups\": assignment is not required")
-    } else if a.users == 0 && a.groups == 0 {
-        CheckOutcome::fail("Nobody is assigned to the app: nothing is in scope")
-    } else if a.groups == 0 && m.groups_enabled == Some(false) {
-        CheckOutcome::pass(
-            "No groups assigned, and the groups mapping is off: groups are not synced",
-        )
-    } else if a.groups == 0 {
-        CheckOutcome::fail("No groups are assigned to the app")
-    } else {
-        CheckOutcome::pass(format!("{} groups are assigned", a.groups))
-    };
-    let scope = match m.scope_assigned_only {
-        Some(true) => "only assigned users and groups",
-        Some(false) => "all users and groups",
-        None => "unknown",
-    };
-    o.with("Groups assigned", a.groups.to_string())
-        .with("Users assigned directly", a.users.to_string())
-        .with("Members of assigned groups", a.group_members.to_string())
-        .with("Scope", scope)
+    checks::groups_assigned(obs).into()
 }
 
 /// A duration to the second below an hour ("3 min 20 s"), to the minute
@@ -854,6 +830,24 @@ cycle"
 }
 
 fn check_scim_compliance(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
+    // scimwatch's own Test Connection is live evidence of the one deviation
+    // Entra fails on at once: 404 for a filter that matches nobody.
+    if let Some(c) = obs
+        .scim_check
+        .as_ref()
+        .filter(|c| c.verdict == Verdict::FilterNotFound)
+    {
+        let mut o = CheckOutcome::fail(
+            "The SaaS answers 404 to a filter that matches nobody, where SCIM wants 200 with an \
+empty list: Entra's Test Connection fails and its lookups fail before every create",
+        )
+        .with("Test Connection", format!("HTTP 404 at {}", fmt_time(c.checked_at)))
+        .at(Some(c.checked_at));
+        for dev in obs.compliance_deviations.iter().flatten().take(20) {
+            o = o.with(&dev.code, dev.message.clone());
+        }
+        return o;
+    }
     match &obs.compliance_deviations {
         None => CheckOutcome::unknown("scimwatch has not examined the SaaS's SCIM server yet"),
         Some(d) if d.is_empty() => CheckOutcome::pass("No deviations from the SCIM standard found"),

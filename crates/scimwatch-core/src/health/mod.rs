@@ -42,6 +42,9 @@ pub use observations::{
     QuarantineObservation, QuarantineReason, Reachability, ScheduleState, ScimCheckObservation,
     Verdict,
 };
+pub mod checks;
+mod contradiction;
+pub use contradiction::{contradictions, Contradiction, ContradictionKind};
 pub use rules::{
     escrows_rising, failure_spike_severity, normalize_tenant_url, quarantine_days_left,
 };
@@ -311,6 +314,7 @@ pub fn evaluate(obs: &Observations, cfg: &Thresholds, now: DateTime<Utc>) -> Vec
     rules::mappings(obs, &mut out);
     rules::drift(obs, cfg, &mut out);
     rules::misc(obs, &mut out);
+    contradiction::annotate(obs, &mut out);
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.kind.cmp(&b.kind)));
     out
 }

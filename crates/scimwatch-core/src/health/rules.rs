@@ -556,6 +556,13 @@ the vendor; Entra retries failed entries in the next cycle.",
 SaaS, paste it into Provisioning → Admin Credentials → Secret Token, click Test Connection \
 and Save.",
         ),
+        Verdict::FilterNotFound => (
+            FindingKind::ScimTestFailed,
+            "Test Connection fails: the SaaS answers 404 to a filter that matches nobody",
+            "The Tenant URL and the token are right, but the SaaS answers 404 where SCIM wants 200 \
+with an empty list (RFC 7644 §3.4.2), so Entra's Test Connection and its lookups before every \
+create fail. Only the vendor can fix it: send them this evidence.",
+        ),
         Verdict::NotFound | Verdict::Html | Verdict::NotScim => (
             FindingKind::ScimTestFailed,
             "Test Connection fails: the Tenant URL is not exactly right",
@@ -641,48 +648,50 @@ scimwatch.",
     out.push(f);
 }
 
-/// `users_mapping_disabled`, `groups_mapping_disabled`, `no_groups_assigned`.
+/// `users_mapping_disabled`, `groups_mapping_disabled`, `no_groups_assigned`:
+/// the failing judgements of the checklist's `users_mapping`,
+/// `groups_mapping` and `groups_assigned` steps ([`super::checks`]), one
+/// definition for both.
 pub(super) fn mappings(obs: &Observations, out: &mut Vec<Finding>) {
-    let Some(m) = &obs.mappings else { return };
-    if m.users_enabled == Some(false) {
-        out.push(
-            Finding::new(
-                FindingKind::UsersMappingDisabled,
-                Severity::Critical,
-                "The users mapping is disabled: no users are provisioned",
-                "Provisioning → Mappings → \"Provision Microsoft Entra ID Users\" → Enabled: Yes \
+    use super::checks::{groups_assigned, mapping_enabled, Judgement, MappingOf};
+    let finding = |kind, severity, j: Judgement, title: &str, action: &str| {
+        let mut f = Finding::new(kind, severity, title, action);
+        f.evidence = j.evidence;
+        f
+    };
+    let users = mapping_enabled(obs, MappingOf::Users);
+    if users.failed() {
+        out.push(finding(
+            FindingKind::UsersMappingDisabled,
+            Severity::Critical,
+            users,
+            "The users mapping is disabled: no users are provisioned",
+            "Provisioning → Mappings → \"Provision Microsoft Entra ID Users\" → Enabled: Yes \
 → Save.",
-            )
-            .with("Users mapping enabled", "no"),
-        );
+        ));
     }
-    if m.groups_enabled == Some(false) {
-        out.push(
-            Finding::new(
-                FindingKind::GroupsMappingDisabled,
-                Severity::Warning,
-                "The groups mapping is disabled: no groups are provisioned",
-                "If the SaaS should receive groups: Provisioning → Mappings → \"Provision \
+    let groups = mapping_enabled(obs, MappingOf::Groups);
+    if groups.failed() {
+        out.push(finding(
+            FindingKind::GroupsMappingDisabled,
+            Severity::Warning,
+            groups,
+            "The groups mapping is disabled: no groups are provisioned",
+            "If the SaaS should receive groups: Provisioning → Mappings → \"Provision \
 Microsoft Entra ID Groups\" → Enabled: Yes → Save. If not, snooze this alert.",
-            )
-            .with("Groups mapping enabled", "no"),
-        );
+        ));
     }
-    if let Some(a) = &obs.assignments {
-        if m.groups_enabled == Some(true) && m.scope_assigned_only == Some(true) && a.groups == 0 {
-            out.push(
-                Finding::new(
-                    FindingKind::NoGroupsAssigned,
-                    Severity::Warning,
-                    "No groups are assigned to the app, so no groups are provisioned",
-                    "Enterprise app → Users and groups → Add user/group → select the groups \
+    let assigned = groups_assigned(obs);
+    if assigned.failed() {
+        let title = assigned.summary.clone();
+        out.push(finding(
+            FindingKind::NoGroupsAssigned,
+            Severity::Warning,
+            assigned,
+            &title,
+            "Enterprise app → Users and groups → Add user/group → select the groups \
 (security-enabled; only direct members are provisioned) → Assign.",
-                )
-                .with("Groups assigned", "0")
-                .with("Users assigned", a.users.to_string())
-                .with("Scope", "only assigned users and groups"),
-            );
-        }
+        ));
     }
 }
 

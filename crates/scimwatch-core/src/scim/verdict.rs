@@ -17,6 +17,10 @@ pub enum Verdict {
     Forbidden,
     /// 404: the Tenant URL's path is wrong.
     NotFound,
+    /// The Tenant URL is right (the collection answers), but a filter that
+    /// matches nobody answers 404 where SCIM wants 200 with an empty list:
+    /// Entra's Test Connection and its lookups fail on it.
+    FilterNotFound,
     /// An HTML page (a login page: wrong URL or a proxy).
     Html,
     /// 5xx.
@@ -40,6 +44,7 @@ impl Verdict {
             Verdict::Unauthorized => "unauthorized",
             Verdict::Forbidden => "forbidden",
             Verdict::NotFound => "not_found",
+            Verdict::FilterNotFound => "filter_not_found",
             Verdict::Html => "html",
             Verdict::ServerError => "server_error",
             Verdict::Timeout => "timeout",
@@ -56,6 +61,7 @@ impl Verdict {
             Verdict::Unauthorized,
             Verdict::Forbidden,
             Verdict::NotFound,
+            Verdict::FilterNotFound,
             Verdict::Html,
             Verdict::ServerError,
             Verdict::Timeout,

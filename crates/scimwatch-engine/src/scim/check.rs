@@ -389,6 +389,7 @@ pub async fn run_check(client: &ScimClient, now: DateTime<Utc>) -> CheckResult {
         exchanges.push(plain.exchange.clone());
         plain.verdict == Verdict::Ok
     } {
+        verdict = Verdict::FilterNotFound;
         message = "The Tenant URL is right (GET /Users without a filter answers with a SCIM \
                    list), but the filtered query Entra's Test Connection sends answered 404: the \
                    server answers 404 when a filter matches nobody, where SCIM wants 200 with an \
