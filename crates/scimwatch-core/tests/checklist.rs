@@ -93,6 +93,7 @@ fn healthy() -> Observations {
         graph_denied: vec![],
         scim_reachability: Reachability::Ok,
         logs_available: Some(true),
+        graph_streams: vec![],
     }
 }
 

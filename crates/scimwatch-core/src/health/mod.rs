@@ -52,6 +52,8 @@ pub use timing::{
     cycle_timing, effective_interval, initial_cycle_estimate, job_freshness, job_is_active,
     CycleTiming,
 };
+mod streams;
+pub use streams::{retry_at, stream_hint, stream_line, GraphStream, StreamHealth, StreamProblem};
 
 /// How bad a finding is. Ordered: `Info < Warning < Critical`.
 #[derive(

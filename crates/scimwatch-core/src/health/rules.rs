@@ -127,14 +127,23 @@ pub(super) fn blindness(
     out: &mut Vec<Finding>,
 ) {
     match &obs.graph_reachability {
-        Reachability::Blind { since, reason } => out.push(blind_finding(
-            FindingKind::GraphBlind,
-            "Microsoft Graph",
-            *since,
-            reason,
-            cfg,
-            now,
-        )),
+        Reachability::Blind { since, reason } => {
+            let f = blind_finding(
+                FindingKind::GraphBlind,
+                "Microsoft Graph",
+                *since,
+                reason,
+                cfg,
+                now,
+            );
+            // Only the job stream makes the connection blind: say what it
+            // answered when it answered something specific.
+            let job = obs.graph_streams.iter().find(|h| h.blinds_connection());
+            out.push(match job {
+                Some(h) => super::streams::job_stream_finding(f, h),
+                None => f,
+            })
+        }
         _ if !obs.graph_denied.is_empty() => out.push(denied_finding(obs, cfg, now)),
         _ => {
             // Graph answers but the job reading itself is stale: still blind.
@@ -739,6 +748,10 @@ pub(super) fn misc(obs: &Observations, out: &mut Vec<Finding>) {
             "Provisioning logs need Entra ID P1 or P2. Without them scimwatch judges health from \
 the job status only: failure details, skips and conflicts stay unknown.",
         ));
+    } else if let Some(f) = super::streams::logs_denied_finding(obs) {
+        // A refused log read is the logs' own problem, not blindness: the
+        // job is still read and judged (issue 17, defect 4).
+        out.push(f);
     }
     if let (Some(entra), Some(ours)) = (&obs.entra_tenant_url, &obs.scim_url) {
         let (a, b) = (normalize_tenant_url(entra), normalize_tenant_url(ours));
