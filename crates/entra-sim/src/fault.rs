@@ -200,6 +200,11 @@ pub enum Fault {
     },
     /// `@odata.nextLink` points back at the page that carried it, for ever.
     GraphNextLinkLoop,
+    /// The watched provisioning job was deleted (or the job id is stale):
+    /// `GET …/synchronization/jobs/{id}` answers Graph's 404 envelope
+    /// (`ResourceNotFound`) and the app's job list is empty; the directory,
+    /// the schema reads and the logs still answer.
+    JobNotFound,
 }
 
 fn default_slow_ms() -> u64 {
@@ -272,6 +277,7 @@ pub fn fault_kinds() -> Vec<FaultKind> {
         FaultKind { kind: "graph_malformed_json", params: FAM, description: "Graph answers 200 with a body that is not JSON" },
         FaultKind { kind: "graph_truncated_json", params: FAM, description: "Graph answers 200 with truncated JSON" },
         FaultKind { kind: "graph_next_link_loop", params: NONE, description: "@odata.nextLink points back at the same page" },
+        FaultKind { kind: "job_not_found", params: NONE, description: "The provisioning job was deleted: GET synchronization/jobs/{id} answers 404 ResourceNotFound, the job list is empty" },
     ]
 }
 

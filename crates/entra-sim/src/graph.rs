@@ -761,7 +761,7 @@ pub async fn jobs(
     let inner = st.lock();
     let t = &inner.tenant;
     let sp = sp_or_return!(st, ctx, t, id);
-    let value: Vec<Value> = if sp.id == t.app().id {
+    let value: Vec<Value> = if sp.id == t.app().id && !SimState::job_deleted(&inner) {
         vec![inner.job.to_json(SimState::job_view(&inner))]
     } else {
         vec![]
@@ -795,6 +795,11 @@ pub async fn job(
     let sp = sp_or_return!(st, ctx, &inner.tenant, id);
     if !job_exists(&inner.tenant, sp, &job) {
         return job_not_found(&st, &ctx, &job);
+    }
+    if SimState::job_deleted(&inner) {
+        // Fault JobNotFound: the job was deleted.
+        let m = format!("Resource '{job}' does not exist or one of its queried reference-property objects are not present.");
+        return graph_error(&st, &ctx, StatusCode::NOT_FOUND, "ResourceNotFound", &m);
     }
     let mut v = inner.job.to_json(SimState::job_view(&inner));
     v["@odata.context"] = json!(context(

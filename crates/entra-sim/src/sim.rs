@@ -448,6 +448,11 @@ impl SimState {
         Self::has(&self.lock(), |f| matches!(f, Fault::GraphNextLinkLoop))
     }
 
+    /// Fault [`Fault::JobNotFound`]: the watched job answers 404.
+    pub(crate) fn job_deleted(inner: &Inner) -> bool {
+        Self::has(inner, |f| matches!(f, Fault::JobNotFound))
+    }
+
     /// Count a request against its family's rate; `Some(retry_after_secs)` when over.
     /// Every call is also recorded (see [`SimHandle::graph_requests`]).
     pub fn rate_check(&self, family: GraphFamily) -> Option<f64> {

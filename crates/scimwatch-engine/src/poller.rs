@@ -7,9 +7,13 @@
 //! logs; the SCIM streams slot in beside them) with their own interval and
 //! their own exponential backoff with jitter and a cap. Whether a stream is
 //! due is decided by the pure [`due`]; the delay after failures by the pure
-//! [`backoff`]. When Graph cannot be read the connection is *blind*: recorded
-//! (`poll_state` stream `graph`) and emitted ([`Event::Blind`]), which is not a
-//! verdict on provisioning; the first success emits [`Event::Recovered`].
+//! [`backoff`]. Each stream has its own health ([`stream_health`],
+//! `poll_state` streams `health:<stream>`): a throttled or refused log
+//! stream is "logs delayed", not blindness. When the *job* cannot be read
+//! the connection is *blind*: recorded (`poll_state` stream `graph`) and
+//! emitted ([`Event::Blind`]), which is not a verdict on provisioning; the
+//! job's next success emits [`Event::Recovered`] (other streams' successes
+//! do not).
 //! Shutdown sends `Stop` and awaits the task with a timeout.
 
 use std::collections::HashMap;
@@ -32,6 +36,8 @@ use crate::graph::sync::{poll_config_each, poll_job, WatchIds};
 use crate::graph::{discover_and_store, ClientOptions, GraphClient, GraphError, GraphTarget};
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::jobs::{self, ConfigKind};
+
+pub mod stream_health;
 
 /// A kind of periodic read of one connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
@@ -341,7 +347,8 @@ impl Worker {
                         row.app_display_name = d.app_display_name;
                     }
                     Err(e) => {
-                        self.record_failure(&row, stream, e).await;
+                        // Discovery is part of the job stream.
+                        self.record_failure(&row, Stream::GraphJob, e).await;
                         return;
                     }
                 }
@@ -453,17 +460,26 @@ impl Worker {
             return;
         };
         cs.streams.entry(stream).or_default().succeeded(now);
-        let was_blind = cs.blind.take().is_some();
+        // Read, though the tenant has no logs to offer (no P1/P2).
+        let unavailable = (stream == Stream::GraphLogs && cs.logs_unavailable)
+            .then(|| GraphError::LogsUnlicensed.to_string());
+        // Only reading the job ends blindness (issue 17, defect 4).
+        let job = stream == Stream::GraphJob;
+        let was_blind = job && cs.blind.take().is_some();
         let pool = self.engine.store.pool();
-        let known = jobs::get_poll_state(pool, row.id, GRAPH_REACH_STREAM)
-            .await
-            .ok()
-            .flatten();
-        if was_blind || known.is_none_or(|k| k.watermark_ms.is_some()) {
-            if let Err(e) =
-                jobs::set_poll_state(pool, row.id, GRAPH_REACH_STREAM, None, None, now_ms()).await
-            {
-                tracing::warn!(error = %e, "poller: cannot record reachability");
+        stream_health::record_ok(pool, row.id, stream, unavailable.as_deref(), Utc::now()).await;
+        if job {
+            let known = jobs::get_poll_state(pool, row.id, GRAPH_REACH_STREAM)
+                .await
+                .ok()
+                .flatten();
+            if was_blind || known.is_none_or(|k| k.watermark_ms.is_some()) {
+                if let Err(e) =
+                    jobs::set_poll_state(pool, row.id, GRAPH_REACH_STREAM, None, None, now_ms())
+                        .await
+                {
+                    tracing::warn!(error = %e, "poller: cannot record reachability");
+                }
             }
         }
         // A read Graph refused for lack of a permission is allowed again.
@@ -523,10 +539,11 @@ impl Worker {
         // A read refused for lack of a permission or role is not blindness:
         // Graph answers, scimwatch may not look. It is recorded per stream
         // (so the streams that work neither clear it nor flap) and judged by
-        // the health rules as such.
+        // the health rules as such. Any other failure is the stream's own
+        // (its health record says why and until when); only the job's makes
+        // the connection blind (issue 17, defect 4).
         let permission = e.is_permission();
-        let blinding = !permission
-            && (e.is_transport() || (stream == Stream::GraphJob && e.kind() == ErrorKind::Auth));
+        let blinding = !permission && stream == Stream::GraphJob;
         let message = e.to_string();
         if permission {
             self.record_denied(row, stream, &e, &message).await;
@@ -547,13 +564,28 @@ impl Worker {
         }
         st.failed(now, delay);
         let newly_blind = blinding && cs.blind.is_none();
-        if newly_blind {
+        // Still blind, for another reason (a 429, then a 404): say the latest.
+        let reason_changed = blinding && cs.blind.as_deref() != Some(message.as_str());
+        if blinding {
             cs.blind = Some(message.clone());
+        }
+        let pool = self.engine.store.pool();
+        stream_health::record_failed(pool, row.id, stream, &e, delay, Utc::now()).await;
+        if reason_changed {
+            let since = match newly_blind {
+                true => None,
+                false => jobs::get_poll_state(pool, row.id, GRAPH_REACH_STREAM)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|r| r.watermark_ms),
+            }
+            .unwrap_or_else(now_ms);
             if let Err(err) = jobs::set_poll_state(
-                self.engine.store.pool(),
+                pool,
                 row.id,
                 GRAPH_REACH_STREAM,
-                Some(now_ms()),
+                Some(since),
                 Some(&message),
                 now_ms(),
             )
@@ -740,63 +772,4 @@ pub async fn poll_once(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn due_follows_interval_and_backoff() {
-        let t0 = Instant::now();
-        let iv = Duration::from_secs(120);
-        let mut s = StreamState::default();
-        assert!(due(&s, iv, t0), "never polled: due");
-        s.succeeded(t0);
-        assert!(!due(&s, iv, t0 + Duration::from_secs(119)));
-        assert!(due(&s, iv, t0 + iv));
-        s.failed(t0 + iv, Duration::from_secs(30));
-        assert_eq!(s.failures, 1);
-        assert!(!due(&s, iv, t0 + iv + Duration::from_secs(29)));
-        assert!(due(&s, iv, t0 + iv + Duration::from_secs(30)));
-        s.succeeded(t0 + iv * 2);
-        assert_eq!(s.failures, 0);
-        assert!(s.retry_at.is_none());
-    }
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_a_cap() {
-        let base = Duration::from_secs(30);
-        let cap = Duration::from_secs(1800);
-        assert_eq!(backoff(1, base, cap, 0.0), Duration::from_secs(15));
-        assert_eq!(backoff(1, base, cap, 1.0), Duration::from_secs(30));
-        assert_eq!(backoff(2, base, cap, 1.0), Duration::from_secs(60));
-        assert_eq!(backoff(3, base, cap, 0.5), Duration::from_secs(90));
-        assert_eq!(backoff(30, base, cap, 1.0), cap);
-        assert_eq!(backoff(30, base, cap, 0.0), cap / 2);
-        for f in 1..40 {
-            let d = backoff(f, base, cap, 0.99);
-            assert!(d <= cap);
-        }
-    }
-
-    #[test]
-    fn poll_now_requests_merge() {
-        assert_eq!(merge(None, Some("a".into())), Some(Some("a".into())));
-        assert_eq!(
-            merge(Some(Some("a".into())), Some("a".into())),
-            Some(Some("a".into()))
-        );
-        assert_eq!(merge(Some(Some("a".into())), Some("b".into())), Some(None));
-        assert_eq!(merge(Some(None), Some("b".into())), Some(None));
-    }
-
-    #[test]
-    fn events_serialize_with_a_type_tag() {
-        let e = Event::Blind {
-            connection: "c".into(),
-            side: Side::Graph,
-            reason: "down".into(),
-        };
-        let v = serde_json::to_value(&e).unwrap();
-        assert_eq!(v["type"], "blind");
-        assert_eq!(v["side"], "graph");
-    }
-}
+mod tests;

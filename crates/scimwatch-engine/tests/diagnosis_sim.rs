@@ -357,6 +357,15 @@ async fn every_other_fault_has_its_expected_outcome() {
             None,
             &["changes_take_time", "quarantine", "provisioning_on"],
         ),
+        (
+            // The watched job was deleted: Graph answers 404 on the job
+            // alone. Blind on the job, naming the 404 (issue 17, defect 5);
+            // the configuration and the logs keep their own health.
+            Fault::JobNotFound,
+            Expect::Incident(FindingKind::GraphBlind),
+            None,
+            &["changes_take_time"],
+        ),
         // The SCIM target misbehaving as open-source servers do (issue 17):
         // Entra's lookups (`userName eq` as Entra spells it, `displayName eq`
         // with excludedAttributes=members) and the monitor's Test Connection

@@ -275,7 +275,12 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
         None => Reachability::Unknown,
     };
     let mut graph_denied = Vec::new();
-    for stream in crate::poller::Stream::GRAPH {
+    // A refused log read is the logs' own health (`graph_streams`), never
+    // blindness (issue 17, defect 4).
+    for stream in [
+        crate::poller::Stream::GraphJob,
+        crate::poller::Stream::GraphConfig,
+    ] {
         let key = crate::poller::denied_stream(stream);
         let Some(d) = jobs::get_poll_state(pool, row.id, &key).await? else {
             continue;
@@ -307,6 +312,7 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
         graph_reachability,
         graph_denied,
         logs_available,
+        graph_streams: crate::poller::stream_health::load_all(pool, row.id).await?,
         ..Default::default()
     })
 }
@@ -330,6 +336,61 @@ pub struct QuarantineView {
     /// Days until Entra disables the job (28 days after the series began).
     #[ts(type = "number | null")]
     pub days_left: Option<i64>,
+}
+
+/// One Graph stream's own health as the status report shows it (issue 17,
+/// defect 4): the job, the configuration and the logs each say whether
+/// they were read, and if not, why and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct StreamView {
+    /// `job`, `configuration` or `logs`.
+    pub stream: String,
+    /// `ok` (the last read succeeded), `failing` (it did not) or
+    /// `unavailable` (read, but the tenant does not offer it).
+    pub state: String,
+    /// When failing: `throttled`, `not_found`, `refused`, `denied`,
+    /// `unreachable`, `server_error`, `bad_answer` or `other`.
+    pub problem: Option<String>,
+    /// The HTTP status Graph answered, when it answered.
+    pub http_status: Option<u16>,
+    pub reason: Option<String>,
+    /// When it was last read successfully.
+    pub last_read: Option<String>,
+    pub failing_since: Option<String>,
+    /// Throttled: not read again before this (Graph's `Retry-After` or the
+    /// backoff), while that is still ahead.
+    pub delayed_until: Option<String>,
+    /// What to do, when there is something to do.
+    pub hint: Option<String>,
+    /// The record behind this view (for the CLI's wording).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub health: health::StreamHealth,
+}
+
+impl StreamView {
+    pub fn new(h: &health::StreamHealth, connection: &str, now: DateTime<Utc>) -> StreamView {
+        let state = match h.problem {
+            None => "ok",
+            Some(health::StreamProblem::Unavailable) => "unavailable",
+            Some(_) => "failing",
+        };
+        StreamView {
+            stream: h.stream.label().to_string(),
+            state: state.to_string(),
+            problem: h
+                .problem
+                .filter(|_| h.is_failing())
+                .map(|p| p.as_str().to_string()),
+            http_status: h.http_status,
+            reason: h.reason.as_deref().map(without_trace_lines),
+            last_read: fmt(h.last_ok),
+            failing_since: fmt(h.failing_since.filter(|_| h.is_failing())),
+            delayed_until: fmt(h.delayed_until(now)),
+            hint: health::stream_hint(h, Some(connection)),
+            health: h.clone(),
+        }
+    }
 }
 
 /// The Entra side of one connection at a glance.
@@ -375,6 +436,9 @@ pub struct StatusReport {
     #[ts(type = "number")]
     pub events_stored: i64,
     pub last_cycle: Option<CycleRow>,
+    /// Each Graph stream's own health (job, configuration, logs), in that
+    /// order; a stream never polled is absent.
+    pub streams: Vec<StreamView>,
 }
 
 /// Build the status report of a connection at `now`.
@@ -516,5 +580,10 @@ pub async fn status_report(
         logs_available: obs.logs_available,
         events_stored: events::count(store.pool(), row.id).await?,
         last_cycle,
+        streams: obs
+            .graph_streams
+            .iter()
+            .map(|h| StreamView::new(h, &row.name, now))
+            .collect(),
     })
 }
