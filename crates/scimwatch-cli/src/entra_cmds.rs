@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Offset, SecondsFormat, TimeZone, Utc};
 use clap::Subcommand;
+use scimwatch_core::health::stream_line;
 use scimwatch_core::{AuthMode, CommandError, ErrorKind};
 use scimwatch_engine::graph::auth::{sign_in_browser, sign_in_device_code, SignInOutcome};
 use scimwatch_engine::graph::observe::{status_report, StatusReport};
@@ -278,9 +279,17 @@ fn print_status(r: &StatusReport) {
     );
     let graph = match (&r.graph[..], &r.blind_reason) {
         ("blind", Some(why)) => format!("BLIND since {} — {why}", o(&r.blind_since)),
+        // "ok" only ever means the job itself was read.
+        ("ok", _) => "ok (the job is read)".to_string(),
         (g, _) => g.to_string(),
     };
     println!("  graph        {graph}");
+    // Each stream's own health (issue 17, defects 4 and 5): what was read,
+    // what was not and why, in local time.
+    let now = Utc::now();
+    for (i, line) in stream_lines(r, now).iter().enumerate() {
+        println!("  {:<12} {line}", if i == 0 { "streams" } else { "" });
+    }
     println!(
         "  job          {} (schedule {}{}) · read {}",
         o(&r.status_code),
@@ -352,6 +361,33 @@ fn print_status(r: &StatusReport) {
         },
         r.events_stored
     );
+}
+
+/// One line per Graph stream (job, configuration, logs), times in the
+/// local time of this computer.
+pub fn stream_lines(r: &StatusReport, now: DateTime<Utc>) -> Vec<String> {
+    let offset = chrono::Local::now().offset().fix();
+    r.streams
+        .iter()
+        .map(|s| stream_line(&s.health, &r.connection, offset, now))
+        .collect()
+}
+
+/// The Graph streams of a connection (uuid or name) that were not read
+/// (failing, or unavailable in the tenant), one line each: for `check`.
+pub async fn stream_problems(
+    engine: &Engine,
+    connection: &str,
+) -> Result<Vec<String>, CommandError> {
+    let row = one(engine, Some(connection)).await?;
+    let now = Utc::now();
+    let r = status_report(&engine.store, &row, now).await?;
+    let offset = chrono::Local::now().offset().fix();
+    Ok(r.streams
+        .iter()
+        .filter(|s| s.state != "ok")
+        .map(|s| stream_line(&s.health, &r.connection, offset, now))
+        .collect())
 }
 
 fn describe(e: &Event) -> String {

@@ -823,6 +823,8 @@ async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Resul
         .with_exit(2));
     }
     let mut unreadable = Vec::new();
+    // Each Graph stream's own health: "logs delayed until 14:05 (throttled)".
+    let mut streams = Vec::new();
     for c in list.iter().filter(|c| c.entra.is_some()) {
         match poll_once(engine, &PollConfig::default(), Some(&c.id)).await {
             Ok(events) => unreadable.extend(events.into_iter().filter_map(|e| match e {
@@ -831,6 +833,10 @@ async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Resul
             })),
             Err(e) => unreadable.push(format!("{}: {e}", c.name)),
         }
+        let lines = entra_cmds::stream_problems(engine, &c.id)
+            .await
+            .map_err(fail)?;
+        streams.extend(lines.into_iter().map(|l| format!("{}: {l}", c.name)));
     }
     unreadable.extend(check_scim_due(engine, std::time::Duration::ZERO, true, Utc::now()).await);
     // SCIM compliance is judged on a discovery at most a day old.
@@ -881,12 +887,16 @@ async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Resul
         print_json(&serde_json::json!({
             "healthy": !problems && !cannot,
             "could_not_check": unreadable,
+            "graph_streams": streams,
             "connections": views,
         }))
         .map_err(fail)?;
     } else {
         for v in &views {
             println!("{}", v.report_markdown);
+        }
+        for s in &streams {
+            println!("{s}");
         }
         for u in &unreadable {
             println!("could not check: {u}");
