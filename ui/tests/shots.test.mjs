@@ -409,6 +409,10 @@ function monitorBackend(db, scenario) {
       users_mapping_enabled: true, groups_mapping_enabled: !scenario.groupsOff, assigned_users: 12, assigned_groups: 4,
       group_members: 1271, in_scope_users: 1280, scope: "assigned users and groups only",
       tenant_url: c.scim ? c.scim.url : null, logs_available: true, events_stored: 25000, last_cycle: null,
+      streams: ["job", "configuration", "logs"].map((stream) => ({
+        stream, state: "ok", problem: null, http_status: null, reason: null, last_read: iso(now - 2 * MIN),
+        failing_since: null, delayed_until: null, hint: null,
+      })),
     };
     if (id === "c2") {
       return {

@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/rea
 import { describe, expect, test } from "vitest";
 import { App } from "../App";
 import { fakeBackend } from "../test/backend";
-import { connection, cycle, healthyReport, incident, statusReport, tokenStatus } from "../test/fixtures";
+import { connection, cycle, healthyReport, incident, statusReport, streamView, tokenStatus } from "../test/fixtures";
 
 async function card(name: string) {
   const list = await screen.findByRole("list", { name: "Connections" });
@@ -63,6 +63,56 @@ describe("Overview", () => {
     expect(within(blind).getByText("Graph answered 403: consent was revoked")).toBeTruthy();
     const np = await card("Wiki");
     expect(within(np).getByText("Not polled yet")).toBeTruthy();
+  });
+
+  test("throttled logs are 'delayed until' in local time while the job is read: not blind", async () => {
+    const until = new Date(Date.now() + 10 * 60_000);
+    const b = fakeBackend([connection()]);
+    b.handlers.job_status = () =>
+      healthyReport({
+        streams: [
+          streamView("job"),
+          streamView("configuration"),
+          streamView("logs", { state: "failing", problem: "throttled", http_status: 429, reason: "Microsoft Graph is throttling requests", delayed_until: until.toISOString() }),
+        ],
+      });
+    render(<App />);
+    const c = await card("Contoso → Acme");
+    const hhmm = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(until);
+    const notes = within(c).getByRole("list", { name: "Streams not read" });
+    expect(notes.textContent).toBe(`Logs delayed until ${hhmm} (throttled)`);
+    expect(within(c).queryByText("Blind")).toBeNull();
+    expect(within(c).queryByText("scimwatch cannot read the provisioning job")).toBeNull();
+  });
+
+  test("a job the stream could not read names Graph's answer and the rediscovery", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.job_status = () =>
+      statusReport({
+        graph: "blind",
+        blind_reason: "the provisioning job was not found in Microsoft Graph (ResourceNotFound)",
+        blind_since: new Date().toISOString(),
+        streams: [
+          streamView("job", {
+            state: "failing",
+            problem: "not_found",
+            http_status: 404,
+            reason: "the provisioning job was not found in Microsoft Graph (ResourceNotFound)",
+            last_read: null,
+            hint: 'the app\'s provisioning job may have been deleted or the app id is wrong: re-run app discovery (`scimwatch-cli discover-app "Contoso → Acme"`) and check the connection\'s enterprise app',
+          }),
+          streamView("configuration", { state: "failing", problem: "server_error", http_status: 503, reason: "Microsoft Graph answered HTTP 503" }),
+          streamView("logs"),
+        ],
+      });
+    render(<App />);
+    const c = await card("Contoso → Acme");
+    expect(within(c).getByText("scimwatch cannot read the provisioning job")).toBeTruthy();
+    expect(within(c).getByText('scimwatch-cli discover-app "Contoso → Acme"').tagName).toBe("CODE");
+    // The job is the callout's subject; the other unread stream has its own line.
+    const notes = within(c).getByRole("list", { name: "Streams not read" });
+    expect(within(notes).getAllByRole("listitem")).toHaveLength(1);
+    expect(notes.textContent).toContain("Configuration could not be read — Graph answered 503: Microsoft Graph answered HTTP 503");
   });
 
   test("a connection without Entra side shows the SCIM-only view when job_status rejects", async () => {

@@ -6,6 +6,7 @@ import type { Connection } from "../bindings/Connection";
 import type { DemoStatus } from "../bindings/DemoStatus";
 import type { IncidentView } from "../bindings/IncidentView";
 import type { StatusReport } from "../bindings/StatusReport";
+import type { StreamView } from "../bindings/StreamView";
 import type { TokenStatus } from "../bindings/TokenStatus";
 import { SideBadges } from "../components/ConnectionFacts";
 import { CycleChart } from "../components/CycleChart";
@@ -36,6 +37,46 @@ import { formatRelative } from "../lib/time";
 import { useCommand } from "../lib/useCommand";
 
 const hhmm = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+
+const STREAM_NAMES: Record<string, string> = { job: "Job", configuration: "Configuration", logs: "Logs" };
+
+/**
+ * One Graph stream that was not read, in words: "Logs delayed until 14:05
+ * (throttled)" (local time), "Job could not be read — Graph answered 404: …".
+ */
+function streamText(s: StreamView): string {
+  const name = STREAM_NAMES[s.stream] ?? s.stream;
+  if (s.state === "unavailable") return `${name} unavailable in this tenant`;
+  if (s.problem === "throttled") {
+    return s.delayed_until
+      ? `${name} delayed until ${hhmm.format(new Date(s.delayed_until))} (throttled)`
+      : `${name} throttled by Microsoft Graph: read again at the next poll`;
+  }
+  const answered = s.http_status != null ? `Graph answered ${s.http_status}` : "no usable answer from Microsoft Graph";
+  return `${name} could not be read — ${answered}${s.reason ? `: ${s.reason}` : ""}`;
+}
+
+/** Each Graph stream has its own health: the ones not read, one line each. */
+function StreamNotes({ report }: { report: StatusReport }) {
+  // A job that cannot be read is the blind callout's subject already.
+  const notes = report.streams.filter((s) => s.state !== "ok" && !(s.stream === "job" && report.graph === "blind"));
+  if (notes.length === 0) return null;
+  return (
+    <ul className="plain-list" aria-label="Streams not read">
+      {notes.map((s) => (
+        <li key={s.stream} className="small warn-text">
+          {streamText(s)}
+          {s.hint ? (
+            <span className="muted">
+              {" · "}
+              <RichText text={s.hint} />
+            </span>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** A `job_status` rejection that means "this connection has no Entra side". */
 function noEntra(e: CommandError | null): boolean {
@@ -280,6 +321,7 @@ function OverviewCard({
   const report: StatusReport | null = entraMissing ? null : status.data;
   const loading = (!!c.entra && status.loading && !status.data) || !incidentsLoaded;
   const health = deriveHealth(report, open, token.data ? token.data.last_check_verdict === "ok" : null);
+  const jobHint = report?.streams.find((s) => s.stream === "job" && s.state === "failing")?.hint ?? null;
   const worst = worstSeverity(open);
 
   return (
@@ -353,6 +395,11 @@ function OverviewCard({
                 <p>
                   <RichText text={report.blind_reason ?? "Microsoft Graph refused or did not answer."} capitalize />
                 </p>
+                {jobHint ? (
+                  <p className="small">
+                    <RichText text={jobHint} capitalize />
+                  </p>
+                ) : null}
                 {report.blind_since ? (
                   <p className="small muted">
                     Since <LocalTime iso={report.blind_since} now={now} />
@@ -361,6 +408,7 @@ function OverviewCard({
               </div>
             </div>
           ) : null}
+          {report ? <StreamNotes report={report} /> : null}
           <dl className="facts facts-compact">
             {report ? (
               <>

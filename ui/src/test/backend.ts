@@ -126,7 +126,7 @@ function defaultHandlers(): FakeBackend["handlers"] {
       last_successful_ended: null, next_expected: null, timing: "not read yet", stalled: false, quarantine: null,
       users_mapping_enabled: null, groups_mapping_enabled: null, assigned_users: null, assigned_groups: null,
       group_members: null, in_scope_users: null, scope: null, tenant_url: null, logs_available: null,
-      events_stored: 0, last_cycle: null,
+      events_stored: 0, last_cycle: null, streams: [],
     }),
     list_cycles: () => [],
     get_settings: () => ({ ...DEFAULT_SETTINGS }),

@@ -208,6 +208,7 @@ import type { CycleRow } from "../bindings/CycleRow";
 import type { EventRow } from "../bindings/EventRow";
 import type { MappingsView } from "../bindings/MappingsView";
 import type { StatusReport } from "../bindings/StatusReport";
+import type { StreamView } from "../bindings/StreamView";
 import type { StepResult } from "../bindings/StepResult";
 
 /** A job never read: what `job_status` says before the first poll. */
@@ -243,6 +244,23 @@ export function statusReport(over: Partial<StatusReport> = {}): StatusReport {
     logs_available: null,
     events_stored: 0,
     last_cycle: null,
+    streams: [],
+    ...over,
+  };
+}
+
+/** One Graph stream's health, read fine a minute ago unless overridden. */
+export function streamView(stream: string, over: Partial<StreamView> = {}): StreamView {
+  return {
+    stream,
+    state: "ok",
+    problem: null,
+    http_status: null,
+    reason: null,
+    last_read: new Date(Date.now() - 60_000).toISOString(),
+    failing_since: null,
+    delayed_until: null,
+    hint: null,
     ...over,
   };
 }
