@@ -532,12 +532,13 @@ fn scim_check_verdicts() {
         (Verdict::NotFound, Some(FindingKind::ScimTestFailed)),
         (Verdict::Html, Some(FindingKind::ScimTestFailed)),
         (Verdict::OtherStatus, Some(FindingKind::ScimTestFailed)),
+        (Verdict::FilterNotFound, Some(FindingKind::ScimTestFailed)),
     ];
     for (verdict, expected) in cases {
         let mut o = healthy();
         let c = o.scim_check.as_mut().unwrap();
         c.ok = verdict == Verdict::Ok;
-        c.verdict = verdict.clone();
+        c.verdict = verdict;
         let f = evaluate(&o, &Thresholds::default(), now());
         assert_eq!(f.first().map(|x| x.kind), expected, "{verdict:?}");
     }
