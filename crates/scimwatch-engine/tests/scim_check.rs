@@ -289,7 +289,9 @@ async fn not_found_pages_filters_and_login_pages_are_told_apart() {
         ..with_users(3)
     })
     .await;
-    assert_eq!(r.verdict, Verdict::NotFound);
+    // Its own verdict: the URL is right, the server must change.
+    assert_eq!(r.verdict, Verdict::FilterNotFound);
+    assert!(!r.verdict.blames_url());
     assert!(
         r.message.contains("The Tenant URL is right") && r.message.contains("404 when a filter"),
         "{}",
