@@ -145,6 +145,19 @@ pub enum Fault {
     /// Every filter answers 400 `invalidFilter` (while `/ServiceProviderConfig` says
     /// `filter.supported: true`).
     ScimFilterRefused,
+    /// A group rename (`PATCH` of `displayName` on a group) answers 501 Not Implemented.
+    ScimGroupRenameUnsupported,
+    /// Removing group members (`PATCH` `Remove` on `members`) answers 400.
+    ScimMemberRemovalRefused,
+    /// `active` sent as a string (`"False"`, as Entra does without `aadOptscim062020`)
+    /// answers 400 `invalidValue`.
+    ScimActiveStringRefused,
+    /// `GET /Groups?filter=displayName eq "…"` finds nothing, even for a group that exists.
+    ScimGroupFilterFindsNothing,
+    /// `filter=externalId eq "…"` is ignored: the unfiltered list comes back.
+    ScimExternalIdFilterIgnored,
+    /// Every `PATCH` answers 204 No Content and changes nothing.
+    ScimPatchIgnored,
 
     // ---- Graph itself ----
     /// Graph answers 429 with `Retry-After` (seconds, may be fractional).
@@ -270,6 +283,12 @@ pub fn fault_kinds() -> Vec<FaultKind> {
         FaultKind { kind: "scim_conflict_without_scim_type", params: NONE, description: "SCIM target's 409 has no scimType" },
         FaultKind { kind: "scim_ignores_excluded_attributes", params: NONE, description: "SCIM target ignores excludedAttributes" },
         FaultKind { kind: "scim_filter_refused", params: NONE, description: "SCIM target answers every filter with 400 invalidFilter" },
+        FaultKind { kind: "scim_group_rename_unsupported", params: NONE, description: "Built-in SCIM target answers 501 to a group rename (PATCH displayName)" },
+        FaultKind { kind: "scim_member_removal_refused", params: NONE, description: "Built-in SCIM target answers 400 to removing group members" },
+        FaultKind { kind: "scim_active_string_refused", params: NONE, description: "Built-in SCIM target answers 400 to active sent as the string \"False\"" },
+        FaultKind { kind: "scim_group_filter_finds_nothing", params: NONE, description: "Built-in SCIM target's displayName eq group filter finds nothing" },
+        FaultKind { kind: "scim_external_id_filter_ignored", params: NONE, description: "Built-in SCIM target ignores an externalId eq filter (returns the whole list)" },
+        FaultKind { kind: "scim_patch_ignored", params: NONE, description: "Built-in SCIM target answers 204 to every PATCH and changes nothing" },
         FaultKind { kind: "graph_throttling", params: &["family", "retry_after_secs: f64", "count: u32"], description: "Graph 429 with Retry-After" },
         FaultKind { kind: "graph_server_error", params: &["family", "status: u16 (503)", "count: u32"], description: "Graph 5xx" },
         FaultKind { kind: "graph_slow", params: &["family", "latency_ms: u64"], description: "Graph slow" },

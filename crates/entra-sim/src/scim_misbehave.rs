@@ -84,6 +84,18 @@ pub struct Misbehaviours {
     pub ignores_excluded_attributes: bool,
     /// Any filter answers 400 `invalidFilter`.
     pub filter_refused: bool,
+    /// A group rename (`PATCH` of `displayName`) answers 501.
+    pub group_rename_unsupported: bool,
+    /// `PATCH` `Remove` on group `members` answers 400.
+    pub member_removal_refused: bool,
+    /// `active` as a string answers 400 `invalidValue`.
+    pub active_string_refused: bool,
+    /// `displayName eq` on `/Groups` finds nothing.
+    pub group_filter_finds_nothing: bool,
+    /// `externalId eq` is ignored (the unfiltered list comes back).
+    pub external_id_filter_ignored: bool,
+    /// Every `PATCH` answers 204 and changes nothing.
+    pub patch_ignored: bool,
 }
 
 impl Misbehaviours {
@@ -113,6 +125,12 @@ impl Misbehaviours {
                 Fault::ScimConflictWithoutScimType => m.conflict_without_scim_type = true,
                 Fault::ScimIgnoresExcludedAttributes => m.ignores_excluded_attributes = true,
                 Fault::ScimFilterRefused => m.filter_refused = true,
+                Fault::ScimGroupRenameUnsupported => m.group_rename_unsupported = true,
+                Fault::ScimMemberRemovalRefused => m.member_removal_refused = true,
+                Fault::ScimActiveStringRefused => m.active_string_refused = true,
+                Fault::ScimGroupFilterFindsNothing => m.group_filter_finds_nothing = true,
+                Fault::ScimExternalIdFilterIgnored => m.external_id_filter_ignored = true,
+                Fault::ScimPatchIgnored => m.patch_ignored = true,
                 _ => {}
             }
         }
@@ -126,7 +144,15 @@ impl Misbehaviours {
 
     /// Read a request as the misbehaving server does: an early answer, or
     /// the query it really serves.
-    fn read(&self, req: &Request<'_>, params: &mut Vec<(String, String)>) -> Option<Response> {
+    fn read(
+        &self,
+        req: &Request<'_>,
+        params: &mut Vec<(String, String)>,
+        body: &[u8],
+    ) -> Option<Response> {
+        if *req.method == Method::PATCH {
+            return self.read_patch(req, body);
+        }
         if !req.is_list() {
             return None;
         }
@@ -139,6 +165,15 @@ impl Misbehaviours {
                     Some("invalidFilter"),
                     "Filtering is not supported",
                 ));
+            }
+            let eq = parse_eq(filter);
+            let attr_is = |name: &str| eq.as_ref().is_some_and(|(a, _)| a.eq_ignore_ascii_case(name));
+            if self.group_filter_finds_nothing && req.segs == ["Groups"] && attr_is("displayName") {
+                return Some(self.empty_list());
+            }
+            if self.external_id_filter_ignored && attr_is("externalId") {
+                params.retain(|(k, _)| k != "filter");
+                return None;
             }
             if self.attribute_names_case_sensitive {
                 let attr = filter.split_whitespace().next().unwrap_or_default();
@@ -166,6 +201,54 @@ impl Misbehaviours {
         }
         if self.ignores_excluded_attributes {
             params.retain(|(k, _)| k != "excludedAttributes");
+        }
+        None
+    }
+
+    /// A `PATCH` as the misbehaving server reads it: refused, or answered
+    /// 204 without being applied.
+    fn read_patch(&self, req: &Request<'_>, body: &[u8]) -> Option<Response> {
+        let v: Value = serde_json::from_slice(body).ok()?;
+        let ops = v.get("Operations").and_then(Value::as_array)?;
+        let group = matches!(req.segs.as_slice(), ["Groups", _]);
+        let touches = |op: &Value, attr: &str| {
+            op.get("path")
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.eq_ignore_ascii_case(attr) || p.starts_with(&format!("{attr}[")))
+                || op.get("value").and_then(Value::as_object).is_some_and(|o| {
+                    o.keys().any(|k| k.eq_ignore_ascii_case(attr))
+                })
+        };
+        let is_op = |op: &Value, name: &str| {
+            op.get("op").and_then(Value::as_str).is_some_and(|o| o.eq_ignore_ascii_case(name))
+        };
+        for op in ops {
+            if group && self.group_rename_unsupported && touches(op, "displayName") {
+                return Some(scim_error(
+                    StatusCode::NOT_IMPLEMENTED,
+                    None,
+                    "Renaming a group is not supported",
+                ));
+            }
+            if group && self.member_removal_refused && is_op(op, "remove") && touches(op, "members") {
+                return Some(scim_error(
+                    StatusCode::BAD_REQUEST,
+                    Some("invalidValue"),
+                    "Members cannot be removed with PATCH",
+                ));
+            }
+            let active_text = op.get("path").and_then(Value::as_str) == Some("active")
+                && op.get("value").is_some_and(Value::is_string);
+            if self.active_string_refused && active_text {
+                return Some(scim_error(
+                    StatusCode::BAD_REQUEST,
+                    Some("invalidValue"),
+                    "Attribute 'active' expected value type 'boolean'",
+                ));
+            }
+        }
+        if self.patch_ignored {
+            return Some(StatusCode::NO_CONTENT.into_response());
         }
         None
     }
@@ -339,6 +422,14 @@ pub(crate) async fn dispatch(
     body: Bytes,
 ) -> Response {
     let m = Misbehaviours::of(&state.active_faults());
+    // The target reads Entra's string booleans (`"value": "False"`, sent
+    // without `aadOptscim062020`) as booleans, as Microsoft asks of a SaaS,
+    // unless the server refuses them.
+    let body = if method == Method::PATCH && !m.active_string_refused {
+        entra_booleans(body)
+    } else {
+        body
+    };
     if m.is_none() {
         return crate::scim::dispatch(
             State(state),
@@ -364,7 +455,7 @@ pub(crate) async fn dispatch(
         filter: lookup.get("filter").map(|f| f.to_string()),
         count: lookup.get("count").and_then(|c| c.parse().ok()),
     };
-    if let Some(early) = m.read(&req, &mut params) {
+    if let Some(early) = m.read(&req, &mut params, &body) {
         // Only a caller with the token gets past the server's own door.
         let authorised = crate::scim::dispatch(
             State(state),
@@ -396,6 +487,36 @@ pub(crate) async fn dispatch(
     .await;
     let status = resp.status();
     rewrite(&m, &req, status, resp).await
+}
+
+/// `active` sent as `"True"`/`"False"` in a PATCH, as a boolean.
+fn entra_booleans(body: Bytes) -> Bytes {
+    let Ok(mut v) = serde_json::from_slice::<Value>(&body) else {
+        return body;
+    };
+    let mut changed = false;
+    for op in v
+        .get_mut("Operations")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if op.get("path").and_then(Value::as_str) != Some("active") {
+            continue;
+        }
+        let b = match op.get("value").and_then(Value::as_str) {
+            Some(t) if t.eq_ignore_ascii_case("true") => true,
+            Some(t) if t.eq_ignore_ascii_case("false") => false,
+            _ => continue,
+        };
+        op["value"] = Value::Bool(b);
+        changed = true;
+    }
+    if changed {
+        Bytes::from(v.to_string())
+    } else {
+        body
+    }
 }
 
 async fn rewrite(
@@ -440,6 +561,12 @@ mod tests {
             Fault::ScimConflictWithoutScimType,
             Fault::ScimIgnoresExcludedAttributes,
             Fault::ScimFilterRefused,
+            Fault::ScimGroupRenameUnsupported,
+            Fault::ScimMemberRemovalRefused,
+            Fault::ScimActiveStringRefused,
+            Fault::ScimGroupFilterFindsNothing,
+            Fault::ScimExternalIdFilterIgnored,
+            Fault::ScimPatchIgnored,
         ];
         let each: Vec<Misbehaviours> = faults.iter().map(|f| Misbehaviours::of([f])).collect();
         for (i, m) in each.iter().enumerate() {

@@ -445,6 +445,54 @@ async fn every_other_fault_has_its_expected_outcome() {
             Some("last_cycle_errors"),
             &[],
         ),
+        (
+            // The write probe's misbehaviours (issue 20): seen by
+            // `scimwatch-cli probe --write`, not by the read-only monitor.
+            Fault::ScimGroupRenameUnsupported,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            // The write probe's misbehaviours (issue 20): seen by
+            // `scimwatch-cli probe --write`, not by the read-only monitor.
+            Fault::ScimMemberRemovalRefused,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            // The write probe's misbehaviours (issue 20): seen by
+            // `scimwatch-cli probe --write`, not by the read-only monitor.
+            Fault::ScimActiveStringRefused,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            // The write probe's misbehaviours (issue 20): seen by
+            // `scimwatch-cli probe --write`, not by the read-only monitor.
+            Fault::ScimGroupFilterFindsNothing,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            // The write probe's misbehaviours (issue 20): seen by
+            // `scimwatch-cli probe --write`, not by the read-only monitor.
+            Fault::ScimExternalIdFilterIgnored,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
+        (
+            // The write probe's misbehaviours (issue 20): seen by
+            // `scimwatch-cli probe --write`, not by the read-only monitor.
+            Fault::ScimPatchIgnored,
+            Expect::Nothing,
+            None,
+            &[],
+        ),
     ];
     // Every fault the simulator knows is in one of the two tables.
     let covered = table.len() + 11;

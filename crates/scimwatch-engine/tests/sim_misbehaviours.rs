@@ -173,6 +173,31 @@ fn table() -> Vec<Expected> {
             Verdict::OtherStatus,
             false,
         ),
+        // The write probe's misbehaviours (issue 20): discover only reads,
+        // so the writes it cannot see leave it compliant
+        // (`scimwatch-engine/tests/probe_sim.rs` catches them)…
+        row(Fault::ScimGroupRenameUnsupported, &[], 0, Verdict::Ok, false),
+        row(Fault::ScimMemberRemovalRefused, &[], 0, Verdict::Ok, false),
+        row(Fault::ScimActiveStringRefused, &[], 0, Verdict::Ok, false),
+        row(Fault::ScimPatchIgnored, &[], 0, Verdict::Ok, false),
+        // …while the lookups it replays see the broken filters.
+        row(
+            Fault::ScimGroupFilterFindsNothing,
+            &[("group_filter_not_honoured", Error)],
+            1,
+            Verdict::Ok,
+            false,
+        ),
+        row(
+            Fault::ScimExternalIdFilterIgnored,
+            &[
+                ("external_id_filter_not_honoured", Warning),
+                ("group_external_id_filter_not_honoured", Warning),
+            ],
+            1,
+            Verdict::Ok,
+            false,
+        ),
     ]
 }
 
