@@ -1,4 +1,7 @@
-//! SCIM-side commands: test-connection, discover, crawl, snapshots, diff, drift.
+//! SCIM-side commands: test-connection, discover, probe, probe-cleanup, crawl,
+//! snapshots, diff, drift.
+
+mod probe;
 
 use chrono::Utc;
 use clap::Subcommand;
@@ -25,6 +28,26 @@ pub enum ScimCommand {
     /// Discovery and the SCIM compliance report (Markdown; JSON with --json).
     /// Exit 0 compliant, 1 deviations found, 2 could not examine.
     Discover {
+        /// Connection name or id.
+        connection: Option<String>,
+    },
+    /// Before switching provisioning on: replay Entra's requests. Without
+    /// --write only the read-side checks run (the write probe is "not run").
+    /// With --write --i-understand-this-writes, throwaway users and groups
+    /// (scimwatch-probe-…) are created, changed and deleted, every effect
+    /// read back. Exit 0 ready for Entra, 1 problems, 2 could not probe.
+    Probe {
+        /// Connection name or id.
+        connection: Option<String>,
+        /// Run the write probe (needs --i-understand-this-writes).
+        #[arg(long)]
+        write: bool,
+        /// Confirm that the write probe may create and delete objects in the SaaS.
+        #[arg(long)]
+        i_understand_this_writes: bool,
+    },
+    /// Delete the throwaway objects an interrupted write probe left in the SaaS.
+    ProbeCleanup {
         /// Connection name or id.
         connection: Option<String>,
     },
@@ -57,7 +80,7 @@ pub enum ScimCommand {
     },
 }
 
-fn err(kind: ErrorKind, message: impl Into<String>) -> CommandError {
+pub(crate) fn err(kind: ErrorKind, message: impl Into<String>) -> CommandError {
     CommandError {
         kind,
         message: message.into(),
@@ -70,7 +93,7 @@ fn scim(e: ScimError) -> CommandError {
 }
 
 /// The named connection, or the only one that watches a SCIM endpoint.
-async fn resolve(
+pub(crate) async fn resolve(
     engine: &Engine,
     given: Option<String>,
 ) -> Result<rows::ConnectionRow, CommandError> {
@@ -184,6 +207,16 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<u8, Co
             // 0 compliant, 1 deviations found, 2 could not examine (the
             // report says which and why).
             return Ok(report.exit_code());
+        }
+        ScimCommand::Probe {
+            connection,
+            write,
+            i_understand_this_writes,
+        } => {
+            return probe::run(engine, connection, write, i_understand_this_writes, json).await;
+        }
+        ScimCommand::ProbeCleanup { connection } => {
+            return probe::run_cleanup(engine, connection, json).await;
         }
         ScimCommand::Crawl {
             connection,

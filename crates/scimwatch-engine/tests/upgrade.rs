@@ -498,3 +498,44 @@ async fn schema_v10_databases_record_scim_compliance() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+/// Schema v11 → 0012 (`scim_probe_objects`): the write probe's clean-up list
+/// is written and read back, and goes with its connection.
+#[tokio::test]
+async fn schema_v11_databases_keep_the_probe_clean_up_list() {
+    let (_dir, db) = fixture_copy(11);
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let list = rows::list(store.pool()).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].name, "Acme v11");
+    let id = list[0].id;
+    let left = scimwatch_engine::scim::probe::cleanup::pending(store.pool(), id)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "nothing listed yet");
+    sqlx::query(
+        "INSERT INTO scim_probe_objects (connection_id, run_id, resource, names_json, \
+         object_id, created_ms) VALUES (?, 'r1', 'Users', '[\"scimwatch-probe-x\"]', 'u1', 1)",
+    )
+    .bind(id)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let left = scimwatch_engine::scim::probe::cleanup::pending(store.pool(), id)
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id.as_deref(), Some("u1"));
+    assert_eq!(left[0].names, vec!["scimwatch-probe-x".to_string()]);
+    sqlx::query("DELETE FROM connections WHERE id = ?")
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM scim_probe_objects")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}

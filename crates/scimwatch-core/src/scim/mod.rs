@@ -14,6 +14,7 @@
 //! - [`verdict`] — [`Verdict`], what a Test Connection replay concluded (one vocabulary for
 //!   the engine, the store, the rules and the checklist).
 //! - [`drift`] — [`compute_drift`] between Entra's assignments and the SaaS.
+//! - [`write_probe`] — the Entra write probe's outcomes, Entra's reactions and verdict.
 
 pub mod aimd;
 pub mod body;
@@ -27,6 +28,7 @@ pub mod list;
 pub mod page;
 pub mod resource;
 pub mod verdict;
+pub mod write_probe;
 
 pub use crate::graph::ParseError;
 pub use body::{

@@ -264,9 +264,22 @@ impl ScimClient {
 
     /// GET an absolute URL with the token.
     pub async fn get_url(&self, url: &str) -> Result<ScimResponse, TransportError> {
+        self.send(reqwest::Method::GET, url, None).await
+    }
+
+    /// Any method to an absolute URL with the token and an optional JSON
+    /// body (the write probe's POST, PATCH and DELETE). As [`Self::get`]: any
+    /// HTTP status is a response, 429s are waited out (a 429 was not
+    /// processed, so resending a write is safe).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&[u8]>,
+    ) -> Result<ScimResponse, TransportError> {
         let mut throttled = 0;
         loop {
-            let resp = self.get_once(url).await?;
+            let resp = self.send_once(method.clone(), url, body).await?;
             if resp.status == 429 && throttled < self.config.max_429_retries {
                 let wait = retry_after(&resp.headers).unwrap_or(Duration::from_secs(1));
                 if wait <= self.config.max_retry_after {
@@ -279,10 +292,19 @@ impl ScimClient {
         }
     }
 
-    async fn get_once(&self, url: &str) -> Result<ScimResponse, TransportError> {
+    async fn send_once(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&[u8]>,
+    ) -> Result<ScimResponse, TransportError> {
         let started = Instant::now();
         let headers = self.headers()?;
-        let sent = self.http.get(url).headers(headers).send().await;
+        let mut req = self.http.request(method, url).headers(headers);
+        if let Some(b) = body {
+            req = req.body(b.to_vec());
+        }
+        let sent = req.send().await;
         let mut resp = sent.map_err(|e| transport_error(&e, url, self.config.timeout))?;
         let status = resp.status().as_u16();
         let final_url = resp.url().to_string();
@@ -346,9 +368,14 @@ impl ScimClient {
 
     /// Record a response for the admin.
     pub fn exchange(&self, url: &str, resp: &ScimResponse) -> Exchange {
+        self.exchange_for("GET", url, resp)
+    }
+
+    /// Record a response to a `method` request for the admin.
+    pub fn exchange_for(&self, method: &str, url: &str, resp: &ScimResponse) -> Exchange {
         let (excerpt, truncated) = self.excerpt(&resp.body);
         Exchange {
-            method: "GET".into(),
+            method: method.into(),
             url: url.to_string(),
             request_headers: self.shown_request_headers(),
             status: Some(resp.status),
@@ -363,8 +390,19 @@ impl ScimClient {
 
     /// Record a request that got no response.
     pub fn failed_exchange(&self, url: &str, err: &TransportError, latency: Duration) -> Exchange {
+        self.failed_exchange_for("GET", url, err, latency)
+    }
+
+    /// Record a `method` request that got no response.
+    pub fn failed_exchange_for(
+        &self,
+        method: &str,
+        url: &str,
+        err: &TransportError,
+        latency: Duration,
+    ) -> Exchange {
         Exchange {
-            method: "GET".into(),
+            method: method.into(),
             url: url.to_string(),
             request_headers: self.shown_request_headers(),
             status: None,

@@ -8,6 +8,8 @@
 //! - [`crawl`] — inventory crawl with adaptive concurrency, stored as delta
 //!   snapshots ([`crate::store::inventory`]).
 //! - [`drift`] — Entra's assigned users against the latest inventory.
+//! - [`probe`] — the opt-in write probe: Entra's requests replayed with
+//!   throwaway objects, every effect read back, always cleaned up.
 
 pub mod check;
 pub mod client;
@@ -15,6 +17,7 @@ pub mod crawl;
 pub mod discover;
 pub mod drift;
 mod error;
+pub mod probe;
 
 pub use check::{
     check_connection, test_token, token_status, CheckResult, TokenSource, TokenStatus, Verdict,

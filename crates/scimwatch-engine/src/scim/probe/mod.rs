@@ -1,0 +1,206 @@
+//! "Test with Entra's requests": the opt-in write probe (issue 20).
+//!
+//! Against a connection's SCIM endpoint, replay the requests Entra's
+//! provisioning service sends — Microsoft's documented bodies and headers,
+//! with throwaway objects named `scimwatch-probe-<random>` — and read every
+//! effect back: a 2xx that changed nothing is a finding. Each Entra
+//! operation gets one result: pass, fail (with the request, the response,
+//! token redacted, and what Entra would do), not applicable, not run or not
+//! verified.
+//!
+//! - [`plan`] — the operations and their bodies, pure.
+//! - `run` — sends them and judges each (`verify`).
+//! - [`cleanup`] — the clean-up list in SQLite (migration 0012), written
+//!   before the first write; leftovers of a crashed run are deleted at the
+//!   next probe or by [`cleanup::cleanup`].
+//! - `report` — Markdown.
+//!
+//! Without `write`, only the read side (discover's checks) runs and every
+//! write operation is *not run*: never a pass, never "ready".
+
+use chrono::{DateTime, Utc};
+use scimwatch_core::scim::write_probe::{overall, EntraReaction, ProbeVerdict, StepOutcome};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::check::{check_client_config, connection_client};
+use super::client::{Exchange, ScimClient};
+use super::crawl::CancelFlag;
+use super::discover::{discover_client, ComplianceReport};
+use super::error::ScimError;
+use crate::app::Engine;
+use crate::store::compliance;
+
+pub mod cleanup;
+mod groups;
+pub mod plan;
+mod report;
+mod run;
+mod users;
+mod verify;
+
+pub use plan::{planned, Names, Op, Planned};
+
+/// A request as sent (the token is never part of it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SentRequest {
+    pub method: String,
+    pub url: String,
+    /// The JSON body sent, if any.
+    pub body: Option<String>,
+}
+
+/// One Entra operation replayed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProbeStep {
+    /// Stable code (`create_user`, `disable_user_string_false`, …).
+    pub code: String,
+    /// The Entra operation, for the admin.
+    pub title: String,
+    pub outcome: StepOutcome,
+    /// What was seen.
+    pub message: String,
+    /// What Entra does when the SaaS answers so (failures only).
+    pub entra_reaction: Option<EntraReaction>,
+    pub entra_would: Option<String>,
+    pub request: Option<SentRequest>,
+    /// The response, token redacted.
+    pub response: Option<Exchange>,
+    /// The GET that read the effect back, token redacted.
+    pub read_back: Option<Exchange>,
+}
+
+/// A throwaway object that could not be deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Leftover {
+    /// `Users` or `Groups`.
+    pub resource: String,
+    /// The SCIM id, when known.
+    pub id: Option<String>,
+    /// Every name it had (`scimwatch-probe-…`).
+    pub names: Vec<String>,
+    pub reason: String,
+}
+
+/// The probe's report: one result per Entra operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProbeReport {
+    pub url: String,
+    pub checked_at: DateTime<Utc>,
+    /// Whether the write probe was requested (`--write
+    /// --i-understand-this-writes`) and started.
+    pub write_probe_run: bool,
+    /// The read-side checks (discover's compliance report).
+    pub read_side: Option<ComplianceReport>,
+    pub steps: Vec<ProbeStep>,
+    /// Throwaway objects the clean-up deleted (`Users/<id>
+    /// (scimwatch-probe-…)`): leftovers of earlier, interrupted runs, and
+    /// this run's own when its DELETE operations did not get to them.
+    pub cleaned_up: Vec<String>,
+    /// Throwaway objects that could not be deleted.
+    pub leftovers: Vec<Leftover>,
+    /// Why nothing (or not everything) could be probed.
+    pub could_not_probe: Option<String>,
+    pub verdict: ProbeVerdict,
+}
+
+impl ProbeReport {
+    /// 0 ready for Entra, 1 problems, 2 could not probe.
+    pub fn exit_code(&self) -> u8 {
+        self.verdict.exit_code()
+    }
+
+    fn judge(&mut self) {
+        let read_problems = self
+            .read_side
+            .as_ref()
+            .is_some_and(|r| r.could_not_examine.is_none() && !r.compliant());
+        let outcomes: Vec<StepOutcome> = self.steps.iter().map(|s| s.outcome).collect();
+        self.verdict = overall(
+            self.could_not_probe.is_some(),
+            read_problems,
+            self.write_probe_run,
+            &outcomes,
+            self.leftovers.len(),
+        );
+    }
+}
+
+/// How a run is driven.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// Tripped: the probe stops before its next request and cleans up.
+    pub cancel: CancelFlag,
+    /// Called after each operation's result.
+    pub on_step: Option<&'a (dyn Fn(&ProbeStep) + Send + Sync)>,
+}
+
+/// Probe a saved connection (uuid or name). The read side always runs (and
+/// is recorded as discover's verdict); the write probe only with `write`.
+pub async fn probe(
+    engine: &Engine,
+    connection: &str,
+    write: bool,
+    opts: &RunOptions<'_>,
+    now: DateTime<Utc>,
+) -> Result<ProbeReport, ScimError> {
+    let (row, client) = connection_client(engine, connection, check_client_config()).await?;
+    let read = discover_client(&client, now).await;
+    compliance::record(
+        engine.store.pool(),
+        row.id,
+        compliance::Source::Discover,
+        now,
+        read.could_not_examine.as_deref(),
+        &super::discover::deviations(&read.findings),
+    )
+    .await?;
+    Ok(probe_with(engine, row.id, &client, read, write, opts, now).await)
+}
+
+/// The probe against `client` after its read side.
+async fn probe_with(
+    engine: &Engine,
+    connection_id: i64,
+    client: &ScimClient,
+    read: ComplianceReport,
+    write: bool,
+    opts: &RunOptions<'_>,
+    now: DateTime<Utc>,
+) -> ProbeReport {
+    let mut report = ProbeReport {
+        url: client.base_url().to_string(),
+        checked_at: now,
+        write_probe_run: false,
+        read_side: None,
+        steps: Vec::new(),
+        cleaned_up: Vec::new(),
+        leftovers: Vec::new(),
+        could_not_probe: None,
+        verdict: ProbeVerdict::CouldNotProbe,
+    };
+    let blocked = read.could_not_examine.clone();
+    report.read_side = Some(read);
+    if let Some(why) = blocked {
+        report.could_not_probe = Some(why);
+        report.steps = run::not_run_all("the endpoint could not be examined");
+    } else if !write {
+        report.steps = run::not_run_all(
+            "the write probe was not run: it needs --write --i-understand-this-writes",
+        );
+        // Leftovers of an interrupted run are shown, not deleted (that writes).
+        match cleanup::pending(engine.store.pool(), connection_id).await {
+            Ok(rows) => report.leftovers = rows,
+            Err(e) => report.could_not_probe = Some(format!("cannot read the clean-up list: {e}")),
+        }
+    } else {
+        report.write_probe_run = true;
+        let w = run::write_probe(client, engine.store.pool(), connection_id, opts, now).await;
+        report.steps = w.steps;
+        report.cleaned_up = w.cleaned_up;
+        report.leftovers = w.leftovers;
+        report.could_not_probe = w.stopped;
+    }
+    report.judge();
+    report
+}
