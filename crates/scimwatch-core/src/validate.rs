@@ -27,6 +27,35 @@ pub fn is_loopback_host(url: &Url) -> bool {
     }
 }
 
+/// The refusal of a scheme other than http(s), never quoting more than the scheme.
+fn only_https(scheme: &str) -> String {
+    let shown: String = scheme.chars().take(20).collect();
+    format!("the scheme `{shown}:` is not allowed: only https:// URLs are accepted")
+}
+
+/// The scheme `raw` (lower case) starts with, when it is one and not http(s):
+/// `javascript:`, `data:`, `ftp://`, `file:///`. A host with a port
+/// (`api.example.com:8443/scim`) is no scheme: what follows its colon is digits.
+fn other_scheme(lower: &str) -> Option<String> {
+    let (head, rest) = lower.split_once(':')?;
+    let mut chars = head.chars();
+    let first = chars.next()?;
+    let scheme_like = first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_like || head == "http" || head == "https" {
+        return None;
+    }
+    let port_like = rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && rest
+            .chars()
+            .take_while(|c| *c != '/' && *c != '?')
+            .all(|c| c.is_ascii_digit());
+    if port_like && !rest.starts_with("//") {
+        return None;
+    }
+    Some(head.to_string())
+}
+
 /// Normalise an https endpoint URL (Tenant URL, Graph or login host).
 ///
 /// Trims whitespace, requires `https` (plain `http` only on loopback), refuses
@@ -52,6 +81,9 @@ pub fn normalize_endpoint_url(raw: &str) -> Result<NormalizedUrl, String> {
         return Err("the URL contains control characters".into());
     }
     let lower = trimmed.to_ascii_lowercase();
+    if let Some(scheme) = other_scheme(&lower) {
+        return Err(only_https(&scheme));
+    }
     if !lower.contains("://") {
         return Err(format!(
             "the URL has no scheme; did you mean https://{trimmed} ?"
@@ -66,7 +98,7 @@ pub fn normalize_endpoint_url(raw: &str) -> Result<NormalizedUrl, String> {
                 "plain http is refused: the token would travel unencrypted; use https".into(),
             )
         }
-        other => return Err(format!("the scheme `{other}:` is not allowed; use https")),
+        other => return Err(only_https(other)),
     }
     if url.host().is_none() {
         return Err("the URL has no host name".into());
@@ -274,9 +306,9 @@ mod tests {
             ("", "enter a URL"),
             ("api.example.com/scim", "no scheme"),
             ("http://api.example.com/scim", "plain http"),
-            ("javascript:alert(1)", "no scheme"),
-            ("javascript://alert(1)", "`javascript:` is not allowed"),
-            ("ftp://x.example.com", "`ftp:` is not allowed"),
+            ("javascript:alert(1)", "only https:// URLs"),
+            ("javascript://alert(1)", "only https:// URLs"),
+            ("ftp://x.example.com", "only https:// URLs"),
             ("https://api.exa mple.com/scim", "space"),
             ("https://user:pw@api.example.com", "user name or password"),
             ("https://api.example.com/scim#x", "fragment"),
@@ -284,6 +316,35 @@ mod tests {
         for (input, expected) in cases {
             let err = normalize_endpoint_url(input).unwrap_err();
             assert!(err.contains(expected), "{input:?} → {err:?}");
+        }
+    }
+
+    #[test]
+    fn other_schemes_get_only_https_never_a_did_you_mean() {
+        for input in [
+            "javascript:alert(1)",
+            "JavaScript:alert(document.cookie)",
+            "data:text/html,<script>alert(1)</script>",
+            "ftp://files.example.com/scim",
+            "file:///etc/passwd",
+            "mailto:admin@example.com",
+            "ws://api.example.com/scim",
+        ] {
+            let err = normalize_endpoint_url(input).unwrap_err();
+            assert!(err.contains("only https:// URLs"), "{input:?} → {err:?}");
+            assert!(!err.contains("did you mean"), "{input:?} → {err:?}");
+        }
+        assert!(normalize_endpoint_url("data:,x")
+            .unwrap_err()
+            .contains("`data:`"));
+        // A host with a port is not a scheme: it still gets the suggestion.
+        for input in [
+            "api.example.com:8443/scim",
+            "localhost:8080",
+            "10.0.0.5:443/scim?x",
+        ] {
+            let err = normalize_endpoint_url(input).unwrap_err();
+            assert!(err.contains("did you mean https://"), "{input:?} → {err:?}");
         }
     }
 
