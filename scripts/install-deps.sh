@@ -45,6 +45,8 @@ npm_install() { # dir
 }
 npm_install ui
 [ "$MODE" = test ] && [ -f tests/e2e/package-lock.json ] && npm_install tests/e2e
+# SCIMMY + scimmy-routers (npm): an independent SCIM server for the write probe's interop test.
+[ "$MODE" = test ] && npm_install tests/interop/scimmy
 
 # --- test-only tools ----------------------------------------------------------
 if [ "$MODE" = test ]; then
