@@ -373,23 +373,6 @@ pub fn stream_lines(r: &StatusReport, now: DateTime<Utc>) -> Vec<String> {
         .collect()
 }
 
-/// The Graph streams of a connection (uuid or name) that were not read
-/// (failing, or unavailable in the tenant), one line each: for `check`.
-pub async fn stream_problems(
-    engine: &Engine,
-    connection: &str,
-) -> Result<Vec<String>, CommandError> {
-    let row = one(engine, Some(connection)).await?;
-    let now = Utc::now();
-    let r = status_report(&engine.store, &row, now).await?;
-    let offset = chrono::Local::now().offset().fix();
-    Ok(r.streams
-        .iter()
-        .filter(|s| s.state != "ok")
-        .map(|s| stream_line(&s.health, &r.connection, offset, now))
-        .collect())
-}
-
 fn describe(e: &Event) -> String {
     match e {
         Event::Discovered {

@@ -798,10 +798,8 @@ async fn watch(engine: &Engine, json: bool) -> Result<(), CommandError> {
 
 /// `check`: exit 0 healthy, 1 problems found, 2 could not check.
 async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Result<(), Failure> {
-    use scimwatch_core::checklist::{Overall, StepStatus};
-    use scimwatch_core::health::{FindingKind, Severity};
-    use scimwatch_engine::monitor::{check_scim_due, discover_due, run_checklist};
-    use scimwatch_engine::poller::{poll_once, Event, PollConfig};
+    use scimwatch_engine::checkup;
+    use scimwatch_engine::poller::PollConfig;
     let fail = |e: CommandError| Failure::new(e, json);
     let list = match &connection {
         Some(c) => vec![connections::get(&engine.store, c)
@@ -822,97 +820,31 @@ async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Resul
         )
         .with_exit(2));
     }
-    let mut unreadable = Vec::new();
-    // Each Graph stream's own health: "logs delayed until 14:05 (throttled)".
-    let mut streams = Vec::new();
-    for c in list.iter().filter(|c| c.entra.is_some()) {
-        match poll_once(engine, &PollConfig::default(), Some(&c.id)).await {
-            Ok(events) => unreadable.extend(events.into_iter().filter_map(|e| match e {
-                Event::PollError { message, .. } => Some(format!("{}: {message}", c.name)),
-                _ => None,
-            })),
-            Err(e) => unreadable.push(format!("{}: {e}", c.name)),
-        }
-        let lines = entra_cmds::stream_problems(engine, &c.id)
-            .await
-            .map_err(fail)?;
-        streams.extend(lines.into_iter().map(|l| format!("{}: {l}", c.name)));
-    }
-    unreadable.extend(check_scim_due(engine, std::time::Duration::ZERO, true, Utc::now()).await);
-    // SCIM compliance is judged on a discovery at most a day old.
-    unreadable.extend(
-        discover_due(
-            engine,
-            std::time::Duration::from_secs(24 * 3600),
-            Utc::now(),
-        )
-        .await,
-    );
-    let mut views = Vec::new();
-    for c in &list {
-        views.push(
-            run_checklist(engine, &c.id, Utc::now())
-                .await
-                .map_err(|e| fail(e.into()))?,
-        );
-    }
-    let blind = |k: FindingKind| matches!(k, FindingKind::GraphBlind | FindingKind::ScimBlind);
-    // A step that could not look is never healthy: it is named, and the
-    // exit code says "could not check" unless something else fails.
-    for v in &views {
-        for st in v
-            .run
-            .steps
-            .iter()
-            .filter(|s| s.status == StepStatus::Unknown)
-        {
-            let why = st.outcome.why_unknown.as_deref().unwrap_or("no evidence");
-            unreadable.push(format!(
-                "{}: step \"{}\": {why}",
-                v.connection_name, st.title
-            ));
-        }
-    }
-    let problems = views
-        .iter()
-        .flat_map(|v| &v.findings)
-        .any(|f| f.severity >= Severity::Warning && !blind(f.kind))
-        || views.iter().any(|v| v.run.overall == Overall::Fail);
-    let cannot = !unreadable.is_empty()
-        || views
-            .iter()
-            .flat_map(|v| &v.findings)
-            .any(|f| blind(f.kind));
+    let c = checkup::run(engine, &list, &PollConfig::default(), Utc::now())
+        .await
+        .map_err(|e| fail(e.into()))?;
     if json {
         print_json(&serde_json::json!({
-            "healthy": !problems && !cannot,
-            "could_not_check": unreadable,
-            "graph_streams": streams,
-            "connections": views,
+            "healthy": c.healthy(),
+            "could_not_check": c.could_not_check,
+            "graph_streams": c.graph_streams,
+            "connections": c.connections,
         }))
         .map_err(fail)?;
     } else {
-        for v in &views {
+        for v in &c.connections {
             println!("{}", v.report_markdown);
         }
-        for s in &streams {
+        for s in &c.graph_streams {
             println!("{s}");
         }
-        for u in &unreadable {
+        for u in &c.could_not_check {
             println!("could not check: {u}");
         }
     }
-    let code = if problems {
-        1
-    } else if cannot {
-        2
-    } else {
-        0
-    };
-    if code == 0 {
-        Ok(())
-    } else {
-        Err(Failure::quiet(code))
+    match c.exit_code() {
+        0 => Ok(()),
+        code => Err(Failure::quiet(code)),
     }
 }
 

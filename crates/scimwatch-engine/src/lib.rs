@@ -3,6 +3,7 @@
 //! plain async functions that the desktop shell and the CLI both call.
 
 pub mod app;
+pub mod checkup;
 pub mod connections;
 pub mod diagnose;
 pub mod error;
