@@ -18,6 +18,9 @@ use crate::secrets::{SecretKey, SecretKind, SecretStore};
 use crate::store::connections::{self as rows, SecretFlags};
 use crate::store::Store;
 
+mod unsaved;
+pub use unsaved::{test_unsaved, SignInResult, TestDepth, TestResult, UnresolvedHost};
+
 /// Secrets entered with a connection. `None` keeps what is stored.
 #[derive(Debug, Default, Clone)]
 pub struct SecretsInput {

@@ -38,7 +38,7 @@ fn export_all(dir: &Path) {
         );
     }
     {
-        use scimwatch_engine::connections::SaveOutcome;
+        use scimwatch_engine::connections::{SaveOutcome, TestResult};
         use scimwatch_engine::diagnose::DiagnosisOutcome;
         use scimwatch_engine::export::{ExportFormat, ExportResult};
         use scimwatch_engine::graph::observe::StatusReport;
@@ -59,6 +59,7 @@ fn export_all(dir: &Path) {
         export!(
             AppInfo,
             SaveOutcome,
+            TestResult,
             SecretsPayload,
             DiagnosisOutcome,
             Notification,
