@@ -148,16 +148,163 @@ pub fn export_path(
             }
         })
         .collect();
-    let ext = match format {
+    let ext = extension(format);
+    dir.join(format!("scimwatch-{safe}-logs-{stamp}.{ext}"))
+}
+
+/// The file extension of a format.
+fn extension(format: ExportFormat) -> &'static str {
+    match format {
         ExportFormat::Csv => "csv",
         ExportFormat::Json => "jsonl",
+    }
+}
+
+/// Check a path chosen in the save dialog: absolute, in an existing folder
+/// outside the data folder, not a folder or a symbolic link itself; without
+/// an extension it gets the format's.
+pub fn chosen_export_path(
+    raw: &str,
+    format: ExportFormat,
+    data_dir: &Path,
+) -> Result<PathBuf, EngineError> {
+    let refuse = |m: String| {
+        EngineError::Validation(scimwatch_core::ValidationError {
+            fields: vec![scimwatch_core::FieldError::new("path", m)],
+        })
     };
-    dir.join(format!("scimwatch-{safe}-logs-{stamp}.{ext}"))
+    if raw.trim().is_empty() {
+        return Err(refuse("choose where to save the export".into()));
+    }
+    if raw.len() > 4096 || raw.chars().any(char::is_control) {
+        return Err(refuse(
+            "that is not a usable file path (too long or with control characters)".into(),
+        ));
+    }
+    let mut path = PathBuf::from(raw);
+    if !path.is_absolute() {
+        return Err(refuse(format!(
+            "{raw} is not a full path; choose the file in the dialog"
+        )));
+    }
+    let name_ok = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| !n.trim().is_empty());
+    if !name_ok {
+        return Err(refuse(format!("{raw} names no file; add a file name")));
+    }
+    if path.extension().is_none() {
+        path.set_extension(extension(format));
+    }
+    let parent = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let folder = std::fs::canonicalize(&parent).map_err(|_| {
+        refuse(format!(
+            "the folder {} does not exist; choose another",
+            parent.display()
+        ))
+    })?;
+    if !folder.is_dir() {
+        return Err(refuse(format!("{} is not a folder", parent.display())));
+    }
+    let data = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    if folder.starts_with(&data) {
+        return Err(refuse(format!(
+            "{} is scimwatch's data folder: choose a folder outside it",
+            parent.display()
+        )));
+    }
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_symlink() => Err(refuse(format!(
+            "{} is a symbolic link; choose another file name",
+            path.display()
+        ))),
+        Ok(m) if m.is_dir() => Err(refuse(format!(
+            "{} is a folder; choose a file name",
+            path.display()
+        ))),
+        _ => Ok(folder.join(path.file_name().unwrap_or_default())),
+    }
+}
+
+/// Export a connection's events matching `filter` to the file the admin chose.
+pub async fn export_to(
+    engine: &crate::Engine,
+    connection: &str,
+    filter: &EventFilter,
+    format: ExportFormat,
+    chosen: &str,
+) -> Result<ExportResult, EngineError> {
+    let path = chosen_export_path(chosen, format, engine.data_dir())?;
+    let row = crate::store::connections::find(engine.store.pool(), connection)
+        .await?
+        .ok_or_else(|| {
+            EngineError::NotFound(format!(
+                "no connection named or with id \u{201c}{connection}\u{201d}"
+            ))
+        })?;
+    export_events(&engine.store, row.id, filter, format, &path).await
+}
+
+/// The folder holding an exported file, for "Show in folder": the path must
+/// be an existing regular file given in full.
+pub fn export_folder(raw: &str) -> Result<PathBuf, EngineError> {
+    let path = Path::new(raw);
+    let meta = std::fs::symlink_metadata(path).ok();
+    if !path.is_absolute() || !meta.is_some_and(|m| m.is_file()) {
+        return Err(EngineError::NotFound(format!(
+            "{raw} is no longer there; export again"
+        )));
+    }
+    Ok(path.parent().unwrap_or(Path::new("/")).to_path_buf())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chosen_path_is_checked() {
+        let data = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let dir = out.path().canonicalize().unwrap();
+        let ok = |p: &Path| chosen_export_path(p.to_str().unwrap(), ExportFormat::Csv, data.path());
+        assert_eq!(ok(&dir.join("a.csv")).unwrap(), dir.join("a.csv"));
+        // No extension: the format's is added.
+        assert_eq!(ok(&dir.join("a")).unwrap(), dir.join("a.csv"));
+        assert_eq!(
+            chosen_export_path(
+                dir.join("b").to_str().unwrap(),
+                ExportFormat::Json,
+                data.path()
+            )
+            .unwrap(),
+            dir.join("b.jsonl")
+        );
+        let err = |p: &str| {
+            chosen_export_path(p, ExportFormat::Csv, data.path())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err("").contains("choose where"));
+        assert!(err("relative/a.csv").contains("not a full path"));
+        assert!(err("/no/such/folder/a.csv").contains("does not exist"));
+        assert!(err(data.path().join("x.csv").to_str().unwrap()).contains("data folder"));
+        std::fs::create_dir(dir.join("sub.csv")).unwrap();
+        assert!(err(dir.join("sub.csv").to_str().unwrap()).contains("is a folder"));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/etc/passwd", dir.join("link.csv")).unwrap();
+            assert!(err(dir.join("link.csv").to_str().unwrap()).contains("symbolic link"));
+        }
+        assert!(export_folder("relative.csv").is_err());
+        std::fs::write(dir.join("a.csv"), "x").unwrap();
+        assert_eq!(
+            export_folder(dir.join("a.csv").to_str().unwrap()).unwrap(),
+            dir
+        );
+        assert!(export_folder(dir.join("sub.csv").to_str().unwrap()).is_err());
+    }
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_neutralised() {
