@@ -369,9 +369,34 @@ pub async fn crawl_due(engine: &Engine, every: Duration, now: DateTime<Utc>) {
     }
 }
 
+/// What a watch needs beyond the settings (the headless service, tests).
+#[derive(Clone, Default)]
+pub struct WatchOptions {
+    /// Sees every Graph request of the poller (`serve`'s request counters).
+    pub observer: Option<graph::client::RequestObserver>,
+    /// Every poll interval and the monitor's round at once, instead of the
+    /// settings' minutes (tests: `serve --poll-interval 1s`).
+    pub interval: Option<Duration>,
+}
+
+impl WatchOptions {
+    fn poll_config(&self, settings: &Settings) -> crate::poller::PollConfig {
+        let mut cfg = crate::settings::poll_config(settings);
+        cfg.client.observer = self.observer.clone();
+        if let Some(every) = self.interval {
+            cfg.tick = every;
+            cfg.job_every = every;
+            cfg.config_every = every;
+            cfg.logs_every = every;
+        }
+        cfg
+    }
+}
+
 /// A running watch: the Graph poller plus the monitor loop.
 pub struct Watch {
     poller: Poller,
+    options: WatchOptions,
     tx: mpsc::Sender<MonitorCommand>,
     handle: JoinHandle<()>,
     diagnoses: broadcast::Sender<Vec<(String, DiagnosisOutcome)>>,
@@ -389,8 +414,19 @@ impl Watch {
         settings: Settings,
         notifier: Notifiers,
     ) -> Result<Watch, crate::EngineError> {
+        Self::start_with(engine, settings, notifier, WatchOptions::default())
+    }
+
+    /// [`Watch::start`] with [`WatchOptions`].
+    pub fn start_with(
+        engine: Engine,
+        settings: Settings,
+        notifier: Notifiers,
+        options: WatchOptions,
+    ) -> Result<Watch, crate::EngineError> {
         let lock = engine.lock_watch()?;
-        let poller = Poller::spawn(engine.clone(), crate::settings::poll_config(&settings));
+        let poller = Poller::spawn(engine.clone(), options.poll_config(&settings));
+        let round = options.interval.unwrap_or(Duration::from_secs(60));
         let mut cfg = DiagnosisConfig::from(&settings);
         let mut settings = settings;
         let mut last_prune: Option<DateTime<Utc>> = None;
@@ -399,7 +435,7 @@ impl Watch {
         let (diag_tx, _) = broadcast::channel(16);
         let diag = diag_tx.clone();
         let handle = tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(Duration::from_secs(60));
+            let mut ticker = tokio::time::interval(round);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 let force = tokio::select! {
@@ -448,6 +484,7 @@ impl Watch {
         });
         Ok(Watch {
             poller,
+            options,
             tx,
             handle,
             diagnoses: diag_tx,
@@ -474,7 +511,7 @@ impl Watch {
     /// Apply new settings to the poller and the monitor loop.
     pub async fn reconfigure(&self, settings: Settings) {
         self.poller
-            .reconfigure(crate::settings::poll_config(&settings))
+            .reconfigure(self.options.poll_config(&settings))
             .await;
         let _ = self
             .tx

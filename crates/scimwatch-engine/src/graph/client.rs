@@ -30,12 +30,18 @@ pub enum Family {
     ProvisioningLogs,
 }
 
-/// One request as seen by an observer (tests, diagnostics). No tokens, no query.
+/// One request as seen by an observer (tests, diagnostics, `serve`'s
+/// metrics), told once its answer's status is known. No tokens, no query.
 #[derive(Debug, Clone)]
 pub struct RequestRecord {
     pub family: Family,
     pub path: String,
+    /// When the request was sent.
     pub at: Instant,
+    /// The connection's uuid.
+    pub connection: String,
+    /// The HTTP status of the answer; `None` when none came (network error, timeout).
+    pub status: Option<u16>,
 }
 
 pub type RequestObserver = Arc<dyn Fn(&RequestRecord) + Send + Sync>;
@@ -220,22 +226,25 @@ impl GraphClient {
             if family == Family::ProvisioningLogs {
                 self.log_gate().await;
             }
-            if let Some(obs) = &self.inner.opts.observer {
-                obs(&RequestRecord {
-                    family,
-                    path: path.clone(),
-                    at: Instant::now(),
-                });
-            }
-            let resp = self
+            let sent_at = Instant::now();
+            let sent = self
                 .inner
                 .http
                 .get(url)
                 .bearer_auth(token.expose())
                 .header(reqwest::header::ACCEPT, "application/json")
                 .send()
-                .await
-                .map_err(|e| http::map_send_error(&e, url, cfg.timeout))?;
+                .await;
+            if let Some(obs) = &self.inner.opts.observer {
+                obs(&RequestRecord {
+                    family,
+                    path: path.clone(),
+                    at: sent_at,
+                    connection: self.inner.target.connection.clone(),
+                    status: sent.as_ref().ok().map(|r| r.status().as_u16()),
+                });
+            }
+            let resp = sent.map_err(|e| http::map_send_error(&e, url, cfg.timeout))?;
             let status = resp.status().as_u16();
             let ctype = resp
                 .headers()
