@@ -19,6 +19,7 @@ pub mod paths;
 pub mod poller;
 pub mod scim;
 pub mod secrets;
+pub mod serve;
 pub mod settings;
 pub mod store;
 pub mod views;
