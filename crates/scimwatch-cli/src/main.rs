@@ -8,6 +8,7 @@ mod out;
 
 mod entra_cmds;
 mod scim_cmds;
+mod serve_cmd;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -67,6 +68,10 @@ enum Command {
     /// Watch headless (a server, a jump host): poll, test, diagnose, notify —
     /// desktop notifications where a session exists, log lines otherwise.
     Watch,
+    /// `watch` plus a read-only HTTP service for Prometheus and scripts:
+    /// /metrics, /healthz, /readyz, /api/v1/status. Exit 2: --listen or
+    /// --token-file unusable.
+    Serve(serve_cmd::ServeArgs),
     #[command(flatten)]
     Entra(entra_cmds::EntraCommand),
     #[command(flatten)]
@@ -449,6 +454,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::Entra(cmd) = &cli.command {
         entra_cmds::check_flags(cmd, Utc::now()).map_err(|e| Failure::new(e, json))?;
     }
+    if let Command::Serve(args) = &cli.command {
+        return serve_cmd::run(cli.data_dir.clone(), args, json).await;
+    }
     let engine = Engine::open(cli.data_dir.clone())
         .await
         .map_err(|e| Failure::new(e, json))?;
@@ -532,7 +540,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Check { connection } => return check(&engine, connection, json).await,
-        Command::Watch => watch(&engine, json).await.map_err(fail)?,
+        Command::Watch => watch(&engine, json, Default::default(), || {})
+            .await
+            .map_err(fail)?,
+        Command::Serve(_) => {} // run above, before the data folder is opened
         Command::NotifyTest => {
             use scimwatch_engine::notify::{test_notification, DesktopNotifier, Notifier};
             let id = DesktopNotifier.send(&test_notification()).map_err(|e| {
@@ -754,19 +765,30 @@ impl scimwatch_engine::notify::Notifier for NotifyOrLog {
     }
 }
 
-async fn watch(engine: &Engine, json: bool) -> Result<(), CommandError> {
+/// `watch`, and the monitor of `serve`: runs until Ctrl-C or SIGTERM;
+/// `started` is called once the monitor runs.
+async fn watch(
+    engine: &Engine,
+    json: bool,
+    options: scimwatch_engine::monitor::WatchOptions,
+    started: impl FnOnce(),
+) -> Result<(), CommandError> {
     use scimwatch_engine::monitor::Watch;
     let settings = scimwatch_engine::settings::load(&engine.store)
         .await
         .unwrap_or_default();
-    let w = Watch::start(engine.clone(), settings, std::sync::Arc::new(NotifyOrLog))?;
+    let notifier = std::sync::Arc::new(NotifyOrLog);
+    let w = Watch::start_with(engine.clone(), settings, notifier, options)?;
+    started();
+    let stop = serve_cmd::stop_signal();
+    tokio::pin!(stop);
     let mut events = w.events();
     let mut diagnoses = w.diagnoses();
     w.poll_now(None).await;
     eprintln!("scimwatch-cli watch: monitoring every connection (Ctrl-C to stop)");
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
             e = events.recv() => match e {
                 Ok(e) => {
                     if json {
