@@ -98,26 +98,34 @@ async fn scim_good_token_wrong_token_and_an_unresolvable_host() {
     assert_eq!(r.unresolved[0].field, "scim_url");
     assert_no_secret(&r, &["wrong-token-5f1e2d3c4b"]);
 
-    // Before saving: only the host names, no secret needed, nothing sent.
-    let r = run(
-        &store,
-        &nowhere,
-        &SecretsInput::default(),
-        TestDepth::ResolveOnly,
-    )
-    .await
-    .unwrap();
+    // Before saving: what a save checks and the host names, nothing sent.
+    let mut named = nowhere.clone();
+    named.name = "Nowhere".into();
+    let r = run(&store, &named, &wrong, TestDepth::BeforeSave)
+        .await
+        .unwrap();
     assert!(r.scim.is_none());
     assert_eq!(r.unresolved[0].host, "nonexistent.invalid");
-    let r = run(
+    let mut named = scim_only(&info.scim_url);
+    named.name = "Sim".into();
+    let r = run(&store, &named, &good, TestDepth::BeforeSave)
+        .await
+        .unwrap();
+    assert!(r.unresolved.is_empty() && r.scim.is_none());
+    // Every problem a save would report, at once: name, URL and token.
+    let e = run(
         &store,
-        &scim_only(&info.scim_url),
+        &scim_only("http://api.example.com/scim"),
         &SecretsInput::default(),
-        TestDepth::ResolveOnly,
+        TestDepth::BeforeSave,
     )
     .await
-    .unwrap();
-    assert!(r.unresolved.is_empty() && r.scim.is_none());
+    .unwrap_err();
+    let EngineError::Validation(v) = e else {
+        panic!("{e:?}")
+    };
+    let fields: Vec<&str> = v.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["name", "scim_url", "scim_token"], "{v:?}");
 
     // Bad input is refused field by field, every problem at once.
     let e = run(

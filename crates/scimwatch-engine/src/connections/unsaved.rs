@@ -72,8 +72,9 @@ pub struct TestResult {
 /// What to test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TestDepth {
-    /// Only check the input and that its host names resolve (before saving).
-    ResolveOnly,
+    /// Before saving: every problem a save would report, and whether the
+    /// host names resolve; nothing is sent to the endpoints.
+    BeforeSave,
     /// Resolve, then run Test Connection and the sign-in.
     Full,
 }
@@ -93,9 +94,10 @@ pub async fn test_unsaved(
     depth: TestDepth,
     now: DateTime<Utc>,
 ) -> Result<TestResult, EngineError> {
-    // The name is not needed to test; never refuse a test for it.
+    // The name is not needed to test; never refuse a test for it. Before a
+    // save, everything a save checks is reported, all at once.
     let mut input = input.clone();
-    if input.name.trim().is_empty() {
+    if depth == TestDepth::Full && input.name.trim().is_empty() {
         input.name = "Test".into();
     }
     let row = match existing {
@@ -113,24 +115,7 @@ pub async fn test_unsaved(
             client_secret_set: r.client_secret_set
                 && r.auth_mode.as_deref().and_then(AuthMode::parse) == Some(input.auth_mode),
         });
-    let mut p = match (depth, prepare(&input, typed, flags)) {
-        (_, Ok(p)) => p,
-        // Resolving needs no secret: a missing one is for the save to say.
-        (TestDepth::ResolveOnly, Err(e)) => {
-            let hosts_ok = !e.fields.iter().any(|f| {
-                matches!(
-                    f.field.as_str(),
-                    "scim_url" | "login_url" | "graph_url" | "tenant_id"
-                )
-            });
-            if hosts_ok {
-                prepare(&input, &SecretsInput::default(), all_set())?
-            } else {
-                return Err(e.into());
-            }
-        }
-        (TestDepth::Full, Err(e)) => return Err(e.into()),
-    };
+    let mut p = prepare(&input, typed, flags)?;
     let mut out = TestResult {
         scim: None,
         graph: None,
@@ -150,7 +135,7 @@ pub async fn test_unsaved(
             }
         }
     }
-    if depth == TestDepth::ResolveOnly {
+    if depth == TestDepth::BeforeSave {
         return Ok(out);
     }
 
@@ -261,14 +246,6 @@ pub async fn test_unsaved(
         }
     }
     Ok(out)
-}
-
-/// Every secret counted as stored: what `prepare` checks without secrets.
-fn all_set() -> SecretFlags {
-    SecretFlags {
-        scim_token_set: true,
-        client_secret_set: true,
-    }
 }
 
 /// Take the stored secrets for the fields left empty whose endpoint is unchanged.
