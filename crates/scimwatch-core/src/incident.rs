@@ -16,6 +16,11 @@
 //! - Quiet hours defer notifications, never incidents: the incident records
 //!   `pending_notification`, delivered by the first reconcile after quiet
 //!   hours end. Reminders are not queued: they simply fall due again.
+//! - Acknowledged ([`acknowledge`]): no reminders; escalation (which clears
+//!   the acknowledgement), recovery and its notice go on as before.
+//! - Resolved by hand ([`resolve_by_hand`]): the next reconcile checks the
+//!   live evidence — still failing opens a new incident that `reopens` it
+//!   (and notifies), gone confirms the resolution.
 //!
 //! Use [`group_related`] first (one problem, one incident: related findings
 //! become evidence of the one that explains them), then [`reconcile`] to get
@@ -29,7 +34,10 @@ use ts_rs::TS;
 
 use crate::health::{Evidence, Finding, FindingKind, Severity};
 
+pub mod manual;
 pub mod related;
+pub mod tray;
+pub use manual::{acknowledge, resolve_by_hand, Acknowledgement, ManualError, Resolution};
 pub use related::group_related;
 
 /// Where an incident is in its lifecycle.
@@ -77,6 +85,18 @@ pub struct IncidentState {
     pub pending_notification: Option<NotificationKind>,
     #[ts(type = "string | null")]
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Someone acknowledged it: no reminders while it stays open.
+    #[serde(default)]
+    pub acknowledged: Option<Acknowledgement>,
+    /// How it ended, with the evidence as of then (absent while active, and
+    /// in incidents resolved before it was recorded).
+    #[serde(default)]
+    pub resolution: Option<Resolution>,
+    /// The `opened_at` of the hand-resolved incident of the same kind this
+    /// one re-opens (its evidence still failed at the next diagnosis).
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub reopens: Option<DateTime<Utc>>,
 }
 
 impl IncidentState {
@@ -167,6 +187,10 @@ pub enum IncidentAction {
         notify: bool,
         /// The notification is owed but quiet hours defer it.
         deferred: bool,
+        /// The hand-resolved incident (its `opened_at`) whose problem is
+        /// still there: this one re-opens it.
+        #[ts(type = "string | null")]
+        reopens: Option<DateTime<Utc>>,
     },
     /// The problem got worse.
     Escalate {
@@ -197,6 +221,13 @@ pub enum IncidentAction {
         notify_recovery: bool,
         deferred: bool,
     },
+    /// An incident resolved by hand stays resolved: the live evidence no
+    /// longer shows its problem.
+    ConfirmResolved {
+        kind: FindingKind,
+        #[ts(type = "string")]
+        opened_at: DateTime<Utc>,
+    },
 }
 
 impl IncidentAction {
@@ -208,7 +239,8 @@ impl IncidentAction {
             | IncidentAction::Update { finding } => finding.kind,
             IncidentAction::Remind { kind, .. }
             | IncidentAction::DeliverPending { kind, .. }
-            | IncidentAction::Resolve { kind, .. } => *kind,
+            | IncidentAction::Resolve { kind, .. }
+            | IncidentAction::ConfirmResolved { kind, .. } => *kind,
         }
     }
 
@@ -272,6 +304,9 @@ pub fn reconcile(
     let mut actions = Vec::new();
     let mut seen: Vec<FindingKind> = Vec::new();
     for inc in active {
+        if inc.awaits_check() {
+            continue; // after the active ones, below
+        }
         if !inc.is_active() {
             if inc.pending_notification == Some(NotificationKind::Recovered)
                 && policy.can_send(Severity::Info, quiet)
@@ -319,6 +354,7 @@ pub fn reconcile(
                         && sendable
                         && inc.pending_notification.is_none()
                         && !inc.is_snoozed(now)
+                        && inc.acknowledged.is_none()
                         && now - basis >= reminder_every;
                     if due {
                         actions.push(IncidentAction::Remind {
@@ -346,6 +382,19 @@ pub fn reconcile(
             }
         }
     }
+    // Resolved by hand: the live evidence decides, once.
+    let mut reopened: BTreeMap<FindingKind, DateTime<Utc>> = BTreeMap::new();
+    for inc in active.iter().filter(|i| i.awaits_check()) {
+        let still_failing = current.contains_key(&inc.kind) && !reopened.contains_key(&inc.kind);
+        if still_failing {
+            reopened.insert(inc.kind, inc.opened_at);
+        } else {
+            actions.push(IncidentAction::ConfirmResolved {
+                kind: inc.kind,
+                opened_at: inc.opened_at,
+            });
+        }
+    }
     for f in current.into_values() {
         let wants = f.severity >= policy.notify_min_severity;
         let sendable = policy.can_send(f.severity, quiet);
@@ -353,6 +402,7 @@ pub fn reconcile(
             finding: f.clone(),
             notify: wants && sendable,
             deferred: wants && !sendable,
+            reopens: reopened.get(&f.kind).copied(),
         });
     }
     actions
@@ -383,21 +433,36 @@ pub fn apply(
                 finding,
                 notify,
                 deferred,
-            } => out.push(IncidentState {
-                kind,
-                severity: finding.severity,
-                state: IncidentStatus::Open,
-                title: finding.title.clone(),
-                action: finding.action.clone(),
-                evidence: finding.evidence.clone(),
-                threshold_days: finding.threshold_days,
-                opened_at: now,
-                updated_at: now,
-                last_notified_at: notify.then_some(now),
-                snoozed_until: None,
-                pending_notification: deferred.then_some(NotificationKind::Opened),
-                resolved_at: None,
-            }),
+                reopens,
+            } => {
+                if let Some(old) = reopens.and_then(|at| {
+                    out.iter()
+                        .position(|i| i.kind == kind && i.opened_at == at && i.awaits_check())
+                }) {
+                    if let Some(r) = out.get_mut(old).and_then(|i| i.resolution.as_mut()) {
+                        r.followed_up = true;
+                        r.reopened = true;
+                    }
+                }
+                out.push(IncidentState {
+                    kind,
+                    severity: finding.severity,
+                    state: IncidentStatus::Open,
+                    title: finding.title.clone(),
+                    action: finding.action.clone(),
+                    evidence: finding.evidence.clone(),
+                    threshold_days: finding.threshold_days,
+                    opened_at: now,
+                    updated_at: now,
+                    last_notified_at: notify.then_some(now),
+                    snoozed_until: None,
+                    pending_notification: deferred.then_some(NotificationKind::Opened),
+                    resolved_at: None,
+                    acknowledged: None,
+                    resolution: None,
+                    reopens: *reopens,
+                })
+            }
             IncidentAction::Escalate {
                 finding,
                 notify,
@@ -407,6 +472,8 @@ pub fn apply(
                 if let Some(inc) = active.and_then(|i| out.get_mut(i)) {
                     refresh(inc, finding, now);
                     inc.state = IncidentStatus::Escalated;
+                    // Worse than what was acknowledged: reminders resume.
+                    inc.acknowledged = None;
                     if *notify {
                         inc.last_notified_at = Some(now);
                         inc.pending_notification = None;
@@ -455,6 +522,27 @@ pub fn apply(
                     if *notify_recovery {
                         inc.last_notified_at = Some(now);
                     }
+                    inc.resolution = Some(Resolution {
+                        at: now,
+                        by_hand: false,
+                        by: None,
+                        note: None,
+                        evidence: inc.evidence.clone(),
+                        action: inc.action.clone(),
+                        followed_up: true,
+                        reopened: false,
+                    });
+                }
+            }
+            IncidentAction::ConfirmResolved { opened_at, .. } => {
+                let idx = out
+                    .iter()
+                    .position(|i| i.kind == kind && i.opened_at == *opened_at && i.awaits_check());
+                if let Some(r) = idx
+                    .and_then(|i| out.get_mut(i))
+                    .and_then(|i| i.resolution.as_mut())
+                {
+                    r.followed_up = true;
                 }
             }
         }

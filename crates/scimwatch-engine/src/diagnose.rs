@@ -89,8 +89,25 @@ fn notification_for(
             recovered_summary(action.kind(), title),
             "Nothing to do: scimwatch no longer sees the problem.".to_string(),
         ),
+        IncidentAction::ConfirmResolved { .. } => (
+            health::Severity::Info,
+            recovered_summary(action.kind(), action_title(action)),
+            "Nothing to do: scimwatch no longer sees the problem.".to_string(),
+        ),
     };
     let prefix = match kind {
+        // Resolved by hand, but the live evidence still fails.
+        NotificationKind::Opened
+            if matches!(
+                action,
+                IncidentAction::Open {
+                    reopens: Some(_),
+                    ..
+                }
+            ) =>
+        {
+            "Still failing after it was resolved: "
+        }
         NotificationKind::Opened | NotificationKind::Recovered => "",
         NotificationKind::Escalated => "Worse: ",
         NotificationKind::Reminder => "Reminder: ",
@@ -113,6 +130,7 @@ fn action_title(action: &IncidentAction) -> &str {
         IncidentAction::Remind { title, .. }
         | IncidentAction::DeliverPending { title, .. }
         | IncidentAction::Resolve { title, .. } => title,
+        IncidentAction::ConfirmResolved { .. } => "",
     }
 }
 

@@ -51,7 +51,7 @@ fn export_all(dir: &Path) {
         use scimwatch_engine::scim::{CheckResult, TokenStatus};
         use scimwatch_engine::store::events::{CycleRow, EventRow};
         use scimwatch_engine::store::events::{EventFilter, Page};
-        use scimwatch_engine::store::incidents::IncidentView;
+        use scimwatch_engine::store::incidents::{HistoryPage, IncidentView};
         use scimwatch_engine::store::inventory::SnapshotSummary;
         use scimwatch_engine::store::scim_checks::CheckSummary;
         use scimwatch_engine::views::{DemoStatus, MappingsView};
@@ -64,6 +64,7 @@ fn export_all(dir: &Path) {
             DiagnosisOutcome,
             Notification,
             IncidentView,
+            HistoryPage,
             CheckResult,
             CheckSummary,
             TokenStatus,

@@ -539,3 +539,51 @@ async fn schema_v11_databases_keep_the_probe_clean_up_list() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+/// Schema v12 → 0013 (`incident_resolutions`): an incident resolved before
+/// keeps its evidence as of resolution (backfilled, never live), an open one
+/// can be acknowledged and resolved by hand with a note, and the history
+/// lists both with their durations.
+#[tokio::test]
+async fn schema_v12_databases_keep_resolution_evidence() {
+    let (_dir, db) = fixture_copy(12);
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let list = rows::list(store.pool()).await.unwrap();
+    assert_eq!(list[0].name, "Acme v12");
+    let all = incidents::list(store.pool(), None, false, 10)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    let old = all.iter().find(|v| !v.incident.is_active()).unwrap();
+    let r = old.incident.resolution.as_ref().expect("backfilled");
+    assert!(!r.by_hand);
+    assert_eq!(r.evidence[0].label, "Next attempt");
+    assert_eq!(r.evidence[0].value, "2025-11-29T15:00:00Z");
+    assert_eq!(r.action, "Rotate the token.");
+
+    let open = all.iter().find(|v| v.incident.is_active()).unwrap();
+    let now = chrono::Utc::now();
+    let acked = incidents::acknowledge(store.pool(), open.id, "alex", now)
+        .await
+        .unwrap();
+    assert_eq!(acked.incident.acknowledged.unwrap().by, "alex");
+    let done = incidents::resolve(store.pool(), open.id, "alex", "Restarted the gateway.", now)
+        .await
+        .unwrap();
+    let r = done.incident.resolution.unwrap();
+    assert_eq!(r.note.as_deref(), Some("Restarted the gateway."));
+    assert_eq!(r.evidence[0].value, "endpoint unreachable");
+
+    let page = incidents::history(store.pool(), Some(&list[0].uuid), None, 10, now)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(
+        page.items[1].duration_ms, 3_600_000,
+        "the old one lasted an hour"
+    );
+    assert!(page.items[0].resolved_by_hand);
+    assert_eq!(page.next_cursor, None);
+    store.integrity_check().await.unwrap();
+}

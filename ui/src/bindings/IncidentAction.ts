@@ -15,4 +15,9 @@ notify: boolean,
 /**
  * The notification is owed but quiet hours defer it.
  */
-deferred: boolean, } | { "action": "escalate", finding: Finding, from: Severity, notify: boolean, deferred: boolean, } | { "action": "update", finding: Finding, } | { "action": "remind", kind: FindingKind, severity: Severity, title: string, } | { "action": "deliver_pending", kind: FindingKind, severity: Severity, title: string, notification: NotificationKind, } | { "action": "resolve", kind: FindingKind, title: string, notify_recovery: boolean, deferred: boolean, };
+deferred: boolean, 
+/**
+ * The hand-resolved incident (its `opened_at`) whose problem is
+ * still there: this one re-opens it.
+ */
+reopens: string | null, } | { "action": "escalate", finding: Finding, from: Severity, notify: boolean, deferred: boolean, } | { "action": "update", finding: Finding, } | { "action": "remind", kind: FindingKind, severity: Severity, title: string, } | { "action": "deliver_pending", kind: FindingKind, severity: Severity, title: string, notification: NotificationKind, } | { "action": "resolve", kind: FindingKind, title: string, notify_recovery: boolean, deferred: boolean, } | { "action": "confirm_resolved", kind: FindingKind, opened_at: string, };

@@ -4,4 +4,12 @@ import type { IncidentState } from "./IncidentState";
 /**
  * An incident as the Incidents screen and `scimwatch-cli incidents` show it.
  */
-export type IncidentView = { id: bigint, connection_id: string, connection_name: string, incident: IncidentState, };
+export type IncidentView = { id: bigint, connection_id: string, connection_name: string, incident: IncidentState, 
+/**
+ * The hand-resolved incident this one re-opens.
+ */
+reopened_from: number | null, 
+/**
+ * The incident that re-opened this one (resolved by hand, still failing).
+ */
+reopened_as: number | null, };
