@@ -12,7 +12,7 @@ say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------
 APT_RUN=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev build-essential pkg-config curl python3-venv)
-APT_TEST=(xvfb xauth webkit2gtk-driver dunst imagemagick chromium gnome-keyring dbus-x11 libnotify-bin)
+APT_TEST=(xvfb xauth webkit2gtk-driver dunst imagemagick chromium gnome-keyring dbus-x11 libnotify-bin prometheus)
 pkgs=("${APT_RUN[@]}")
 # Without a display `make run` opens the window on a virtual one (Xvfb).
 if [ "$MODE" = run ] && [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then pkgs+=(xvfb xauth); fi
@@ -26,6 +26,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# `prometheus` is there for its binaries (promtool, the server the serve
+# end-to-end test starts on loopback): no daemon left running on :9090.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+  $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
 
 # --- Rust toolchain ---------------------------------------------------------

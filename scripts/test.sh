@@ -30,6 +30,15 @@ fi
 step "dependency policy: licences and duplicate versions (offline)"
 python3 scripts/check-deps.py
 
+step "Prometheus alert rules (promtool check/test rules)"
+if command -v promtool >/dev/null; then
+  (cd deploy/prometheus && promtool check rules scimwatch-rules.yml && promtool test rules scimwatch-rules.test.yml)
+elif [ -n "${CI:-}" ]; then
+  echo "promtool is missing in CI: scripts/install-deps.sh test installs the Debian package prometheus" >&2; exit 1
+else
+  printf '\n\033[1;31m!!! promtool not found: alert-rule tests SKIPPED (scripts/install-deps.sh test installs the Debian package prometheus) !!!\033[0m\n\n'
+fi
+
 step "Rust tests (with a real keychain on a private D-Bus session; bindings drift included)"
 dbus-run-session -- scripts/with-keychain.sh cargo test --workspace "${FEATURES[@]}"
 
