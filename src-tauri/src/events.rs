@@ -33,11 +33,7 @@ pub fn crawl_progress(app: &AppHandle, connection_id: &str, progress: CrawlProgr
 }
 
 /// Forward the monitor's happenings to the UI and the tray, in one place.
-pub fn forward(
-    app: AppHandle,
-    watch: &scimwatch_engine::monitor::Watch,
-    engine: scimwatch_engine::Engine,
-) {
+pub fn forward(app: AppHandle, watch: &scimwatch_engine::monitor::Watch) {
     let mut events = watch.events();
     let mut diagnoses = watch.diagnoses();
     let a = app.clone();
@@ -63,11 +59,8 @@ pub fn forward(
                         .collect();
                     if !changed.is_empty() {
                         let _ = app.emit(INCIDENTS_CHANGED, changed);
-                    }
-                    if let Ok(worst) =
-                        scimwatch_engine::store::incidents::worst_active(engine.store.pool()).await
-                    {
-                        crate::tray::update(&app, worst);
+                        // The open incidents changed: icon, tooltip and menu.
+                        crate::tray::refresh(&app).await;
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}

@@ -49,7 +49,7 @@ pub fn start_monitor(handle: &AppHandle, engine: &Engine, notifier: &Notifiers) 
             return;
         }
     };
-    events::forward(handle.clone(), &watch, engine.clone());
+    events::forward(handle.clone(), &watch);
     if let Some(state) = handle.try_state::<AppState>() {
         *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
     }
