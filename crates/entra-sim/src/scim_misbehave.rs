@@ -167,7 +167,10 @@ impl Misbehaviours {
                 ));
             }
             let eq = parse_eq(filter);
-            let attr_is = |name: &str| eq.as_ref().is_some_and(|(a, _)| a.eq_ignore_ascii_case(name));
+            let attr_is = |name: &str| {
+                eq.as_ref()
+                    .is_some_and(|(a, _)| a.eq_ignore_ascii_case(name))
+            };
             if self.group_filter_finds_nothing && req.segs == ["Groups"] && attr_is("displayName") {
                 return Some(self.empty_list());
             }
@@ -215,12 +218,15 @@ impl Misbehaviours {
             op.get("path")
                 .and_then(Value::as_str)
                 .is_some_and(|p| p.eq_ignore_ascii_case(attr) || p.starts_with(&format!("{attr}[")))
-                || op.get("value").and_then(Value::as_object).is_some_and(|o| {
-                    o.keys().any(|k| k.eq_ignore_ascii_case(attr))
-                })
+                || op
+                    .get("value")
+                    .and_then(Value::as_object)
+                    .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case(attr)))
         };
         let is_op = |op: &Value, name: &str| {
-            op.get("op").and_then(Value::as_str).is_some_and(|o| o.eq_ignore_ascii_case(name))
+            op.get("op")
+                .and_then(Value::as_str)
+                .is_some_and(|o| o.eq_ignore_ascii_case(name))
         };
         for op in ops {
             if group && self.group_rename_unsupported && touches(op, "displayName") {
@@ -230,7 +236,8 @@ impl Misbehaviours {
                     "Renaming a group is not supported",
                 ));
             }
-            if group && self.member_removal_refused && is_op(op, "remove") && touches(op, "members") {
+            if group && self.member_removal_refused && is_op(op, "remove") && touches(op, "members")
+            {
                 return Some(scim_error(
                     StatusCode::BAD_REQUEST,
                     Some("invalidValue"),
