@@ -7,6 +7,7 @@ fn main() {
                 "add_connection",
                 "update_connection",
                 "remove_connection",
+                "test_connection_input",
                 "app_info",
                 "send_test_notification",
                 "get_settings",

@@ -56,6 +56,7 @@ pub fn run() {
             commands::connections::add_connection,
             commands::connections::update_connection,
             commands::connections::remove_connection,
+            commands::connections::test_connection_input,
             commands::settings::app_info,
             commands::settings::send_test_notification,
             commands::settings::get_settings,

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use scimwatch_core::{Connection, ConnectionInput};
-use scimwatch_engine::connections::{self, SaveOutcome};
+use scimwatch_engine::connections::{self, SaveOutcome, TestDepth, TestResult};
 use scimwatch_engine::SecretsPayload;
 use tauri::State;
 
@@ -50,4 +50,32 @@ pub async fn remove_connection(
 ) -> CommandResult<Connection> {
     let e = &state.engine;
     Ok(connections::remove(&e.store, e.secrets.as_ref(), &id).await?)
+}
+
+/// "Test" on the form: what is typed, unsaved. The typed secrets are used
+/// for this test only: never stored, logged or sent back.
+#[tauri::command]
+pub async fn test_connection_input(
+    state: State<'_, AppState>,
+    id: Option<String>,
+    input: ConnectionInput,
+    secrets: SecretsPayload,
+    resolve_only: Option<bool>,
+) -> CommandResult<TestResult> {
+    let e = &state.engine;
+    let depth = match resolve_only {
+        Some(true) => TestDepth::BeforeSave,
+        _ => TestDepth::Full,
+    };
+    let s = secrets.into();
+    Ok(connections::test_unsaved(
+        &e.store,
+        e.secrets.as_ref(),
+        id.as_deref(),
+        &input,
+        &s,
+        depth,
+        Utc::now(),
+    )
+    .await?)
 }

@@ -8,6 +8,7 @@ const LABELS: Record<Verdict, string> = {
   forbidden: "Access forbidden",
   not_found: "Wrong Tenant URL",
   filter_not_found: "404 for an empty filter",
+  filter_refused: "Filter refused",
   html: "Web page, not SCIM",
   server_error: "SaaS server error",
   timeout: "Timed out",
@@ -29,12 +30,13 @@ export function verdictTone(v: Verdict): Tone {
   return "bad";
 }
 
-export function VerdictBadge({ verdict, status }: { verdict: Verdict; status?: number | null }) {
+/** `label` replaces the SCIM wording (the Graph sign-in says "Sign-in refused", not "Token rejected"). */
+export function VerdictBadge({ verdict, status, label }: { verdict: Verdict; status?: number | null; label?: string }) {
   const tone = verdictTone(verdict);
   return (
     <span className={`badge badge-tone-${tone}`}>
       <Icon name={tone === "ok" ? "check" : "alert"} size={12} />
-      {verdictLabel(verdict)}
+      {label ?? verdictLabel(verdict)}
       {status != null ? <span className="badge-extra">HTTP {status}</span> : null}
     </span>
   );

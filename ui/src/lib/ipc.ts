@@ -32,6 +32,7 @@ import type { Notification } from "../bindings/Notification";
 import type { Page } from "../bindings/Page";
 import type { StatusReport } from "../bindings/StatusReport";
 import type { Settings } from "../bindings/Settings";
+import type { TestResult } from "../bindings/TestResult";
 
 const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "validation",
@@ -90,6 +91,22 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   } catch (e) {
     throw toCommandError(e);
   }
+}
+
+/**
+ * "Test" on the connection form: Test Connection and the Graph sign-in with
+ * what is typed, unsaved (`id`: the connection being edited, whose stored
+ * secrets stand in for empty fields while their endpoint is unchanged).
+ * `resolveOnly`: before a save, every problem a save would report and whether
+ * the host names resolve; nothing is sent to the endpoints.
+ */
+export function testConnectionInput(
+  id: string | null,
+  input: ConnectionInput,
+  secrets: SecretsPayload,
+  resolveOnly = false,
+): Promise<TestResult> {
+  return call<TestResult>("test_connection_input", { id, input, secrets, resolveOnly });
 }
 
 export function listConnections(): Promise<Connection[]> {

@@ -13,14 +13,14 @@ import {
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { FieldError } from "../bindings/FieldError";
+import type { TestResult } from "../bindings/TestResult";
+import type { UnresolvedHost } from "../bindings/UnresolvedHost";
 import { Dialog, DiscardChangesDialog } from "../components/Dialog";
 import { Alert, ErrorAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { useToasts } from "../components/Toasts";
 import {
-  AUTH_MODES,
-  CLOUDS,
   clientChecks,
   emptyForm,
   firstInvalid,
@@ -34,9 +34,12 @@ import {
   type FormState,
   type SecretField,
 } from "../lib/connectionForm";
-import { addConnection, updateConnection } from "../lib/ipc";
+import { addConnection, testConnectionInput, toCommandError, updateConnection } from "../lib/ipc";
 import { useUnsavedChanges } from "../lib/router";
 import { secretStoreWording, type SecretStoreWording } from "../lib/secretStore";
+import { SecretInput } from "./connection/SecretInput";
+import { EntraSection } from "./connection/EntraSection";
+import { TestPanel, UnresolvedWarning } from "./connection/TestPanel";
 
 /** The "keep the stored secret" placeholder, naming where it is stored. */
 export function keepSecretPlaceholder(place: string): string {
@@ -102,6 +105,10 @@ export function ConnectionForm({
   const [showToken, setShowToken] = useState(false);
   const [showSecret, setShowSecret] = useState(false);
   const [keepMoved, setKeepMoved] = useState(false);
+  const [testing, setTesting] = useState(false);
+  const [test, setTest] = useState<{ result: TestResult | null; error: CommandError | null; sent: string } | null>(null);
+  const [unresolved, setUnresolved] = useState<UnresolvedHost[] | null>(null);
+  const testRef = useRef<HTMLDivElement>(null);
   const { push } = useToasts();
   const uid = useId();
   const nameRef = useRef<HTMLInputElement>(null);
@@ -142,7 +149,9 @@ export function ConnectionForm({
       first === "auth_mode"
         ? document.querySelector<HTMLInputElement>(`input[name="${uid}-auth_mode"]:checked`)
         : document.getElementById(idOf(first));
-    el?.focus();
+    // Centred, so the sticky footer never covers the field or its message.
+    el?.closest<HTMLElement>(".field")?.scrollIntoView?.({ block: "center" });
+    el?.focus({ preventScroll: true });
     // Only when a save attempt produced errors.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focusTick]);
@@ -153,6 +162,7 @@ export function ConnectionForm({
 
   function set<K extends FieldName>(key: K, value: FormState[K]) {
     setForm((prev) => ({ ...prev, [key]: value }));
+    if (unresolved && ["scim_url", "login_url", "graph_url", "cloud"].includes(key)) setUnresolved(null);
     if (fieldErrors.some((e) => e.field === key)) {
       setFieldErrors((list) => list.filter((e) => e.field !== key));
     }
@@ -235,16 +245,88 @@ export function ConnectionForm({
     );
   }
 
-  async function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    if (saving) return;
+  /** The payload without a secret that is too long to send (its error is the client's). */
+  function payloadFor(local: FieldError[]) {
+    const p = toPayload(form, { keepSecretsForNewEndpoint: keepMoved && moved.fields.length > 0 });
+    for (const fe of local) if (fe.field in p.secrets) p.secrets[fe.field as keyof typeof p.secrets] = null;
+    return p;
+  }
+
+  /** "Test": Test Connection and the Graph sign-in with what is typed; nothing is saved. */
+  async function onTest() {
+    if (testing || saving) return;
     setFailure(null);
-    const local = clientChecks(form);
+    const local = clientChecks(form).filter((fe) => fe.field in SECRET_NAMES);
     if (local.length > 0) {
       setFieldErrors(local);
       setFocusTick((t) => t + 1);
       return;
     }
+    const { input, secrets } = payloadFor([]);
+    const sent = JSON.stringify([input, secrets]);
+    setTesting(true);
+    setTest(null);
+    requestAnimationFrame(() => testRef.current?.scrollIntoView?.({ block: "nearest" }));
+    try {
+      const result = await testConnectionInput(existing?.id ?? null, input, secrets);
+      setTest({ result, error: null, sent });
+    } catch (err) {
+      const ce = toCommandError(err);
+      if (ce.kind === "validation" && ce.fields.length > 0) {
+        setFieldErrors(ce.fields);
+        setFocusTick((t) => t + 1);
+      } else {
+        setTest({ result: null, error: ce, sent });
+      }
+    } finally {
+      setTesting(false);
+      requestAnimationFrame(() => testRef.current?.scrollIntoView?.({ block: "nearest" }));
+    }
+  }
+
+  async function onSubmit(e: FormEvent | null, saveAnyway = false) {
+    e?.preventDefault();
+    if (saving) return;
+    setFailure(null);
+    const local = clientChecks(form);
+    setSaving(true);
+    let pre: TestResult | null = null;
+    try {
+      // Every problem at once (Rust's verdict with the client's), and the host names.
+      const { input, secrets } = payloadFor(local);
+      pre = await testConnectionInput(existing?.id ?? null, input, secrets, true);
+    } catch (err) {
+      const ce = toCommandError(err);
+      if (ce.kind === "validation") {
+        setFieldErrors([...local, ...ce.fields]);
+        setFocusTick((t) => t + 1);
+        setSaving(false);
+        return;
+      }
+      if (ce.kind === "not_found") {
+        setFailure(ce);
+        onMissing?.();
+        setFocusTick((t) => t + 1);
+        setSaving(false);
+        return;
+      }
+      // Anything else: the save itself reports it.
+    }
+    setSaving(false);
+    if (local.length > 0) {
+      setFieldErrors(local);
+      setFocusTick((t) => t + 1);
+      return;
+    }
+    if (pre && pre.unresolved.length > 0 && !saveAnyway) {
+      setUnresolved(pre.unresolved);
+      requestAnimationFrame(() => {
+        const body = bodyRef.current?.closest<HTMLElement>(".dialog-body");
+        if (body) body.scrollTop = 0;
+      });
+      return;
+    }
+    setUnresolved(null);
     if (moved.fields.length > 0 && !keepMoved) {
       const where = joinWords(moved.changes);
       setFieldErrors(
@@ -285,7 +367,6 @@ export function ConnectionForm({
     }
   }
 
-  const cloud = CLOUDS.find((c) => c.value === form.cloud);
   const keepToken = existing?.has_scim_token && form.scim_url.trim() !== "";
   const keepSecret = existing?.has_client_secret && wantsSecret && existing.entra?.auth_mode === "client_secret";
   const keepCert = existing?.has_client_secret && wantsCert && existing.entra?.auth_mode === "certificate";
@@ -299,12 +380,23 @@ export function ConnectionForm({
       busy={saving}
       dismissOnBackdrop={false}
       initialFocus={nameRef}
-      form={{ onSubmit, "aria-label": existing ? "Edit connection" : "Add connection" }}
+      form={{ onSubmit: (e) => void onSubmit(e), "aria-label": existing ? "Edit connection" : "Add connection" }}
       footer={
         <>
           <span className="footer-note">
             <Icon name="info" size={14} /> Secrets go to {secretStore.place}, never to the database.
           </span>
+          <button
+            type="button"
+            className="button"
+            onClick={() => void onTest()}
+            disabled={saving || testing}
+            aria-busy={testing || undefined}
+            title="Test Connection and the sign-in with what is typed, without saving"
+          >
+            {testing ? <span className="spinner spinner-sm" aria-hidden="true" /> : null}
+            {testing ? "Testing…" : "Test"}
+          </button>
           <button type="button" className="button" onClick={requestClose} disabled={saving}>
             Cancel
           </button>
@@ -317,6 +409,18 @@ export function ConnectionForm({
     >
       <div ref={bodyRef} className="form-stack">
         {failure ? <ErrorAlert error={failure} /> : null}
+        {unresolved ? (
+          <UnresolvedWarning
+            hosts={unresolved}
+            saving={saving}
+            onSaveAnyway={() => void onSubmit(null, true)}
+            onReview={() => {
+              const f = unresolved[0]?.field;
+              setUnresolved(null);
+              if (f) document.getElementById(`${uid}-${f}`)?.focus();
+            }}
+          />
+        ) : null}
         {errorCount > 0 ? (
           <Alert
             title={errorCount === 1 ? "1 field needs attention" : `${errorCount} fields need attention`}
@@ -350,214 +454,24 @@ export function ConnectionForm({
           { hint: "How this connection appears in lists and notifications." },
         )}
 
-        <fieldset className="form-section">
-          <legend className="section-legend">
-            <span className="section-icon section-icon-entra">
-              <Icon name="entra" size={16} />
-            </span>
-            Watch Entra ID
-          </legend>
-          <p className="section-description">
-            Reads the enterprise app's provisioning job and logs through Microsoft Graph. Leave the tenant empty to skip
-            this side.
-          </p>
-          <div className="grid-2">
-            {field(
-              "cloud",
-              <select {...control("cloud", true)} className="input select" value={form.cloud} onChange={onText("cloud")}>
-                {CLOUDS.map((c) => (
-                  <option key={c.value} value={c.value}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>,
-              {
-                hint: cloud?.login ? (
-                  <>
-                    Signs in at <code>{cloud.login}</code>, reads <code>{cloud.graph}</code>.
-                  </>
-                ) : (
-                  "Give both hosts below, e.g. for a proxy or a test double."
-                ),
-              },
-            )}
-            {field(
-              "tenant_id",
-              <input
-                {...control("tenant_id", true)}
-                className="input mono"
-                type="text"
-                value={form.tenant_id}
-                onChange={onText("tenant_id")}
-                autoComplete="off"
-                spellCheck={false}
-                autoCapitalize="off"
-                placeholder="contoso.onmicrosoft.com"
-              />,
-              { hint: "The directory (tenant) ID, a GUID, or a verified domain." },
-            )}
-          </div>
-          {custom ? (
-            <div className="grid-2">
-              {field(
-                "login_url",
-                <input
-                  {...control("login_url")}
-                  className="input mono"
-                  type="url"
-                  value={form.login_url}
-                  onChange={onText("login_url")}
-                  autoComplete="off"
-                  spellCheck={false}
-                  placeholder="https://login.example.com"
-                />,
-              )}
-              {field(
-                "graph_url",
-                <input
-                  {...control("graph_url")}
-                  className="input mono"
-                  type="url"
-                  value={form.graph_url}
-                  onChange={onText("graph_url")}
-                  autoComplete="off"
-                  spellCheck={false}
-                  placeholder="https://graph.example.com"
-                />,
-              )}
-            </div>
-          ) : null}
-
-          <fieldset
-            className={byField.auth_mode ? "field field-invalid" : "field"}
-            aria-describedby={byField.auth_mode ? `${idOf("auth_mode")}-error` : undefined}
-          >
-            <legend className="field-label">Sign-in</legend>
-            <div className="segmented">
-              {AUTH_MODES.map((m) => (
-                <label key={m.value} className={form.auth_mode === m.value ? "segment segment-on" : "segment"}>
-                  <input
-                    type="radio"
-                    name={`${uid}-auth_mode`}
-                    value={m.value}
-                    checked={form.auth_mode === m.value}
-                    onChange={() => set("auth_mode", m.value)}
-                    aria-invalid={byField.auth_mode ? true : undefined}
-                  />
-                  <span className="segment-title">{m.label}</span>
-                  <span className="segment-hint">{m.hint}</span>
-                </label>
-              ))}
-            </div>
-            {byField.auth_mode ? (
-              <p className="field-error" id={`${idOf("auth_mode")}-error`}>
-                <Icon name="alert" size={14} />
-                <span>
-                  <RichText text={byField.auth_mode} capitalize />
-                </span>
-              </p>
-            ) : null}
-          </fieldset>
-
-          <div className="grid-2">
-            {field(
-              "client_id",
-              <input
-                {...control("client_id", true)}
-                className="input mono"
-                type="text"
-                value={form.client_id}
-                onChange={onText("client_id")}
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="Application (client) ID"
-              />,
-              {
-                optional: form.auth_mode === "delegated",
-                hint:
-                  form.auth_mode === "delegated"
-                    ? "Leave empty to sign in with Microsoft Graph Command Line Tools"
-                    : "The app registration's Application (client) ID.",
-              },
-            )}
-            {field(
-              "app",
-              <input
-                {...control("app", true)}
-                className="input"
-                type="text"
-                value={form.app}
-                onChange={onText("app")}
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="Acme HR (SCIM)"
-              />,
-              {
-                optional: true,
-                label: "Enterprise app",
-                hint: "Its display name or appId, as listed under Enterprise applications.",
-              },
-            )}
-          </div>
-          {wantsSecret
-            ? field(
-                "client_secret",
-                <SecretInput
-                  props={control("client_secret", true)}
-                  value={form.client_secret}
-                  onChange={onText("client_secret")}
-                  onPaste={onSecretPaste("client_secret")}
-                  placeholder={keepSecret ? keepPlaceholder : "Paste the secret's Value"}
-                  shown={showSecret}
-                  onToggle={() => setShowSecret((s) => !s)}
-                  what="client secret"
-                />,
-                {
-                  hint: keepSecret
-                    ? "A secret is stored. Paste a new one only to replace it."
-                    : "From the app registration's Certificates & secrets: the Value, not the Secret ID.",
-                },
-              )
-            : null}
-          {wantsCert
-            ? field(
-                "client_certificate",
-                <div className="pem-input">
-                  <textarea
-                    {...control("client_certificate", true)}
-                    className="input mono"
-                    rows={4}
-                    value={form.client_certificate}
-                    onChange={onText("client_certificate")}
-                    onPaste={onSecretPaste("client_certificate")}
-                    placeholder={
-                      keepCert
-                        ? keepPlaceholder
-                        : "-----BEGIN CERTIFICATE-----\n…\n-----BEGIN PRIVATE KEY-----\n…"
-                    }
-                    spellCheck={false}
-                    autoCapitalize="off"
-                    autoCorrect="off"
-                  />
-                  <label className="button button-sm pem-file">
-                    <Icon name="upload" size={14} /> Choose a .pem file…
-                    <input
-                      type="file"
-                      accept=".pem,.crt,.key,.txt,application/x-pem-file"
-                      className="visually-hidden"
-                      aria-label="Choose a PEM file with the certificate and its private key"
-                      onChange={onPemFile}
-                    />
-                  </label>
-                </div>,
-                {
-                  hint: keepCert
-                    ? "A certificate is stored. Paste or choose a new one only to replace it."
-                    : `One PEM holding the certificate uploaded under Certificates & secrets and its private key (unencrypted). It goes to ${secretStore.place}.`,
-                },
-              )
-            : null}
-        </fieldset>
+        <EntraSection
+          form={form}
+          uid={uid}
+          byField={byField}
+          idOf={idOf}
+          control={control}
+          field={field}
+          set={set}
+          onText={onText}
+          onSecretPaste={onSecretPaste}
+          onPemFile={(e) => void onPemFile(e)}
+          keepSecret={!!keepSecret}
+          keepCert={!!keepCert}
+          keepPlaceholder={keepPlaceholder}
+          showSecret={showSecret}
+          setShowSecret={setShowSecret}
+          secretStore={secretStore}
+        />
 
         <fieldset className="form-section">
           <legend className="section-legend">
@@ -617,6 +531,15 @@ export function ConnectionForm({
           </div>
         </fieldset>
 
+        <div ref={testRef}>
+          <TestPanel
+            result={test?.result ?? null}
+            error={test?.error ?? null}
+            testing={testing}
+            stale={test !== null && test.sent !== JSON.stringify(Object.values(payloadFor([])))}
+          />
+        </div>
+
         {moved.fields.length > 0 ? (
           <div className="field">
             <label className="check-row">
@@ -657,53 +580,5 @@ export function ConnectionForm({
         />
       ) : null}
     </Dialog>
-  );
-}
-
-function SecretInput({
-  props,
-  value,
-  onChange,
-  onPaste,
-  placeholder,
-  shown,
-  onToggle,
-  what,
-}: {
-  props: ReturnType<() => { id: string; name: string; "aria-invalid"?: true; "aria-describedby"?: string }>;
-  value: string;
-  onChange: (e: ChangeEvent<HTMLInputElement>) => void;
-  onPaste: (e: ClipboardEvent<HTMLInputElement>) => void;
-  placeholder: string;
-  shown: boolean;
-  onToggle: () => void;
-  what: string;
-}) {
-  return (
-    <div className="input-group">
-      <input
-        {...props}
-        className="input mono"
-        type={shown ? "text" : "password"}
-        value={value}
-        onChange={onChange}
-        onPaste={onPaste}
-        placeholder={placeholder}
-        autoComplete="new-password"
-        spellCheck={false}
-        autoCapitalize="off"
-        autoCorrect="off"
-      />
-      <button
-        type="button"
-        className="icon-button input-addon"
-        aria-label={shown ? `Hide ${what}` : `Show ${what}`}
-        aria-pressed={shown}
-        aria-controls={props.id}
-        onClick={onToggle}
-      >
-        <Icon name={shown ? "eyeOff" : "eye"} />
-      </button>
-    </div>
   );
 }
