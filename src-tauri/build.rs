@@ -36,6 +36,7 @@ fn main() {
                 "event_detail",
                 "list_cycles",
                 "export_logs",
+                "reveal_export",
                 "mappings_view",
                 "demo_status",
                 "start_demo",

@@ -39,6 +39,7 @@ pub fn run() {
     let slot: setup::HandleSlot = Arc::new(Mutex::new(None));
     let notifier = setup::clickable_notifier(slot.clone());
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(engine.clone(), notifier.clone()))
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -85,6 +86,7 @@ pub fn run() {
             commands::logs::event_detail,
             commands::logs::list_cycles,
             commands::logs::export_logs,
+            commands::logs::reveal_export,
             commands::mappings::mappings_view,
             commands::demo::demo_status,
             commands::demo::start_demo,

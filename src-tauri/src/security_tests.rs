@@ -54,8 +54,11 @@ fn capability_allows_exactly_the_registered_commands() {
         );
         assert!(lib.contains(&format!("::{c},")), "{c} not registered");
     }
+    // The one plugin permission: the native save dialog of the Logs export.
+    assert!(perms.contains(&"dialog:allow-save".to_string()));
     for p in &perms {
         let ok = p.starts_with("core:event:allow-")
+            || p == "dialog:allow-save"
             || commands
                 .iter()
                 .any(|c| p == &format!("allow-{}", c.replace('_', "-")));
@@ -65,4 +68,20 @@ fn capability_allows_exactly_the_registered_commands() {
             "{p}"
         );
     }
+}
+
+#[test]
+fn no_other_plugin_permission_and_the_dialog_plugin_only_saves() {
+    let cap: serde_json::Value =
+        serde_json::from_str(&read("src-tauri/capabilities/main.json")).unwrap();
+    let plugin_perms: Vec<&str> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| p.contains(':') && !p.starts_with("core:event:"))
+        .collect();
+    assert_eq!(plugin_perms, ["dialog:allow-save"]);
+    // Not the plugin's default set (open, message, ask, confirm as well).
+    assert!(!plugin_perms.contains(&"dialog:default"));
 }

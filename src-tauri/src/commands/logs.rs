@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use scimwatch_engine::error::EngineError;
-use scimwatch_engine::export::{ExportFormat, ExportResult};
+use scimwatch_engine::export::{self, ExportFormat, ExportResult};
 use scimwatch_engine::store::events::{CycleRow, EventFilter, EventRow, Page};
 use scimwatch_engine::views;
 use tauri::State;
@@ -50,8 +50,46 @@ pub async fn export_logs(
     id: String,
     filter: EventFilter,
     format: ExportFormat,
+    path: Option<String>,
 ) -> CommandResult<ExportResult> {
     let filter = scimwatch_engine::log_filter::checked(&filter).map_err(EngineError::from)?;
+    if let Some(path) = path {
+        // The file the admin chose in the save dialog.
+        return Ok(export::export_to(&state.engine, &id, &filter, format, &path).await?);
+    }
     let stamp = Utc::now().format("%Y%m%d-%H%M%S").to_string();
     Ok(views::export_logs(&state.engine, &id, &filter, format, &stamp).await?)
+}
+
+/// "Show in folder" after an export: opens the folder holding `path` in the
+/// file manager (`xdg-open`; the opener plugin is not a dependency).
+#[tauri::command]
+pub fn reveal_export(path: String) -> CommandResult<()> {
+    let folder = export::export_folder(&path)?;
+    open_folder(&folder).map_err(|m| EngineError::Io(m).into())
+}
+
+#[cfg(target_os = "linux")]
+fn open_folder(folder: &std::path::Path) -> Result<(), String> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("xdg-open")
+        .arg(folder)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot open {} (xdg-open: {e})", folder.display()))?;
+    // Reap it so no zombie is left behind.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_folder(folder: &std::path::Path) -> Result<(), String> {
+    Err(format!(
+        "showing the folder is not supported here; the file is in {}",
+        folder.display()
+    ))
 }

@@ -266,9 +266,19 @@ export function eventDetail(id: string, eventId: string, activityMs: number): Pr
   return call<unknown>("event_detail", { id, eventId, activityMs });
 }
 
-/** Writes the filtered events to the Downloads folder. */
-export function exportLogs(id: string, filter: EventFilter, format: ExportFormat): Promise<ExportResult> {
-  return call<ExportResult>("export_logs", { id, filter, format });
+/** Writes the filtered events to `path` (chosen in the save dialog), else to the Downloads folder. */
+export function exportLogs(id: string, filter: EventFilter, format: ExportFormat, path: string | null = null): Promise<ExportResult> {
+  return call<ExportResult>("export_logs", path === null ? { id, filter, format } : { id, filter, format, path });
+}
+
+/** Opens the folder holding an exported file in the file manager. */
+export function revealExport(path: string): Promise<null> {
+  return call<null>("reveal_export", { path });
+}
+
+/** The native save dialog (tauri-plugin-dialog, `dialog:allow-save` only); `null` when cancelled. */
+export function chooseSavePath(options: { title: string; defaultPath: string; filters: { name: string; extensions: string[] }[] }): Promise<string | null> {
+  return call<string | null>("plugin:dialog|save", { options });
 }
 
 /** With `schemas`, the targets are also compared with the SaaS's `/Schemas` (one request to the SCIM endpoint). */

@@ -64,7 +64,8 @@ describe("Provisioning logs", () => {
       sourceSystem: { displayName: "Microsoft Entra ID" },
       targetSystem: { displayName: "Acme" },
     });
-    b.handlers.export_logs = (a) => ({ path: `/home/admin/Downloads/scimwatch-logs.${a.format}`, rows: 11 });
+    b.handlers.export_logs = (a) => ({ path: String(a.path), rows: 11 });
+    b.handlers["plugin:dialog|save"] = (a) => `/home/admin/Documents/${String((a.options as { defaultPath: string }).defaultPath)}`;
     await openLogs();
     await screen.findByRole("table", { name: "Provisioning events, newest first" });
     // jsdom: the fallback viewport shows every loaded row, so the end is reached at once.
@@ -72,7 +73,9 @@ describe("Provisioning logs", () => {
     await screen.findByText("user10@contoso.com");
     expect(screen.getByText(/End of the log · 11 events/)).toBeTruthy();
 
-    fireEvent.click(screen.getByRole("button", { name: "user0@contoso.com" }));
+    // A click anywhere on the row opens it (here: its time cell).
+    const row0 = screen.getByRole("row", { name: /user0@contoso\.com,.*open details/ });
+    fireEvent.click(within(row0).getAllByRole("cell")[0]!);
     const drawer = await screen.findByRole("dialog", { name: /Update · user0@contoso.com/ });
     await within(drawer).findByText("The SCIM endpoint answered 400.");
     expect(within(drawer).getByText("Check the attribute mapping of emails.")).toBeTruthy();
@@ -87,7 +90,49 @@ describe("Provisioning logs", () => {
     fireEvent.click(screen.getByRole("button", { name: "Export CSV" }));
     const toasts = screen.getByRole("status", { name: "Notifications" });
     await within(toasts).findByText("Exported 11 rows as CSV");
-    expect(toasts.textContent).toContain("/home/admin/Downloads/scimwatch-logs.csv");
+    const options = b.last("plugin:dialog|save")!.args.options as { defaultPath: string; filters: { extensions: string[] }[] };
+    expect(options.defaultPath).toMatch(/^scimwatch-Contoso___Acme-logs-\d{8}-\d{6}\.csv$/);
+    expect(options.filters[0]!.extensions).toEqual(["csv"]);
+    expect(b.last("export_logs")!.args).toMatchObject({ id: "c1", format: "csv", path: `/home/admin/Documents/${options.defaultPath}` });
+    expect(toasts.textContent).toContain(`/home/admin/Documents/${options.defaultPath}`);
+    fireEvent.click(screen.getByRole("button", { name: "Show in folder" }));
+    await waitFor(() => expect(b.last("reveal_export")!.args).toEqual({ path: `/home/admin/Documents/${options.defaultPath}` }));
+  });
+
+  test("Enter or Space on a focused row opens the drawer; one tab stop, arrows move", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.job_status = () => healthyReport();
+    b.handlers.query_logs = () => ({ items: [eventRow(0), eventRow(1)], next_cursor: null });
+    b.handlers.event_detail = () => ({ provisioningAction: "create" });
+    await openLogs();
+    const rows = await screen.findAllByRole("row", { name: /open details/ });
+    expect(rows.map((r) => r.getAttribute("tabindex"))).toEqual(["0", "-1"]);
+    expect(rows[0]!.getAttribute("aria-haspopup")).toBe("dialog");
+    rows[0]!.focus();
+    fireEvent.keyDown(rows[0]!, { key: "ArrowDown" });
+    await waitFor(() => expect(document.activeElement).toBe(screen.getAllByRole("row", { name: /open details/ })[1]));
+    fireEvent.keyDown(document.activeElement!, { key: "Enter" });
+    const drawer = await screen.findByRole("dialog", { name: /user1@contoso.com/ });
+    fireEvent.keyDown(drawer, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    const first = screen.getAllByRole("row", { name: /open details/ })[0]!;
+    fireEvent.keyDown(first, { key: " " });
+    await screen.findByRole("dialog", { name: /user0@contoso.com/ });
+  });
+
+  test("cancelling the save dialog exports nothing and says nothing", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.job_status = () => healthyReport();
+    b.handlers.query_logs = () => ({ items: [eventRow(0)], next_cursor: null });
+    await openLogs();
+    await screen.findAllByRole("row", { name: /open details/ });
+    fireEvent.click(screen.getByRole("button", { name: "Export JSON" }));
+    await waitFor(() => expect(b.count("plugin:dialog|save")).toBe(1));
+    await waitFor(() => expect((screen.getByRole("button", { name: "Export JSON" }) as HTMLButtonElement).disabled).toBe(false));
+    expect(b.count("export_logs")).toBe(0);
+    expect(screen.queryByRole("button", { name: "Show in folder" })).toBeNull();
+    expect(screen.getByRole("status", { name: "Notifications" }).textContent).not.toContain("Export");
+    expect((b.last("plugin:dialog|save")!.args.options as { filters: { extensions: string[] }[] }).filters[0]!.extensions).toEqual(["jsonl"]);
   });
 
   test("filters are validated with specific messages, then sent", async () => {

@@ -1,29 +1,26 @@
 // Entra's provisioning logs as scimwatch stored them: a filterable, windowed
 // table (keyset pages fetched as you scroll), a detail drawer and exports.
-import { Fragment, useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { EventFilter } from "../bindings/EventFilter";
 import type { EventRow } from "../bindings/EventRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
+import type { ExportResult } from "../bindings/ExportResult";
 import { ConnectionPicker, useEntraConnection } from "../components/ConnectionPicker";
-import { Dialog } from "../components/Dialog";
 import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
-import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
-import { RichText } from "../components/RichText";
-import { LocalTime } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { useConnections } from "../lib/connections";
-import { eventDetail, exportLogs, jobStatus, queryLogs, toCommandError } from "../lib/ipc";
+import { chooseSavePath, exportLogs, jobStatus, queryLogs, revealExport, toCommandError } from "../lib/ipc";
 import { go, hrefWithQuery, navigate, type Query } from "../lib/router";
-import { formatLocalDateTime } from "../lib/time";
 import { useCommand } from "../lib/useCommand";
+import { EventDrawer } from "./logs/EventDrawer";
+import { LogTable } from "./logs/LogTable";
 
-export const ROW_HEIGHT = 44;
-export const OVERSCAN = 8;
+export { LogTable, OVERSCAN, ROW_HEIGHT, visibleRange } from "./logs/LogTable";
+
 const PAGE_SIZE = 200;
-const VIEWPORT_FALLBACK = 528;
 
 export const EMPTY_FILTER: EventFilter = {
   status: null,
@@ -228,6 +225,7 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
   const [error, setError] = useState<CommandError | null>(null);
   const [open, setOpen] = useState<EventRow | null>(null);
   const [exporting, setExporting] = useState<ExportFormat | null>(null);
+  const [exported, setExported] = useState<ExportResult | null>(null);
   const generation = useRef(0);
   const { push } = useToasts();
   const formId = useId();
@@ -299,16 +297,33 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
     }
   }
 
+  /** Asks where to save (the native save dialog), then the engine writes the file there. Cancel does nothing. */
   async function runExport(format: ExportFormat) {
     setExporting(format);
     try {
-      const r = await exportLogs(c.id, filter, format);
+      const ext = format === "csv" ? "csv" : "jsonl";
+      const path = await chooseSavePath({
+        title: `Export provisioning logs as ${format.toUpperCase()}`,
+        defaultPath: exportFileName(c.name, ext),
+        filters: [{ name: format === "csv" ? "CSV" : "JSON lines", extensions: [ext] }],
+      });
+      if (!path) return;
+      const r = await exportLogs(c.id, filter, format, path);
+      setExported(r);
       push({ tone: "success", title: `Exported ${r.rows.toLocaleString()} row${r.rows === 1 ? "" : "s"} as ${format.toUpperCase()}`, lines: [`Saved to \`${r.path}\``] });
     } catch (e) {
       const err = toCommandError(e);
       push({ tone: "warning", title: "Export failed", lines: [err.message] });
     } finally {
       setExporting(null);
+    }
+  }
+
+  async function showInFolder(path: string) {
+    try {
+      await revealExport(path);
+    } catch (e) {
+      push({ tone: "warning", title: "Cannot show the folder", lines: [toCommandError(e).message] });
     }
   }
 
@@ -368,6 +383,27 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
           </button>
         </div>
       </form>
+
+      {exported ? (
+        <Alert
+          tone="success"
+          title={`Exported ${exported.rows.toLocaleString()} row${exported.rows === 1 ? "" : "s"}`}
+          action={
+            <div className="button-row">
+              <button type="button" className="button button-sm" onClick={() => void showInFolder(exported.path)}>
+                Show in folder
+              </button>
+              <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setExported(null)}>
+                ×
+              </button>
+            </div>
+          }
+        >
+          <p className="mono small truncate" title={exported.path}>
+            {exported.path}
+          </p>
+        </Alert>
+      ) : null}
 
       {error ? (
         <ErrorAlert
@@ -473,305 +509,11 @@ function FilterInput({
 }
 
 /** The rows to render for a scroll position: the visible ones plus an overscan either side. */
-export function visibleRange(scrollTop: number, height: number, count: number, rowHeight = ROW_HEIGHT, overscan = OVERSCAN): [number, number] {
-  const start = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const end = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + overscan);
-  return [start, end];
-}
 
-const STATUS_LABELS: Record<string, string> = { success: "Success", failure: "Failure", skipped: "Skipped", warning: "Warning" };
-const STATUS_TONE: Record<string, string> = { success: "ok", failure: "bad", skipped: "off", warning: "warn" };
-
-export function LogTable({
-  items,
-  onEndReached,
-  onOpen,
-  loadingMore = false,
-  hasMore = false,
-}: {
-  items: EventRow[];
-  onEndReached: () => void;
-  onOpen: (row: EventRow) => void;
-  loadingMore?: boolean;
-  hasMore?: boolean;
-}) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(VIEWPORT_FALLBACK);
-  const [focusIndex, setFocusIndex] = useState<number | null>(null);
-  const [start, end] = visibleRange(scrollTop, height, items.length);
-
-  useEffect(() => {
-    const el = scroller.current;
-    if (el && el.clientHeight > 0) setHeight(el.clientHeight);
-  }, []);
-
-  useEffect(() => {
-    if (end >= items.length - OVERSCAN && hasMore) onEndReached();
-  }, [end, items.length, hasMore, onEndReached]);
-
-  useEffect(() => {
-    if (focusIndex === null) return;
-    scroller.current?.querySelector<HTMLElement>(`[data-index="${focusIndex}"] .log-open`)?.focus();
-  }, [focusIndex, start, end]);
-
-  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
-    const target = e.target as HTMLElement;
-    const row = target.closest<HTMLElement>("[data-index]");
-    if (!row) return;
-    const i = Number(row.dataset.index);
-    let next = -1;
-    if (e.key === "ArrowDown") next = Math.min(items.length - 1, i + 1);
-    else if (e.key === "ArrowUp") next = Math.max(0, i - 1);
-    else if (e.key === "Home" && e.ctrlKey) next = 0;
-    else if (e.key === "End" && e.ctrlKey) next = items.length - 1;
-    else if (e.key === "PageDown") next = Math.min(items.length - 1, i + Math.floor(height / ROW_HEIGHT));
-    else if (e.key === "PageUp") next = Math.max(0, i - Math.floor(height / ROW_HEIGHT));
-    if (next < 0) return;
-    e.preventDefault();
-    const el = scroller.current;
-    if (el) {
-      const top = next * ROW_HEIGHT;
-      if (top < el.scrollTop) el.scrollTop = top;
-      else if (top + ROW_HEIGHT > el.scrollTop + height) el.scrollTop = top + ROW_HEIGHT - height;
-      setScrollTop(el.scrollTop);
-    }
-    setFocusIndex(next);
-  }
-
-  const rows = [];
-  for (let i = start; i < end; i++) {
-    const r = items[i]!;
-    const tone = STATUS_TONE[r.status] ?? "off";
-    rows.push(
-      <div key={r.id} role="row" aria-rowindex={i + 2} data-index={i} className={`log-row log-row-${tone}`} style={{ top: i * ROW_HEIGHT, height: ROW_HEIGHT }}>
-        <div role="cell" className="log-time">
-          {formatLocalDateTime(new Date(r.activity_ms))}
-        </div>
-        <div role="cell">
-          <span className={tone === "off" ? "badge badge-skipped" : `badge badge-tone-${tone}`}>{STATUS_LABELS[r.status] ?? r.status}</span>
-        </div>
-        <div role="cell" className="log-action">
-          {r.action}
-        </div>
-        <div role="cell" className="log-who truncate">
-          <button type="button" className="log-open" onClick={() => onOpen(r)} tabIndex={focusIndex === i || (focusIndex === null && i === start) ? 0 : -1}>
-            {r.target_name ?? r.source_name ?? r.source_id ?? r.event_id}
-          </button>
-          {r.identity_type ? <span className="muted small"> · {r.identity_type}</span> : null}
-        </div>
-        <div role="cell" className="log-error truncate" title={r.error_reason ?? undefined}>
-          {r.error_code ? <span className="mono">{r.error_code}</span> : <span className="muted">—</span>}
-        </div>
-      </div>,
-    );
-  }
-
-  return (
-    <div className="card log-table" role="table" aria-label="Provisioning events, newest first" aria-rowcount={hasMore ? -1 : items.length + 1}>
-      <div role="rowgroup" className="log-head">
-        <div role="row" aria-rowindex={1} className="log-row log-row-head">
-          <div role="columnheader">Time</div>
-          <div role="columnheader">Status</div>
-          <div role="columnheader">Action</div>
-          <div role="columnheader">Identity</div>
-          <div role="columnheader">Error</div>
-        </div>
-      </div>
-      <div
-        ref={scroller}
-        role="rowgroup"
-        className="log-body"
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-        onKeyDown={onKeyDown}
-      >
-        <div className="log-spacer" style={{ height: items.length * ROW_HEIGHT }}>
-          {rows}
-        </div>
-      </div>
-      <div className="log-foot muted small" aria-live="polite">
-        {loadingMore ? (
-          <>
-            <span className="spinner spinner-sm" aria-hidden="true" /> Loading more…
-          </>
-        ) : hasMore ? (
-          "Scroll for older events"
-        ) : (
-          `End of the log · ${items.length.toLocaleString()} event${items.length === 1 ? "" : "s"}`
-        )}
-      </div>
-    </div>
-  );
-}
-
-// ---------- detail drawer ----------
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | null => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : null);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null);
-
-function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow; onClose: () => void }) {
-  const detail = useCommand(`event:${c.id}:${row.event_id}`, () => eventDetail(c.id, row.event_id, row.activity_ms));
-  const d = obj(detail.data);
-  const info = obj(d?.provisioningStatusInfo);
-  const err = obj(info?.errorInformation);
-  const steps = arr(d?.provisioningSteps).map(obj).filter((x): x is Json => !!x);
-  const props = arr(d?.modifiedProperties).map(obj).filter((x): x is Json => !!x);
-  const title = `${row.action.charAt(0).toUpperCase()}${row.action.slice(1)} · ${row.target_name ?? row.source_name ?? row.event_id}`;
-  return (
-    <Dialog title={title} description={<LocalTime iso={new Date(row.activity_ms).toISOString()} />} onClose={onClose} size="drawer">
-      {detail.error ? <ErrorAlert error={detail.error} /> : null}
-      {detail.loading && !d ? (
-        <div className="stack-sm" role="status" aria-label="Loading event details">
-          <Skeleton width="60%" />
-          <Skeleton width="80%" />
-          <Skeleton width="70%" />
-        </div>
-      ) : null}
-      {d ? (
-        <div className="stack drawer-body">
-          {err && (str(err.errorCode) || str(err.reason)) ? (
-            <Alert title={str(err.errorCode) ?? "Error"}>
-              {str(err.reason) ? (
-                <p>
-                  <RichText text={str(err.reason)!} />
-                </p>
-              ) : null}
-              {str(err.additionalDetails) ? <p className="muted">{str(err.additionalDetails)}</p> : null}
-              {str(err.recommendedAction) ? (
-                <p>
-                  <strong>Recommended action:</strong> {str(err.recommendedAction)}
-                </p>
-              ) : null}
-              {str(err.errorCategory) ? <p className="small muted">Category: {str(err.errorCategory)}</p> : null}
-            </Alert>
-          ) : null}
-          <section aria-labelledby="drawer-ids">
-            <h3 id="drawer-ids" className="section-kicker">
-              Identities
-            </h3>
-            <div className="identity-pair">
-              <Identity label={str(obj(d.sourceSystem)?.displayName) ?? "Source"} v={obj(d.sourceIdentity)} />
-              <Icon name="arrowRight" size={16} className="identity-arrow" />
-              <Identity label={str(obj(d.targetSystem)?.displayName) ?? "Target"} v={obj(d.targetIdentity)} />
-            </div>
-            <dl className="facts facts-compact">
-              <dt>Status</dt>
-              <dd>{str(info?.status) ?? row.status}</dd>
-              <dt>Action</dt>
-              <dd>{str(d.provisioningAction) ?? row.action}</dd>
-              {str(d.cycleId) ?? row.cycle_id ? (
-                <>
-                  <dt>Cycle</dt>
-                  <dd className="mono selectable">{str(d.cycleId) ?? row.cycle_id}</dd>
-                </>
-              ) : null}
-              {str(d.changeId) ?? row.change_id ? (
-                <>
-                  <dt>Change</dt>
-                  <dd className="mono selectable">{str(d.changeId) ?? row.change_id}</dd>
-                </>
-              ) : null}
-              {row.duration_ms != null ? (
-                <>
-                  <dt>Duration</dt>
-                  <dd>{row.duration_ms.toLocaleString()} ms</dd>
-                </>
-              ) : null}
-            </dl>
-          </section>
-          <section aria-labelledby="drawer-steps">
-            <h3 id="drawer-steps" className="section-kicker">
-              Steps
-            </h3>
-            {steps.length === 0 ? (
-              <p className="muted small">Entra recorded no step for this event.</p>
-            ) : (
-              <ol className="step-timeline">
-                {steps.map((s, i) => {
-                  const st = (str(s.status) ?? "").toLowerCase();
-                  const tone = st === "success" ? "ok" : st === "failure" ? "bad" : st === "skipped" ? "off" : "warn";
-                  const details = obj(s.details);
-                  return (
-                    <li key={i} className={`timeline-step timeline-${tone}`}>
-                      <span className="timeline-dot" aria-hidden="true" />
-                      <div>
-                        <p className="timeline-title">
-                          {str(s.name) ?? `Step ${i + 1}`}
-                          <span className="muted small"> · {str(s.provisioningStepType) ?? "step"} · {str(s.status) ?? "unknown"}</span>
-                        </p>
-                        {str(s.description) ? (
-                          <p className="small">
-                            <RichText text={str(s.description)!} />
-                          </p>
-                        ) : null}
-                        {details && Object.keys(details).length > 0 ? (
-                          <dl className="facts facts-compact small">
-                            {Object.entries(details).map(([k, v]) => (
-                              <Fragment key={k}>
-                                <dt>{k}</dt>
-                                <dd className="selectable mono">{typeof v === "string" ? v : JSON.stringify(v)}</dd>
-                              </Fragment>
-                            ))}
-                          </dl>
-                        ) : null}
-                      </div>
-                    </li>
-                  );
-                })}
-              </ol>
-            )}
-          </section>
-          <section aria-labelledby="drawer-props">
-            <h3 id="drawer-props" className="section-kicker">
-              Modified properties
-            </h3>
-            {props.length === 0 ? (
-              <p className="muted small">No property changed.</p>
-            ) : (
-              <div className="table-scroll">
-                <table className="table">
-                  <caption className="visually-hidden">Modified properties, old and new values</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Property</th>
-                      <th scope="col">Old value</th>
-                      <th scope="col">New value</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {props.map((p, i) => (
-                      <tr key={i}>
-                        <th scope="row" className="mono">
-                          {str(p.displayName) ?? "—"}
-                        </th>
-                        <td className="mono selectable diff-old">{str(p.oldValue) ?? <span className="muted">empty</span>}</td>
-                        <td className="mono selectable diff-new">{str(p.newValue) ?? <span className="muted">empty</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </section>
-          <details className="disclosure disclosure-sm">
-            <summary className="disclosure-summary">Raw JSON from Microsoft Graph</summary>
-            <pre className="code-block code-block-sm selectable">{JSON.stringify(d, null, 2)}</pre>
-          </details>
-        </div>
-      ) : null}
-    </Dialog>
-  );
-}
-
-function Identity({ label, v }: { label: string; v: Json | null }) {
-  return (
-    <div className="identity">
-      <p className="identity-system">{label}</p>
-      <p className="identity-name">{str(v?.displayName) ?? <span className="muted">Not recorded</span>}</p>
-      {str(v?.id) ? <p className="mono small muted selectable">{str(v?.id)}</p> : null}
-      {str(v?.identityType) ? <p className="small muted">{str(v?.identityType)}</p> : null}
-    </div>
-  );
+/** The save dialog's suggested file name: `scimwatch-<connection>-logs-<YYYYMMDD-HHMMSS>.<ext>`. */
+export function exportFileName(connection: string, ext: string, now = new Date()): string {
+  const safe = connection.replace(/[^A-Za-z0-9-]/g, "_");
+  const p = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return `scimwatch-${safe}-logs-${stamp}.${ext}`;
 }
