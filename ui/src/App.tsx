@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, type MouseEvent } from "react";
 import logoUrl from "./assets/logo.svg";
 import { DiscardChangesDialog } from "./components/Dialog";
 import { Icon, type IconName } from "./components/Icon";
@@ -61,16 +61,24 @@ function Shell() {
   }, []);
   return (
     <div className="app">
-      <a className="skip-link" href="#main">
+      {/* First in the tab order, then the sidebar, then the content. The
+          address is the router's (#/screen), so the link moves focus itself. */}
+      <a className="skip-link" href="#main" onClick={skipToContent}>
         Skip to content
       </a>
       <Sidebar active={route.screen} />
-      <main id="main" className="main">
+      <main id="main" className="main" tabIndex={-1}>
         <Screen route={route} />
       </main>
       <LeaveGuard />
     </div>
   );
+}
+
+/** Focus the content without touching the address (`#main` is not a route). */
+function skipToContent(e: MouseEvent<HTMLAnchorElement>) {
+  e.preventDefault();
+  document.getElementById("main")?.focus();
 }
 
 /** Asks before leaving a screen with unsaved changes (see `useUnsavedChanges`). */

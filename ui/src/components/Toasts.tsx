@@ -1,5 +1,8 @@
-// Transient confirmations ("Connection saved") in a polite live region.
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+// Transient confirmations ("Connection saved") in a polite live region. Each
+// dismisses itself after a while; hovering it or focusing inside it pauses
+// the countdown (it resumes, in full, when the pointer and focus leave), and
+// it can always be closed by hand.
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { Icon } from "./Icon";
 import { RichText } from "./RichText";
 
@@ -20,7 +23,12 @@ export function useToasts(): ToastApi {
   return useContext(ToastContext);
 }
 
-const LIFETIME_MS = 7_000;
+export const LIFETIME_MS = 7_000;
+
+/** How long a toast stays: toasts with notes a little longer, they are worth reading. */
+export function lifetime(toast: Pick<Toast, "lines">): number {
+  return LIFETIME_MS + (toast.lines?.length ?? 0) * 3_000;
+}
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -30,16 +38,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     setToasts((list) => list.filter((t) => t.id !== id));
   }, []);
 
-  const push = useCallback(
-    (toast: Omit<Toast, "id">) => {
-      const id = nextId.current++;
-      setToasts((list) => [...list.slice(-3), { ...toast, id }]);
-      // Toasts with notes stay a little longer: they are worth reading.
-      const life = LIFETIME_MS + (toast.lines?.length ?? 0) * 3_000;
-      window.setTimeout(() => dismiss(id), life);
-    },
-    [dismiss],
-  );
+  const push = useCallback((toast: Omit<Toast, "id">) => {
+    const id = nextId.current++;
+    setToasts((list) => [...list.slice(-3), { ...toast, id }]);
+  }, []);
 
   const api = useMemo(() => ({ push }), [push]);
 
@@ -48,26 +50,51 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toast-region" role="status" aria-live="polite" aria-label="Notifications">
         {toasts.map((t) => (
-          <div key={t.id} className={`toast toast-${t.tone}`}>
-            <Icon name={t.tone === "success" ? "check" : t.tone === "warning" ? "alert" : "info"} className="toast-icon" />
-            <div className="toast-content">
-              <p className="toast-title">{t.title}</p>
-              {t.lines && t.lines.length > 0 ? (
-                <ul className="toast-lines">
-                  {t.lines.map((l, i) => (
-                    <li key={i}>
-                      <RichText text={l} />
-                    </li>
-                  ))}
-                </ul>
-              ) : null}
-            </div>
-            <button type="button" className="icon-button icon-button-sm" aria-label="Dismiss notification" onClick={() => dismiss(t.id)}>
-              <Icon name="close" size={14} />
-            </button>
-          </div>
+          <ToastItem key={t.id} toast={t} onDismiss={dismiss} />
         ))}
       </div>
     </ToastContext.Provider>
+  );
+}
+
+function ToastItem({ toast: t, onDismiss }: { toast: Toast; onDismiss: (id: number) => void }) {
+  const [hovered, setHovered] = useState(false);
+  const [focused, setFocused] = useState(false);
+  const paused = hovered || focused;
+
+  useEffect(() => {
+    if (paused) return;
+    const timer = window.setTimeout(() => onDismiss(t.id), lifetime(t));
+    return () => window.clearTimeout(timer);
+  }, [paused, t, onDismiss]);
+
+  return (
+    <div
+      className={`toast toast-${t.tone}`}
+      data-paused={paused || undefined}
+      onMouseEnter={() => setHovered(true)}
+      onMouseLeave={() => setHovered(false)}
+      onFocus={() => setFocused(true)}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFocused(false);
+      }}
+    >
+      <Icon name={t.tone === "success" ? "check" : t.tone === "warning" ? "alert" : "info"} className="toast-icon" />
+      <div className="toast-content">
+        <p className="toast-title">{t.title}</p>
+        {t.lines && t.lines.length > 0 ? (
+          <ul className="toast-lines">
+            {t.lines.map((l, i) => (
+              <li key={i}>
+                <RichText text={l} />
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+      <button type="button" className="icon-button icon-button-sm" aria-label="Dismiss notification" onClick={() => onDismiss(t.id)}>
+        <Icon name="close" size={14} />
+      </button>
+    </div>
   );
 }

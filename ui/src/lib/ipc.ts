@@ -9,6 +9,7 @@ import type { ComplianceReport } from "../bindings/ComplianceReport";
 import type { CrawlOutcome } from "../bindings/CrawlOutcome";
 import type { CrawlProgress } from "../bindings/CrawlProgress";
 import type { DriftResult } from "../bindings/DriftResult";
+import type { HistoryPage } from "../bindings/HistoryPage";
 import type { IncidentView } from "../bindings/IncidentView";
 import type { SnapshotDiff } from "../bindings/SnapshotDiff";
 import type { SnapshotSummary } from "../bindings/SnapshotSummary";
@@ -234,6 +235,21 @@ export function listIncidents(connection: string | null, activeOnly: boolean): P
 /** `until` is RFC 3339 or YYYY-MM-DD; `null` un-snoozes. */
 export function snoozeIncident(id: number | bigint, until: string | null): Promise<IncidentView> {
   return call<IncidentView>("snooze_incident", { id: Number(id), until });
+}
+
+/** Reminders stop; recovery is still detected. */
+export function acknowledgeIncident(id: number | bigint): Promise<IncidentView> {
+  return call<IncidentView>("acknowledge_incident", { id: Number(id) });
+}
+
+/** Resolve by hand with a note (required); re-opens if still failing at the next diagnosis. */
+export function resolveIncident(id: number | bigint, note: string): Promise<IncidentView> {
+  return call<IncidentView>("resolve_incident", { id: Number(id), note });
+}
+
+/** Incidents by start time, newest first; `cursor` is the previous page's `next_cursor`. */
+export function incidentHistory(connection: string | null, cursor: string | null, limit: number): Promise<HistoryPage> {
+  return call<HistoryPage>("incident_history", { connection, cursor, limit });
 }
 
 export function sendTestNotification(): Promise<null> {

@@ -3,7 +3,8 @@ import { describe, expect, test } from "vitest";
 import { App } from "../App";
 import type { IncidentView } from "../bindings/IncidentView";
 import { fakeBackend } from "../test/backend";
-import { connection, incident } from "../test/fixtures";
+import { connection, historyEntry, incident } from "../test/fixtures";
+import { formatClock } from "./incidents/format";
 import { snoozeChoices } from "./IncidentsScreen";
 
 async function openIncidents() {
@@ -115,5 +116,129 @@ describe("Incidents", () => {
     fireEvent.click(screen.getByRole("menuitem", { name: "For 1 hour" }));
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("The local database failed");
+  });
+
+  test("Acknowledge stops reminders: the card says who acknowledged", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.list_incidents = () => [incident()];
+    b.handlers.acknowledge_incident = (args) => incident({ acknowledged: { by: "alex", at: "2026-11-20T10:00:00Z" } }, args.id as number);
+    await openIncidents();
+    fireEvent.click(await screen.findByRole("button", { name: /^Acknowledge “/ }));
+    await waitFor(() => expect(b.last("acknowledge_incident")!.args).toEqual({ id: 7 }));
+    await screen.findByText("Acknowledged by alex");
+    expect(screen.queryByRole("button", { name: /^Acknowledge “/ })).toBeNull();
+    // Still open: Resolve and Snooze stay.
+    expect(screen.getByRole("button", { name: /^Resolve “/ })).toBeTruthy();
+    expect(await screen.findByText("Acknowledged: no more reminders")).toBeTruthy();
+  });
+
+  test("Resolve asks for a note, sends it, and shows the evidence as of resolution", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.list_incidents = () => [incident()];
+    const at = "2026-11-20T14:05:00Z";
+    b.handlers.resolve_incident = (args) =>
+      incident({
+        state: "resolved",
+        resolved_at: at,
+        resolution: {
+          at,
+          by_hand: true,
+          by: "alex",
+          note: args.note as string,
+          evidence: [
+            { label: "Next attempt", value: "2026-11-20T20:05:00Z" },
+            { label: "Source", value: "JWT exp claim" },
+          ],
+          action: "Rotate the token: Token → Rotate the token.",
+          followed_up: false,
+          reopened: false,
+        },
+      });
+    await openIncidents();
+    fireEvent.click(await screen.findByRole("button", { name: /^Resolve “/ }));
+    const dialog = screen.getByRole("dialog", { name: "Resolve incident" });
+    const note = within(dialog).getByLabelText("Note");
+    expect(document.activeElement).toBe(note);
+    // An empty note is refused here, with the reason.
+    fireEvent.click(within(dialog).getByRole("button", { name: "Resolve" }));
+    expect(within(dialog).getByText(/the note is kept in the incident's history/)).toBeTruthy();
+    expect(note.getAttribute("aria-invalid")).toBe("true");
+    expect(b.count("resolve_incident")).toBe(0);
+
+    fireEvent.change(note, { target: { value: "  Rotated the token in Entra.  " } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Resolve" }));
+    await waitFor(() => expect(b.last("resolve_incident")!.args).toEqual({ id: 7, note: "Rotated the token in Entra." }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+
+    const card = screen.getByRole("article");
+    expect(within(card).getByText("Resolved", { selector: ".badge" })).toBeTruthy();
+    expect(within(card).getByText(`Evidence when resolved, ${formatClock(at)}`)).toBeTruthy();
+    expect(within(card).getByText("Rotated the token in Entra.")).toBeTruthy();
+    expect(card.textContent).toContain("Resolved by alex");
+    expect(card.textContent).toContain("What was recommended");
+    // Times in the resolved evidence are absolute, never "in 6 hours".
+    const evidence = within(card).getByRole("region", { name: "Evidence when resolved" });
+    expect(evidence.textContent).toContain("Next attempt");
+    expect(evidence.textContent).not.toMatch(/\bin \d+ (hours?|min|days?)\b|ago\b/);
+    expect(within(card).queryByRole("button", { name: /^Resolve “/ })).toBeNull();
+  });
+
+  test("a note the back end refuses is shown on the field", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.list_incidents = () => [incident()];
+    b.handlers.resolve_incident = () => {
+      throw { kind: "validation", message: "note: the note has 2001 characters; at most 2000", fields: [{ field: "note", message: "the note has 2001 characters; at most 2000" }] };
+    };
+    await openIncidents();
+    fireEvent.click(await screen.findByRole("button", { name: /^Resolve “/ }));
+    const dialog = screen.getByRole("dialog", { name: "Resolve incident" });
+    fireEvent.change(within(dialog).getByLabelText("Note"), { target: { value: "x" } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Resolve" }));
+    expect(await within(dialog).findByText("the note has 2001 characters; at most 2000")).toBeTruthy();
+  });
+
+  test("a re-opened incident says so, and links back", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.list_incidents = () => [{ ...incident({}, 9), reopened_from: 7 }];
+    await openIncidents();
+    expect(await screen.findByText(/Re-opened: it was resolved by hand, but the problem was still there/)).toBeTruthy();
+  });
+
+  test("History lists start, end and duration, newest first, and pages", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.incident_history = (args) =>
+      args.cursor === null
+        ? {
+            items: [
+              historyEntry({ id: 9, state: "open", resolved_at: null, duration_ms: 45 * 60_000, resolved_by_hand: false, resolved_by: null, note: null, title: "The job is quarantined", reopened_from: 7 }),
+              historyEntry(),
+            ],
+            next_cursor: "1763542800000:7",
+          }
+        : { items: [historyEntry({ id: 3, title: "The token expires", duration_ms: 2 * 86_400_000 + 4 * 3_600_000, resolved_by_hand: false, resolved_by: null, note: null })], next_cursor: null };
+    await openIncidents();
+    fireEvent.click(screen.getByRole("radio", { name: "History" }));
+    const table = await screen.findByRole("table", { name: /Incident history/ });
+    await waitFor(() => expect(b.last("incident_history")!.args).toEqual({ connection: null, cursor: null, limit: 25 }));
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).getAllByRole("cell")[2]!.textContent)).toEqual(["45 min", "1 h 30 min"]);
+    expect(within(rows[0]!).getByText("Ongoing")).toBeTruthy();
+    expect(rows[1]!.textContent).toContain("By alex");
+    expect(rows[1]!.textContent).toContain("Restarted the gateway.");
+
+    fireEvent.click(screen.getByRole("button", { name: "Show older" }));
+    await waitFor(() => expect(b.last("incident_history")!.args).toEqual({ connection: null, cursor: "1763542800000:7", limit: 25 }));
+    await waitFor(() => expect(within(table).getAllByRole("row")).toHaveLength(4));
+    expect(within(table).getAllByRole("row")[3]!.textContent).toContain("2 d 4 h");
+    expect(screen.queryByRole("button", { name: "Show older" })).toBeNull();
+  });
+
+  test("History follows the connection filter", async () => {
+    const b = fakeBackend([connection(), connection({ id: "c2", name: "Wiki" })]);
+    await openIncidents();
+    fireEvent.click(screen.getByRole("radio", { name: "History" }));
+    await screen.findByRole("heading", { name: "No incident recorded" });
+    fireEvent.change(screen.getByLabelText("Connection"), { target: { value: "c2" } });
+    await waitFor(() => expect(b.last("incident_history")!.args).toEqual({ connection: "c2", cursor: null, limit: 25 }));
   });
 });

@@ -2,6 +2,7 @@ import type { Connection } from "../bindings/Connection";
 import type { CheckResult } from "../bindings/CheckResult";
 import type { ComplianceReport } from "../bindings/ComplianceReport";
 import type { DriftResult } from "../bindings/DriftResult";
+import type { HistoryEntry } from "../bindings/HistoryEntry";
 import type { IncidentView } from "../bindings/IncidentView";
 import type { SnapshotDiff } from "../bindings/SnapshotDiff";
 import type { SnapshotSummary } from "../bindings/SnapshotSummary";
@@ -196,8 +197,34 @@ export function incident(over: Partial<IncidentView["incident"]> = {}, id = 7): 
       snoozed_until: null,
       pending_notification: null,
       resolved_at: null,
+      acknowledged: null,
+      resolution: null,
+      reopens: null,
       ...over,
     },
+    reopened_from: null,
+    reopened_as: null,
+  };
+}
+
+/** One line of the incident history: resolved by hand after 1 h 30 min. */
+export function historyEntry(over: Partial<HistoryEntry> = {}): HistoryEntry {
+  return {
+    id: 7,
+    connection_id: "c1",
+    connection_name: "Contoso → Acme",
+    kind: "scim_down",
+    severity: "critical",
+    state: "resolved",
+    title: "The SCIM endpoint is down",
+    opened_at: "2026-11-19T09:00:00Z",
+    resolved_at: "2026-11-19T10:30:00Z",
+    duration_ms: 90 * 60_000,
+    resolved_by_hand: true,
+    resolved_by: "alex",
+    note: "Restarted the gateway.",
+    reopened_from: null,
+    ...over,
   };
 }
 
