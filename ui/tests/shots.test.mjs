@@ -660,7 +660,21 @@ function monitorBackend(db, scenario) {
     list_cycles: ({ id }) => cycles(id),
     query_logs: queryLogs,
     event_detail: eventDetail,
-    export_logs: ({ id, filter, format }) => ({ path: "/home/admin/Downloads/scimwatch-logs-" + id + "." + format, rows: Math.min(report(id).events_stored, filter.status ? 2778 : 25000) }),
+    export_logs: ({ id, filter, format, path }) => ({ path: path ?? "/home/admin/Downloads/scimwatch-logs-" + id + "." + format, rows: Math.min(report(id).events_stored, filter.status ? 2778 : 25000) }),
+    "plugin:dialog|save": ({ options }) => "/home/admin/Documents/" + options.defaultPath,
+    reveal_export: () => null,
+    test_connection_input: ({ input, resolveOnly }) => ({
+      scim: resolveOnly || !input.scim_url ? null : {
+        ok: true, verdict: "ok", message: "HTTP 200 with empty ListResponses for Users and Groups: Entra's Test Connection would pass.",
+        http_status: 200, latency_ms: 84, checked_at: new Date().toISOString(), url: input.scim_url, notes: [], suggested_url: null, exchanges: [],
+      },
+      graph: resolveOnly || !input.tenant_id || input.auth_mode === "delegated" ? null : {
+        ok: true, verdict: "ok", message: "Signed in to Microsoft Graph with the app registration's credential.", aadsts: null, latency_ms: 120,
+        url: "https://login.microsoftonline.com/" + input.tenant_id + "/oauth2/v2.0/token", checked_at: new Date().toISOString(),
+      },
+      unresolved: [],
+      skipped: !resolveOnly && input.tenant_id && input.auth_mode === "delegated" ? ["The Graph sign-in was not tested: a delegated sign-in needs an admin in the browser; sign in after saving"] : [],
+    }),
     mappings_view: mappingsView,
     run_checklist: ({ id }) => checklist(id),
     confirm_step: ({ id, step }) => {
@@ -1281,6 +1295,7 @@ describe("entra screens", () => {
         assert.match(await page.evaluate(() => location.hash), /status=failure/, "the filters are in the address");
         await page.getByRole("button", { name: "Export CSV" }).click();
         await page.getByRole("status", { name: "Notifications" }).getByText(/Exported/).waitFor();
+        await page.getByRole("button", { name: "Show in folder" }).waitFor();
         await shot(page, name("logs-filtered"));
         await page.getByLabel("Time range").selectOption("custom");
         await page.getByLabel("From").fill("2026-11-20T10:00");
