@@ -133,9 +133,8 @@ pub(crate) async fn run(
     .await;
     state.monitor_started.store(false, Ordering::SeqCst);
     let _ = stop_tx.send(());
-    match tokio::time::timeout(Duration::from_secs(10), server).await {
-        Ok(Ok(Err(e))) => eprintln!("error: {e}"),
-        Ok(_) | Err(_) => {}
+    if let Ok(Ok(Err(e))) = tokio::time::timeout(Duration::from_secs(10), server).await {
+        eprintln!("error: {e}");
     }
     res.map_err(fail)
 }

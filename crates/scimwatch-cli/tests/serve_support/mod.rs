@@ -169,6 +169,7 @@ pub fn serve(data: &Path, args: &[&str]) -> Served {
             }
             Err(_) => {
                 let _ = child.kill();
+                let _ = child.wait();
                 panic!("serve printed no address: {seen:?}");
             }
         }

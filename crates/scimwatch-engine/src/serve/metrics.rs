@@ -160,7 +160,7 @@ pub fn bounded_label(v: &str) -> String {
 fn seconds(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };
     let a = ms.unsigned_abs();
-    if a % 1000 == 0 {
+    if a.is_multiple_of(1000) {
         format!("{sign}{}", a / 1000)
     } else {
         format!("{sign}{}.{:03}", a / 1000, a % 1000)
