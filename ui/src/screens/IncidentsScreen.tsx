@@ -2,11 +2,11 @@
 // acknowledge, resolve with a note, snooze; and the history of every
 // incident with its start, end and duration. The card and the history live
 // in ./incidents/.
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
 import { Page } from "../components/Page";
 import { useConnections } from "../lib/connections";
-import { listIncidents } from "../lib/ipc";
+import { listIncidents, onIncidentsChanged } from "../lib/ipc";
 import { href, navigate } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 import { IncidentCard } from "./incidents/IncidentCard";
@@ -25,6 +25,17 @@ export function IncidentsScreen({ rest = [] }: { rest?: string[] }) {
   const setConnection = (id: string) => (id ? navigate("incidents", id) : navigate("incidents"));
   const incidents = useCommand(scope === "history" ? null : `incidents:${connection}:${activeOnly}`, () => listIncidents(connection || null, activeOnly));
   const list = scope === "history" ? null : incidents.data;
+  // A diagnosis opened, changed or resolved incidents: show them.
+  const reload = incidents.reload;
+  useEffect(() => {
+    let stop = () => {};
+    let live = true;
+    void onIncidentsChanged(() => void reload()).then((u) => (live ? (stop = u) : u()));
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [reload]);
   const connections = state.connections ?? [];
   const selectId = useId();
   const filtered = connection !== "" || !activeOnly;
