@@ -651,6 +651,43 @@ function monitorBackend(db, scenario) {
       v.incident.snoozed_until = until;
       return v;
     },
+    acknowledge_incident: ({ id }) => {
+      const v = incidents.find((x) => x.id === id);
+      if (!v) throw err("not_found", "no such incident");
+      v.incident.acknowledged = { by: "alex", at: new Date(now).toISOString() };
+      return v;
+    },
+    resolve_incident: ({ id, note }) => {
+      const v = incidents.find((x) => x.id === id);
+      if (!v) throw err("not_found", "no such incident");
+      const at = new Date(now).toISOString();
+      v.incident.state = "resolved";
+      v.incident.resolved_at = at;
+      v.incident.resolution = { at, by_hand: true, by: "alex", note, evidence: v.incident.evidence, action: v.incident.action, followed_up: false, reopened: false };
+      return v;
+    },
+    incident_history: ({ connection }) => ({
+      items: incidents
+        .filter((v) => !connection || v.connection_id === connection)
+        .map((v) => ({
+          id: v.id,
+          connection_id: v.connection_id,
+          connection_name: v.connection_name,
+          kind: v.incident.kind,
+          severity: v.incident.severity,
+          state: v.incident.state,
+          title: v.incident.title,
+          opened_at: v.incident.opened_at,
+          resolved_at: v.incident.resolved_at,
+          duration_ms: new Date(v.incident.resolved_at ?? now).getTime() - new Date(v.incident.opened_at).getTime(),
+          resolved_by_hand: Boolean(v.incident.resolution?.by_hand),
+          resolved_by: v.incident.resolution?.by ?? null,
+          note: v.incident.resolution?.note ?? null,
+          reopened_from: null,
+        }))
+        .sort((a, b) => b.opened_at.localeCompare(a.opened_at)),
+      next_cursor: null,
+    }),
     send_test_notification: () => {
       if (scenario.notifications === "fail") throw err("internal", "no notification service in this session (org.freedesktop.Notifications is not running)");
       return null;
@@ -1149,6 +1186,9 @@ describe("monitoring screens", () => {
         await page.getByText("All", { exact: true }).click();
         await page.getByText("Resolved", { exact: true }).waitFor();
         await shot(page, name("incidents-all"));
+        await page.getByText("History", { exact: true }).click();
+        await page.getByRole("table", { name: /Incident history/ }).waitFor();
+        await shot(page, name("incidents-history"));
 
         await gotoHash(page, "#/settings");
         await scrollTo(page.getByRole("heading", { level: 2, name: "About scimwatch" }));
