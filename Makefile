@@ -31,6 +31,12 @@ test:
 e2e: app
 	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/e2e.sh
 
+.PHONY: verdicts
+# Rewrite docs/VERDICTS.md from the verdict matrix (review the diff: every
+# change there is a change in what scimwatch tells an admin).
+verdicts:
+	SCIMWATCH_WRITE_VERDICTS=1 cargo test $(APP_FEATURES) -p scimwatch-engine --test verdict_matrix
+
 .PHONY: bench
 # Benchmarks (not part of `make test`): release build, writes BENCHMARKS.md.
 bench:

@@ -6,8 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use scimwatch_core::checklist::{
-    evaluate_checklist, report_markdown, Context, Overall, Sides, StepStatus, StoredProgress,
-    STEPS,
+    evaluate_checklist, report_markdown, Context, Overall, Sides, StepStatus, StoredProgress, STEPS,
 };
 use scimwatch_core::health::{Observations, ScimCheckObservation, Verdict};
 
@@ -58,7 +57,10 @@ fn a_scim_only_connection_shows_the_entra_steps_as_not_applicable() {
     for id in ENTRA_ONLY_STEPS {
         let st = run.step(id).unwrap();
         assert_eq!(st.status, StepStatus::NotApplicable, "{id}");
-        assert!(st.outcome.why_unknown.is_none(), "{id} is not 'could not check'");
+        assert!(
+            st.outcome.why_unknown.is_none(),
+            "{id} is not 'could not check'"
+        );
         assert!(
             st.outcome.summary.contains("only the SaaS's SCIM endpoint"),
             "{id}: {}",
@@ -118,7 +120,11 @@ fn a_confirmation_after_the_failure_was_seen_is_shown_but_the_step_still_fails()
     }];
     let run = evaluate_checklist(&refused(seen), &ctx(true, true), &progress, now());
     let st = run.step("token_valid").unwrap();
-    assert_eq!(st.status, StepStatus::Fail, "memory never beats live evidence");
+    assert_eq!(
+        st.status,
+        StepStatus::Fail,
+        "memory never beats live evidence"
+    );
     assert_eq!(st.confirmed_at, Some(confirmed));
     assert!(!st.confirmation_invalidated, "kept: the next check decides");
     let note = st.confirmation_note.as_deref().unwrap();

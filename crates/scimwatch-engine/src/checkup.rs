@@ -102,18 +102,13 @@ pub async fn run(
         }
         if let Some(row) = rows::get_by_uuid(engine.store.pool(), &c.id).await? {
             let r = status_report(&engine.store, &row, now).await?;
-            graph_streams.extend(
-                r.streams
-                    .iter()
-                    .filter(|s| s.state != "ok")
-                    .map(|s| {
-                        format!(
-                            "{}: {}",
-                            c.name,
-                            stream_line(&s.health, &r.connection, local_offset(), now)
-                        )
-                    }),
-            );
+            graph_streams.extend(r.streams.iter().filter(|s| s.state != "ok").map(|s| {
+                format!(
+                    "{}: {}",
+                    c.name,
+                    stream_line(&s.health, &r.connection, local_offset(), now)
+                )
+            }));
         }
     }
     could_not_check.extend(check_scim_due(engine, Duration::ZERO, true, now).await);

@@ -37,7 +37,9 @@ fn with_values(v: &Value, replace: &[(&str, &str)]) -> Value {
 fn every_body_is_microsofts_with_throwaway_values() {
     let n = Names::new("t3st");
     let uid = "user-id-1";
-    let cases: Vec<(&str, Vec<(&str, &str)>, Value)> = vec![
+    // (operation, replacements in Microsoft's body, the body sent)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Value);
+    let cases: Vec<Case> = vec![
         (
             "create-user.json",
             vec![

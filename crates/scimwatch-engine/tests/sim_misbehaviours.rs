@@ -130,7 +130,8 @@ fn table() -> Vec<Expected> {
                 ("non_scim_error_body", Warning),
             ],
             1,
-            Verdict::NotFound,
+            // The URL is right: its own verdict, not "wrong Tenant URL".
+            Verdict::FilterNotFound,
             false,
         ),
         row(
@@ -170,13 +171,19 @@ fn table() -> Vec<Expected> {
                 ("filter_support_misdeclared", Warning),
             ],
             1,
-            Verdict::OtherStatus,
+            Verdict::FilterRefused,
             false,
         ),
         // The write probe's misbehaviours (issue 20): discover only reads,
         // so the writes it cannot see leave it compliant
         // (`scimwatch-engine/tests/probe_sim.rs` catches them)…
-        row(Fault::ScimGroupRenameUnsupported, &[], 0, Verdict::Ok, false),
+        row(
+            Fault::ScimGroupRenameUnsupported,
+            &[],
+            0,
+            Verdict::Ok,
+            false,
+        ),
         row(Fault::ScimMemberRemovalRefused, &[], 0, Verdict::Ok, false),
         row(Fault::ScimActiveStringRefused, &[], 0, Verdict::Ok, false),
         row(Fault::ScimPatchIgnored, &[], 0, Verdict::Ok, false),

@@ -3,4 +3,4 @@
 /**
  * What a check concluded.
  */
-export type Verdict = "ok" | "unauthorized" | "forbidden" | "not_found" | "filter_not_found" | "html" | "server_error" | "timeout" | "unreachable" | "not_scim" | "non_empty_result" | "other_status";
+export type Verdict = "ok" | "unauthorized" | "forbidden" | "not_found" | "filter_not_found" | "filter_refused" | "html" | "server_error" | "timeout" | "unreachable" | "not_scim" | "non_empty_result" | "other_status";

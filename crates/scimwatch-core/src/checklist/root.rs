@@ -82,6 +82,14 @@ fn conflicts_cover_failures(obs: &Observations) -> bool {
     })
 }
 
+/// scimwatch's own Test Connection shows the SaaS answering Entra's lookup
+/// filter wrongly.
+fn filtering_broken(obs: &Observations) -> bool {
+    obs.scim_check
+        .as_ref()
+        .is_some_and(|c| c.verdict.blames_filtering())
+}
+
 /// Whether the failing step `root`, given the evidence, explains the
 /// failing step `other`.
 pub(crate) fn explains(root: &str, other: &str, obs: &Observations) -> bool {
@@ -120,6 +128,14 @@ pub(crate) fn explains(root: &str, other: &str, obs: &Observations) -> bool {
             _ => false,
         },
         "last_cycle_errors" => other == "quarantine" && escrow_quarantine(obs),
+        // The SaaS answers Entra's lookup filter wrongly (404 for an empty
+        // filter, 400 invalidFilter): every lookup fails, so the failing
+        // entries, the quarantine and a token that could not be confirmed
+        // follow from it.
+        "scim_compliance" if filtering_broken(obs) => matches!(
+            other,
+            "quarantine" | "last_cycle_errors" | "token_valid" | "changes_take_time"
+        ),
         "conflicts_duplicates" => match other {
             "last_cycle_errors" => conflicts_cover_failures(obs),
             "quarantine" => escrow_quarantine(obs) && conflicts_cover_failures(obs),

@@ -285,6 +285,9 @@ fn check_tenant_url(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> 
         return with_urls(CheckOutcome::unknown(why), obs);
     }
     let Some(c) = &obs.scim_check else {
+        if let Some(o) = entra_reached_the_saas(obs) {
+            return with_urls(o, obs);
+        }
         return with_urls(
             CheckOutcome::unknown(
                 "scimwatch has not replayed Test Connection yet (add the Tenant URL and token to \
@@ -304,6 +307,10 @@ the connection)",
         // compliance step), not a URL to fix.
         Verdict::FilterNotFound => CheckOutcome::pass(
             "The Tenant URL is right; the SaaS answers 404 to a filter that matches nobody (see \
+SCIM compliance)",
+        ),
+        Verdict::FilterRefused => CheckOutcome::pass(
+            "The Tenant URL is right; the SaaS refuses the filter Entra looks users up with (see \
 SCIM compliance)",
         ),
         Verdict::Html => CheckOutcome::fail(
@@ -333,6 +340,30 @@ message)",
         ),
     };
     with_scim_result(with_urls(o, obs), obs)
+}
+
+/// Entra-only evidence that the Tenant URL and token work: Entra's last
+/// cycle, not quarantined, exported changes to the SaaS with them.
+fn entra_reached_the_saas(obs: &Observations) -> Option<CheckOutcome> {
+    let job = obs.job.as_ref()?;
+    if job.status_code == JobStatusCode::Quarantine {
+        return None;
+    }
+    let e = job.last_execution.as_ref()?;
+    let exported = e.count_exported.filter(|n| *n > 0)?;
+    let ended = e.ended?;
+    (e.state == Some(crate::health::ExecutionState::Succeeded)).then(|| {
+        CheckOutcome::pass(format!(
+            "Entra's last cycle reached the SaaS with the Tenant URL and token it holds ({exported} \
+changes exported)"
+        ))
+        .with("Entra's last cycle ended", fmt_time(ended))
+        .with(
+            "Note",
+            "scimwatch has no Tenant URL and token of its own for this connection to test",
+        )
+        .at(Some(ended))
+    })
 }
 
 fn credential_quarantine(obs: &Observations) -> Option<String> {
@@ -378,6 +409,22 @@ fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckO
         }
         return expiry(o.with("What it means", c.implies));
     }
+    if let (Some(code), Some(c)) = (
+        credential_quarantine(obs),
+        obs.scim_check
+            .as_ref()
+            .filter(|c| c.verdict.blames_filtering()),
+    ) {
+        return note(expiry(with_scim_result(
+            CheckOutcome::pass(
+                "The SaaS accepts the token; Entra's credential error comes from the SaaS's \
+answer to its lookup filter (see SCIM compliance)",
+            )
+            .with("Quarantine error code", code)
+            .with("Test Connection replay", c.verdict.as_str()),
+            obs,
+        )));
+    }
     if let Some(code) = credential_quarantine(obs) {
         return expiry(
             CheckOutcome::fail(
@@ -391,6 +438,9 @@ fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckO
         return expiry(CheckOutcome::unknown(why));
     }
     let Some(c) = &obs.scim_check else {
+        if let Some(o) = entra_reached_the_saas(obs) {
+            return expiry(o);
+        }
         return expiry(CheckOutcome::unknown(
             "scimwatch has not replayed Test Connection yet",
         ));
@@ -404,6 +454,10 @@ fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckO
         Verdict::Forbidden => {
             CheckOutcome::fail("The SaaS refuses the token (403): it lacks the rights for SCIM")
         }
+        Verdict::FilterNotFound | Verdict::FilterRefused => CheckOutcome::pass(
+            "The SaaS accepts the token (it answered the query, not 401/403); its answer to \
+Entra's lookup filter is wrong (see SCIM compliance)",
+        ),
         other => CheckOutcome::unknown(format!(
             "Test Connection failed before the token was checked ({other})"
         )),
@@ -835,14 +889,25 @@ fn check_scim_compliance(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>
     if let Some(c) = obs
         .scim_check
         .as_ref()
-        .filter(|c| c.verdict == Verdict::FilterNotFound)
+        .filter(|c| c.verdict.blames_filtering())
     {
-        let mut o = CheckOutcome::fail(
+        let what = if c.verdict == Verdict::FilterNotFound {
             "The SaaS answers 404 to a filter that matches nobody, where SCIM wants 200 with an \
-empty list: Entra's Test Connection fails and its lookups fail before every create",
-        )
-        .with("Test Connection", format!("HTTP 404 at {}", fmt_time(c.checked_at)))
-        .at(Some(c.checked_at));
+empty list: Entra's Test Connection fails and its lookups fail before every create"
+        } else {
+            "The SaaS refuses the `userName eq` / `displayName eq` filter (400 invalidFilter) that \
+Entra sends to find a user or group before creating it: Entra cannot match anyone"
+        };
+        let mut o = CheckOutcome::fail(what)
+            .with(
+                "Test Connection",
+                format!(
+                    "HTTP {} at {}",
+                    c.http_status.map(|s| s.to_string()).unwrap_or_default(),
+                    fmt_time(c.checked_at)
+                ),
+            )
+            .at(Some(c.checked_at));
         for dev in obs.compliance_deviations.iter().flatten().take(20) {
             o = o.with(&dev.code, dev.message.clone());
         }

@@ -28,9 +28,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+mod conflicts;
 pub mod format;
 mod observations;
-mod conflicts;
 pub(crate) mod rules;
 mod timing;
 

@@ -572,6 +572,13 @@ and Save.",
 with an empty list (RFC 7644 §3.4.2), so Entra's Test Connection and its lookups before every \
 create fail. Only the vendor can fix it: send them this evidence.",
         ),
+        Verdict::FilterRefused => (
+            FindingKind::ScimTestFailed,
+            "Test Connection fails: the SaaS refuses the filter Entra looks users up with",
+            "The Tenant URL and the token are right, but the SaaS answers 400 invalidFilter to \
+`userName eq` / `displayName eq`, so Entra cannot find anyone before creating them (duplicates \
+or failed creates follow). Only the vendor can fix it: send them this evidence.",
+        ),
         Verdict::NotFound | Verdict::Html | Verdict::NotScim => (
             FindingKind::ScimTestFailed,
             "Test Connection fails: the Tenant URL is not exactly right",

@@ -36,7 +36,6 @@ pub use body::{
     ERROR_SCHEMA,
 };
 pub use deviation::{Deviation, Severity};
-pub use verdict::Verdict;
 pub use diff::{
     changed_paths, diff_groups, diff_snapshots, diff_users, DiffCounts, GroupChange, GroupDiff,
     HashedResource, ResourceChange, ResourceDiff, ResourceMap, ResourceRef, Snapshot, SnapshotDiff,
@@ -52,3 +51,4 @@ pub use list::{
 };
 pub use page::{parse_list_page, ListPage, PageResource};
 pub use resource::{GroupMember, ScimGroup, ScimMeta, ScimMultiValue, ScimName, ScimUser};
+pub use verdict::Verdict;

@@ -21,6 +21,10 @@ pub enum Verdict {
     /// matches nobody answers 404 where SCIM wants 200 with an empty list:
     /// Entra's Test Connection and its lookups fail on it.
     FilterNotFound,
+    /// The endpoint answers as SCIM, but refuses the `userName eq` /
+    /// `displayName eq` filter Entra sends (400 `invalidFilter`): Entra
+    /// cannot look anyone up before creating them.
+    FilterRefused,
     /// An HTML page (a login page: wrong URL or a proxy).
     Html,
     /// 5xx.
@@ -45,6 +49,7 @@ impl Verdict {
             Verdict::Forbidden => "forbidden",
             Verdict::NotFound => "not_found",
             Verdict::FilterNotFound => "filter_not_found",
+            Verdict::FilterRefused => "filter_refused",
             Verdict::Html => "html",
             Verdict::ServerError => "server_error",
             Verdict::Timeout => "timeout",
@@ -62,6 +67,7 @@ impl Verdict {
             Verdict::Forbidden,
             Verdict::NotFound,
             Verdict::FilterNotFound,
+            Verdict::FilterRefused,
             Verdict::Html,
             Verdict::ServerError,
             Verdict::Timeout,
@@ -77,6 +83,12 @@ impl Verdict {
     /// Whether the failure points at the token (rather than the URL or the server).
     pub fn blames_token(self) -> bool {
         matches!(self, Verdict::Unauthorized | Verdict::Forbidden)
+    }
+
+    /// The Tenant URL and the token are right, but the server answers
+    /// Entra's lookup filter wrongly: a SCIM deviation only the vendor fixes.
+    pub fn blames_filtering(self) -> bool {
+        matches!(self, Verdict::FilterNotFound | Verdict::FilterRefused)
     }
 
     /// Whether the failure points at the Tenant URL.

@@ -195,7 +195,12 @@ pub async fn cycle_conflict_objects(
     connection_id: i64,
     cycle_id: &str,
 ) -> Result<Vec<String>, EngineError> {
-    type Row = (Option<String>, Option<String>, Option<String>, Option<String>);
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT source_name, source_id, error_code, error_reason FROM provisioning_events \
          INDEXED BY events_by_cycle WHERE connection_id = ? AND cycle_id = ? \

@@ -299,7 +299,7 @@ pub(crate) fn judge(resp: &ScimResponse, expect_empty: bool) -> (Verdict, String
             .is_some_and(|t| t.eq_ignore_ascii_case("invalidFilter")) =>
         {
             (
-                Verdict::OtherStatus,
+                Verdict::FilterRefused,
                 with_detail(
                     "HTTP 400 invalidFilter: the server refuses the `userName eq` / `displayName \
                      eq` filter that Entra sends to find a user or group before creating it, so \

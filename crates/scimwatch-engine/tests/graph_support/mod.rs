@@ -2,6 +2,8 @@
 //! engine connection pointing at it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod replay;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
