@@ -308,29 +308,7 @@ async fn judge(env: &Env, row: &mut Row) {
     row.check = Some(c.exit_code());
     // The checklist as `check` saw it (after its discovery).
     let view = &c.connections[0];
-    row.start = view.run.first_failing.clone();
-    row.start_says = row
-        .start
-        .as_deref()
-        .and_then(|id| view.run.step(id))
-        .map(|s| s.outcome.summary.clone());
-    row.steps = view
-        .run
-        .steps
-        .iter()
-        .map(|s| (s.id.clone(), s.status))
-        .collect();
-    row.unchecked = view
-        .run
-        .steps
-        .iter()
-        .filter_map(|s| {
-            s.outcome
-                .why_unknown
-                .as_ref()
-                .map(|w| format!("{}: {w}", s.id))
-        })
-        .collect();
+    row.read_checklist(&view.run);
     if env.row.scim_url.is_some() {
         let r = discover(&env.engine, &env.row.uuid, now).await.unwrap();
         row.discover = Some(r.exit_code());

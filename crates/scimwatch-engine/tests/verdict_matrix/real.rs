@@ -61,29 +61,7 @@ async fn judged(engine: &Engine, name: &str, source: &str, now: DateTime<Utc>) -
         .collect();
     row.notifications = rec.sent().into_iter().map(|n| n.summary).collect();
     let view = run_checklist(engine, "real", now).await.unwrap();
-    row.start = view.run.first_failing.clone();
-    row.start_says = row
-        .start
-        .as_deref()
-        .and_then(|id| view.run.step(id))
-        .map(|s| s.outcome.summary.clone());
-    row.steps = view
-        .run
-        .steps
-        .iter()
-        .map(|s| (s.id.clone(), s.status))
-        .collect();
-    row.unchecked = view
-        .run
-        .steps
-        .iter()
-        .filter_map(|s| {
-            s.outcome
-                .why_unknown
-                .as_ref()
-                .map(|w| format!("{}: {w}", s.id))
-        })
-        .collect();
+    row.read_checklist(&view.run);
     row
 }
 

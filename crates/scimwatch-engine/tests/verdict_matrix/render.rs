@@ -1,6 +1,6 @@
 //! One row per scenario, and `docs/VERDICTS.md` from the rows.
 
-use scimwatch_core::checklist::{StepStatus, STEPS};
+use scimwatch_core::checklist::{ChecklistRun, StepStatus, STEPS};
 
 /// What scimwatch concluded in one scenario.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +39,28 @@ impl Row {
             source: source.into(),
             ..Default::default()
         }
+    }
+
+    /// Start here, what it says, every step's state and why each that could
+    /// not check could not.
+    pub fn read_checklist(&mut self, run: &ChecklistRun) {
+        self.start = run.first_failing.clone();
+        self.start_says = self
+            .start
+            .as_deref()
+            .and_then(|id| run.step(id))
+            .map(|s| s.outcome.summary.clone());
+        self.steps = run.steps.iter().map(|s| (s.id.clone(), s.status)).collect();
+        self.unchecked = run
+            .steps
+            .iter()
+            .filter_map(|s| {
+                s.outcome
+                    .why_unknown
+                    .as_ref()
+                    .map(|w| format!("{}: {w}", s.id))
+            })
+            .collect();
     }
 
     /// The step's state, if the checklist ran.
