@@ -310,3 +310,61 @@ async fn scim_faults_have_specific_verdicts_and_recover() {
         assert!(r.ok, "{mode:?} did not recover: {}", r.message);
     }
 }
+
+/// No verdict without evidence (issue 17): against an endpoint that resets,
+/// hangs past the timeout, refuses the token (401, 403) or is down (5xx),
+/// `discover` could not examine (exit 2, never "compliant") and the crawl
+/// fails with a network or auth error (the CLI's "could not check", exit 2)
+/// — never an empty inventory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discover_and_crawl_could_not_check_what_does_not_answer() {
+    use scimwatch_engine::scim::crawl::{crawl_to_memory, CancelFlag, CrawlConfig};
+    use scimwatch_engine::scim::discover::discover_client;
+    let server = Server::start().await;
+    let config = ClientConfig {
+        timeout: Duration::from_millis(1500),
+        connect_timeout: Duration::from_secs(1),
+        max_retry_after: Duration::from_secs(1),
+        ..ClientConfig::default()
+    };
+    let client = ScimClient::new(
+        &format!("{}/scim/v2/", server.url),
+        &Sensitive::new("tok-matrix-123\n".into()),
+        config.clone(),
+    )
+    .unwrap();
+    for mode in [
+        Mode::Reset,
+        Mode::Hang,
+        Mode::Status(401),
+        Mode::Status(403),
+        Mode::Status(503),
+    ] {
+        server.set(mode.clone());
+        let r = discover_client(&client, chrono::Utc::now()).await;
+        assert_eq!(r.exit_code(), 2, "{mode:?}: {:?}", r.could_not_examine);
+        assert!(!r.compliant(), "{mode:?}: compliant without looking");
+        let md = r.to_markdown();
+        assert!(!md.contains("None found"), "{mode:?}: {md}");
+        assert!(!md.contains("tok-matrix-123"), "{mode:?}: token leaked");
+
+        let cfg = CrawlConfig {
+            page_retries: 0,
+            client: config.clone(),
+            ..CrawlConfig::default()
+        };
+        let e = crawl_to_memory(&client, &cfg, None, &CancelFlag::new())
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{mode:?}: a crawl of nothing succeeded"));
+        let cmd: scimwatch_core::CommandError = e.into();
+        assert!(
+            matches!(
+                cmd.kind,
+                scimwatch_core::ErrorKind::Network | scimwatch_core::ErrorKind::Auth
+            ),
+            "{mode:?}: {cmd:?} is not a could-not-check error"
+        );
+        assert!(!cmd.message.contains("tok-matrix-123"), "{mode:?}");
+    }
+}
