@@ -4,7 +4,8 @@
 //! channel ([`Command::PollNow`], [`Command::Reconfigure`], [`Command::Stop`]);
 //! a closed [`Event`] enum out over a `broadcast` channel. Each connection has
 //! independent [`Stream`]s (Graph job status, Graph configuration, Graph
-//! logs; the SCIM streams slot in beside them) with their own interval and
+//! logs; the SCIM side is tested and crawled by the monitor, `monitor.rs`)
+//! with their own interval and
 //! their own exponential backoff with jitter and a cap. Whether a stream is
 //! due is decided by the pure [`due`]; the delay after failures by the pure
 //! [`backoff`]. Each stream has its own health ([`stream_health`],

@@ -39,8 +39,6 @@ use crate::error::EngineError;
 use crate::store::connections::ConnectionRow;
 use crate::store::inventory::{self, CompleteStats, Entry, Key, NewVersion, ResourceType, State};
 
-/// Default schedule of the inventory crawl (the lead wires the timer).
-pub const DEFAULT_CRAWL_INTERVAL: Duration = Duration::from_secs(6 * 3600);
 
 /// How pages are fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
@@ -1001,8 +999,8 @@ async fn write_snapshot(
 }
 
 /// Crawl a connection's SCIM inventory and store it as a snapshot (delta
-/// against the last complete one). Scheduled every
-/// [`DEFAULT_CRAWL_INTERVAL`] and run on demand. On error or cancellation
+/// against the last complete one). Scheduled by the monitor every
+/// `Settings::crawl_hours` (`monitor::crawl_due`) and run on demand. On error or cancellation
 /// the snapshot is left `failed`/`cancelled`, never `complete`.
 pub async fn run_inventory(
     engine: &Engine,
