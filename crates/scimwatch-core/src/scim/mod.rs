@@ -27,6 +27,7 @@ pub mod jwt;
 pub mod list;
 pub mod page;
 pub mod resource;
+pub mod tls;
 pub mod verdict;
 pub mod write_probe;
 
