@@ -261,6 +261,17 @@ function monitorBackend(db, scenario) {
       counts: { assigned: 1281, saas: 1284, matched: 1279, missing: 2, orphans: 3, active_orphans: 2, duplicates: 1, active_mismatches: 1, unmatchable: 0 },
     },
   };
+  /** The stored compliance (issue 17, defect 18): the latest discovery's report, as both Inventory and Mappings read it. */
+  function storedCompliance(id) {
+    const report = compliance(id);
+    const at = Date.parse(report.checked_at) || now - MIN;
+    const deviations = [
+      ...report.findings.map((f) => ({ code: f.code, message: f.message, severity: f.severity, source: "discover", checked_ms: at, concerns_schemas: /\/Schemas/.test(f.message) })),
+      { code: "mapping_target_undeclared", message: "2 target attributes Entra maps are not declared in the SaaS's /Schemas: title, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter", severity: "info", source: "discover", checked_ms: at, concerns_schemas: true },
+    ];
+    return { verdict: { state: "deviations", count: deviations.length }, deviations, report, discover_ms: at, crawl_ms: null, crawl_could_not_examine: null };
+  }
+
   function compliance(id) {
     const c = conn(id);
     const base = c.scim.url;
@@ -409,6 +420,11 @@ function monitorBackend(db, scenario) {
       users_mapping_enabled: true, groups_mapping_enabled: !scenario.groupsOff, assigned_users: 12, assigned_groups: 4,
       group_members: 1271, in_scope_users: 1280, scope: "assigned users and groups only",
       tenant_url: c.scim ? c.scim.url : null, logs_available: true, events_stored: 25000, last_cycle: null,
+      glance: {
+        users_provisioned: 1264, groups_provisioned: 4, cycle_kind: "incremental", progress_completed: null,
+        progress_total: null, progress_units: null, steady_state_first: iso(now - 30 * DAY),
+        steady_state_last: iso(now - 12 * MIN), steady_state_known: true,
+      },
       streams: ["job", "configuration", "logs"].map((stream) => ({
         stream, state: "ok", problem: null, http_status: null, reason: null, last_read: iso(now - 2 * MIN),
         failing_since: null, delayed_until: null, hint: null,
@@ -517,7 +533,8 @@ function monitorBackend(db, scenario) {
       ],
     };
   }
-  function mappingsView({ id, schemas }) {
+  function mappingsView({ id }) {
+    const schemas = true; // compared with the /Schemas of the recorded discovery
     const c = noEntra(id);
     const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
     const undeclared = new Set(["title", ENTERPRISE + ":costCenter"]);
@@ -533,6 +550,7 @@ function monitorBackend(db, scenario) {
     ];
     const groups = ["displayName ← displayName *", "externalId ← objectId", "members ← members"];
     return {
+      compliance: conn(id).scim ? storedCompliance(id) : null,
       attributes: [users.map((t, i) => row(t, i, false)), groups.map((t, i) => row(t, i, true))],
       schemas: !schemas
         ? { state: "not_checked" }
@@ -628,7 +646,7 @@ function monitorBackend(db, scenario) {
       if (id !== "c1") throw err("not_found", "Entra assignments were not polled yet for this connection: drift compares them with the latest snapshot");
       return drift;
     },
-    scim_compliance: ({ id }) => compliance(id),
+    scim_compliance: ({ id }) => storedCompliance(id),
     start_crawl: () =>
       new Promise((resolve, reject) => {
         crawl = { resolve, reject };

@@ -13,6 +13,12 @@ use crate::store::connections as rows;
 use crate::store::inventory::{self, SnapshotSummary};
 use crate::store::scim_checks::{self, CheckSummary};
 
+mod compliance;
+pub use compliance::{
+    reexamine, stored_compliance, ComplianceSource, ComplianceVerdict, RecordedDeviation,
+    StoredCompliance,
+};
+
 async fn row(engine: &Engine, connection: &str) -> Result<rows::ConnectionRow, EngineError> {
     rows::find(engine.store.pool(), connection)
         .await?
@@ -108,8 +114,12 @@ pub struct MappingsView {
     /// The attribute mappings of each object mapping, in the order of
     /// `mappings.mappings`, read out of their `target <- source` text.
     pub attributes: Vec<Vec<AttributeView>>,
-    /// Whether, when and how the targets were compared with the SaaS's `/Schemas`.
+    /// Whether, when and how the targets were compared with the SaaS's
+    /// `/Schemas` as the latest recorded discovery read it.
     pub schemas: SchemasCheck,
+    /// The stored compliance (the same the Inventory shows); `None` in the
+    /// plain view read without it.
+    pub compliance: Option<StoredCompliance>,
 }
 
 /// One attribute mapping of an object mapping.
@@ -121,8 +131,9 @@ pub struct AttributeView {
     pub source: String,
     /// Entra finds existing SaaS users by this attribute.
     pub matching: bool,
-    /// Whether the SaaS's `/Schemas` declares the target attribute: `None`
-    /// when `/Schemas` was not read, or lists no attributes for its schema.
+    /// Whether the SaaS's `/Schemas` (as the latest recorded discovery read
+    /// it) declares the target attribute: `None` when no discovery recorded
+    /// `/Schemas`, or it lists no attributes for its schema.
     pub declared: Option<bool>,
 }
 
@@ -130,11 +141,11 @@ pub struct AttributeView {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SchemasCheck {
-    /// Not asked for (the view is read without contacting the SaaS).
+    /// No discovery recorded yet (or recorded without its full report).
     NotChecked,
     /// The connection has no SCIM side to ask.
     NoScimSide,
-    /// `/Schemas` answered.
+    /// The recorded discovery read `/Schemas`.
     Read {
         #[ts(type = "number")]
         checked_ms: i64,
@@ -145,7 +156,8 @@ pub enum SchemasCheck {
         /// Target attributes of the mappings it does not declare.
         undeclared: u32,
     },
-    /// `/Schemas` could not be read or held no schema.
+    /// The recorded discovery could not examine the server, or `/Schemas`
+    /// could not be read or held no schema.
     Failed {
         #[ts(type = "number")]
         checked_ms: i64,
@@ -214,32 +226,20 @@ pub async fn mappings(engine: &Engine, connection: &str) -> Result<MappingsView,
         changes,
         attributes,
         schemas: SchemasCheck::NotChecked,
+        compliance: None,
     })
 }
 
-/// The Mappings view with every target attribute compared with what the
-/// SaaS's `/Schemas` declares (one GET; discovery results are not stored).
-pub async fn mappings_with_schemas(
+/// The Mappings screen's view: the targets compared with the `/Schemas`
+/// the latest recorded discovery read, and the stored compliance (the same
+/// the Inventory shows). Nothing is asked of the SaaS: "Re-examine"
+/// (`reexamine`) runs a discovery and records it.
+pub async fn mappings_screen(
     engine: &Engine,
     connection: &str,
-    now_ms: i64,
 ) -> Result<MappingsView, EngineError> {
     let mut view = mappings(engine, connection).await?;
-    let r = row(engine, connection).await?;
-    if r.scim_url.is_none() {
-        view.schemas = SchemasCheck::NoScimSide;
-        return Ok(view);
-    }
-    match read_declared_schemas(engine, connection).await {
-        Ok(declared) => annotate(&mut view, &declared, now_ms),
-        Err(ScimError::Engine(e)) => return Err(e),
-        Err(e) => {
-            view.schemas = SchemasCheck::Failed {
-                checked_ms: now_ms,
-                message: e.to_string(),
-            }
-        }
-    }
+    view.compliance = Some(compliance::with_stored(engine, connection, &mut view).await?);
     Ok(view)
 }
 
@@ -298,41 +298,6 @@ pub fn annotate(
         without_attributes: ids(|s| !s.lists_attributes()),
         undeclared,
     };
-}
-
-/// GET `/Schemas` and read it.
-async fn read_declared_schemas(
-    engine: &Engine,
-    connection: &str,
-) -> Result<scimwatch_core::scim::declared::DeclaredSchemas, ScimError> {
-    use crate::scim::check::connection_client;
-    use scimwatch_core::scim::declared::DeclaredSchemas;
-    let config = crate::scim::ClientConfig {
-        timeout: std::time::Duration::from_secs(10),
-        max_429_retries: 1,
-        max_retry_after: std::time::Duration::from_secs(5),
-        ..crate::scim::ClientConfig::default()
-    };
-    let (_, client) = connection_client(engine, connection, config).await?;
-    let resp = client.get("Schemas", &[]).await?;
-    match resp.status {
-        200 => {}
-        401 | 403 => {
-            return Err(ScimError::Auth(format!(
-                "/Schemas answered HTTP {}: the SaaS refused the Secret Token",
-                resp.status
-            )))
-        }
-        s => {
-            return Err(ScimError::Protocol(format!(
-                "/Schemas answered HTTP {s}: the SaaS does not publish its schemas there"
-            )))
-        }
-    }
-    let body: serde_json::Value = serde_json::from_slice(&resp.body)
-        .map_err(|_| ScimError::Protocol("/Schemas did not answer with JSON".to_string()))?;
-    DeclaredSchemas::from_json(&body)
-        .ok_or_else(|| ScimError::Protocol("/Schemas answered without any schema".to_string()))
 }
 
 /// A page of provisioning events for the logs table (keyset pagination).

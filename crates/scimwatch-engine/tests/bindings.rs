@@ -54,7 +54,7 @@ fn export_all(dir: &Path) {
         use scimwatch_engine::store::incidents::{HistoryPage, IncidentView};
         use scimwatch_engine::store::inventory::SnapshotSummary;
         use scimwatch_engine::store::scim_checks::CheckSummary;
-        use scimwatch_engine::views::{DemoStatus, MappingsView};
+        use scimwatch_engine::views::{DemoStatus, MappingsView, StoredCompliance};
         use scimwatch_engine::{AppInfo, SecretsPayload};
         export!(
             AppInfo,
@@ -83,6 +83,7 @@ fn export_all(dir: &Path) {
             ExportFormat,
             ExportResult,
             MappingsView,
+            StoredCompliance,
             DemoStatus,
         );
     }

@@ -1,6 +1,8 @@
 //! The Mappings view compares each target attribute with what the SaaS's
-//! `/Schemas` declares: a stored Entra schema, a small SCIM server on
-//! loopback answering `/Schemas`, the view read with and without the check.
+//! `/Schemas` declares, as the latest recorded discovery read it: a stored
+//! Entra schema, a small SCIM server on loopback answering `/Schemas`, the
+//! view read before and after "Re-examine". The Mappings view and the
+//! Inventory's compliance view read the same stored compliance.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -20,7 +22,10 @@ use scimwatch_engine::connections::{self, SecretsInput};
 use scimwatch_engine::graph::sync::{MappingSummary, MappingsBody};
 use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::jobs::{record_config, ConfigKind};
-use scimwatch_engine::views::{mappings, mappings_with_schemas, AttributeView, SchemasCheck};
+use scimwatch_engine::views::{
+    mappings, mappings_screen, reexamine, stored_compliance, AttributeView, ComplianceVerdict,
+    MappingsView, SchemasCheck,
+};
 use scimwatch_engine::Engine;
 use serde_json::{json, Value};
 
@@ -105,6 +110,16 @@ async fn store_mappings(engine: &Engine, uuid: &str) {
     .unwrap();
 }
 
+/// "Re-examine" (a discovery, recorded), then the Mappings screen's view.
+async fn examined(engine: &Engine, uuid: &str) -> MappingsView {
+    reexamine(engine, uuid, now()).await.unwrap();
+    mappings_screen(engine, uuid).await.unwrap()
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    chrono::DateTime::from_timestamp_millis(NOW).unwrap()
+}
+
 fn declared(v: &[AttributeView]) -> Vec<(&str, Option<bool>)> {
     v.iter().map(|a| (a.target.as_str(), a.declared)).collect()
 }
@@ -135,8 +150,13 @@ async fn targets_are_compared_with_the_declared_schemas() {
     assert_eq!(user_name.source, "userPrincipalName");
     assert!(attrs.iter().all(|a| a.declared.is_none()));
 
-    // With the check.
-    let v = mappings_with_schemas(&engine, &uuid, NOW).await.unwrap();
+    // Nothing recorded yet: not compared, and nothing claimed.
+    let v = mappings_screen(&engine, &uuid).await.unwrap();
+    assert_eq!(v.schemas, SchemasCheck::NotChecked);
+    assert!(v.attributes[0].iter().all(|a| a.declared.is_none()));
+
+    // After a discovery.
+    let v = examined(&engine, &uuid).await;
     let mut got = declared(&v.attributes[0]);
     got.sort();
     let mut want = vec![
@@ -169,7 +189,7 @@ async fn targets_are_compared_with_the_declared_schemas() {
         200,
         json!({"Resources": [{"id": USER, "name": "User", "attributes": []}]}),
     );
-    let v = mappings_with_schemas(&engine, &uuid, NOW).await.unwrap();
+    let v = examined(&engine, &uuid).await;
     let got = declared(&v.attributes[0]);
     assert!(
         got.iter()
@@ -190,7 +210,7 @@ async fn targets_are_compared_with_the_declared_schemas() {
 
     // No /Schemas: the check failed, the view is still there.
     *answer.lock().unwrap() = (404, json!({"detail": "not found"}));
-    let v = mappings_with_schemas(&engine, &uuid, NOW).await.unwrap();
+    let v = examined(&engine, &uuid).await;
     match &v.schemas {
         SchemasCheck::Failed { message, .. } => assert!(message.contains("HTTP 404"), "{message}"),
         other => panic!("expected a failed check, got {other:?}"),
@@ -198,11 +218,11 @@ async fn targets_are_compared_with_the_declared_schemas() {
     assert!(v.attributes[0].iter().all(|a| a.declared.is_none()));
     assert!(v.mappings.is_some());
 
-    // A refused token says so.
+    // A refused token on /Schemas says so.
     *answer.lock().unwrap() = (401, json!({"detail": "invalid token"}));
-    let v = mappings_with_schemas(&engine, &uuid, NOW).await.unwrap();
+    let v = examined(&engine, &uuid).await;
     assert!(
-        matches!(&v.schemas, SchemasCheck::Failed { message, .. } if message.contains("refused the Secret Token")),
+        matches!(&v.schemas, SchemasCheck::Failed { message, .. } if message.contains("HTTP 401")),
         "{:?}",
         v.schemas
     );
@@ -233,7 +253,71 @@ async fn a_connection_without_scim_side_is_not_checked() {
     .connection
     .id;
     store_mappings(&engine, &uuid).await;
-    let v = mappings_with_schemas(&engine, &uuid, NOW).await.unwrap();
+    let v = mappings_screen(&engine, &uuid).await.unwrap();
     assert_eq!(v.schemas, SchemasCheck::NoScimSide);
     assert_eq!(v.attributes[0].len(), 5);
+}
+
+#[tokio::test]
+async fn mappings_and_inventory_read_one_compliance_source() {
+    let answer: Answer = Arc::new(Mutex::new((200, declared_schemas())));
+    let (url, _server) = schemas_server(answer.clone()).await;
+    let engine = engine().await;
+    let uuid = add_connection(&engine, "Contoso → Acme", &url, "token-abc").await;
+    store_mappings(&engine, &uuid).await;
+
+    // Nothing recorded: both say not examined, neither "no deviation".
+    let inventory = stored_compliance(&engine, &uuid).await.unwrap();
+    assert_eq!(inventory.verdict, ComplianceVerdict::NotExamined);
+    assert!(inventory.deviations.is_empty() && inventory.report.is_none());
+    let m = mappings_screen(&engine, &uuid).await.unwrap();
+    assert_eq!(m.compliance.as_ref(), Some(&inventory));
+    assert_eq!(m.schemas, SchemasCheck::NotChecked);
+
+    // A discovery that records /Schemas deviations (a ListResponse without
+    // totals, schemas without `schemas`, two mapped targets undeclared).
+    let examined_now = reexamine(&engine, &uuid, now()).await.unwrap();
+    let inventory = stored_compliance(&engine, &uuid).await.unwrap();
+    assert_eq!(examined_now, inventory);
+    let schemas_codes = |devs: &[scimwatch_engine::views::RecordedDeviation]| {
+        let mut c: Vec<String> = devs
+            .iter()
+            .filter(|d| d.concerns_schemas)
+            .map(|d| d.code.clone())
+            .collect();
+        c.sort();
+        c
+    };
+    let listed = schemas_codes(&inventory.deviations);
+    for code in [
+        "discovery_list_without_totals",
+        "mapping_target_undeclared",
+        "schema_without_schemas",
+    ] {
+        assert!(listed.iter().any(|c| c == code), "{code} in {listed:?}");
+    }
+    assert!(matches!(
+        inventory.verdict,
+        ComplianceVerdict::Deviations { .. }
+    ));
+    let report = inventory.report.as_ref().unwrap();
+    assert_eq!(report.checked_at, now());
+    // The Mappings view lists the same deviations, from the same record.
+    let m = mappings_screen(&engine, &uuid).await.unwrap();
+    let mc = m.compliance.as_ref().unwrap();
+    assert_eq!(mc, &inventory);
+    assert_eq!(schemas_codes(&mc.deviations), listed);
+    assert!(
+        matches!(m.schemas, SchemasCheck::Read { checked_ms, undeclared: 2, .. } if checked_ms == NOW)
+    );
+    let undeclared = mc
+        .deviations
+        .iter()
+        .find(|d| d.code == "mapping_target_undeclared")
+        .unwrap();
+    assert!(
+        undeclared.message.contains("title"),
+        "{}",
+        undeclared.message
+    );
 }

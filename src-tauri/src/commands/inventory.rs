@@ -5,11 +5,10 @@ use chrono::Utc;
 use scimwatch_core::scim::SnapshotDiff;
 use scimwatch_core::{CommandError, ErrorKind};
 use scimwatch_engine::scim::crawl::{run_inventory, CrawlConfig, CrawlOutcome, CrawlProgress};
-use scimwatch_engine::scim::discover::{discover, ComplianceReport};
 use scimwatch_engine::scim::drift::DriftResult;
 use scimwatch_engine::scim::CancelFlag;
 use scimwatch_engine::store::inventory::SnapshotSummary;
-use scimwatch_engine::views;
+use scimwatch_engine::views::{self, StoredCompliance};
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
@@ -99,10 +98,17 @@ pub async fn drift_report(state: State<'_, AppState>, id: String) -> CommandResu
     Ok(views::drift_report(&state.engine, &id).await?)
 }
 
+/// The stored compliance (latest discovery and crawl); with `reexamine`, a
+/// discovery runs and is recorded first.
 #[tauri::command]
 pub async fn scim_compliance(
     state: State<'_, AppState>,
     id: String,
-) -> CommandResult<ComplianceReport> {
-    Ok(discover(&state.engine, &id, Utc::now()).await?)
+    reexamine: Option<bool>,
+) -> CommandResult<StoredCompliance> {
+    Ok(if reexamine.unwrap_or(false) {
+        views::reexamine(&state.engine, &id, Utc::now()).await?
+    } else {
+        views::stored_compliance(&state.engine, &id).await?
+    })
 }

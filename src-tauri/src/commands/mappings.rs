@@ -6,18 +6,11 @@ use tauri::State;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
-/// With `schemas: true`, the targets are also compared with the SaaS's
-/// `/Schemas` (one GET to the SCIM endpoint).
+/// The targets are compared with the `/Schemas` of the latest recorded
+/// discovery, and the stored compliance comes along (nothing is asked of
+/// the SaaS; the Inventory's "Re-examine" and Mappings' run `scim_compliance`
+/// with `reexamine`).
 #[tauri::command]
-pub async fn mappings_view(
-    state: State<'_, AppState>,
-    id: String,
-    schemas: Option<bool>,
-) -> CommandResult<MappingsView> {
-    Ok(if schemas.unwrap_or(false) {
-        views::mappings_with_schemas(&state.engine, &id, chrono::Utc::now().timestamp_millis())
-            .await?
-    } else {
-        views::mappings(&state.engine, &id).await?
-    })
+pub async fn mappings_view(state: State<'_, AppState>, id: String) -> CommandResult<MappingsView> {
+    Ok(views::mappings_screen(&state.engine, &id).await?)
 }

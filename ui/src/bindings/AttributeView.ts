@@ -17,7 +17,8 @@ source: string,
  */
 matching: boolean, 
 /**
- * Whether the SaaS's `/Schemas` declares the target attribute: `None`
- * when `/Schemas` was not read, or lists no attributes for its schema.
+ * Whether the SaaS's `/Schemas` (as the latest recorded discovery read
+ * it) declares the target attribute: `None` when no discovery recorded
+ * `/Schemas`, or it lists no attributes for its schema.
  */
 declared: boolean | null, };

@@ -26,4 +26,9 @@ could_not_examine: string | null,
  * externalId): neither passed nor failed, and named so that the report
  * never claims them.
  */
-not_examined?: Array<string> | null, };
+not_examined?: Array<string> | null, 
+/**
+ * The `/Schemas` body as read, when it answered SCIM JSON: what the
+ * Mappings screen compares Entra's target attributes with.
+ */
+schemas?: unknown, };

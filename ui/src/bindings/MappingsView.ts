@@ -5,6 +5,7 @@ import type { ConfigChange } from "./ConfigChange";
 import type { MappingsBody } from "./MappingsBody";
 import type { SchemasCheck } from "./SchemasCheck";
 import type { SettingsBody } from "./SettingsBody";
+import type { StoredCompliance } from "./StoredCompliance";
 
 /**
  * The Mappings & assignments screen: the latest schema, assignments and
@@ -25,6 +26,12 @@ changes: Array<ConfigChange>,
  */
 attributes: Array<Array<AttributeView>>, 
 /**
- * Whether, when and how the targets were compared with the SaaS's `/Schemas`.
+ * Whether, when and how the targets were compared with the SaaS's
+ * `/Schemas` as the latest recorded discovery read it.
  */
-schemas: SchemasCheck, };
+schemas: SchemasCheck, 
+/**
+ * The stored compliance (the same the Inventory shows); `None` in the
+ * plain view read without it.
+ */
+compliance: StoredCompliance | null, };

@@ -5,7 +5,7 @@ import { listen } from "@tauri-apps/api/event";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { CheckResult } from "../bindings/CheckResult";
 import type { CheckSummary } from "../bindings/CheckSummary";
-import type { ComplianceReport } from "../bindings/ComplianceReport";
+import type { StoredCompliance } from "../bindings/StoredCompliance";
 import type { CrawlOutcome } from "../bindings/CrawlOutcome";
 import type { CrawlProgress } from "../bindings/CrawlProgress";
 import type { DriftResult } from "../bindings/DriftResult";
@@ -199,8 +199,8 @@ export function driftReport(id: string): Promise<DriftResult> {
   return call<DriftResult>("drift_report", { id });
 }
 
-export function scimCompliance(id: string): Promise<ComplianceReport> {
-  return call<ComplianceReport>("scim_compliance", { id });
+export function scimCompliance(id: string, reexamine = false): Promise<StoredCompliance> {
+  return call<StoredCompliance>("scim_compliance", reexamine ? { id, reexamine: true } : { id });
 }
 
 export interface CrawlProgressEvent {
@@ -297,9 +297,9 @@ export function chooseSavePath(options: { title: string; defaultPath: string; fi
   return call<string | null>("plugin:dialog|save", { options });
 }
 
-/** With `schemas`, the targets are also compared with the SaaS's `/Schemas` (one request to the SCIM endpoint). */
-export function mappingsView(id: string, schemas = false): Promise<MappingsView> {
-  return call<MappingsView>("mappings_view", schemas ? { id, schemas: true } : { id });
+/** The targets compared with the `/Schemas` of the latest recorded discovery, and the stored compliance (nothing is asked of the SaaS). */
+export function mappingsView(id: string): Promise<MappingsView> {
+  return call<MappingsView>("mappings_view", { id });
 }
 
 export function runChecklist(id: string): Promise<ChecklistView> {

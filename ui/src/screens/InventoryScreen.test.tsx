@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { App } from "../App";
 import type { CrawlOutcome } from "../bindings/CrawlOutcome";
 import { fakeBackend } from "../test/backend";
-import { complianceReport, connection, driftResult, snapshot, snapshotDiff } from "../test/fixtures";
+import { complianceReport, connection, driftResult, snapshot, snapshotDiff, storedCompliance } from "../test/fixtures";
 import { complianceMarkdown } from "./InventoryScreen";
 
 async function openInventory(hash = "#/inventory") {
@@ -175,11 +175,10 @@ describe("Inventory", () => {
     await waitFor(() => expect(window.location.hash).toBe("#/inventory/c1/compare"));
   });
 
-  test("SCIM compliance renders findings with severity and collapsible evidence", async () => {
+  test("SCIM compliance shows the recorded report: findings with severity and collapsible evidence", async () => {
     const b = fakeBackend([connection()]);
-    b.handlers.scim_compliance = () => complianceReport();
+    b.handlers.scim_compliance = () => storedCompliance();
     await openInventory("#/inventory/c1/compliance");
-    fireEvent.click(await screen.findByRole("button", { name: "Check compliance" }));
     const title = await screen.findByRole("heading", { name: "Deviations" });
     const section = title.closest("section")!;
     const items = within(section).getAllByRole("listitem");
@@ -188,29 +187,68 @@ describe("Inventory", () => {
     expect(items[0]!.querySelector("details")!.textContent).toContain('{"startIndex":1}');
     expect(screen.getByRole("button", { name: /Copy report/ })).toBeTruthy();
     expect(screen.getByRole("row", { name: /Schemas/ }).textContent).toContain("404");
+    // Read from the store: nothing asked of the SaaS until Re-examine.
+    expect(b.calls.filter((c) => c.cmd === "scim_compliance").map((c) => c.args)).toEqual([{ id: "c1" }]);
+    fireEvent.click(screen.getByRole("button", { name: "Re-examine" }));
+    await waitFor(() => expect(b.calls.filter((c) => c.cmd === "scim_compliance").map((c) => c.args)).toEqual([{ id: "c1" }, { id: "c1", reexamine: true }]));
+  });
+
+  // Issue 17, defect 18: the same record as the Mappings screen.
+  test("the /Schemas deviation Mappings lists is listed here too, never with 'No deviation found'", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.scim_compliance = () => storedCompliance();
+    await openInventory("#/inventory/c1/compliance");
+    const title = await screen.findByRole("heading", { name: "Deviations" });
+    const section = title.closest("section")!;
+    expect(section.textContent).toContain("discovery_missing");
+    expect(section.textContent).toContain("mapping_target_undeclared");
+    expect(screen.getByTestId("compliance-verdict").textContent).toContain("3 deviations recorded");
+    expect(screen.queryByText(/No deviation found/)).toBeNull();
+  });
+
+  test("nothing recorded: 'Not examined yet', never 'No deviation found'", async () => {
+    fakeBackend([connection()]);
+    await openInventory("#/inventory/c1/compliance");
+    expect((await screen.findByTestId("compliance-verdict")).textContent).toContain("Not examined yet");
+    expect(screen.getByRole("button", { name: "Re-examine" })).toBeTruthy();
+    expect(screen.queryByText(/No deviation found/)).toBeNull();
   });
 
   test("an endpoint that could not be examined is never shown as free of deviations", async () => {
     const b = fakeBackend([connection()]);
     const why = "the SCIM token was refused (HTTP 401): the Secret Token is wrong or expired";
-    b.handlers.scim_compliance = () => ({ ...complianceReport(), findings: [], discovery: [], could_not_examine: why });
+    const report = { ...complianceReport(), findings: [], discovery: [], could_not_examine: why };
+    b.handlers.scim_compliance = () =>
+      storedCompliance({ report, deviations: [], verdict: { state: "could_not_examine", reason: why, source: "discover", checked_ms: Date.UTC(2026, 10, 20, 10, 0) } });
     await openInventory("#/inventory/c1/compliance");
-    fireEvent.click(await screen.findByRole("button", { name: "Check compliance" }));
-    await screen.findByText(/Could not examine/);
+    expect((await screen.findByTestId("compliance-verdict")).textContent).toContain(`Could not examine (discovery): ${why}`);
     expect(screen.queryByText(/No deviation found/)).toBeNull();
-    const md = complianceMarkdown({ ...complianceReport(), findings: [], could_not_examine: why }, "Acme");
+    const md = complianceMarkdown(report, "Acme");
     expect(md).toContain("Could not examine the endpoint");
     expect(md).not.toContain("No deviation found");
   });
 
   test("checks that had nothing to look at are listed, never passed", async () => {
     const b = fakeBackend([connection()]);
-    b.handlers.scim_compliance = () => ({ ...complianceReport(), findings: [], not_examined: ["group filters: the server holds no group"] });
+    const notExamined = ["group filters: the server holds no group"];
+    b.handlers.scim_compliance = () =>
+      storedCompliance({
+        report: { ...complianceReport(), findings: [], not_examined: notExamined },
+        deviations: [],
+        verdict: { state: "partial", checked_ms: Date.UTC(2026, 10, 20, 10, 0), reason: "some checks had nothing to look at", not_examined: notExamined },
+      });
     await openInventory("#/inventory/c1/compliance");
-    fireEvent.click(await screen.findByRole("button", { name: "Check compliance" }));
-    await screen.findByText("No deviation in what could be examined");
-    expect(screen.getByText("group filters: the server holds no group")).toBeTruthy();
-    expect(screen.queryByText("No deviation found")).toBeNull();
+    expect((await screen.findByTestId("compliance-verdict")).textContent).toContain("No deviation in what was examined");
+    expect(screen.getAllByText("group filters: the server holds no group").length).toBeGreaterThan(0);
+    expect(screen.queryByText(/No deviation found/)).toBeNull();
+  });
+
+  test("'No deviation found' only when a discovery examined everything and nothing is recorded", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.scim_compliance = () =>
+      storedCompliance({ report: { ...complianceReport(), findings: [] }, deviations: [], verdict: { state: "no_deviation", checked_ms: Date.UTC(2026, 10, 20, 10, 0) } });
+    await openInventory("#/inventory/c1/compliance");
+    expect((await screen.findByTestId("compliance-verdict")).textContent).toContain("No deviation found");
   });
 
   test("an incomplete crawl says so instead of 'stored'", async () => {

@@ -3,26 +3,22 @@
 // assigns, and how closely the endpoint follows SCIM.
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { CommandError } from "../bindings/CommandError";
-import type { ComplianceReport } from "../bindings/ComplianceReport";
 import type { Connection } from "../bindings/Connection";
 import type { CrawlProgress } from "../bindings/CrawlProgress";
 import type { DriftResult } from "../bindings/DriftResult";
 import type { MatchingAttribute } from "../bindings/MatchingAttribute";
 import type { SaasUserRef } from "../bindings/SaasUserRef";
-import type { Severity } from "../bindings/Severity";
 import type { SnapshotDiff } from "../bindings/SnapshotDiff";
 import type { SnapshotSummary } from "../bindings/SnapshotSummary";
 import { ConnectionPicker, useScimConnection } from "../components/ConnectionPicker";
-import { CopyButton } from "../components/CopyButton";
 import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
-import { SeverityBadge } from "../components/Severity";
 import { Tabs } from "../components/Tabs";
 import { LocalTime } from "../components/Time";
 import { useToasts } from "../components/Toasts";
-import { formatLatency, verdictLabel, VerdictBadge } from "../components/Verdict";
+import { formatLatency } from "../components/Verdict";
 import { useConnections } from "../lib/connections";
 import {
   cancelCrawl,
@@ -30,13 +26,15 @@ import {
   driftReport,
   listSnapshots,
   onCrawlProgress,
-  scimCompliance,
   startCrawl,
   toCommandError,
 } from "../lib/ipc";
 import { navigate } from "../lib/router";
 import { formatLocalDateTime } from "../lib/time";
 import { useCommand, type CommandState } from "../lib/useCommand";
+import { ComplianceTab } from "./inventory/ComplianceTab";
+
+export { complianceMarkdown } from "./inventory/ComplianceTab";
 
 const TABS = [
   { id: "snapshots", label: "Snapshots" },
@@ -108,7 +106,6 @@ function InventoryView({ c, tab }: { c: Connection; tab: TabId }) {
   const [crawl, setCrawl] = useState<CrawlState>({ running: false, progress: null, cancelling: false });
   const [crawlError, setCrawlError] = useState<CommandError | null>(null);
   const [cancelled, setCancelled] = useState(false);
-  const [compliance, setCompliance] = useState<ComplianceReport | null>(null);
   const cancelRequested = useRef(false);
   const { push } = useToasts();
 
@@ -219,7 +216,7 @@ function InventoryView({ c, tab }: { c: Connection; tab: TabId }) {
         {tab === "snapshots" ? <SnapshotsTab state={snapshots} /> : null}
         {tab === "compare" ? <CompareTab c={c} snapshots={list} loading={snapshots.loading} /> : null}
         {tab === "drift" ? <DriftTab c={c} /> : null}
-        {tab === "compliance" ? <ComplianceTab c={c} report={compliance} onReport={setCompliance} /> : null}
+        {tab === "compliance" ? <ComplianceTab c={c} /> : null}
       </Tabs>
     </>
   );
@@ -795,220 +792,5 @@ function DriftSection({ title, count, hint, children }: { title: string; count: 
       <p className="muted small">{hint}</p>
       {children}
     </section>
-  );
-}
-
-// ---------- compliance ----------
-
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
-
-export function complianceMarkdown(r: ComplianceReport, connectionName: string): string {
-  const out: string[] = [];
-  out.push(`# SCIM compliance report: ${connectionName}`, "");
-  out.push(`- Tenant URL: ${r.url}`);
-  out.push(`- Checked: ${r.checked_at}`);
-  const t = r.test_connection;
-  out.push(
-    `- Entra Test Connection: ${verdictLabel(t.verdict)}${t.http_status != null ? ` (HTTP ${t.http_status})` : ""}: ${t.message}`,
-  );
-  out.push(`- Features declared: ${r.features.length ? r.features.join(", ") : "none"}`, "");
-  out.push("## Discovery", "");
-  for (const d of r.discovery) out.push(`- ${d.path}: ${d.status ?? "no response"}${d.ok ? "" : " (failed)"}: ${d.summary}`);
-  out.push("", `## Findings (${r.findings.length})`, "");
-  const notExamined = r.not_examined ?? [];
-  if (r.could_not_examine) out.push(`Could not examine the endpoint: ${r.could_not_examine}. Nothing is claimed about its compliance.`, "");
-  else if (!r.findings.length) out.push(notExamined.length ? "No deviation in what could be examined." : "No deviation found.");
-  if (notExamined.length) out.push("", "Not examined (nothing to look at):", ...notExamined.map((n) => `- ${n}`), "");
-  const sorted = [...r.findings].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
-  sorted.forEach((f, i) => {
-    out.push(`### ${i + 1}. [${f.severity}] ${f.code}`, "", f.message, "");
-    if (f.evidence) out.push(`${f.evidence.label}:`, "", "```", f.evidence.value, "```", "");
-  });
-  return out.join("\n").trimEnd() + "\n";
-}
-
-function ComplianceTab({ c, report, onReport }: { c: Connection; report: ComplianceReport | null; onReport: (r: ComplianceReport) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CommandError | null>(null);
-  async function run() {
-    setBusy(true);
-    setError(null);
-    try {
-      onReport(await scimCompliance(c.id));
-    } catch (e) {
-      setError(toCommandError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
-  const runButton = (
-    <button type="button" className={report ? "button" : "button button-primary"} onClick={() => void run()} disabled={busy || !c.has_scim_token} aria-busy={busy || undefined}>
-      {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <Icon name="play" size={14} />}
-      {busy ? "Checking…" : report ? "Check again" : "Check compliance"}
-    </button>
-  );
-  return (
-    <div className="stack">
-      {!report ? (
-        <div className="card intro-card">
-          <div>
-            <h3 className="card-title">How closely does this endpoint follow SCIM?</h3>
-            <p className="muted">
-              scimwatch replays Entra's Test Connection, reads the discovery endpoints (ServiceProviderConfig,
-              ResourceTypes, Schemas) and reports every deviation seen here and during crawls, with the request and
-              response that show it: ready to send to the SaaS vendor. It only reads; nothing is changed in the SaaS.
-            </p>
-          </div>
-          {runButton}
-        </div>
-      ) : null}
-      {error ? <ErrorAlert error={error} /> : null}
-      {busy && !report ? <TableSkeleton label="Checking SCIM compliance" /> : null}
-      {report ? <ComplianceView report={report} name={c.name} action={runButton} /> : null}
-    </div>
-  );
-}
-
-export function ComplianceView({ report, name, action }: { report: ComplianceReport; name: string; action?: ReactNode }) {
-  const findings = [...report.findings].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
-  const counts = { critical: 0, warning: 0, info: 0 } as Record<Severity, number>;
-  for (const f of findings) counts[f.severity]++;
-  const t = report.test_connection;
-  return (
-    <div className="stack">
-      <section className="card compliance-head" aria-label="Compliance summary">
-        <div className="compliance-head-row">
-          <div className="stack-sm">
-            <p className="mono small selectable">{report.url}</p>
-            <p className="muted small">
-              Checked <LocalTime iso={report.checked_at} />
-            </p>
-          </div>
-          <div className="card-actions">
-            <CopyButton text={() => complianceMarkdown(report, name)} label="Copy report" className="button" />
-            {action}
-          </div>
-        </div>
-        <dl className="facts facts-wide compliance-facts">
-          <dt>Test Connection</dt>
-          <dd>
-            <VerdictBadge verdict={t.verdict} status={t.http_status} />
-            <span className="small">
-              <RichText text={t.message} capitalize />
-            </span>
-          </dd>
-          <dt>Findings</dt>
-          <dd>
-            {report.could_not_examine ? (
-              <span className="warn-text">
-                <Icon name="alert" size={14} /> Could not examine: <RichText text={report.could_not_examine} />
-              </span>
-            ) : findings.length === 0 ? (
-              <span className="ok-text">
-                <Icon name="check" size={14} /> {report.not_examined?.length ? "No deviation in what could be examined" : "No deviation found"}
-              </span>
-            ) : (
-              (["critical", "warning", "info"] as Severity[])
-                .filter((s) => counts[s])
-                .map((s) => (
-                  <span key={s} className="inline-count">
-                    <SeverityBadge severity={s} /> × {counts[s]}
-                  </span>
-                ))
-            )}
-          </dd>
-          {report.not_examined?.length ? (
-            <>
-              <dt>Not examined</dt>
-              <dd>
-                {report.not_examined.map((n) => (
-                  <span key={n} className="cell-sub muted small">
-                    {n}
-                  </span>
-                ))}
-              </dd>
-            </>
-          ) : null}
-          <dt>Features</dt>
-          <dd>
-            {report.features.length ? (
-              report.features.map((f) => (
-                <code key={f} className="path">
-                  {f}
-                </code>
-              ))
-            ) : (
-              <span className="muted">None declared</span>
-            )}
-          </dd>
-        </dl>
-      </section>
-
-      {findings.length > 0 ? (
-        <section className="card" aria-labelledby="findings-title">
-          <h3 id="findings-title" className="card-title">
-            Deviations
-          </h3>
-          <ol className="findings">
-            {findings.map((f, i) => (
-              <li key={i} className={`finding finding-${f.severity}`}>
-                <div className="finding-head">
-                  <SeverityBadge severity={f.severity} />
-                  <code className="finding-code">{f.code}</code>
-                </div>
-                <p className="finding-message">
-                  <RichText text={f.message} capitalize />
-                </p>
-                {f.evidence ? (
-                  <details className="disclosure disclosure-sm">
-                    <summary className="disclosure-summary">Evidence: {f.evidence.label}</summary>
-                    <div className="disclosure-body">
-                      <pre className="code-block" tabIndex={0}>
-                        {f.evidence.value}
-                      </pre>
-                    </div>
-                  </details>
-                ) : null}
-              </li>
-            ))}
-          </ol>
-        </section>
-      ) : null}
-
-      <section className="card table-card" aria-labelledby="discovery-title">
-        <header className="table-card-header">
-          <h3 id="discovery-title" className="card-title">
-            Discovery endpoints
-          </h3>
-        </header>
-        <div className="table-scroll">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Status</th>
-                <th scope="col">Found</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.discovery.map((d) => (
-                <tr key={d.path}>
-                  <th scope="row" className="mono">
-                    {d.path}
-                  </th>
-                  <td>
-                    <span className={d.ok ? "badge badge-tone-ok" : "badge badge-tone-bad"}>
-                      <Icon name={d.ok ? "check" : "alert"} size={12} />
-                      {d.status ?? "no response"}
-                    </span>
-                  </td>
-                  <td className="small">{d.summary}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
-    </div>
   );
 }

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/rea
 import { describe, expect, test } from "vitest";
 import { App } from "../App";
 import { fakeBackend } from "../test/backend";
-import { connection, mappingsViewFixture } from "../test/fixtures";
+import { connection, mappingsViewFixture, notExaminedCompliance, storedCompliance } from "../test/fixtures";
 import type { MappingsView } from "../bindings/MappingsView";
 import { parseAttribute, sameTenantUrl } from "./MappingsScreen";
 
@@ -89,9 +89,9 @@ describe("Mappings & assignments", () => {
       return v;
     }
 
-    test("an undeclared target is flagged with what it means; the fast view comes first", async () => {
+    test("an undeclared target is flagged with what it means, from the recorded discovery", async () => {
       const b = fakeBackend([connection()]);
-      b.handlers.mappings_view = (a) => (a.schemas ? checkedView() : mappingsViewFixture());
+      b.handlers.mappings_view = () => checkedView();
       await openMappings();
       const users = await screen.findByRole("table", { name: /Attribute mappings of Provision Microsoft Entra ID Users/ });
       const row = (await within(users).findByRole("rowheader", { name: `${ENTERPRISE}:costCenter` })).closest("tr")!;
@@ -108,11 +108,14 @@ describe("Mappings & assignments", () => {
       const groups = screen.getByRole("table", { name: /Attribute mappings of Provision Microsoft Entra ID Groups/ });
       expect(within(groups).getAllByText("Unknown")).toHaveLength(2);
       expect(screen.getByText(/without their\s+attributes/)).toBeTruthy();
-      expect(b.calls.filter((c) => c.cmd === "mappings_view").map((c) => c.args)).toEqual([{ id: "c1" }, { id: "c1", schemas: true }]);
+      // Nothing is asked of the SaaS to show it.
+      expect(b.calls.filter((c) => c.cmd === "mappings_view").map((c) => c.args)).toEqual([{ id: "c1" }]);
+      expect(b.calls.filter((c) => c.cmd === "scim_compliance")).toHaveLength(0);
 
-      // Check again asks once more.
-      fireEvent.click(within(alert).getByRole("button", { name: "Check again" }));
-      await waitFor(() => expect(b.calls.filter((c) => c.cmd === "mappings_view")).toHaveLength(3));
+      // Re-examine runs a discovery (recorded), then reads the view again.
+      fireEvent.click(within(alert).getByRole("button", { name: "Re-examine" }));
+      await waitFor(() => expect(b.calls.filter((c) => c.cmd === "mappings_view")).toHaveLength(2));
+      expect(b.calls.filter((c) => c.cmd === "scim_compliance").map((c) => c.args)).toEqual([{ id: "c1", reexamine: true }]);
     });
 
     test("all declared: a quiet confirmation, no warning", async () => {
@@ -120,7 +123,7 @@ describe("Mappings & assignments", () => {
       const v = checkedView();
       v.attributes[0]![1]!.declared = true;
       v.schemas = { state: "read", checked_ms: Date.UTC(2026, 10, 20, 10, 5), schema_ids: [], without_attributes: [], undeclared: 0 };
-      b.handlers.mappings_view = (a) => (a.schemas ? v : mappingsViewFixture());
+      b.handlers.mappings_view = () => v;
       await openMappings();
       // The groups' attributes are unknown: only the checked ones are claimed.
       const status = await screen.findByText(/3 target attributes are declared in the SaaS's \/Schemas; 2 could not be checked/);
@@ -142,7 +145,7 @@ describe("Mappings & assignments", () => {
         without_attributes: ["urn:ietf:params:scim:schemas:core:2.0:User"],
         undeclared: 0,
       };
-      b.handlers.mappings_view = (a) => (a.schemas ? v : mappingsViewFixture());
+      b.handlers.mappings_view = () => v;
       await openMappings();
       const status = await screen.findByText(/Nothing could be checked/);
       expect(status.textContent).toContain("lists urn:ietf:params:scim:schemas:core:2.0:User without their attributes");
@@ -154,24 +157,22 @@ describe("Mappings & assignments", () => {
       const v = checkedView();
       v.attributes = v.attributes.map((list) => list.map((a) => ({ ...a, declared: true })));
       v.schemas = { state: "read", checked_ms: Date.UTC(2026, 10, 20, 10, 5), schema_ids: [], without_attributes: [], undeclared: 0 };
-      b.handlers.mappings_view = (a) => (a.schemas ? v : mappingsViewFixture());
+      b.handlers.mappings_view = () => v;
       await openMappings();
       expect(await screen.findByText(/Every target attribute is declared in the SaaS's \/Schemas/)).toBeTruthy();
     });
 
     test("when /Schemas could not be read: no column, and a pointer to discovery on the Inventory screen", async () => {
       const b = fakeBackend([connection()]);
-      b.handlers.mappings_view = (a) =>
-        a.schemas
-          ? mappingsViewFixture({ schemas: { state: "failed", checked_ms: Date.UTC(2026, 10, 20, 10, 5), message: "/Schemas answered HTTP 404: the SaaS does not publish its schemas there" } })
-          : mappingsViewFixture();
+      b.handlers.mappings_view = () =>
+        mappingsViewFixture({ schemas: { state: "failed", checked_ms: Date.UTC(2026, 10, 20, 10, 5), message: "/Schemas answered HTTP 404: the SaaS does not publish its schemas there" } });
       await openMappings();
       const hint = await screen.findByText(/Could not compare the target attributes/);
       const card = hint.closest(".hint-card")!;
       expect(card.textContent).toContain("HTTP 404");
       const link = within(card as HTMLElement).getByRole("link", { name: "Inventory → SCIM compliance" });
       expect(link.getAttribute("href")).toBe("#/inventory/c1/compliance");
-      expect(card.textContent).toMatch(/Run discovery on Inventory → SCIM compliance/);
+      expect(card.textContent).toMatch(/See Inventory → SCIM compliance/);
       expect(screen.queryByRole("columnheader", { name: "In the SaaS's /Schemas" })).toBeNull();
     });
 
@@ -180,7 +181,44 @@ describe("Mappings & assignments", () => {
       b.handlers.mappings_view = () => mappingsViewFixture();
       await openMappings();
       expect(await screen.findByText(/This connection has no SCIM side, so the target attributes are not compared/)).toBeTruthy();
-      expect(b.calls.filter((c) => c.cmd === "mappings_view" && c.args.schemas)).toHaveLength(0);
+      expect(b.calls.filter((c) => c.cmd === "scim_compliance")).toHaveLength(0);
+    });
+  });
+
+  // Issue 17, defect 18: one compliance source for Mappings and Inventory.
+  describe("the recorded SCIM compliance", () => {
+    test("lists the recorded /Schemas deviations, never 'No deviation found' with one, and links to the report", async () => {
+      const b = fakeBackend([connection()]);
+      b.handlers.mappings_view = () => mappingsViewFixture({ compliance: storedCompliance() });
+      await openMappings();
+      const list = await screen.findByRole("list", { name: "Deviations about /Schemas" });
+      expect(list.textContent).toContain("discovery_missing");
+      expect(list.textContent).toContain("mapping_target_undeclared");
+      expect(list.textContent).not.toContain("ignores_start_index");
+      expect(screen.getByTestId("compliance-verdict").textContent).toContain("3 deviations recorded");
+      expect(screen.queryByText(/No deviation found/)).toBeNull();
+      const card = list.closest("section")!;
+      expect(within(card).getByRole("link", { name: "Inventory → SCIM compliance" }).getAttribute("href")).toBe("#/inventory/c1/compliance");
+    });
+
+    test("nothing examined: says so, never 'No deviation found'", async () => {
+      const b = fakeBackend([connection()]);
+      b.handlers.mappings_view = () => mappingsViewFixture({ compliance: notExaminedCompliance() });
+      await openMappings();
+      expect((await screen.findByTestId("compliance-verdict")).textContent).toContain("Not examined yet");
+      expect(screen.queryByText(/No deviation found/)).toBeNull();
+    });
+
+    test("could not examine: the reason, never 'No deviation found'", async () => {
+      const b = fakeBackend([connection()]);
+      const reason = "the SCIM token was refused (HTTP 401): wrong token";
+      b.handlers.mappings_view = () =>
+        mappingsViewFixture({
+          compliance: { ...notExaminedCompliance(), verdict: { state: "could_not_examine", reason, source: "discover", checked_ms: Date.UTC(2026, 10, 20, 10, 0) } },
+        });
+      await openMappings();
+      expect((await screen.findByTestId("compliance-verdict")).textContent).toContain(`Could not examine (discovery): ${reason}`);
+      expect(screen.queryByText(/No deviation found/)).toBeNull();
     });
   });
 });

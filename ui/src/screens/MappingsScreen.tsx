@@ -15,7 +15,8 @@ import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { LocalTime, useNow } from "../components/Time";
 import { useConnections } from "../lib/connections";
-import { mappingsView, pollNow, toCommandError } from "../lib/ipc";
+import { mappingsView, pollNow, scimCompliance, toCommandError } from "../lib/ipc";
+import { SchemasCompliance } from "./MappingsScreenCompliance";
 import { href, navigate } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 
@@ -137,9 +138,11 @@ const FIX_MAPPING =
   "In Entra: Enterprise applications → the app → Provisioning → Mappings → open the mapping → set Enabled to Yes → Save. The next cycle provisions them.";
 
 function MappingsBodyView({ c }: { c: Connection }) {
+  // The targets compared with the /Schemas of the latest recorded discovery,
+  // and the stored compliance: the same record the Inventory shows.
   const view = useCommand(`mappings:${c.id}`, () => mappingsView(c.id));
-  // Then, in the background, the same view compared with the SaaS's /Schemas.
-  const checked = useCommand(c.scim ? `mappings-schemas:${c.id}` : null, () => mappingsView(c.id, true));
+  const [examining, setExamining] = useState(false);
+  const [examineError, setExamineError] = useState<CommandError | null>(null);
   const [polling, setPolling] = useState(false);
   const [pollError, setPollError] = useState<CommandError | null>(null);
   const now = useNow();
@@ -150,7 +153,6 @@ function MappingsBodyView({ c }: { c: Connection }) {
     try {
       await pollNow(c.id);
       await view.reload();
-      void checked.reload();
     } catch (e) {
       setPollError(toCommandError(e));
     } finally {
@@ -158,15 +160,27 @@ function MappingsBodyView({ c }: { c: Connection }) {
     }
   }
 
-  const v = checked.data ?? view.data;
+  /** "Re-examine": a discovery, recorded; then the view again. */
+  async function reexamine() {
+    setExamining(true);
+    setExamineError(null);
+    try {
+      await scimCompliance(c.id, true);
+    } catch (e) {
+      setExamineError(toCommandError(e));
+    } finally {
+      await view.reload();
+      setExamining(false);
+    }
+  }
+
+  const v = view.data;
   const nothingRead = v && !v.mappings && !v.assignments && !v.settings;
   const schemas: SchemasState = !c.scim
     ? { state: "no_scim_side" }
-    : checked.loading
+    : examining
       ? { state: "checking" }
-      : checked.error
-        ? { state: "failed", checked_ms: Date.now(), message: checked.error.message }
-        : (checked.data?.schemas ?? { state: "checking" });
+      : (v?.schemas ?? { state: "not_checked" });
   return (
     <>
       <div className="toolbar">
@@ -188,6 +202,7 @@ function MappingsBodyView({ c }: { c: Connection }) {
         </button>
       </div>
       {pollError ? <ErrorAlert error={pollError} /> : null}
+      {examineError ? <ErrorAlert error={examineError} /> : null}
       {view.error ? (
         view.error.kind === "not_found" ? (
           <NothingRead onPoll={() => void poll()} polling={polling} />
@@ -205,7 +220,7 @@ function MappingsBodyView({ c }: { c: Connection }) {
       {view.loading && !v ? <MappingsSkeleton /> : null}
       {nothingRead ? <NothingRead onPoll={() => void poll()} polling={polling} /> : null}
       {v && !nothingRead ? (
-        <MappingsContent c={c} v={v} now={now} schemas={schemas} onCheckSchemas={() => void checked.reload()} />
+        <MappingsContent c={c} v={v} now={now} schemas={schemas} onCheckSchemas={() => void reexamine()} />
       ) : null}
     </>
   );
@@ -267,7 +282,7 @@ function SchemasStatus({
   );
   const again = (
     <button type="button" className="button button-sm" onClick={onCheck}>
-      <Icon name="refresh" size={14} /> Check again
+      <Icon name="refresh" size={14} /> Re-examine
     </button>
   );
   switch (schemas.state) {
@@ -286,7 +301,8 @@ function SchemasStatus({
         <div className="card hint-card schemas-status" role="status">
           <span className="spinner spinner-sm" aria-hidden="true" />
           <p>
-            Comparing the target attributes with the SaaS's <span className="mono">/Schemas</span>…
+            Re-examining: reading the SaaS's discovery endpoints, then comparing the target attributes with its{" "}
+            <span className="mono">/Schemas</span>…
           </p>
         </div>
       );
@@ -295,8 +311,8 @@ function SchemasStatus({
         <div className="card hint-card schemas-status">
           <Icon name="info" size={16} />
           <p>
-            Not compared with the SaaS's <span className="mono">/Schemas</span> yet. Run discovery on {discovery} (Check
-            compliance) to see what the SaaS declares.
+            Not examined yet: no discovery is recorded, so the target attributes are not compared with the SaaS's{" "}
+            <span className="mono">/Schemas</span>. Re-examine here or on {discovery} to see what the SaaS declares.
           </p>
           {again}
         </div>
@@ -311,7 +327,7 @@ function SchemasStatus({
               <RichText text={schemas.message} />.
             </p>
             <p className="muted small">
-              Run discovery on {discovery} (Check compliance) to see what the SaaS answers on its discovery endpoints.
+              See {discovery} for what the SaaS answers on its discovery endpoints.
               Entra does not need <span className="mono">/Schemas</span>; without it, scimwatch cannot tell which
               attributes the SaaS accepts.
             </p>
@@ -492,6 +508,7 @@ function MappingsContent({
       </div>
 
       {maps.length > 0 ? <SchemasStatus c={c} v={v} schemas={schemas} now={now} onCheck={onCheckSchemas} /> : null}
+      <SchemasCompliance c={c} stored={v.compliance} />
       {maps.map((m, i) => (
         <AttributeTable key={i} m={m} index={i} rows={v.attributes[i] ?? m.attributes.map(parseAttribute)} checked={schemas.state === "read"} />
       ))}

@@ -1,6 +1,7 @@
 import type { Connection } from "../bindings/Connection";
 import type { CheckResult } from "../bindings/CheckResult";
 import type { ComplianceReport } from "../bindings/ComplianceReport";
+import type { StoredCompliance } from "../bindings/StoredCompliance";
 import type { DriftResult } from "../bindings/DriftResult";
 import type { HistoryEntry } from "../bindings/HistoryEntry";
 import type { IncidentView } from "../bindings/IncidentView";
@@ -234,6 +235,7 @@ import type { ChecklistView } from "../bindings/ChecklistView";
 import type { CycleRow } from "../bindings/CycleRow";
 import type { EventRow } from "../bindings/EventRow";
 import type { MappingsView } from "../bindings/MappingsView";
+import type { JobGlance } from "../bindings/JobGlance";
 import type { StatusReport } from "../bindings/StatusReport";
 import type { StreamView } from "../bindings/StreamView";
 import type { StepResult } from "../bindings/StepResult";
@@ -272,6 +274,23 @@ export function statusReport(over: Partial<StatusReport> = {}): StatusReport {
     events_stored: 0,
     last_cycle: null,
     streams: [],
+    glance: jobGlance(),
+    ...over,
+  };
+}
+
+/** What the job says of itself: nothing, unless overridden. */
+export function jobGlance(over: Partial<JobGlance> = {}): JobGlance {
+  return {
+    users_provisioned: null,
+    groups_provisioned: null,
+    cycle_kind: null,
+    progress_completed: null,
+    progress_total: null,
+    progress_units: null,
+    steady_state_first: null,
+    steady_state_last: null,
+    steady_state_known: false,
     ...over,
   };
 }
@@ -383,6 +402,7 @@ export function mappingsViewFixture(over: Partial<MappingsView> = {}): MappingsV
       ],
     ],
     schemas: { state: "not_checked" },
+    compliance: null,
     ...over,
   };
 }
@@ -424,6 +444,44 @@ export function checklistView(steps: StepResult[], over: Partial<ChecklistView> 
     },
     findings: [],
     report_markdown: "# Checklist\n- all good",
+    ...over,
+  };
+}
+
+/** The stored compliance: nothing recorded yet. */
+export function notExaminedCompliance(): StoredCompliance {
+  return { verdict: { state: "not_examined" }, deviations: [], report: null, discover_ms: null, crawl_ms: null, crawl_could_not_examine: null };
+}
+
+/** The stored compliance after a discovery that recorded a /Schemas deviation (and the report's findings). */
+export function storedCompliance(over: Partial<StoredCompliance> = {}): StoredCompliance {
+  const at = Date.UTC(2026, 10, 20, 10, 0);
+  const report = complianceReport();
+  const deviations: StoredCompliance["deviations"] = [
+    ...report.findings.map((f) => ({
+      code: f.code,
+      message: f.message,
+      severity: f.severity,
+      source: "discover" as const,
+      checked_ms: at,
+      concerns_schemas: f.code === "discovery_missing",
+    })),
+    {
+      code: "mapping_target_undeclared",
+      message: "1 target attribute Entra maps is not declared in the SaaS's /Schemas: title",
+      severity: "info",
+      source: "discover",
+      checked_ms: at,
+      concerns_schemas: true,
+    },
+  ];
+  return {
+    verdict: { state: "deviations", count: deviations.length },
+    deviations,
+    report,
+    discover_ms: at,
+    crawl_ms: null,
+    crawl_could_not_examine: null,
     ...over,
   };
 }

@@ -122,6 +122,11 @@ pub struct ComplianceReport {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub not_examined: Option<Vec<String>>,
+    /// The `/Schemas` body as read, when it answered SCIM JSON: what the
+    /// Mappings screen compares Entra's target attributes with.
+    #[serde(default)]
+    #[ts(optional = nullable, type = "unknown")]
+    pub schemas: Option<Value>,
 }
 
 impl ComplianceReport {
@@ -136,6 +141,7 @@ impl ComplianceReport {
             findings: Vec::new(),
             could_not_examine: None,
             not_examined: None,
+            schemas: None,
         }
     }
 
@@ -388,6 +394,7 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
     let mut features = Vec::new();
     let mut spc: Option<(Probe, Option<bool>)> = None;
     let mut declared_filter = None;
+    let mut schemas = None;
 
     // Discovery endpoints.
     for path in ["ServiceProviderConfig", "ResourceTypes", "Schemas"] {
@@ -415,6 +422,9 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
                 declared_filter = probes::declared_filter(&v);
             } else {
                 probes::discovery_list(path, &v, client.base().path(), &p, &mut f);
+                if path == "Schemas" {
+                    schemas = Some(v.clone());
+                }
                 let items = match &v {
                     Value::Array(a) => a.clone(),
                     _ => parse_list_response_for(p.body(), ListRequest::default())
@@ -488,6 +498,7 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
         return ComplianceReport {
             discovery,
             features,
+            schemas,
             findings: f.sorted(),
             could_not_examine: Some(why),
             ..ComplianceReport::empty(client, now, check)
@@ -657,6 +668,7 @@ pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> Complia
     ComplianceReport {
         discovery,
         features,
+        schemas,
         not_examined: f.not_examined_list(),
         findings: f.sorted(),
         ..ComplianceReport::empty(client, now, check)
@@ -671,16 +683,33 @@ pub async fn discover(
 ) -> Result<ComplianceReport, ScimError> {
     let (row, client) = connection_client(engine, connection, check_client_config()).await?;
     let report = discover_client(&client, now).await;
-    compliance::record(
+    record(engine, row.id, &report).await?;
+    Ok(report)
+}
+
+/// Record `report` as the connection's latest discover verdict, with the
+/// full report that the Inventory and Mappings screens read back.
+pub(crate) async fn record(
+    engine: &Engine,
+    connection_id: i64,
+    report: &ComplianceReport,
+) -> Result<(), ScimError> {
+    let json = serde_json::to_string(report).map_err(|e| {
+        ScimError::Engine(crate::error::EngineError::Io(format!(
+            "cannot encode the compliance report: {e}"
+        )))
+    })?;
+    compliance::record_with_report(
         engine.store.pool(),
-        row.id,
+        connection_id,
         compliance::Source::Discover,
-        now,
+        report.checked_at,
         report.could_not_examine.as_deref(),
         &deviations(&report.findings),
+        Some(&json),
     )
     .await?;
-    Ok(report)
+    Ok(())
 }
 
 /// The findings the health rules count: warnings and errors.

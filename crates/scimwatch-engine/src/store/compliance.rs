@@ -35,7 +35,7 @@ pub struct Recorded {
     pub deviations: Vec<ComplianceDeviation>,
 }
 
-/// Replace `source`'s verdict for the connection.
+/// Replace `source`'s verdict for the connection (without a full report).
 pub async fn record(
     ex: impl SqliteExecutor<'_>,
     connection_id: i64,
@@ -44,19 +44,45 @@ pub async fn record(
     could_not_examine: Option<&str>,
     deviations: &[ComplianceDeviation],
 ) -> Result<(), EngineError> {
+    record_with_report(
+        ex,
+        connection_id,
+        source,
+        now,
+        could_not_examine,
+        deviations,
+        None,
+    )
+    .await
+}
+
+/// Replace `source`'s verdict for the connection, with the full report
+/// (JSON) it came from, if any: a verdict without one clears the previous
+/// report, so the report shown is always the verdict's own.
+pub async fn record_with_report(
+    ex: impl SqliteExecutor<'_>,
+    connection_id: i64,
+    source: Source,
+    now: DateTime<Utc>,
+    could_not_examine: Option<&str>,
+    deviations: &[ComplianceDeviation],
+    report_json: Option<&str>,
+) -> Result<(), EngineError> {
     let json = serde_json::to_string(deviations)
         .map_err(|e| EngineError::Io(format!("cannot encode the deviations: {e}")))?;
     sqlx::query(
         "INSERT INTO scim_compliance (connection_id, source, checked_ms, could_not_examine, \
-         deviations_json) VALUES (?, ?, ?, ?, ?) \
+         deviations_json, report_json) VALUES (?, ?, ?, ?, ?, ?) \
          ON CONFLICT (connection_id, source) DO UPDATE SET checked_ms = excluded.checked_ms, \
-         could_not_examine = excluded.could_not_examine, deviations_json = excluded.deviations_json",
+         could_not_examine = excluded.could_not_examine, deviations_json = excluded.deviations_json, \
+         report_json = excluded.report_json",
     )
     .bind(connection_id)
     .bind(source.as_str())
     .bind(now.timestamp_millis())
     .bind(could_not_examine)
     .bind(json)
+    .bind(report_json)
     .execute(ex)
     .await?;
     Ok(())
@@ -86,6 +112,22 @@ pub async fn latest(
         could_not_examine,
         deviations,
     }))
+}
+
+/// The full report (JSON) recorded with `source`'s latest verdict, if any.
+pub async fn latest_report(
+    ex: impl SqliteExecutor<'_>,
+    connection_id: i64,
+    source: Source,
+) -> Result<Option<String>, EngineError> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT report_json FROM scim_compliance WHERE connection_id = ? AND source = ?",
+    )
+    .bind(connection_id)
+    .bind(source.as_str())
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.and_then(|(r,)| r))
 }
 
 /// What the health rules and the checklist see: the deviations every

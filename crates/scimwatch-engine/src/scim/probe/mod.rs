@@ -29,7 +29,6 @@ use super::crawl::CancelFlag;
 use super::discover::{discover_client, ComplianceReport};
 use super::error::ScimError;
 use crate::app::Engine;
-use crate::store::compliance;
 
 pub mod cleanup;
 mod groups;
@@ -146,15 +145,7 @@ pub async fn probe(
 ) -> Result<ProbeReport, ScimError> {
     let (row, client) = connection_client(engine, connection, check_client_config()).await?;
     let read = discover_client(&client, now).await;
-    compliance::record(
-        engine.store.pool(),
-        row.id,
-        compliance::Source::Discover,
-        now,
-        read.could_not_examine.as_deref(),
-        &super::discover::deviations(&read.findings),
-    )
-    .await?;
+    super::discover::record(engine, row.id, &read).await?;
     Ok(probe_with(engine, row.id, &client, read, write, opts, now).await)
 }
 
