@@ -39,7 +39,6 @@ use crate::error::EngineError;
 use crate::store::connections::ConnectionRow;
 use crate::store::inventory::{self, CompleteStats, Entry, Key, NewVersion, ResourceType, State};
 
-
 /// How pages are fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
