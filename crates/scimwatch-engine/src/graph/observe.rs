@@ -21,6 +21,8 @@ use crate::store::connections::{ms_to_time, ConnectionRow};
 use crate::store::events::{self, CycleRow};
 use crate::store::jobs::{self, ConfigKind};
 use crate::store::Store;
+mod glance;
+pub use glance::{entry_counts, job_glance, JobGlance};
 
 /// `poll_state.stream` recording whether Graph can be read: `watermark_ms`
 /// = blind since (NULL when reachable), `cursor` = why.
@@ -444,6 +446,8 @@ pub struct StatusReport {
     /// Each Graph stream's own health (job, configuration, logs), in that
     /// order; a stream never polled is absent.
     pub streams: Vec<StreamView>,
+    /// Provisioned counts, cycle kind and progress, steady state.
+    pub glance: JobGlance,
 }
 
 /// Build the status report of a connection at `now`.
@@ -509,6 +513,7 @@ pub async fn status_report(
             ("blind".to_string(), Some(reason.clone()), fmt(Some(*since)))
         }
     };
+    let glance = job_glance(latest.as_ref().map(|l| l.raw_json.as_str()), &timing);
     let last_cycle = events::cycles(store.pool(), row.id, 1)
         .await?
         .into_iter()
@@ -590,5 +595,6 @@ pub async fn status_report(
             .iter()
             .map(|h| StreamView::new(h, &row.name, now))
             .collect(),
+        glance,
     })
 }
