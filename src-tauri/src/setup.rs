@@ -25,9 +25,14 @@ pub fn clickable_notifier(slot: HandleSlot) -> Notifiers {
 
 /// Start the monitor (poller + diagnosis) with the stored settings, on
 /// Tauri's tokio runtime, and forward what it sees to the UI and the tray.
+/// A demo tenant that was running is brought back first, so the monitor's
+/// first poll finds it listening.
 pub fn start_monitor(handle: &AppHandle, engine: &Engine, notifier: &Notifiers) {
     let runtime = tauri::async_runtime::handle();
     let _entered = runtime.inner().enter();
+    if let Some(state) = handle.try_state::<AppState>() {
+        tauri::async_runtime::block_on(crate::commands::demo::restore(&state));
+    }
     let settings = tauri::async_runtime::block_on(scimwatch_engine::settings::load(&engine.store))
         .unwrap_or_default();
     // One watch per data folder: a `scimwatch-cli watch` (or another copy

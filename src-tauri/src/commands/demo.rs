@@ -17,6 +17,9 @@ use tauri::State;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
+mod persist;
+use persist::DemoMarker;
+
 /// Name of the connection the demo creates.
 pub const DEMO_NAME: &str = "Demo tenant (simulated)";
 
@@ -42,16 +45,19 @@ const SWITCHES: &[&str] = &[
     "non_premium_tenant",
 ];
 
+fn active_faults(sim: Option<&SimHandle>) -> Vec<String> {
+    sim.map(|s| {
+        s.faults()
+            .iter()
+            .filter_map(|f| serde_json::to_value(f).ok())
+            .filter_map(|v| v["kind"].as_str().map(str::to_string))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 fn status(sim: Option<&SimHandle>, connection_id: Option<String>) -> DemoStatus {
-    let active: Vec<String> = sim
-        .map(|s| {
-            s.faults()
-                .iter()
-                .filter_map(|f| serde_json::to_value(f).ok())
-                .filter_map(|v| v["kind"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let active = active_faults(sim);
     DemoStatus {
         running: sim.is_some(),
         connection_id,
@@ -78,32 +84,78 @@ pub async fn demo_status(state: State<'_, AppState>) -> CommandResult<DemoStatus
     Ok(status(sim.as_deref(), conn))
 }
 
-/// Start the simulated tenant (cycles every minute) and point the demo
-/// connection at it; returns the connection.
-#[tauri::command]
-pub async fn start_demo(state: State<'_, AppState>) -> CommandResult<Connection> {
-    let sim = match state.demo() {
-        Some(sim) => sim,
-        None => {
-            let cfg = SimConfig {
-                users: 40,
-                groups: 6,
-                interval: Duration::from_secs(60),
-                churn_per_cycle: 2,
-                ..SimConfig::default()
-            };
-            let sim = Arc::new(Sim::start(cfg).await.map_err(|e| {
-                err(
-                    ErrorKind::Internal,
-                    format!("the demo tenant could not start: {e}"),
-                )
-            })?);
-            sim.run_cycle().await;
-            state.set_demo(Some(sim.clone()));
-            sim
+/// The demo tenant's configuration: cycles every minute, a lively directory.
+fn sim_config(seed: u64, port: u16) -> SimConfig {
+    SimConfig {
+        seed,
+        port,
+        users: 40,
+        groups: 6,
+        interval: Duration::from_secs(60),
+        churn_per_cycle: 2,
+        ..SimConfig::default()
+    }
+}
+
+/// Start the simulated tenant on `port` (its last one, so the demo
+/// connection's URLs stay the same), or on any free port when that one is
+/// taken.
+async fn launch(seed: u64, port: u16) -> Result<Arc<SimHandle>, CommandError> {
+    let started = match Sim::start(sim_config(seed, port)).await {
+        Err(e) if port != 0 => {
+            tracing::info!(port, error = %e, "the demo's last port is taken; using another");
+            Sim::start(sim_config(seed, 0)).await
         }
+        other => other,
     };
+    started.map(Arc::new).map_err(|e| {
+        err(
+            ErrorKind::Internal,
+            format!("the demo tenant could not start: {e}"),
+        )
+    })
+}
+
+fn port_of(sim: &SimHandle) -> u16 {
+    sim.base_url()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Remember that the demo runs, with its seed, port and faults.
+fn remember(state: &AppState, sim: &SimHandle, seed: u64) {
+    let marker = DemoMarker {
+        seed,
+        port: port_of(sim),
+        faults: active_faults(Some(sim)),
+    };
+    if let Err(e) = persist::save(state.engine.data_dir(), &marker) {
+        tracing::warn!(error = %e, "the demo tenant will not come back after a relaunch");
+    }
+}
+
+/// Whether `c` already points at `info` (same endpoints and tenant).
+fn points_at(c: &Connection, info: &entra_sim::DemoInfo) -> bool {
+    let entra = c.entra.as_ref().is_some_and(|e| {
+        e.login_url == info.login_url
+            && e.graph_url == info.graph_url
+            && e.tenant_id == info.tenant_id
+            && e.client_id == info.client_id
+    });
+    let scim = c.scim.as_ref().is_some_and(|s| s.url == info.scim_url);
+    entra && scim && c.has_scim_token && c.has_client_secret
+}
+
+/// Point the demo connection at the running simulated tenant (add it when
+/// missing; leave it untouched when it already points there).
+async fn point_connection(state: &AppState, sim: &SimHandle) -> CommandResult<Connection> {
     let info = sim.info();
+    let existing = demo_connection(state).await;
+    if let Some(c) = existing.as_ref().filter(|c| points_at(c, &info)) {
+        return Ok(c.clone());
+    }
     let input = ConnectionInput {
         name: DEMO_NAME.into(),
         cloud: Cloud::Custom,
@@ -123,7 +175,7 @@ pub async fn start_demo(state: State<'_, AppState>) -> CommandResult<Connection>
         client_certificate: None,
     };
     let e = &state.engine;
-    let saved = match demo_connection(&state).await {
+    let saved = match existing {
         Some(c) => {
             connections::update(
                 &e.store,
@@ -139,10 +191,84 @@ pub async fn start_demo(state: State<'_, AppState>) -> CommandResult<Connection>
             connections::add(&e.store, e.secrets.as_ref(), &input, &secrets, Utc::now()).await?
         }
     };
-    if let Some(w) = state.watch() {
-        w.poll_now(Some(saved.connection.id.clone())).await;
-    }
     Ok(saved.connection)
+}
+
+/// Start the simulated tenant (cycles every minute) and point the demo
+/// connection at it; returns the connection.
+#[tauri::command]
+pub async fn start_demo(state: State<'_, AppState>) -> CommandResult<Connection> {
+    let seed = persist::load(state.engine.data_dir())
+        .map(|m| m.seed)
+        .unwrap_or(persist::DEFAULT_SEED);
+    let sim = match state.demo() {
+        Some(sim) => sim,
+        None => {
+            let sim = launch(seed, 0).await?;
+            sim.run_cycle().await;
+            state.set_demo(Some(sim.clone()));
+            sim
+        }
+    };
+    let conn = point_connection(&state, &sim).await?;
+    remember(&state, &sim, seed);
+    if let Some(w) = state.watch() {
+        w.poll_now(Some(conn.id.clone())).await;
+    }
+    Ok(conn)
+}
+
+/// At start-up, before the monitor polls: a demo that was running comes
+/// back live — same seed, its faults, listening again, the demo connection
+/// pointing at it (no edit, so no notification, when the port is the same)
+/// — or, when the simulated tenant cannot start, the demo connection is
+/// removed: never a connection left pointing at nothing.
+pub async fn restore(state: &AppState) {
+    let dir = state.engine.data_dir().to_path_buf();
+    let marker = persist::load(&dir);
+    let Some(conn) = demo_connection(state).await else {
+        // The demo connection was removed: forget the demo.
+        if marker.is_some() {
+            persist::remove(&dir);
+        }
+        return;
+    };
+    // A demo connection from before the marker existed comes back too.
+    let marker = marker.unwrap_or_default();
+    let sim = match launch(marker.seed, marker.port).await {
+        Ok(sim) => sim,
+        Err(e) => {
+            tracing::warn!(error = %e.message, "removing the demo connection");
+            let e = &state.engine;
+            if let Err(err) = connections::remove(&e.store, e.secrets.as_ref(), &conn.id).await {
+                tracing::warn!(error = %err, "the demo connection could not be removed");
+            }
+            persist::remove(&dir);
+            return;
+        }
+    };
+    for kind in marker
+        .faults
+        .iter()
+        .filter(|k| SWITCHES.contains(&k.as_str()))
+    {
+        if let Err(e) = inject(&sim, kind) {
+            tracing::warn!(fault = %kind, error = %e.message, "demo fault not restored");
+        }
+    }
+    sim.run_cycle().await;
+    state.set_demo(Some(sim.clone()));
+    match point_connection(state, &sim).await {
+        Ok(_) => remember(state, &sim, marker.seed),
+        Err(e) => tracing::warn!(error = %e.message, "the demo connection could not be updated"),
+    }
+}
+
+fn inject(sim: &SimHandle, kind: &str) -> Result<(), CommandError> {
+    let fault: entra_sim::Fault = serde_json::from_value(serde_json::json!({ "kind": kind }))
+        .map_err(|e| err(ErrorKind::Validation, e.to_string()))?;
+    sim.inject(fault)
+        .map_err(|e| err(ErrorKind::Internal, e.to_string()))
 }
 
 /// Switch a demo fault on (`on = true`) or clear all faults, then run a
@@ -167,12 +293,13 @@ pub async fn set_demo_fault(
                     format!("{k} is not a demo fault"),
                 ));
             }
-            let fault: entra_sim::Fault = serde_json::from_value(serde_json::json!({ "kind": k }))
-                .map_err(|e| err(ErrorKind::Validation, e.to_string()))?;
-            sim.inject(fault)
-                .map_err(|e| err(ErrorKind::Internal, e.to_string()))?;
+            inject(&sim, &k)?;
         }
     }
+    let seed = persist::load(state.engine.data_dir())
+        .map(|m| m.seed)
+        .unwrap_or(persist::DEFAULT_SEED);
+    remember(&state, &sim, seed);
     sim.run_cycle().await;
     let conn = demo_connection(&state).await.map(|c| c.id);
     if let Some(w) = state.watch() {
