@@ -1,5 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { expiryLevel, expiryPhrase, expiryToDateInput, formatExpiryDate, formatRelative } from "./time";
+import {
+  expiryLevel,
+  expiryPhrase,
+  expiryToDateInput,
+  formatExpiryDate,
+  formatLocalDateTime,
+  formatRelative,
+  formatUtc,
+  overdueText,
+  splitTimes,
+} from "./time";
 
 const now = new Date("2026-11-28T12:00:00Z");
 const at = (ms: number) => new Date(now.getTime() + ms);
@@ -50,5 +60,31 @@ describe("token expiry", () => {
     expect(expiryToDateInput(null)).toBe("");
     expect(formatExpiryDate("2027-03-31T23:59:59Z")).toContain("2027");
     expect(formatExpiryDate("2027-03-31T23:59:59Z")).toMatch(/31/);
+  });
+});
+
+describe("one date style", () => {
+  test("local 24-hour time, UTC for tooltips, overdue for a past expectation", () => {
+    expect(formatLocalDateTime("2026-12-06T21:09:17Z")).not.toMatch(/AM|PM/);
+    expect(formatUtc("2026-12-06T21:09:17Z")).toBe("2026-12-06 21:09:17 UTC");
+    expect(overdueText(at(-7 * MIN), now)).toBe("overdue by 7 min");
+    expect(overdueText(at(5 * MIN), now)).toBeNull();
+    expect(overdueText(at(-2 * HOUR), now)).toBe("overdue by 2 hours");
+  });
+
+  test("times quoted in server text are found, RFC 3339 and the checklist's ~HH:MM UTC±hh:mm", () => {
+    expect(splitTimes("Last cycle ended at 2026-11-28T11:50:00Z, fine", now)).toEqual([
+      { text: "Last cycle ended at " },
+      { iso: "2026-11-28T11:50:00.000Z", approx: false },
+      { text: ", fine" },
+    ]);
+    // 13:05 at UTC+01:00 is 12:05 UTC, the nearest such instant to now.
+    expect(splitTimes("~13:05 UTC+01:00 (overdue by 5 min)", now)).toEqual([
+      { iso: "2026-11-28T12:05:00.000Z", approx: true },
+      { text: " (overdue by 5 min)" },
+    ]);
+    // Just after midnight, 23:50 is yesterday's.
+    expect(splitTimes("~23:50 UTC+00:00", new Date("2026-11-28T00:20:00Z"))).toEqual([{ iso: "2026-11-27T23:50:00.000Z", approx: true }]);
+    expect(splitTimes("no time here", now)).toEqual([{ text: "no time here" }]);
   });
 });

@@ -1,5 +1,6 @@
-// Times are stored and sent as RFC 3339 UTC; the admin sees local time plus a
-// relative hint ("12 min ago", "in 23 days").
+// Times are stored and sent as RFC 3339 UTC. One style everywhere: local
+// time (24-hour) plus a relative hint ("12 min ago", "in 23 days"), and UTC in
+// the tooltip (`LocalTime` in components/Time.tsx).
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -35,7 +36,15 @@ export function formatRelative(when: Date | string, now: Date = new Date()): str
   return future ? `in ${text}` : `${text} ago`;
 }
 
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+const clockFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 const utcDateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
 
@@ -43,6 +52,66 @@ const utcDateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", tim
 export function formatLocalDateTime(when: string | Date): string {
   const t = typeof when === "string" ? new Date(when) : when;
   return Number.isNaN(t.getTime()) ? String(when) : dateTimeFmt.format(t);
+}
+
+/** Local time of day, 24-hour: "14:05". */
+export function formatClock(when: string | Date): string {
+  const t = typeof when === "string" ? new Date(when) : when;
+  return Number.isNaN(t.getTime()) ? String(when) : clockFmt.format(t);
+}
+
+/** The same instant in UTC, for tooltips: "2026-12-06 21:09:17 UTC". */
+export function formatUtc(when: string | Date): string {
+  const t = typeof when === "string" ? new Date(when) : when;
+  if (Number.isNaN(t.getTime())) return String(when);
+  return `${t.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** "overdue by 5 min" for a time already past, else null. */
+export function overdueText(when: string | Date, now: Date = new Date()): string | null {
+  const t = typeof when === "string" ? new Date(when) : when;
+  const late = now.getTime() - t.getTime();
+  if (Number.isNaN(late) || late < 45_000) return null;
+  return `overdue by ${formatRelative(new Date(now.getTime() + late), now).replace(/^in /, "")}`;
+}
+
+/** A piece of server text: plain, or a time (as RFC 3339) to show with `LocalTime`. */
+export type TextPart = { text: string } | { iso: string; approx: boolean };
+
+// RFC 3339 in UTC or with an offset, and the checklist's "~14:05 UTC+02:00".
+const TIME_IN_TEXT = /(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))|(~?)(\d{2}):(\d{2}) UTC([+-])(\d{2}):(\d{2})/g;
+
+/**
+ * Split server text at the times it quotes, so each is shown in the one date
+ * style. "~HH:MM UTC±hh:mm" (a time of day) is taken as the nearest such
+ * instant to `now`.
+ */
+export function splitTimes(text: string, now: Date = new Date()): TextPart[] {
+  const parts: TextPart[] = [];
+  let last = 0;
+  for (const m of text.matchAll(TIME_IN_TEXT)) {
+    const at = m.index ?? 0;
+    let iso: string | null = null;
+    let approx = false;
+    if (m[1]) {
+      iso = Number.isNaN(new Date(m[1]).getTime()) ? null : new Date(m[1]).toISOString();
+    } else {
+      approx = m[2] === "~";
+      const sign = m[5] === "-" ? -1 : 1;
+      const offsetMin = sign * (Number(m[6]) * 60 + Number(m[7]));
+      const minuteOfDayUtc = Number(m[3]) * 60 + Number(m[4]) - offsetMin;
+      const base = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + minuteOfDayUtc * 60_000;
+      const candidates = [base - DAY, base, base + DAY];
+      const nearest = candidates.reduce((a, b) => (Math.abs(b - now.getTime()) < Math.abs(a - now.getTime()) ? b : a));
+      iso = new Date(nearest).toISOString();
+    }
+    if (!iso) continue;
+    if (at > last) parts.push({ text: text.slice(last, at) });
+    parts.push({ iso, approx });
+    last = at + m[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last) });
+  return parts;
 }
 
 /**

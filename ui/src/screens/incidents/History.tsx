@@ -7,7 +7,7 @@ import type { HistoryPage } from "../../bindings/HistoryPage";
 import { EmptyState, ErrorAlert, Skeleton } from "../../components/Feedback";
 import { SeverityBadge } from "../../components/Severity";
 import { incidentHistory, toCommandError } from "../../lib/ipc";
-import { formatLocalDateTime } from "../../lib/time";
+import { LocalTime } from "../../components/Time";
 import { useCommand } from "../../lib/useCommand";
 import { formatDuration } from "./format";
 
@@ -78,9 +78,9 @@ export function IncidentHistory({ connection }: { connection: string }) {
                   <span className="muted small">{e.connection_name}</span>
                 </th>
                 <td>
-                  <time dateTime={e.opened_at}>{formatLocalDateTime(e.opened_at)}</time>
+                  <LocalTime iso={e.opened_at} hint="" />
                 </td>
-                <td>{e.resolved_at ? <time dateTime={e.resolved_at}>{formatLocalDateTime(e.resolved_at)}</time> : <span className="badge badge-tone-warn">Ongoing</span>}</td>
+                <td>{e.resolved_at ? <LocalTime iso={e.resolved_at} hint="" /> : <span className="badge badge-tone-warn">Ongoing</span>}</td>
                 <td className="numeric">{formatDuration(e.duration_ms)}</td>
                 <td>
                   {e.resolved_by_hand ? (

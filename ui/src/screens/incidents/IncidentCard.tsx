@@ -15,7 +15,7 @@ import { LocalTime, useNow } from "../../components/Time";
 import { useToasts } from "../../components/Toasts";
 import { acknowledgeIncident, snoozeIncident, toCommandError } from "../../lib/ipc";
 import { href } from "../../lib/router";
-import { formatLocalDateTime, formatRelative } from "../../lib/time";
+import { formatLocalDateTime, formatRelative, formatUtc } from "../../lib/time";
 import { formatClock } from "./format";
 import { ResolveDialog } from "./ResolveDialog";
 
@@ -86,13 +86,13 @@ export function IncidentCard({ v, onChange }: { v: IncidentView; onChange: (v: I
           <SeverityBadge severity={i.severity} />
           <span className={STATE_CLASSES[i.state]}>{STATE_LABELS[i.state]}</span>
           {active && i.acknowledged ? (
-            <span className="badge badge-off" title={`Acknowledged ${formatLocalDateTime(i.acknowledged.at)}`}>
+            <span className="badge badge-off" title={`Acknowledged ${formatLocalDateTime(i.acknowledged.at)} (${formatUtc(i.acknowledged.at)})`}>
               <Icon name="check" size={12} />
               Acknowledged by {i.acknowledged.by}
             </span>
           ) : null}
           {active && snoozed ? (
-            <span className="badge badge-off" title={new Date(snoozed).toString()}>
+            <span className="badge badge-off" title={`Until ${formatLocalDateTime(snoozed)} (${formatUtc(snoozed)})`}>
               <Icon name="clock" size={12} />
               Snoozed {formatRelative(snoozed, now).replace(/^in /, "for ")}
             </span>
@@ -148,7 +148,7 @@ export function IncidentCard({ v, onChange }: { v: IncidentView; onChange: (v: I
           <>
             <span aria-hidden="true"> · </span>
             <span>
-              Resolved <time dateTime={resolvedAt}>{formatLocalDateTime(resolvedAt)}</time>
+              Resolved <LocalTime iso={resolvedAt} hint="" />
             </span>
           </>
         ) : null}
@@ -201,7 +201,7 @@ export function IncidentCard({ v, onChange }: { v: IncidentView; onChange: (v: I
                   ) : active ? (
                     <LocalTime iso={e.value} now={now} />
                   ) : (
-                    <time dateTime={e.value}>{formatLocalDateTime(e.value)}</time>
+                    <LocalTime iso={e.value} hint="" />
                   )}
                 </dd>
               </div>

@@ -2,7 +2,7 @@
 // whole row opens the event (click, or Enter/Space on the focused row).
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { EventRow } from "../../bindings/EventRow";
-import { formatLocalDateTime } from "../../lib/time";
+import { formatLocalDateTime, formatUtc } from "../../lib/time";
 
 export const ROW_HEIGHT = 44;
 export const OVERSCAN = 8;
@@ -100,7 +100,9 @@ export function LogTable({
         onClick={() => onOpen(r)}
       >
         <div role="cell" className="log-time">
-          {formatLocalDateTime(new Date(r.activity_ms))}
+          <time dateTime={new Date(r.activity_ms).toISOString()} title={formatUtc(new Date(r.activity_ms))}>
+            {formatLocalDateTime(new Date(r.activity_ms))}
+          </time>
         </div>
         <div role="cell">
           <span className={tone === "off" ? "badge badge-skipped" : `badge badge-tone-${tone}`}>{STATUS_LABELS[r.status] ?? r.status}</span>
