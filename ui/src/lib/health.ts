@@ -64,6 +64,16 @@ export function worstSeverity(incidents: IncidentView[]): Severity | null {
   return worst;
 }
 
+/** "groups mapping disabled; token expires soon" (titles, lower-cased first letter). */
+export function nameIncidents(list: IncidentView[]): string {
+  const titles = list.map((v) => {
+    const t = v.incident.title.trim().replace(/\.$/, "");
+    return /^[A-Z][a-z]/.test(t) ? t[0]!.toLowerCase() + t.slice(1) : t;
+  });
+  const shown = titles.slice(0, 2).join("; ");
+  return titles.length > 2 ? `${shown} and ${titles.length - 2} more` : shown;
+}
+
 /**
  * Health from the Entra status (null when the connection has no Entra side)
  * and its open incidents. Never "healthy" without something read.
@@ -71,7 +81,8 @@ export function worstSeverity(incidents: IncidentView[]): Severity | null {
 export function deriveHealth(report: StatusReport | null, open: IncidentView[], scimVerified: boolean | null): Health {
   const relevant = open.filter((v) => v.incident.severity !== "info" && v.incident.kind !== "graph_blind");
   const problems = relevant.filter((v) => v.incident.severity === "critical" || v.incident.state === "escalated");
-  const warnings = relevant.length - problems.length;
+  const warningList = relevant.filter((v) => !problems.includes(v));
+  const warnings = warningList.length;
   if (report?.quarantine) {
     return { level: "problem", label: "Problem", reason: "The provisioning job is in quarantine." };
   }
@@ -82,12 +93,12 @@ export function deriveHealth(report: StatusReport | null, open: IncidentView[], 
     return {
       level: "problem",
       label: "Problem",
-      reason: `${problems.length} open incident${problems.length === 1 ? "" : "s"}.`,
+      reason: `${problems.length} open incident${problems.length === 1 ? "" : "s"}: ${nameIncidents(problems)}.`,
     };
   }
   const blind = report?.graph === "blind";
   if (warnings > 0 && !blind) {
-    return { level: "attention", label: "Needs attention", reason: `${warnings} open warning${warnings === 1 ? "" : "s"}.` };
+    return { level: "attention", label: "Needs attention", reason: `${warnings} open warning${warnings === 1 ? "" : "s"}: ${nameIncidents(warningList)}.` };
   }
   if (report) {
     if (blind) {

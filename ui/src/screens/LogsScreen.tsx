@@ -14,6 +14,7 @@ import { useToasts } from "../components/Toasts";
 import { useConnections } from "../lib/connections";
 import { chooseSavePath, exportLogs, jobStatus, queryLogs, revealExport, toCommandError } from "../lib/ipc";
 import { go, hrefWithQuery, navigate, type Query } from "../lib/router";
+import { OpenDemoButton } from "../components/OpenDemoButton";
 import { useCommand } from "../lib/useCommand";
 import { EventDrawer } from "./logs/EventDrawer";
 import { LogTable } from "./logs/LogTable";
@@ -187,9 +188,12 @@ export function LogsScreen({ rest, query = new URLSearchParams() }: { rest: stri
           icon="logs"
           title="No Entra side to read logs from"
           action={
-            <button type="button" className="button button-primary" onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}>
-              {state.connections?.length ? "Open Connections" : "Add a connection"}
-            </button>
+            <>
+              <button type="button" className="button button-primary" onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}>
+                {state.connections?.length ? "Open Connections" : "Add a connection"}
+              </button>
+              <OpenDemoButton />
+            </>
           }
         >
           <p>

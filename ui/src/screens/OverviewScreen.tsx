@@ -1,6 +1,6 @@
 // The health of every connection at a glance: what Entra's job is doing, the
 // recent cycles, open incidents, the token, and the demo tenant's switches.
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { DemoStatus } from "../bindings/DemoStatus";
@@ -28,15 +28,13 @@ import {
   onPollEvent,
   pollNow,
   setDemoFault,
-  startDemo,
   tokenStatus,
   toCommandError,
 } from "../lib/ipc";
 import { href, navigate } from "../lib/router";
-import { formatRelative } from "../lib/time";
+import { formatRelative, formatUtc, overdueText } from "../lib/time";
+import { OpenDemoButton } from "../components/OpenDemoButton";
 import { useCommand } from "../lib/useCommand";
-
-const hhmm = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
 const STREAM_NAMES: Record<string, string> = { job: "Job", configuration: "Configuration", logs: "Logs" };
 
@@ -44,13 +42,17 @@ const STREAM_NAMES: Record<string, string> = { job: "Job", configuration: "Confi
  * One Graph stream that was not read, in words: "Logs delayed until 14:05
  * (throttled)" (local time), "Job could not be read — Graph answered 404: …".
  */
-function streamText(s: StreamView): string {
+function streamText(s: StreamView): ReactNode {
   const name = STREAM_NAMES[s.stream] ?? s.stream;
   if (s.state === "unavailable") return `${name} unavailable in this tenant`;
   if (s.problem === "throttled") {
-    return s.delayed_until
-      ? `${name} delayed until ${hhmm.format(new Date(s.delayed_until))} (throttled)`
-      : `${name} throttled by Microsoft Graph: read again at the next poll`;
+    return s.delayed_until ? (
+      <>
+        {name} delayed until <LocalTime iso={s.delayed_until} /> (throttled)
+      </>
+    ) : (
+      `${name} throttled by Microsoft Graph: read again at the next poll`
+    );
   }
   const answered = s.http_status != null ? `Graph answered ${s.http_status}` : "no usable answer from Microsoft Graph";
   return `${name} could not be read — ${answered}${s.reason ? `: ${s.reason}` : ""}`;
@@ -193,22 +195,6 @@ function PollAllButton({ onDone }: { onDone: () => void }) {
 }
 
 function FirstLaunch({ onStarted }: { onStarted: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CommandError | null>(null);
-  const { push } = useToasts();
-  async function openDemo() {
-    setBusy(true);
-    setError(null);
-    try {
-      const c = await startDemo();
-      push({ tone: "success", title: `“${c.name}” is running`, lines: ["Simulated: no real tenant is touched."] });
-      onStarted();
-    } catch (e) {
-      setError(toCommandError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
   return (
     <section className="first-launch" aria-labelledby="first-launch-title">
       <h2 id="first-launch-title" className="first-launch-title">
@@ -255,12 +241,8 @@ function FirstLaunch({ onStarted }: { onStarted: () => void }) {
             <Icon name="info" size={14} /> Simulated — no real tenant is touched
           </p>
           <div className="path-action">
-            <button type="button" className="button" onClick={() => void openDemo()} disabled={busy} aria-busy={busy || undefined}>
-              {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <Icon name="play" size={14} />}
-              {busy ? "Starting…" : "Open the demo tenant"}
-            </button>
+            <OpenDemoButton onStarted={onStarted} />
           </div>
-          {error ? <ErrorAlert error={error} /> : null}
         </article>
       </div>
     </section>
@@ -421,16 +403,14 @@ function OverviewCard({
                 <dt>Last cycle</dt>
                 <dd>{report.last_cycle_ended ? <LocalTime iso={report.last_cycle_ended} now={now} /> : <span className="muted">None completed yet</span>}</dd>
                 <dt>Next</dt>
-                <dd>
+                <dd className={report.next_expected && overdueText(report.next_expected, now) ? "warn-text" : undefined}>
                   {report.next_expected ? (
-                    <time dateTime={report.next_expected} title={new Date(report.next_expected).toString()}>
-                      ~{hhmm.format(new Date(report.next_expected))}
-                      <span className="relative-hint"> · {formatRelative(report.next_expected, now)}</span>
-                    </time>
+                    <LocalTime iso={report.next_expected} now={now} approx hint={overdueText(report.next_expected, now)} />
                   ) : (
                     <span className="muted">Not expected</span>
                   )}
                 </dd>
+                <Glance report={report} now={now} />
                 <dt>Timing</dt>
                 <dd className={report.stalled ? "warn-text" : undefined}>
                   <RichText text={report.timing} capitalize />
@@ -457,7 +437,7 @@ function OverviewCard({
               <>
                 <dt>Token</dt>
                 <dd>
-                  <TokenCountdown t={token.data} error={token.error} />
+                  <TokenCountdown t={token.data} error={token.error} now={now} />
                 </dd>
               </>
             ) : null}
@@ -485,15 +465,79 @@ function OverviewCard({
   );
 }
 
-function TokenCountdown({ t, error }: { t: TokenStatus | null; error: CommandError | null }) {
+/** What the job says of itself: provisioned counts, cycle kind and progress, steady state. */
+function Glance({ report, now }: { report: StatusReport; now: Date }) {
+  const g = report.glance;
+  const counts =
+    g.users_provisioned != null || g.groups_provisioned != null
+      ? [
+          g.users_provisioned != null ? `${g.users_provisioned.toLocaleString()} user${g.users_provisioned === 1 ? "" : "s"}` : null,
+          g.groups_provisioned != null ? `${g.groups_provisioned.toLocaleString()} group${g.groups_provisioned === 1 ? "" : "s"}` : null,
+        ]
+          .filter(Boolean)
+          .join(" · ")
+      : null;
+  const progress =
+    g.progress_total != null && g.progress_completed != null && g.progress_total > 0
+      ? `${g.progress_completed.toLocaleString()} of ${g.progress_total.toLocaleString()} ${g.progress_units ?? "units"} (${Math.min(100, Math.round((100 * g.progress_completed) / g.progress_total))} %)`
+      : null;
+  return (
+    <>
+      <dt>Provisioned</dt>
+      <dd>{counts ?? <span className="muted">Not reported by Entra</span>}</dd>
+      {g.cycle_kind ? (
+        <>
+          <dt>Cycle</dt>
+          <dd>
+            {g.cycle_kind === "initial" ? "Initial cycle" : "Incremental cycles"}
+            {progress ? <span className="muted"> · {progress}</span> : null}
+          </dd>
+        </>
+      ) : null}
+      {g.steady_state_known ? (
+        <>
+          <dt>Steady state</dt>
+          <dd>
+            {g.steady_state_last ?? g.steady_state_first ? (
+              <>
+                Reached <LocalTime iso={(g.steady_state_last ?? g.steady_state_first)!} now={now} />
+              </>
+            ) : (
+              <span className="muted">Not reached yet</span>
+            )}
+          </dd>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function TokenCountdown({ t, error, now }: { t: TokenStatus | null; error: CommandError | null; now: Date }) {
   if (error) return <span className="muted">Unknown ({error.message})</span>;
   if (!t) return <Skeleton width={90} />;
+  // The latest Test Connection was refused: whatever the expiry says, the token does not work.
+  if (t.last_check_verdict === "unauthorized") {
+    return (
+      <span className="expiry expiry-expired">
+        <span className="expiry-dot" aria-hidden="true" />
+        <span>
+          Refused
+          {t.last_checked_at ? (
+            <span className="muted">
+              {" "}
+              · tested <LocalTime iso={t.last_checked_at} now={now} />
+            </span>
+          ) : null}
+        </span>
+      </span>
+    );
+  }
   if (t.days_left == null) return <span className="muted">Expiry not known</span>;
   const level = t.days_left < 0 ? "expired" : t.days_left <= 7 ? "urgent" : t.days_left <= 30 ? "soon" : "ok";
   return (
     <span className={`expiry expiry-${level}`}>
       <span className="expiry-dot" aria-hidden="true" />
-      <span className="relative-hint" title={t.expires_at ?? undefined}>
+      <span className="relative-hint" title={t.expires_at ? formatUtc(t.expires_at) : undefined}>
         {t.days_left < 0
           ? `Expired ${-t.days_left} day${t.days_left === -1 ? "" : "s"} ago`
           : t.days_left === 0

@@ -23,7 +23,8 @@ import { secretTooLong } from "../lib/connectionForm";
 import { useConnections } from "../lib/connections";
 import { checkHistory, latestCheck, testConnection, testNewToken, tokenStatus, toCommandError } from "../lib/ipc";
 import { href, navigate } from "../lib/router";
-import { formatExpiryDate, formatLocalDateTime, formatRelative } from "../lib/time";
+import { OpenDemoButton } from "../components/OpenDemoButton";
+import { formatExpiryDate, formatLocalDateTime, formatRelative, formatUtc } from "../lib/time";
 import { useCommand, type CommandState } from "../lib/useCommand";
 
 export function TokenScreen({ rest }: { rest: string[] }) {
@@ -42,13 +43,16 @@ export function TokenScreen({ rest }: { rest: string[] }) {
           icon="token"
           title="No SCIM endpoint to check"
           action={
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}
-            >
-              {state.connections?.length ? "Open Connections" : "Add a connection"}
-            </button>
+            <>
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}
+              >
+                {state.connections?.length ? "Open Connections" : "Add a connection"}
+              </button>
+              <OpenDemoButton />
+            </>
           }
         >
           <p>
@@ -228,7 +232,7 @@ function TokenStats({ s, now }: { s: TokenStatus; now: Date }) {
         {s.expires_at ? (
           <p className="stat-detail">
             {level === "expired" ? "Expired on " : "Expires on "}
-            <time dateTime={s.expires_at} title={new Date(s.expires_at).toString()}>
+            <time dateTime={s.expires_at} title={formatUtc(s.expires_at)}>
               {expiryDate}
             </time>
             <span className="relative-hint"> · {formatRelative(s.expires_at, now)}</span>
@@ -252,7 +256,7 @@ function TokenStats({ s, now }: { s: TokenStatus; now: Date }) {
           <>
             <p className="stat-value stat-value-sm">{formatRelative(s.last_verified_at, now).replace(/^./, (ch) => ch.toUpperCase())}</p>
             <p className="stat-detail">
-              <time dateTime={s.last_verified_at}>{formatLocalDateTime(s.last_verified_at)}</time>
+              <LocalTime iso={s.last_verified_at} hint="" />
             </p>
           </>
         ) : (

@@ -17,6 +17,7 @@ import { LocalTime, useNow } from "../components/Time";
 import { useConnections } from "../lib/connections";
 import { confirmStep, runChecklist, toCommandError } from "../lib/ipc";
 import { navigate } from "../lib/router";
+import { OpenDemoButton } from "../components/OpenDemoButton";
 import { useCommand } from "../lib/useCommand";
 
 const STATUS_LABELS: Record<StepStatus, string> = {
@@ -44,9 +45,12 @@ export function TroubleshootingScreen({ rest }: { rest: string[] }) {
           icon="troubleshooting"
           title="Nothing to troubleshoot yet"
           action={
-            <button type="button" className="button button-primary" onClick={() => navigate("connections", "new")}>
-              Add a connection
-            </button>
+            <>
+              <button type="button" className="button button-primary" onClick={() => navigate("connections", "new")}>
+                Add a connection
+              </button>
+              <OpenDemoButton />
+            </>
           }
         >
           <p>The checklist walks through the token, the Tenant URL, the job's state, quarantine, scope and mappings of a connection.</p>

@@ -131,6 +131,11 @@ function defaultHandlers(): FakeBackend["handlers"] {
       users_mapping_enabled: null, groups_mapping_enabled: null, assigned_users: null, assigned_groups: null,
       group_members: null, in_scope_users: null, scope: null, tenant_url: null, logs_available: null,
       events_stored: 0, last_cycle: null, streams: [],
+      glance: {
+        users_provisioned: null, groups_provisioned: null, cycle_kind: null, progress_completed: null,
+        progress_total: null, progress_units: null, steady_state_first: null, steady_state_last: null,
+        steady_state_known: false,
+      },
     }),
     list_cycles: () => [],
     get_settings: () => ({ ...DEFAULT_SETTINGS }),
