@@ -213,6 +213,22 @@ pub enum Fault {
     },
     /// `@odata.nextLink` points back at the page that carried it, for ever.
     GraphNextLinkLoop,
+    /// The app's own connector reports its failures with app-prefixed codes, as a
+    /// real Box tenant did (`BoxEntryConflict`,
+    /// tests/fixtures/graph-real/provisioning-page-beta-box-statusinfo-only-2019.json):
+    /// failure events recorded while it is active carry `<prefix><code>` and a reason
+    /// naming the app (codes of the generic SCIM connector,
+    /// `SystemForCrossDomainIdentityManagement…`, stay as they are).
+    AppPrefixedErrorCodes {
+        /// The app's name as its codes start (default `Box`; ASCII letters and digits).
+        #[serde(default = "default_app_prefix")]
+        prefix: String,
+    },
+    /// `auditLogs/provisioning` answers in the 2019 beta shape of the same fixture:
+    /// each event with only the deprecated `action` and flat `statusInfo` (no
+    /// `provisioningAction`, `provisioningStatusInfo`, `servicePrincipal`),
+    /// `errorCategory` capitalised, `sourceSystem` "Azure Active Directory".
+    BetaLogShape,
     /// The watched provisioning job was deleted (or the job id is stale):
     /// `GET …/synchronization/jobs/{id}` answers Graph's 404 envelope
     /// (`ResourceNotFound`) and the app's job list is empty; the directory,
@@ -225,6 +241,9 @@ fn default_slow_ms() -> u64 {
 }
 fn default_server_page() -> usize {
     crate::scim_misbehave::DEFAULT_SERVER_PAGE
+}
+fn default_app_prefix() -> String {
+    crate::logs_real::DEFAULT_APP_PREFIX.to_string()
 }
 fn default_retry_after() -> f64 {
     2.5
@@ -297,6 +316,8 @@ pub fn fault_kinds() -> Vec<FaultKind> {
         FaultKind { kind: "graph_truncated_json", params: FAM, description: "Graph answers 200 with truncated JSON" },
         FaultKind { kind: "graph_next_link_loop", params: NONE, description: "@odata.nextLink points back at the same page" },
         FaultKind { kind: "job_not_found", params: NONE, description: "The provisioning job was deleted: GET synchronization/jobs/{id} answers 404 ResourceNotFound, the job list is empty" },
+        FaultKind { kind: "app_prefixed_error_codes", params: &["prefix: string (Box)"], description: "The app's connector prefixes its failure codes, as a real Box tenant did: EntryConflict becomes BoxEntryConflict in the provisioning logs" },
+        FaultKind { kind: "beta_log_shape", params: NONE, description: "auditLogs/provisioning answers in the 2019 beta shape: only action and statusInfo, no provisioningAction, provisioningStatusInfo or servicePrincipal" },
     ]
 }
 

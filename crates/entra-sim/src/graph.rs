@@ -1129,10 +1129,11 @@ pub async fn provisioning_logs(
     let rctx = RenderCtx {
         tenant: &inner.tenant,
     };
+    let shape = SimState::log_shape(&inner);
     let body = LogPage {
-        context: context(&st, "auditLogs/provisioning"),
+        context: crate::logs_real::page_context(&st.base_url, shape),
         next_link,
-        value: inner.logs.events_json(&page.items, &rctx),
+        value: inner.logs.events_json(&page.items, &rctx).with_shape(shape),
     };
     let text = serde_json::to_string(&body);
     drop(inner);

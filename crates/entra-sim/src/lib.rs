@@ -32,6 +32,7 @@ mod graph;
 mod graph_real;
 pub mod job;
 pub mod logs;
+pub mod logs_real;
 mod logs_render;
 pub mod provision;
 pub mod scim;

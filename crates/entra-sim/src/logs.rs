@@ -10,6 +10,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::job::CREDENTIAL_FAILURE;
+use crate::logs_real::LogShape;
 use crate::logs_render::{EventIds, EventView};
 use crate::tenant::{mix64, uuid_from_bits, Principal, SimRng, Tenant};
 
@@ -144,6 +145,9 @@ pub struct EventDetail {
     pub modified: Vec<(String, Option<String>, Option<String>)>,
     /// `errorInformation.additionalDetails` (e.g. the target's response).
     pub additional: Option<String>,
+    /// The app prefix of a failure's code (`Box`: `BoxEntryConflict`), see
+    /// [`crate::Fault::AppPrefixedErrorCodes`].
+    pub code_prefix: Option<String>,
 }
 
 /// One stored `provisioningObjectSummary`.
@@ -205,6 +209,8 @@ pub struct LogStore {
     stored: Vec<Box<RawValue>>,
     /// Objects whose last event failed: how many times in a row, since when.
     escrows: HashMap<Principal, (u16, DateTime<Utc>)>,
+    /// The app prefix failures pushed from now on carry (crate::logs_real).
+    code_prefix: Option<String>,
 }
 
 /// One `$filter` clause the provisioning logs accept.
@@ -365,6 +371,11 @@ impl LogStore {
         self.events.get(pos)
     }
 
+    /// Failures pushed from now on report their codes with this app prefix.
+    pub fn set_code_prefix(&mut self, prefix: Option<String>) {
+        self.code_prefix = prefix.filter(|p| !p.is_empty());
+    }
+
     /// Begin a cycle; returns its index and id.
     pub fn begin_cycle(&mut self, id: Uuid) -> u32 {
         let idx = self.cycles.len() as u32;
@@ -413,6 +424,13 @@ impl LogStore {
         } else {
             self.escrows.remove(&object);
             (0, None)
+        };
+        let detail = match (&self.code_prefix, outcome) {
+            (Some(p), Outcome::Failure) => Some(EventDetail {
+                code_prefix: Some(p.clone()),
+                ..detail.unwrap_or_default()
+            }),
+            _ => detail,
         };
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -666,7 +684,11 @@ impl LogStore {
             change: self.change_id(e),
             target: uuid_from_bits(mix64(e.seq ^ 0x7777), mix64(self.salt ^ e.seq)),
         };
-        Some(EventView::new(e, ids, ctx.tenant))
+        let mut view = EventView::new(e, ids, ctx.tenant);
+        if let Some(p) = e.detail.as_deref().and_then(|d| d.code_prefix.as_deref()) {
+            crate::logs_real::prefix_codes(&mut view, p);
+        }
+        Some(view)
     }
 
     /// Render the event at `pos` as Graph's `provisioningObjectSummary`
@@ -692,6 +714,7 @@ impl LogStore {
             store: self,
             items,
             ctx: ctx.clone(),
+            shape: LogShape::V1,
         }
     }
 }
@@ -702,6 +725,14 @@ pub struct EventsJson<'a> {
     store: &'a LogStore,
     items: &'a [usize],
     ctx: RenderCtx<'a>,
+    shape: LogShape,
+}
+
+impl EventsJson<'_> {
+    /// The events in `shape` (the 2019 beta shape is rendered, never kept JSON).
+    pub fn with_shape(self, shape: LogShape) -> Self {
+        Self { shape, ..self }
+    }
 }
 
 impl Serialize for EventsJson<'_> {
@@ -719,6 +750,10 @@ struct EventJson<'p, 'a> {
 impl Serialize for EventJson<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let store = self.json.store;
+        if self.json.shape == LogShape::Beta2019 {
+            let view = store.view(self.pos, &self.json.ctx);
+            return view.map(crate::logs_real::BetaEvent).serialize(serializer);
+        }
         match store.stored.get(self.pos) {
             Some(json) => json.serialize(serializer),
             None => store.view(self.pos, &self.json.ctx).serialize(serializer),

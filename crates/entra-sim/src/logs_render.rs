@@ -33,7 +33,7 @@ pub(crate) enum Text<'a> {
 
 /// `identityType`.
 #[derive(Debug, Clone, Copy, Serialize)]
-enum Kind {
+pub(crate) enum Kind {
     User,
     Group,
 }
@@ -51,46 +51,46 @@ impl Kind {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct EventView<'a> {
-    id: Uuid,
-    activity_date_time: String,
-    tenant_id: Uuid,
-    job_id: String,
-    cycle_id: Uuid,
-    change_id: Uuid,
-    provisioning_action: &'static str,
-    duration_in_milliseconds: u32,
-    provisioning_status_info: StatusInfo<'a>,
-    provisioning_steps: Vec<Step<'a>>,
-    modified_properties: Vec<Property<'a>>,
-    service_principal: ServicePrincipalRef<'a>,
-    source_system: System<'a, NoDetails>,
-    target_system: System<'a, TargetSystemDetails<'a>>,
-    initiated_by: Initiator,
-    source_identity: Identity<'a>,
-    target_identity: Identity<'a>,
+    pub(crate) id: Uuid,
+    pub(crate) activity_date_time: String,
+    pub(crate) tenant_id: Uuid,
+    pub(crate) job_id: String,
+    pub(crate) cycle_id: Uuid,
+    pub(crate) change_id: Uuid,
+    pub(crate) provisioning_action: &'static str,
+    pub(crate) duration_in_milliseconds: u32,
+    pub(crate) provisioning_status_info: StatusInfo<'a>,
+    pub(crate) provisioning_steps: Vec<Step<'a>>,
+    pub(crate) modified_properties: Vec<Property<'a>>,
+    pub(crate) service_principal: ServicePrincipalRef<'a>,
+    pub(crate) source_system: System<'a, NoDetails>,
+    pub(crate) target_system: System<'a, TargetSystemDetails<'a>>,
+    pub(crate) initiated_by: Initiator,
+    pub(crate) source_identity: Identity<'a>,
+    pub(crate) target_identity: Identity<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct StatusInfo<'a> {
-    status: &'static str,
-    error_information: Option<ErrorInformation<'a>>,
+pub(crate) struct StatusInfo<'a> {
+    pub(crate) status: &'static str,
+    pub(crate) error_information: Option<ErrorInformation<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ErrorInformation<'a> {
-    error_code: &'static str,
-    reason: std::borrow::Cow<'a, str>,
-    additional_details: Option<&'a str>,
-    error_category: &'static str,
-    recommended_action: Option<&'static str>,
+pub(crate) struct ErrorInformation<'a> {
+    pub(crate) error_code: std::borrow::Cow<'a, str>,
+    pub(crate) reason: std::borrow::Cow<'a, str>,
+    pub(crate) additional_details: Option<&'a str>,
+    pub(crate) error_category: &'static str,
+    pub(crate) recommended_action: Option<&'static str>,
 }
 
 /// One `modifiedProperties` entry.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Property<'a> {
+pub(crate) struct Property<'a> {
     display_name: &'a str,
     old_value: Option<Text<'a>>,
     new_value: Option<Text<'a>>,
@@ -108,26 +108,26 @@ impl<'a> Property<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ServicePrincipalRef<'a> {
+pub(crate) struct ServicePrincipalRef<'a> {
     id: Uuid,
     display_name: &'a str,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct System<'a, D> {
-    id: Uuid,
+pub(crate) struct System<'a, D> {
+    pub(crate) id: Uuid,
     display_name: &'a str,
     details: D,
 }
 
 /// An empty `details` object (`{}`).
 #[derive(Serialize)]
-struct NoDetails {}
+pub(crate) struct NoDetails {}
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct TargetSystemDetails<'a> {
+pub(crate) struct TargetSystemDetails<'a> {
     application_id: Uuid,
     service_principal_id: Uuid,
     service_principal_display_name: &'a str,
@@ -135,7 +135,7 @@ struct TargetSystemDetails<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Initiator {
+pub(crate) struct Initiator {
     id: &'static str,
     display_name: &'static str,
     initiator_type: &'static str,
@@ -143,7 +143,7 @@ struct Initiator {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Identity<'a> {
+pub(crate) struct Identity<'a> {
     id: Text<'a>,
     display_name: &'a str,
     identity_type: Kind,
@@ -153,7 +153,7 @@ struct Identity<'a> {
 /// One `provisioningSteps` entry.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Step<'a> {
+pub(crate) struct Step<'a> {
     name: &'static str,
     provisioning_step_type: &'static str,
     status: &'static str,
@@ -345,14 +345,14 @@ impl<'a> EventView<'a> {
             // What real events carry when the SaaS answered an HTTP error:
             // the SaaS's body inside the reason, `additionalDetails: null`.
             (Some(status), Some(body)) => ErrorInformation {
-                error_code: k.code(),
+                error_code: k.code().into(),
                 reason: std::borrow::Cow::Owned(web_response_reason(status, body, e.at, e.retried)),
                 additional_details: None,
                 error_category: k.category(),
                 recommended_action: None,
             },
             _ => ErrorInformation {
-                error_code: k.code(),
+                error_code: k.code().into(),
                 reason: std::borrow::Cow::Borrowed(k.reason()),
                 additional_details: web_response,
                 error_category: k.category(),

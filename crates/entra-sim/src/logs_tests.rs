@@ -375,12 +375,14 @@ mod tests {
                     ("gone".into(), None, None),
                 ],
                 additional: Some("{\"status\":\"409\",\"detail\":\"dup\"}".into()),
+                code_prefix: None,
             }),
             Some(EventDetail {
                 target_id: String::new(),
                 display: String::new(),
                 modified: vec![],
                 additional: None,
+                code_prefix: None,
             }),
         ];
         let objects = [

@@ -619,10 +619,14 @@ impl SimState {
             Fault::GraphThrottling { count, .. } | Fault::GraphServerError { count, .. } => {
                 active.remaining = *count;
             }
+            Fault::AppPrefixedErrorCodes { prefix } => {
+                crate::logs_real::check_prefix(prefix).map_err(SimError::Fault)?;
+            }
             _ => {}
         }
         let _ = now;
         inner.faults.push(active);
+        Self::sync_log_faults(&mut inner);
         Ok(())
     }
 
@@ -641,6 +645,18 @@ impl SimState {
                 // group memberships removed by the fault stay removed: the assignment is back.
             }
         }
+        Self::sync_log_faults(&mut inner);
+    }
+
+    /// The log store records failures with the app prefix of the active faults.
+    fn sync_log_faults(inner: &mut Inner) {
+        let prefix = crate::logs_real::code_prefix(inner.faults.iter().map(|f| &f.fault));
+        inner.logs.set_code_prefix(prefix);
+    }
+
+    /// The shape `auditLogs/provisioning` answers in.
+    pub(crate) fn log_shape(inner: &Inner) -> crate::logs_real::LogShape {
+        crate::logs_real::log_shape(inner.faults.iter().map(|f| &f.fault))
     }
 
     pub fn active_faults(&self) -> Vec<Fault> {
