@@ -155,6 +155,12 @@ fn fault_of(kind: &str) -> Fault {
     }
 }
 
+fn box_prefix() -> Fault {
+    Fault::AppPrefixedErrorCodes {
+        prefix: "Box".into(),
+    }
+}
+
 /// Scenarios beyond one fault with its defaults: (name, faults).
 fn extra_scenarios() -> Vec<(&'static str, Vec<Fault>)> {
     vec![
@@ -173,6 +179,23 @@ fn extra_scenarios() -> Vec<(&'static str, Vec<Fault>)> {
             // with the credential, not the groups warning.
             "token_revoked_and_groups_unassigned",
             vec![Fault::ScimTokenRevoked, Fault::GroupsNotAssigned],
+        ),
+        (
+            // Defect 3, live: Box's connector reports the new hire's 409 as
+            // `BoxEntryConflict` (tests/fixtures/graph-real/
+            // provisioning-page-beta-box-statusinfo-only-2019.json).
+            "box_prefixed_duplicate_conflict",
+            vec![box_prefix(), Fault::DuplicateUserConflict],
+        ),
+        (
+            // The same fixture's whole page, live: the 2019 beta shape
+            // (only `action`/`statusInfo`) carrying `BoxEntryConflict`.
+            "beta_box_conflict_statusinfo_only",
+            vec![
+                Fault::BetaLogShape,
+                box_prefix(),
+                Fault::DuplicateUserConflict,
+            ],
         ),
     ]
 }
