@@ -3,14 +3,12 @@
 import { useEffect, useState, type ReactNode } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
-import type { DemoStatus } from "../bindings/DemoStatus";
 import type { IncidentView } from "../bindings/IncidentView";
 import type { StatusReport } from "../bindings/StatusReport";
 import type { StreamView } from "../bindings/StreamView";
-import type { TokenStatus } from "../bindings/TokenStatus";
 import { SideBadges } from "../components/ConnectionFacts";
 import { CycleChart } from "../components/CycleChart";
-import { Alert, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
+import { ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
@@ -27,13 +25,14 @@ import {
   onIncidentsChanged,
   onPollEvent,
   pollNow,
-  setDemoFault,
   tokenStatus,
   toCommandError,
 } from "../lib/ipc";
-import { href, navigate } from "../lib/router";
-import { formatRelative, formatUtc, overdueText } from "../lib/time";
-import { OpenDemoButton } from "../components/OpenDemoButton";
+import { href } from "../lib/router";
+import { formatRelative, overdueText } from "../lib/time";
+import { DemoPanel } from "./overview/DemoPanel";
+import { Glance, TokenCountdown } from "./overview/Facts";
+import { FirstLaunch } from "./overview/FirstLaunch";
 import { useCommand } from "../lib/useCommand";
 
 const STREAM_NAMES: Record<string, string> = { job: "Job", configuration: "Configuration", logs: "Logs" };
@@ -191,61 +190,6 @@ function PollAllButton({ onDone }: { onDone: () => void }) {
       {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <Icon name="refresh" size={14} />}
       {busy ? "Polling…" : "Poll all now"}
     </button>
-  );
-}
-
-function FirstLaunch({ onStarted }: { onStarted: () => void }) {
-  return (
-    <section className="first-launch" aria-labelledby="first-launch-title">
-      <h2 id="first-launch-title" className="first-launch-title">
-        Add your first connection
-      </h2>
-      <p className="muted">
-        scimwatch watches Entra ID's provisioning job and your SaaS's SCIM endpoint, and tells you when sync stalls.
-      </p>
-      <div className="paths-2">
-        <article className="card path-card" aria-labelledby="path-add">
-          <div className="empty-icon">
-            <Icon name="connections" size={22} />
-          </div>
-          <h3 id="path-add" className="card-title">
-            Add a connection
-          </h3>
-          <p>Watch a real pipeline. Either side alone is enough to start:</p>
-          <ul className="plain-list muted">
-            <li>
-              <strong>Entra side</strong>: the tenant and the enterprise app that provisions users.
-            </li>
-            <li>
-              <strong>SCIM side</strong>: the SaaS's Tenant URL and Secret Token.
-            </li>
-          </ul>
-          <div className="path-action">
-            <button type="button" className="button button-primary" onClick={() => navigate("connections", "new")}>
-              <Icon name="plus" size={16} /> Add your first connection
-            </button>
-          </div>
-        </article>
-        <article className="card path-card" aria-labelledby="path-demo">
-          <div className="empty-icon empty-icon-demo">
-            <Icon name="play" size={22} />
-          </div>
-          <h3 id="path-demo" className="card-title">
-            Open the demo tenant
-          </h3>
-          <p>
-            A built-in simulated Entra tenant and SCIM app, running inside scimwatch. Switch faults on and watch
-            incidents, notifications and troubleshooting react.
-          </p>
-          <p className="demo-label">
-            <Icon name="info" size={14} /> Simulated — no real tenant is touched
-          </p>
-          <div className="path-action">
-            <OpenDemoButton onStarted={onStarted} />
-          </div>
-        </article>
-      </div>
-    </section>
   );
 }
 
@@ -465,89 +409,6 @@ function OverviewCard({
   );
 }
 
-/** What the job says of itself: provisioned counts, cycle kind and progress, steady state. */
-function Glance({ report, now }: { report: StatusReport; now: Date }) {
-  const g = report.glance;
-  const counts =
-    g.users_provisioned != null || g.groups_provisioned != null
-      ? [
-          g.users_provisioned != null ? `${g.users_provisioned.toLocaleString()} user${g.users_provisioned === 1 ? "" : "s"}` : null,
-          g.groups_provisioned != null ? `${g.groups_provisioned.toLocaleString()} group${g.groups_provisioned === 1 ? "" : "s"}` : null,
-        ]
-          .filter(Boolean)
-          .join(" · ")
-      : null;
-  const progress =
-    g.progress_total != null && g.progress_completed != null && g.progress_total > 0
-      ? `${g.progress_completed.toLocaleString()} of ${g.progress_total.toLocaleString()} ${g.progress_units ?? "units"} (${Math.min(100, Math.round((100 * g.progress_completed) / g.progress_total))} %)`
-      : null;
-  return (
-    <>
-      <dt>Provisioned</dt>
-      <dd>{counts ?? <span className="muted">Not reported by Entra</span>}</dd>
-      {g.cycle_kind ? (
-        <>
-          <dt>Cycle</dt>
-          <dd>
-            {g.cycle_kind === "initial" ? "Initial cycle" : "Incremental cycles"}
-            {progress ? <span className="muted"> · {progress}</span> : null}
-          </dd>
-        </>
-      ) : null}
-      {g.steady_state_known ? (
-        <>
-          <dt>Steady state</dt>
-          <dd>
-            {g.steady_state_last ?? g.steady_state_first ? (
-              <>
-                Reached <LocalTime iso={(g.steady_state_last ?? g.steady_state_first)!} now={now} />
-              </>
-            ) : (
-              <span className="muted">Not reached yet</span>
-            )}
-          </dd>
-        </>
-      ) : null}
-    </>
-  );
-}
-
-function TokenCountdown({ t, error, now }: { t: TokenStatus | null; error: CommandError | null; now: Date }) {
-  if (error) return <span className="muted">Unknown ({error.message})</span>;
-  if (!t) return <Skeleton width={90} />;
-  // The latest Test Connection was refused: whatever the expiry says, the token does not work.
-  if (t.last_check_verdict === "unauthorized") {
-    return (
-      <span className="expiry expiry-expired">
-        <span className="expiry-dot" aria-hidden="true" />
-        <span>
-          Refused
-          {t.last_checked_at ? (
-            <span className="muted">
-              {" "}
-              · tested <LocalTime iso={t.last_checked_at} now={now} />
-            </span>
-          ) : null}
-        </span>
-      </span>
-    );
-  }
-  if (t.days_left == null) return <span className="muted">Expiry not known</span>;
-  const level = t.days_left < 0 ? "expired" : t.days_left <= 7 ? "urgent" : t.days_left <= 30 ? "soon" : "ok";
-  return (
-    <span className={`expiry expiry-${level}`}>
-      <span className="expiry-dot" aria-hidden="true" />
-      <span className="relative-hint" title={t.expires_at ? formatUtc(t.expires_at) : undefined}>
-        {t.days_left < 0
-          ? `Expired ${-t.days_left} day${t.days_left === -1 ? "" : "s"} ago`
-          : t.days_left === 0
-            ? "Expires today"
-            : `${t.days_left} day${t.days_left === 1 ? "" : "s"} left`}
-      </span>
-    </span>
-  );
-}
-
 function CyclesCard({ c, tick }: { c: Connection; tick: number }) {
   const cycles = useCommand(`cycles:${c.id}`, () => listCycles(c.id));
   const titleId = `cycles-${c.id}`;
@@ -598,81 +459,3 @@ function CyclesCard({ c, tick }: { c: Connection; tick: number }) {
   );
 }
 
-function DemoPanel({ status, onChange }: { status: DemoStatus; onChange: (s: DemoStatus) => void }) {
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  async function apply(kind: string | null, on: boolean) {
-    setBusy(kind ?? "clear");
-    setError(null);
-    try {
-      if (kind && on) {
-        onChange(await setDemoFault(kind));
-      } else {
-        // Switching one off: clear all, then switch the others back on.
-        const keep = status.faults.filter((f) => f.active && f.kind !== kind).map((f) => f.kind);
-        let next = await setDemoFault(null);
-        for (const k of kind ? keep : []) next = await setDemoFault(k);
-        onChange(next);
-      }
-    } catch (e) {
-      setError(toCommandError(e));
-    } finally {
-      setBusy(null);
-    }
-  }
-  const anyActive = status.faults.some((f) => f.active);
-  return (
-    <section className="card demo-panel" aria-labelledby="demo-title">
-      <header className="demo-header">
-        <div>
-          <p className="demo-kicker">
-            <Icon name="play" size={12} /> Demo tenant · Simulated — no real tenant is touched
-          </p>
-          <h2 id="demo-title" className="card-title">
-            Demo faults
-          </h2>
-          <p className="muted">
-            Switch one on, then watch: an incident opens, a desktop notification appears and Troubleshooting points at
-            the failing step.
-          </p>
-        </div>
-        <button type="button" className="button button-sm" onClick={() => void apply(null, false)} disabled={!!busy || !anyActive}>
-          Clear all faults
-        </button>
-      </header>
-      {error ? <ErrorAlert error={error} /> : null}
-      <ul className="fault-list" aria-label="Demo faults">
-        {status.faults.map((f) => (
-          <li key={f.kind} className="fault">
-            <button
-              type="button"
-              role="switch"
-              aria-checked={f.active}
-              className="switch"
-              disabled={!!busy}
-              onClick={() => void apply(f.kind, !f.active)}
-              aria-label={f.description}
-            >
-              <span className="switch-track" aria-hidden="true">
-                <span className="switch-thumb" />
-              </span>
-            </button>
-            <span className="fault-text">
-              <span className="fault-name">{f.description}</span>
-              <span className="mono small muted">{f.kind}</span>
-            </span>
-            {busy === f.kind ? <span className="spinner spinner-sm" aria-hidden="true" /> : null}
-          </li>
-        ))}
-      </ul>
-      {status.connection_id ? (
-        <p className="small muted">
-          <a href={href("troubleshooting", status.connection_id)}>Open Troubleshooting for the demo tenant</a>
-          <span aria-hidden="true"> · </span>
-          <a href={href("incidents", status.connection_id)}>Its incidents</a>
-        </p>
-      ) : null}
-      {!anyActive ? <Alert tone="info" title="No fault is on: the demo tenant provisions normally." /> : null}
-    </section>
-  );
-}
