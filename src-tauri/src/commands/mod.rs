@@ -1,5 +1,8 @@
 //! One module per screen. Each command is a one-line adapter over a plain
 //! async function in `scimwatch-engine`, tested there without a GUI.
+//!
+//! The commands are listed once, in `src-tauri/commands.list`; the build
+//! script generates `handler()` (the invoke handler) and `LIST` from it.
 
 pub mod connections;
 pub mod demo;
@@ -11,3 +14,5 @@ pub mod overview;
 pub mod settings;
 pub mod token;
 pub mod troubleshooting;
+
+include!(concat!(env!("OUT_DIR"), "/commands.rs"));
