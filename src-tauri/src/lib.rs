@@ -2,6 +2,8 @@
 //! registers the commands and starts the window. Keep it wiring.
 
 mod args;
+#[cfg(test)]
+mod command_list_tests;
 mod commands;
 mod error;
 mod events;
