@@ -2,6 +2,7 @@
 import type { CheckResult } from "./CheckResult";
 import type { ComplianceFinding } from "./ComplianceFinding";
 import type { DiscoveryEndpoint } from "./DiscoveryEndpoint";
+import type { TlsCheck } from "./TlsCheck";
 
 /**
  * The compliance report.
@@ -31,4 +32,10 @@ not_examined?: Array<string> | null,
  * The `/Schemas` body as read, when it answered SCIM JSON: what the
  * Mappings screen compares Entra's target attributes with.
  */
-schemas?: unknown, };
+schemas?: unknown, 
+/**
+ * TLS as Entra requires it: version, certificate, key size, TLS 1.2
+ * suites — each pass, fail, not applicable (plain http) or not
+ * performed; a failure is also in `findings`.
+ */
+tls?: Array<TlsCheck> | null, };

@@ -192,7 +192,12 @@ pub fn certificate_verified(host: &str) -> TlsCheck {
 
 /// A check that could not be made, and why.
 pub fn not_performed(id: &str, why: &str) -> TlsCheck {
-    check(id, TlsStatus::NotPerformed, format!("not performed: {why}"), None)
+    check(
+        id,
+        TlsStatus::NotPerformed,
+        format!("not performed: {why}"),
+        None,
+    )
 }
 
 /// The suite check from a TLS 1.2 handshake offering only the required
@@ -217,7 +222,10 @@ pub fn judge_suites(tried: &[&str], required: &Handshake, any12: Option<&Handsha
             CHECK_SUITES,
             TlsStatus::Pass,
             format!("the endpoint offers {suite}, on Microsoft's TLS 1.2 list"),
-            Some(format!("TLS 1.2 handshake offering {}: negotiated {suite}", tried.join(", "))),
+            Some(format!(
+                "TLS 1.2 handshake offering {}: negotiated {suite}",
+                tried.join(", ")
+            )),
         ),
         (Handshake::Refused(e), Some(Handshake::Ok { suite })) => check(
             CHECK_SUITES,
@@ -249,7 +257,10 @@ pub fn judge_suites(tried: &[&str], required: &Handshake, any12: Option<&Handsha
             "not performed: the TLS 1.2 handshake with Microsoft's suites failed and no other \
              was tried"
                 .into(),
-            Some(format!("TLS 1.2 offering {}: refused ({e})", tried.join(", "))),
+            Some(format!(
+                "TLS 1.2 offering {}: refused ({e})",
+                tried.join(", ")
+            )),
         ),
     }
 }
@@ -257,11 +268,18 @@ pub fn judge_suites(tried: &[&str], required: &Handshake, any12: Option<&Handsha
 /// A certificate's public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicKey {
-    Rsa { bits: usize },
+    Rsa {
+        bits: usize,
+    },
     /// An elliptic-curve key on a named curve (`P-256`, … or the OID).
-    Ec { curve: String, bits: Option<usize> },
+    Ec {
+        curve: String,
+        bits: Option<usize>,
+    },
     /// Another algorithm (its OID, dotted).
-    Other { algorithm: String },
+    Other {
+        algorithm: String,
+    },
 }
 
 impl PublicKey {
@@ -325,7 +343,11 @@ pub fn judge_key(key: &PublicKey) -> TlsCheck {
 const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 const OID_EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const CURVES: [(&[u8], &str, usize); 3] = [
-    (&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07], "P-256", 256),
+    (
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+        "P-256",
+        256,
+    ),
     (&[0x2b, 0x81, 0x04, 0x00, 0x22], "P-384", 384),
     (&[0x2b, 0x81, 0x04, 0x00, 0x23], "P-521", 521),
 ];
@@ -342,7 +364,9 @@ fn tlv(b: &[u8]) -> Result<(u8, &[u8], &[u8]), String> {
         if n == 0 || n > 4 || b.len() < n {
             return Err(bad());
         }
-        let len = b[..n].iter().fold(0usize, |a, &x| (a << 8) | usize::from(x));
+        let len = b[..n]
+            .iter()
+            .fold(0usize, |a, &x| (a << 8) | usize::from(x));
         b = &b[n..];
         len
     };

@@ -71,8 +71,15 @@ fn rsa_modulus_bits_are_counted_without_the_sign_byte() {
     assert_eq!(k, PublicKey::Rsa { bits: 1024 });
     let c = judge_key(&k);
     assert_eq!(c.status, TlsStatus::Fail);
-    assert!(c.message.starts_with("Entra will refuse this endpoint"), "{}", c.message);
-    assert_eq!(c.evidence.as_deref(), Some("leaf certificate key: RSA 1024 bits"));
+    assert!(
+        c.message.starts_with("Entra will refuse this endpoint"),
+        "{}",
+        c.message
+    );
+    assert_eq!(
+        c.evidence.as_deref(),
+        Some("leaf certificate key: RSA 1024 bits")
+    );
 }
 
 #[test]
@@ -138,7 +145,10 @@ fn versions_pass_only_on_a_completed_handshake() {
     let c = judge_versions(&ok("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), &no);
     assert_eq!(c.status, TlsStatus::Pass);
     assert!(c.evidence.unwrap().contains("TLS 1.3: refused (alert)"));
-    assert_eq!(judge_versions(&no, &ok("TLS13_AES_128_GCM_SHA256")).status, TlsStatus::Pass);
+    assert_eq!(
+        judge_versions(&no, &ok("TLS13_AES_128_GCM_SHA256")).status,
+        TlsStatus::Pass
+    );
     let c = judge_versions(&no, &no);
     assert_eq!(c.status, TlsStatus::Fail);
     assert!(c.message.contains("Entra will refuse"));
@@ -156,11 +166,17 @@ fn suites_outside_the_list_fail_with_the_negotiated_suite() {
     let c = judge_suites(&tried, &refused, Some(&ok(chacha)));
     assert_eq!(c.status, TlsStatus::Fail);
     let ev = c.evidence.unwrap();
-    assert!(ev.contains(chacha) && ev.contains("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"), "{ev}");
+    assert!(
+        ev.contains(chacha) && ev.contains("TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"),
+        "{ev}"
+    );
     // TLS 1.3 only: the TLS 1.2 list does not apply.
     let c = judge_suites(&tried, &refused, Some(&refused));
     assert_eq!(c.status, TlsStatus::NotApplicable);
-    assert_eq!(judge_suites(&tried, &refused, None).status, TlsStatus::NotPerformed);
+    assert_eq!(
+        judge_suites(&tried, &refused, None).status,
+        TlsStatus::NotPerformed
+    );
 }
 
 #[test]

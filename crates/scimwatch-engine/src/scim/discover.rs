@@ -22,6 +22,7 @@ use crate::app::Engine;
 use crate::store::compliance;
 
 mod probes;
+pub mod tls;
 
 /// What was sent and an excerpt of what came back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -47,7 +48,9 @@ pub struct ComplianceFinding {
     /// `group_external_id_filter_not_honoured`, `start_index_zero_refused`,
     /// `unauthorized_without_scim_error`, `wrong_token_accepted`,
     /// `filter_support_misdeclared`, `discovery_list_without_totals`,
-    /// `schema_without_schemas`, `resource_type_endpoint_not_relative`.
+    /// `schema_without_schemas`, `resource_type_endpoint_not_relative`;
+    /// the TLS checks' `tls_version`, `tls_certificate`, `tls_key_size`,
+    /// `tls12_cipher_suites` (Entra will refuse the endpoint).
     pub code: String,
     pub severity: Severity,
     pub message: String,
@@ -127,6 +130,12 @@ pub struct ComplianceReport {
     #[serde(default)]
     #[ts(optional = nullable, type = "unknown")]
     pub schemas: Option<Value>,
+    /// TLS as Entra requires it: version, certificate, key size, TLS 1.2
+    /// suites — each pass, fail, not applicable (plain http) or not
+    /// performed; a failure is also in `findings`.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub tls: Option<Vec<scimwatch_core::scim::tls::TlsCheck>>,
 }
 
 impl ComplianceReport {
@@ -142,6 +151,7 @@ impl ComplianceReport {
             could_not_examine: None,
             not_examined: None,
             schemas: None,
+            tls: None,
         }
     }
 
@@ -236,6 +246,7 @@ impl ComplianceReport {
                 }
             }
         }
+        md.push_str(&tls::markdown(self.tls.as_deref()));
         if self.could_not_examine.is_none() && !self.not_examined().is_empty() {
             md.push_str(
                 "\n## Not examined\n\nNothing to look at, so neither passed nor failed:\n\n",
@@ -380,8 +391,16 @@ fn users_block(p: &Probe) -> Option<String> {
     })
 }
 
-/// Discovery + compliance against a client.
+/// Discovery + compliance against a client, with the TLS checks.
 pub async fn discover_client(client: &ScimClient, now: DateTime<Utc>) -> ComplianceReport {
+    let checks = tls::examine(client.base()).await;
+    let mut report = discover_scim(client, now).await;
+    tls::attach(client.base(), &mut report, checks);
+    report
+}
+
+/// Discovery + compliance of the SCIM behaviour.
+async fn discover_scim(client: &ScimClient, now: DateTime<Utc>) -> ComplianceReport {
     let check = run_check(client, now).await;
     if let Some(why) = check_blocks(&check) {
         return ComplianceReport {
