@@ -42,6 +42,12 @@ pub async fn examine(url: &Url) -> Vec<TlsCheck> {
     if url.scheme() != "https" {
         return core_tls::not_applicable_http();
     }
+    if let Some((var, _)) = crate::http::ProxyEnv::from_env().proxy_for(url) {
+        return everything_not_performed(&format!(
+            "requests to this endpoint go through the proxy in {var}; the TLS handshakes \
+             are made directly, so what Entra would see is not examined here"
+        ));
+    }
     let url = url.clone();
     tokio::task::spawn_blocking(move || examine_with(&url, Arc::new(roots())))
         .await
@@ -188,6 +194,14 @@ fn config(
     })
 }
 
+fn host_of(name: &ServerName<'_>) -> String {
+    match name {
+        ServerName::DnsName(d) => d.as_ref().to_string(),
+        ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+        _ => "the server".to_string(),
+    }
+}
+
 fn connect(addrs: &[SocketAddr]) -> Result<TcpStream, String> {
     let mut last = "no address".to_string();
     for a in addrs {
@@ -228,14 +242,14 @@ fn handshake_once(
     };
     while conn.is_handshaking() {
         if let Err(e) = conn.complete_io(&mut sock) {
-            let cert = e
-                .get_ref()
-                .and_then(|x| x.downcast_ref::<rustls::Error>())
-                .is_some_and(|x| matches!(x, rustls::Error::InvalidCertificate(_)));
-            return if cert {
-                Outcome::Certificate(e.to_string())
-            } else {
-                Outcome::Refused(e.to_string())
+            let tls = e.get_ref().and_then(|x| x.downcast_ref::<rustls::Error>());
+            return match tls {
+                Some(t @ rustls::Error::InvalidCertificate(_)) => {
+                    // rustls's words, not the transport's hint about
+                    // trusting a company CA: Entra's trust is not ours.
+                    Outcome::Certificate(format!("{t}, host {}", host_of(name)))
+                }
+                _ => Outcome::Refused(e.to_string()),
             };
         }
     }
