@@ -6,8 +6,11 @@ export function Page({
   subtitle,
   actions,
   children,
+  wide = false,
 }: {
   title: string;
+  /** Use the window's width (the Overview's cards at 1920 px). */
+  wide?: boolean;
   subtitle?: ReactNode;
   actions?: ReactNode;
   children: ReactNode;
@@ -21,7 +24,7 @@ export function Page({
     }
   }, [title]);
   return (
-    <div className="page">
+    <div className={wide ? "page page-wide" : "page"}>
       <header className="page-header">
         <div className="page-heading">
           <h1 ref={heading} tabIndex={-1} className="page-title">

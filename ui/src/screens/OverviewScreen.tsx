@@ -110,6 +110,7 @@ export function OverviewScreen() {
   const open = incidents.data ?? [];
   return (
     <Page
+      wide
       title="Overview"
       subtitle="The health of every provisioning pipeline scimwatch watches."
       actions={list && list.length > 0 ? <PollAllButton onDone={() => void incidents.reload()} /> : null}
