@@ -178,10 +178,13 @@ async fn rsa_2048_and_p256_pass_every_check_that_can_be_made() {
     assert!(get(&c, "tls12_cipher_suites")
         .message
         .contains("TLS_ECDHE_RSA_WITH_AES_"));
-    // rustls cannot try TLS 1.0/1.1: said so, never passed.
-    assert_eq!(
-        status(&c, "tls_old_versions_refused"),
-        TlsStatus::NotPerformed
+    // TLS 1.0/1.1 asked with a bare ClientHello: a rustls server refuses.
+    let old = get(&c, "tls_old_versions_refused");
+    assert_eq!(old.status, TlsStatus::Pass, "{c:#?}");
+    let ev = old.evidence.as_deref().unwrap();
+    assert!(
+        ev.contains("TLS 1.0: refused") && ev.contains("TLS 1.1: refused"),
+        "{ev}"
     );
     assert!(findings(&url, &c).is_empty());
 
@@ -246,7 +249,15 @@ async fn only_a_suite_outside_microsofts_list_fails_with_the_suite() {
     assert_eq!(s.status, TlsStatus::Fail, "{c:#?}");
     assert!(s.message.contains(chacha), "{}", s.message);
     let ev = s.evidence.as_deref().unwrap();
-    assert!(ev.contains("not tried") && ev.contains("CBC"), "{ev}");
+    assert!(
+        ev.contains("not offered in a full handshake") && ev.contains("CBC"),
+        "{ev}"
+    );
+    // The four CBC suites, offered in a bare ClientHello: refused too.
+    assert!(
+        ev.contains("offered in a bare ClientHello instead: refused"),
+        "{ev}"
+    );
     let f = findings(&url, &c);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].code, "tls12_cipher_suites");

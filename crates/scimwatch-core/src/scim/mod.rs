@@ -28,6 +28,7 @@ pub mod list;
 pub mod page;
 pub mod resource;
 pub mod tls;
+pub mod tls_hello;
 pub mod verdict;
 pub mod write_probe;
 

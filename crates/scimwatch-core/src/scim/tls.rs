@@ -111,19 +111,6 @@ pub fn not_applicable_http() -> Vec<TlsCheck> {
         .collect()
 }
 
-/// The older-version check, always *not performed*: rustls speaks only
-/// TLS 1.2 and 1.3, so it cannot try TLS 1.0/1.1.
-pub fn old_versions_not_performed() -> TlsCheck {
-    check(
-        CHECK_OLD_VERSIONS,
-        TlsStatus::NotPerformed,
-        "not performed: whether the endpoint also accepts TLS 1.0/1.1 or SSL is not tried \
-         (scimwatch's TLS library speaks only TLS 1.2 and 1.3)"
-            .into(),
-        None,
-    )
-}
-
 /// Outcome of a handshake restricted to one protocol version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handshake {
@@ -213,7 +200,7 @@ pub fn judge_suites(tried: &[&str], required: &Handshake, any12: Option<&Handsha
         String::new()
     } else {
         format!(
-            "; not tried (scimwatch's TLS library does not speak them): {}",
+            "; not offered in a full handshake (scimwatch's TLS library does not speak them): {}",
             untried.join(", ")
         )
     };

@@ -6,14 +6,17 @@
 //! verdicts are core's (`scimwatch_core::scim::tls`); a failure also becomes
 //! a compliance finding ("Entra will refuse this endpoint") with the evidence.
 //!
-//! What rustls can and cannot show: it speaks TLS 1.2 and 1.3 only, so
-//! "refuses TLS 1.0/1.1" is reported *not performed*; of Microsoft's eight
-//! TLS 1.2 suites it speaks the four ECDHE AES-GCM ones, so the four CBC
-//! ones are named as not tried. Plain http (loopback) is *not applicable*.
+//! What rustls cannot show is asked with a bare ClientHello (core's
+//! `tls_hello`): whether the server accepts TLS 1.0/1.1 (a warning:
+//! Microsoft permits only 1.2 and 1.3, though Entra itself connects), and,
+//! when none of the four ECDHE AES-GCM suites of Microsoft's TLS 1.2 list is
+//! accepted, whether it would choose one of the list's four CBC suites.
+//! Plain http (loopback) is *not applicable*; a check without an answer is
+//! *not performed*.
 //! The handshakes go directly to the host (not through a proxy): when that
 //! is impossible the checks are *not performed*.
 
-use std::io::Write;
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -26,9 +29,10 @@ use rustls::{
     ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme, SupportedProtocolVersion,
 };
 use scimwatch_core::scim::tls::{
-    self as core_tls, Handshake, TlsCheck, TlsStatus, CHECK_CERTIFICATE, CHECK_KEY, CHECK_SUITES,
-    CHECK_VERSION, REQUIRED_TLS12_SUITES,
+    self as core_tls, Handshake, TlsCheck, TlsStatus, CHECK_CERTIFICATE, CHECK_KEY,
+    CHECK_OLD_VERSIONS, CHECK_SUITES, CHECK_VERSION, REQUIRED_TLS12_SUITES,
 };
+use scimwatch_core::scim::tls_hello::{self as hello, HelloOutcome};
 use scimwatch_core::scim::Severity;
 use url::Url;
 
@@ -64,12 +68,16 @@ fn roots() -> RootCertStore {
 }
 
 fn everything_not_performed(why: &str) -> Vec<TlsCheck> {
-    let mut v: Vec<TlsCheck> = [CHECK_VERSION, CHECK_CERTIFICATE, CHECK_KEY, CHECK_SUITES]
-        .iter()
-        .map(|id| core_tls::not_performed(id, why))
-        .collect();
-    v.push(core_tls::old_versions_not_performed());
-    v
+    [
+        CHECK_VERSION,
+        CHECK_OLD_VERSIONS,
+        CHECK_CERTIFICATE,
+        CHECK_KEY,
+        CHECK_SUITES,
+    ]
+    .iter()
+    .map(|id| core_tls::not_performed(id, why))
+    .collect()
 }
 
 /// Verifies as rustls's WebPKI verifier does (same roots, same verdict)
@@ -263,6 +271,37 @@ fn handshake_once(
     Outcome::Done(suite)
 }
 
+/// A bare ClientHello for `version` offering `suites`, and the server's
+/// first answer (see core's `tls_hello`).
+fn bare_hello(
+    addrs: &[SocketAddr],
+    name: &ServerName<'static>,
+    version: u16,
+    suites: &[u16],
+) -> HelloOutcome {
+    use rand::RngCore;
+    let mut sock = connect(addrs).map_err(|e| format!("no connection: {e}"))?;
+    let mut random = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut random);
+    let sni = match name {
+        ServerName::DnsName(d) => Some(d.as_ref()),
+        _ => None,
+    };
+    let io = |e: std::io::Error| match e.kind() {
+        ErrorKind::UnexpectedEof => "connection closed".to_string(),
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => "connection reset".to_string(),
+        _ => e.to_string(),
+    };
+    sock.write_all(&hello::client_hello(version, suites, sni, random))
+        .map_err(io)?;
+    let mut header = [0u8; 5];
+    sock.read_exact(&mut header).map_err(io)?;
+    let mut record = vec![0u8; 5 + hello::record_len(&header).min(1 << 15)];
+    record[..5].copy_from_slice(&header);
+    sock.read_exact(&mut record[5..]).map_err(io)?;
+    Ok(hello::read_answer(&record))
+}
+
 /// The checks of an https `url`, trusting `roots` (tests give their own CA).
 pub fn examine_with(url: &Url, roots: Arc<RootCertStore>) -> Vec<TlsCheck> {
     let Some(host) = url.host_str() else {
@@ -303,24 +342,28 @@ pub fn examine_with(url: &Url, roots: Arc<RootCertStore>) -> Vec<TlsCheck> {
         Some(Err(e)) => core_tls::not_performed(CHECK_KEY, &format!("the certificate's key: {e}")),
         None => core_tls::not_performed(CHECK_KEY, "the server sent no certificate"),
     };
+    let old = hello::judge_old_versions(
+        &[hello::TLS10, hello::TLS11]
+            .map(|v| (v, bare_hello(&addrs, &name, v, &hello::OLD_SUITES))),
+    );
     let mut out = Vec::new();
     if let (Outcome::Certificate(e), _) | (_, Outcome::Certificate(e)) = (&hs12, &hs13) {
         out.push(core_tls::certificate_refused(e));
         out.push(key);
+        out.push(old);
         for id in [CHECK_VERSION, CHECK_SUITES] {
             out.push(core_tls::not_performed(
                 id,
                 "the certificate did not verify",
             ));
         }
-        out.push(core_tls::old_versions_not_performed());
         return out;
     }
     out.push(core_tls::judge_versions(
         &hs12.handshake(),
         &hs13.handshake(),
     ));
-    out.push(core_tls::old_versions_not_performed());
+    out.push(old);
     if hs12.done() || hs13.done() {
         out.push(core_tls::certificate_verified(host));
     } else {
@@ -363,10 +406,17 @@ fn suites(
         Ok(c) => handshake(addrs, name, c).0.handshake(),
         Err(e) => return core_tls::not_performed(CHECK_SUITES, &format!("cannot set up TLS: {e}")),
     };
-    core_tls::judge_suites(&tried, &required, Some(&any12.handshake()))
+    let check = core_tls::judge_suites(&tried, &required, Some(&any12.handshake()));
+    if check.status != TlsStatus::Fail {
+        return check;
+    }
+    // The list's CBC suites, which rustls does not speak: a bare ClientHello.
+    let cbc: Vec<u16> = hello::REQUIRED_CBC_SUITES.iter().map(|(c, _)| *c).collect();
+    hello::with_cbc_answer(check, &bare_hello(addrs, name, hello::TLS12, &cbc))
 }
 
-/// Each failed check as a finding: Entra will refuse the endpoint.
+/// Each failed check as a finding: Entra will refuse the endpoint (an
+/// error), or it breaks Microsoft's version rule (a warning).
 pub fn findings(url: &Url, checks: &[TlsCheck]) -> Vec<ComplianceFinding> {
     let target = format!(
         "TLS handshakes with {}:{}",
@@ -379,7 +429,13 @@ pub fn findings(url: &Url, checks: &[TlsCheck]) -> Vec<ComplianceFinding> {
         .map(|c| {
             ComplianceFinding::engine(
                 &c.id,
-                Severity::Error,
+                // Accepting TLS 1.0/1.1 breaks Microsoft's rule, but Entra
+                // itself still connects with 1.2 or 1.3.
+                if c.id == CHECK_OLD_VERSIONS {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                },
                 c.message.clone(),
                 Some(Evidence {
                     request: target.clone(),
