@@ -50,7 +50,8 @@ pub struct ComplianceFinding {
     /// `filter_support_misdeclared`, `discovery_list_without_totals`,
     /// `schema_without_schemas`, `resource_type_endpoint_not_relative`;
     /// the TLS checks' `tls_version`, `tls_certificate`, `tls_key_size`,
-    /// `tls12_cipher_suites` (Entra will refuse the endpoint).
+    /// `tls12_cipher_suites` (Entra will refuse the endpoint) and
+    /// `tls_old_versions_refused` (a warning).
     pub code: String,
     pub severity: Severity,
     pub message: String,
