@@ -288,11 +288,12 @@ function monitorBackend(db, scenario) {
       findings: [
         {
           code: "ignores_start_index",
-          severity: "critical",
+          severity: "error",
           message: "The endpoint returns the first page whatever startIndex asks for: Entra and scimwatch can never read past the first 100 users.",
           evidence: {
-            label: "GET " + base + "/Users?startIndex=101&count=100",
-            value: "HTTP 200 (312 ms)\nContent-Type: application/scim+json\n\n{\n  \"totalResults\": 1284,\n  \"startIndex\": 1,\n  \"itemsPerPage\": 100,\n  \"Resources\": [ { \"id\": \"" + uid(0) + "\", \"userName\": \"amelia.hart@contoso.com\" }, … ]\n}",
+            request: "GET " + base + "/Users?startIndex=101&count=100",
+            status: 200,
+            response_excerpt: "{\n  \"totalResults\": 1284,\n  \"startIndex\": 1,\n  \"itemsPerPage\": 100,\n  \"Resources\": [ { \"id\": \"" + uid(0) + "\", \"userName\": \"amelia.hart@contoso.com\" }, … ]\n}",
           },
         },
         {
@@ -300,8 +301,9 @@ function monitorBackend(db, scenario) {
           severity: "warning",
           message: "Errors come back as plain JSON without the SCIM Error schema, so Entra's provisioning logs show only the status code.",
           evidence: {
-            label: "GET " + base + "/Users/does-not-exist",
-            value: "HTTP 404 (88 ms)\nContent-Type: application/json\n\n{ \"error\": \"Not Found\" }",
+            request: "GET " + base + "/Users/does-not-exist",
+            status: 404,
+            response_excerpt: "{ \"error\": \"Not Found\" }",
           },
         },
         { code: "discovery_missing", severity: "info", message: "/Schemas is not served. Entra does not need it, but some SCIM clients do.", evidence: null },

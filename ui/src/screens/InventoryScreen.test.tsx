@@ -264,8 +264,10 @@ describe("Inventory", () => {
   test("the copied report is Markdown with every finding and its evidence", () => {
     const md = complianceMarkdown(complianceReport(), "Contoso → Acme");
     expect(md).toContain("# SCIM compliance report: Contoso → Acme");
-    expect(md).toContain("### 1. [critical] ignores_start_index");
-    expect(md).toContain("GET /Users?startIndex=101&count=100");
+    expect(md).toContain("### 1. [error] ignores_start_index");
+    // The evidence as the engine sends it: the request, the status, the excerpt.
+    expect(md).toContain("GET /Users?startIndex=101&count=100:");
+    expect(md).toContain("HTTP 200\n{\"startIndex\":1}");
     expect(md).toContain("[info] discovery_missing");
   });
 });

@@ -166,9 +166,9 @@ export function complianceReport(): ComplianceReport {
     findings: [
       {
         code: "ignores_start_index",
-        severity: "critical",
+        severity: "error",
         message: "The endpoint returns the first page for every startIndex.",
-        evidence: { label: "GET /Users?startIndex=101&count=100", value: "HTTP 200\n{\"startIndex\":1}" },
+        evidence: { request: "GET /Users?startIndex=101&count=100", status: 200, response_excerpt: "{\"startIndex\":1}" },
       },
       { code: "discovery_missing", severity: "info", message: "/Schemas is not served.", evidence: null },
     ],

@@ -4,9 +4,11 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// How much a deviation matters to Entra's provisioning.
+/// How much a deviation matters to Entra's provisioning. (`DeviationSeverity`
+/// in the UI's bindings: `Severity` there is a finding's info/warning/critical.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "DeviationSeverity")]
 pub enum Severity {
     /// Off-spec but Entra copes.
     Info,

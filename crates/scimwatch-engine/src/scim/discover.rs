@@ -24,8 +24,10 @@ use crate::store::compliance;
 mod probes;
 pub mod tls;
 
-/// What was sent and an excerpt of what came back.
+/// What was sent and an excerpt of what came back. (`ScimEvidence` in the
+/// UI's bindings: `Evidence` there is the health rules' label and value.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(rename = "ScimEvidence")]
 pub struct Evidence {
     /// `GET https://…/Users?…` (the token is never included).
     pub request: String,

@@ -7,6 +7,8 @@ import { useState, type ReactNode } from "react";
 import type { CommandError } from "../../bindings/CommandError";
 import type { ComplianceReport } from "../../bindings/ComplianceReport";
 import type { Connection } from "../../bindings/Connection";
+import type { DeviationSeverity } from "../../bindings/DeviationSeverity";
+import type { ScimEvidence } from "../../bindings/ScimEvidence";
 import type { Severity } from "../../bindings/Severity";
 import type { StoredCompliance } from "../../bindings/StoredCompliance";
 import { CopyButton } from "../../components/CopyButton";
@@ -20,7 +22,14 @@ import { scimCompliance, toCommandError } from "../../lib/ipc";
 import { useCommand } from "../../lib/useCommand";
 import { SOURCE_LABEL, verdictText } from "./complianceVerdict";
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+const SEVERITY_ORDER: Record<DeviationSeverity, number> = { error: 0, warning: 1, info: 2 };
+/** A deviation's severity as the shared badge shows it (an error breaks provisioning: critical). */
+const BADGE: Record<DeviationSeverity, Severity> = { error: "critical", warning: "warning", info: "info" };
+
+/** What was sent and what came back, token scrubbed by the engine. */
+function evidenceText(e: ScimEvidence): string {
+  return `${e.status != null ? `HTTP ${e.status}` : "no response"}\n${e.response_excerpt}`;
+}
 
 export function complianceMarkdown(r: ComplianceReport, connectionName: string): string {
   const out: string[] = [];
@@ -42,7 +51,7 @@ export function complianceMarkdown(r: ComplianceReport, connectionName: string):
   const sorted = [...r.findings].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
   sorted.forEach((f, i) => {
     out.push(`### ${i + 1}. [${f.severity}] ${f.code}`, "", f.message, "");
-    if (f.evidence) out.push(`${f.evidence.label}:`, "", "```", f.evidence.value, "```", "");
+    if (f.evidence) out.push(`${f.evidence.request}:`, "", "```", evidenceText(f.evidence), "```", "");
   });
   return out.join("\n").trimEnd() + "\n";
 }
@@ -152,7 +161,7 @@ export function ComplianceView({ report, name, action, stored }: { report: Compl
     .filter((d) => d.source === "discover" && !report.findings.some((f) => f.code === d.code))
     .map((d) => ({ code: d.code, severity: d.severity ?? "warning", message: d.message, evidence: null }));
   const findings = [...report.findings, ...derived].sort((x, y) => SEVERITY_ORDER[x.severity] - SEVERITY_ORDER[y.severity]);
-  const counts = { critical: 0, warning: 0, info: 0 } as Record<Severity, number>;
+  const counts = { error: 0, warning: 0, info: 0 } as Record<DeviationSeverity, number>;
   for (const f of findings) counts[f.severity]++;
   const t = report.test_connection;
   return (
@@ -183,11 +192,11 @@ export function ComplianceView({ report, name, action, stored }: { report: Compl
             <VerdictLine stored={stored} />
             {findings.length ? (
               <span className="inline-counts">
-                {(["critical", "warning", "info"] as Severity[])
+                {(["error", "warning", "info"] as DeviationSeverity[])
                   .filter((s) => counts[s])
                   .map((s) => (
                     <span key={s} className="inline-count">
-                      <SeverityBadge severity={s} /> × {counts[s]}
+                      <SeverityBadge severity={BADGE[s]} /> × {counts[s]}
                     </span>
                   ))}
               </span>
@@ -227,9 +236,9 @@ export function ComplianceView({ report, name, action, stored }: { report: Compl
           </h3>
           <ol className="findings">
             {findings.map((f, i) => (
-              <li key={i} className={`finding finding-${f.severity}`}>
+              <li key={i} className={`finding finding-${BADGE[f.severity]}`}>
                 <div className="finding-head">
-                  <SeverityBadge severity={f.severity} />
+                  <SeverityBadge severity={BADGE[f.severity]} />
                   <code className="finding-code">{f.code}</code>
                 </div>
                 <p className="finding-message">
@@ -237,10 +246,10 @@ export function ComplianceView({ report, name, action, stored }: { report: Compl
                 </p>
                 {f.evidence ? (
                   <details className="disclosure disclosure-sm">
-                    <summary className="disclosure-summary">Evidence: {f.evidence.label}</summary>
+                    <summary className="disclosure-summary">Evidence: {f.evidence.request}</summary>
                     <div className="disclosure-body">
                       <pre className="code-block" tabIndex={0}>
-                        {f.evidence.value}
+                        {evidenceText(f.evidence)}
                       </pre>
                     </div>
                   </details>
