@@ -14,10 +14,43 @@ fn bindings_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings")
 }
 
+/// Every Rust type behind each binding file, to catch two types (say two
+/// `Evidence`s) silently writing the same file.
+#[derive(Default)]
+struct Owners {
+    by_file: BTreeMap<PathBuf, String>,
+    clashes: Vec<String>,
+}
+
+impl ts_rs::TypeVisitor for Owners {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        let Some(path) = T::output_path() else {
+            return;
+        };
+        // Instances of one generic type share their declaration's file.
+        let full = std::any::type_name::<T>();
+        let name = full.split('<').next().unwrap_or(full).to_string();
+        match self.by_file.get(path) {
+            Some(owner) if *owner != name => self
+                .clashes
+                .push(format!("{owner} and {name} both write {}", path.display())),
+            Some(_) => {}
+            None => {
+                self.by_file.insert(path.to_path_buf(), name);
+                T::visit_dependencies(self);
+            }
+        }
+    }
+}
+
 /// Every IPC root type. Their dependencies are exported with them.
-fn export_all(dir: &Path) {
+fn export_all(dir: &Path) -> Owners {
+    let mut owners = Owners::default();
     macro_rules! export {
-        ($($t:ty),* $(,)?) => {$( <$t as TS>::export_all_to(dir).expect(stringify!($t)); )*};
+        ($($t:ty),* $(,)?) => {$(
+            <$t as TS>::export_all_to(dir).expect(stringify!($t));
+            ts_rs::TypeVisitor::visit::<$t>(&mut owners);
+        )*};
     }
     {
         use scimwatch_core::checklist::ChecklistRun;
@@ -87,6 +120,7 @@ fn export_all(dir: &Path) {
             DemoStatus,
         );
     }
+    owners
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
@@ -106,7 +140,12 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
 #[test]
 fn bindings_are_current() {
     let fresh = tempfile::tempdir().unwrap();
-    export_all(fresh.path());
+    let owners = export_all(fresh.path());
+    assert!(
+        owners.clashes.is_empty(),
+        "two Rust types write one binding file (give one a #[ts(rename)]): {:?}",
+        owners.clashes
+    );
     let wanted = read_dir(fresh.path());
     assert!(wanted.contains_key("Connection.ts"), "{:?}", wanted.keys());
     let dir = bindings_dir();
