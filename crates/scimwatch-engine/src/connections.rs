@@ -257,7 +257,7 @@ pub async fn add(
 ) -> Result<SaveOutcome, EngineError> {
     let p = prepare(input, secrets_in, SecretFlags::default())?;
     let uuid = uuid::Uuid::new_v4().to_string();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = crate::store::begin_write(store.pool()).await?;
     rows::insert(&mut *tx, &uuid, &p.valid, p.flags, now.timestamp_millis()).await?;
     if let Err(e) = apply_secrets(secrets, &uuid, &p) {
         // Leave nothing behind: no row (rolled back), no partial secrets.
@@ -421,7 +421,7 @@ pub async fn update(
         }
     };
     let signed_in = sign_out && secrets.get(&refresh)?.is_some();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = crate::store::begin_write(store.pool()).await?;
     rows::update(&mut *tx, id, &p.valid, p.flags, now.timestamp_millis()).await?;
     apply_secrets(secrets, id, &p)?;
     if signed_in {
@@ -455,7 +455,7 @@ pub async fn remove(
             "no connection named or with id \u{201c}{id_or_name}\u{201d}"
         ))
     })?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = crate::store::begin_write(store.pool()).await?;
     rows::delete(&mut *tx, &row.uuid).await?;
     for kind in SecretKind::ALL {
         secrets.delete(&SecretKey::new(&row.uuid, kind))?;

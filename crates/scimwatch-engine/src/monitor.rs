@@ -151,7 +151,7 @@ pub async fn run_checklist(
     let findings = health::evaluate(&obs, &ctx.thresholds, now);
     let report_markdown = checklist::report_markdown(&run, &ctx, &findings, now);
     // Remember what was seen (manual confirmations are kept until a later failure).
-    let mut tx = engine.store.pool().begin().await?;
+    let mut tx = crate::store::begin_write(engine.store.pool()).await?;
     sqlx::query("DELETE FROM checklist_progress WHERE connection_id = ?")
         .bind(row.id)
         .execute(&mut *tx)

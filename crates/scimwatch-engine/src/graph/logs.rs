@@ -244,7 +244,11 @@ pub async fn ingest_logs(
             (a, b) => a.or(b),
         };
         if batch.is_none() {
-            batch = Some((store.pool().begin().await?, BTreeSet::new(), 0));
+            batch = Some((
+                crate::store::begin_write(store.pool()).await?,
+                BTreeSet::new(),
+                0,
+            ));
         }
         if let Some((tx, touched, n)) = batch.as_mut() {
             for c in page_events.iter().filter_map(|e| e.0.cycle_id.as_ref()) {

@@ -926,7 +926,7 @@ impl SnapshotWriter {
         }
         let versions = std::mem::take(&mut self.versions);
         let unchanged = std::mem::take(&mut self.unchanged);
-        let mut tx = self.engine.store.pool().begin().await?;
+        let mut tx = crate::store::begin_write(self.engine.store.pool()).await?;
         let ids = inventory::insert_versions(&mut tx, self.connection_id, &versions).await?;
         let rows: Vec<inventory::ChangeRow<'_>> = versions
             .iter()

@@ -146,7 +146,7 @@ pub async fn save(
     before: &[(i64, IncidentState)],
     after: &[IncidentState],
 ) -> Result<(), EngineError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::store::begin_write(pool).await?;
     for inc in after {
         let json = serde_json::to_string(inc)
             .map_err(|e| EngineError::Io(format!("cannot store an incident: {e}")))?;

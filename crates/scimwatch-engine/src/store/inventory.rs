@@ -487,7 +487,7 @@ pub async fn complete(
     removed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let users = current.keys().filter(|k| k.0 == ResourceType::User).count();
     let groups = current.len() - users;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut tx = super::begin_write_on(&mut *conn).await?;
     insert_changes(&mut tx, snapshot_id, &removed).await?;
     let base_id = if full { None } else { base.map(|b| b.0) };
     let r = sqlx::query(

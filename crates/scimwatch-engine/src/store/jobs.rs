@@ -105,7 +105,7 @@ pub async fn record_job_status(
     snap: &JobSnapshot,
     now_ms: i64,
 ) -> Result<JobRecord, EngineError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::store::begin_write(pool).await?;
     let previous = latest_job(&mut *tx, connection_id).await?;
     let same = previous
         .as_ref()
@@ -228,7 +228,7 @@ pub async fn record_config(
     summarize: impl FnOnce(Option<&str>) -> String,
     now_ms: i64,
 ) -> Result<Option<String>, EngineError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::store::begin_write(pool).await?;
     let previous = latest_config(&mut *tx, connection_id, kind).await?;
     if let Some(p) = previous.as_ref().filter(|p| p.content_hash == content_hash) {
         sqlx::query("UPDATE config_versions SET last_seen_ms = ? WHERE id = ?")

@@ -105,7 +105,7 @@ pub async fn resolve(
     let json = stored_json(pool, id).await?;
     let next =
         incident::resolve_by_hand(&parse(&json)?, by, note, now).map_err(|e| refused(e, id))?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::store::begin_write(pool).await?;
     replace(&mut tx, id, &json, &next).await?;
     if let Some(r) = &next.resolution {
         save_resolution(&mut tx, id, r).await?;
