@@ -42,9 +42,10 @@ fi
 step "Rust tests (with a real keychain on a private D-Bus session; bindings drift included)"
 dbus-run-session -- scripts/with-keychain.sh cargo test --workspace "${FEATURES[@]}"
 
-step "bindings committed"
-if ! git diff --quiet -- ui/src/bindings || [ -n "$(git ls-files --others --exclude-standard ui/src/bindings)" ]; then
-  echo "ui/src/bindings changed: commit the regenerated files" >&2; git status --short ui/src/bindings; exit 1
+step "generated files committed (bindings, the capability file from commands.list, the verdict matrix)"
+if ! git diff --quiet -- ui/src/bindings src-tauri/capabilities docs/VERDICTS.md || [ -n "$(git ls-files --others --exclude-standard ui/src/bindings src-tauri/capabilities)" ]; then
+  echo "generated files changed: commit them (bindings: the bindings test; capabilities/main.json: the build from src-tauri/commands.list; docs/VERDICTS.md: make verdicts)" >&2
+  git status --short ui/src/bindings src-tauri/capabilities docs/VERDICTS.md; exit 1
 fi
 
 step "UI unit tests (Vitest)"
