@@ -1182,7 +1182,8 @@ describe("monitoring screens", () => {
 
         await gotoHash(page, "#/inventory/c1/compliance");
         await shot(page, name("inventory-compliance-intro"));
-        await page.getByRole("button", { name: "Check compliance" }).click();
+        // The stored compliance shows at once; Re-examine runs a discovery.
+        await page.getByRole("button", { name: "Re-examine" }).click();
         await page.getByRole("heading", { name: "Deviations" }).waitFor();
         await page.locator(".finding details summary").first().click();
         await shot(page, name("inventory-compliance"));
@@ -1358,8 +1359,9 @@ describe("entra screens", () => {
         await page.getByRole("button", { name: "Show in folder" }).waitFor();
         await shot(page, name("logs-filtered"));
         await page.getByLabel("Time range").selectOption("custom");
-        await page.getByLabel("From").fill("2026-11-20T10:00");
-        await page.getByLabel("To").fill("2026-11-20T09:00");
+        // Exact labels: rows' names contain "to" (contoso).
+        await page.getByLabel("From", { exact: true }).fill("2026-11-20T10:00");
+        await page.getByLabel("To", { exact: true }).fill("2026-11-20T09:00");
         await page.getByRole("button", { name: "Apply filters" }).click();
         await page.getByText("From must be before To.").waitFor();
         await shot(page, name("logs-filter-error"));
