@@ -17,6 +17,7 @@ pub mod scim;
 pub mod sensitive;
 pub mod settings;
 pub mod text;
+pub mod trace;
 pub mod validate;
 
 pub use connection::{AuthMode, Cloud, Connection, ConnectionInput, EntraSide, ScimSide};
