@@ -65,6 +65,8 @@ pub struct AuthStore {
     refresh: HashMap<String, Refresh>,
     devices: HashMap<String, DeviceCode>,
     counter: u64,
+    /// Application permissions an admin granted at run time (admin consent, `crate::consent`).
+    pub(crate) app_granted: Vec<String>,
 }
 
 impl AuthStore {
@@ -391,7 +393,7 @@ pub(crate) async fn token(
             if !scope.trim().ends_with("/.default") || scope.split_whitespace().count() != 1 {
                 return aad_error(st, StatusCode::BAD_REQUEST, "invalid_scope", 1002012, &format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."));
             }
-            let (at, life) = access_token(st, &st.config.app_permissions, true, now);
+            let (at, life) = access_token(st, &crate::consent::app_permissions(st), true, now);
             let body = json!({"token_type": "Bearer", "expires_in": life, "ext_expires_in": life, "access_token": at});
             (
                 StatusCode::OK,

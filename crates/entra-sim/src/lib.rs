@@ -26,6 +26,7 @@
 pub mod assertion;
 pub mod auth;
 pub mod clock;
+mod consent;
 mod control;
 pub mod fault;
 mod graph;
@@ -34,6 +35,7 @@ pub mod job;
 pub mod logs;
 pub mod logs_real;
 mod logs_render;
+mod on_demand;
 pub mod provision;
 pub mod scim;
 pub mod scim_misbehave;

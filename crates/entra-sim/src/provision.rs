@@ -140,7 +140,7 @@ fn patch(ops: Vec<Value>) -> Value {
     json!({"schemas": [PATCH_OP], "Operations": ops})
 }
 
-enum Work {
+pub(crate) enum Work {
     UserUpsert {
         idx: u32,
         attrs: Vec<(&'static str, String)>,
@@ -179,30 +179,30 @@ impl Work {
     }
 }
 
-enum ProvUpdate {
+pub(crate) enum ProvUpdate {
     None,
     User(u32, ProvUser),
     Group(u32, ProvGroup),
     GroupRemove(u32),
 }
 
-struct ItemResult {
-    object: Principal,
-    action: Action,
-    outcome: Outcome,
-    error: Option<ErrorKind>,
-    duration_ms: u32,
-    detail: EventDetail,
-    update: ProvUpdate,
-    at: DateTime<Utc>,
+pub(crate) struct ItemResult {
+    pub object: Principal,
+    pub action: Action,
+    pub outcome: Outcome,
+    pub error: Option<ErrorKind>,
+    pub duration_ms: u32,
+    pub detail: EventDetail,
+    pub update: ProvUpdate,
+    pub at: DateTime<Utc>,
 }
 
 /// A SCIM call failed in a way that stops the whole cycle.
-struct Abort {
-    message: String,
+pub(crate) struct Abort {
+    pub message: String,
     /// No answer at all (the connection failed): Entra reports it as
     /// [`CREDENTIAL_UNAVAILABLE`], not as refused credentials.
-    unreachable: bool,
+    pub unreachable: bool,
 }
 
 /// What real Entra reports when it cannot connect to the SCIM endpoint (Test
@@ -225,15 +225,15 @@ request."
     }
 }
 
-enum CallError {
+pub(crate) enum CallError {
     Abort(Abort),
     Entry(ErrorKind, String),
 }
 
-struct Client<'a> {
-    http: &'a reqwest::Client,
-    base: String,
-    token: String,
+pub(crate) struct Client<'a> {
+    pub http: &'a reqwest::Client,
+    pub base: String,
+    pub token: String,
 }
 
 impl Client<'_> {
@@ -316,7 +316,7 @@ failed without an answer"
         }
     }
 
-    async fn lookup(
+    pub(crate) async fn lookup(
         &self,
         resource: &str,
         attr: &str,
@@ -774,7 +774,7 @@ fn tally(report: &mut CycleReport, exec: &mut Execution, item: &ItemResult) {
     }
 }
 
-fn apply(state: &SimState, cycle_idx: u32, items: Vec<ItemResult>, progress: Option<(i64, i64)>) {
+pub(crate) fn apply(state: &SimState, cycle_idx: u32, items: Vec<ItemResult>, progress: Option<(i64, i64)>) {
     let mut inner = state.lock();
     for it in items {
         let mut detail = it.detail;
@@ -907,9 +907,9 @@ fn finish_failed(
     report
 }
 
-type ExecErr = (Action, CallError, EventDetail);
+pub(crate) type ExecErr = (Action, CallError, EventDetail);
 
-async fn execute(
+pub(crate) async fn execute(
     client: &Client<'_>,
     w: Work,
     user_targets: &mut HashMap<u32, String>,

@@ -6,7 +6,7 @@ use axum::routing::{any, get, post};
 use axum::Router;
 
 use crate::sim::SimState;
-use crate::{auth, control, graph, scim_misbehave};
+use crate::{auth, consent, control, graph, on_demand, scim_misbehave};
 
 pub(crate) fn router(state: Arc<SimState>) -> Router {
     Router::new()
@@ -32,6 +32,10 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
             get(graph::schema),
         )
         .route(
+            "/v1.0/servicePrincipals/{id}/synchronization/jobs/{job}/provisionOnDemand",
+            post(on_demand::provision_on_demand),
+        )
+        .route(
             "/v1.0/servicePrincipals/{id}/synchronization/jobs/{job}/{action}",
             post(graph::job_action),
         )
@@ -51,6 +55,8 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
             "/{tenant}/oauth2/v2.0/authorize/consent",
             get(auth::consent),
         )
+        .route("/{tenant}/adminconsent", get(consent::admin_consent))
+        .route("/{tenant}/adminconsent/decide", get(consent::decide))
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(auth::devicecode))
         .route("/devicelogin", get(auth::devicelogin))

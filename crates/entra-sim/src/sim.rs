@@ -275,6 +275,8 @@ pub(crate) struct SimState {
     /// Every Graph request that passed authentication, in arrival order.
     requests: Mutex<Vec<GraphRequest>>,
     pub cycle_lock: tokio::sync::Mutex<()>,
+    /// provisionOnDemand's own rate (5 requests / 10 s).
+    pub on_demand: crate::on_demand::OnDemandLimiter,
     pub http: reqwest::Client,
     pub scim_token: String,
 }
@@ -765,6 +767,7 @@ impl Sim {
             limiter: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
             cycle_lock: tokio::sync::Mutex::new(()),
+            on_demand: Default::default(),
             http,
             scim_token,
         });
