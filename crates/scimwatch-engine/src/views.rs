@@ -14,6 +14,7 @@ use crate::store::inventory::{self, SnapshotSummary};
 use crate::store::scim_checks::{self, CheckSummary};
 
 mod compliance;
+pub mod resources;
 pub use compliance::{
     reexamine, stored_compliance, ComplianceSource, ComplianceVerdict, RecordedDeviation,
     StoredCompliance,

@@ -5,7 +5,7 @@
 //! hash-map passes comparing 32-byte hashes; only resources whose hashes
 //! differ are walked to list the changed attribute paths.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -14,6 +14,12 @@ use ts_rs::TS;
 use super::hash::{canonical_json, content_hash, is_volatile_meta_key, ContentHash};
 use super::list::id_text;
 use super::resource::get_ci;
+
+mod values;
+pub use values::{
+    attribute_changes, display_value, is_secret_key, redact, AttributeChange, MAX_ITEMS,
+    MAX_VALUE_CHARS, REDACTED,
+};
 
 /// A resource with its content hash.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,13 +88,55 @@ impl Snapshot {
     }
 }
 
-/// A resource named for display.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+/// A resource named for display, with its key attributes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 pub struct ResourceRef {
     /// The SaaS's id.
     pub id: String,
     /// `userName` for users, `displayName` for groups.
     pub label: Option<String>,
+    /// A user's `displayName` (groups: `None`, it is the label).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `externalId`.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// A user's `active`.
+    #[serde(default)]
+    pub active: Option<bool>,
+    /// A group's number of members.
+    #[serde(default)]
+    pub members: Option<u32>,
+}
+
+impl ResourceRef {
+    /// The reference of a user (`group = false`) or group as stored.
+    pub fn of(id: &str, v: &Value, group: bool) -> ResourceRef {
+        let o = v.as_object();
+        let text = |k: &str| {
+            o.and_then(|o| get_ci(o, k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        ResourceRef {
+            id: id.to_string(),
+            label: label(v, if group { GROUP_LABEL } else { USER_LABEL }),
+            display_name: if group { None } else { text("displayName") },
+            external_id: text("externalId"),
+            active: if group {
+                None
+            } else {
+                o.and_then(|o| get_ci(o, "active")).and_then(Value::as_bool)
+            },
+            members: if group {
+                o.and_then(|o| get_ci(o, "members"))
+                    .and_then(Value::as_array)
+                    .map(|m| count(m.len()))
+            } else {
+                None
+            },
+        }
+    }
 }
 
 /// A resource whose content changed.
@@ -102,6 +150,9 @@ pub struct ResourceChange {
     /// `emails[type eq "work"].value`, `emails`,
     /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`.
     pub changed_paths: Vec<String>,
+    /// The same attributes with their old and new values (secrets redacted).
+    #[serde(default)]
+    pub changes: Vec<AttributeChange>,
 }
 
 /// Users added, removed and changed.
@@ -125,6 +176,9 @@ pub struct GroupChange {
     /// Changed attribute paths other than membership (`members` appears only
     /// when member entries changed without the set of member ids changing).
     pub changed_paths: Vec<String>,
+    /// The same attributes with their old and new values (secrets redacted).
+    #[serde(default)]
+    pub changes: Vec<AttributeChange>,
     /// Member ids added (sorted).
     pub members_added: Vec<String>,
     /// Member ids removed (sorted).
@@ -172,6 +226,11 @@ pub struct SnapshotDiff {
     pub groups: GroupDiff,
     /// Totals.
     pub counts: DiffCounts,
+    /// `userName` (or a group's `displayName`) of member ids in
+    /// `members_added`/`members_removed`, where the member's body was at hand.
+    #[serde(default)]
+    #[ts(type = "Record<string, string>")]
+    pub member_labels: BTreeMap<String, String>,
 }
 
 impl SnapshotDiff {
@@ -221,11 +280,14 @@ fn partition<'a>(
     (added, removed, changed)
 }
 
-fn refs(ids: &[&String], map: &ResourceMap, keys: &[&str]) -> Vec<ResourceRef> {
+fn refs(ids: &[&String], map: &ResourceMap, group: bool) -> Vec<ResourceRef> {
     ids.iter()
-        .map(|id| ResourceRef {
-            id: (*id).clone(),
-            label: map.get(*id).and_then(|r| label(&r.value, keys)),
+        .map(|id| match map.get(*id) {
+            Some(r) => ResourceRef::of(id, &r.value, group),
+            None => ResourceRef {
+                id: (*id).clone(),
+                ..ResourceRef::default()
+            },
         })
         .collect()
 }
@@ -234,18 +296,20 @@ fn refs(ids: &[&String], map: &ResourceMap, keys: &[&str]) -> Vec<ResourceRef> {
 pub fn diff_users(old: &ResourceMap, new: &ResourceMap) -> ResourceDiff {
     let (added, removed, changed) = partition(old, new);
     let mut out = ResourceDiff {
-        added: refs(&added, new, USER_LABEL),
-        removed: refs(&removed, old, USER_LABEL),
+        added: refs(&added, new, false),
+        removed: refs(&removed, old, false),
         changed: Vec::with_capacity(changed.len()),
     };
     for id in changed {
         let (Some(o), Some(n)) = (old.get(id), new.get(id)) else {
             continue;
         };
+        let changes = attribute_changes(&o.value, &n.value);
         out.changed.push(ResourceChange {
             id: id.clone(),
             label: label(&n.value, USER_LABEL),
-            changed_paths: changed_paths(&o.value, &n.value),
+            changed_paths: changes.iter().map(|c| c.path.clone()).collect(),
+            changes,
         });
     }
     out
@@ -269,8 +333,8 @@ fn member_ids(v: &Value) -> BTreeSet<String> {
 pub fn diff_groups(old: &ResourceMap, new: &ResourceMap) -> GroupDiff {
     let (added, removed, changed) = partition(old, new);
     let mut out = GroupDiff {
-        added: refs(&added, new, GROUP_LABEL),
-        removed: refs(&removed, old, GROUP_LABEL),
+        added: refs(&added, new, true),
+        removed: refs(&removed, old, true),
         changed: Vec::with_capacity(changed.len()),
     };
     for id in changed {
@@ -282,14 +346,15 @@ pub fn diff_groups(old: &ResourceMap, new: &ResourceMap) -> GroupDiff {
         let members_added: Vec<String> = after.difference(&before).cloned().collect();
         let members_removed: Vec<String> = before.difference(&after).cloned().collect();
         let membership_changed = !members_added.is_empty() || !members_removed.is_empty();
-        let changed_paths: Vec<String> = changed_paths(&o.value, &n.value)
+        let changes: Vec<AttributeChange> = attribute_changes(&o.value, &n.value)
             .into_iter()
-            .filter(|p| !(membership_changed && is_members_path(p)))
+            .filter(|c| !(membership_changed && is_members_path(&c.path)))
             .collect();
         out.changed.push(GroupChange {
             id: id.clone(),
             label: label(&n.value, GROUP_LABEL),
-            changed_paths,
+            changed_paths: changes.iter().map(|c| c.path.clone()).collect(),
+            changes,
             members_added,
             members_removed,
         });
@@ -316,11 +381,38 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> SnapshotDiff {
         memberships_added: count(groups.changed.iter().map(|g| g.members_added.len()).sum()),
         memberships_removed: count(groups.changed.iter().map(|g| g.members_removed.len()).sum()),
     };
+    let member_labels = member_labels(&groups, old, new);
     SnapshotDiff {
         users,
         groups,
         counts,
+        member_labels,
     }
+}
+
+/// Labels of the members added and removed, from whichever snapshot holds
+/// the member's body (the new one first; a member may be a group).
+fn member_labels(groups: &GroupDiff, old: &Snapshot, new: &Snapshot) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for g in &groups.changed {
+        for id in g.members_added.iter().chain(&g.members_removed) {
+            if out.contains_key(id) {
+                continue;
+            }
+            let found = [
+                (&new.users, USER_LABEL),
+                (&old.users, USER_LABEL),
+                (&new.groups, GROUP_LABEL),
+                (&old.groups, GROUP_LABEL),
+            ]
+            .into_iter()
+            .find_map(|(map, keys)| map.get(id).and_then(|r| label(&r.value, keys)));
+            if let Some(l) = found {
+                out.insert(id.clone(), l);
+            }
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -548,7 +640,9 @@ mod tests {
             d.users.added,
             vec![ResourceRef {
                 id: "u4".into(),
-                label: Some("dee".into())
+                label: Some("dee".into()),
+                active: Some(true),
+                ..ResourceRef::default()
             }]
         );
         assert_eq!(d.users.removed[0].label.as_deref(), Some("cy"));
@@ -566,6 +660,13 @@ mod tests {
         assert_eq!(g1.changed_paths, ["displayName"]);
         assert_eq!(g1.members_added, ["u4"]);
         assert_eq!(g1.members_removed, ["u1"]);
+        assert_eq!(g1.changes[0].old.as_deref(), Some("Sales"));
+        assert_eq!(g1.changes[0].new.as_deref(), Some("Sales EU"));
+        assert_eq!(d.member_labels["u4"], "dee");
+        assert_eq!(d.member_labels["u1"], "ada");
+        assert_eq!(d.users.changed[0].changes[0].old.as_deref(), Some("true"));
+        assert_eq!(d.groups.added[0].members, None);
+        assert_eq!(d.groups.removed[0].external_id, None);
         let g3 = &d.groups.changed[1];
         assert_eq!(g3.changed_paths, ["members"]);
         assert!(g3.members_added.is_empty());

@@ -28,6 +28,8 @@ use ts_rs::TS;
 use crate::error::EngineError;
 use crate::store::connections::ms_to_time;
 
+pub mod browse;
+
 /// A full snapshot is written when the delta chain would be longer than this.
 pub const MAX_CHAIN: usize = 20;
 
@@ -610,6 +612,26 @@ pub async fn load_users(
     Ok(ids.iter().filter_map(|id| b.get(id).cloned()).collect())
 }
 
+/// Most members (added to or removed from a group) a diff names.
+pub const MEMBER_LABELS: usize = 5000;
+
+/// The member ids of a group's body.
+fn member_ids(v: Option<&serde_json::Value>) -> std::collections::BTreeSet<String> {
+    v.and_then(|v| v.get("members"))
+        .and_then(serde_json::Value::as_array)
+        .map(|m| {
+            m.iter()
+                .filter_map(|x| x.get("value"))
+                .filter_map(|x| match x {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Core's diff between two complete snapshots `a` (older) and `b`. Only the
 /// bodies of resources that differ are loaded.
 pub async fn diff(
@@ -635,19 +657,50 @@ pub async fn diff(
     }
     need.sort_unstable();
     need.dedup();
-    let loaded = bodies(&mut *conn, &need).await?;
+    let mut loaded = bodies(&mut *conn, &need).await?;
+    // The members added to or removed from a changed group, to name them:
+    // their bodies too (at most MEMBER_LABELS of them).
+    let mut members: Vec<i64> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for ((rt, id), e) in &sb {
+        let Some(old) = sa.get(&(*rt, id.clone())) else {
+            continue;
+        };
+        if *rt != ResourceType::Group || old.version_id == e.version_id {
+            continue;
+        }
+        let ids = |v: Option<&serde_json::Value>| member_ids(v);
+        let (before, after) = (
+            ids(loaded.get(&old.version_id)),
+            ids(loaded.get(&e.version_id)),
+        );
+        for m in before.symmetric_difference(&after) {
+            if seen.len() >= MEMBER_LABELS || !seen.insert(m.clone()) {
+                continue;
+            }
+            for t in [ResourceType::User, ResourceType::Group] {
+                let k = (t, m.clone());
+                if let Some(x) = sb.get(&k).or_else(|| sa.get(&k)) {
+                    if !loaded.contains_key(&x.version_id) {
+                        members.push(x.version_id);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    members.sort_unstable();
+    members.dedup();
+    loaded.extend(bodies(&mut *conn, &members).await?);
     let to_snapshot = |state: &State, other: &State| {
         let mut snap = Snapshot::default();
         for ((rt, id), e) in state {
             let same = other.get(&(*rt, id.clone())).map(|x| x.version_id) == Some(e.version_id);
-            // Unchanged resources only need their hash for the diff.
-            let value = if same {
-                serde_json::Value::Null
-            } else {
-                loaded
-                    .get(&e.version_id)
-                    .cloned()
-                    .unwrap_or(serde_json::Value::Null)
+            // Unchanged resources only need their hash for the diff (and
+            // their body when they name a member).
+            let value = match loaded.get(&e.version_id) {
+                Some(v) if !same || members.binary_search(&e.version_id).is_ok() => v.clone(),
+                _ => serde_json::Value::Null,
             };
             let r = HashedResource::with_hash(value, e.hash);
             match rt {
