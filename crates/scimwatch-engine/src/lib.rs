@@ -17,6 +17,7 @@ pub mod monitor;
 pub mod notify;
 pub mod paths;
 pub mod poller;
+pub mod remediate;
 pub mod scim;
 pub mod secrets;
 pub mod serve;
