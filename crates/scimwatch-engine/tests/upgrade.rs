@@ -587,3 +587,56 @@ async fn schema_v12_databases_keep_resolution_evidence() {
     assert_eq!(page.next_cursor, None);
     store.integrity_check().await.unwrap();
 }
+
+/// Schema v14 → 0015 (`remediation_switch`, `remediation_audit`): a
+/// connection from before is read-only (the switch is off, no actions), the
+/// switch and an action can be recorded, and both go with the connection.
+#[tokio::test]
+async fn schema_v14_databases_start_read_only_and_record_remediation() {
+    use scimwatch_engine::remediate::audit;
+    let (_dir, db) = fixture_copy(14);
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let list = rows::list(store.pool()).await.unwrap();
+    assert_eq!(list[0].name, "Acme v14");
+    let id = list[0].id;
+    assert!(audit::get_switch(store.pool(), id).await.unwrap().is_none());
+    assert!(audit::list(store.pool(), id, 10).await.unwrap().is_empty());
+    let now = chrono::Utc::now();
+    let a = audit::NewAudit {
+        connection_id: id,
+        request_id: "b6f0c2f4-0d7e-4a53-9a43-2f7b0f9d2a10",
+        at: now,
+        actor: "alex (application 11111111-2222-3333-4444-555555555555)",
+        action: "enable",
+        method: "POST",
+        url: "https://graph.microsoft.com/v1.0/servicePrincipals/x/synchronization/jobs/y/validateCredentials",
+        request_body: Some("{\"useSavedCredentials\": true}"),
+        http_status: Some(204),
+        outcome: "success",
+        summary: "Remediation actions on",
+        result_json: None,
+    };
+    audit::record(store.pool(), &a, Some(true)).await.unwrap();
+    assert!(
+        audit::get_switch(store.pool(), id)
+            .await
+            .unwrap()
+            .unwrap()
+            .enabled
+    );
+    let rows_ = audit::list(store.pool(), id, 10).await.unwrap();
+    assert_eq!(rows_.len(), 1);
+    assert_eq!(rows_[0].http_status, Some(204));
+    // The same request id is one row (natural key).
+    assert!(audit::record(store.pool(), &a, None).await.is_err());
+    rows::delete(store.pool(), &list[0].uuid).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM remediation_audit) + (SELECT COUNT(*) FROM remediation_switch)",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(n, 0, "removed with the connection");
+    store.integrity_check().await.unwrap();
+}

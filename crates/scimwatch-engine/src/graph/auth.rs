@@ -97,8 +97,14 @@ impl GraphTarget {
     }
     /// Delegated scopes, qualified with this cloud's Graph host, plus `offline_access`.
     pub fn delegated_scope(&self) -> String {
+        self.delegated_scope_with(&[])
+    }
+    /// [`Self::delegated_scope`] plus `extra` permissions (the opt-in
+    /// remediation actions add `Synchronization.ReadWrite.All`).
+    pub fn delegated_scope_with(&self, extra: &[&str]) -> String {
         let mut s: Vec<String> = DELEGATED_SCOPES
             .iter()
+            .chain(extra)
             .map(|p| format!("{}/{p}", self.graph_url))
             .collect();
         s.push("offline_access".into());
@@ -281,6 +287,18 @@ pub async fn acquire_token(
     target: &GraphTarget,
     secrets: &dyn SecretStore,
 ) -> Result<AccessToken, GraphError> {
+    acquire_token_with(client, cfg, target, secrets, &[]).await
+}
+
+/// [`acquire_token`], a delegated token also carrying `extra` permissions
+/// (an application token carries what the app was granted, whatever asked).
+pub async fn acquire_token_with(
+    client: &reqwest::Client,
+    cfg: &HttpConfig,
+    target: &GraphTarget,
+    secrets: &dyn SecretStore,
+    extra: &[&str],
+) -> Result<AccessToken, GraphError> {
     match target.auth_mode {
         AuthMode::ClientSecret => {
             let secret = secrets
@@ -316,7 +334,7 @@ pub async fn acquire_token(
                             .into(),
                     )
                 })?;
-            let scope = target.delegated_scope();
+            let scope = target.delegated_scope_with(extra);
             let t = post_token(
                 client,
                 cfg,
@@ -577,13 +595,26 @@ pub async fn sign_in_browser(
     opener: impl Fn(&str),
     wait: Duration,
 ) -> Result<SignInOutcome, GraphError> {
+    sign_in_browser_with(client, cfg, target, secrets, opener, wait, &[]).await
+}
+
+/// [`sign_in_browser`] asking consent for `extra` permissions too.
+pub async fn sign_in_browser_with(
+    client: &reqwest::Client,
+    cfg: &HttpConfig,
+    target: &GraphTarget,
+    secrets: &dyn SecretStore,
+    opener: impl Fn(&str),
+    wait: Duration,
+    extra: &[&str],
+) -> Result<SignInOutcome, GraphError> {
     let listener = LoopbackListener::bind()
         .await
         .map_err(|e| GraphError::SignInAborted(format!("cannot listen on loopback: {e}")))?;
     let redirect_uri = listener.redirect_uri();
     let (verifier, challenge) = pkce_pair();
     let state = random_b64(16);
-    let scope = target.delegated_scope();
+    let scope = target.delegated_scope_with(extra);
     let mut url = url::Url::parse(&target.authorize_url())
         .map_err(|e| GraphError::Config(format!("bad sign-in URL: {e}")))?;
     url.query_pairs_mut()
