@@ -27,6 +27,11 @@ if cargo tree -p scimwatch-core -p scimwatch-engine -p scimwatch-cli -e normal,b
   echo "a library depends on tauri/wry/webkit" >&2; exit 1
 fi
 
+step "the desktop app ships without entra-sim's test helpers"
+if cargo tree -p scimwatch -e normal -i entra-sim -f '{p} {f}' | grep -w testing ; then
+  echo "the app's entra-sim dependency enables the testing feature (a Python server launcher)" >&2; exit 1
+fi
+
 step "dependency policy: licences and duplicate versions (offline)"
 python3 scripts/check-deps.py
 

@@ -42,6 +42,7 @@ pub mod scim_misbehave;
 mod server;
 pub mod sim;
 pub mod tenant;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use assertion::SimCertificate;
