@@ -116,6 +116,23 @@ describe("Overview", () => {
     expect(notes.textContent).toContain("Configuration could not be read — Graph answered 503: Microsoft Graph answered HTTP 503");
   });
 
+  test("a stream scimwatch could not store (its own database) never blames Microsoft Graph", async () => {
+    fakeBackend([connection()]).handlers.job_status = () =>
+      statusReport({
+        streams: [
+          streamView("job"),
+          streamView("configuration"),
+          streamView("logs", { state: "failing", problem: "local", http_status: null, reason: "database error: database is locked" }),
+        ],
+      });
+    render(<App />);
+    const c = await card("Contoso → Acme");
+    const notes = within(c).getByRole("list", { name: "Streams not read" });
+    expect(notes.textContent).toContain("Logs not updated — a problem on this computer, not in Microsoft Graph: database error: database is locked");
+    expect(notes.textContent).not.toContain("Graph answered");
+    expect(notes.textContent).not.toContain("no usable answer");
+  });
+
   test("a connection without Entra side shows the SCIM-only view when job_status rejects", async () => {
     const b = fakeBackend([connection({ entra: null })]);
     b.handlers.job_status = () => {

@@ -53,8 +53,18 @@ function streamText(s: StreamView): ReactNode {
       `${name} throttled by Microsoft Graph: read again at the next poll`
     );
   }
-  const answered = s.http_status != null ? `Graph answered ${s.http_status}` : "no usable answer from Microsoft Graph";
-  return `${name} could not be read — ${answered}${s.reason ? `: ${s.reason}` : ""}`;
+  const reason = s.reason ? `: ${s.reason}` : "";
+  // scimwatch's own database or secret store failed: never Graph's fault.
+  if (s.problem === "local") return `${name} not updated — a problem on this computer, not in Microsoft Graph${reason}`;
+  const answered =
+    s.http_status != null
+      ? `Graph answered ${s.http_status}`
+      : s.problem === "unreachable"
+        ? "no answer from Microsoft Graph"
+        : s.problem === "bad_answer"
+          ? "no usable answer from Microsoft Graph"
+          : "not read";
+  return `${name} could not be read — ${answered}${reason}`;
 }
 
 /** Each Graph stream has its own health: the ones not read, one line each. */

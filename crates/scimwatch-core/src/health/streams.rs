@@ -60,6 +60,9 @@ pub enum StreamProblem {
     NotFound,
     /// Not available in this tenant (provisioning logs without P1/P2).
     Unavailable,
+    /// scimwatch's own side failed (its database, the secret store): the
+    /// stream was not read or not kept, and Microsoft Graph is not to blame.
+    Local,
     /// Anything else.
     Other,
 }
@@ -76,6 +79,7 @@ impl StreamProblem {
             StreamProblem::Denied => "denied",
             StreamProblem::NotFound => "not_found",
             StreamProblem::Unavailable => "unavailable",
+            StreamProblem::Local => "local",
             StreamProblem::Other => "other",
         }
     }
@@ -230,6 +234,10 @@ or certificate"
             "a proxy or gateway may be answering instead of Microsoft Graph; scimwatch retries"
                 .into()
         }
+        (_, StreamProblem::Local) => "a problem on this computer, not in Microsoft Graph (the \
+database or the secret store): scimwatch retries at the next poll; `scimwatch-cli info` shows the \
+data folder"
+            .into(),
         (GraphStream::Logs, StreamProblem::Unavailable) => {
             "provisioning logs need Entra ID P1 or P2; the job is still watched".into()
         }
@@ -307,6 +315,7 @@ pub(super) fn job_stream_finding(mut f: Finding, h: &StreamHealth) -> Finding {
             StreamProblem::NotFound
                 | StreamProblem::Refused
                 | StreamProblem::Throttled
+                | StreamProblem::Local
                 | StreamProblem::Other
         )
     );
@@ -422,6 +431,27 @@ mod tests {
         let later = t(12, 11);
         assert_eq!(h.delayed_until(later), None);
         assert!(stream_line(&h, "Sim", utc(), later).contains("read again at the next poll"));
+    }
+
+    #[test]
+    fn a_local_failure_never_blames_microsoft_graph() {
+        let now = t(12, 0);
+        let h = StreamHealth::failed(
+            Some(&StreamHealth::ok(GraphStream::Logs, t(11, 55))),
+            GraphStream::Logs,
+            StreamProblem::Local,
+            None,
+            "database error: database is locked",
+            retry_at(now, std::time::Duration::from_secs(30), None),
+            now,
+        );
+        let line = stream_line(&h, "Sim", utc(), now);
+        assert!(
+            line.starts_with("logs: could not read — database error"),
+            "{line}"
+        );
+        assert!(line.contains("not in Microsoft Graph"), "{line}");
+        assert!(!line.contains("Graph answered"), "{line}");
     }
 
     #[test]

@@ -54,9 +54,8 @@ pub fn classify(e: &GraphError) -> (StreamProblem, Option<u16>) {
         AppNotFound(_) | NoProvisioningJob(_) => (StreamProblem::NotFound, None),
         LogsUnlicensed => (StreamProblem::Unavailable, Some(403)),
         Http { status, .. } => (StreamProblem::Other, Some(*status)),
-        InsecureUrl(_) | Config(_) | AppAmbiguous { .. } | Storage(_) | Secret(_) => {
-            (StreamProblem::Other, None)
-        }
+        Storage(_) | Secret(_) => (StreamProblem::Local, None),
+        InsecureUrl(_) | Config(_) | AppAmbiguous { .. } => (StreamProblem::Other, None),
     }
 }
 
@@ -208,6 +207,9 @@ mod tests {
             secs: 10,
         };
         assert_eq!(classify(&down), (StreamProblem::Unreachable, None));
+        // scimwatch's own database failing is not Graph's answer.
+        let locked = GraphError::Storage(EngineError::Storage(sqlx::Error::PoolTimedOut));
+        assert_eq!(classify(&locked), (StreamProblem::Local, None));
     }
 
     #[test]
