@@ -12,6 +12,17 @@ pub const INCIDENTS_CHANGED: &str = "incidents-changed";
 pub const POLL_EVENT: &str = "poll-event";
 /// Emitted when a notification is clicked: open the app at that incident.
 pub const OPEN_INCIDENT: &str = "open-incident";
+/// Emitted when the tray menu's item for an open incident is chosen: the
+/// Incidents screen with that incident focused ([`ShowIncident`]).
+pub const SHOW_INCIDENT: &str = "show-incident";
+
+/// Which incident to show, and its connection (for the screen's filter);
+/// `connection_id` is `None` when the incident is no longer in the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShowIncident {
+    pub id: i64,
+    pub connection_id: Option<String>,
+}
 
 /// Emitted while an inventory crawl runs.
 pub const CRAWL_PROGRESS: &str = "crawl-progress";

@@ -1,6 +1,7 @@
 //! The desktop shell: the only code that knows Tauri. It opens the engine,
 //! registers the commands and starts the window. Keep it wiring.
 
+mod appearance;
 mod args;
 #[cfg(test)]
 mod command_list_tests;
@@ -37,11 +38,26 @@ pub fn run() {
     };
     tracing::info!(data_dir = %engine.data_dir().display(), secrets = engine.secrets.name(), "engine opened");
 
+    // Settings → Appearance, applied by an init script before the first paint.
+    let theme = tauri::async_runtime::block_on(scimwatch_engine::settings::load_theme(
+        &engine.store,
+    ))
+    .unwrap_or_default();
+
     // Filled in once the app runs, so a clicked notification can reach the window.
     let slot: setup::HandleSlot = Arc::new(Mutex::new(None));
     let notifier = setup::clickable_notifier(slot.clone());
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        // Portal deep links in the default browser; the capability scopes it
+        // to the Entra portal hosts, and the UI's own links are opened by
+        // ExternalLink (no click interception).
+        .plugin(
+            tauri_plugin_opener::Builder::new()
+                .open_js_links_on_click(false)
+                .build(),
+        )
+        .plugin(appearance::plugin(theme))
         .manage(AppState::new(engine.clone(), notifier.clone()))
         .setup(move |app| {
             let handle = app.handle().clone();

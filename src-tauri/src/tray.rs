@@ -104,7 +104,45 @@ fn menu_for(app: &AppHandle, model: &TrayModel) -> tauri::Result<Menu<Wry>> {
     Menu::with_items(app, &refs)
 }
 
-/// Open the window at one incident (its connection's incidents).
+/// What a tray menu item does, by its id (pure, so it is tested).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TrayAction {
+    /// Show the window.
+    Open,
+    /// The Incidents screen (the "N more open…" item).
+    AllIncidents,
+    /// The Incidents screen with this incident focused.
+    Incident(i64),
+    Poll,
+    Quit,
+    /// The disabled summary line, or an id scimwatch does not know.
+    Nothing,
+}
+
+fn action_for(menu_id: &str) -> TrayAction {
+    match menu_id {
+        "open" => TrayAction::Open,
+        "incidents" => TrayAction::AllIncidents,
+        "poll" => TrayAction::Poll,
+        "quit" => TrayAction::Quit,
+        other => incident_id(other).map_or(TrayAction::Nothing, TrayAction::Incident),
+    }
+}
+
+/// The event that shows incident `id`, given the open incidents as
+/// (id, connection id): its connection when it is still open.
+fn show_incident<'a>(
+    id: i64,
+    mut open: impl Iterator<Item = (i64, &'a str)>,
+) -> events::ShowIncident {
+    events::ShowIncident {
+        id,
+        connection_id: open.find(|(i, _)| *i == id).map(|(_, c)| c.to_string()),
+    }
+}
+
+/// Open the window at one incident: the Incidents screen of its
+/// connection, that incident focused.
 fn open_incident(app: &AppHandle, id: i64) {
     show_main(app);
     let app = app.clone();
@@ -112,21 +150,11 @@ fn open_incident(app: &AppHandle, id: i64) {
         let Some(state) = app.try_state::<AppState>() else {
             return;
         };
-        let open = incidents::list(state.engine.store.pool(), None, true, 500).await;
-        let found = open.ok().and_then(|l| l.into_iter().find(|v| v.id == id));
-        let n = Notification {
-            summary: found
-                .as_ref()
-                .map(|v| v.incident.title.clone())
-                .unwrap_or_default(),
-            body: String::new(),
-            severity: found
-                .as_ref()
-                .map_or(Severity::Info, |v| v.incident.severity),
-            connection_id: found.as_ref().map(|v| v.connection_id.clone()),
-            incident_kind: found.map(|v| v.incident.kind.as_str().to_string()),
-        };
-        let _ = app.emit(events::OPEN_INCIDENT, n);
+        let open = incidents::list(state.engine.store.pool(), None, true, 500)
+            .await
+            .unwrap_or_default();
+        let event = show_incident(id, open.iter().map(|v| (v.id, v.connection_id.as_str())));
+        let _ = app.emit(events::SHOW_INCIDENT, event);
     });
 }
 
@@ -136,9 +164,9 @@ pub fn build(app: &AppHandle) -> tauri::Result<TrayIcon> {
     let mut b = TrayIconBuilder::with_id(TRAY_ID)
         .menu(&menu)
         .tooltip(&model.tooltip)
-        .on_menu_event(|app, event| match event.id().as_ref() {
-            "open" => show_main(app),
-            "incidents" => {
+        .on_menu_event(|app, event| match action_for(event.id().as_ref()) {
+            TrayAction::Open => show_main(app),
+            TrayAction::AllIncidents => {
                 show_main(app);
                 let _ = app.emit(
                     events::OPEN_INCIDENT,
@@ -151,7 +179,8 @@ pub fn build(app: &AppHandle) -> tauri::Result<TrayIcon> {
                     },
                 );
             }
-            "poll" => {
+            TrayAction::Incident(id) => open_incident(app, id),
+            TrayAction::Poll => {
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
                     if let Some(state) = app.try_state::<AppState>() {
@@ -161,12 +190,8 @@ pub fn build(app: &AppHandle) -> tauri::Result<TrayIcon> {
                     }
                 });
             }
-            "quit" => app.exit(0),
-            other => {
-                if let Some(id) = incident_id(other) {
-                    open_incident(app, id);
-                }
-            }
+            TrayAction::Quit => app.exit(0),
+            TrayAction::Nothing => {}
         });
     if let Some(icon) = icon_for(None) {
         b = b.icon(icon);
@@ -199,5 +224,52 @@ pub async fn refresh(app: &AppHandle) {
             }
             Err(e) => tracing::warn!(error = %e, "tray menu not rebuilt"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scimwatch_core::incident::tray::ITEM_PREFIX;
+
+    #[test]
+    fn each_menu_item_maps_to_its_action_and_an_incident_item_to_that_incident() {
+        assert_eq!(action_for("open"), TrayAction::Open);
+        assert_eq!(action_for("incidents"), TrayAction::AllIncidents);
+        assert_eq!(action_for("poll"), TrayAction::Poll);
+        assert_eq!(action_for("quit"), TrayAction::Quit);
+        assert_eq!(action_for("summary"), TrayAction::Nothing);
+        assert_eq!(action_for("nonsense"), TrayAction::Nothing);
+        // The ids core's tray model gives incident items come back as the incident.
+        for id in [1_i64, 42, 9_000_000_000] {
+            let menu_id = format!("{ITEM_PREFIX}{id}");
+            assert_eq!(action_for(&menu_id), TrayAction::Incident(id), "{menu_id}");
+        }
+        assert_eq!(action_for(&format!("{ITEM_PREFIX}x")), TrayAction::Nothing);
+    }
+
+    #[test]
+    fn an_incident_item_shows_that_incident_of_its_connection() {
+        let open = [(7_i64, "conn-a"), (9, "conn-b")];
+        assert_eq!(
+            show_incident(9, open.iter().copied()),
+            events::ShowIncident {
+                id: 9,
+                connection_id: Some("conn-b".into())
+            }
+        );
+        // Resolved since the menu was built: still that incident, no filter.
+        assert_eq!(
+            show_incident(8, open.iter().copied()),
+            events::ShowIncident {
+                id: 8,
+                connection_id: None
+            }
+        );
+        let json = serde_json::to_value(show_incident(7, open.iter().copied())).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"id": 7, "connection_id": "conn-a"})
+        );
     }
 }

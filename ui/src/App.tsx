@@ -4,8 +4,9 @@ import { DiscardChangesDialog } from "./components/Dialog";
 import { Icon, type IconName } from "./components/Icon";
 import { ToastProvider } from "./components/Toasts";
 import { ConnectionsProvider, useConnections } from "./lib/connections";
-import { onOpenIncident } from "./lib/ipc";
-import { href, navigate, SCREENS, usePendingNavigation, useRoute, type Route, type ScreenId } from "./lib/router";
+import { onOpenIncident, onShowIncident } from "./lib/ipc";
+import { syncTheme } from "./lib/theme";
+import { go, href, incidentHref, navigate, SCREENS, usePendingNavigation, useRoute, type Route, type ScreenId } from "./lib/router";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
 import { OverviewScreen } from "./screens/OverviewScreen";
 import { IncidentsScreen } from "./screens/IncidentsScreen";
@@ -58,6 +59,20 @@ function Shell() {
       live = false;
       stop();
     };
+  }, []);
+  // The tray's item for an open incident opens that incident, focused.
+  useEffect(() => {
+    let stop = () => {};
+    let live = true;
+    void onShowIncident((e) => go(incidentHref(e.id, e.connection_id))).then((u) => (live ? (stop = u) : u()));
+    return () => {
+      live = false;
+      stop();
+    };
+  }, []);
+  // The stored theme (the init script set it before the first paint; after a reload it may be stale).
+  useEffect(() => {
+    void syncTheme();
   }, []);
   return (
     <div className="app">

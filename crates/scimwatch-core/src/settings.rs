@@ -66,6 +66,30 @@ impl Default for Settings {
     }
 }
 
+/// Settings → Appearance: the window's colours. `System` follows the
+/// operating system's light or dark preference (`prefers-color-scheme`).
+/// Stored apart from [`Settings`] (its own key), so switching it never
+/// saves the monitoring form's unsaved edits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    /// The value of the window's `data-theme` attribute; `None` for `System`.
+    pub fn attribute(self) -> Option<&'static str> {
+        match self {
+            Theme::System => None,
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+        }
+    }
+}
+
 fn range<T: PartialOrd + std::fmt::Display + Copy>(
     errors: &mut Vec<FieldError>,
     field: &str,
@@ -241,6 +265,20 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn theme_is_stored_in_lowercase_and_system_sets_no_attribute() {
+        assert_eq!(Theme::default(), Theme::System);
+        assert_eq!(serde_json::to_string(&Theme::Dark).unwrap(), "\"dark\"");
+        assert_eq!(
+            serde_json::from_str::<Theme>("\"light\"").unwrap(),
+            Theme::Light
+        );
+        assert!(serde_json::from_str::<Theme>("\"purple\"").is_err());
+        assert_eq!(Theme::System.attribute(), None);
+        assert_eq!(Theme::Light.attribute(), Some("light"));
+        assert_eq!(Theme::Dark.attribute(), Some("dark"));
+    }
 
     #[test]
     fn defaults_are_valid_and_match_the_documented_schedule() {

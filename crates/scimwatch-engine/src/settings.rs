@@ -4,13 +4,15 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use scimwatch_core::settings::Settings;
+use scimwatch_core::settings::{Settings, Theme};
 
 use crate::error::EngineError;
 use crate::poller::PollConfig;
 use crate::store::Store;
 
 const KEY: &str = "settings";
+/// Settings → Appearance, apart from the monitoring settings.
+const THEME_KEY: &str = "theme";
 
 /// The stored settings, or the defaults when none were saved.
 pub async fn load(store: &Store) -> Result<Settings, EngineError> {
@@ -44,6 +46,38 @@ pub async fn save(
     .execute(store.pool())
     .await?;
     Ok(s.clone())
+}
+
+/// The stored theme; `System` when none was chosen (or the stored value is
+/// not one scimwatch knows).
+pub async fn load_theme(store: &Store) -> Result<Theme, EngineError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT value_json FROM settings WHERE scope = 'global' AND key = ?")
+            .bind(THEME_KEY)
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(row
+        .and_then(|(json,)| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+/// Store the theme (the window applies it itself, at once and at start).
+pub async fn save_theme(
+    store: &Store,
+    theme: Theme,
+    now: DateTime<Utc>,
+) -> Result<Theme, EngineError> {
+    let json = serde_json::to_string(&theme).map_err(|e| EngineError::Io(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO settings (scope, key, value_json, updated_ms) VALUES ('global', ?, ?, ?) \
+         ON CONFLICT (scope, key) DO UPDATE SET value_json = excluded.value_json, updated_ms = excluded.updated_ms",
+    )
+    .bind(THEME_KEY)
+    .bind(json)
+    .bind(now.timestamp_millis())
+    .execute(store.pool())
+    .await?;
+    Ok(theme)
 }
 
 /// The Graph poller's schedule from the settings.
@@ -83,6 +117,31 @@ pub async fn prune(store: &Store, s: &Settings, now: DateTime<Utc>) -> Result<u6
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[tokio::test]
+    async fn the_theme_is_kept_apart_from_the_monitoring_settings() {
+        let store = Store::open_memory().await.unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        assert_eq!(load_theme(&store).await.unwrap(), Theme::System);
+        save_theme(&store, Theme::Dark, now).await.unwrap();
+        assert_eq!(load_theme(&store).await.unwrap(), Theme::Dark);
+        // Saving the monitoring settings leaves the theme alone, and back.
+        let s = Settings {
+            job_poll_minutes: 7,
+            ..Settings::default()
+        };
+        save(&store, &s, now).await.unwrap();
+        assert_eq!(load_theme(&store).await.unwrap(), Theme::Dark);
+        save_theme(&store, Theme::Light, now).await.unwrap();
+        assert_eq!(load(&store).await.unwrap(), s);
+        assert_eq!(load_theme(&store).await.unwrap(), Theme::Light);
+        // A value from elsewhere (a newer version, a hand edit): System.
+        sqlx::query("UPDATE settings SET value_json = '\"sepia\"' WHERE key = 'theme'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(load_theme(&store).await.unwrap(), Theme::System);
+    }
 
     #[tokio::test]
     async fn round_trip_refusal_and_retention() {

@@ -57,10 +57,11 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_core::health::Finding;
         use scimwatch_core::incident::IncidentState;
         use scimwatch_core::scim::SnapshotDiff;
-        use scimwatch_core::settings::Settings;
+        use scimwatch_core::settings::{Settings, Theme};
         use scimwatch_core::*;
         export!(
             Settings,
+            Theme,
             SnapshotDiff,
             CommandError,
             Connection,

@@ -1,5 +1,6 @@
 //! Settings screen.
 
+use scimwatch_core::settings::Theme;
 use scimwatch_engine::AppInfo;
 use tauri::State;
 
@@ -45,4 +46,19 @@ pub async fn save_settings(
         w.reconfigure(saved.clone()).await;
     }
     Ok(saved)
+}
+
+/// Settings → Appearance: the stored theme.
+#[tauri::command]
+pub async fn get_theme(state: State<'_, AppState>) -> CommandResult<Theme> {
+    Ok(scimwatch_engine::settings::load_theme(&state.engine.store).await?)
+}
+
+/// Store the theme; the window has already applied it.
+#[tauri::command]
+pub async fn set_theme(state: State<'_, AppState>, theme: Theme) -> CommandResult<Theme> {
+    Ok(
+        scimwatch_engine::settings::save_theme(&state.engine.store, theme, chrono::Utc::now())
+            .await?,
+    )
 }

@@ -33,6 +33,7 @@ import type { Notification } from "../bindings/Notification";
 import type { Page } from "../bindings/Page";
 import type { StatusReport } from "../bindings/StatusReport";
 import type { Settings } from "../bindings/Settings";
+import type { Theme } from "../bindings/Theme";
 import type { TestResult } from "../bindings/TestResult";
 
 const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
@@ -297,6 +298,25 @@ export function chooseSavePath(options: { title: string; defaultPath: string; fi
   return call<string | null>("plugin:dialog|save", { options });
 }
 
+/**
+ * Opens an Entra portal URL in the default browser (tauri-plugin-opener; the
+ * capability allows only the portal hosts). Rejects when no browser could be
+ * started or the URL is not allowed.
+ */
+export function openInBrowser(url: string): Promise<null> {
+  return call<null>("plugin:opener|open_url", { url });
+}
+
+/** Settings → Appearance: the stored theme. */
+export function getTheme(): Promise<Theme> {
+  return call<Theme>("get_theme", {});
+}
+
+/** Stores the theme (the caller applies it to the window itself). */
+export function setTheme(theme: Theme): Promise<Theme> {
+  return call<Theme>("set_theme", { theme });
+}
+
 /** The targets compared with the `/Schemas` of the latest recorded discovery, and the stored compliance (nothing is asked of the SaaS). */
 export function mappingsView(id: string): Promise<MappingsView> {
   return call<MappingsView>("mappings_view", { id });
@@ -327,6 +347,13 @@ export function setDemoFault(kind: string | null): Promise<DemoStatus> {
 export const INCIDENTS_CHANGED_EVENT = "incidents-changed";
 export const POLL_EVENT = "poll-event";
 export const OPEN_INCIDENT_EVENT = "open-incident";
+export const SHOW_INCIDENT_EVENT = "show-incident";
+
+/** The tray's incident item: which incident, and its connection while it is open. */
+export interface ShowIncident {
+  id: number;
+  connection_id: string | null;
+}
 
 async function subscribe<T>(name: string, cb: (payload: T) => void): Promise<() => void> {
   if (!hasBridge()) return () => {};
@@ -354,6 +381,11 @@ export function onIncidentsChanged(cb: (connectionIds: string[]) => void): Promi
 /** `poll-event`: one event out of the poller. */
 export function onPollEvent(cb: (event: PollerEvent) => void): Promise<() => void> {
   return subscribe<PollerEvent>(POLL_EVENT, cb);
+}
+
+/** `show-incident`: the tray menu's item for an open incident was chosen. */
+export function onShowIncident(cb: (e: ShowIncident) => void): Promise<() => void> {
+  return subscribe<ShowIncident>(SHOW_INCIDENT_EVENT, cb);
 }
 
 /** `open-incident`: a desktop notification was clicked. */

@@ -66,6 +66,11 @@ export function hrefWithQuery(screen: ScreenId, rest: string[], query: Query): s
   return qs ? `${href(screen, ...rest)}?${qs}` : href(screen, ...rest);
 }
 
+/** The Incidents screen with one incident focused (`?incident=<id>`), filtered to its connection when known. */
+export function incidentHref(id: number | bigint, connectionId: string | null): string {
+  return hrefWithQuery("incidents", connectionId ? [connectionId] : [], { incident: String(id) });
+}
+
 export function navigate(screen: ScreenId, ...rest: string[]): void {
   go(href(screen, ...rest));
 }

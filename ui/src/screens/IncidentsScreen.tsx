@@ -2,12 +2,12 @@
 // acknowledge, resolve with a note, snooze; and the history of every
 // incident with its start, end and duration. The card and the history live
 // in ./incidents/.
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
 import { Page } from "../components/Page";
 import { useConnections } from "../lib/connections";
 import { listIncidents, onIncidentsChanged } from "../lib/ipc";
-import { href, navigate } from "../lib/router";
+import { href, navigate, useRoute } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 import { IncidentCard } from "./incidents/IncidentCard";
 import { IncidentHistory } from "./incidents/History";
@@ -36,6 +36,17 @@ export function IncidentsScreen({ rest = [] }: { rest?: string[] }) {
       stop();
     };
   }, [reload]);
+  // `?incident=<id>` (the tray's incident item): scroll to that card and focus it, once.
+  const focusId = useRoute().query.get("incident");
+  const focused = useRef<string | null>(null);
+  useEffect(() => {
+    if (!focusId || !list || focused.current === focusId) return;
+    const el = document.getElementById(`incident-${focusId}`);
+    if (!el) return;
+    focused.current = focusId;
+    el.scrollIntoView?.({ block: "nearest" });
+    el.focus();
+  }, [focusId, list]);
   const connections = state.connections ?? [];
   const selectId = useId();
   const filtered = connection !== "" || !activeOnly;
@@ -122,7 +133,13 @@ export function IncidentsScreen({ rest = [] }: { rest?: string[] }) {
       {list && list.length > 0 ? (
         <ul className="card-list" aria-label="Incidents" aria-busy={incidents.loading || undefined}>
           {list.map((v) => (
-            <li key={String(v.id)}>
+            <li
+              key={String(v.id)}
+              id={`incident-${String(v.id)}`}
+              tabIndex={-1}
+              className={focusId === String(v.id) ? "incident-focused" : undefined}
+              aria-current={focusId === String(v.id) ? "true" : undefined}
+            >
               <IncidentCard v={v} onChange={(next) => incidents.set(list.map((x) => (String(x.id) === String(next.id) ? next : x)))} />
             </li>
           ))}

@@ -63,10 +63,12 @@ describe("Mappings & assignments", () => {
     expect(await screen.findByRole("heading", { name: "Nothing read from Entra yet" })).toBeTruthy();
   });
 
-  test("no Entra side: guidance", async () => {
+  test("no Entra side: guidance, and the demo tenant is offered as well", async () => {
     fakeBackend([connection({ entra: null })]);
     await openMappings();
     expect(await screen.findByRole("heading", { name: "No Entra side to read mappings from" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Open Connections" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: /Open the demo tenant/ })).toBeTruthy();
   });
 
   describe("targets against the SaaS's /Schemas", () => {

@@ -12,6 +12,7 @@ import { ConnectionPicker, useEntraConnection } from "../components/ConnectionPi
 import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { RichText } from "../components/RichText";
 import { Icon } from "../components/Icon";
+import { OpenDemoButton } from "../components/OpenDemoButton";
 import { Page } from "../components/Page";
 import { LocalTime, useNow } from "../components/Time";
 import { useConnections } from "../lib/connections";
@@ -104,9 +105,13 @@ export function MappingsScreen({ rest }: { rest: string[] }) {
           icon="mappings"
           title="No Entra side to read mappings from"
           action={
-            <button type="button" className="button button-primary" onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}>
-              {state.connections?.length ? "Open Connections" : "Add a connection"}
-            </button>
+            <>
+              <button type="button" className="button button-primary" onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}>
+                {state.connections?.length ? "Open Connections" : "Add a connection"}
+              </button>
+              {/* The demo tenant has an Entra side: its mappings show at once. */}
+              <OpenDemoButton onStarted={() => navigate("mappings")} />
+            </>
           }
         >
           <p>

@@ -13,6 +13,7 @@ import { Icon, type IconName } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { useToasts } from "../components/Toasts";
 import { getSettings, saveSettings, toCommandError } from "../lib/ipc";
+import { StallHint } from "./StallHint";
 import { useUnsavedChanges } from "../lib/router";
 import {
   DEFAULT_SETTINGS,
@@ -63,7 +64,8 @@ const HINTS: Record<NumberField, ReactNode> = {
       now.
     </>
   ),
-  stall_factor: "A job is stalled when no cycle completed within this many of its intervals (3 × 40 min = 2 hours).",
+  // Replaced by <StallHint>, which uses each job's real interval.
+  stall_factor: "A job is stalled when no cycle completed within this many of its schedule intervals.",
   failure_rate_pct: "A failure spike: at least this share of the last cycle's entries failed…",
   failure_count: "…or at least this many entries failed, whichever comes first.",
   drift_threshold_pct: "An incident when more assigned users than this are missing or mismatched in the SaaS.",
@@ -184,7 +186,7 @@ export function MonitoringSettings({ info, infoLoading }: { info: AppInfo | null
         </div>
         {errorText(f)}
         <p className="field-hint" id={`${idOf(f)}-hint`}>
-          {HINTS[f]}
+          {f === "stall_factor" ? <StallHint factor={form.stall_factor} /> : HINTS[f]}
         </p>
       </div>
     );

@@ -6,7 +6,9 @@ import { RichText } from "../components/RichText";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { useToasts } from "../components/Toasts";
+import { AppearanceSettings } from "./AppearanceSettings";
 import { MonitoringSettings } from "./MonitoringSettings";
+import { AlertChannels } from "./settings/AlertChannels";
 import { appInfo, sendTestNotification, toCommandError } from "../lib/ipc";
 
 const STORE_LABELS: Record<string, { label: string; hint: string }> = {
@@ -101,12 +103,8 @@ export function SettingsScreen() {
         ) : null}
       </section>
       <NotificationsCard />
-      <section className="card settings-card" aria-labelledby="appearance-title">
-        <h2 id="appearance-title" className="card-title">
-          Appearance
-        </h2>
-        <p className="muted">scimwatch follows your system's light or dark setting.</p>
-      </section>
+      <AlertChannels />
+      <AppearanceSettings />
       <section className="card settings-card" aria-labelledby="network-title">
         <h2 id="network-title" className="card-title">
           Network

@@ -14,7 +14,7 @@ describe("Troubleshooting", () => {
   test("the first failing step is selected and focused, with evidence, fix steps and deep link; findings above", async () => {
     const b = fakeBackend([connection()]);
     b.handlers.run_checklist = () =>
-      checklistView([step("token", "pass"), step("quarantine", "fail", { deep_link: "https://portal.azure.com/#blade/x", deep_link_label: "Open Provisioning in Entra" }), step("scope", "unknown")], {
+      checklistView([step("token", "pass"), step("quarantine", "fail", { deep_link: "https://entra.microsoft.com/#view/x", deep_link_label: "Open Provisioning in Entra" }), step("scope", "unknown")], {
         findings: [{ kind: "quarantine", severity: "critical", title: "The job is in quarantine", evidence: [], action: "Fix the token, then restart provisioning.", days_left: null, threshold_days: null, since: null }],
       });
     await openChecklist();
@@ -30,7 +30,9 @@ describe("Troubleshooting", () => {
     expect(within(detail).getByText("quarantine evidence")).toBeTruthy();
     expect(within(detail).getByText("Fix quarantine first")).toBeTruthy();
     const link = within(detail).getByRole("link", { name: "Open Provisioning in Entra" });
-    expect(link.getAttribute("target")).toBe("_blank");
+    // Opened in the default browser by ExternalLink (the opener plugin), not a new web view.
+    expect(link.getAttribute("href")).toBe("https://entra.microsoft.com/#view/x");
+    expect(link.getAttribute("target")).toBeNull();
     expect(link.getAttribute("rel")).toBe("noreferrer");
     // Keyboard: arrow down moves to the next step.
     fireEvent.keyDown(current, { key: "ArrowDown" });

@@ -8,6 +8,7 @@ import type { StepResult } from "../bindings/StepResult";
 import type { StepStatus } from "../bindings/StepStatus";
 import { ConnectionPicker, useAnyConnection } from "../components/ConnectionPicker";
 import { CopyButton } from "../components/CopyButton";
+import { ExternalLink } from "../components/ExternalLink";
 import { EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
@@ -19,6 +20,7 @@ import { confirmStep, runChecklist, toCommandError } from "../lib/ipc";
 import { navigate } from "../lib/router";
 import { OpenDemoButton } from "../components/OpenDemoButton";
 import { useCommand } from "../lib/useCommand";
+import { PROBE_STEP_ID, ProbeStepHelp } from "./inventory/ProbeHelp";
 
 const STATUS_LABELS: Record<StepStatus, string> = {
   pass: "Pass",
@@ -260,6 +262,7 @@ function StepDetail({ c, step, index, onView }: { c: Connection; step: StepResul
       <p>
         <RichText text={step.explains} capitalize />
       </p>
+      {step.id === PROBE_STEP_ID ? <ProbeStepHelp c={c} /> : null}
       <p className={`step-summary step-summary-${step.status}`}>
         <RichText text={o.summary} capitalize />
       </p>
@@ -308,11 +311,10 @@ function StepDetail({ c, step, index, onView }: { c: Connection; step: StepResul
       ) : null}
       {step.deep_link ? (
         <div className="deep-link">
-          <a className="button button-sm" href={step.deep_link} target="_blank" rel="noreferrer">
-            <Icon name="external" size={14} />
+          {/* Opens in the default browser, only on the portal host of this connection's cloud. */}
+          <ExternalLink url={step.deep_link} cloud={c.entra?.cloud}>
             {step.deep_link_label ?? "Open in the browser"}
-          </a>
-          <CopyButton text={() => step.deep_link ?? ""} label="Copy link" />
+          </ExternalLink>
         </div>
       ) : null}
       {step.status === "confirmed" && step.confirmed_at ? (

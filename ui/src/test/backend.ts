@@ -117,6 +117,10 @@ function defaultHandlers(): FakeBackend["handlers"] {
     latest_check: () => null,
     test_connection_input: () => ({ scim: null, graph: null, unresolved: [], skipped: [] }),
     "plugin:dialog|save": () => null,
+    // No browser in a test: what an unconfigured desktop answers.
+    "plugin:opener|open_url": () => reject("internal", "Failed to open URL: no launcher succeeded"),
+    get_theme: () => "system",
+    set_theme: (args) => args.theme,
     reveal_export: () => null,
     check_history: () => [],
     list_snapshots: () => [],
