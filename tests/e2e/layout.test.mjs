@@ -6,8 +6,9 @@
 //
 // One app session per theme, resized through WebDriver for each size. Dark is
 // the web view's real preferred colour scheme: the app is started with
-// GTK_THEME=Adwaita:dark (WebKitGTK derives prefers-color-scheme from it;
-// scimwatch has no theme switch, it follows the system).
+// GTK_THEME=Adwaita:dark (WebKitGTK derives prefers-color-scheme from it):
+// the theme stays on System, which follows the web view's preference.
+// Settings → Appearance's Light / Dark switch is tested in theme.test.mjs.
 //
 // Screenshots: target/e2e/<screen>-<w>x<h>-<theme>.png.
 import { describe, test, before, after } from "node:test";
