@@ -59,6 +59,7 @@ pub async fn observe(
             recorded.extend(compliance::latest(engine.store.pool(), row.id, source).await?);
         }
         obs.compliance_deviations = compliance::observed(&recorded);
+        obs.probe = scim::probe::latest_observation(engine.store.pool(), row.id).await?;
         match scim::token_status(engine, &row.uuid, now).await {
             Ok(ts) => obs.token_expires_at = ts.expires_at,
             Err(e) => tracing::debug!(error = %e, "token status unavailable"),
@@ -425,6 +426,8 @@ impl Watch {
         options: WatchOptions,
     ) -> Result<Watch, crate::EngineError> {
         let lock = engine.lock_watch()?;
+        // Leftovers of an interrupted write probe, deleted in the background.
+        scim::probe::spawn_cleanup_at_start(engine.clone());
         let poller = Poller::spawn(engine.clone(), options.poll_config(&settings));
         let round = options.interval.unwrap_or(Duration::from_secs(60));
         let mut cfg = DiagnosisConfig::from(&settings);

@@ -267,14 +267,17 @@ async fn leftovers_of_a_crashed_run_are_deleted_next_time() {
         ("Users", r#"["scimwatch-probe-crash1"]"#, u["id"].as_str()),
         ("Groups", r#"["scimwatch-probe-crash1-group"]"#, None),
     ] {
-        sqlx::query("INSERT INTO scim_probe_objects VALUES (?, 'crashed-run', ?, ?, ?, 0)")
-            .bind(id)
-            .bind(res)
-            .bind(names)
-            .bind(oid)
-            .execute(eng.store.pool())
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO scim_probe_objects (connection_id, run_id, resource, names_json, \
+             object_id, created_ms) VALUES (?, 'crashed-run', ?, ?, ?, 0)",
+        )
+        .bind(id)
+        .bind(res)
+        .bind(names)
+        .bind(oid)
+        .execute(eng.store.pool())
+        .await
+        .unwrap();
     }
     assert_eq!(probe_objects(&sim).len(), 2);
     // Without consent the leftovers are shown, not deleted.

@@ -640,3 +640,71 @@ async fn schema_v14_databases_start_read_only_and_record_remediation() {
     assert_eq!(n, 0, "removed with the connection");
     store.integrity_check().await.unwrap();
 }
+
+/// Schema v15 → 0016 (`scim_probe_reports`, `scim_probe_objects.cleanup_error`):
+/// the clean-up list a v15 probe left is kept and shown with its id; a
+/// clean-up failure is recorded with it; a probe report is stored per kind
+/// and read back; both go with their connection.
+#[tokio::test]
+async fn schema_v15_databases_keep_the_clean_up_list_and_store_probe_reports() {
+    use scimwatch_engine::scim::probe::cleanup::pending;
+    use scimwatch_engine::store::probe_reports::{self, Kind};
+    let (_dir, db) = fixture_copy(15);
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let list = rows::list(store.pool()).await.unwrap();
+    assert_eq!(list[0].name, "Acme v15");
+    let id = list[0].id;
+    let left = pending(store.pool(), id).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id.as_deref(), Some("u-v15"));
+    assert!(
+        !left[0].reason.contains("last clean-up"),
+        "{}",
+        left[0].reason
+    );
+    sqlx::query("UPDATE scim_probe_objects SET cleanup_error = 'HTTP 503', cleanup_ms = 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let left = pending(store.pool(), id).await.unwrap();
+    assert!(left[0].reason.contains("HTTP 503"), "{}", left[0].reason);
+
+    let at = chrono::Utc::now();
+    assert!(probe_reports::latest(store.pool(), id, Kind::Write)
+        .await
+        .unwrap()
+        .is_none());
+    probe_reports::record(store.pool(), id, Kind::Write, at, "ready_for_entra", "{}")
+        .await
+        .unwrap();
+    probe_reports::record(
+        store.pool(),
+        id,
+        Kind::ReadOnly,
+        at,
+        "could_not_probe",
+        "{}",
+    )
+    .await
+    .unwrap();
+    let w = probe_reports::latest(store.pool(), id, Kind::Write)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(w.verdict, "ready_for_entra");
+    assert_eq!(w.checked_at.timestamp_millis(), at.timestamp_millis());
+    sqlx::query("DELETE FROM connections WHERE id = ?")
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    for table in ["scim_probe_reports", "scim_probe_objects"] {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    store.integrity_check().await.unwrap();
+}

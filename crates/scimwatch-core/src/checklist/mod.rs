@@ -27,6 +27,7 @@ use ts_rs::TS;
 
 use crate::health::{Evidence, Observations, Thresholds};
 
+mod entra_updates;
 mod links;
 mod report;
 mod root;
@@ -34,6 +35,7 @@ mod steps;
 
 pub use links::{deep_link, portal_base_for, PortalPage, ENTRA_ADMIN_CENTER};
 pub use report::{build_report, report_json, report_markdown, Report};
+pub use entra_updates::RUN_PROBE;
 pub use steps::STEPS;
 
 /// What an automated check concluded.

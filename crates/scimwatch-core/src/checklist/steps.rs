@@ -198,6 +198,29 @@ only the vendor can fix.",
         side: StepSide::Scim,
         check: check_scim_compliance,
     },
+    Step {
+        id: "entra_updates",
+        title: "The SaaS handles Entra's updates",
+        explains: "Entra does not only read: it creates users, changes their mail and userName, \
+disables them (as `false`, and without the aadOptscim062020 flag as the string \"False\"), renames \
+groups and adds and removes members. A SaaS that refuses one of these (501, 400) or accepts it and \
+changes nothing fails only days later, as escrowed objects, quarantine or duplicates. Only \
+replaying Entra's own requests shows it: \"Test with Entra's requests\" on Inventory → \
+Compliance creates a throwaway scimwatch-probe-… user and group in the SaaS, reads every change \
+back and always deletes them. Run it before switching provisioning on (against a sandbox of the \
+SaaS, or production with consent) and after the vendor changes its SCIM server.",
+        fix_steps: &[
+            "In scimwatch open Inventory → Compliance and click \"Test with Entra's requests\" (writes): confirm the requests and the host.",
+            "Send the exported report (Markdown or JSON) to the SaaS vendor, quoting each failing operation and what Entra does with it.",
+            "Until it is fixed, watch the affected objects in the provisioning logs of {app}.",
+        ],
+        link: Some(PortalPage::ProvisioningLogs),
+        manual_confirmation: Some(
+            "Entra's provisioning already creates, updates, disables and deletes users and groups in this SaaS without errors.",
+        ),
+        side: StepSide::Scim,
+        check: super::entra_updates::check_entra_updates,
+    },
 ];
 
 fn scim_blind(obs: &Observations) -> Option<String> {

@@ -492,6 +492,9 @@ pub struct Observations {
     pub drift: Option<DriftObservation>,
     /// `None` = not checked yet; empty = compliant.
     pub compliance_deviations: Option<Vec<ComplianceDeviation>>,
+    /// The latest stored Entra probe ("Test with Entra's requests"); `None`
+    /// when the SaaS was never probed.
+    pub probe: Option<crate::scim::write_probe::ProbeObservation>,
     pub graph_reachability: Reachability,
     /// Reads Graph refuses for lack of a permission or role (empty: none).
     pub graph_denied: Vec<GraphDenied>,

@@ -231,6 +231,48 @@ pub fn overall(
     ProbeVerdict::ReadyForEntra
 }
 
+/// A failing operation of a stored probe, as the checklist shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeFailure {
+    /// The operation's stable code (`rename_group`, …).
+    pub code: String,
+    /// The Entra operation, for the admin.
+    pub title: String,
+    /// What was seen.
+    pub message: String,
+    /// What Entra does when the SaaS answers so.
+    pub entra_would: Option<String>,
+}
+
+/// The latest stored probe ("Test with Entra's requests") of a connection:
+/// what the checklist step "The SaaS handles Entra's updates" judges on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeObservation {
+    /// The Tenant URL probed.
+    pub url: String,
+    pub checked_at: chrono::DateTime<chrono::Utc>,
+    /// Whether the write probe ran (a read-only probe proves nothing here).
+    pub write_probe_run: bool,
+    pub verdict: ProbeVerdict,
+    /// Why nothing (or not everything) could be probed.
+    #[serde(default)]
+    pub could_not_probe: Option<String>,
+    /// The operations that failed.
+    #[serde(default)]
+    pub failures: Vec<ProbeFailure>,
+    /// Operations that passed, of those sent.
+    #[serde(default)]
+    pub passed: u32,
+    #[serde(default)]
+    pub operations: u32,
+    /// Throwaway objects left in the SaaS (`Users/<id> (name)`).
+    #[serde(default)]
+    pub leftovers: Vec<String>,
+    /// Read-side deviations (warning and above) the probe's discovery saw.
+    #[serde(default)]
+    pub read_side_deviations: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod events;
 pub mod incidents;
 pub mod inventory;
 pub mod jobs;
+pub mod probe_reports;
 pub mod raw_pages;
 pub mod scim_checks;
 

@@ -26,6 +26,30 @@ struct Row {
     resource: String,
     names: Vec<String>,
     object_id: Option<String>,
+    /// Why the last clean-up could not delete it (migration 0016).
+    cleanup_error: Option<String>,
+}
+
+/// Which listed objects a clean-up deletes.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Scope<'a> {
+    /// Every listed object of the connection.
+    All,
+    /// One run's.
+    Run(&'a str),
+    /// Those listed before this time (ms since the epoch): what runs that
+    /// ended before a start left, never a run still in progress.
+    ListedBefore(i64),
+}
+
+impl Scope<'_> {
+    fn takes(&self, run_id: &str, created_ms: i64) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Run(r) => *r == run_id,
+            Scope::ListedBefore(t) => created_ms < *t,
+        }
+    }
 }
 
 /// List an object about to be created.
@@ -115,11 +139,13 @@ pub(super) async fn forget(
 async fn rows(
     pool: &SqlitePool,
     connection_id: i64,
-    run_id: Option<&str>,
+    scope: Scope<'_>,
 ) -> Result<Vec<Row>, sqlx::Error> {
     // Groups first: a group holding a probe user goes before the user.
-    let all: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT run_id, resource, names_json, object_id FROM scim_probe_objects \
+    type Listed = (String, String, String, Option<String>, i64, Option<String>);
+    let all: Vec<Listed> = sqlx::query_as(
+        "SELECT run_id, resource, names_json, object_id, created_ms, cleanup_error \
+         FROM scim_probe_objects \
          WHERE connection_id = ? ORDER BY created_ms, run_id, resource = 'Users'",
     )
     .bind(connection_id)
@@ -127,28 +153,60 @@ async fn rows(
     .await?;
     Ok(all
         .into_iter()
-        .filter(|(r, ..)| run_id.is_none_or(|x| x == r))
-        .map(|(run_id, resource, names, object_id)| Row {
-            run_id,
-            resource,
-            names: serde_json::from_str(&names).unwrap_or_default(),
-            object_id,
-        })
+        .filter(|(r, _, _, _, ms, _)| scope.takes(r, *ms))
+        .map(
+            |(run_id, resource, names, object_id, _, cleanup_error)| Row {
+                run_id,
+                resource,
+                names: serde_json::from_str(&names).unwrap_or_default(),
+                object_id,
+                cleanup_error,
+            },
+        )
         .collect())
+}
+
+/// Record why a listed object could not be deleted.
+async fn note_failure(
+    pool: &SqlitePool,
+    connection_id: i64,
+    run_id: &str,
+    resource: &str,
+    reason: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE scim_probe_objects SET cleanup_error = ?, cleanup_ms = ? \
+         WHERE connection_id = ? AND run_id = ? AND resource = ?",
+    )
+    .bind(reason)
+    .bind(now_ms)
+    .bind(connection_id)
+    .bind(run_id)
+    .bind(resource)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// The listed objects, as leftovers not (yet) deleted.
 pub async fn pending(pool: &SqlitePool, connection_id: i64) -> Result<Vec<Leftover>, sqlx::Error> {
-    Ok(rows(pool, connection_id, None)
+    Ok(rows(pool, connection_id, Scope::All)
         .await?
         .into_iter()
         .map(|r| Leftover {
             resource: r.resource,
             id: r.object_id,
             names: r.names,
-            reason: "left by an interrupted probe; run the write probe again or \
-                     `scimwatch-cli probe-cleanup` to delete it"
-                .into(),
+            reason: match r.cleanup_error {
+                Some(e) => format!(
+                    "left by an interrupted probe, and the last clean-up could not delete it: \
+                     {e}; delete it by hand, or run the clean-up again"
+                ),
+                None => "left by an interrupted probe; run the write probe again or \
+                         `scimwatch-cli probe-cleanup` to delete it"
+                    .into(),
+            },
         })
         .collect())
 }
@@ -169,8 +227,20 @@ pub(super) async fn clean(
     connection_id: i64,
     run_id: Option<&str>,
 ) -> Result<Cleaned, ScimError> {
+    let scope = run_id.map_or(Scope::All, Scope::Run);
+    clean_scoped(client, pool, connection_id, scope).await
+}
+
+/// Delete the listed objects in `scope`; what cannot be is returned with
+/// its id and why (and the why recorded on its row).
+pub(super) async fn clean_scoped(
+    client: &ScimClient,
+    pool: &SqlitePool,
+    connection_id: i64,
+    scope: Scope<'_>,
+) -> Result<Cleaned, ScimError> {
     let mut out = Cleaned::default();
-    for row in rows(pool, connection_id, run_id).await? {
+    for row in rows(pool, connection_id, scope).await? {
         let name_attr = if row.resource == "Users" {
             "userName"
         } else {
@@ -234,15 +304,27 @@ pub(super) async fn clean(
         }
         match problem {
             None => forget(pool, connection_id, &row.run_id, &row.resource).await?,
-            Some(reason) => out.leftovers.push(Leftover {
-                resource: row.resource.clone(),
-                id: row
-                    .object_id
-                    .clone()
-                    .or_else(|| ids.first().map(|(i, _)| i.clone())),
-                names: row.names.clone(),
-                reason,
-            }),
+            Some(reason) => {
+                let now_ms = chrono::Utc::now().timestamp_millis();
+                note_failure(
+                    pool,
+                    connection_id,
+                    &row.run_id,
+                    &row.resource,
+                    &reason,
+                    now_ms,
+                )
+                .await?;
+                out.leftovers.push(Leftover {
+                    resource: row.resource.clone(),
+                    id: row
+                        .object_id
+                        .clone()
+                        .or_else(|| ids.first().map(|(i, _)| i.clone())),
+                    names: row.names.clone(),
+                    reason,
+                })
+            }
         }
     }
     Ok(out)

@@ -30,15 +30,24 @@ use super::discover::{discover_client, ComplianceReport};
 use super::error::ScimError;
 use crate::app::Engine;
 
+mod at_start;
 pub mod cleanup;
+mod export;
 mod groups;
 pub mod plan;
 mod report;
 mod run;
+mod stored;
 mod users;
 mod verify;
 
+pub use at_start::{cleanup_at_start, spawn_cleanup_at_start, StartCleanup, IN_FLIGHT_GRACE};
+pub use export::{export_probe, ProbeExportFormat};
 pub use plan::{planned, Names, Op, Planned};
+pub use stored::{
+    cancel_probe, cleanup_now, latest_observation, observation, probe_plan, record, run_probe,
+    stored_probe, verdict_name, Consent, PlannedRequest, ProbePlan, StoredProbe,
+};
 
 /// A request as sent (the token is never part of it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -136,6 +145,7 @@ pub struct RunOptions<'a> {
 
 /// Probe a saved connection (uuid or name). The read side always runs (and
 /// is recorded as discover's verdict); the write probe only with `write`.
+/// The report is stored as the connection's latest of its kind.
 pub async fn probe(
     engine: &Engine,
     connection: &str,
@@ -143,10 +153,41 @@ pub async fn probe(
     opts: &RunOptions<'_>,
     now: DateTime<Utc>,
 ) -> Result<ProbeReport, ScimError> {
+    probe_named(engine, connection, write, opts, None, now).await
+}
+
+/// [`probe`] with the throwaway names' random part chosen by the caller
+/// (the plan the admin consented to), else at random.
+pub(crate) async fn probe_named(
+    engine: &Engine,
+    connection: &str,
+    write: bool,
+    opts: &RunOptions<'_>,
+    token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ProbeReport, ScimError> {
     let (row, client) = connection_client(engine, connection, check_client_config()).await?;
     let read = discover_client(&client, now).await;
     super::discover::record(engine, row.id, &read).await?;
-    Ok(probe_with(engine, row.id, &client, read, write, opts, now).await)
+    let run = Run {
+        write,
+        opts,
+        token,
+        now,
+    };
+    let report = probe_with(engine, row.id, &client, read, run).await;
+    // Stored as the latest of its kind: the Compliance tab shows it and the
+    // checklist step "The SaaS handles Entra's updates" judges on it.
+    stored::record(engine.store.pool(), row.id, &report).await?;
+    Ok(report)
+}
+
+/// How one probe is run.
+struct Run<'a> {
+    write: bool,
+    opts: &'a RunOptions<'a>,
+    token: Option<&'a str>,
+    now: DateTime<Utc>,
 }
 
 /// The probe against `client` after its read side.
@@ -155,10 +196,14 @@ async fn probe_with(
     connection_id: i64,
     client: &ScimClient,
     read: ComplianceReport,
-    write: bool,
-    opts: &RunOptions<'_>,
-    now: DateTime<Utc>,
+    run: Run<'_>,
 ) -> ProbeReport {
+    let Run {
+        write,
+        opts,
+        token,
+        now,
+    } = run;
     let mut report = ProbeReport {
         url: client.base_url().to_string(),
         checked_at: now,
@@ -186,7 +231,8 @@ async fn probe_with(
         }
     } else {
         report.write_probe_run = true;
-        let w = run::write_probe(client, engine.store.pool(), connection_id, opts, now).await;
+        let w =
+            run::write_probe(client, engine.store.pool(), connection_id, opts, token, now).await;
         report.steps = w.steps;
         report.cleaned_up = w.cleaned_up;
         report.leftovers = w.leftovers;

@@ -273,6 +273,7 @@ pub(super) async fn write_probe(
     pool: &SqlitePool,
     connection_id: i64,
     opts: &RunOptions<'_>,
+    token: Option<&str>,
     now: DateTime<Utc>,
 ) -> WriteRun {
     let mut out = WriteRun {
@@ -301,7 +302,7 @@ pub(super) async fn write_probe(
         run_id: uuid::Uuid::new_v4().to_string(),
         opts,
         now,
-        n: Names::new(&random_token()),
+        n: Names::new(&token.map_or_else(random_token, str::to_string)),
         steps: Vec::new(),
         user_id: None,
         group_id: None,
