@@ -285,6 +285,19 @@ fn parse_scopes(state: &SimState, scope: &str) -> Vec<String> {
 }
 
 fn token_response(state: &SimState, scopes: &[String], now: DateTime<Utc>) -> Response {
+    token_response_keeping(state, scopes, scopes, now)
+}
+
+/// A token response for `scopes`, whose new refresh token keeps what was
+/// `consented`: consent belongs to the grant, so a refresh that asked for
+/// fewer scopes does not narrow what the next refresh may ask for (as the
+/// identity platform does).
+fn token_response_keeping(
+    state: &SimState,
+    scopes: &[String],
+    consented: &[String],
+    now: DateTime<Utc>,
+) -> Response {
     let (at, life) = access_token(state, scopes, false, now);
     let mut body = json!({
         "token_type": "Bearer",
@@ -299,7 +312,7 @@ fn token_response(state: &SimState, scopes: &[String], now: DateTime<Utc>) -> Re
         store.refresh.insert(
             rt.clone(),
             Refresh {
-                scopes: scopes.to_vec(),
+                scopes: consented.to_vec(),
                 expires: now + Duration::days(90),
                 used: false,
             },
@@ -485,7 +498,7 @@ pub(crate) async fn token(
                         }
                         None => r.scopes.clone(),
                     };
-                    token_response(st, &scopes, now)
+                    token_response_keeping(st, &scopes, &r.scopes, now)
                 }
             }
         }

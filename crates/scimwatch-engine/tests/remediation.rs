@@ -11,13 +11,26 @@ mod graph_support;
 use chrono::Utc;
 use graph_support::{browser_opener, sim_config, Env};
 use scimwatch_core::AuthMode;
-use scimwatch_engine::graph::discover_and_store;
 use scimwatch_engine::graph::sync::poll_assignments;
+use scimwatch_engine::graph::{auth, discover_and_store};
 use scimwatch_engine::remediate::{self, Consent, RemediationError};
 
 async fn discovered(mode: AuthMode) -> Env {
     let mut env = Env::start(sim_config(), mode).await;
     let client = env.client();
+    if mode == AuthMode::Delegated {
+        // The read-only sign-in a delegated connection starts with.
+        auth::sign_in_browser(
+            client.http(),
+            &client.options().http,
+            client.target(),
+            env.engine.secrets.as_ref(),
+            browser_opener(),
+            std::time::Duration::from_secs(20),
+        )
+        .await
+        .unwrap();
+    }
     discover_and_store(env.store(), &client, &env.row, 1_000)
         .await
         .unwrap();

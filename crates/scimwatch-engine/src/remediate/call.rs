@@ -38,8 +38,9 @@ pub(crate) async fn action_token(
         .map(|t| t.token)
         .map_err(|e| match e {
             GraphError::ConsentRequired { .. } => RemediationError::PermissionMissing(format!(
-                "the signed-in account has not consented to {WRITE_PERMISSION}: switch the remediation \
-actions on again to sign in and consent (the app registration must list the delegated permission)"
+                "the signed-in account has not consented to {WRITE_PERMISSION}: sign in again and consent \
+with `scimwatch-cli remediation <connection> --enable` (it opens the browser; the app registration \
+must list the delegated permission)"
             )),
             other => other.into(),
         }),
