@@ -88,6 +88,7 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::store::incidents::{HistoryPage, IncidentView};
         use scimwatch_engine::store::inventory::SnapshotSummary;
         use scimwatch_engine::store::scim_checks::CheckSummary;
+        use scimwatch_engine::views::resources::{GroupMembers, ResourceHistory, SnapshotPage};
         use scimwatch_engine::views::{DemoStatus, MappingsView, StoredCompliance};
         use scimwatch_engine::{AppInfo, SecretsPayload};
         export!(
@@ -119,6 +120,9 @@ fn export_all(dir: &Path) -> Owners {
             MappingsView,
             StoredCompliance,
             DemoStatus,
+            SnapshotPage,
+            GroupMembers,
+            ResourceHistory,
         );
     }
     owners

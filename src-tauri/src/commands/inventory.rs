@@ -1,5 +1,6 @@
 //! Inventory screen: crawl (with progress events and cancel), snapshots,
-//! diff, drift, SCIM compliance.
+//! diff, drift, SCIM compliance; a snapshot's users and groups browsed, a
+//! group's members, a resource's versions.
 
 use chrono::Utc;
 use scimwatch_core::scim::SnapshotDiff;
@@ -8,6 +9,7 @@ use scimwatch_engine::scim::crawl::{run_inventory, CrawlConfig, CrawlOutcome, Cr
 use scimwatch_engine::scim::drift::DriftResult;
 use scimwatch_engine::scim::CancelFlag;
 use scimwatch_engine::store::inventory::SnapshotSummary;
+use scimwatch_engine::views::resources::{self, GroupMembers, ResourceHistory, SnapshotPage};
 use scimwatch_engine::views::{self, StoredCompliance};
 use tauri::{AppHandle, State};
 
@@ -111,4 +113,54 @@ pub async fn scim_compliance(
     } else {
         views::stored_compliance(&state.engine, &id).await?
     })
+}
+
+/// A page of a snapshot's users (`kind` `User`) or groups (`Group`),
+/// optionally searched by userName, displayName, externalId or id.
+#[tauri::command]
+pub async fn browse_snapshot(
+    state: State<'_, AppState>,
+    id: String,
+    snapshot: i64,
+    kind: String,
+    search: Option<String>,
+    offset: u32,
+    limit: u32,
+) -> CommandResult<SnapshotPage> {
+    let rt = resources::resource_type(&kind)?;
+    Ok(resources::browse_snapshot(
+        &state.engine,
+        &id,
+        snapshot,
+        rt,
+        search.as_deref(),
+        offset,
+        limit,
+    )
+    .await?)
+}
+
+/// A page of a group's members, resolved against the same snapshot.
+#[tauri::command]
+pub async fn group_members(
+    state: State<'_, AppState>,
+    id: String,
+    snapshot: i64,
+    group: String,
+    offset: u32,
+    limit: u32,
+) -> CommandResult<GroupMembers> {
+    Ok(resources::group_members(&state.engine, &id, snapshot, &group, offset, limit).await?)
+}
+
+/// Every stored version of a user or group, with what changed.
+#[tauri::command]
+pub async fn resource_history(
+    state: State<'_, AppState>,
+    id: String,
+    kind: String,
+    resource: String,
+) -> CommandResult<ResourceHistory> {
+    let rt = resources::resource_type(&kind)?;
+    Ok(resources::resource_history(&state.engine, &id, rt, &resource).await?)
 }

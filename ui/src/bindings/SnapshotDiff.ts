@@ -18,4 +18,9 @@ groups: GroupDiff,
 /**
  * Totals.
  */
-counts: DiffCounts, };
+counts: DiffCounts, 
+/**
+ * `userName` (or a group's `displayName`) of member ids in
+ * `members_added`/`members_removed`, where the member's body was at hand.
+ */
+member_labels: Record<string, string>, };

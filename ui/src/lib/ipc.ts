@@ -12,6 +12,10 @@ import type { DriftResult } from "../bindings/DriftResult";
 import type { HistoryPage } from "../bindings/HistoryPage";
 import type { IncidentView } from "../bindings/IncidentView";
 import type { SnapshotDiff } from "../bindings/SnapshotDiff";
+import type { GroupMembers } from "../bindings/GroupMembers";
+import type { ResourceHistory } from "../bindings/ResourceHistory";
+import type { ResourceType } from "../bindings/ResourceType";
+import type { SnapshotPage } from "../bindings/SnapshotPage";
 import type { SnapshotSummary } from "../bindings/SnapshotSummary";
 import type { TokenStatus } from "../bindings/TokenStatus";
 import type { CommandError } from "../bindings/CommandError";
@@ -194,6 +198,28 @@ export function listSnapshots(id: string): Promise<SnapshotSummary[]> {
 /** `a` is the older snapshot, `b` the newer; both must be complete. */
 export function diffSnapshots(id: string, a: number, b: number): Promise<SnapshotDiff> {
   return call<SnapshotDiff>("diff_snapshots", { id, a, b });
+}
+
+/** A page of a snapshot's users or groups, searched by userName, displayName, externalId or id. */
+export function browseSnapshot(
+  id: string,
+  snapshot: number,
+  kind: ResourceType,
+  search: string | null,
+  offset: number,
+  limit: number,
+): Promise<SnapshotPage> {
+  return call<SnapshotPage>("browse_snapshot", { id, snapshot, kind, search, offset, limit });
+}
+
+/** A page of a group's members, resolved against the same snapshot. */
+export function groupMembers(id: string, snapshot: number, group: string, offset: number, limit: number): Promise<GroupMembers> {
+  return call<GroupMembers>("group_members", { id, snapshot, group, offset, limit });
+}
+
+/** Every stored version of a user or group, with what changed. */
+export function resourceHistory(id: string, kind: ResourceType, resource: string): Promise<ResourceHistory> {
+  return call<ResourceHistory>("resource_history", { id, kind, resource });
 }
 
 export function driftReport(id: string): Promise<DriftResult> {

@@ -129,7 +129,7 @@ describe("Inventory", () => {
     const b = fakeBackend([connection()]);
     b.handlers.list_snapshots = () => [snapshot({ id: 2 }), snapshot({ id: 1 })];
     const d = snapshotDiff();
-    d.users.added = Array.from({ length: 250 }, (_, i) => ({ id: `u${i}`, label: `user${i}@contoso.com` }));
+    d.users.added = Array.from({ length: 250 }, (_, i) => ({ id: `u${i}`, label: `user${i}@contoso.com`, display_name: null, external_id: null, active: null, members: null }));
     d.counts.users_added = 250;
     b.handlers.diff_snapshots = () => d;
     await openInventory("#/inventory/c1/compare");
@@ -172,7 +172,7 @@ describe("Inventory", () => {
     const tab = await screen.findByRole("tab", { name: "Snapshots" });
     expect(tab.getAttribute("aria-selected")).toBe("true");
     fireEvent.keyDown(tab, { key: "ArrowRight" });
-    await waitFor(() => expect(window.location.hash).toBe("#/inventory/c1/compare"));
+    await waitFor(() => expect(window.location.hash).toBe("#/inventory/c1/browse"));
   });
 
   test("SCIM compliance shows the recorded report: findings with severity and collapsible evidence", async () => {

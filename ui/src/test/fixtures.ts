@@ -113,16 +113,27 @@ export function snapshot(over: Partial<SnapshotSummary> = {}): SnapshotSummary {
 }
 
 export function snapshotDiff(): SnapshotDiff {
+  const ref = { display_name: null, external_id: null, active: null, members: null };
   return {
     users: {
-      added: [{ id: "u-new", label: "new.hire@contoso.com" }],
-      removed: [{ id: "u-gone", label: "leaver@contoso.com" }],
-      changed: [{ id: "u-chg", label: "mover@contoso.com", changed_paths: ["active", "name.givenName"] }],
+      added: [{ ...ref, id: "u-new", label: "new.hire@contoso.com", display_name: "New Hire", external_id: "E-2041", active: true }],
+      removed: [{ ...ref, id: "u-gone", label: "leaver@contoso.com", display_name: "Lee Leaver", active: false }],
+      changed: [
+        {
+          id: "u-chg",
+          label: "mover@contoso.com",
+          changed_paths: ["active", "name.givenName"],
+          changes: [
+            { path: "active", old: "true", new: "false", added: [], removed: [], omitted: 0, redacted: false },
+            { path: "name.givenName", old: "Mo", new: "Morgan", added: [], removed: [], omitted: 0, redacted: false },
+          ],
+        },
+      ],
     },
     groups: {
       added: [],
       removed: [],
-      changed: [{ id: "g1", label: "Sales", changed_paths: [], members_added: ["u-new"], members_removed: ["u-gone"] }],
+      changed: [{ id: "g1", label: "Sales", changed_paths: [], changes: [], members_added: ["u-new"], members_removed: ["u-gone"] }],
     },
     counts: {
       users_added: 1,
@@ -134,6 +145,7 @@ export function snapshotDiff(): SnapshotDiff {
       memberships_added: 1,
       memberships_removed: 1,
     },
+    member_labels: { "u-new": "new.hire@contoso.com", "u-gone": "leaver@contoso.com" },
   };
 }
 

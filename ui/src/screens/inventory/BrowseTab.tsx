@@ -1,0 +1,231 @@
+// Browse one snapshot: its users or groups a page at a time, searched by
+// userName, displayName, externalId or id (the engine pages and searches in
+// SQL; the UI never holds more than a page). A group opens its members, any
+// resource its versions. An incomplete snapshot can be browsed, labelled so.
+import { useEffect, useId, useState } from "react";
+import type { Connection } from "../../bindings/Connection";
+import type { ResourceRef } from "../../bindings/ResourceRef";
+import type { ResourceType } from "../../bindings/ResourceType";
+import type { SnapshotPage } from "../../bindings/SnapshotPage";
+import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
+import { Alert, EmptyState, ErrorAlert } from "../../components/Feedback";
+import { RichText } from "../../components/RichText";
+import { browseSnapshot } from "../../lib/ipc";
+import { navigate } from "../../lib/router";
+import { useCommand } from "../../lib/useCommand";
+import { n, snapshotLabel, TableSkeleton } from "./common";
+import { GroupMembersDialog } from "./GroupMembersDialog";
+import { ResourceHistoryDialog } from "./ResourceHistoryDialog";
+
+export const BROWSE_PAGE = 50;
+
+type Open = { what: "versions"; kind: ResourceType; r: ResourceRef } | { what: "members"; r: ResourceRef } | null;
+
+export function BrowseTab({
+  c,
+  snapshots,
+  loading,
+  picked,
+}: {
+  c: Connection;
+  snapshots: SnapshotSummary[] | null;
+  loading: boolean;
+  /** The snapshot named in the route (`#/inventory/<id>/browse/<snapshot>`). */
+  picked: number | null;
+}) {
+  const browsable = (snapshots ?? []).filter((s) => s.state === "complete" || s.state === "incomplete");
+  const fallback = browsable.find((s) => s.state === "complete") ?? browsable[0];
+  const sid = picked != null && browsable.some((s) => s.id === picked) ? picked : (fallback?.id ?? null);
+  const [kind, setKind] = useState<ResourceType>("User");
+  const [text, setText] = useState("");
+  const [search, setSearch] = useState("");
+  const [offset, setOffset] = useState(0);
+  const [open, setOpen] = useState<Open>(null);
+  const snapshotId = useId();
+  const searchId = useId();
+
+  // Typing searches after a short pause; Enter searches at once.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      setSearch(text.trim());
+      setOffset(0);
+    }, 300);
+    return () => clearTimeout(t);
+  }, [text]);
+
+  const key = sid == null ? null : `browse:${c.id}:${sid}:${kind}:${offset}:${search}`;
+  const page = useCommand(key, () => browseSnapshot(c.id, sid!, kind, search || null, offset, BROWSE_PAGE));
+
+  if (!snapshots) return loading ? <TableSkeleton label="Loading snapshots" /> : null;
+  if (sid == null)
+    return (
+      <EmptyState icon="inventory" title="No snapshot to browse">
+        <p>
+          Press <strong>Crawl now</strong> to read every User and Group the SaaS returns; the snapshot can then be
+          browsed and searched here.
+        </p>
+      </EmptyState>
+    );
+
+  const p = page.data;
+  return (
+    <div className="stack">
+      <form
+        className="card browse-form"
+        role="search"
+        aria-label="Browse a snapshot"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSearch(text.trim());
+          setOffset(0);
+        }}
+      >
+        <div className="field">
+          <label className="field-label" htmlFor={snapshotId}>
+            Snapshot
+          </label>
+          <select
+            id={snapshotId}
+            className="input select"
+            value={sid}
+            onChange={(e) => {
+              setOffset(0);
+              navigate("inventory", c.id, "browse", e.target.value);
+            }}
+          >
+            {browsable.map((s) => (
+              <option key={s.id} value={s.id}>
+                {snapshotLabel(s)}
+                {s.state === "incomplete" ? " · incomplete" : ""}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="segmented-inline" role="radiogroup" aria-label="Show">
+          {(["User", "Group"] as const).map((k) => (
+            <label key={k} className={kind === k ? "seg seg-on" : "seg"}>
+              <input
+                type="radio"
+                name="browse-kind"
+                checked={kind === k}
+                onChange={() => {
+                  setKind(k);
+                  setOffset(0);
+                }}
+              />
+              {k === "User" ? "Users" : "Groups"}
+            </label>
+          ))}
+        </div>
+        <div className="field browse-search">
+          <label className="field-label" htmlFor={searchId}>
+            Search {kind === "User" ? "userName, displayName, externalId or id" : "displayName, externalId or id"}
+          </label>
+          <input id={searchId} className="input" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder={kind === "User" ? "e.g. ada@" : "e.g. Sales"} />
+        </div>
+        <button type="submit" className="button">
+          Search
+        </button>
+      </form>
+      {p?.snapshot.state === "incomplete" ? (
+        <Alert tone="warning" title={`Snapshot #${p.snapshot.id} is incomplete`}>
+          <p>
+            {p.snapshot.error ? (
+              <>
+                <RichText text={p.snapshot.error} capitalize />.{" "}
+              </>
+            ) : null}
+            It lists only what the crawl read, not the SaaS's whole inventory.
+          </p>
+        </Alert>
+      ) : null}
+      {page.error ? <ErrorAlert error={page.error} /> : null}
+      {!p && !page.error ? <TableSkeleton label="Loading the snapshot" /> : null}
+      {p ? <ResultTable p={p} busy={page.loading} onOffset={setOffset} onOpen={setOpen} /> : null}
+      {open?.what === "versions" ? <ResourceHistoryDialog connectionId={c.id} kind={open.kind} resource={open.r.id} onClose={() => setOpen(null)} /> : null}
+      {open?.what === "members" ? (
+        <GroupMembersDialog
+          connectionId={c.id}
+          snapshot={sid}
+          group={open.r}
+          onClose={() => setOpen(null)}
+          onVersions={(k, r) => setOpen({ what: "versions", kind: k, r })}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function ResultTable({ p, busy, onOffset, onOpen }: { p: SnapshotPage; busy: boolean; onOffset: (o: number) => void; onOpen: (o: Open) => void }) {
+  const users = p.resource_type === "User";
+  const what = users ? "users" : "groups";
+  if (p.total === 0)
+    return (
+      <p className="muted" role="status">
+        {p.search ? `No ${what} match “${p.search}” in snapshot #${p.snapshot.id}.` : `Snapshot #${p.snapshot.id} holds no ${what}.`}
+      </p>
+    );
+  const first = p.items.length ? p.offset + 1 : 0;
+  const last = p.offset + p.items.length;
+  return (
+    <div className="card table-card">
+      <div className="table-scroll">
+        <table className="table browse-table" aria-busy={busy || undefined}>
+          <caption className="visually-hidden">{`${users ? "Users" : "Groups"} in snapshot #${p.snapshot.id}`}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{users ? "userName" : "displayName"}</th>
+              {users ? <th scope="col">displayName</th> : null}
+              <th scope="col">externalId</th>
+              <th scope="col">{users ? "Active" : "Members"}</th>
+              <th scope="col">id</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.items.map((r) => (
+              <tr key={r.id}>
+                <th scope="row" className="cell-wrap">
+                  {r.label ?? <span className="muted">(none)</span>}
+                </th>
+                {users ? <td className="cell-wrap">{r.display_name ?? <span className="muted">—</span>}</td> : null}
+                <td className="mono small cell-wrap">{r.external_id ?? <span className="muted">—</span>}</td>
+                <td>{users ? r.active == null ? <span className="muted">not set</span> : r.active ? "active" : "inactive" : n(r.members ?? 0)}</td>
+                <td className="mono muted small cell-wrap">{r.id}</td>
+                <td className="cell-actions">
+                  {users ? null : (
+                    <button type="button" className="button button-sm" aria-label={`Members of ${r.label ?? r.id}`} onClick={() => onOpen({ what: "members", r })}>
+                      Members
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="button button-sm"
+                    aria-label={`Versions of ${r.label ?? r.id}`}
+                    onClick={() => onOpen({ what: "versions", kind: p.resource_type, r })}
+                  >
+                    Versions
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="pager">
+        <span className="muted small" role="status">
+          {`${n(first)}–${n(last)} of ${n(p.total)} ${what}`}
+          {p.search ? ` matching “${p.search}”` : ""}
+        </span>
+        <button type="button" className="button button-sm" disabled={p.offset === 0 || busy} onClick={() => onOffset(Math.max(0, p.offset - BROWSE_PAGE))}>
+          Previous
+        </button>
+        <button type="button" className="button button-sm" disabled={last >= p.total || busy} onClick={() => onOffset(p.offset + BROWSE_PAGE)}>
+          Next
+        </button>
+      </div>
+    </div>
+  );
+}

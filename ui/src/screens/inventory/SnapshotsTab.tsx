@@ -1,0 +1,100 @@
+// The snapshots taken of a connection, newest first; each complete (or
+// incomplete) one can be browsed.
+import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
+import { EmptyState, ErrorAlert } from "../../components/Feedback";
+import { RichText } from "../../components/RichText";
+import { LocalTime } from "../../components/Time";
+import { navigate } from "../../lib/router";
+import type { CommandState } from "../../lib/useCommand";
+import { n, StateBadge, TableSkeleton } from "./common";
+
+export function SnapshotsTab({ state, connectionId }: { state: CommandState<SnapshotSummary[]>; connectionId: string }) {
+  const list = state.data;
+  if (state.error)
+    return (
+      <ErrorAlert
+        error={state.error}
+        action={
+          <button type="button" className="button button-sm" onClick={() => void state.reload()}>
+            Try again
+          </button>
+        }
+      />
+    );
+  if (!list) return <TableSkeleton label="Loading snapshots" />;
+  if (list.length === 0)
+    return (
+      <EmptyState icon="inventory" title="No snapshot yet">
+        <p>
+          <strong>Crawl now</strong> reads every User and Group the SaaS returns and stores them here as the first
+          snapshot. Later snapshots store only what changed, so they are quick to compare.
+        </p>
+      </EmptyState>
+    );
+  return (
+    <div className="card table-card">
+      <div className="table-scroll">
+        <table className="table">
+          <caption className="visually-hidden">Snapshots, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Snapshot</th>
+              <th scope="col">Started</th>
+              <th scope="col">Completed</th>
+              <th scope="col">State</th>
+              <th scope="col" className="num">
+                Users
+              </th>
+              <th scope="col" className="num">
+                Groups
+              </th>
+              <th scope="col" className="num">
+                Changes
+              </th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">
+                  #{s.id}
+                  <span className="muted small cell-sub">{s.full ? "Full" : `Delta on #${s.base_id ?? "?"}`}</span>
+                </th>
+                <td>
+                  <LocalTime iso={s.started_at} stacked />
+                </td>
+                <td>{s.completed_at ? <LocalTime iso={s.completed_at} stacked /> : <span className="muted">—</span>}</td>
+                <td>
+                  <StateBadge state={s.state} />
+                  {s.error ? (
+                    <span className="cell-sub cell-error small error-text">
+                      <RichText text={s.error} capitalize />
+                    </span>
+                  ) : null}
+                </td>
+                <td className="num">{s.user_count == null ? "—" : n(s.user_count)}</td>
+                <td className="num">{s.group_count == null ? "—" : n(s.group_count)}</td>
+                <td className="num">{n(s.changes)}</td>
+                <td>
+                  {s.state === "complete" || s.state === "incomplete" ? (
+                    <button
+                      type="button"
+                      className="button button-sm"
+                      aria-label={`Browse snapshot #${s.id}`}
+                      onClick={() => navigate("inventory", connectionId, "browse", String(s.id))}
+                    >
+                      Browse
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

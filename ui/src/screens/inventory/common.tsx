@@ -1,0 +1,53 @@
+// Pieces shared by the Inventory's tabs.
+import { useState, type ReactNode } from "react";
+import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
+import { Skeleton } from "../../components/Feedback";
+import { formatLocalDateTime } from "../../lib/time";
+
+export const n = (v: number) => v.toLocaleString();
+
+export function TableSkeleton({ label }: { label: string }) {
+  return (
+    <div className="card stack-sm" role="status" aria-label={label}>
+      <Skeleton width="30%" height={16} />
+      <Skeleton width="95%" />
+      <Skeleton width="90%" />
+      <Skeleton width="92%" />
+    </div>
+  );
+}
+
+const STATE_CLASSES: Record<string, string> = {
+  complete: "badge badge-tone-ok",
+  incomplete: "badge badge-tone-warn",
+  running: "badge badge-entra",
+  failed: "badge badge-tone-bad",
+  cancelled: "badge badge-off",
+};
+
+export function StateBadge({ state }: { state: string }) {
+  return <span className={STATE_CLASSES[state] ?? "badge badge-off"}>{state[0]?.toUpperCase() + state.slice(1)}</span>;
+}
+
+export function snapshotLabel(s: SnapshotSummary): string {
+  return `#${s.id} · ${formatLocalDateTime(s.completed_at ?? s.started_at)}${s.user_count != null ? ` · ${n(s.user_count)} users` : ""}`;
+}
+
+export const PAGE = 100;
+
+/** Shows 100 items at a time, with "Show more". */
+export function Paged<T>({ items, render, label }: { items: T[]; render: (item: T) => ReactNode; label: string }) {
+  const [shown, setShown] = useState(PAGE);
+  return (
+    <>
+      <ul className="item-list" aria-label={label}>
+        {items.slice(0, shown).map(render)}
+      </ul>
+      {items.length > shown ? (
+        <button type="button" className="button button-sm show-more" onClick={() => setShown((s) => s + PAGE)}>
+          Show {Math.min(PAGE, items.length - shown)} more ({n(items.length - shown)} not shown)
+        </button>
+      ) : null}
+    </>
+  );
+}
