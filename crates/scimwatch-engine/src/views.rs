@@ -14,6 +14,9 @@ use crate::store::inventory::{self, SnapshotSummary};
 use crate::store::scim_checks::{self, CheckSummary};
 
 mod compliance;
+mod trace;
+mod trace_match;
+pub use trace::{trace_user, TraceCandidate, UserTrace};
 pub mod resources;
 pub use compliance::{
     reexamine, stored_compliance, ComplianceSource, ComplianceVerdict, RecordedDeviation,

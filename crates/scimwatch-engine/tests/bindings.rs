@@ -125,6 +125,10 @@ fn export_all(dir: &Path) -> Owners {
             ResourceHistory,
         );
     }
+    {
+        use scimwatch_engine::views::UserTrace;
+        export!(UserTrace);
+    }
     owners
 }
 

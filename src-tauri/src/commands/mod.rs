@@ -13,6 +13,7 @@ pub mod mappings;
 pub mod overview;
 pub mod settings;
 pub mod token;
+pub mod trace;
 pub mod troubleshooting;
 
 include!(concat!(env!("OUT_DIR"), "/commands.rs"));

@@ -36,6 +36,7 @@ import type { MappingsView } from "../bindings/MappingsView";
 import type { Notification } from "../bindings/Notification";
 import type { Page } from "../bindings/Page";
 import type { StatusReport } from "../bindings/StatusReport";
+import type { UserTrace } from "../bindings/UserTrace";
 import type { Settings } from "../bindings/Settings";
 import type { Theme } from "../bindings/Theme";
 import type { TestResult } from "../bindings/TestResult";
@@ -287,6 +288,11 @@ export function sendTestNotification(): Promise<null> {
 
 export function jobStatus(id: string): Promise<StatusReport> {
   return call<StatusReport>("job_status", { id });
+}
+
+/** "When will user X show up?": the person a search names, traced through the assignments, the logs, the SaaS and the next cycle. */
+export function traceUser(id: string, query: string): Promise<UserTrace> {
+  return call<UserTrace>("trace_user", { id, query });
 }
 
 /** Poll Entra, test SCIM and diagnose now; `null` = every connection. */

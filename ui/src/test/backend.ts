@@ -150,6 +150,10 @@ function defaultHandlers(): FakeBackend["handlers"] {
     poll_now: () => null,
     demo_status: () => ({ running: false, connection_id: null, faults: [] }),
     query_logs: () => ({ items: [], next_cursor: null }),
+    trace_user: (args) => ({
+      connection_id: args.id, query: args.query, candidates: [], more_candidates: false, traced: null,
+      judgement: null, events: [], logs_filter: null, provisioning_link: null,
+    }),
     scim_compliance: () => ({ verdict: { state: "not_examined" }, deviations: [], report: null, discover_ms: null, crawl_ms: null, crawl_could_not_examine: null }),
     mappings_view: () => ({ mappings: null, assignments: null, settings: null, mappings_seen_ms: null, assignments_seen_ms: null, changes: [], attributes: [], schemas: { state: "not_checked" }, compliance: null }),
     run_checklist: () => ({
