@@ -1,9 +1,10 @@
 // "Open the demo tenant": offered by every empty state beside "Add a
 // connection", so a newcomer can see scimwatch at work without a tenant.
-import { useState } from "react";
-import type { CommandError } from "../bindings/CommandError";
+// The click shows the Overview's skeleton at once (lib/demoStart.ts); the
+// start itself and its error live there, so they survive this button being
+// replaced by the skeleton.
 import { useConnections } from "../lib/connections";
-import { startDemo, toCommandError } from "../lib/ipc";
+import { openDemo, useDemoStart } from "../lib/demoStart";
 import { navigate } from "../lib/router";
 import { ErrorAlert } from "./Feedback";
 import { Icon } from "./Icon";
@@ -11,23 +12,17 @@ import { useToasts } from "./Toasts";
 
 export function OpenDemoButton({ primary = false, onStarted }: { primary?: boolean; onStarted?: () => void }) {
   const { reload } = useConnections();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<CommandError | null>(null);
+  const start = useDemoStart();
   const { push } = useToasts();
+  const busy = start.state === "starting";
   async function open() {
-    setBusy(true);
-    setError(null);
-    try {
-      const c = await startDemo();
-      push({ tone: "success", title: `“${c.name}” is running`, lines: ["Simulated: no real tenant is touched."] });
+    // Elsewhere than the Overview, go there now: its skeleton shows the start.
+    if (!onStarted) navigate("overview");
+    const c = await openDemo(async () => {
       await reload();
       if (onStarted) onStarted();
-      else navigate("overview");
-    } catch (e) {
-      setError(toCommandError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (c) push({ tone: "success", title: `“${c.name}” is running`, lines: ["Simulated: no real tenant is touched."] });
   }
   return (
     <>
@@ -41,7 +36,7 @@ export function OpenDemoButton({ primary = false, onStarted }: { primary?: boole
         {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <Icon name="play" size={14} />}
         {busy ? "Starting…" : "Open the demo tenant"}
       </button>
-      {error ? <ErrorAlert error={error} /> : null}
+      {start.state === "failed" ? <ErrorAlert error={start.error} /> : null}
     </>
   );
 }

@@ -16,6 +16,7 @@ import { SeverityBadge } from "../components/Severity";
 import { LocalTime, useNow } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { useConnections } from "../lib/connections";
+import { useDemoStart } from "../lib/demoStart";
 import { deriveHealth, worstSeverity } from "../lib/health";
 import {
   demoStatus,
@@ -32,7 +33,9 @@ import { href } from "../lib/router";
 import { formatRelative, overdueText } from "../lib/time";
 import { DemoPanel } from "./overview/DemoPanel";
 import { Glance, TokenCountdown } from "./overview/Facts";
+import { DemoSkeleton } from "./overview/DemoSkeleton";
 import { FirstLaunch } from "./overview/FirstLaunch";
+import { FindUser } from "./trace/FindUser";
 import { useCommand } from "../lib/useCommand";
 
 const STREAM_NAMES: Record<string, string> = { job: "Job", configuration: "Configuration", logs: "Logs" };
@@ -100,6 +103,7 @@ export function OverviewScreen() {
   const incidents = useCommand("overview-incidents", () => listIncidents(null, true));
   const demo = useCommand("demo-status", () => demoStatus());
   const [ticks, setTicks] = useState<Record<string, number>>({});
+  const demoStart = useDemoStart();
 
   useEffect(() => {
     let stopIncidents = () => {};
@@ -126,7 +130,7 @@ export function OverviewScreen() {
       actions={list && list.length > 0 ? <PollAllButton onDone={() => void incidents.reload()} /> : null}
     >
       {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
-      {state.status === "loading" ? (
+      {state.status === "loading" && demoStart.state !== "starting" ? (
         <div className="overview-grid" role="status" aria-label="Loading connections">
           {[0, 1, 2].map((i) => (
             <div key={i} className="card overview-card stack-sm">
@@ -137,7 +141,10 @@ export function OverviewScreen() {
           ))}
         </div>
       ) : null}
-      {list && list.length === 0 ? <FirstLaunch onStarted={() => void Promise.all([reload(), demo.reload()])} /> : null}
+      {demoStart.state === "starting" && !(list && list.length > 0) ? <DemoSkeleton /> : null}
+      {list && list.length === 0 && demoStart.state !== "starting" ? (
+        <FirstLaunch onStarted={() => void Promise.all([reload(), demo.reload()])} />
+      ) : null}
       {incidents.error && list && list.length > 0 ? (
         <ErrorAlert
           error={incidents.error}
@@ -164,6 +171,7 @@ export function OverviewScreen() {
             ))}
           </ul>
           {demo.data?.running ? <DemoPanel status={demo.data} onChange={(s) => demo.set(s)} /> : null}
+          <FindUser connections={list} />
           <section className="stack" aria-labelledby="cycles-title">
             <h2 id="cycles-title" className="section-title">
               Provisioning cycles
