@@ -241,7 +241,7 @@ fn when(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn open_browser(url: &str) {
+pub(crate) fn open_browser(url: &str) {
     eprintln!("Opening the browser to sign in. If it does not open, visit:\n  {url}");
     let spawn = if cfg!(target_os = "macos") {
         std::process::Command::new("open").arg(url).spawn()

@@ -5,6 +5,7 @@ import { hostOf, SideBadges, TokenExpiry, TokenStored } from "../components/Conn
 import { ConfirmDialog } from "../components/Dialog";
 import { EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
+import { RemediationSettings } from "../components/RemediationActions";
 import { Page } from "../components/Page";
 import { LocalTime, useNow } from "../components/Time";
 import { useToasts } from "../components/Toasts";
@@ -259,6 +260,7 @@ function ConnectionCard({ c, onRemove, stored }: { c: Connection; onRemove: () =
           )}
         </section>
       </div>
+      {c.entra ? <RemediationSettings connectionId={c.id} name={c.name} /> : null}
       <footer className="card-footer">
         <span>
           Added <LocalTime iso={c.created_at} now={now} />

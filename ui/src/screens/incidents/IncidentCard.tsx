@@ -10,6 +10,7 @@ import { ErrorAlert } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
 import { Menu, type MenuItem } from "../../components/Menu";
 import { RichText } from "../../components/RichText";
+import { IncidentRemediation } from "../../components/RemediationActions";
 import { SeverityBadge } from "../../components/Severity";
 import { LocalTime, useNow } from "../../components/Time";
 import { useToasts } from "../../components/Toasts";
@@ -184,6 +185,7 @@ export function IncidentCard({ v, onChange }: { v: IncidentView; onChange: (v: I
           </div>
         </div>
       ) : null}
+      {active ? <IncidentRemediation connectionId={v.connection_id} kind={i.kind} evidence={i.evidence} /> : null}
       {evidence.length > 0 ? (
         <section aria-label={active ? "Evidence" : "Evidence when resolved"}>
           {!active ? (

@@ -7,7 +7,9 @@ import { Alert, ErrorAlert, Skeleton } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
 import { RichText } from "../../components/RichText";
 import { LocalTime } from "../../components/Time";
+import { ProvisionOnDemandButton } from "../../components/RemediationActions";
 import { eventDetail } from "../../lib/ipc";
+import { hrefWithQuery } from "../../lib/router";
 import { useCommand } from "../../lib/useCommand";
 
 // ---------- detail drawer ----------
@@ -62,6 +64,9 @@ export function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow;
               <Icon name="arrowRight" size={16} className="identity-arrow" />
               <Identity label={str(obj(d.targetSystem)?.displayName) ?? "Target"} v={obj(d.targetIdentity)} />
             </div>
+            {row.source_id && !(row.identity_type ?? "").toLowerCase().includes("group") ? (
+              <ProvisionOnDemandButton connectionId={c.id} user={row.source_id} />
+            ) : null}
             <dl className="facts facts-compact">
               <dt>Status</dt>
               <dd>{str(info?.status) ?? row.status}</dd>
@@ -87,6 +92,11 @@ export function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow;
               ) : null}
             </dl>
           </section>
+          {row.source_id && !(row.identity_type ?? "").toLowerCase().includes("group") ? (
+            <a className="button button-sm" href={hrefWithQuery("overview", [], { trace: row.source_id, c: c.id })}>
+              Trace this user
+            </a>
+          ) : null}
           <section aria-labelledby="drawer-steps">
             <h3 id="drawer-steps" className="section-kicker">
               Steps

@@ -1,0 +1,151 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, test } from "vitest";
+import type { GraphCall } from "../bindings/GraphCall";
+import type { RemediationStatus } from "../bindings/RemediationStatus";
+import { fakeBackend, reject } from "../test/backend";
+import { ProvisionOnDemandButton, RemediationSettings, RestartButton } from "./RemediationActions";
+
+const URL_ = "https://graph.microsoft.com/v1.0/servicePrincipals/sp1/synchronization/jobs/scim.1/provisionOnDemand";
+
+function status(over: Partial<RemediationStatus> = {}): RemediationStatus {
+  return {
+    connection_id: "c1",
+    enabled: true,
+    auth_mode: "client_secret",
+    available: true,
+    unavailable_reason: null,
+    changed_at: null,
+    changed_by: null,
+    evidence: null,
+    portal: {
+      provisioning: "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/ManagedAppMenuBlade/~/Provisioning/objectId/sp1/appId/a1",
+      api_permissions: null,
+      admin_consent: null,
+      click_path: "Entra admin center → Enterprise applications → the app → Provisioning",
+    },
+    actions: [],
+    ...over,
+  };
+}
+
+const CALL: GraphCall = {
+  action: "provision_on_demand",
+  method: "POST",
+  url: URL_,
+  body: '{\n  "parameters": [{"ruleId": "r1", "subjects": [{"objectId": "u1", "objectTypeName": "User"}]}]\n}',
+  summary: "Provision ada@contoso.com now",
+};
+
+describe("ProvisionOnDemandButton", () => {
+  test("shows the exact Graph call and sends nothing before Send; then the steps", async () => {
+    const b = fakeBackend();
+    b.handlers.remediation_status = () => status();
+    b.handlers.preview_provision_on_demand = () => CALL;
+    b.handlers.provision_on_demand = () => ({
+      call: CALL,
+      audit_id: 7,
+      result: {
+        result: "Success",
+        error_code: null,
+        error_message: null,
+        action: "Create",
+        reportable_identifier: "ada@contoso.com",
+        modified: [],
+        steps: [
+          { name: "EntryImport", kind: "Import", title: "Import user", status: "Success", description: "Retrieved User 'ada@contoso.com'", timestamp: null, details: [] },
+          { name: "EntryExportAdd", kind: "Export", title: "Perform action", status: "Success", description: "User 'ada@contoso.com' was created in customappsso", timestamp: null, details: [["id", "t1"]] },
+        ],
+      },
+    });
+    render(<ProvisionOnDemandButton connectionId="c1" user="ada@contoso.com" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Provision on demand" }));
+    const dialog = await screen.findByRole("dialog", { name: "Provision ada@contoso.com on demand" });
+    expect((await within(dialog).findByTestId("graph-call-url")).textContent).toContain(URL_);
+    expect((within(dialog).getByTestId("graph-call-body")).textContent).toContain('"objectTypeName": "User"');
+    expect(within(dialog).getByText("POST")).toBeTruthy();
+    expect(b.last("preview_provision_on_demand")?.args).toEqual({ id: "c1", user: "ada@contoso.com" });
+    expect(b.count("provision_on_demand")).toBe(0);
+
+    fireEvent.click(within(dialog).getByRole("button", { name: "Send to Microsoft Graph" }));
+    await waitFor(() => expect(b.count("provision_on_demand")).toBe(1));
+    expect(b.last("provision_on_demand")?.args).toEqual({ id: "c1", user: "ada@contoso.com", confirmed: CALL });
+    const steps = await within(dialog).findByRole("list", { name: "Provisioning steps" });
+    expect(within(steps).getAllByRole("listitem")).toHaveLength(2);
+    expect(within(steps).getByText("Perform action")).toBeTruthy();
+  });
+
+  test("Cancel sends nothing", async () => {
+    const b = fakeBackend();
+    b.handlers.remediation_status = () => status();
+    b.handlers.preview_provision_on_demand = () => CALL;
+    render(<ProvisionOnDemandButton connectionId="c1" user="ada@contoso.com" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Provision on demand" }));
+    const dialog = await screen.findByRole("dialog");
+    await within(dialog).findByTestId("graph-call-url");
+    fireEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(b.count("provision_on_demand")).toBe(0);
+  });
+
+  test("without the switch: the portal instead of a button", async () => {
+    const b = fakeBackend();
+    b.handlers.remediation_status = () => status({ enabled: false });
+    render(<ProvisionOnDemandButton connectionId="c1" user="ada@contoso.com" />);
+    const fallback = await screen.findByTestId("portal-fallback");
+    expect((fallback).textContent).toContain("ManagedAppMenuBlade/~/Provisioning");
+    expect(screen.queryByRole("button", { name: "Provision on demand" })).toBeNull();
+    expect(b.count("preview_provision_on_demand")).toBe(0);
+  });
+
+  test("a refusal is shown, not a result", async () => {
+    const b = fakeBackend();
+    b.handlers.remediation_status = () => status();
+    b.handlers.preview_provision_on_demand = () => CALL;
+    b.handlers.provision_on_demand = () => reject("auth", "the app registration (a1) lacks the application permission Synchronization.ReadWrite.All");
+    render(<ProvisionOnDemandButton connectionId="c1" user="ada@contoso.com" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Provision on demand" }));
+    const dialog = await screen.findByRole("dialog");
+    fireEvent.click(await within(dialog).findByRole("button", { name: "Send to Microsoft Graph" }));
+    expect((await within(dialog).findByRole("alert")).textContent).toContain("lacks the application permission");
+  });
+});
+
+describe("RestartButton", () => {
+  test("scope checkboxes, then the exact body, sent only on confirm", async () => {
+    const b = fakeBackend();
+    b.handlers.remediation_status = () => status();
+    b.handlers.preview_restart = (args) => ({
+      action: "restart",
+      method: "POST",
+      url: "https://graph.microsoft.com/v1.0/servicePrincipals/sp1/synchronization/jobs/scim.1/restart",
+      body: JSON.stringify({ criteria: { resetScope: (args.scope as string[]).join(", ") } }, null, 2),
+      summary: "Restart provisioning",
+    });
+    b.handlers.restart_provisioning = () => ({ call: null, http_status: 204, summary: "Microsoft Graph accepted the restart (HTTP 204)", audit_id: 3 });
+    render(<RestartButton connectionId="c1" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Restart provisioning" }));
+    const choose = await screen.findByRole("dialog", { name: "Restart provisioning" });
+    fireEvent.click(within(choose).getByRole("checkbox", { name: /^Escrows/ }));
+    fireEvent.click(within(choose).getByRole("button", { name: "Review the request" }));
+    const dialog = await screen.findByRole("dialog", { name: "Restart provisioning" });
+    expect((await within(dialog).findByTestId("graph-call-body")).textContent).toContain('"resetScope": "Watermark, QuarantineState"');
+    expect(b.count("restart_provisioning")).toBe(0);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Send to Microsoft Graph" }));
+    expect(await within(dialog).findByText(/accepted the restart/)).toBeTruthy();
+    expect(b.last("restart_provisioning")?.args.scope).toEqual(["Watermark", "QuarantineState"]);
+  });
+});
+
+describe("RemediationSettings", () => {
+  test("a refused switch says what to do and stays off", async () => {
+    const b = fakeBackend();
+    b.handlers.remediation_status = () => status({ enabled: false });
+    b.handlers.enable_remediation = () => reject("auth", "the app registration (a1) lacks the application permission Synchronization.ReadWrite.All: grant it");
+    render(<RemediationSettings connectionId="c1" name="Acme" />);
+    const sw = await screen.findByRole("switch", { name: "Remediation actions" });
+    expect((sw).getAttribute("aria-checked")).toBe("false");
+    fireEvent.click(sw);
+    expect((await screen.findByRole("alert")).textContent).toContain("lacks the application permission");
+    expect((screen.getByRole("switch", { name: "Remediation actions" })).getAttribute("aria-checked")).toBe("false");
+  });
+});
