@@ -7,6 +7,7 @@
 mod out;
 
 mod entra_cmds;
+mod remediate_cmds;
 mod scim_cmds;
 mod serve_cmd;
 
@@ -76,6 +77,8 @@ enum Command {
     Entra(entra_cmds::EntraCommand),
     #[command(flatten)]
     Scim(scim_cmds::ScimCommand),
+    #[command(flatten)]
+    Remediate(remediate_cmds::RemediateCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -467,6 +470,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let fail = |e: CommandError| Failure::new(e, json);
     match cli.command {
         Command::Entra(cmd) => entra_cmds::run(&engine, cmd, json).await.map_err(fail)?,
+        Command::Remediate(cmd) => remediate_cmds::run(&engine, cmd, json)
+            .await
+            .map_err(fail)?,
         Command::Scim(cmd) => {
             // A command that examines the SaaS and could not reach it (or
             // was refused) could not check: exit 2, never a verdict.

@@ -129,6 +129,18 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::views::UserTrace;
         export!(UserTrace);
     }
+    {
+        use scimwatch_engine::remediate::{
+            AuditEntry, GraphCall, OnDemandOutcome, RemediationStatus, RestartOutcome,
+        };
+        export!(
+            RemediationStatus,
+            GraphCall,
+            OnDemandOutcome,
+            RestartOutcome,
+            AuditEntry,
+        );
+    }
     owners
 }
 

@@ -40,6 +40,11 @@ import type { UserTrace } from "../bindings/UserTrace";
 import type { Settings } from "../bindings/Settings";
 import type { Theme } from "../bindings/Theme";
 import type { TestResult } from "../bindings/TestResult";
+import type { AuditEntry } from "../bindings/AuditEntry";
+import type { GraphCall } from "../bindings/GraphCall";
+import type { OnDemandOutcome } from "../bindings/OnDemandOutcome";
+import type { RemediationStatus } from "../bindings/RemediationStatus";
+import type { RestartOutcome } from "../bindings/RestartOutcome";
 
 const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "validation",
@@ -423,4 +428,42 @@ export function onShowIncident(cb: (e: ShowIncident) => void): Promise<() => voi
 /** `open-incident`: a desktop notification was clicked. */
 export function onOpenIncident(cb: (n: Notification) => void): Promise<() => void> {
   return subscribe<Notification>(OPEN_INCIDENT_EVENT, cb);
+}
+
+// ---- Opt-in remediation actions (provision on demand, restart) ----
+
+export function remediationStatus(id: string): Promise<RemediationStatus> {
+  return call<RemediationStatus>("remediation_status", { id });
+}
+
+/** Switch the actions on: the engine checks the permission with Graph first. */
+export function enableRemediation(id: string): Promise<RemediationStatus> {
+  return call<RemediationStatus>("enable_remediation", { id });
+}
+
+export function disableRemediation(id: string): Promise<RemediationStatus> {
+  return call<RemediationStatus>("disable_remediation", { id });
+}
+
+export function remediationActions(id: string): Promise<AuditEntry[]> {
+  return call<AuditEntry[]>("remediation_actions", { id });
+}
+
+/** The exact request Provision on demand would send (nothing is sent). */
+export function previewProvisionOnDemand(id: string, user: string): Promise<GraphCall> {
+  return call<GraphCall>("preview_provision_on_demand", { id, user });
+}
+
+/** Send the confirmed request; refused when it no longer matches. */
+export function provisionOnDemand(id: string, user: string, confirmed: GraphCall): Promise<OnDemandOutcome> {
+  return call<OnDemandOutcome>("provision_on_demand", { id, user, confirmed });
+}
+
+/** The exact request Restart provisioning would send (nothing is sent). */
+export function previewRestart(id: string, scope: string[]): Promise<GraphCall> {
+  return call<GraphCall>("preview_restart", { id, scope });
+}
+
+export function restartProvisioning(id: string, scope: string[], confirmed: GraphCall): Promise<RestartOutcome> {
+  return call<RestartOutcome>("restart_provisioning", { id, scope, confirmed });
 }

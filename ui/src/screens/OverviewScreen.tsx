@@ -31,6 +31,7 @@ import {
 } from "../lib/ipc";
 import { href } from "../lib/router";
 import { formatRelative, overdueText } from "../lib/time";
+import { RestartButton } from "../components/RemediationActions";
 import { DemoPanel } from "./overview/DemoPanel";
 import { Glance, TokenCountdown } from "./overview/Facts";
 import { DemoSkeleton } from "./overview/DemoSkeleton";
@@ -329,6 +330,7 @@ function OverviewCard({
                     Since <LocalTime iso={report.quarantine.since} now={now} />
                   </p>
                 ) : null}
+                <RestartButton connectionId={c.id} />
               </div>
             </div>
           ) : null}

@@ -145,6 +145,12 @@ function defaultHandlers(): FakeBackend["handlers"] {
       },
     }),
     list_cycles: () => [],
+    // Remediation actions off: read-only, the portal's click path instead.
+    remediation_status: (args) => ({
+      connection_id: args.id, enabled: false, auth_mode: "client_secret", available: true, unavailable_reason: null,
+      changed_at: null, changed_by: null, evidence: null, actions: [],
+      portal: { provisioning: null, api_permissions: null, admin_consent: null, click_path: "Entra admin center → Enterprise applications → the app → Provisioning" },
+    }),
     get_settings: () => ({ ...DEFAULT_SETTINGS }),
     save_settings: (args) => structuredClone(args.settings),
     poll_now: () => null,
