@@ -82,7 +82,21 @@ describe("Find a user (per-user trace)", () => {
     const table = within(panel).getByRole("table", { name: "Newest events about Ada Lovelace" });
     expect(within(table).getByText("EntryConflict")).toBeTruthy();
     expect(within(panel).getByRole("link", { name: /All their events in the Logs/ }).getAttribute("href")).toBe("#/logs/c1?who=11111111-aaaa");
+    // Remediation off (the fake's default): the on-demand action says where in the portal.
+    expect((await within(panel).findByTestId("portal-fallback")).textContent).toContain("Provision this user on demand in the Entra admin center");
+    await waitFor(() => expect(b.last("remediation_status")?.args).toEqual({ id: "c1" }));
+  });
+
+  test("a user only the SaaS knows: no on-demand button, the portal's Provisioning page", async () => {
+    const saasOnly: TraceCandidate = { ...ADA, key: "scim:s-9", object_id: null, user_principal_name: null, mail: null, display_name: null, scim_user_name: "ghost@contoso.example", found_in: ["saas"] };
+    const b = fakeBackend([connection()]);
+    b.handlers.job_status = () => healthyReport();
+    b.handlers.trace_user = () => traced({ candidates: [saasOnly], traced: saasOnly, events: [], logs_filter: "s-9" });
+    render(<App />);
+    await search("ghost");
+    const panel = await screen.findByRole("region", { name: "Trace of ghost@contoso.example" });
     expect(within(panel).getByRole("link", { name: /Provision on demand in the Entra admin center/ })).toBeTruthy();
+    expect(within(panel).queryByTestId("portal-fallback")).toBeNull();
   });
 
   test("several people: pick one, traced by its key", async () => {

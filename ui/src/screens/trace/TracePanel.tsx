@@ -1,6 +1,7 @@
 // One person's trace: the verdict, then assignment, scope, the SaaS, the next
 // cycle and their newest events, with the Logs filtered to them and the
-// on-demand action. Every line's words come from the Rust side (core's
+// on-demand action (remediation's button for a user with an Entra object id:
+// it shows the portal's way when remediation is off; else a portal link). Every line's words come from the Rust side (core's
 // `trace::judge`), including each "could not check".
 import type { Connection } from "../../bindings/Connection";
 import type { TraceCandidate } from "../../bindings/TraceCandidate";
@@ -9,6 +10,7 @@ import type { TraceTone } from "../../bindings/TraceTone";
 import type { UserTrace } from "../../bindings/UserTrace";
 import { ExternalLink } from "../../components/ExternalLink";
 import { Icon } from "../../components/Icon";
+import { ProvisionOnDemandButton } from "../../components/RemediationActions";
 import { RichText } from "../../components/RichText";
 import { LocalTime, useNow } from "../../components/Time";
 import { hrefWithQuery } from "../../lib/router";
@@ -140,7 +142,9 @@ export function TracePanel({ trace, connection }: { trace: UserTrace; connection
             <Icon name="logs" size={14} /> All their events in the Logs
           </a>
         ) : null}
-        {trace.provisioning_link ? (
+        {who.object_id ? (
+          <ProvisionOnDemandButton connectionId={connection.id} user={who.object_id} />
+        ) : trace.provisioning_link ? (
           <ExternalLink url={trace.provisioning_link} cloud={connection.entra?.cloud}>
             Provision on demand in the Entra admin center
           </ExternalLink>

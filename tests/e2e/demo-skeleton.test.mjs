@@ -1,0 +1,75 @@
+// Opening the demo shows a skeleton within 100 ms instead of a blank pane
+// (issue 18, "Done when"): a fresh app without a demo, a MutationObserver
+// installed in the web view before the click records `performance.now()`
+// when the Overview's demo skeleton enters the DOM; the click's own time is
+// taken in the web view too (a capturing listener), so WebDriver's round
+// trips do not count.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+
+const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
+const OUT = process.env.SCIMWATCH_E2E_OUT;
+const DEMO = "Demo tenant (simulated)";
+const data = mkdtempSync(join(tmpdir(), "scimwatch-skeleton-"));
+let browser;
+
+const text = () => browser.execute(() => document.body.innerText);
+
+after(async () => {
+  if (browser) await browser.deleteSession().catch(() => {});
+});
+
+test("the demo's skeleton is in the DOM within 100 ms of the click", async () => {
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: PORT,
+    logLevel: "error",
+    capabilities: { "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] } },
+  });
+  await browser.waitUntil(async () => (await text()).includes("Open the demo tenant"), {
+    timeout: 30000,
+    timeoutMsg: "the first launch never offered the demo",
+  });
+  const button = await browser.$(`//button[contains(normalize-space(.), "Open the demo tenant")]`);
+  await button.waitForClickable({ timeout: 20000 });
+  await browser.execute(() => {
+    const w = window;
+    w.__skeleton = { clicked: null, shown: null };
+    document.addEventListener(
+      "click",
+      (e) => {
+        if (e.target instanceof Element && e.target.closest("button")?.textContent?.includes("Open the demo tenant")) {
+          w.__skeleton.clicked = performance.now();
+        }
+      },
+      true,
+    );
+    const seen = () => {
+      if (w.__skeleton.shown === null && document.querySelector('[data-testid="demo-skeleton"]')) {
+        w.__skeleton.shown = performance.now();
+      }
+    };
+    new MutationObserver(seen).observe(document.body, { childList: true, subtree: true });
+  });
+  await button.click();
+  await browser.waitUntil(async () => (await browser.execute(() => window.__skeleton.shown)) !== null, {
+    timeout: 5000,
+    timeoutMsg: "no skeleton appeared after the click",
+  });
+  const { clicked, shown } = await browser.execute(() => window.__skeleton);
+  assert.ok(clicked !== null, "the click was not seen in the web view");
+  const ms = shown - clicked;
+  console.log(`skeleton after ${ms.toFixed(1)} ms`);
+  assert.ok(ms >= 0 && ms < 100, `the skeleton took ${ms.toFixed(1)} ms (limit 100 ms)`);
+  if (OUT) await browser.saveScreenshot(join(OUT, "demo-skeleton.png")).catch(() => {});
+  // It gives way to the demo once it is listed.
+  await browser.waitUntil(async () => (await text()).includes(DEMO), { timeout: 60000, timeoutMsg: "the demo never opened" });
+  await browser.waitUntil(async () => (await browser.execute(() => !document.querySelector('[data-testid="demo-skeleton"]'))), {
+    timeout: 10000,
+    timeoutMsg: "the skeleton stayed after the demo was listed",
+  });
+});
