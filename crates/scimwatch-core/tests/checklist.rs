@@ -94,6 +94,19 @@ fn healthy() -> Observations {
         scim_reachability: Reachability::Ok,
         logs_available: Some(true),
         graph_streams: vec![],
+        // "Test with Entra's requests" ran and every operation passed.
+        probe: Some(scimwatch_core::scim::write_probe::ProbeObservation {
+            url: "https://acme.example.com/scim/v2".into(),
+            checked_at: now - Duration::days(1),
+            write_probe_run: true,
+            verdict: scimwatch_core::scim::write_probe::ProbeVerdict::ReadyForEntra,
+            could_not_probe: None,
+            failures: vec![],
+            passed: 19,
+            operations: 19,
+            leftovers: vec![],
+            read_side_deviations: vec![],
+        }),
     }
 }
 

@@ -85,6 +85,7 @@ fn healthy() -> Observations {
         scim_reachability: Reachability::Ok,
         logs_available: Some(true),
         graph_streams: vec![],
+        probe: None,
     }
 }
 
