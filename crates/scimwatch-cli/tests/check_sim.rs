@@ -42,6 +42,24 @@ async fn check_exit_codes_follow_the_tenant() {
     let o = cli(&data, &args, Some(format!("{}\n", info.scim_token))).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
+    // Never probed, "The SaaS handles Entra's updates" could not be checked:
+    // healthy only once the write probe's stored report says ready.
+    let o = cli(&data, &["check", "--json"], None).await;
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(2), "{out:#}");
+    assert!(out.to_string().contains("never probed"), "{out:#}");
+    let o = cli(
+        &data,
+        &["probe", "Sim", "--write", "--i-understand-this-writes"],
+        None,
+    )
+    .await;
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let o = cli(&data, &["check", "--json"], None).await;
     let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(o.status.code(), Some(0), "{out:#}");
