@@ -83,6 +83,32 @@ fn current_cte(first: usize, ids: usize, filter: &str) -> String {
     }
 }
 
+/// `cur(scim_id, version_id)`: the users or groups (type bound as `?rt`)
+/// of the snapshot whose chain is `ids`, bound from `?first` on (removal
+/// rows included, with a NULL version). The full snapshot's rows not
+/// touched by a delta, then each touched resource's newest delta row: no
+/// sort over the whole snapshot.
+fn fold_cte(first: usize, ids: usize, rt: usize) -> String {
+    if ids == 1 {
+        return format!(
+            "cur AS (SELECT scim_id, version_id FROM inventory_changes \
+             WHERE snapshot_id = ?{first} AND resource_type = ?{rt})"
+        );
+    }
+    let deltas = numbered(first + 1, ids - 1);
+    format!(
+        "cur AS ( \
+           SELECT c.scim_id, c.version_id FROM inventory_changes c \
+           WHERE c.snapshot_id = ?{first} AND c.resource_type = ?{rt} AND c.scim_id NOT IN ( \
+             SELECT scim_id FROM inventory_changes \
+             WHERE snapshot_id IN ({deltas}) AND resource_type = ?{rt}) \
+           UNION ALL \
+           SELECT scim_id, version_id FROM ( \
+             SELECT scim_id, version_id, MAX(snapshot_id) FROM inventory_changes \
+             WHERE snapshot_id IN ({deltas}) AND resource_type = ?{rt} GROUP BY scim_id))"
+    )
+}
+
 type Row = (
     String,
     i64,
@@ -91,11 +117,16 @@ type Row = (
     Option<String>,
     Option<i64>,
     Option<i64>,
-    i64,
 );
 
 /// A page of a snapshot's users or groups, sorted by `userName` (groups:
 /// `displayName`) then id, optionally searched.
+///
+/// Without a search, the count reads only change rows and the sort reads
+/// one attribute per resource (SQLite keeps just the page's rows while
+/// sorting); the attributes shown are read for the page's rows only. With
+/// a search, the four searched attributes are read once per resource and
+/// the matches counted in the same pass.
 pub async fn page(
     conn: &mut SqliteConnection,
     snapshot_id: i64,
@@ -106,60 +137,150 @@ pub async fn page(
 ) -> Result<BrowsePage, EngineError> {
     let ids = chain(&mut *conn, snapshot_id).await?;
     let search = search.map(str::trim).filter(|s| !s.is_empty());
-    let (label, fields) = match rt {
-        ResourceType::User => (
-            "COALESCE(user_name, display_name, scim_id)",
-            "user_name LIKE ?1 ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\' \
-             OR external_id LIKE ?1 ESCAPE '\\' OR scim_id LIKE ?1 ESCAPE '\\'",
-        ),
-        ResourceType::Group => (
-            "COALESCE(display_name, scim_id)",
-            "display_name LIKE ?1 ESCAPE '\\' OR external_id LIKE ?1 ESCAPE '\\' \
-             OR scim_id LIKE ?1 ESCAPE '\\'",
-        ),
+    let group = rt == ResourceType::Group;
+    let sort = if group {
+        "COALESCE(json_extract(v.body_json, '$.displayName'), cur.scim_id)"
+    } else {
+        "COALESCE(json_extract(v.body_json, '$.userName'), \
+         json_extract(v.body_json, '$.displayName'), cur.scim_id)"
     };
-    let members = if rt == ResourceType::Group {
-        "json_array_length(v.body_json, '$.members')"
+    // ?1 type, ?2 limit, ?3 offset, ?4 search, then the chain from ?5.
+    let cte = fold_cte(5, ids.len(), 1);
+    let (picked, total): (Vec<(String, i64)>, i64) = match search {
+        None => {
+            let sql = format!(
+                "WITH {cte} SELECT cur.scim_id, v.id FROM cur JOIN scim_versions v ON v.id = cur.version_id \
+                 WHERE ?4 IS NULL ORDER BY {sort} COLLATE NOCASE, cur.scim_id LIMIT ?2 OFFSET ?3"
+            );
+            let picked = bind_all(sqlx::query_as(&sql), rt, limit, offset, None, &ids)
+                .fetch_all(&mut *conn)
+                .await?;
+            let sql = format!(
+                "WITH {cte} SELECT count(*) FROM cur WHERE version_id IS NOT NULL \
+                 AND ?2 IS NOT NULL AND ?3 IS NOT NULL AND ?4 IS NULL"
+            );
+            let (total,): (i64,) = bind_all(sqlx::query_as(&sql), rt, limit, offset, None, &ids)
+                .fetch_one(&mut *conn)
+                .await?;
+            (picked, total)
+        }
+        Some(text) => {
+            let fields = if group {
+                "display_name LIKE ?4 ESCAPE '\\' OR external_id LIKE ?4 ESCAPE '\\' \
+                 OR scim_id LIKE ?4 ESCAPE '\\'"
+            } else {
+                "user_name LIKE ?4 ESCAPE '\\' OR display_name LIKE ?4 ESCAPE '\\' \
+                 OR external_id LIKE ?4 ESCAPE '\\' OR scim_id LIKE ?4 ESCAPE '\\'"
+            };
+            let sql = format!(
+                "WITH {cte}, t AS ( \
+                   SELECT cur.scim_id AS scim_id, v.id AS version_id, {sort} AS sort_key, \
+                     json_extract(v.body_json, '$.userName') AS user_name, \
+                     json_extract(v.body_json, '$.displayName') AS display_name, \
+                     json_extract(v.body_json, '$.externalId') AS external_id \
+                   FROM cur JOIN scim_versions v ON v.id = cur.version_id) \
+                 SELECT scim_id, version_id, count(*) OVER () FROM t WHERE {fields} \
+                 ORDER BY sort_key COLLATE NOCASE, scim_id LIMIT ?2 OFFSET ?3"
+            );
+            let rows: Vec<(String, i64, i64)> =
+                bind_all(sqlx::query_as(&sql), rt, limit, offset, Some(text), &ids)
+                    .fetch_all(&mut *conn)
+                    .await?;
+            let total = match rows.first() {
+                Some(r) => r.2,
+                // Past the last match: count them.
+                None if offset > 0 => {
+                    let sql = format!(
+                        "WITH {cte}, t AS ( \
+                           SELECT cur.scim_id AS scim_id, \
+                             json_extract(v.body_json, '$.userName') AS user_name, \
+                             json_extract(v.body_json, '$.displayName') AS display_name, \
+                             json_extract(v.body_json, '$.externalId') AS external_id \
+                           FROM cur JOIN scim_versions v ON v.id = cur.version_id) \
+                         SELECT count(*) FROM t WHERE ({fields}) AND ?2 IS NOT NULL AND ?3 IS NOT NULL"
+                    );
+                    bind_all(
+                        sqlx::query_as::<_, (i64,)>(&sql),
+                        rt,
+                        limit,
+                        offset,
+                        Some(text),
+                        &ids,
+                    )
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .0
+                }
+                None => 0,
+            };
+            (rows.into_iter().map(|r| (r.0, r.1)).collect(), total)
+        }
+    };
+    let rows = page_rows(&mut *conn, &picked, group).await?;
+    Ok(BrowsePage {
+        total: u32::try_from(total.max(0)).unwrap_or(u32::MAX),
+        rows,
+    })
+}
+
+/// Binds `?1` type, `?2` limit, `?3` offset, `?4` the search pattern, then the chain.
+fn bind_all<'q, O>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    rt: ResourceType,
+    limit: u32,
+    offset: u32,
+    search: Option<&str>,
+    ids: &[i64],
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+    q = q
+        .bind(rt.as_str())
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .bind(search.map(like_pattern));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q
+}
+
+/// The attributes shown for the picked (scim id, version) rows, in their order.
+async fn page_rows(
+    conn: &mut SqliteConnection,
+    picked: &[(String, i64)],
+    group: bool,
+) -> Result<Vec<BrowseRow>, EngineError> {
+    if picked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members = if group {
+        "json_array_length(body_json, '$.members')"
     } else {
         "NULL"
     };
     let sql = format!(
-        "WITH {cte}, t AS ( \
-           SELECT cur.scim_id AS scim_id, v.id AS version_id, \
-             json_extract(v.body_json, '$.userName') AS user_name, \
-             json_extract(v.body_json, '$.displayName') AS display_name, \
-             json_extract(v.body_json, '$.externalId') AS external_id, \
-             json_extract(v.body_json, '$.active') AS active, \
-             {members} AS members \
-           FROM cur JOIN scim_versions v ON v.id = cur.version_id) \
-         SELECT scim_id, version_id, user_name, display_name, external_id, active, members, \
-           count(*) OVER () AS total \
-         FROM t WHERE ?1 IS NULL OR {fields} \
-         ORDER BY {label} COLLATE NOCASE, scim_id LIMIT ?2 OFFSET ?3",
-        cte = current_cte(5, ids.len(), "c.resource_type = ?4"),
+        "SELECT scim_id, id, json_extract(body_json, '$.userName'), \
+           json_extract(body_json, '$.displayName'), json_extract(body_json, '$.externalId'), \
+           json_extract(body_json, '$.active'), {members} \
+         FROM scim_versions WHERE id IN ({})",
+        placeholders(picked.len())
     );
-    // ?1 search, ?2 limit, ?3 offset, ?4 type, then the chain.
-    let mut q = sqlx::query_as::<_, Row>(&sql)
-        .bind(search.map(like_pattern))
-        .bind(i64::from(limit))
-        .bind(i64::from(offset))
-        .bind(rt.as_str());
-    for id in &ids {
-        q = q.bind(id);
+    let mut q = sqlx::query_as::<_, Row>(&sql);
+    for (_, id) in picked {
+        q = q.bind(*id);
     }
-    let rows = q.fetch_all(&mut *conn).await?;
-    let total = match rows.first() {
-        Some(r) => r.7,
-        None if offset > 0 => count(&mut *conn, &ids, rt, search, fields).await?,
-        None => 0,
-    };
+    let mut by_id: HashMap<i64, Row> = q
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.1, r))
+        .collect();
     let to_u32 = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
-    Ok(BrowsePage {
-        total: to_u32(total),
-        rows: rows
-            .into_iter()
-            .map(|r| BrowseRow {
-                scim_id: r.0,
+    Ok(picked
+        .iter()
+        .filter_map(|(scim_id, id)| {
+            let r = by_id.remove(id)?;
+            Some(BrowseRow {
+                scim_id: scim_id.clone(),
                 version_id: r.1,
                 user_name: r.2,
                 display_name: r.3,
@@ -167,34 +288,8 @@ pub async fn page(
                 active: r.5.map(|a| a != 0),
                 members: r.6.map(to_u32),
             })
-            .collect(),
-    })
-}
-
-async fn count(
-    conn: &mut SqliteConnection,
-    ids: &[i64],
-    rt: ResourceType,
-    search: Option<&str>,
-    fields: &str,
-) -> Result<i64, EngineError> {
-    let sql = format!(
-        "WITH {cte}, t AS ( \
-           SELECT cur.scim_id AS scim_id, \
-             json_extract(v.body_json, '$.userName') AS user_name, \
-             json_extract(v.body_json, '$.displayName') AS display_name, \
-             json_extract(v.body_json, '$.externalId') AS external_id \
-           FROM cur JOIN scim_versions v ON v.id = cur.version_id) \
-         SELECT count(*) FROM t WHERE ?1 IS NULL OR {fields}",
-        cte = current_cte(3, ids.len(), "c.resource_type = ?2"),
-    );
-    let mut q = sqlx::query_as::<_, (i64,)>(&sql)
-        .bind(search.map(like_pattern))
-        .bind(rt.as_str());
-    for id in ids {
-        q = q.bind(id);
-    }
-    Ok(q.fetch_one(&mut *conn).await?.0)
+        })
+        .collect())
 }
 
 /// A resource as held by a snapshot: its version and body.
