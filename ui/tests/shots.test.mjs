@@ -272,6 +272,55 @@ function monitorBackend(db, scenario) {
     return { verdict: { state: "deviations", count: deviations.length }, deviations, report, discover_ms: at, crawl_ms: null, crawl_could_not_examine: null };
   }
 
+  /** "Test with Entra's requests" (issue 20): c1's write probe found Acme refusing a group rename; the others were never probed. */
+  function storedProbe(id) {
+    if (id !== "c1") return { write: null, read_only: null, pending: [], running: false };
+    const base = conn(id).scim.url;
+    const ops = [
+      ["query_user_before_create", "Look the new user up before creating it (userName eq)"],
+      ["create_user", "Create the user (POST with the enterprise extension, roles: [])"],
+      ["get_user", "Get the user by id"],
+      ["query_user_by_user_name", "Find the user by userName (matching)"],
+      ["query_user_by_external_id", "Find the user by externalId (matching)"],
+      ["update_user_multi_valued", 'Update mail and surname (Replace emails[type eq "work"].value, name.familyName)'],
+      ["update_user_name", "Update userName (Replace userName)"],
+      ["disable_user", "Disable the user (Replace active: false)"],
+      ["disable_user_lower_case_op", "Disable the user with a lower-case op (replace active: false, aadOptscim062020)"],
+      ["disable_user_string_false", 'Disable the user with the string "False" (Entra without aadOptscim062020)'],
+      ["query_group_before_create", "Look the new group up before creating it (displayName eq, excludedAttributes=members)"],
+      ["create_group", "Create the group (no members)"],
+      ["get_group", "Get the group by id (excludedAttributes=members)"],
+      ["query_group_by_display_name", "Find the group by displayName (excludedAttributes=members)"],
+      ["rename_group", "Rename the group (Replace displayName)"],
+      ["add_member", "Add a member (Add members)"],
+      ["remove_member", "Remove a member (Remove members, value list)"],
+      ["delete_group", "Delete the group"],
+      ["delete_user", "Delete the user"],
+    ];
+    const steps = ops.map(([code, title]) =>
+      code === "rename_group"
+        ? {
+            code, title, outcome: "fail", message: "refused: HTTP 501 (Not Implemented)", entra_reaction: "retry",
+            entra_would: "Entra retries the object at the next cycles (escrowed until it goes through)",
+            request: { method: "PATCH", url: `${base}/Groups/g-17`, body: '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"scimwatch-probe-7f3a9c21d4-group-renamed"}]}' },
+            response: {
+              method: "PATCH", url: `${base}/Groups/g-17`, request_headers: [{ name: "Authorization", value: "Bearer <redacted>" }], status: 501,
+              response_headers: [{ name: "content-type", value: "application/scim+json" }],
+              body_excerpt: '{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"501","detail":"PATCH on Groups is not implemented"}',
+              body_bytes: 118, truncated: false, latency_ms: 42, error: null,
+            },
+            read_back: null,
+          }
+        : { code, title, outcome: "pass", message: "HTTP 200, and the change reads back", entra_reaction: null, entra_would: null, request: null, response: null, read_back: null },
+    );
+    return {
+      write: { url: base, checked_at: iso(now - 20 * MIN), write_probe_run: true, read_side: null, steps, cleaned_up: [], leftovers: [], could_not_probe: null, verdict: "problems" },
+      read_only: null,
+      pending: [],
+      running: false,
+    };
+  }
+
   function compliance(id) {
     const c = conn(id);
     const base = c.scim.url;
@@ -649,6 +698,7 @@ function monitorBackend(db, scenario) {
       return drift;
     },
     scim_compliance: ({ id }) => storedCompliance(id),
+    stored_probe: ({ id }) => storedProbe(id),
     start_crawl: () =>
       new Promise((resolve, reject) => {
         crawl = { resolve, reject };

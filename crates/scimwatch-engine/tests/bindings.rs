@@ -82,6 +82,7 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::scim::crawl::{CrawlOutcome, CrawlProgress};
         use scimwatch_engine::scim::discover::ComplianceReport;
         use scimwatch_engine::scim::drift::DriftResult;
+        use scimwatch_engine::scim::probe::{ProbeExportFormat, ProbePlan, StoredProbe};
         use scimwatch_engine::scim::{CheckResult, TokenStatus};
         use scimwatch_engine::store::events::{CycleRow, EventRow};
         use scimwatch_engine::store::events::{EventFilter, Page};
@@ -119,6 +120,9 @@ fn export_all(dir: &Path) -> Owners {
             ExportResult,
             MappingsView,
             StoredCompliance,
+            StoredProbe,
+            ProbePlan,
+            ProbeExportFormat,
             DemoStatus,
             SnapshotPage,
             GroupMembers,

@@ -11,6 +11,7 @@ pub mod inventory;
 pub mod logs;
 pub mod mappings;
 pub mod overview;
+pub mod probe;
 pub mod remediation;
 pub mod settings;
 pub mod token;

@@ -6,6 +6,10 @@ import type { AppInfo } from "../bindings/AppInfo";
 import type { CheckResult } from "../bindings/CheckResult";
 import type { CheckSummary } from "../bindings/CheckSummary";
 import type { StoredCompliance } from "../bindings/StoredCompliance";
+import type { ProbeExportFormat } from "../bindings/ProbeExportFormat";
+import type { ProbePlan } from "../bindings/ProbePlan";
+import type { ProbeStep } from "../bindings/ProbeStep";
+import type { StoredProbe } from "../bindings/StoredProbe";
 import type { CrawlOutcome } from "../bindings/CrawlOutcome";
 import type { CrawlProgress } from "../bindings/CrawlProgress";
 import type { DriftResult } from "../bindings/DriftResult";
@@ -234,6 +238,58 @@ export function driftReport(id: string): Promise<DriftResult> {
 
 export function scimCompliance(id: string, reexamine = false): Promise<StoredCompliance> {
   return call<StoredCompliance>("scim_compliance", reexamine ? { id, reexamine: true } : { id });
+}
+
+/** The exact requests "Test with Entra's requests" sends, shown before anything is sent. */
+export function probePlan(id: string): Promise<ProbePlan> {
+  return call<ProbePlan>("probe_plan", { id });
+}
+
+/**
+ * Runs the probe: the read side only, or with `consent` (the plan's token and the host the admin typed) the
+ * write probe. The engine refuses a write without both.
+ */
+export function runProbe(id: string, consent: { token: string; host: string } | null): Promise<StoredProbe> {
+  return call<StoredProbe>("run_probe", consent ? { id, write: true, token: consent.token, host: consent.host } : { id, write: false });
+}
+
+/** Stops the running probe before its next request; it still cleans up. */
+export function cancelProbe(id: string): Promise<boolean> {
+  return call<boolean>("cancel_probe", { id });
+}
+
+/** Deletes what interrupted probes left in the SaaS. */
+export function probeCleanup(id: string): Promise<StoredProbe> {
+  return call<StoredProbe>("probe_cleanup", { id });
+}
+
+export function storedProbe(id: string): Promise<StoredProbe> {
+  return call<StoredProbe>("stored_probe", { id });
+}
+
+/** Writes the latest probe report to the file chosen in the save dialog. */
+export function exportProbe(id: string, format: ProbeExportFormat, path: string): Promise<ExportResult> {
+  return call<ExportResult>("export_probe", { id, format, path });
+}
+
+export interface ProbeProgressEvent {
+  connection_id: string;
+  step: ProbeStep;
+}
+
+export const PROBE_PROGRESS_EVENT = "probe-progress";
+
+/** Calls `cb` after each operation of a running probe; resolves to the unlisten function. */
+export async function onProbeProgress(cb: (e: ProbeProgressEvent) => void): Promise<() => void> {
+  if (!hasBridge()) return () => {};
+  const unlisten = await listen<ProbeProgressEvent>(PROBE_PROGRESS_EVENT, (event) => cb(event.payload));
+  return () => {
+    try {
+      unlisten();
+    } catch {
+      // The window is going away: nothing to stop.
+    }
+  };
 }
 
 export interface CrawlProgressEvent {

@@ -20,6 +20,7 @@ import { confirmStep, runChecklist, toCommandError } from "../lib/ipc";
 import { navigate } from "../lib/router";
 import { OpenDemoButton } from "../components/OpenDemoButton";
 import { useCommand } from "../lib/useCommand";
+import { PROBE_STEP_ID, ProbeStepHelp } from "./inventory/ProbeHelp";
 
 const STATUS_LABELS: Record<StepStatus, string> = {
   pass: "Pass",
@@ -261,6 +262,7 @@ function StepDetail({ c, step, index, onView }: { c: Connection; step: StepResul
       <p>
         <RichText text={step.explains} capitalize />
       </p>
+      {step.id === PROBE_STEP_ID ? <ProbeStepHelp c={c} /> : null}
       <p className={`step-summary step-summary-${step.status}`}>
         <RichText text={o.summary} capitalize />
       </p>

@@ -160,6 +160,7 @@ function defaultHandlers(): FakeBackend["handlers"] {
       connection_id: args.id, query: args.query, candidates: [], more_candidates: false, traced: null,
       judgement: null, events: [], logs_filter: null, provisioning_link: null,
     }),
+    stored_probe: () => ({ write: null, read_only: null, pending: [], running: false }),
     scim_compliance: () => ({ verdict: { state: "not_examined" }, deviations: [], report: null, discover_ms: null, crawl_ms: null, crawl_could_not_examine: null }),
     mappings_view: () => ({ mappings: null, assignments: null, settings: null, mappings_seen_ms: null, assignments_seen_ms: null, changes: [], attributes: [], schemas: { state: "not_checked" }, compliance: null }),
     run_checklist: () => ({

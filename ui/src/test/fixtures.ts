@@ -2,6 +2,10 @@ import type { Connection } from "../bindings/Connection";
 import type { CheckResult } from "../bindings/CheckResult";
 import type { ComplianceReport } from "../bindings/ComplianceReport";
 import type { StoredCompliance } from "../bindings/StoredCompliance";
+import type { ProbePlan } from "../bindings/ProbePlan";
+import type { ProbeReport } from "../bindings/ProbeReport";
+import type { ProbeStep } from "../bindings/ProbeStep";
+import type { StoredProbe } from "../bindings/StoredProbe";
 import type { DriftResult } from "../bindings/DriftResult";
 import type { HistoryEntry } from "../bindings/HistoryEntry";
 import type { IncidentView } from "../bindings/IncidentView";
@@ -494,6 +498,95 @@ export function storedCompliance(over: Partial<StoredCompliance> = {}): StoredCo
     discover_ms: at,
     crawl_ms: null,
     crawl_could_not_examine: null,
+    ...over,
+  };
+}
+
+/** The 19 Entra operations the write probe replays, in order. */
+export const PROBE_OPERATIONS: [string, string][] = [
+  ["query_user_before_create", "Look the new user up before creating it (userName eq)"],
+  ["create_user", "Create the user (POST with the enterprise extension, roles: [])"],
+  ["get_user", "Get the user by id"],
+  ["query_user_by_user_name", "Find the user by userName (matching)"],
+  ["query_user_by_external_id", "Find the user by externalId (matching)"],
+  ["update_user_multi_valued", 'Update mail and surname (Replace emails[type eq "work"].value, name.familyName)'],
+  ["update_user_name", "Update userName (Replace userName)"],
+  ["disable_user", "Disable the user (Replace active: false)"],
+  ["disable_user_lower_case_op", "Disable the user with a lower-case op (replace active: false, aadOptscim062020)"],
+  ["disable_user_string_false", 'Disable the user with the string "False" (Entra without aadOptscim062020)'],
+  ["query_group_before_create", "Look the new group up before creating it (displayName eq, excludedAttributes=members)"],
+  ["create_group", "Create the group (no members)"],
+  ["get_group", "Get the group by id (excludedAttributes=members)"],
+  ["query_group_by_display_name", "Find the group by displayName (excludedAttributes=members)"],
+  ["rename_group", "Rename the group (Replace displayName)"],
+  ["add_member", "Add a member (Add members)"],
+  ["remove_member", "Remove a member (Remove members, value list)"],
+  ["delete_group", "Delete the group"],
+  ["delete_user", "Delete the user"],
+];
+
+const PROBE_URL = "https://acme.example.com/scim/v2";
+
+/** A write probe's report: every operation passed, unless `failing` names some (rename_group answered 501). */
+export function probeReport(over: Partial<ProbeReport> = {}, failing: string[] = []): ProbeReport {
+  const steps: ProbeStep[] = PROBE_OPERATIONS.map(([code, title]) =>
+    failing.includes(code)
+      ? {
+          code,
+          title,
+          outcome: "fail",
+          message: "refused: HTTP 501 (Not Implemented)",
+          entra_reaction: "retry",
+          entra_would: "Entra retries the object at the next cycles (escrowed until it goes through)",
+          request: { method: "PATCH", url: `${PROBE_URL}/Groups/g-17`, body: '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"scimwatch-probe-a1b2c3d4e5-group-renamed"}]}' },
+          response: {
+            method: "PATCH",
+            url: `${PROBE_URL}/Groups/g-17`,
+            request_headers: [{ name: "Authorization", value: "Bearer <redacted>" }],
+            status: 501,
+            response_headers: [{ name: "content-type", value: "application/scim+json" }],
+            body_excerpt: '{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"501","detail":"PATCH on Groups is not implemented"}',
+            body_bytes: 118,
+            truncated: false,
+            latency_ms: 42,
+            error: null,
+          },
+          read_back: null,
+        }
+      : { code, title, outcome: "pass", message: "HTTP 200, and the change reads back", entra_reaction: null, entra_would: null, request: null, response: null, read_back: null },
+  );
+  return {
+    url: PROBE_URL,
+    checked_at: "2026-11-20T10:05:00Z",
+    write_probe_run: true,
+    read_side: null,
+    steps,
+    cleaned_up: [],
+    leftovers: [],
+    could_not_probe: null,
+    verdict: failing.length ? "problems" : "ready_for_entra",
+    ...over,
+  };
+}
+
+export function storedProbe(over: Partial<StoredProbe> = {}): StoredProbe {
+  return { write: null, read_only: null, pending: [], running: false, ...over };
+}
+
+export function probePlan(over: Partial<ProbePlan> = {}): ProbePlan {
+  return {
+    url: PROBE_URL,
+    host: "acme.example.com",
+    token: "a1b2c3d4e5",
+    requests: [
+      { method: "GET", url: `${PROBE_URL}/Users?filter=userName eq "scimwatch-probe-a1b2c3d4e5"`, body: null, note: "query_user_before_create" },
+      { method: "POST", url: `${PROBE_URL}/Users`, body: '{\n  "userName": "scimwatch-probe-a1b2c3d4e5"\n}', note: "create_user" },
+      { method: "DELETE", url: `${PROBE_URL}/Users/{user id}`, body: null, note: "delete_user" },
+    ],
+    creates: [
+      "a user scimwatch-probe-a1b2c3d4e5 (externalId scimwatch-probe-a1b2c3d4e5-ext, email scimwatch-probe-a1b2c3d4e5@example.com), renamed to scimwatch-probe-a1b2c3d4e5-renamed, disabled, then deleted",
+      "a group scimwatch-probe-a1b2c3d4e5-group (externalId scimwatch-probe-a1b2c3d4e5-group-ext), renamed to scimwatch-probe-a1b2c3d4e5-group-renamed, given that user as a member and back, then deleted",
+    ],
     ...over,
   };
 }

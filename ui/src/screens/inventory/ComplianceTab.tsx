@@ -21,6 +21,7 @@ import { verdictLabel, VerdictBadge } from "../../components/Verdict";
 import { scimCompliance, toCommandError } from "../../lib/ipc";
 import { useCommand } from "../../lib/useCommand";
 import { SOURCE_LABEL, verdictText } from "./complianceVerdict";
+import { ProbeSection } from "./ProbeSection";
 
 const SEVERITY_ORDER: Record<DeviationSeverity, number> = { error: 0, warning: 1, info: 2 };
 /** A deviation's severity as the shared badge shows it (an error breaks provisioning: critical). */
@@ -124,6 +125,8 @@ export function ComplianceTab({ c }: { c: Connection }) {
       ) : null}
       {error ? <ErrorAlert error={error} /> : null}
       {s?.report ? <ComplianceView report={s.report} stored={s} name={c.name} action={runButton} /> : null}
+      {/* The probe's read side records a discovery: show the fresh record after it. */}
+      <ProbeSection c={c} onFinished={() => void scimCompliance(c.id).then(setFresh, () => undefined)} />
       {s && (crawlDeviations.length || s.crawl_could_not_examine) ? (
         <section className="card" aria-labelledby="crawl-deviations-title">
           <h3 id="crawl-deviations-title" className="card-title">
