@@ -98,4 +98,44 @@ describe("ExternalLink", () => {
     await waitFor(() => expect(document.activeElement === input || input.selectionEnd === LINK.length).toBe(true));
     expect(screen.getByText(/no launcher succeeded/)).toBeTruthy();
   });
+
+  test("the copy starts inside the click (WebKit's gesture rule) and is filled only when no browser opened", async () => {
+    const b = fakeBackend();
+    const written: string[] = [];
+    let settled: Promise<unknown> = Promise.resolve();
+    class FakeItem {
+      constructor(public items: Record<string, Promise<Blob>>) {}
+    }
+    const write = vi.fn((items: FakeItem[]) => {
+      // jsdom's Blob cannot be read back: its type and size stand for the text.
+      const p = items[0]!.items["text/plain"]!.then((blob) => void written.push(`${blob.type}:${blob.size}`));
+      settled = p.catch(() => {});
+      return p;
+    });
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { write, writeText }, configurable: true });
+    vi.stubGlobal("ClipboardItem", FakeItem);
+    try {
+      render(
+        <ExternalLink url={LINK} cloud="global">
+          Open Provisioning
+        </ExternalLink>,
+      );
+      // No browser: written through the item begun in the click, not writeText afterwards.
+      fireEvent.click(screen.getByRole("link", { name: "Open Provisioning" }));
+      expect(write).toHaveBeenCalledTimes(1);
+      await screen.findByText(new RegExp(COPIED_FALLBACK));
+      expect(written).toEqual([`text/plain:${LINK.length}`]);
+      expect(writeText).not.toHaveBeenCalled();
+      // A browser: the item is begun as well, but left empty.
+      b.handlers["plugin:opener|open_url"] = () => null;
+      fireEvent.click(screen.getByRole("link", { name: "Open Provisioning" }));
+      expect(write).toHaveBeenCalledTimes(2);
+      await screen.findByText(OPENED);
+      await settled;
+      expect(written).toHaveLength(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
 });

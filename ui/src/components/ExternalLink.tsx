@@ -18,6 +18,30 @@ export const MANUAL_FALLBACK = "Couldn't open a browser — copy the link below"
 
 type Outcome = { state: "idle" | "opening" | "opened" | "copied" } | { state: "manual"; reason: string };
 
+/**
+ * Starts a clipboard write now, inside the click (WebKit lets a page write
+ * the clipboard only while handling the user's gesture, and opening the
+ * browser takes a round trip), whose content arrives only if `copyIt`
+ * resolves to true. Resolves to whether it wrote; false where the engine has
+ * no `ClipboardItem` (then `copy` is tried afterwards).
+ */
+function copyWhen(text: string, copyIt: Promise<boolean>): Promise<boolean> {
+  try {
+    if (typeof ClipboardItem === "undefined" || !navigator.clipboard?.write) return Promise.resolve(false);
+    const blob = copyIt.then((yes) => {
+      if (!yes) throw new Error("opened in the browser: nothing to copy");
+      return new Blob([text], { type: "text/plain" });
+    });
+    blob.catch(() => {});
+    return navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]).then(
+      () => true,
+      () => false,
+    );
+  } catch {
+    return Promise.resolve(false);
+  }
+}
+
 async function copy(text: string): Promise<boolean> {
   try {
     if (!navigator.clipboard) return false;
@@ -69,14 +93,18 @@ export function ExternalLink({
     e.preventDefault();
     if (outcome.state === "opening") return;
     setOutcome({ state: "opening" });
+    let decide: (copyIt: boolean) => void = () => {};
+    const copied = copyWhen(target, new Promise<boolean>((r) => (decide = r)));
     try {
       await openInBrowser(target);
+      decide(false);
       if (live.current) setOutcome({ state: "opened" });
     } catch (err) {
-      const copied = await copy(target);
+      decide(true);
+      const done = (await copied) || (await copy(target));
       if (!live.current) return;
       const reason = typeof err === "object" && err && "message" in err ? String((err as { message: unknown }).message) : String(err);
-      setOutcome(copied ? { state: "copied" } : { state: "manual", reason });
+      setOutcome(done ? { state: "copied" } : { state: "manual", reason });
     }
   }
 
