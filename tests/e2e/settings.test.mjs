@@ -77,3 +77,51 @@ test("the Network card names the proxy and the certificates the engine uses", as
   assert.match(text, /bundled webpki roots/);
   await browser.saveScreenshot(join(process.env.SCIMWATCH_E2E_OUT, "settings-network.png"));
 });
+
+test("Stalled after shows 3 × the demo job's real interval, named by its connection", async () => {
+  const DEMO = "Demo tenant (simulated)";
+  const overview = await browser.$('//nav//*[(self::a or self::button) and contains(normalize-space(.), "Overview")]');
+  await overview.click();
+  const demo = await browser.$('//button[contains(normalize-space(.), "Open the demo tenant")]');
+  await demo.waitForClickable({ timeout: 20000 });
+  await demo.click();
+  // The job read from the (simulated) Graph: its schedule interval, in minutes.
+  let report = null;
+  await browser.waitUntil(
+    async () => {
+      report = await browser.executeAsync((name, done) => {
+        const inv = window.__TAURI_INTERNALS__.invoke;
+        inv("list_connections")
+          .then((list) => list.find((c) => c.name === name))
+          .then((c) => (c ? inv("job_status", { id: c.id }) : null))
+          .then(done, () => done(null));
+      }, DEMO);
+      return report !== null && report.interval_minutes !== null;
+    },
+    { timeout: 60000, interval: 1000, timeoutMsg: "the demo's job was never read" },
+  );
+  const minutes = report.interval_minutes;
+  const fmt = (m) => (m < 60 ? `${m} min` : [Math.floor(m / 60) ? `${Math.floor(m / 60)} h` : "", m % 60 ? `${m % 60} min` : ""].filter(Boolean).join(" "));
+  const expected = `${DEMO}: 3 × ${fmt(minutes)} (its job's interval) = ${fmt(3 * minutes)}.`;
+
+  const settingsLink = await browser.$('//nav//*[(self::a or self::button) and contains(normalize-space(.), "Settings")]');
+  await settingsLink.click();
+  let hint = "";
+  await browser.waitUntil(
+    async () => {
+      hint = await browser.execute(() => {
+        const l = [...document.querySelectorAll("label")].find((x) => x.textContent.trim().startsWith("Stalled after"));
+        const ids = (l?.control?.getAttribute("aria-describedby") ?? "").split(" ");
+        const h = ids.find((id) => id.endsWith("-hint"));
+        return h ? document.getElementById(h)?.innerText ?? "" : "";
+      });
+      return hint.includes(DEMO);
+    },
+    { timeout: 20000, timeoutMsg: `the stall hint never named the demo: ${hint}` },
+  );
+  assert.ok(hint.includes(expected), `${hint}\nexpected: ${expected}`);
+  assert.doesNotMatch(hint, /3 × 40 min = 2 hours/, "not the old made-up example");
+  const field = await browser.$('//label[starts-with(normalize-space(.), "Stalled after")]');
+  await field.scrollIntoView();
+  await browser.saveScreenshot(join(process.env.SCIMWATCH_E2E_OUT, "settings-stall-interval.png"));
+});
