@@ -9,6 +9,7 @@ use scimwatch_core::incident::{self, IncidentAction, NotificationKind, NotifyPol
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::alerts;
 use crate::error::EngineError;
 use crate::notify::{recovered_summary, toast_line, Notification, Notifier};
 use crate::store::{connections as rows, incidents, Store};
@@ -134,6 +135,54 @@ fn action_title(action: &IncidentAction) -> &str {
     }
 }
 
+/// The alert for a notification the policy decided on: the incident it
+/// is about (stored in `saved`) gives the idempotency key —
+/// `incident-<id>-opened` / `-recovered` once per incident, escalations
+/// and reminders (which recur) with the time.
+fn alert_event(
+    action: &IncidentAction,
+    kind: NotificationKind,
+    n: &Notification,
+    conn: &rows::ConnectionRow,
+    saved: &[(i64, incident::IncidentState)],
+    now: DateTime<Utc>,
+) -> Option<alerts::AlertEvent> {
+    let recovered = kind == NotificationKind::Recovered;
+    let (id, state) = saved
+        .iter()
+        .filter(|(_, s)| s.kind == action.kind() && s.is_active() != recovered)
+        .max_by_key(|(_, s)| s.updated_at)?;
+    let (transition, key) = match kind {
+        NotificationKind::Opened => (alerts::Transition::Opened, format!("incident-{id}-opened")),
+        NotificationKind::Recovered => (
+            alerts::Transition::Recovered,
+            format!("incident-{id}-recovered"),
+        ),
+        NotificationKind::Escalated => (
+            alerts::Transition::Escalated,
+            format!("incident-{id}-escalated-{}", now.timestamp_millis()),
+        ),
+        NotificationKind::Reminder => (
+            alerts::Transition::Reminder,
+            format!("incident-{id}-reminder-{}", now.timestamp_millis()),
+        ),
+    };
+    Some(alerts::AlertEvent {
+        key,
+        transition,
+        incident_id: Some(*id),
+        connection_id: Some(conn.uuid.clone()),
+        connection_name: Some(conn.name.clone()),
+        kind: Some(state.kind.as_str().to_string()),
+        severity: state.severity,
+        title: state.title.clone(),
+        summary: n.summary.clone(),
+        body: n.body.clone(),
+        action: state.action.clone(),
+        occurred_at: now,
+    })
+}
+
 /// Evaluate `obs` for one connection, update its incidents and notify.
 pub async fn diagnose(
     store: &Store,
@@ -154,7 +203,23 @@ pub async fn diagnose(
     let problems = incident::group_related(&states, &findings, obs);
     let actions = incident::reconcile(&states, &problems, &cfg.policy, local_offset, now);
     let after = incident::apply(&states, &actions, now);
-    incidents::save(store.pool(), conn.id, &before, &after).await?;
+    // The incidents and their alerts (one outbox row per routed channel)
+    // in one transaction: a crash cannot keep one without the other.
+    let mut tx = crate::store::begin_write(store.pool()).await?;
+    let saved = incidents::save_in(&mut tx, conn.id, &before, &after).await?;
+    let mut queued = 0;
+    for a in &actions {
+        if let Some(kind) = a.notification() {
+            let n = notification_for(a, kind, &conn.name, &conn.uuid);
+            if let Some(event) = alert_event(a, kind, &n, &conn, &saved, now) {
+                queued += alerts::outbox::enqueue_in(&mut tx, &event, now).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    if queued > 0 {
+        alerts::deliver::wake();
+    }
 
     let mut notified = Vec::new();
     let mut notify_errors = Vec::new();

@@ -2,6 +2,7 @@
 //! store, the OS keychain, Graph and SCIM over HTTP, the poller — exposed as
 //! plain async functions that the desktop shell and the CLI both call.
 
+pub mod alerts;
 pub mod app;
 pub mod checkup;
 pub mod connections;

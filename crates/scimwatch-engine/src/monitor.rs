@@ -3,9 +3,11 @@
 //! it, and the watch loop that keeps checking the SCIM endpoint and
 //! diagnosing after every round of the Graph poller.
 //!
-//! Two tasks run while watching: the Graph [`Poller`] and the monitor loop
-//! below (SCIM Test Connection every 5 minutes, diagnosis every minute and
-//! after each poller event). Both are driven by `tokio::select!` over a
+//! Three tasks run while watching: the Graph [`Poller`], the alert
+//! deliverer (`alerts::deliver`: the outbox to Teams, Slack, webhooks and
+//! e-mail) and the monitor loop below (SCIM Test Connection every 5
+//! minutes, diagnosis every minute and after each poller event). The
+//! poller and the loop are driven by `tokio::select!` over a
 //! ticker and a command channel and stop on `Stop`.
 
 use std::time::Duration;
@@ -401,6 +403,8 @@ pub struct Watch {
     tx: mpsc::Sender<MonitorCommand>,
     handle: JoinHandle<()>,
     diagnoses: broadcast::Sender<Vec<(String, DiagnosisOutcome)>>,
+    /// Sends the alert outbox to Teams, Slack, webhooks and e-mail.
+    deliverer: crate::alerts::deliver::Deliverer,
     /// The data folder's watch lock, held while this watch lives.
     _lock: Option<crate::locks::ProcessLock>,
 }
@@ -429,6 +433,8 @@ impl Watch {
         // Leftovers of an interrupted write probe, deleted in the background.
         scim::probe::spawn_cleanup_at_start(engine.clone());
         let poller = Poller::spawn(engine.clone(), options.poll_config(&settings));
+        let deliverer =
+            crate::alerts::deliver::Deliverer::spawn(engine.clone(), Default::default());
         let round = options.interval.unwrap_or(Duration::from_secs(60));
         let mut cfg = DiagnosisConfig::from(&settings);
         let mut settings = settings;
@@ -491,6 +497,7 @@ impl Watch {
             tx,
             handle,
             diagnoses: diag_tx,
+            deliverer,
             _lock: lock,
         })
     }
@@ -527,6 +534,7 @@ impl Watch {
         let _ = self.tx.send(MonitorCommand::Stop).await;
         let monitor_done = tokio::time::timeout(timeout, self.handle).await.is_ok();
         let poller_done = self.poller.shutdown(timeout).await;
-        monitor_done && poller_done
+        let alerts_done = self.deliverer.shutdown(timeout).await;
+        monitor_done && poller_done && alerts_done
     }
 }

@@ -22,9 +22,13 @@ pub enum SecretKind {
     /// PEM certificate + key for certificate-based client credentials.
     ClientCertificate,
     RefreshToken,
+    /// An alert channel's webhook URL, signing secret or SMTP password
+    /// (keyed by the channel's uuid; not a connection's, so not in `ALL`).
+    AlertChannel,
 }
 
 impl SecretKind {
+    /// The secrets a connection can have.
     pub const ALL: [SecretKind; 4] = [
         SecretKind::ScimToken,
         SecretKind::ClientSecret,
@@ -38,6 +42,7 @@ impl SecretKind {
             SecretKind::ClientSecret => "client-secret",
             SecretKind::ClientCertificate => "client-certificate",
             SecretKind::RefreshToken => "refresh-token",
+            SecretKind::AlertChannel => "alert-channel",
         }
     }
 }

@@ -708,3 +708,69 @@ async fn schema_v15_databases_keep_the_clean_up_list_and_store_probe_reports() {
     }
     store.integrity_check().await.unwrap();
 }
+
+/// Schema v16 → 0017 (`alert_channels`, `alert_outbox`). The fixture is
+/// schema-v15.db with 0016 applied as sqlx applies it (same SQL, same
+/// checksum in `_sqlx_migrations`). A channel can be added, the fixture's
+/// open incident put in the outbox once per idempotency key, and removing
+/// the channel takes its queued alerts with it.
+#[tokio::test]
+async fn schema_v16_databases_take_alert_channels_and_the_outbox() {
+    use scimwatch_core::Sensitive;
+    use scimwatch_engine::alerts::{self, outbox, AlertChannelInput, AlertEvent, ChannelKind};
+    let (dir, db) = fixture_copy(16);
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let list = rows::list(store.pool()).await.unwrap();
+    assert_eq!(list[0].name, "Acme v16");
+    let engine = scimwatch_engine::Engine::from_parts(
+        store.clone(),
+        std::sync::Arc::new(scimwatch_engine::secrets::MemoryStore::new()),
+        dir.path().into(),
+    );
+    let now = chrono::Utc::now();
+    let input = AlertChannelInput {
+        name: "ops".into(),
+        kind: ChannelKind::Webhook,
+        url: Some(Sensitive::new("https://alerts.example.com/hook".into())),
+        signing_secret: Some(Sensitive::new("0123456789abcdef-v16".into())),
+        email: None,
+        smtp_password: None,
+        min_severity: scimwatch_core::health::Severity::Warning,
+        connections: vec![],
+    };
+    alerts::add(&engine, &input, now).await.unwrap();
+    let open = incidents::list(store.pool(), None, true, 10).await.unwrap();
+    assert_eq!(open.len(), 1);
+    let i = &open[0];
+    let event = AlertEvent {
+        key: format!("incident-{}-opened", i.id),
+        transition: alerts::Transition::Opened,
+        incident_id: Some(i.id),
+        connection_id: Some(i.connection_id.clone()),
+        connection_name: Some(i.connection_name.clone()),
+        kind: Some(i.incident.kind.as_str().to_string()),
+        severity: scimwatch_core::health::Severity::Critical,
+        title: i.incident.title.clone(),
+        summary: i.incident.title.clone(),
+        body: String::new(),
+        action: i.incident.action.clone(),
+        occurred_at: now,
+    };
+    let mut tx = scimwatch_engine::store::begin_write(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(outbox::enqueue_in(&mut tx, &event, now).await.unwrap(), 1);
+    assert_eq!(
+        outbox::enqueue_in(&mut tx, &event, now).await.unwrap(),
+        0,
+        "one row per key and channel"
+    );
+    tx.commit().await.unwrap();
+    let heads = outbox::heads(store.pool()).await.unwrap();
+    assert_eq!(heads.len(), 1);
+    assert_eq!(heads[0].event, event);
+    alerts::remove(&engine, "ops").await.unwrap();
+    assert!(outbox::heads(store.pool()).await.unwrap().is_empty());
+    store.integrity_check().await.unwrap();
+}

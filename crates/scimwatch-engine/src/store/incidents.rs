@@ -147,6 +147,21 @@ pub async fn save(
     after: &[IncidentState],
 ) -> Result<(), EngineError> {
     let mut tx = crate::store::begin_write(pool).await?;
+    save_in(&mut tx, connection_id, before, after).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`save`] inside the caller's transaction (diagnosis writes the alert
+/// outbox in the same one). Returns the id of each state stored, in the
+/// order of `after` (a row changed by hand meanwhile is left out).
+pub async fn save_in(
+    tx: &mut sqlx::SqliteConnection,
+    connection_id: i64,
+    before: &[(i64, IncidentState)],
+    after: &[IncidentState],
+) -> Result<Vec<(i64, IncidentState)>, EngineError> {
+    let mut saved = Vec::new();
     for inc in after {
         let json = serde_json::to_string(inc)
             .map_err(|e| EngineError::Io(format!("cannot store an incident: {e}")))?;
@@ -215,11 +230,11 @@ pub async fn save(
             }
         };
         if let Some(r) = &inc.resolution {
-            save_resolution(&mut tx, id, r).await?;
+            save_resolution(&mut *tx, id, r).await?;
         }
+        saved.push((id, inc.clone()));
     }
-    tx.commit().await?;
-    Ok(())
+    Ok(saved)
 }
 
 /// Keep how an incident ended, with its evidence as of then.
