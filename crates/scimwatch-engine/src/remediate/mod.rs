@@ -149,6 +149,7 @@ pub struct RestartOutcome {
 /// Who is acting: the local account, and how scimwatch signs in.
 pub fn actor(row: &ConnectionRow) -> String {
     let who = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
         .ok()
         .filter(|s| !s.trim().is_empty())
