@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 pub mod graph;
 pub mod idle;
 pub mod scim;
+mod serial;
 
 /// How big a run is: `Full` for `make bench`, `Small` for the correctness
 /// check in `make test` (numbers are never asserted there).
