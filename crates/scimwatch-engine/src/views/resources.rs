@@ -295,6 +295,9 @@ fn readable(v: &Value) -> String {
     serde_json::to_string_pretty(&cut(redact(v))).unwrap_or_default()
 }
 
+/// A stored version of the resource: its id and content hash.
+type Stored = (i64, String);
+
 /// Every version of a resource across the connection's complete snapshots,
 /// oldest first: when it was first seen, each change with old → new
 /// values, removals and returns.
@@ -308,8 +311,8 @@ pub async fn resource_history(
     let mut conn = engine.store.pool().acquire().await?;
     let (snaps, rows) = browse::history_rows(&mut conn, r.id, rt, scim_id).await?;
     // Fold each snapshot's state of the resource from its base.
-    let mut state: HashMap<i64, Option<(i64, String)>> = HashMap::new();
-    let mut timeline: Vec<(i64, i64, Option<(i64, String)>)> = Vec::new();
+    let mut state: HashMap<i64, Option<Stored>> = HashMap::new();
+    let mut timeline: Vec<(i64, i64, Option<Stored>)> = Vec::new();
     let mut whole = 0u32;
     for s in &snaps {
         let v = match rows.get(&s.snapshot_id) {
