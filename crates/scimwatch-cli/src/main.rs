@@ -6,6 +6,7 @@
 #[macro_use]
 mod out;
 
+mod alerts_cmd;
 mod entra_cmds;
 mod remediate_cmds;
 mod scim_cmds;
@@ -60,6 +61,12 @@ enum Command {
     },
     /// Show a test desktop notification (proves notifications reach this desktop).
     NotifyTest,
+    /// Alerts to Teams, Slack, signed webhooks and e-mail: add, list,
+    /// remove, test channels; dead letters.
+    Alerts {
+        #[command(subcommand)]
+        command: alerts_cmd::AlertsCommand,
+    },
     /// Check every connection now: poll Entra, test the SCIM endpoint, run the
     /// troubleshooting checklist. Exit 0 healthy, 1 problems found, 2 could not check.
     Check {
@@ -550,6 +557,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             .await
             .map_err(fail)?,
         Command::Serve(_) => {} // run above, before the data folder is opened
+        Command::Alerts { command } => alerts_cmd::run(&engine, command, json)
+            .await
+            .map_err(fail)?,
         Command::NotifyTest => {
             use scimwatch_engine::notify::{test_notification, DesktopNotifier, Notifier};
             let id = DesktopNotifier.send(&test_notification()).map_err(|e| {
