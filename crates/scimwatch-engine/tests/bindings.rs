@@ -145,6 +145,18 @@ fn export_all(dir: &Path) -> Owners {
             AuditEntry,
         );
     }
+    {
+        use scimwatch_engine::alerts::{
+            AddedChannel, AlertChannel, AlertChannelInput, AlertTestResult, DeadLetter,
+        };
+        export!(
+            AlertChannel,
+            AlertChannelInput,
+            AddedChannel,
+            AlertTestResult,
+            DeadLetter,
+        );
+    }
     owners
 }
 

@@ -4,6 +4,7 @@
 //! The commands are listed once, in `src-tauri/commands.list`; the build
 //! script generates `handler()` (the invoke handler) and `LIST` from it.
 
+pub mod alerts;
 pub mod connections;
 pub mod demo;
 pub mod incidents;

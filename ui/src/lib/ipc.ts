@@ -3,6 +3,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { AddedChannel } from "../bindings/AddedChannel";
+import type { AlertChannel } from "../bindings/AlertChannel";
+import type { AlertChannelInput } from "../bindings/AlertChannelInput";
+import type { AlertTestResult } from "../bindings/AlertTestResult";
+import type { DeadLetter } from "../bindings/DeadLetter";
 import type { CheckResult } from "../bindings/CheckResult";
 import type { CheckSummary } from "../bindings/CheckSummary";
 import type { StoredCompliance } from "../bindings/StoredCompliance";
@@ -343,6 +348,36 @@ export function incidentHistory(connection: string | null, cursor: string | null
 
 export function sendTestNotification(): Promise<null> {
   return call<null>("send_test_notification", {});
+}
+
+// ---------- Settings → Alert channels (Teams, Slack, webhooks, e-mail) ----------
+
+export function listAlertChannels(): Promise<AlertChannel[]> {
+  return call<AlertChannel[]>("list_alert_channels", {});
+}
+
+/** Secrets (URL, signing secret, SMTP password) go in and never come back. */
+export function addAlertChannel(input: AlertChannelInput): Promise<AddedChannel> {
+  return call<AddedChannel>("add_alert_channel", { input });
+}
+
+export function removeAlertChannel(id: string): Promise<AlertChannel> {
+  return call<AlertChannel>("remove_alert_channel", { id });
+}
+
+/** Sends a test alert now (not through the outbox); says whether the receiver took it. */
+export function testAlertChannel(id: string): Promise<AlertTestResult> {
+  return call<AlertTestResult>("test_alert_channel", { id });
+}
+
+/** Alerts given up on, newest first. */
+export function listDeadLetters(): Promise<DeadLetter[]> {
+  return call<DeadLetter[]>("list_dead_letters", {});
+}
+
+/** Queue dead letters again: one (`id`), or every one of a channel, or all. */
+export function retryDeadLetters(id: number | null, channel: string | null): Promise<number> {
+  return call<number>("retry_dead_letters", { id, channel });
 }
 
 // ---------- Entra status, cycles, logs, mappings, checklist, demo ----------

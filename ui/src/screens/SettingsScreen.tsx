@@ -8,6 +8,7 @@ import { Page } from "../components/Page";
 import { useToasts } from "../components/Toasts";
 import { AppearanceSettings } from "./AppearanceSettings";
 import { MonitoringSettings } from "./MonitoringSettings";
+import { AlertChannels } from "./settings/AlertChannels";
 import { appInfo, sendTestNotification, toCommandError } from "../lib/ipc";
 
 const STORE_LABELS: Record<string, { label: string; hint: string }> = {
@@ -102,6 +103,7 @@ export function SettingsScreen() {
         ) : null}
       </section>
       <NotificationsCard />
+      <AlertChannels />
       <AppearanceSettings />
       <section className="card settings-card" aria-labelledby="network-title">
         <h2 id="network-title" className="card-title">

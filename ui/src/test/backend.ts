@@ -115,6 +115,8 @@ function defaultHandlers(): FakeBackend["handlers"] {
       summary: "not checked yet",
     }),
     latest_check: () => null,
+    list_alert_channels: () => [],
+    list_dead_letters: () => [],
     test_connection_input: () => ({ scim: null, graph: null, unresolved: [], skipped: [] }),
     "plugin:dialog|save": () => null,
     // No browser in a test: what an unconfigured desktop answers.
