@@ -1237,6 +1237,10 @@ describe("monitoring screens", () => {
         await page.getByRole("heading", { name: "Deviations" }).waitFor();
         await page.locator(".finding details summary").first().click();
         await shot(page, name("inventory-compliance"));
+        // "Test with Entra's requests": the stored write probe, a failing operation's evidence open.
+        await page.getByTestId("probe-evidence-rename_group").locator("summary").click();
+        await scrollTo(page.getByTestId("probe-evidence-rename_group"));
+        await shot(page, name("inventory-compliance-probe"));
         assertClean(problems, `inventory (${scheme})`);
       } finally {
         await context.close();

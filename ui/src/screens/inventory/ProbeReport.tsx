@@ -66,7 +66,6 @@ function fileName(connection: string, ext: string): string {
 }
 
 function StepRow({ s, index }: { s: ProbeStep; index: number }) {
-  const evidence = s.outcome === "fail" || s.outcome === "unverified";
   return (
     <tr data-testid={`probe-step-${s.code}`}>
       <td className="muted small">{index + 1}</td>
@@ -83,38 +82,44 @@ function StepRow({ s, index }: { s: ProbeStep; index: number }) {
       <td className="small">
         <span>{s.message}</span>
         {s.entra_reaction ? (
-          <p className="warn-text small">
+          <span className="cell-sub warn-text">
             <strong>{REACTION_LABEL[s.entra_reaction]}:</strong> {s.entra_would}
-          </p>
-        ) : null}
-        {evidence && (s.request || s.response) ? (
-          <details className="disclosure disclosure-sm">
-            <summary className="disclosure-summary">Request and response</summary>
-            <div className="disclosure-body stack-sm">
-              {s.request ? (
-                <>
-                  <p className="mono small selectable">
-                    {s.request.method} {s.request.url}
-                  </p>
-                  {s.request.body ? (
-                    <pre className="code-block code-block-sm" tabIndex={0}>
-                      {s.request.body}
-                    </pre>
-                  ) : null}
-                </>
-              ) : null}
-              {s.response ? <ExchangeView x={s.response} index={0} /> : null}
-              {s.read_back ? (
-                <>
-                  <p className="small">Read back:</p>
-                  <ExchangeView x={s.read_back} index={1} />
-                </>
-              ) : null}
-            </div>
-          </details>
+          </span>
         ) : null}
       </td>
     </tr>
+  );
+}
+
+/** A failure's evidence, full width below the table: the request as sent, the response and the read-back. */
+function StepEvidence({ s }: { s: ProbeStep }) {
+  const status = s.response?.status;
+  return (
+    <li className="finding" data-testid={`probe-evidence-${s.code}`}>
+      <p className="small">
+        <strong>{s.title}</strong> — {OUTCOME_LABEL[s.outcome]}: {s.message}
+      </p>
+      <details className="disclosure disclosure-sm">
+        <summary className="disclosure-summary">
+          Evidence: {s.request ? `${s.request.method} ${s.request.url}` : s.code}
+          {status != null ? ` → HTTP ${status}` : ""}
+        </summary>
+        <div className="disclosure-body stack-sm">
+          {s.request?.body ? (
+            <pre className="code-block code-block-sm" tabIndex={0}>
+              {s.request.body}
+            </pre>
+          ) : null}
+          {s.response ? <ExchangeView x={s.response} index={0} /> : null}
+          {s.read_back ? (
+            <>
+              <p className="small">Read back:</p>
+              <ExchangeView x={s.read_back} index={1} />
+            </>
+          ) : null}
+        </div>
+      </details>
+    </li>
   );
 }
 
@@ -130,6 +135,7 @@ export function ProbeReportView({ report, connectionId, connectionName }: { repo
       push({ tone: "warning", title: "Cannot show the folder", lines: [toCommandError(e).message] });
     }
   }
+  const withEvidence = report.steps.filter((s) => (s.outcome === "fail" || s.outcome === "unverified") && (s.request != null || s.response != null));
   const tone = report.verdict === "ready_for_entra" ? "ok-text" : report.verdict === "problems" ? "warn-text" : "muted";
 
   async function runExport(format: ProbeExportFormat) {
@@ -201,6 +207,16 @@ export function ProbeReportView({ report, connectionId, connectionName }: { repo
           </tbody>
         </table>
       </div>
+      {withEvidence.length ? (
+        <div>
+          <h4 className="section-kicker">Evidence of each failure</h4>
+          <ul className="findings" aria-label="Evidence of each failure">
+            {withEvidence.map((s) => (
+              <StepEvidence key={s.code} s={s} />
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {report.cleaned_up.length ? (
         <div>
           <p className="small">Deleted by the clean-up:</p>

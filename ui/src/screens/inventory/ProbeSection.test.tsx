@@ -31,9 +31,13 @@ describe("Test with Entra's requests", () => {
     const row = within(section).getByTestId("probe-step-rename_group");
     expect(row.textContent).toContain("Fail");
     expect(row.textContent).toContain("Entra retries");
-    expect(row.textContent).toContain("PATCH https://acme.example.com/scim/v2/Groups/g-17");
-    expect(row.textContent).toContain("501");
-    expect(row.textContent).toContain("PATCH on Groups is not implemented");
+    expect(within(section).queryByTestId("probe-evidence-create_user")).toBeNull();
+    const evidence = within(section).getByTestId("probe-evidence-rename_group");
+    fireEvent.click(within(evidence).getByText(/Evidence: PATCH/));
+    expect(evidence.textContent).toContain("PATCH https://acme.example.com/scim/v2/Groups/g-17");
+    expect(evidence.textContent).toContain("501");
+    expect(evidence.textContent).toContain("PATCH on Groups is not implemented");
+    expect(evidence.textContent).toContain("Bearer <redacted>");
     expect(within(section).getByTestId("probe-step-create_user").textContent).toContain("Pass");
     expect(section.textContent).toContain("Write probe of");
   });
