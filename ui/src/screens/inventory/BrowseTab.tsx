@@ -14,6 +14,7 @@ import { browseSnapshot } from "../../lib/ipc";
 import { navigate } from "../../lib/router";
 import { useCommand } from "../../lib/useCommand";
 import { n, snapshotLabel, TableSkeleton } from "./common";
+import { KeyFacts } from "./DiffView";
 import { GroupMembersDialog } from "./GroupMembersDialog";
 import { ResourceHistoryDialog } from "./ResourceHistoryDialog";
 
@@ -109,7 +110,10 @@ export function BrowseTab({
                 name="browse-kind"
                 checked={kind === k}
                 onChange={() => {
+                  // Users and groups are searched by different attributes: start afresh.
                   setKind(k);
+                  setText("");
+                  setSearch("");
                   setOffset(0);
                 }}
               />
@@ -141,7 +145,7 @@ export function BrowseTab({
       ) : null}
       {page.error ? <ErrorAlert error={page.error} /> : null}
       {!p && !page.error ? <TableSkeleton label="Loading the snapshot" /> : null}
-      {p ? <ResultTable p={p} busy={page.loading} onOffset={setOffset} onOpen={setOpen} /> : null}
+      {p ? <ResultList p={p} busy={page.loading} onOffset={setOffset} onOpen={setOpen} /> : null}
       {open?.what === "versions" ? <ResourceHistoryDialog connectionId={c.id} kind={open.kind} resource={open.r.id} onClose={() => setOpen(null)} /> : null}
       {open?.what === "members" ? (
         <GroupMembersDialog
@@ -156,7 +160,7 @@ export function BrowseTab({
   );
 }
 
-function ResultTable({ p, busy, onOffset, onOpen }: { p: SnapshotPage; busy: boolean; onOffset: (o: number) => void; onOpen: (o: Open) => void }) {
+function ResultList({ p, busy, onOffset, onOpen }: { p: SnapshotPage; busy: boolean; onOffset: (o: number) => void; onOpen: (o: Open) => void }) {
   const users = p.resource_type === "User";
   const what = users ? "users" : "groups";
   if (p.total === 0)
@@ -168,52 +172,31 @@ function ResultTable({ p, busy, onOffset, onOpen }: { p: SnapshotPage; busy: boo
   const first = p.items.length ? p.offset + 1 : 0;
   const last = p.offset + p.items.length;
   return (
-    <div className="card table-card">
-      <div className="table-scroll">
-        <table className="table browse-table" aria-busy={busy || undefined}>
-          <caption className="visually-hidden">{`${users ? "Users" : "Groups"} in snapshot #${p.snapshot.id}`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{users ? "userName" : "displayName"}</th>
-              {users ? <th scope="col">displayName</th> : null}
-              <th scope="col">externalId</th>
-              <th scope="col">{users ? "Active" : "Members"}</th>
-              <th scope="col">id</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.items.map((r) => (
-              <tr key={r.id}>
-                <th scope="row" className="cell-wrap">
-                  {r.label ?? <span className="muted">(none)</span>}
-                </th>
-                {users ? <td className="cell-wrap">{r.display_name ?? <span className="muted">—</span>}</td> : null}
-                <td className="mono small cell-wrap">{r.external_id ?? <span className="muted">—</span>}</td>
-                <td>{users ? r.active == null ? <span className="muted">not set</span> : r.active ? "active" : "inactive" : n(r.members ?? 0)}</td>
-                <td className="mono muted small cell-wrap">{r.id}</td>
-                <td className="cell-actions">
-                  {users ? null : (
-                    <button type="button" className="button button-sm" aria-label={`Members of ${r.label ?? r.id}`} onClick={() => onOpen({ what: "members", r })}>
-                      Members
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    className="button button-sm"
-                    aria-label={`Versions of ${r.label ?? r.id}`}
-                    onClick={() => onOpen({ what: "versions", kind: p.resource_type, r })}
-                  >
-                    Versions
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+    <div className="card browse-results" aria-busy={busy || undefined}>
+      <ul className="item-list" aria-label={`${users ? "Users" : "Groups"} in snapshot #${p.snapshot.id}`}>
+        {p.items.map((r) => (
+          <li key={r.id} className="item item-wrap browse-item">
+            <span className="item-label">{r.label ?? <span className="muted">(no {users ? "userName" : "displayName"})</span>}</span>
+            <KeyFacts r={r} kind={p.resource_type} />
+            <span className="mono muted small item-id">{r.id}</span>
+            <span className="item-actions">
+              {users ? null : (
+                <button type="button" className="button button-sm" aria-label={`Members of ${r.label ?? r.id}`} onClick={() => onOpen({ what: "members", r })}>
+                  Members
+                </button>
+              )}
+              <button
+                type="button"
+                className="button button-sm"
+                aria-label={`Versions of ${r.label ?? r.id}`}
+                onClick={() => onOpen({ what: "versions", kind: p.resource_type, r })}
+              >
+                Versions
+              </button>
+            </span>
+          </li>
+        ))}
+      </ul>
       <div className="pager">
         <span className="muted small" role="status">
           {`${n(first)}–${n(last)} of ${n(p.total)} ${what}`}
