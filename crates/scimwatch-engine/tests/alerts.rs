@@ -4,6 +4,8 @@
 //! here, with STARTTLS); retries honour `Retry-After`, refusals become dead
 //! letters that can be retried, a hanging receiver delays no diagnosis.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "alerts_support/receiver.rs"]
 mod receiver;
 #[path = "alerts_support/smtp_sink.rs"]
