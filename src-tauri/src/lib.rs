@@ -39,10 +39,9 @@ pub fn run() {
     tracing::info!(data_dir = %engine.data_dir().display(), secrets = engine.secrets.name(), "engine opened");
 
     // Settings → Appearance, applied by an init script before the first paint.
-    let theme = tauri::async_runtime::block_on(scimwatch_engine::settings::load_theme(
-        &engine.store,
-    ))
-    .unwrap_or_default();
+    let theme =
+        tauri::async_runtime::block_on(scimwatch_engine::settings::load_theme(&engine.store))
+            .unwrap_or_default();
 
     // Filled in once the app runs, so a clicked notification can reach the window.
     let slot: setup::HandleSlot = Arc::new(Mutex::new(None));

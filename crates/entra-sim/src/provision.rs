@@ -774,7 +774,12 @@ fn tally(report: &mut CycleReport, exec: &mut Execution, item: &ItemResult) {
     }
 }
 
-pub(crate) fn apply(state: &SimState, cycle_idx: u32, items: Vec<ItemResult>, progress: Option<(i64, i64)>) {
+pub(crate) fn apply(
+    state: &SimState,
+    cycle_idx: u32,
+    items: Vec<ItemResult>,
+    progress: Option<(i64, i64)>,
+) {
     let mut inner = state.lock();
     for it in items {
         let mut detail = it.detail;

@@ -33,9 +33,9 @@ mod report;
 mod root;
 mod steps;
 
+pub use entra_updates::RUN_PROBE;
 pub use links::{deep_link, portal_base_for, PortalPage, ENTRA_ADMIN_CENTER};
 pub use report::{build_report, report_json, report_markdown, Report};
-pub use entra_updates::RUN_PROBE;
 pub use steps::STEPS;
 
 /// What an automated check concluded.

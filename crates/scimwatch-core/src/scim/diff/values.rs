@@ -388,7 +388,10 @@ mod tests {
             json!({"creds": []}),
             json!({"creds": [{"secretValue": "s3cr3t", "id": "k"}]}),
         );
-        assert_eq!(c.added, [format!(r#"{{"id":"k","secretValue":"{REDACTED}"}}"#)]);
+        assert_eq!(
+            c.added,
+            [format!(r#"{{"id":"k","secretValue":"{REDACTED}"}}"#)]
+        );
     }
 
     #[test]
