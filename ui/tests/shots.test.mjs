@@ -206,15 +206,31 @@ function monitorBackend(db, scenario) {
   };
   const names = ["amelia.hart", "bruno.silva", "chen.wei", "dana.okafor", "elif.kaya", "farah.nasser", "gus.lindqvist", "hana.sato", "ivan.petrov", "jules.martin"];
   const uid = (i) => "2819c223-7f76-453a-919d-" + String(413861904646 + i).padStart(12, "0");
+  const chg = (path, old, now) => ({ path, old, new: now, added: [], removed: [], omitted: 0, redacted: false });
   const diff = {
     users: {
       added: names.slice(0, 3).map((n, i) => ({ id: uid(100 + i), label: n + "@contoso.com" })),
       removed: names.slice(3, 5).map((n, i) => ({ id: uid(200 + i), label: n + "@contoso.com" })),
       changed: [
-        { id: uid(300), label: "farah.nasser@contoso.com", changed_paths: ["active"] },
-        { id: uid(301), label: "gus.lindqvist@contoso.com", changed_paths: ["name.familyName", "displayName", "emails[type eq \"work\"].value"] },
-        { id: uid(302), label: "hana.sato@contoso.com", changed_paths: ["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "title"] },
-        { id: uid(303), label: "ivan.petrov@contoso.com", changed_paths: ["phoneNumbers"] },
+        { id: uid(300), label: "farah.nasser@contoso.com", changed_paths: ["active"], changes: [chg("active", "true", "false")] },
+        {
+          id: uid(301),
+          label: "gus.lindqvist@contoso.com",
+          changed_paths: ["displayName", "emails[type eq \"work\"].value", "name.familyName"],
+          changes: [chg("displayName", "Gus Lind", "Gus Lindqvist"), chg('emails[type eq "work"].value', "gus.lind@contoso.com", "gus.lindqvist@contoso.com"), chg("name.familyName", "Lind", "Lindqvist")],
+        },
+        {
+          id: uid(302),
+          label: "hana.sato@contoso.com",
+          changed_paths: ["title", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"],
+          changes: [chg("title", "Analyst II", "Team Lead"), chg("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "Finance", "Finance Operations EMEA")],
+        },
+        {
+          id: uid(303),
+          label: "ivan.petrov@contoso.com",
+          changed_paths: ["phoneNumbers"],
+          changes: [{ path: "phoneNumbers", old: null, new: null, added: ['{"type":"mobile","value":"+44 7700 900123"}'], removed: ['{"type":"work","value":"+44 20 7946 0000"}'], omitted: 0, redacted: false }],
+        },
       ],
     },
     groups: {
@@ -226,6 +242,7 @@ function monitorBackend(db, scenario) {
       ],
     },
     counts: { users_added: 3, users_removed: 2, users_changed: 4, groups_added: 1, groups_removed: 0, groups_changed: 2, memberships_added: 5, memberships_removed: 3 },
+    member_labels: Object.fromEntries([...names.slice(0, 3).map((n, i) => [uid(100 + i), n + "@contoso.com"]), ...names.slice(3, 5).map((n, i) => [uid(200 + i), n + "@contoso.com"])]),
   };
   const drift = {
     snapshot_id: 12,
@@ -693,6 +710,36 @@ function monitorBackend(db, scenario) {
     test_new_token: ({ id }) => ({ ...check("c1", Date.now()), url: conn(id).scim.url }),
     list_snapshots: ({ id }) => (snapshots[id] ?? []).slice(),
     diff_snapshots: () => diff,
+    browse_snapshot: ({ snapshot, kind, search, offset, limit }) => {
+      const snap = (snapshots.c1 ?? []).find((x) => x.id === snapshot) ?? (snapshots.c1 ?? [])[0];
+      const all = kind === "Group"
+        ? [{ id: "g-1002", label: "Sales EMEA", display_name: null, external_id: "sales-emea", active: null, members: 3 }, { id: "g-1007", label: "All Staff", display_name: null, external_id: null, active: null, members: 1284 }]
+        : names.map((n, i) => ({ id: uid(100 + i), label: n + "@contoso.com", display_name: n.split(".").map((p) => p[0].toUpperCase() + p.slice(1)).join(" "), external_id: `E-${2040 + i}`, active: i % 5 !== 4, members: null }));
+      const hits = search ? all.filter((r) => JSON.stringify(r).toLowerCase().includes(search.toLowerCase())) : all;
+      return { snapshot: snap, resource_type: kind, search: search ?? null, offset, total: hits.length, items: hits.slice(offset, offset + limit) };
+    },
+    group_members: ({ snapshot, group }) => ({
+      snapshot: (snapshots.c1 ?? [])[0],
+      group: { id: group, label: "Sales EMEA", display_name: null, external_id: "sales-emea", active: null, members: 3 },
+      offset: 0,
+      total: 3,
+      members: [
+        { id: uid(100), display: null, member_type: "User", resolved: { id: uid(100), label: names[0] + "@contoso.com", display_name: null, external_id: null, active: true, members: null }, resolved_type: "User" },
+        { id: uid(101), display: null, member_type: "User", resolved: { id: uid(101), label: names[1] + "@contoso.com", display_name: null, external_id: null, active: true, members: null }, resolved_type: "User" },
+        { id: uid(999), display: "Former Contractor", member_type: "User", resolved: null, resolved_type: null },
+      ],
+    }),
+    resource_history: ({ kind, resource }) => ({
+      resource_type: kind,
+      id: resource,
+      label: "hana.sato@contoso.com",
+      snapshots: 12,
+      versions: [
+        { kind: "first_seen", snapshot_id: 1, at: iso(now - 30 * 24 * 60 * MIN), last_snapshot_id: 9, changes: [], body: '{\n  "title": "Analyst",\n  "userName": "hana.sato@contoso.com"\n}' },
+        { kind: "changed", snapshot_id: 10, at: iso(now - 3 * 24 * 60 * MIN), last_snapshot_id: 11, changes: [chg("title", "Analyst", "Analyst II")], body: '{\n  "title": "Analyst II",\n  "userName": "hana.sato@contoso.com"\n}' },
+        { kind: "changed", snapshot_id: 12, at: iso(now - 49 * MIN), last_snapshot_id: 12, changes: diff.users.changed[2].changes, body: '{\n  "title": "Team Lead",\n  "userName": "hana.sato@contoso.com"\n}' },
+      ],
+    }),
     drift_report: ({ id }) => {
       if (id !== "c1") throw err("not_found", "Entra assignments were not polled yet for this connection: drift compares them with the latest snapshot");
       return drift;
@@ -1222,6 +1269,19 @@ describe("monitoring screens", () => {
         await shot(page, name("inventory-diff"));
         await scrollTo(page.getByRole("region", { name: /^Groups changed/ }));
         await shot(page, name("inventory-diff-groups"));
+        await page.getByRole("button", { name: "Versions of hana.sato@contoso.com" }).click();
+        await page.getByRole("dialog", { name: "Versions of hana.sato@contoso.com" }).getByText("Team Lead").first().waitFor();
+        await shot(page, name("inventory-versions"));
+        await page.keyboard.press("Escape");
+
+        await gotoHash(page, "#/inventory/c1/browse");
+        await page.getByRole("list", { name: /^Users in snapshot #/ }).waitFor();
+        await shot(page, name("inventory-browse"));
+        await page.locator("label.seg", { hasText: "Groups" }).click();
+        await page.getByRole("button", { name: "Members of Sales EMEA" }).click();
+        await page.getByRole("dialog", { name: "Members of Sales EMEA" }).getByText("not in this snapshot").waitFor();
+        await shot(page, name("inventory-members"));
+        await page.keyboard.press("Escape");
 
         await gotoHash(page, "#/inventory/c1/drift");
         await page.getByRole("list", { name: "Missing in the SaaS" }).waitFor();

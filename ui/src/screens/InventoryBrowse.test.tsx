@@ -93,7 +93,7 @@ describe("Inventory: diff values, versions, browse", () => {
     b.handlers.list_snapshots = () => [inc];
     b.handlers.browse_snapshot = (a) => usersPage(0, a.limit as number, 40, null, inc);
     await openInventory("#/inventory/c1/snapshots");
-    fireEvent.click(await screen.findByRole("button", { name: "Browse snapshot #3" }));
+    fireEvent.click(await screen.findByRole("link", { name: "Browse snapshot #3" }));
     await waitFor(() => expect(window.location.hash).toBe("#/inventory/c1/browse/3"));
     expect(await screen.findByText("Snapshot #3 is incomplete")).toBeTruthy();
     expect(screen.getByText(/It lists only what the crawl read/)).toBeTruthy();

@@ -4,7 +4,6 @@ import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
 import { EmptyState, ErrorAlert } from "../../components/Feedback";
 import { RichText } from "../../components/RichText";
 import { LocalTime } from "../../components/Time";
-import { navigate } from "../../lib/router";
 import type { CommandState } from "../../lib/useCommand";
 import { n, StateBadge, TableSkeleton } from "./common";
 
@@ -51,9 +50,6 @@ export function SnapshotsTab({ state, connectionId }: { state: CommandState<Snap
               <th scope="col" className="num">
                 Changes
               </th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
             </tr>
           </thead>
           <tbody>
@@ -62,6 +58,15 @@ export function SnapshotsTab({ state, connectionId }: { state: CommandState<Snap
                 <th scope="row">
                   #{s.id}
                   <span className="muted small cell-sub">{s.full ? "Full" : `Delta on #${s.base_id ?? "?"}`}</span>
+                  {s.state === "complete" || s.state === "incomplete" ? (
+                    <a
+                      className="cell-sub small"
+                      href={`#/inventory/${encodeURIComponent(connectionId)}/browse/${s.id}`}
+                      aria-label={`Browse snapshot #${s.id}`}
+                    >
+                      Browse
+                    </a>
+                  ) : null}
                 </th>
                 <td>
                   <LocalTime iso={s.started_at} stacked />
@@ -78,18 +83,6 @@ export function SnapshotsTab({ state, connectionId }: { state: CommandState<Snap
                 <td className="num">{s.user_count == null ? "—" : n(s.user_count)}</td>
                 <td className="num">{s.group_count == null ? "—" : n(s.group_count)}</td>
                 <td className="num">{n(s.changes)}</td>
-                <td>
-                  {s.state === "complete" || s.state === "incomplete" ? (
-                    <button
-                      type="button"
-                      className="button button-sm"
-                      aria-label={`Browse snapshot #${s.id}`}
-                      onClick={() => navigate("inventory", connectionId, "browse", String(s.id))}
-                    >
-                      Browse
-                    </button>
-                  ) : null}
-                </td>
               </tr>
             ))}
           </tbody>
