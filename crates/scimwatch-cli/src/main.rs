@@ -865,6 +865,7 @@ async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Resul
         print_json(&serde_json::json!({
             "healthy": c.healthy(),
             "could_not_check": c.could_not_check,
+            "not_run": c.not_run,
             "graph_streams": c.graph_streams,
             "connections": c.connections,
         }))
@@ -878,6 +879,9 @@ async fn check(engine: &Engine, connection: Option<String>, json: bool) -> Resul
         }
         for u in &c.could_not_check {
             println!("could not check: {u}");
+        }
+        for u in &c.not_run {
+            println!("not run (opt-in): {u}");
         }
     }
     match c.exit_code() {

@@ -42,12 +42,24 @@ async fn check_exit_codes_follow_the_tenant() {
     let o = cli(&data, &args, Some(format!("{}\n", info.scim_token))).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
-    // Never probed, "The SaaS handles Entra's updates" could not be checked:
-    // healthy only once the write probe's stored report says ready.
+    // Never probed, "The SaaS handles Entra's updates" is an opt-in step
+    // that has not run: named as not run, never passed, and not "could not
+    // check" (the write probe is the admin's choice).
     let o = cli(&data, &["check", "--json"], None).await;
     let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(o.status.code(), Some(2), "{out:#}");
-    assert!(out.to_string().contains("never probed"), "{out:#}");
+    assert_eq!(o.status.code(), Some(0), "{out:#}");
+    let not_run = out["not_run"].to_string();
+    assert!(not_run.contains("never probed"), "{out:#}");
+    assert!(
+        !out["could_not_check"].to_string().contains("never probed"),
+        "{out:#}"
+    );
+    let step = out["connections"][0]["run"]["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| s["id"] == "entra_updates"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(step["status"], "unknown", "{out:#}");
     let o = cli(
         &data,
         &["probe", "Sim", "--write", "--i-understand-this-writes"],

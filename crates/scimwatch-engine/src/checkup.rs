@@ -7,11 +7,13 @@
 //! Evidence rules: a step that could not look, a stream that was not read
 //! and a blind side are named in [`Checkup::could_not_check`] and never
 //! counted as healthy; a failing step or a warning finding is a problem.
+//! An opt-in step that has not run ([`OPT_IN_STEPS`]: the write probe) is
+//! named in [`Checkup::not_run`]: never a pass, and not "could not check".
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use scimwatch_core::checklist::{Overall, StepStatus};
+use scimwatch_core::checklist::{Overall, StepStatus, OPT_IN_STEPS};
 use scimwatch_core::health::{stream_line, FindingKind, Severity};
 use scimwatch_core::Connection;
 use serde::Serialize;
@@ -32,6 +34,10 @@ pub struct Checkup {
     /// Everything that could not be examined, and why ("Acme: step
     /// \"…\": scimwatch has not read …", Graph errors, discovery failures).
     pub could_not_check: Vec<String>,
+    /// Opt-in steps that have not run, and how to run them ("Acme: step
+    /// \"The SaaS handles Entra's updates\": never probed; …"). They do not
+    /// change the exit code.
+    pub not_run: Vec<String>,
     /// Each Graph stream that was not read: "logs: delayed until 14:05 (throttled)".
     pub graph_streams: Vec<String>,
     pub connections: Vec<ChecklistView>,
@@ -117,7 +123,9 @@ pub async fn run(
     for c in list {
         connections.push(run_checklist(engine, &c.id, now).await?);
     }
-    // A step that could not look is never healthy: it is named.
+    // A step that could not look is never healthy: it is named (an opt-in
+    // step that has not run, as not run).
+    let mut not_run = Vec::new();
     for v in &connections {
         for st in v
             .run
@@ -126,14 +134,17 @@ pub async fn run(
             .filter(|s| s.status == StepStatus::Unknown)
         {
             let why = st.outcome.why_unknown.as_deref().unwrap_or("no evidence");
-            could_not_check.push(format!(
-                "{}: step \"{}\": {why}",
-                v.connection_name, st.title
-            ));
+            let line = format!("{}: step \"{}\": {why}", v.connection_name, st.title);
+            if OPT_IN_STEPS.contains(&st.id.as_str()) {
+                not_run.push(line);
+            } else {
+                could_not_check.push(line);
+            }
         }
     }
     Ok(Checkup {
         could_not_check,
+        not_run,
         graph_streams,
         connections,
     })

@@ -38,6 +38,15 @@ pub use links::{deep_link, portal_base_for, PortalPage, ENTRA_ADMIN_CENTER};
 pub use report::{build_report, report_json, report_markdown, Report};
 pub use steps::STEPS;
 
+/// Steps whose evidence only an action the admin opts into produces: the
+/// write probe ("Test with Entra's requests") writes to the SaaS, so it runs
+/// by choice. Until it has run the step says "could not check" like any
+/// other (never a pass), but `check` lists it as *not run* rather than
+/// "could not check": a monitor must not sit at "could not check" forever
+/// because of an action the admin may rightly never take. A probe that ran
+/// and failed is a failing step and counts as a problem as usual.
+pub const OPT_IN_STEPS: &[&str] = &["entra_updates"];
+
 /// What an automated check concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
