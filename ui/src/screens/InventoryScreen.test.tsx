@@ -164,6 +164,20 @@ describe("Inventory", () => {
     expect((await screen.findByRole("list", { name: "Missing in the SaaS" })).textContent).toContain("Ada Lovelace");
     expect(screen.getByRole("list", { name: "Orphans" }).textContent).toContain("old.contractor@contoso.com");
     expect(screen.getByText("Missing in SaaS").parentElement!.textContent).toContain("1");
+    // Remediation off: one line says where the portal provisions a missing user; no button.
+    expect((await screen.findByTestId("portal-fallback")).textContent).toContain("Provision a missing user on demand");
+    expect(screen.queryByRole("button", { name: "Provision on demand" })).toBeNull();
+  });
+
+  test("Drift: with remediation on, each missing user offers Provision on demand", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.drift_report = () => driftResult();
+    const off = b.handlers.remediation_status!;
+    b.handlers.remediation_status = (args) => ({ ...(off(args) as object), enabled: true });
+    await openInventory("#/inventory/c1/drift");
+    const list = await screen.findByRole("list", { name: "Missing in the SaaS" });
+    expect(await within(list).findByRole("button", { name: "Provision on demand" })).toBeTruthy();
+    expect(screen.queryByTestId("portal-fallback")).toBeNull();
   });
 
   test("tabs switch with the arrow keys", async () => {

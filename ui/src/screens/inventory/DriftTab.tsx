@@ -3,8 +3,11 @@ import type { ReactNode } from "react";
 import type { Connection } from "../../bindings/Connection";
 import type { DriftResult } from "../../bindings/DriftResult";
 import type { MatchingAttribute } from "../../bindings/MatchingAttribute";
+import type { RemediationStatus } from "../../bindings/RemediationStatus";
 import type { SaasUserRef } from "../../bindings/SaasUserRef";
 import { Alert, ErrorAlert } from "../../components/Feedback";
+import { ProvisionOnDemandButton, useRemediation } from "../../components/RemediationActions";
+import { PortalFallback } from "../../components/RemediationParts";
 import { RichText } from "../../components/RichText";
 import { LocalTime } from "../../components/Time";
 import { driftReport } from "../../lib/ipc";
@@ -52,14 +55,25 @@ export function DriftTab({ c }: { c: Connection }) {
       />
     );
   if (!drift.data) return <TableSkeleton label="Loading drift report" />;
-  return <DriftView result={drift.data} />;
+  return <DriftView result={drift.data} connectionId={c.id} />;
 }
 
 function activeText(v: boolean | null): string {
   return v == null ? "not set" : v ? "active" : "inactive";
 }
 
-export function DriftView({ result }: { result: DriftResult }) {
+/**
+ * Remediation's state for the drift lists: with the switch on, each missing
+ * user offers Provision on demand; off, one line says where the portal does it.
+ */
+function OnDemandHint({ status, show }: { status: RemediationStatus | null; show: boolean }) {
+  if (!show || !status?.available || status.enabled) return null;
+  return <PortalFallback portal={status.portal} action="Provision a missing user on demand" />;
+}
+
+export function DriftView({ result, connectionId }: { result: DriftResult; connectionId: string }) {
+  const remediation = useRemediation(connectionId);
+  const onDemand = !!remediation.status?.enabled;
   const r = result.report;
   const k = r.counts;
   const orphans = [...r.orphans].sort((x, y) => Number(y.active ?? false) - Number(x.active ?? false));
@@ -91,6 +105,7 @@ export function DriftView({ result }: { result: DriftResult }) {
         </Alert>
       ) : null}
       <DriftSection title="Missing in the SaaS" count={r.missing.length} hint="Assigned in Entra but absent from the SaaS: Entra has not created them, or creating them failed (see Provisioning logs).">
+        <OnDemandHint status={remediation.status} show={r.missing.length > 0} />
         <Paged
           label="Missing in the SaaS"
           items={r.missing}
@@ -99,6 +114,7 @@ export function DriftView({ result }: { result: DriftResult }) {
               <span className="item-label">{u.display_name ?? <span className="muted">(no name)</span>}</span>
               <span className="mono small">{u.matching_value ?? "—"}</span>
               <span className="mono muted small item-id">{u.principal_id}</span>
+              {onDemand ? <ProvisionOnDemandButton connectionId={connectionId} user={u.principal_id} /> : null}
             </li>
           )}
         />
