@@ -19,6 +19,8 @@ use ts_rs::TS;
 
 use super::super::hash::{canonical_json, is_volatile_meta_key};
 use super::super::resource::get_ci;
+// The attribute paths of `changed_attributes`, joined the same way.
+use super::{join, Level};
 
 /// What replaces a secret's value.
 pub const REDACTED: &str = "(hidden)";
@@ -111,24 +113,6 @@ pub fn attribute_changes(old: &Value, new: &Value) -> Vec<AttributeChange> {
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out.dedup_by(|a, b| a.path == b.path);
     out
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
-    Top,
-    Meta,
-    Extension,
-    Inner,
-}
-
-fn join(parent: &str, key: &str, parent_is_extension: bool) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else if parent_is_extension {
-        format!("{parent}:{key}")
-    } else {
-        format!("{parent}.{key}")
-    }
 }
 
 fn scalar(path: &str, old: Option<&Value>, new: Option<&Value>, secret: bool) -> AttributeChange {
