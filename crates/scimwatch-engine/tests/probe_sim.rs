@@ -13,6 +13,7 @@ use chrono::Utc;
 use entra_sim::{Fault, SimHandle};
 use scim_fixture::{add_connection, engine};
 use scimwatch_core::scim::write_probe::{EntraReaction, ProbeVerdict, StepOutcome, PROBE_PREFIX};
+use scimwatch_core::scim::Severity;
 use scimwatch_engine::scim::probe::{cleanup, probe, ProbeReport, ProbeStep, RunOptions};
 use scimwatch_engine::Engine;
 
@@ -86,6 +87,20 @@ async fn healthy_target_passes_every_operation_and_is_ready() {
         .contains("\"False\""));
     let md = r.to_markdown();
     assert!(md.contains("ready for Entra") && !md.contains(&token));
+    // A read side with a check it could not run (an empty SaaS has no user
+    // to look up in another case) is never "no deviation" outright.
+    let mut partial = r.clone();
+    let read = partial.read_side.as_mut().expect("the read side ran");
+    read.findings.retain(|f| f.severity == Severity::Info);
+    read.not_examined = Some(vec!["userName in another case: no user to look up".into()]);
+    let md = partial.to_markdown();
+    assert!(
+        md.contains(
+            "no deviation in what could be examined; not examined: userName in another case"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("paging): no deviation\n"), "{md}");
     sim.shutdown().await;
 }
 

@@ -43,6 +43,11 @@ impl ProbeReport {
                 "- Read side (Test Connection, lookups, paging): {}\n",
                 match (&r.could_not_examine, problems.len()) {
                     (Some(why), _) => format!("could not examine — {why}"),
+                    // Nothing found is only "no deviation" when every check looked.
+                    (None, 0) if !r.not_examined().is_empty() => format!(
+                        "no deviation in what could be examined; not examined: {}",
+                        r.not_examined().join("; ")
+                    ),
                     (None, 0) => "no deviation".to_string(),
                     (None, n) => format!(
                         "{n} deviation(s): {}",
