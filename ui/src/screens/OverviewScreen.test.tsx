@@ -141,8 +141,9 @@ describe("Overview", () => {
     b.handlers.token_status = () => tokenStatus({ last_check_verdict: "ok" });
     render(<App />);
     const c = await card("Contoso → Acme");
-    expect(within(c).getByText("Not watched: SCIM checks only")).toBeTruthy();
-    expect(within(c).getByText("Healthy")).toBeTruthy();
+    // The card is drawn before token_status answers: wait for the verdict.
+    expect(await within(c).findByText("Not watched: SCIM checks only")).toBeTruthy();
+    expect(await within(c).findByText("Healthy")).toBeTruthy();
     expect(within(c).queryByRole("alert")).toBeNull();
   });
 

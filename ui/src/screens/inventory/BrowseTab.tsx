@@ -45,14 +45,18 @@ export function BrowseTab({
   const snapshotId = useId();
   const searchId = useId();
 
-  // Typing searches after a short pause; Enter searches at once.
+  // Typing searches after a short pause; Enter searches at once. Only a
+  // changed search goes back to the first page (the timer armed at mount
+  // used to reset a page the admin had just turned to).
   useEffect(() => {
+    const next = text.trim();
+    if (next === search) return;
     const t = setTimeout(() => {
-      setSearch(text.trim());
+      setSearch(next);
       setOffset(0);
     }, 300);
     return () => clearTimeout(t);
-  }, [text]);
+  }, [text, search]);
 
   const key = sid == null ? null : `browse:${c.id}:${sid}:${kind}:${offset}:${search}`;
   const page = useCommand(key, () => browseSnapshot(c.id, sid!, kind, search || null, offset, BROWSE_PAGE));
