@@ -98,17 +98,19 @@ function Checklist({ c }: { c: Connection }) {
   const steps = v?.run.steps ?? [];
   const current = steps.find((s) => s.id === selected) ?? steps.find((s) => s.id === v?.run.first_failing) ?? steps[0] ?? null;
 
-  // Land on the first failing step, and move focus there once.
+  // Land on the first failing step (`current` falls back to it while nothing is
+  // selected) and move focus there once. The effect must not select: it can run
+  // after a click that came in right as the checklist rendered, and would undo it.
   useEffect(() => {
     if (!v || !focusFirst.current) return;
     focusFirst.current = false;
-    const first = v.run.first_failing ?? v.run.steps[0]?.id ?? null;
-    setSelected(first);
-    if (first && v.run.first_failing) window.setTimeout(() => stepRefs.current[first]?.focus(), 0);
+    const first = v.run.first_failing;
+    if (first) window.setTimeout(() => stepRefs.current[first]?.focus(), 0);
   }, [v]);
 
   async function recheck() {
     setRechecking(true);
+    setSelected(null);
     focusFirst.current = true;
     await view.reload();
     setRechecking(false);
