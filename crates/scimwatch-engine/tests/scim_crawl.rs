@@ -193,7 +193,10 @@ async fn paging_deviations_terminate_and_are_reported() {
 async fn adaptive_concurrency_beats_sequential_on_a_slow_server() {
     let fx = Fixture::start(Behaviour {
         latency: Duration::from_millis(50),
-        ..with_users(300)
+        // 60 pages: on a busy host (CI runs tests side by side) the probe
+        // may first judge this server serial; its hold then ends and the
+        // probe runs again with pages left to ramp up on.
+        ..with_users(600)
     })
     .await;
     let c = client(&fx.url, TOKEN);
@@ -221,7 +224,7 @@ async fn adaptive_concurrency_beats_sequential_on_a_slow_server() {
     .await
     .unwrap();
     let par = t.elapsed();
-    assert_eq!(unique(&inv), 300);
+    assert_eq!(unique(&inv), 600);
     // Behaviour, not a benchmark (the ratio is measured by `make bench`):
     // against a server that answers in parallel, the crawl ramps up and
     // finishes sooner than one page at a time.
