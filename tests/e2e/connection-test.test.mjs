@@ -2,45 +2,17 @@
 // connection, edited: Test with its stored token (Tenant URL unchanged) passes,
 // a wrong typed token is rejected, an unresolvable host is named, and nothing
 // typed is saved.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { DEMO, session } from "./support.mjs";
 
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const DEMO = "Demo tenant (simulated)";
 const WRONG = "e2e-WRONG-token-7c3a9e";
+const app = session("connection-test");
+const { click, text, shot, waitFor, waitForText } = app;
 let browser;
 
-const text = () => browser.execute(() => document.body.innerText);
-const shot = (name) => browser.saveScreenshot(join(OUT, `${name}.png`));
-
-async function waitFor(pred, what, timeout = 40000) {
-  try {
-    await browser.waitUntil(pred, { timeout, interval: 300, timeoutMsg: `${what} never happened` });
-  } catch (e) {
-    await shot(`connection-test-failed-${what.replace(/[^a-z0-9]+/gi, "-").slice(0, 30)}`).catch(() => {});
-    throw e;
-  }
-}
-const waitForText = (t, timeout) => waitFor(async () => (await text()).toLowerCase().includes(t.toLowerCase()), `"${t}"`, timeout);
-
-async function click(xpath, what) {
-  await waitFor(async () => {
-    for (const el of await browser.$$(xpath)) {
-      if ((await el.isDisplayed()) && (await el.isClickable())) {
-        await el.click();
-        return true;
-      }
-    }
-    return false;
-  }, `clickable ${what}`);
-}
 const button = (name) => click(`//*[(self::button or self::a) and normalize-space(.)="${name}"]`, name);
-const buttonContaining = (name) => click(`//*[(self::button or self::a) and contains(normalize-space(.), "${name}")]`, name);
+const buttonContaining = (name) => app.button(name);
 
 /** Set a labelled control's value as typing would (React sees an input event). */
 async function setField(label, value) {
@@ -74,17 +46,7 @@ async function testResults() {
 }
 
 before(async () => {
-  const data = mkdtempSync(join(tmpdir(), "scimwatch-conntest-"));
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] } },
-  });
-  await waitForText("Overview", 30000);
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
+  browser = await app.launch();
 });
 
 test("Test before saving: the demo endpoint passes, a wrong token and an unresolvable host fail, nothing is saved", async () => {
@@ -100,7 +62,7 @@ test("Test before saving: the demo endpoint passes, a wrong token and an unresol
   // Good: the stored token, the Tenant URL unchanged.
   await button("Test");
   let r = await testResults();
-  await shot("connection-test-good");
+  await shot("good");
   assert.match(r, /SCIM Test Connection/);
   assert.match(r, /Working/, r);
   assert.match(r, /Signed in|Microsoft Graph sign-in|delegated/i, r);
@@ -110,7 +72,7 @@ test("Test before saving: the demo endpoint passes, a wrong token and an unresol
   await button("Test");
   await waitFor(async () => /Token rejected/.test(await browser.execute(() => document.querySelector(".test-panel")?.innerText ?? "")), "Token rejected");
   r = await testResults();
-  await shot("connection-test-wrong-token");
+  await shot("wrong-token");
   assert.ok(!(await browser.execute(() => document.body.innerText)).includes(WRONG), "the typed token was shown");
 
   // Bad: a host name that does not resolve.
@@ -120,7 +82,7 @@ test("Test before saving: the demo endpoint passes, a wrong token and an unresol
   r = await testResults();
   assert.match(r, /Unreachable/);
   assert.match(r, /host name nonexistent\.invalid cannot be resolved/);
-  await shot("connection-test-unresolvable");
+  await shot("unresolvable");
 
   // Save warns first; nothing is saved without Save anyway.
   await buttonContaining("Save changes");

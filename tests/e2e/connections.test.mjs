@@ -2,91 +2,31 @@
 // (started by tauri-driver under Xvfb) against a fresh data folder. Adds a
 // connection through the UI, reads it back in the UI after a restart and
 // through `scimwatch-cli connections list --json` on the same database.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, readdirSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { remote } from "webdriverio";
+import { APP, CLI, session, tempDir } from "./support.mjs";
 
-const APP = process.env.SCIMWATCH_APP;
-const CLI = process.env.SCIMWATCH_CLI;
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const DATA = mkdtempSync(join(tmpdir(), "scimwatch-e2e-"));
+const DATA = tempDir("e2e");
 const TOKEN = "e2e-SECRET-token-5b8d1f";
+const app = session("connections", { shots: "" });
+const { field, shot, waitForText } = app;
 
 async function openApp() {
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    connectionRetryTimeout: 120000,
-    capabilities: {
-      "tauri:options": { application: APP, args: ["--data-dir", DATA] },
-    },
-  });
+  const browser = await app.launch({ data: DATA, ready: "Connections", timeout: 20000 });
   await browser.setTimeout({ implicit: 0 });
-  await waitForText(browser, "Connections");
   return browser;
 }
 
-async function waitForText(browser, text, timeout = 20000) {
-  try {
-    await browser.waitUntil(
-      async () =>
-        (await browser.execute(() => document.body.innerText))
-          .toLowerCase()
-          .includes(text.toLowerCase()),
-      { timeout, timeoutMsg: `"${text}" never appeared` },
-    );
-  } catch (e) {
-    await shot(browser, `failed-${text.replace(/[^a-z0-9]+/gi, "-").slice(0, 40)}`).catch(() => {});
-    throw e;
-  }
-}
-
-/** The form control labelled `label` (its <label> text starts with it). */
-async function field(browser, label) {
-  const ref = await browser.execute((t) => {
-    const l = [...document.querySelectorAll("label")].find((x) =>
-      x.textContent.trim().toLowerCase().startsWith(t.toLowerCase()),
-    );
-    return l ? l.control : null;
-  }, label);
-  assert.ok(ref, `no control labelled "${label}"`);
-  return browser.$(ref);
-}
-
 /** Click the first visible button or link whose text contains `name`. */
-async function clickButton(browser, name) {
-  const xpath = `//*[(self::button or self::a) and contains(normalize-space(.), "${name}")]`;
-  await browser.waitUntil(
-    async () => {
-      for (const el of await browser.$$(xpath)) {
-        if ((await el.isDisplayed()) && (await el.isClickable())) {
-          await el.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout: 10000, timeoutMsg: `no clickable "${name}"` },
-  );
-}
-
-async function shot(browser, name) {
-  await browser.saveScreenshot(join(OUT, `${name}.png`));
-}
+const clickButton = (name) => app.button(name, 10000);
 
 let browser;
 before(async () => {
   assert.ok(APP && existsSync(APP), `app binary missing: ${APP}`);
   browser = await openApp();
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
 });
 
 test("the window opens with the navigation", async () => {
@@ -94,22 +34,22 @@ test("the window opens with the navigation", async () => {
   for (const screen of ["Overview", "Connections", "Provisioning logs", "Troubleshooting", "Settings"]) {
     assert.ok(text.includes(screen), `navigation lacks ${screen}`);
   }
-  await shot(browser, "01-start");
+  await shot("01-start");
 });
 
 test("a bad Tenant URL is refused with a specific message", async () => {
-  await clickButton(browser, "Connections");
-  await clickButton(browser, "Add connection");
-  await (await field(browser, "Name")).setValue("E2E Refused");
-  await (await field(browser, "Tenant URL")).setValue("http://insecure.example.com/scim");
-  await (await field(browser, "Secret Token")).setValue(TOKEN);
+  await clickButton("Connections");
+  await clickButton("Add connection");
+  await (await field("Name")).setValue("E2E Refused");
+  await (await field("Tenant URL")).setValue("http://insecure.example.com/scim");
+  await (await field("Secret Token")).setValue(TOKEN);
   await browser.keys("Enter");
-  await waitForText(browser, "plain http is refused");
-  await shot(browser, "02-validation-error");
-  await clickButton(browser, "Cancel");
+  await waitForText("plain http is refused");
+  await shot("02-validation-error");
+  await clickButton("Cancel");
   // The form was edited: the app asks before discarding it.
-  await waitForText(browser, "Discard unsaved changes?");
-  await clickButton(browser, "Discard");
+  await waitForText("Discard unsaved changes?");
+  await clickButton("Discard");
   await browser.waitUntil(async () => !(await (await browser.$('//*[@role="dialog"]')).isExisting()), {
     timeout: 5000,
     timeoutMsg: "the dialog did not close",
@@ -119,22 +59,22 @@ test("a bad Tenant URL is refused with a specific message", async () => {
 });
 
 test("add a connection through the UI and see it listed", async () => {
-  await clickButton(browser, "Add connection");
-  await (await field(browser, "Name")).setValue("E2E Acme");
-  await (await field(browser, "Tenant URL")).setValue("https://127.0.0.1:9/scim/v2/");
-  await (await field(browser, "Secret Token")).setValue(TOKEN);
-  await shot(browser, "03-form-filled");
+  await clickButton("Add connection");
+  await (await field("Name")).setValue("E2E Acme");
+  await (await field("Tenant URL")).setValue("https://127.0.0.1:9/scim/v2/");
+  await (await field("Secret Token")).setValue(TOKEN);
+  await shot("03-form-filled");
   const submit = await browser.$('//*[@role="dialog"]//button[@type="submit"]');
   await submit.click();
   await browser.waitUntil(async () => !(await (await browser.$('//*[@role="dialog"]')).isExisting()), {
     timeout: 10000,
     timeoutMsg: "the dialog did not close after saving",
   });
-  await waitForText(browser, "https://127.0.0.1:9/scim/v2");
-  await waitForText(browser, "E2E Acme");
+  await waitForText("https://127.0.0.1:9/scim/v2");
+  await waitForText("E2E Acme");
   const text = await browser.execute(() => document.body.innerText);
   assert.ok(!text.includes(TOKEN), "the token must never be shown");
-  await shot(browser, "04-connection-added");
+  await shot("04-connection-added");
 });
 
 test("the CLI reads the same database", () => {
@@ -155,10 +95,10 @@ test("the CLI reads the same database", () => {
 });
 
 test("after a restart the UI reads the connection back", async () => {
-  await browser.deleteSession();
+  await app.quit();
   browser = await openApp();
-  await clickButton(browser, "Connections");
-  await waitForText(browser, "E2E Acme");
-  await waitForText(browser, "https://127.0.0.1:9/scim/v2");
-  await shot(browser, "05-after-restart");
+  await clickButton("Connections");
+  await waitForText("E2E Acme");
+  await waitForText("https://127.0.0.1:9/scim/v2");
+  await shot("05-after-restart");
 });

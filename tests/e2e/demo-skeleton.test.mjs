@@ -4,36 +4,16 @@
 // when the Overview's demo skeleton enters the DOM; the click's own time is
 // taken in the web view too (a capturing listener), so WebDriver's round
 // trips do not count.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { DEMO, session } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const DEMO = "Demo tenant (simulated)";
-const data = mkdtempSync(join(tmpdir(), "scimwatch-skeleton-"));
+const app = session("skeleton", { shots: "demo-" });
+const { text } = app;
 let browser;
 
-const text = () => browser.execute(() => document.body.innerText);
-
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
-});
-
 test("the demo's skeleton is in the DOM within 100 ms of the click", async () => {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] } },
-  });
-  await browser.waitUntil(async () => (await text()).includes("Open the demo tenant"), {
-    timeout: 30000,
-    timeoutMsg: "the first launch never offered the demo",
-  });
+  browser = await app.launch({ ready: "Open the demo tenant" });
   const button = await browser.$(`//button[contains(normalize-space(.), "Open the demo tenant")]`);
   await button.waitForClickable({ timeout: 20000 });
   await browser.execute(() => {
@@ -65,7 +45,7 @@ test("the demo's skeleton is in the DOM within 100 ms of the click", async () =>
   const ms = shown - clicked;
   console.log(`skeleton after ${ms.toFixed(1)} ms`);
   assert.ok(ms >= 0 && ms < 100, `the skeleton took ${ms.toFixed(1)} ms (limit 100 ms)`);
-  if (OUT) await browser.saveScreenshot(join(OUT, "demo-skeleton.png")).catch(() => {});
+  await app.shot("skeleton").catch(() => {});
   // It gives way to the demo once it is listed.
   await browser.waitUntil(async () => (await text()).includes(DEMO), { timeout: 60000, timeoutMsg: "the demo never opened" });
   await browser.waitUntil(async () => (await browser.execute(() => !document.querySelector('[data-testid="demo-skeleton"]'))), {

@@ -4,66 +4,17 @@
 // shows its evidence as of resolution. And the keyboard: from the page's
 // start, Tab reaches "Skip to content" first, visibly. Screenshots under
 // target/e2e/incidents-*.png.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { session } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const DEMO = "Demo tenant (simulated)";
 const NOTE = "Re-enabled the groups mapping in Entra (e2e).";
+const app = session("incidents");
+const { click, nav, text, shot, waitForText } = app;
 let browser;
 
-const text = () => browser.execute(() => document.body.innerText);
-const shot = (name) => browser.saveScreenshot(join(OUT, `incidents-${name}.png`));
-
-async function waitForText(t, timeout = 60000) {
-  try {
-    await browser.waitUntil(async () => (await text()).toLowerCase().includes(t.toLowerCase()), {
-      timeout,
-      interval: 500,
-      timeoutMsg: `"${t}" never appeared`,
-    });
-  } catch (e) {
-    await shot(`failed-${t.replace(/[^a-z0-9]+/gi, "-").slice(0, 30)}`).catch(() => {});
-    throw e;
-  }
-}
-
-async function click(xpath, what) {
-  await browser.waitUntil(
-    async () => {
-      for (const el of await browser.$$(xpath)) {
-        if ((await el.isDisplayed()) && (await el.isClickable())) {
-          await el.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout: 30000, timeoutMsg: `no clickable ${what}` },
-  );
-}
-const button = (name) => click(`//*[(self::button or self::a) and contains(normalize-space(.), "${name}")]`, name);
-const nav = (name) => click(`//nav//*[(self::a or self::button) and contains(normalize-space(.), "${name}")]`, `nav ${name}`);
-
 before(async () => {
-  const data = mkdtempSync(join(tmpdir(), "scimwatch-incidents-"));
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: {
-      "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] },
-    },
-  });
-  await waitForText("Overview", 30000);
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
+  browser = await app.launch();
 });
 
 test("Tab from the page's start reaches Skip to content first, visibly", async () => {
@@ -91,9 +42,7 @@ test("Tab from the page's start reaches Skip to content first, visibly", async (
 });
 
 test("a fault opens an incident: acknowledge, resolve with a note, see it in the history", async () => {
-  await button("Open the demo tenant");
-  await waitForText(DEMO);
-  await browser.waitUntil(async () => !/not polled yet/i.test(await text()), { timeout: 60000, interval: 1000 });
+  await app.openDemo({ polled: true });
   await click('//*[@role="switch" and contains(@aria-label, "Groups object mapping disabled")]', "groups mapping switch");
 
   await nav("Incidents");

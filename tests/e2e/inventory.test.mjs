@@ -5,68 +5,22 @@
 // snapshot is browsed and searched; a group shows its members. Each view is
 // checked with the layout probe at 1024×700. Screenshots under
 // target/e2e/inventory-*.png.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
 import { BOXES, layoutProbe } from "./layout-probe.mjs";
+import { session } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const DEMO = "Demo tenant (simulated)";
+const app = session("inventory");
+const { click, button, text, shot, waitFor } = app;
 let browser;
 
-const text = () => browser.execute(() => document.body.innerText);
-const shot = (name) => browser.saveScreenshot(join(OUT, `inventory-${name}.png`));
-
-async function waitFor(pred, what, timeout = 60000) {
-  try {
-    await browser.waitUntil(pred, { timeout, interval: 300, timeoutMsg: what });
-  } catch (e) {
-    await shot(`failed-${what.replace(/[^a-z0-9]+/gi, "-").slice(0, 40)}`).catch(() => {});
-    throw e;
-  }
-}
-const waitForText = (t, timeout) => waitFor(async () => (await text()).includes(t), `"${t}" never appeared`, timeout);
-
-async function click(xpath, what) {
-  await waitFor(
-    async () => {
-      for (const el of await browser.$$(xpath)) {
-        if ((await el.isDisplayed()) && (await el.isClickable())) {
-          await el.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    `no clickable ${what}`,
-    30000,
-  );
-}
-const button = (name) => click(`//*[(self::button or self::a) and contains(normalize-space(.), "${name}")]`, name);
 const tab = (name) => click(`//*[@role="tab" and normalize-space(.)="${name}"]`, `tab ${name}`);
 
 /** The layout probe over what is shown now, at 1024×700 (the narrowest size the layout test checks). */
 async function layoutClean(where) {
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await app.frames();
   const problems = await browser.execute(layoutProbe, BOXES);
   assert.deepEqual(problems, [], `${where}:\n  ${problems.join("\n  ")}`);
-}
-
-async function sizeTo(w, h) {
-  await browser.waitUntil(
-    async () => {
-      const [iw, ih] = await browser.execute(() => [window.innerWidth, window.innerHeight]);
-      if (iw === w && ih === h) return true;
-      const { width, height } = await browser.getWindowRect();
-      await browser.setWindowSize(width + w - iw, height + h - ih);
-      return false;
-    },
-    { timeout: 10000, interval: 300, timeoutMsg: `the window never became ${w}×${h}` },
-  );
 }
 
 const completeSnapshots = () =>
@@ -93,27 +47,14 @@ async function simCycle() {
 }
 
 before(async () => {
-  const data = mkdtempSync(join(tmpdir(), "scimwatch-inventory-"));
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: {
-      "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] },
-    },
-  });
-  await waitForText("Overview", 30000);
-  await sizeTo(1024, 700);
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
+  browser = await app.launch();
+  await app.sizeTo(1024, 700);
 });
 
 let changedUser = null;
 
 test("crawl twice with a change between: the diff shows old → new and opens the user's versions", async () => {
-  await button("Open the demo tenant");
-  await waitForText(DEMO);
+  await app.openDemo();
   await click('//nav//a[@href="#/inventory"]', "Inventory in the sidebar");
   await waitFor(() => browser.execute(() => document.querySelector("h1")?.textContent === "Inventory"), "no Inventory screen");
   // Until the users the tenant provisions are in two snapshots with a changed title between them.
@@ -147,7 +88,8 @@ test("crawl twice with a change between: the diff shows old → new and opens th
   await click(`//button[@aria-label="Versions of ${changedUser.name}"]`, "Versions");
   const dialog = `//*[@role="dialog" and .//*[contains(., "Versions of ${changedUser.name}")]]`;
   await waitFor(() => browser.$(`${dialog}//*[contains(@class, "version-head")]`).isExisting(), "the versions never loaded");
-  const versions = await browser.$(dialog).getText();
+  await waitFor(async () => /Changed/.test(await app.dialogText()), "the versions never showed a change", 20000);
+  const versions = await app.dialogText();
   assert.match(versions, /Changed/);
   assert.match(versions, /First seen|Added/);
   assert.ok(versions.includes(changedUser.now) && versions.includes(changedUser.old), versions);

@@ -2,63 +2,17 @@
 // demo → healthy → inject "groups mapping disabled" → a desktop notification
 // (received by dunst) and an incident → the checklist starts at the failing
 // step → fix → recovered. Screenshots of each stage under target/e2e/.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { DEMO, notificationHistory, session } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const DEMO = "Demo tenant (simulated)";
+const app = session("journey");
+const { click, button, nav, shot, waitForText } = app;
 let browser;
-
-const text = () => browser.execute(() => document.body.innerText);
-const shot = (name) => browser.saveScreenshot(join(OUT, `${name}.png`));
-
-async function waitForText(t, timeout = 60000) {
-  try {
-    await browser.waitUntil(async () => (await text()).toLowerCase().includes(t.toLowerCase()), {
-      timeout,
-      interval: 500,
-      timeoutMsg: `"${t}" never appeared`,
-    });
-  } catch (e) {
-    await shot(`journey-failed-${t.replace(/[^a-z0-9]+/gi, "-").slice(0, 30)}`).catch(() => {});
-    throw e;
-  }
-}
-
-async function click(xpath, what) {
-  await browser.waitUntil(
-    async () => {
-      for (const el of await browser.$$(xpath)) {
-        if ((await el.isDisplayed()) && (await el.isClickable())) {
-          await el.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout: 20000, timeoutMsg: `no clickable ${what}` },
-  );
-}
-const button = (name) => click(`//*[(self::button or self::a) and contains(normalize-space(.), "${name}")]`, name);
-const nav = (name) => click(`//nav//*[(self::a or self::button) and contains(normalize-space(.), "${name}")]`, `nav ${name}`);
-
-/** Summaries dunst has shown (closed ones move to its history). */
-/** Every notification dunst has shown in this session: its id and "summary | body". */
-function history() {
-  execFileSync("dunstctl", ["close-all"]);
-  const h = JSON.parse(execFileSync("dunstctl", ["history"], { encoding: "utf8" }));
-  return h.data.flat().map((n) => ({ id: n.id?.data, text: `${n.summary?.data ?? ""} | ${n.body?.data ?? ""}` }));
-}
 
 /** The ids already shown: what `waitForNotification` must not count. */
 function shownIds() {
-  return new Set(history().map((n) => n.id));
+  return new Set(notificationHistory().map((n) => n.id));
 }
 
 /**
@@ -70,7 +24,7 @@ async function waitForNotification(pred, what, known) {
   let fresh = [];
   const deadline = Date.now() + 90000;
   while (Date.now() < deadline) {
-    fresh = history()
+    fresh = notificationHistory()
       .filter((n) => !known.has(n.id))
       .map((n) => n.text);
     if (fresh.some(pred)) return;
@@ -80,38 +34,25 @@ async function waitForNotification(pred, what, known) {
 }
 
 before(async () => {
-  const data = mkdtempSync(join(tmpdir(), "scimwatch-journey-"));
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: {
-      "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] },
-    },
-  });
-  await waitForText("Overview", 30000);
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
+  browser = await app.launch();
 });
 
 test("open the demo tenant: it is polled and healthy", async () => {
-  await button("Open the demo tenant");
-  await waitForText(DEMO);
+  await app.openDemo();
   await waitForText("Demo faults", 30000).catch(() => {});
-  await browser.waitUntil(async () => !/not polled yet/i.test(await text()), { timeout: 60000, interval: 1000 });
-  await shot("journey-1-demo-healthy");
+  await app.waitForPage((t) => !/not polled yet/i.test(t), "the demo was never polled");
+  await shot("1-demo-healthy");
 });
 
 test("groups mapping disabled: a notification, an incident, the checklist's first failing step", async () => {
   const known = shownIds();
   await click('//*[@role="switch" and contains(@aria-label, "Groups object mapping disabled")]', "groups mapping switch");
   await waitForNotification((n) => n.includes(DEMO) && /group/i.test(n), "groups mapping", known);
-  await shot("journey-2-fault-on");
+  await shot("2-fault-on");
 
   await nav("Incidents");
   await waitForText("Groups");
-  await shot("journey-3-incident");
+  await shot("3-incident");
 
   await nav("Troubleshooting");
   await browser.waitUntil(
@@ -121,7 +62,7 @@ test("groups mapping disabled: a notification, an incident, the checklist's firs
     },
     { timeout: 60000, interval: 1000, timeoutMsg: "the checklist did not start at the groups step" },
   );
-  await shot("journey-4-checklist");
+  await shot("4-checklist");
 });
 
 test("fixed: the incident resolves with a recovery notification", async () => {
@@ -130,5 +71,5 @@ test("fixed: the incident resolves with a recovery notification", async () => {
   await button("Clear all faults");
   await waitForNotification((n) => n.includes(DEMO) && /recovered/i.test(n), "recovery", known);
   await nav("Incidents");
-  await shot("journey-5-recovered");
+  await shot("5-recovered");
 });

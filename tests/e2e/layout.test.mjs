@@ -11,18 +11,11 @@
 // Settings → Appearance's Light / Dark switch is tested in theme.test.mjs.
 //
 // Screenshots: target/e2e/<screen>-<w>x<h>-<theme>.png.
-import { describe, test, before, after } from "node:test";
+import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
 import { BOXES, layoutProbe } from "./layout-probe.mjs";
+import { APP, DEMO, session, tempDir, wrappedApp } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const APP = process.env.SCIMWATCH_APP;
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const DEMO = "Demo tenant (simulated)";
 const SIZES = [
   [1024, 700],
   [1280, 800],
@@ -42,20 +35,13 @@ const SCREENS = [
 ];
 
 /** The app, started with GTK's dark theme so the web view prefers dark. */
-function darkApp() {
-  const dir = mkdtempSync(join(tmpdir(), "scimwatch-dark-"));
-  const path = join(dir, "scimwatch-dark");
-  const quoted = `'${APP.replaceAll("'", `'\\''`)}'`;
-  writeFileSync(path, `#!/bin/sh\nGTK_THEME=Adwaita:dark exec ${quoted} "$@"\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
+const darkApp = () => wrappedApp(tempDir("dark"), "scimwatch-dark", "GTK_THEME=Adwaita:dark");
 
 for (const theme of ["light", "dark"]) {
   describe(`layout, ${theme}`, () => {
+    const app = session(`layout-${theme}`, { shots: "" });
+    const { text, shot } = app;
     let browser;
-    const text = () => browser.execute(() => document.body.innerText);
-    const shot = (name) => browser.saveScreenshot(join(OUT, `${name}.png`));
 
     /** Loading is over: no skeleton, nothing busy (bounded; a slow screen is still checked). */
     async function settle() {
@@ -68,8 +54,7 @@ for (const theme of ["light", "dark"]) {
           { timeout: 10000, interval: 200 },
         )
         .catch(() => {});
-      // Two frames: the layout of the last render is done.
-      await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+      await app.frames();
     }
 
     async function go(screen) {
@@ -100,18 +85,9 @@ for (const theme of ["light", "dark"]) {
       await settle();
     }
 
-    /** Sizes the web view's viewport (not the outer window) to w×h; GTK sometimes drops a request, so ask again. */
+    /** The viewport to w×h (see support.mjs), then loading and layout settle. */
     async function resize(w, h) {
-      await browser.waitUntil(
-        async () => {
-          const [iw, ih] = await browser.execute(() => [window.innerWidth, window.innerHeight]);
-          if (iw === w && ih === h) return true;
-          const { width, height } = await browser.getWindowRect();
-          await browser.setWindowSize(width + w - iw, height + h - ih);
-          return false;
-        },
-        { timeout: 10000, interval: 300, timeoutMsg: `the window never became ${w}×${h}` },
-      );
+      await app.sizeTo(w, h);
       await settle();
     }
 
@@ -140,16 +116,7 @@ for (const theme of ["light", "dark"]) {
     }
 
     before(async () => {
-      const data = mkdtempSync(join(tmpdir(), `scimwatch-layout-${theme}-`));
-      browser = await remote({
-        hostname: "127.0.0.1",
-        port: PORT,
-        logLevel: "error",
-        capabilities: {
-          "tauri:options": { application: theme === "dark" ? darkApp() : APP, args: ["--data-dir", data] },
-        },
-      });
-      await browser.waitUntil(async () => (await text()).includes("Overview"), { timeout: 30000 });
+      browser = await app.launch({ application: theme === "dark" ? darkApp() : APP });
       const dark = await browser.execute(() => matchMedia("(prefers-color-scheme: dark)").matches);
       assert.equal(dark, theme === "dark", `the web view does not prefer ${theme}`);
       // The Overview offers the demo once it knows there is no connection yet.
@@ -165,9 +132,6 @@ for (const theme of ["light", "dark"]) {
       await browser.waitUntil(async () => (await text()).includes(DEMO), { timeout: 60000, timeoutMsg: "no demo tenant" });
       // Polled: the overview card reads the job.
       await browser.waitUntil(async () => /Last cycle/.test(await text()), { timeout: 60000, interval: 500 }).catch(() => {});
-    });
-    after(async () => {
-      if (browser) await browser.deleteSession().catch(() => {});
     });
 
     for (const screen of SCREENS) {

@@ -10,30 +10,25 @@
 // - the capability: a URL on any other host is refused by Tauri before any
 //   launcher runs.
 // Screenshots: target/e2e/links-*.png.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { remote } from "webdriverio";
+import { session, shQuote as quote, tempDir, wrappedApp } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const APP = process.env.SCIMWATCH_APP;
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const DEMO = "Demo tenant (simulated)";
 const COPIED = "Couldn't open a browser — link copied";
 const OPENED = "Opened in your browser";
 
-const dir = mkdtempSync(join(tmpdir(), "scimwatch-links-"));
+const dir = tempDir("links");
 const bin = join(dir, "bin");
 const LOG = join(dir, "opened.log");
 const MODE = join(dir, "mode");
+const app = session("links");
+const { shot } = app;
 let browser;
 
-const quote = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
-
 /** The app behind fake launchers: each records its argument, then exits as MODE says. */
-function wrappedApp() {
+function appBehindFakeLaunchers() {
   mkdirSync(bin);
   const fake = (name, failCode, argIndex) =>
     writeFileSync(
@@ -44,30 +39,10 @@ function wrappedApp() {
     );
   fake("xdg-open", 3, 1); // xdg-open: 3 = "a required tool could not be found"
   fake("gio", 2, 2); // gio open <url>: 2 = launch error
-  const app = join(dir, "scimwatch-links");
-  writeFileSync(app, `#!/bin/sh\nPATH=${quote(bin)}:"$PATH" exec ${quote(APP)} "$@"\n`);
-  chmodSync(app, 0o755);
-  return app;
+  return wrappedApp(dir, "scimwatch-links", `PATH=${quote(bin)}:"$PATH"`);
 }
 
-const text = () => browser.execute(() => document.body.innerText);
-const shot = (name) => browser.saveScreenshot(join(OUT, `links-${name}.png`));
 const opened = () => (existsSync(LOG) ? readFileSync(LOG, "utf8").trim().split("\n").filter(Boolean) : []);
-
-async function click(xpath, what, timeout = 30000) {
-  await browser.waitUntil(
-    async () => {
-      for (const el of await browser.$$(xpath)) {
-        if ((await el.isDisplayed()) && (await el.isClickable())) {
-          await el.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout, timeoutMsg: `no clickable ${what}` },
-  );
-}
 
 /** The first portal link of the checklist: steps are selected in turn until one shows it. */
 async function portalLink() {
@@ -95,19 +70,9 @@ async function statusText() {
 
 before(async () => {
   writeFileSync(MODE, "none");
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: wrappedApp(), args: ["--data-dir", join(dir, "data")] } },
-  });
-  await browser.waitUntil(async () => (await text()).includes("Overview"), { timeout: 30000 });
-  await click(`//button[contains(normalize-space(.), "Open the demo tenant")]`, "Open the demo tenant");
-  await browser.waitUntil(async () => (await text()).includes(DEMO), { timeout: 60000, timeoutMsg: "the demo never opened" });
-  await click(`//nav//*[(self::a or self::button) and contains(normalize-space(.), "Troubleshooting")]`, "nav Troubleshooting");
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
+  browser = await app.launch({ application: appBehindFakeLaunchers(), data: join(dir, "data") });
+  await app.openDemo();
+  await app.nav("Troubleshooting");
 });
 
 test("with no browser, a portal link is copied and the window says so", async () => {

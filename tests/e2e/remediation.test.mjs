@@ -7,54 +7,17 @@
 // Restart provisioning of a quarantined job (the quarantine injected from
 // the demo faults panel). The connection lists the actions taken.
 // Screenshots under target/e2e/remediation-*.png.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { DEMO, session } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const DEMO = "Demo tenant (simulated)";
 const QUARANTINE_FAULT = "SCIM token expired";
+const app = session("remediation");
+const { click, button, dialogText, nav, shot, waitForText } = app;
 let browser;
 
-const text = () => browser.execute(() => document.body.innerText);
-const shot = (name) => browser.saveScreenshot(join(OUT, `remediation-${name}.png`));
-
-async function waitForText(t, timeout = 60000) {
-  try {
-    await browser.waitUntil(async () => (await text()).toLowerCase().includes(t.toLowerCase()), {
-      timeout,
-      interval: 500,
-      timeoutMsg: `"${t}" never appeared`,
-    });
-  } catch (e) {
-    await shot(`failed-${t.replace(/[^a-z0-9]+/gi, "-").slice(0, 30)}`).catch(() => {});
-    throw e;
-  }
-}
-
-async function click(xpath, what, timeout = 30000) {
-  await browser.waitUntil(
-    async () => {
-      for (const el of await browser.$$(xpath)) {
-        if ((await el.isDisplayed()) && (await el.isClickable())) {
-          await el.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout, timeoutMsg: `no clickable ${what}` },
-  );
-}
-const button = (name) => click(`//*[(self::button or self::a) and contains(normalize-space(.), "${name}")]`, name);
 const dialogButton = (name) => click(`//*[@role="dialog"]//button[normalize-space(.)="${name}"]`, `dialog ${name}`);
-const nav = (name) => click(`//nav//*[(self::a or self::button) and contains(normalize-space(.), "${name}")]`, `nav ${name}`);
 const remediationSwitch = `//section[starts-with(@aria-label, "Remediation actions of ${DEMO}")]//*[@role="switch"]`;
-const dialogText = () => browser.execute(() => [...document.querySelectorAll('[role="dialog"]')].map((d) => d.innerText).join("\n"));
 
 /** Escape closes the topmost dialog; until none is left. */
 async function closeDialogs() {
@@ -76,25 +39,11 @@ async function adminConsent(url) {
 }
 
 before(async () => {
-  const data = mkdtempSync(join(tmpdir(), "scimwatch-remediation-"));
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: {
-      "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] },
-    },
-  });
-  await waitForText("Overview", 30000);
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
+  browser = await app.launch();
 });
 
 test("consent, provision on demand from the Logs drawer, restart a quarantined job, the actions taken", async () => {
-  await button("Open the demo tenant");
-  await waitForText(DEMO);
-  await browser.waitUntil(async () => !/not polled yet/i.test(await text()), { timeout: 60000, interval: 1000 });
+  await app.openDemo({ polled: true });
 
   // Off by default; switching on is refused while the app lacks the permission.
   await nav("Connections");
@@ -148,14 +97,15 @@ test("consent, provision on demand from the Logs drawer, restart a quarantined j
   assert.match(confirm, /"objectTypeName": "User"/);
   assert.match(confirm, /"ruleId": "/);
   assert.match(confirm, /nothing is sent until you confirm/i);
-  await shot("on-demand-confirm");
+  await app.shotShowing("on-demand-confirm", '[role="dialog"]');
   await dialogButton("Send to Microsoft Graph");
   await browser.waitUntil(async () => /Perform action/.test(await dialogText()), { timeout: 30000, timeoutMsg: "no steps shown" });
   const result = await dialogText();
   for (const step of ["Import user", "Match user between source and target system", "Determine if user is in scope", "Perform action"]) {
     assert.ok(result.includes(step), `step "${step}" shown`);
   }
-  await shot("on-demand-result");
+  // The result is painted, not only in the DOM (a screenshot once showed the dialog blank).
+  await app.shotShowing("on-demand-result", '[data-testid="on-demand-result"]');
   await closeDialogs();
 
   // Quarantine from the demo faults panel, then Restart from the Overview job card.

@@ -1,31 +1,14 @@
 // The real web view's sandbox: no network beyond IPC (CSP), no command
 // outside the capability's allow-list, no Tauri globals.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { session } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
+const app = session("sec");
 let browser;
 
 before(async () => {
-  const data = mkdtempSync(join(tmpdir(), "scimwatch-sec-"));
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: {
-      "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] },
-    },
-  });
-  await browser.waitUntil(async () => (await browser.execute(() => document.body.innerText)).includes("Overview"), {
-    timeout: 20000,
-  });
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
+  browser = await app.launch({ timeout: 20000 });
 });
 
 test("fetch to any host but IPC is blocked by the CSP", async () => {

@@ -1,49 +1,21 @@
 // Settings through the real window: a changed interval is saved by Rust,
 // survives a read-back, and the monitor keeps running.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { DEMO, session } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
+const app = session("settings");
+const { shot } = app;
 let browser;
 
 before(async () => {
-  const data = mkdtempSync(join(tmpdir(), "scimwatch-settings-"));
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: {
-      "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] },
-    },
-  });
-  await browser.waitUntil(async () => (await browser.execute(() => document.body.innerText)).includes("Overview"), {
-    timeout: 20000,
-  });
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
+  browser = await app.launch({ timeout: 20000 });
 });
 
 test("a changed poll interval is saved and read back from the engine", async () => {
-  const settingsLink = await browser.$('//nav//*[(self::a or self::button) and contains(normalize-space(.), "Settings")]');
-  await settingsLink.click();
+  await app.nav("Settings");
   // The form renders once the stored settings have loaded.
-  let ref = null;
-  await browser.waitUntil(
-    async () => {
-      ref = await browser.execute(() => {
-        const l = [...document.querySelectorAll("label")].find((x) => x.textContent.trim().startsWith("Provisioning job"));
-        return l ? l.control : null;
-      });
-      return ref !== null;
-    },
-    { timeout: 20000, timeoutMsg: "the settings form never appeared" },
-  );
-  const input = await browser.$(ref);
+  const input = await app.field("Provisioning job");
   await input.waitForDisplayed({ timeout: 20000 });
   await input.clearValue();
   await input.setValue("3");
@@ -54,11 +26,9 @@ test("a changed poll interval is saved and read back from the engine", async () 
     timeout: 20000,
     timeoutMsg: "no saved confirmation",
   });
-  await browser.saveScreenshot(join(process.env.SCIMWATCH_E2E_OUT, "settings-saved.png"));
-  const stored = await browser.executeAsync((done) => {
-    window.__TAURI_INTERNALS__.invoke("get_settings").then((s) => done(s.job_poll_minutes), (e) => done(String(e)));
-  });
-  assert.equal(stored, 3);
+  await shot("saved");
+  const stored = await app.invoke("get_settings");
+  assert.equal(stored.job_poll_minutes, 3, JSON.stringify(stored));
 });
 
 test("the Network card names the proxy and the certificates the engine uses", async () => {
@@ -75,16 +45,12 @@ test("the Network card names the proxy and the certificates the engine uses", as
   );
   assert.match(text, /Proxy/);
   assert.match(text, /bundled webpki roots/);
-  await browser.saveScreenshot(join(process.env.SCIMWATCH_E2E_OUT, "settings-network.png"));
+  await shot("network");
 });
 
 test("Stalled after shows 3 × the demo job's real interval, named by its connection", async () => {
-  const DEMO = "Demo tenant (simulated)";
-  const overview = await browser.$('//nav//*[(self::a or self::button) and contains(normalize-space(.), "Overview")]');
-  await overview.click();
-  const demo = await browser.$('//button[contains(normalize-space(.), "Open the demo tenant")]');
-  await demo.waitForClickable({ timeout: 20000 });
-  await demo.click();
+  await app.nav("Overview");
+  await app.button("Open the demo tenant");
   // The job read from the (simulated) Graph: its schedule interval, in minutes.
   let report = null;
   await browser.waitUntil(
@@ -104,8 +70,7 @@ test("Stalled after shows 3 × the demo job's real interval, named by its connec
   const fmt = (m) => (m < 60 ? `${m} min` : [Math.floor(m / 60) ? `${Math.floor(m / 60)} h` : "", m % 60 ? `${m % 60} min` : ""].filter(Boolean).join(" "));
   const expected = `${DEMO}: 3 × ${fmt(minutes)} (its job's interval) = ${fmt(3 * minutes)}.`;
 
-  const settingsLink = await browser.$('//nav//*[(self::a or self::button) and contains(normalize-space(.), "Settings")]');
-  await settingsLink.click();
+  await app.nav("Settings");
   let hint = "";
   await browser.waitUntil(
     async () => {
@@ -123,5 +88,5 @@ test("Stalled after shows 3 × the demo job's real interval, named by its connec
   assert.doesNotMatch(hint, /3 × 40 min = 2 hours/, "not the old made-up example");
   const field = await browser.$('//label[starts-with(normalize-space(.), "Stalled after")]');
   await field.scrollIntoView();
-  await browser.saveScreenshot(join(process.env.SCIMWATCH_E2E_OUT, "settings-stall-interval.png"));
+  await shot("stall-interval");
 });

@@ -6,22 +6,17 @@
 // typed value) in light and dark. The web view itself prefers light here
 // (Xvfb, no GTK dark theme), so Dark can only come from the switch.
 // Screenshots: target/e2e/theme-*.png.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { session, tempDir } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const data = mkdtempSync(join(tmpdir(), "scimwatch-theme-"));
+const data = tempDir("theme");
 const DARK_BG = "rgb(14, 16, 21)"; // --bg, dark
 const LIGHT_BG = "rgb(246, 247, 249)"; // --bg, light
+const app = session("theme");
+const { click, shot } = app;
 let browser;
 
-const text = () => browser.execute(() => document.body.innerText);
-const shot = (name) => browser.saveScreenshot(join(OUT, `theme-${name}.png`));
 const look = () =>
   browser.execute(() => ({
     theme: document.documentElement.getAttribute("data-theme"),
@@ -32,28 +27,7 @@ const look = () =>
   }));
 
 async function launch() {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] } },
-  });
-  await browser.waitUntil(async () => (await text()).includes("Overview"), { timeout: 30000 });
-}
-
-async function click(xpath, what) {
-  await browser.waitUntil(
-    async () => {
-      for (const el of await browser.$$(xpath)) {
-        if ((await el.isDisplayed()) && (await el.isClickable())) {
-          await el.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout: 20000, timeoutMsg: `no clickable ${what}` },
-  );
+  browser = await app.launch({ data });
 }
 
 async function openAppearance() {
@@ -74,7 +48,7 @@ const choose = (label) => click(`//*[@role="radiogroup" and @aria-label="Theme"]
  * and resolves its colour against the typed value's, in the current theme.
  */
 async function placeholderStyle() {
-  await click(`//nav//*[(self::a or self::button) and contains(normalize-space(.), "Connections")]`, "nav Connections");
+  await app.nav("Connections");
   await browser.execute(() => {
     window.location.hash = "#/connections/new";
   });
@@ -96,10 +70,6 @@ async function placeholderStyle() {
     };
   }, input);
 }
-
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
-});
 
 test("Dark applies at once, survives a relaunch from before the first script, and System follows the web view again", async () => {
   await launch();
@@ -131,8 +101,7 @@ test("Dark applies at once, survives a relaunch from before the first script, an
   await shot("dark-placeholders");
 
   // Relaunch: dark from the init script, before the UI asked for it.
-  await browser.deleteSession();
-  browser = undefined;
+  await app.quit();
   await launch();
   l = await look();
   assert.equal(l.boot, "dark", "set by the shell's init script at document start");

@@ -3,45 +3,14 @@
 // domain, lists the matching people, and tracing one shows the verdict, the
 // assignment, the scope, the SaaS, the next cycle and their newest events,
 // with the Logs filtered to them. Screenshot: target/e2e/trace-*.png.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { DEMO, session } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const DEMO = "Demo tenant (simulated)";
-const data = mkdtempSync(join(tmpdir(), "scimwatch-trace-"));
+const app = session("trace");
+const { click, waitForPage } = app;
+const shot = (name) => app.shot(name).catch(() => {});
 let browser;
-
-const text = () => browser.execute(() => document.body.innerText);
-const shot = (name) => (OUT ? browser.saveScreenshot(join(OUT, `trace-${name}.png`)).catch(() => {}) : Promise.resolve());
-
-async function waitFor(pred, what, timeout = 60000) {
-  try {
-    await browser.waitUntil(async () => pred(await text()), { timeout, interval: 500, timeoutMsg: what });
-  } catch (e) {
-    await shot(`failed-${what.replace(/[^a-z0-9]+/gi, "-").slice(0, 30)}`);
-    throw e;
-  }
-}
-
-async function click(xpath, what) {
-  await browser.waitUntil(
-    async () => {
-      for (const el of await browser.$$(xpath)) {
-        if ((await el.isDisplayed()) && (await el.isClickable())) {
-          await el.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout: 30000, timeoutMsg: `no clickable ${what}` },
-  );
-}
 
 /** The trace panel's lines by label (dt → dd text), or null when no trace is shown. */
 const panel = () =>
@@ -65,20 +34,10 @@ async function search(q) {
   await click(`//form[@role="search"]//button[normalize-space(.)="Trace"]`, "Trace");
 }
 
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
-});
-
 test("find a demo user and trace them: assignment, events, the SaaS, the next cycle", async () => {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: { "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", data] } },
-  });
-  await waitFor((t) => t.includes("Open the demo tenant"), "the first launch never offered the demo", 30000);
-  await click(`//button[contains(normalize-space(.), "Open the demo tenant")]`, "Open the demo tenant");
-  await waitFor((t) => t.includes(DEMO) && t.includes("Find a user"), "the demo never opened with Find a user");
+  browser = await app.launch({ ready: "Open the demo tenant" });
+  await app.button("Open the demo tenant");
+  await waitForPage((t) => t.includes(DEMO) && t.includes("Find a user"), "the demo never opened with Find a user");
 
   // Every demo user's UPN ends with the tenant's domain: a list to pick from.
   let traced = null;
@@ -107,7 +66,7 @@ test("find a demo user and trace them: assignment, events, the SaaS, the next cy
 
   // The Logs, filtered to them, list their events.
   await click(`//a[contains(normalize-space(.), "All their events in the Logs")]`, "All their events in the Logs");
-  await waitFor((t) => t.includes("Provisioning logs"), "the Logs never opened");
+  await waitForPage((t) => t.includes("Provisioning logs"), "the Logs never opened");
   const who = await browser.execute(() => decodeURIComponent(location.hash.split("who=")[1] ?? ""));
   assert.ok(who.length > 0);
 });

@@ -6,59 +6,20 @@
 // StatusNotifier host), so this test opens that address in the real window
 // with a real incident of the demo tenant and checks that the Incidents
 // screen shows it focused and outlined, not the Overview.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { remote } from "webdriverio";
+import { session } from "./support.mjs";
 
-const PORT = Number(process.env.E2E_DRIVER_PORT || 4444);
-const OUT = process.env.SCIMWATCH_E2E_OUT;
-const DEMO = "Demo tenant (simulated)";
+const app = session("tray");
+const { click, invoke } = app;
 let browser;
 
-const text = () => browser.execute(() => document.body.innerText);
-const invoke = (cmd, args = {}) =>
-  browser.executeAsync(
-    (c, a, done) => window.__TAURI_INTERNALS__.invoke(c, a).then(done, (e) => done({ error: e })),
-    cmd,
-    args,
-  );
-
-async function click(xpath, what) {
-  await browser.waitUntil(
-    async () => {
-      for (const el of await browser.$$(xpath)) {
-        if ((await el.isDisplayed()) && (await el.isClickable())) {
-          await el.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout: 30000, timeoutMsg: `no clickable ${what}` },
-  );
-}
-
 before(async () => {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "error",
-    capabilities: {
-      "tauri:options": { application: process.env.SCIMWATCH_APP, args: ["--data-dir", mkdtempSync(join(tmpdir(), "scimwatch-tray-"))] },
-    },
-  });
-  await browser.waitUntil(async () => (await text()).includes("Overview"), { timeout: 30000 });
-});
-after(async () => {
-  if (browser) await browser.deleteSession().catch(() => {});
+  browser = await app.launch();
 });
 
 test("the tray's incident address opens that incident, focused, on the Incidents screen", async () => {
-  await click(`//button[contains(normalize-space(.), "Open the demo tenant")]`, "Open the demo tenant");
-  await browser.waitUntil(async () => (await text()).includes(DEMO) && !/not polled yet/i.test(await text()), { timeout: 60000, interval: 1000 });
+  await app.openDemo({ polled: true });
   await click('//*[@role="switch" and contains(@aria-label, "Groups object mapping disabled")]', "groups mapping switch");
   let open = [];
   await browser.waitUntil(
@@ -93,5 +54,5 @@ test("the tray's incident address opens that incident, focused, on the Incidents
   assert.equal(seen.current, "true");
   assert.match(seen.ring, /rgb/, "outlined");
   assert.ok(seen.visible, "scrolled into view");
-  await browser.saveScreenshot(join(OUT, "tray-incident-focused.png"));
+  await app.shot("incident-focused");
 });
