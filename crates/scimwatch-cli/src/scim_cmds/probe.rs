@@ -47,6 +47,7 @@ fn print_step(s: &ProbeStep) {
         StepOutcome::NotApplicable => "n/a ",
         StepOutcome::NotRun => "----",
         StepOutcome::Unverified => "??  ",
+        StepOutcome::NotChecked => "n/c ",
     };
     eprintln!("{mark}  {}", s.code);
 }

@@ -19,7 +19,8 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 use ts_rs::TS;
 
-use super::plan::{planned, Names};
+use super::plan::{planned_for, Names};
+use super::roles::stored_roles_mapping;
 use super::{cleanup, probe_named, Leftover, ProbeReport, ProbeStep, RunOptions};
 use crate::app::Engine;
 use crate::error::EngineError;
@@ -135,7 +136,10 @@ pub async fn probe_plan(engine: &Engine, connection: &str) -> Result<ProbePlan, 
     let token = random_token();
     let n = Names::new(&token);
     let base = url.trim_end_matches('/');
-    let requests = planned(&n)
+    let with_role = stored_roles_mapping(engine.store.pool(), row.id)
+        .await
+        .is_mapped();
+    let requests = planned_for(&n, with_role)
         .into_iter()
         .map(|p| PlannedRequest {
             method: p.method.to_string(),
@@ -147,7 +151,7 @@ pub async fn probe_plan(engine: &Engine, connection: &str) -> Result<ProbePlan, 
             note: p.note,
         })
         .collect();
-    let creates = vec![
+    let mut creates = vec![
         format!(
             "a user {} (externalId {}, email {}), renamed to {}, disabled, then deleted",
             n.user_name, n.external_id, n.email, n.user_name_renamed
@@ -158,6 +162,15 @@ pub async fn probe_plan(engine: &Engine, connection: &str) -> Result<ProbePlan, 
             n.group_name, n.group_external_id, n.group_name_renamed
         ),
     ];
+    if with_role {
+        creates.push(format!(
+            "a second user {} (externalId {}) with the app role {}, as Entra creates it when \
+             the Users mapping maps app roles, then deleted",
+            n.role_user_name,
+            n.role_external_id,
+            super::plan::ROLE_VALUE
+        ));
+    }
     Ok(ProbePlan {
         url,
         host,
@@ -308,7 +321,12 @@ pub fn observation(r: &ProbeReport) -> ProbeObservation {
     let sent: Vec<&ProbeStep> = r
         .steps
         .iter()
-        .filter(|s| !matches!(s.outcome, StepOutcome::NotRun | StepOutcome::NotApplicable))
+        .filter(|s| {
+            !matches!(
+                s.outcome,
+                StepOutcome::NotRun | StepOutcome::NotApplicable | StepOutcome::NotChecked
+            )
+        })
         .collect();
     ProbeObservation {
         url: r.url.clone(),
@@ -357,6 +375,12 @@ pub fn observation(r: &ProbeReport) -> ProbeObservation {
                     .collect()
             })
             .unwrap_or_default(),
+        not_checked: r
+            .steps
+            .iter()
+            .filter(|s| s.outcome == StepOutcome::NotChecked)
+            .map(|s| format!("{}: {}", s.title, s.message))
+            .collect(),
     }
 }
 
