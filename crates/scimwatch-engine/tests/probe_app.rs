@@ -151,6 +151,33 @@ async fn nothing_is_sent_without_both_confirmations() {
         let e = scimwatch_core::CommandError::from(e);
         assert_eq!(e.kind, scimwatch_core::ErrorKind::Validation, "{e:?}");
     }
+    // The Users mapping changed after the plan was shown (it now maps app
+    // roles, so the run would send a create the admin did not see).
+    scim_fixture::store_users_mapping(
+        &eng,
+        &conn,
+        &["roles <- AppRoleAssignmentsComplex([appRoleAssignments])"],
+    )
+    .await;
+    let e = probe::run_probe(
+        &eng,
+        &conn,
+        true,
+        Some(Consent {
+            token: plan.token.clone(),
+            host: plan.host.clone(),
+        }),
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap_err();
+    let e = scimwatch_core::CommandError::from(e);
+    assert_eq!(e.kind, scimwatch_core::ErrorKind::Validation, "{e:?}");
+    assert!(
+        format!("{e:?}").contains("show the requests again"),
+        "{e:?}"
+    );
     // Not even the read side went out, and nothing is stored or listed.
     assert_eq!(discoveries(&eng).await, 0);
     assert_eq!(rows_listed(&eng).await, 0);

@@ -86,6 +86,15 @@ fn running() -> &'static Running {
     RUNNING.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// Whether each plan shown in this process listed the user with an app
+/// role, by plan token: the run sends what the admin was shown, or nothing.
+type Shown = Mutex<HashMap<String, bool>>;
+
+fn shown() -> &'static Shown {
+    static SHOWN: OnceLock<Shown> = OnceLock::new();
+    SHOWN.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
 fn key(engine: &Engine, row: &ConnectionRow) -> (PathBuf, String) {
     (engine.data_dir().to_path_buf(), row.uuid.clone())
 }
@@ -139,6 +148,10 @@ pub async fn probe_plan(engine: &Engine, connection: &str) -> Result<ProbePlan, 
     let with_role = stored_roles_mapping(engine.store.pool(), row.id)
         .await
         .is_mapped();
+    shown()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(token.clone(), with_role);
     let requests = planned_for(&n, with_role)
         .into_iter()
         .map(|p| PlannedRequest {
@@ -215,6 +228,25 @@ pub async fn run_probe(
                 "host",
                 format!("type the host the probe writes to ({host}) to confirm"),
             ));
+        }
+        // The attribute mappings changed since the plan was shown (the
+        // Graph side re-read them): the role create would differ from it.
+        let planned_role = shown()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&c.token)
+            .copied();
+        if let Some(planned_role) = planned_role {
+            let now_role = stored_roles_mapping(engine.store.pool(), row.id)
+                .await
+                .is_mapped();
+            if planned_role != now_role {
+                return Err(invalid(
+                    "token",
+                    "the Users mapping changed since the requests were shown (whether a user \
+                     with an app role is created): show the requests again",
+                ));
+            }
         }
         Some(c.token)
     } else {
