@@ -78,6 +78,10 @@ async fn probe_consent_exit_codes_and_crash_clean_up() {
         "the plan is printed before any write"
     );
     assert!(t.contains("PATCH  Users/{user id}") && t.contains("\"False\""));
+    // No stored mapping maps app roles: the user with a role is neither
+    // planned nor sent (its step is not checked / not applicable).
+    assert!(!t.contains("[create_user_with_role]"), "{t}");
+    assert!(!t.contains("pass  create_user_with_role"), "{t}");
     assert!(t.contains("**ready for Entra**"));
     assert!(!t.contains(&info.scim_token));
     assert_eq!(probe_objects(&sim), 0);

@@ -106,6 +106,7 @@ fn healthy() -> Observations {
             operations: 19,
             leftovers: vec![],
             read_side_deviations: vec![],
+            not_checked: vec![],
         }),
     }
 }

@@ -78,7 +78,8 @@ async fn the_plan_lists_every_request_with_the_names_that_are_sent() {
     assert_eq!(plan.host, "127.0.0.1");
     assert_eq!(
         plan.requests.len(),
-        probe::planned(&probe::Names::new("x")).len()
+        // No mappings stored: the user with an app role is not planned.
+        probe::plan::planned_for(&probe::Names::new("x"), false).len()
     );
     assert!(plan
         .requests
@@ -150,6 +151,33 @@ async fn nothing_is_sent_without_both_confirmations() {
         let e = scimwatch_core::CommandError::from(e);
         assert_eq!(e.kind, scimwatch_core::ErrorKind::Validation, "{e:?}");
     }
+    // The Users mapping changed after the plan was shown (it now maps app
+    // roles, so the run would send a create the admin did not see).
+    scim_fixture::store_users_mapping(
+        &eng,
+        &conn,
+        &["roles <- AppRoleAssignmentsComplex([appRoleAssignments])"],
+    )
+    .await;
+    let e = probe::run_probe(
+        &eng,
+        &conn,
+        true,
+        Some(Consent {
+            token: plan.token.clone(),
+            host: plan.host.clone(),
+        }),
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap_err();
+    let e = scimwatch_core::CommandError::from(e);
+    assert_eq!(e.kind, scimwatch_core::ErrorKind::Validation, "{e:?}");
+    assert!(
+        format!("{e:?}").contains("show the requests again"),
+        "{e:?}"
+    );
     // Not even the read side went out, and nothing is stored or listed.
     assert_eq!(discoveries(&eng).await, 0);
     assert_eq!(rows_listed(&eng).await, 0);
@@ -305,7 +333,7 @@ async fn the_report_exports_as_markdown_and_json() {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&js.path).unwrap()).unwrap();
     assert_eq!(v["verdict"], "ready_for_entra");
-    assert_eq!(v["steps"].as_array().unwrap().len(), 19);
+    assert_eq!(v["steps"].as_array().unwrap().len(), 21);
     assert!(!std::fs::read_to_string(&js.path)
         .unwrap()
         .contains(&sim.info().scim_token));

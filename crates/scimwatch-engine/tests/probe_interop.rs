@@ -2,8 +2,10 @@
 //! installed from registries by `scripts/install-deps.sh`: scim2-server
 //! (Python, PyPI, in `.venv`) and SCIMMY + scimmy-routers (npm, in
 //! `tests/interop/scimmy/`). Each server's result per Entra operation is
-//! asserted, and that no `scimwatch-probe-*` object is left on it — also
-//! after a run cancelled right after its first create (issue 20).
+//! asserted — without stored mappings (the app-role create *not checked*)
+//! and with a Users mapping that maps app roles (sent, as Entra sends it) —
+//! and that no `scimwatch-probe-*` object is left on it, also after a run
+//! cancelled right after its first create (issue 20).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,12 +17,12 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use chrono::Utc;
-use scim_fixture::{add_connection, engine};
+use scim_fixture::{add_connection, engine, store_users_mapping};
 use scimwatch_core::scim::write_probe::{ProbeVerdict, StepOutcome, PROBE_PREFIX};
 use scimwatch_engine::scim::probe::{probe, ProbeReport, ProbeStep, RunOptions};
 use tokio::process::{Child, Command};
 
-use StepOutcome::{Fail, NotRun, Pass};
+use StepOutcome::{Fail, NotChecked, NotRun, Pass};
 
 /// SCIMMY behind Express (`tests/interop/scimmy/server.mjs`), killed on drop.
 struct Scimmy {
@@ -102,9 +104,10 @@ fn outcomes(r: &ProbeReport) -> BTreeMap<&str, StepOutcome> {
         .collect()
 }
 
-/// The probe's results against `url`; then a cancelled run; each must
-/// leave nothing behind.
-async fn check_server(url: &str, token: &str, want: &[(&str, StepOutcome)]) {
+/// The probe's results against `url`; then, with app roles mapped, the
+/// role create's result (`role`); then a cancelled run; each must leave
+/// nothing behind.
+async fn check_server(url: &str, token: &str, want: &[(&str, StepOutcome)], role: StepOutcome) {
     let eng = engine().await;
     let conn = add_connection(&eng, "Interop", url, token).await;
     let r = probe(&eng, &conn, true, &RunOptions::default(), Utc::now())
@@ -124,6 +127,48 @@ async fn check_server(url: &str, token: &str, want: &[(&str, StepOutcome)]) {
     assert!(r.leftovers.is_empty(), "{:?}", r.leftovers);
     assert!(probe_objects(url, token).await.is_empty());
     assert!(!serde_json::to_string(&r).unwrap().contains(token));
+
+    // The Users mapping maps app roles: Entra's create with a role is sent.
+    store_users_mapping(
+        &eng,
+        &conn,
+        &[
+            "*userName <- userPrincipalName",
+            "roles[primary eq \"True\"].value <- SingleAppRoleAssignment([appRoleAssignments])",
+        ],
+    )
+    .await;
+    let r = probe(&eng, &conn, true, &RunOptions::default(), Utc::now())
+        .await
+        .unwrap();
+    let s = r
+        .steps
+        .iter()
+        .find(|s| s.code == "create_user_with_role")
+        .unwrap();
+    assert_eq!(s.outcome, role, "{url}: {}", s.message);
+    assert!(s
+        .request
+        .as_ref()
+        .and_then(|q| q.body.as_deref())
+        .is_some_and(|b| b.contains("WindowsAzureActiveDirectoryRole")));
+    if role == Fail {
+        assert!(s.entra_reaction.is_some() && s.response.is_some());
+        assert!(
+            s.message
+                .contains("refuses Entra's Create User carrying an app role"),
+            "{}",
+            s.message
+        );
+    }
+    // Everything else as without roles.
+    let mut got = outcomes(&r);
+    got.remove("create_user_with_role");
+    let mut rest = want.clone();
+    rest.remove("create_user_with_role");
+    assert_eq!(got, rest, "{url}\n{}", r.to_markdown());
+    assert!(r.leftovers.is_empty(), "{:?}", r.leftovers);
+    assert!(probe_objects(url, token).await.is_empty());
 
     // Cancelled right after the first create: cleaned up all the same.
     let opts = RunOptions::default();
@@ -145,7 +190,8 @@ async fn check_server(url: &str, token: &str, want: &[(&str, StepOutcome)]) {
 
 /// scim2-server refuses Entra's Create Group: its body names Microsoft's
 /// `…/ADSCIM/2.0/Group` schema, which the server does not know (400), so
-/// Entra could create no group there; everything about users passes.
+/// Entra could create no group there; everything about users passes — the
+/// lookup in another case too, and a user created with an app role keeps it.
 #[tokio::test]
 async fn scim2_server_results_per_operation() {
     let s = entra_sim::testing::Scim2Server::start().await.unwrap();
@@ -157,12 +203,14 @@ async fn scim2_server_results_per_operation() {
             ("create_user", Pass),
             ("get_user", Pass),
             ("query_user_by_user_name", Pass),
+            ("query_user_by_user_name_other_case", Pass),
             ("query_user_by_external_id", Pass),
             ("update_user_multi_valued", Pass),
             ("update_user_name", Pass),
             ("disable_user", Pass),
             ("disable_user_lower_case_op", Pass),
             ("disable_user_string_false", Pass),
+            ("create_user_with_role", NotChecked),
             ("query_group_before_create", Pass),
             ("create_group", Fail),
             ("get_group", NotRun),
@@ -173,13 +221,17 @@ async fn scim2_server_results_per_operation() {
             ("delete_group", NotRun),
             ("delete_user", Pass),
         ],
+        Pass,
     )
     .await;
 }
 
 /// SCIMMY refuses `"active": "False"` (400: the form Entra sends without
 /// `aadOptscim062020`), so a user unassigned in Entra stays active there;
-/// everything else passes.
+/// compares `userName` case-sensitively (the probe's own user, upper-cased,
+/// is not found: seen on an empty server too); and, with app roles mapped,
+/// refuses Entra's create carrying `roles[].type`
+/// `"WindowsAzureActiveDirectoryRole"` (400). Everything else passes.
 #[tokio::test]
 async fn scimmy_results_per_operation() {
     let s = start_scimmy().await;
@@ -191,12 +243,14 @@ async fn scimmy_results_per_operation() {
             ("create_user", Pass),
             ("get_user", Pass),
             ("query_user_by_user_name", Pass),
+            ("query_user_by_user_name_other_case", Fail),
             ("query_user_by_external_id", Pass),
             ("update_user_multi_valued", Pass),
             ("update_user_name", Pass),
             ("disable_user", Pass),
             ("disable_user_lower_case_op", Pass),
             ("disable_user_string_false", Fail),
+            ("create_user_with_role", NotChecked),
             ("query_group_before_create", Pass),
             ("create_group", Pass),
             ("get_group", Pass),
@@ -207,6 +261,7 @@ async fn scimmy_results_per_operation() {
             ("delete_group", Pass),
             ("delete_user", Pass),
         ],
+        Fail,
     )
     .await;
 }

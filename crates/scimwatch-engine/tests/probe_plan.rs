@@ -59,6 +59,15 @@ fn every_body_is_microsofts_with_throwaway_values() {
             plan::create_user(&n),
         ),
         (
+            "create-user-with-role.json",
+            vec![
+                ("alias", &n.role_external_id),
+                ("alias@contoso.OnMicrosoft.com", &n.role_user_name),
+                ("First Name Last Name", "Probe Role"),
+            ],
+            plan::create_user_with_role(&n),
+        ),
+        (
             "update-user-multi-valued.json",
             vec![
                 ("updatedEmail@microsoft.com", &n.email_updated),
@@ -131,6 +140,19 @@ fn the_printed_plan_lists_every_operation_with_its_body() {
     let targets: Vec<&str> = plan.iter().map(|p| p.target.as_str()).collect();
     assert!(targets.contains(&format!("Users?filter=userName eq \"{}\"", n.user_name).as_str()));
     assert!(targets.contains(&format!("Users?filter=externalId eq \"{}\"", n.external_id).as_str()));
+    // Entra's matching lookup in another case (RFC 7643: userName is
+    // case-insensitive).
+    assert!(targets.contains(
+        &format!(
+            "Users?filter=userName eq \"{}\"",
+            n.user_name.to_ascii_uppercase()
+        )
+        .as_str()
+    ));
+    // The user with an app role is planned only when roles are mapped.
+    let role = Op::CreateUserWithRole.code();
+    assert!(plan.iter().any(|p| p.note == role));
+    assert!(!plan::planned_for(&n, false).iter().any(|p| p.note == role));
     assert!(targets.contains(
         &format!(
             "Groups?excludedAttributes=members&filter=displayName eq \"{}\"",

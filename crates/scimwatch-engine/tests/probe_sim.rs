@@ -1,5 +1,7 @@
 //! The Entra write probe against the simulator's built-in SCIM target:
-//! healthy → every operation passes and the verdict is "ready for Entra";
+//! healthy → every operation passes and the verdict is "ready for Entra"
+//! (the app-role create is *not checked* without stored mappings, *not
+//! applicable* when they map no role, and sent and read back when they do);
 //! each misbehaviour → the operation it breaks fails with Entra's reaction
 //! and the others still pass; without consent nothing is written and nothing
 //! passes; a cancel mid-probe and a crash both end with no
@@ -11,7 +13,7 @@ mod scim_fixture;
 
 use chrono::Utc;
 use entra_sim::{Fault, SimHandle};
-use scim_fixture::{add_connection, engine};
+use scim_fixture::{add_connection, engine, store_users_mapping};
 use scimwatch_core::scim::write_probe::{EntraReaction, ProbeVerdict, StepOutcome, PROBE_PREFIX};
 use scimwatch_core::scim::Severity;
 use scimwatch_engine::scim::probe::{cleanup, probe, ProbeReport, ProbeStep, RunOptions};
@@ -61,9 +63,17 @@ async fn healthy_target_passes_every_operation_and_is_ready() {
     let r = run(&eng, &conn, true).await;
     assert!(r.write_probe_run);
     for s in &r.steps {
-        assert_eq!(s.outcome, StepOutcome::Pass, "{}: {}", s.code, s.message);
+        // No mappings stored (a SCIM-only connection): whether Entra sends
+        // app roles is not known, so that create is not checked — no pass.
+        let want = if s.code == "create_user_with_role" {
+            StepOutcome::NotChecked
+        } else {
+            StepOutcome::Pass
+        };
+        assert_eq!(s.outcome, want, "{}: {}", s.code, s.message);
     }
-    assert_eq!(r.steps.len(), 19);
+    assert_eq!(r.steps.len(), 21);
+    assert!(step(&r, "create_user_with_role").request.is_none());
     assert_eq!(
         r.verdict,
         ProbeVerdict::ReadyForEntra,
@@ -87,6 +97,10 @@ async fn healthy_target_passes_every_operation_and_is_ready() {
         .contains("\"False\""));
     let md = r.to_markdown();
     assert!(md.contains("ready for Entra") && !md.contains(&token));
+    assert!(md.contains("(not checked: `create_user_with_role`"), "{md}");
+    let obs = scimwatch_engine::scim::probe::observation(&r);
+    assert_eq!((obs.passed, obs.operations), (20, 20));
+    assert_eq!(obs.not_checked.len(), 1);
     // A read side with a check it could not run (an empty SaaS has no user
     // to look up in another case) is never "no deviation" outright.
     let mut partial = r.clone();
@@ -149,6 +163,12 @@ async fn each_misbehaviour_fails_the_operation_it_breaks() {
             vec![],
         ),
         (
+            // Found on the probe's own user: no existing user needed.
+            Fault::ScimUserNameCaseSensitive,
+            vec![("query_user_by_user_name_other_case", Duplicate)],
+            vec![],
+        ),
+        (
             Fault::ScimPatchIgnored,
             patches.iter().map(|p| (*p, SilentDrift)).collect(),
             // An empty group reads back without `members` (RFC 7643 §2.5),
@@ -172,6 +192,8 @@ async fn each_misbehaviour_fails_the_operation_it_breaks() {
                 StepOutcome::Fail
             } else if let Some((_, o)) = neither.iter().find(|(c, _)| *c == s.code) {
                 *o
+            } else if s.code == "create_user_with_role" {
+                StepOutcome::NotChecked
             } else {
                 StepOutcome::Pass
             };
@@ -303,5 +325,79 @@ async fn leftovers_of_a_crashed_run_are_deleted_next_time() {
     assert_eq!(c.removed.len(), 2, "{c:?}");
     assert!(c.leftovers.is_empty());
     assert!(probe_objects(&sim).is_empty());
+    sim.shutdown().await;
+}
+
+/// With the Users mapping stored: no app role mapped → the role create is
+/// not applicable; roles mapped → it is planned, sent with Entra's role
+/// body, the role read back, and the second user deleted.
+#[tokio::test]
+async fn the_app_role_create_follows_the_stored_users_mapping() {
+    let (sim, eng, conn, _) = setup().await;
+    store_users_mapping(&eng, &conn, &["*userName <- userPrincipalName"]).await;
+    let r = run(&eng, &conn, true).await;
+    let s = step(&r, "create_user_with_role");
+    assert_eq!(s.outcome, StepOutcome::NotApplicable, "{}", s.message);
+    assert!(s.message.contains("no roles mapping"), "{}", s.message);
+    assert_eq!(r.verdict, ProbeVerdict::ReadyForEntra);
+    let plan = scimwatch_engine::scim::probe::probe_plan(&eng, &conn)
+        .await
+        .unwrap();
+    assert!(!plan
+        .requests
+        .iter()
+        .any(|p| p.note == "create_user_with_role"));
+
+    store_users_mapping(
+        &eng,
+        &conn,
+        &[
+            "*userName <- userPrincipalName",
+            "roles[primary eq \"True\"].value <- SingleAppRoleAssignment([appRoleAssignments])",
+        ],
+    )
+    .await;
+    let plan = scimwatch_engine::scim::probe::probe_plan(&eng, &conn)
+        .await
+        .unwrap();
+    let post = plan
+        .requests
+        .iter()
+        .find(|p| p.note == "create_user_with_role")
+        .unwrap();
+    assert!(post
+        .body
+        .as_deref()
+        .unwrap()
+        .contains("WindowsAzureActiveDirectoryRole"));
+    assert!(plan.creates.iter().any(|c| c.contains("app role")));
+    let r = run(&eng, &conn, true).await;
+    let s = step(&r, "create_user_with_role");
+    assert_eq!(s.outcome, StepOutcome::Pass, "{}", s.message);
+    assert!(s
+        .request
+        .as_ref()
+        .unwrap()
+        .body
+        .as_deref()
+        .unwrap()
+        .contains("\"type\":\"WindowsAzureActiveDirectoryRole\""));
+    assert!(s.read_back.is_some());
+    for s in &r.steps {
+        assert_eq!(s.outcome, StepOutcome::Pass, "{}: {}", s.code, s.message);
+    }
+    assert_eq!(r.verdict, ProbeVerdict::ReadyForEntra);
+    assert!(!r.to_markdown().contains("not checked"));
+    assert!(
+        r.leftovers.is_empty() && r.cleaned_up.is_empty(),
+        "{:?}",
+        r.cleaned_up
+    );
+    assert!(probe_objects(&sim).is_empty(), "{:?}", probe_objects(&sim));
+    let left: (i64,) = sqlx::query_as("SELECT count(*) FROM scim_probe_objects")
+        .fetch_one(eng.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(left.0, 0);
     sim.shutdown().await;
 }

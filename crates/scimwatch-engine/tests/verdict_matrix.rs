@@ -3,8 +3,11 @@
 //! body under `tests/fixtures/graph-real/`, a SCIM-only and an Entra-only
 //! connection — through the real engine, with what the admin gets: the
 //! incidents (at most one per fault, with one notification), "Start here",
-//! every checklist step's state, and the exit codes of `check`, `discover`
-//! and `crawl`. Each scenario's expectation is asserted; the whole matrix is
+//! every checklist step's state, and the exit codes of `check`, `discover`,
+//! `crawl` and the write probe (run, with consent, on entra-sim's SCIM
+//! target with the fault in place: step 13 judges its report, and the
+//! operations it fails are asserted per scenario). Each scenario's
+//! expectation is asserted; the whole matrix is
 //! written to `docs/VERDICTS.md`, and the test fails when the committed file
 //! is stale (`make verdicts` rewrites it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -26,6 +29,7 @@ use entra_sim::{Fault, GraphFamily};
 use graph_support::{fast_http, sim_config, Env};
 use scimwatch_core::checklist::{StepStatus, OPT_IN_STEPS};
 use scimwatch_core::incident::IncidentAction;
+use scimwatch_core::scim::write_probe::StepOutcome;
 use scimwatch_core::AuthMode;
 use scimwatch_engine::checkup;
 use scimwatch_engine::diagnose::{DiagnosisConfig, DiagnosisOutcome};
@@ -36,6 +40,7 @@ use scimwatch_engine::notify::{Notifiers, RecordingNotifier};
 use scimwatch_engine::poller::{poll_once, PollConfig};
 use scimwatch_engine::scim::crawl::{run_inventory, CancelFlag, CrawlConfig};
 use scimwatch_engine::scim::discover::discover;
+use scimwatch_engine::scim::probe::{probe, RunOptions};
 use scimwatch_engine::store::incidents;
 
 pub use render::Row;
@@ -319,9 +324,40 @@ async fn run_fault(kind: &str, faults: Vec<Fault>) -> Row {
     row
 }
 
-/// The checklist, `check`, `discover` and `crawl`, as the admin runs them.
+/// The write probe, as the admin runs it before switching provisioning on
+/// (consent given): its exit code, the operations that failed and what it
+/// could not delete. Its report is stored, so step 13 judges it.
+async fn write_probe(env: &Env, row: &mut Row, now: chrono::DateTime<Utc>) {
+    match probe(
+        &env.engine,
+        &env.row.uuid,
+        true,
+        &RunOptions::default(),
+        now,
+    )
+    .await
+    {
+        Ok(r) => {
+            row.probe = Some(r.exit_code());
+            row.probe_failed = r
+                .steps
+                .iter()
+                .filter(|s| s.outcome == StepOutcome::Fail)
+                .map(|s| s.code.clone())
+                .collect();
+            row.probe_leftovers = r.leftovers.len();
+        }
+        Err(e) => panic!("{}: the probe did not report: {e}", row.name),
+    }
+}
+
+/// The write probe, the checklist, `check`, `discover` and `crawl`, as the
+/// admin runs them.
 async fn judge(env: &Env, row: &mut Row) {
     let now = Utc::now();
+    if env.row.scim_url.is_some() {
+        write_probe(env, row, now).await;
+    }
     let conn = scimwatch_engine::connections::get(&env.engine.store, &env.row.uuid)
         .await
         .unwrap();
@@ -431,6 +467,27 @@ async fn every_scenario_gets_its_verdict_and_the_matrix_is_current() {
         if r.recovers == Some(false) {
             bad("an incident stays open after the fix".into());
         }
+        // The write probe ran wherever there is a SCIM side, step 13 judges
+        // its report, and it never leaves an object behind.
+        if let Some(p) = r.probe {
+            let want = match p {
+                0 => StepStatus::Pass,
+                1 => StepStatus::Fail,
+                _ => StepStatus::Unknown,
+            };
+            if r.step("entra_updates") != Some(want) {
+                bad(format!(
+                    "probe exit {p}, step entra_updates {:?}",
+                    r.step("entra_updates")
+                ));
+            }
+            if r.probe_leftovers > 0 {
+                bad(format!("the probe left {} object(s)", r.probe_leftovers));
+            }
+        }
+        if r.discover.is_some() != r.probe.is_some() {
+            bad("a SCIM side without the write probe (or the reverse)".into());
+        }
     }
     // Every scenario's expected verdict.
     for r in &rows {
@@ -443,6 +500,13 @@ async fn every_scenario_gets_its_verdict_and_the_matrix_is_current() {
             Some(e) => {
                 if let Err(m) = e.matches(r) {
                     wrong.push(format!("{}: {m}", r.name));
+                }
+                let failed = expect::probe_fails(&r.name);
+                if r.probe_failed != failed {
+                    wrong.push(format!(
+                        "{}: the write probe failed {:?}, expected {failed:?} (verdict_matrix/expect.rs PROBE_FAILS)",
+                        r.name, r.probe_failed
+                    ));
                 }
             }
         }

@@ -3,4 +3,4 @@
 /**
  * What one replayed operation concluded.
  */
-export type StepOutcome = "pass" | "fail" | "not_applicable" | "not_run" | "unverified";
+export type StepOutcome = "pass" | "fail" | "not_applicable" | "not_run" | "unverified" | "not_checked";

@@ -502,18 +502,20 @@ export function storedCompliance(over: Partial<StoredCompliance> = {}): StoredCo
   };
 }
 
-/** The 19 Entra operations the write probe replays, in order. */
+/** The 21 Entra operations the write probe replays, in order. */
 export const PROBE_OPERATIONS: [string, string][] = [
   ["query_user_before_create", "Look the new user up before creating it (userName eq)"],
   ["create_user", "Create the user (POST with the enterprise extension, roles: [])"],
   ["get_user", "Get the user by id"],
   ["query_user_by_user_name", "Find the user by userName (matching)"],
+  ["query_user_by_user_name_other_case", "Find the user by userName in another case (Entra matches case-insensitively)"],
   ["query_user_by_external_id", "Find the user by externalId (matching)"],
   ["update_user_multi_valued", 'Update mail and surname (Replace emails[type eq "work"].value, name.familyName)'],
   ["update_user_name", "Update userName (Replace userName)"],
   ["disable_user", "Disable the user (Replace active: false)"],
   ["disable_user_lower_case_op", "Disable the user with a lower-case op (replace active: false, aadOptscim062020)"],
   ["disable_user_string_false", 'Disable the user with the string "False" (Entra without aadOptscim062020)'],
+  ["create_user_with_role", 'Create a user with an app role (roles[].type WindowsAzureActiveDirectoryRole; sent when the Users mapping maps app roles)'],
   ["query_group_before_create", "Look the new group up before creating it (displayName eq, excludedAttributes=members)"],
   ["create_group", "Create the group (no members)"],
   ["get_group", "Get the group by id (excludedAttributes=members)"],

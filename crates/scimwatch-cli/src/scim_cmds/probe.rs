@@ -3,7 +3,8 @@
 use chrono::Utc;
 use scimwatch_core::scim::write_probe::StepOutcome;
 use scimwatch_core::{CommandError, ErrorKind};
-use scimwatch_engine::scim::probe::{self, cleanup, planned, Names, ProbeStep, RunOptions};
+use scimwatch_engine::scim::probe::plan::planned_for;
+use scimwatch_engine::scim::probe::{self, cleanup, Names, ProbeStep, RunOptions};
 use scimwatch_engine::Engine;
 
 use super::{err, resolve};
@@ -18,8 +19,10 @@ fn could_not(e: CommandError, json: bool) -> Result<u8, CommandError> {
     Ok(2)
 }
 
-/// The requests the write probe sends, printed before it sends any.
-fn print_plan(url: &str, to_stderr: bool) {
+/// The requests the write probe sends, printed before it sends any
+/// (`with_role`: the stored Users mapping maps app roles, so the user with
+/// a role is created too).
+fn print_plan(url: &str, with_role: bool, to_stderr: bool) {
     let say = |s: String| {
         if to_stderr {
             eprintln!("{s}");
@@ -31,7 +34,7 @@ fn print_plan(url: &str, to_stderr: bool) {
         "The write probe sends these requests to {url} (the Authorization header carries the \
          connection's token; <random> is chosen at the start, ids are the SaaS's):"
     ));
-    for p in planned(&Names::new("<random>")) {
+    for p in planned_for(&Names::new("<random>"), with_role) {
         say(format!("  {:<6} {}  [{}]", p.method, p.target, p.note));
         if let Some(b) = &p.body {
             say(format!("         {b}"));
@@ -47,6 +50,7 @@ fn print_step(s: &ProbeStep) {
         StepOutcome::NotApplicable => "n/a ",
         StepOutcome::NotRun => "----",
         StepOutcome::Unverified => "??  ",
+        StepOutcome::NotChecked => "n/c ",
     };
     eprintln!("{mark}  {}", s.code);
 }
@@ -85,7 +89,10 @@ pub async fn run(
         Err(e) => return could_not(e, json),
     };
     if write {
-        print_plan(row.scim_url.as_deref().unwrap_or_default(), json);
+        let with_role = probe::roles::stored_roles_mapping(engine.store.pool(), row.id)
+            .await
+            .is_mapped();
+        print_plan(row.scim_url.as_deref().unwrap_or_default(), with_role, json);
     }
     let cancel = scimwatch_engine::scim::CancelFlag::new();
     let c2 = cancel.clone();

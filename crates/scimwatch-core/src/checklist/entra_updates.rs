@@ -14,7 +14,7 @@ use crate::scim::write_probe::ProbeVerdict;
 pub const RUN_PROBE: &str = "run Test with Entra's requests on Inventory → Compliance";
 
 /// At most this many failing operations are listed as evidence.
-const MAX_LISTED: usize = 19;
+const MAX_LISTED: usize = 21;
 
 pub(super) fn check_entra_updates(
     obs: &Observations,
@@ -75,13 +75,25 @@ pub(super) fn check_entra_updates(
         .at(at);
     }
     match p.verdict {
-        ProbeVerdict::ReadyForEntra => CheckOutcome::pass(format!(
-            "Entra's operations passed when replayed against the SaaS ({} of {} sent, every \
-             effect read back): ready for Entra",
-            p.passed, p.operations
-        ))
-        .with("Probed", probed)
-        .at(at),
+        ProbeVerdict::ReadyForEntra => {
+            let mut o = CheckOutcome::pass(format!(
+                "Entra's operations passed when replayed against the SaaS ({} of {} sent, every \
+                 effect read back): ready for Entra{}",
+                p.passed,
+                p.operations,
+                if p.not_checked.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} not checked (see below)", p.not_checked.len())
+                }
+            ))
+            .with("Probed", probed)
+            .at(at);
+            for n in &p.not_checked {
+                o = o.with("Not checked", n.clone());
+            }
+            o
+        }
         _ => CheckOutcome::unknown(format!(
             "the last probe could not finish ({}); {RUN_PROBE} again",
             p.could_not_probe
@@ -115,6 +127,7 @@ mod tests {
             operations: 19,
             leftovers: Vec::new(),
             read_side_deviations: Vec::new(),
+            not_checked: Vec::new(),
         }
     }
 
@@ -140,6 +153,22 @@ mod tests {
         let o = judge(Some(probe(ProbeVerdict::ReadyForEntra)));
         assert_eq!(o.status, CheckStatus::Pass, "{}", o.summary);
         assert_eq!(o.observed_at, Some(now()));
+        assert!(!o.summary.contains("not checked"), "{}", o.summary);
+        // An operation Entra may not send is named beside the pass.
+        let mut p = probe(ProbeVerdict::ReadyForEntra);
+        p.not_checked
+            .push("Create a user with an app role: not checked: no mappings".into());
+        let o = judge(Some(p));
+        assert_eq!(o.status, CheckStatus::Pass);
+        assert!(
+            o.summary.ends_with("1 not checked (see below)"),
+            "{}",
+            o.summary
+        );
+        assert!(o
+            .evidence
+            .iter()
+            .any(|e| e.label == "Not checked" && e.value.contains("app role")));
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub enum StepOutcome {
     /// Sent and accepted (2xx), but the effect cannot be read back (a group
     /// returned without `members`): neither passed nor failed.
     Unverified,
+    /// Not sent: Entra sends it only under a configuration scimwatch cannot
+    /// see for this connection (app roles in the Users mapping, when no
+    /// attribute mappings are stored). Neither passed nor failed: it does
+    /// not keep "ready for Entra", which names it beside the verdict.
+    NotChecked,
 }
 
 impl StepOutcome {
@@ -42,6 +47,7 @@ impl StepOutcome {
             StepOutcome::NotApplicable => "not applicable",
             StepOutcome::NotRun => "not run",
             StepOutcome::Unverified => "not verified",
+            StepOutcome::NotChecked => "not checked",
         }
     }
 }
@@ -165,6 +171,17 @@ pub fn email_of<'a>(user: &'a Value, kind: &str) -> Option<&'a str> {
         .and_then(|e| str_at(e, "value"))
 }
 
+/// Whether a user's `roles` hold an entry whose `value` is `role` (any
+/// case: a SaaS may store a role's name in its own case).
+pub fn has_role(user: &Value, role: &str) -> bool {
+    attr(user, "roles")
+        .and_then(Value::as_array)
+        .is_some_and(|a| {
+            a.iter()
+                .any(|r| str_at(r, "value").is_some_and(|v| v.eq_ignore_ascii_case(role)))
+        })
+}
+
 /// Whether a group lists `member` among its `members`; `None` when the
 /// group came back without a `members` attribute (Entra does not need one
 /// returned, so nothing can be concluded from it).
@@ -209,7 +226,9 @@ impl ProbeVerdict {
 
 /// The verdict from what was seen. A problem seen is reported even when the
 /// probe could not finish (a failure is evidence); "ready" needs the write
-/// probe to have run with every applicable step passed.
+/// probe to have run with every applicable step passed. A step *not
+/// checked* (Entra sends it only under a mapping scimwatch cannot see) is
+/// neither: the report names it beside the verdict.
 pub fn overall(
     could_not_probe: bool,
     read_side_problems: bool,
@@ -221,9 +240,12 @@ pub fn overall(
     if failed || read_side_problems || leftovers > 0 {
         return ProbeVerdict::Problems;
     }
-    let all_examined = outcomes
-        .iter()
-        .all(|o| matches!(o, StepOutcome::Pass | StepOutcome::NotApplicable));
+    let all_examined = outcomes.iter().all(|o| {
+        matches!(
+            o,
+            StepOutcome::Pass | StepOutcome::NotApplicable | StepOutcome::NotChecked
+        )
+    });
     let any_pass = outcomes.contains(&StepOutcome::Pass);
     if could_not_probe || !write_probe_run || !all_examined || !any_pass {
         return ProbeVerdict::CouldNotProbe;
@@ -271,6 +293,10 @@ pub struct ProbeObservation {
     /// Read-side deviations (warning and above) the probe's discovery saw.
     #[serde(default)]
     pub read_side_deviations: Vec<String>,
+    /// Operations not checked (Entra sends them only under a mapping
+    /// scimwatch cannot see): `title: why`, named beside a pass.
+    #[serde(default)]
+    pub not_checked: Vec<String>,
 }
 
 #[cfg(test)]
@@ -304,6 +330,11 @@ mod tests {
         let u = json!({"name": {"familyName": "F"}, "emails": [{"type": "home", "value": "h"}, {"Type": "Work", "value": "w"}]});
         assert_eq!(str_at(&u, "name.familyName"), Some("F"));
         assert_eq!(email_of(&u, "work"), Some("w"));
+        let r = json!({"roles": [{"primary": true, "type": "WindowsAzureActiveDirectoryRole", "value": "admin"}]});
+        assert!(has_role(&r, "Admin"));
+        assert!(!has_role(&r, "User"));
+        assert!(!has_role(&json!({"roles": []}), "Admin"));
+        assert!(!has_role(&json!({}), "Admin"));
         let g = json!({"members": [{"value": "1"}]});
         assert_eq!(has_member(&g, "1"), Some(true));
         assert_eq!(has_member(&g, "2"), Some(false));
@@ -333,6 +364,19 @@ mod tests {
             overall(false, false, true, &[NotApplicable], 0),
             ProbeVerdict::CouldNotProbe,
             "nothing examined is no pass"
+        );
+        assert_eq!(
+            overall(false, false, true, &[Pass, NotChecked], 0),
+            ProbeVerdict::ReadyForEntra,
+            "a step Entra may not send is named, not a blocker"
+        );
+        assert_eq!(
+            overall(false, false, true, &[NotChecked], 0),
+            ProbeVerdict::CouldNotProbe
+        );
+        assert_eq!(
+            overall(false, false, true, &[Pass, NotChecked, Fail], 0),
+            ProbeVerdict::Problems
         );
         assert_eq!(
             overall(false, false, true, &[Pass], 1),

@@ -522,3 +522,34 @@ pub async fn add_connection(engine: &Engine, name: &str, url: &str, token: &str)
     .connection
     .id
 }
+
+/// Store Entra's Users mapping (as the Graph poller does) with `attributes`.
+pub async fn store_users_mapping(eng: &Engine, conn: &str, attributes: &[&str]) {
+    use scimwatch_engine::graph::sync::{MappingSummary, MappingsBody};
+    use scimwatch_engine::store::jobs::{record_config, ConfigKind};
+    let body = MappingsBody {
+        mappings: vec![MappingSummary {
+            name: Some("Provision Microsoft Entra ID Users".into()),
+            source: Some("User".into()),
+            target: Some("urn:ietf:params:scim:schemas:core:2.0:User".into()),
+            enabled: true,
+            attributes: attributes.iter().map(|a| (*a).to_string()).collect(),
+        }],
+    };
+    let row = scimwatch_engine::store::connections::find(eng.store.pool(), conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let json = serde_json::to_string(&body).unwrap();
+    record_config(
+        eng.store.pool(),
+        row.id,
+        ConfigKind::Schema,
+        &json,
+        &format!("hash-{}", json.len()),
+        |_| "read".into(),
+        Utc::now().timestamp_millis(),
+    )
+    .await
+    .unwrap();
+}

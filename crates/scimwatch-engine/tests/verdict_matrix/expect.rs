@@ -100,15 +100,15 @@ const TABLE: &[Entry] = &[
     ("scim_unauthorized_empty_html", None, Some("scim_compliance"), Some(1), NONE, NONE, "defect 14"),
     ("scim_html_not_found", Some("scim_test_failed"), Some("scim_compliance"), Some(1), &["404 to a filter that matches nobody"], NONE, "defect 13: a framework's 404 is not a wrong URL"),
     ("scim_start_index_zero_refused", None, Some("scim_compliance"), Some(1), NONE, NONE, "defect 14"),
-    ("scim_conflict_without_scim_type", None, None, Some(0), NONE, NONE, "defect 14 (seen by the write probe)"),
+    ("scim_conflict_without_scim_type", None, None, Some(0), NONE, NONE, "defect 14 (a 409 body: the write probe's fresh names meet no conflict)"),
     ("scim_ignores_excluded_attributes", None, Some("scim_compliance"), Some(1), NONE, NONE, "defect 14"),
     ("scim_filter_refused", Some("scim_test_failed"), Some("scim_compliance"), Some(1), &["invalidFilter"], NONE, "defect 13: 400 invalidFilter"),
-    ("scim_group_rename_unsupported", None, None, Some(0), NONE, NONE, "issue 20: only the write probe sees it"),
-    ("scim_member_removal_refused", None, None, Some(0), NONE, NONE, "issue 20: only the write probe sees it"),
-    ("scim_active_string_refused", None, None, Some(0), NONE, NONE, "issue 20: only the write probe sees it"),
+    ("scim_group_rename_unsupported", None, Some("entra_updates"), Some(1), &["failed when replayed"], NONE, "issue 20: only the write probe sees it"),
+    ("scim_member_removal_refused", None, Some("entra_updates"), Some(1), &["failed when replayed"], NONE, "issue 20: only the write probe sees it"),
+    ("scim_active_string_refused", None, Some("entra_updates"), Some(1), &["failed when replayed"], NONE, "issue 20: only the write probe sees it"),
     ("scim_group_filter_finds_nothing", None, Some("scim_compliance"), Some(1), NONE, NONE, "issue 20 read side"),
     ("scim_external_id_filter_ignored", None, Some("scim_compliance"), Some(1), NONE, NONE, "issue 20 read side"),
-    ("scim_patch_ignored", None, None, Some(0), NONE, NONE, "issue 20: only the write probe sees it"),
+    ("scim_patch_ignored", None, Some("entra_updates"), Some(1), &["failed when replayed"], NONE, "issue 20: only the write probe sees it"),
     ("graph_throttling", Some("graph_blind"), None, Some(2), NONE, NONE, "no verdict without evidence"),
     ("graph_server_error", Some("graph_blind"), None, Some(2), NONE, NONE, "no verdict without evidence"),
     ("graph_slow", None, None, Some(0), NONE, NONE, "the monitor copes"),
@@ -147,4 +147,37 @@ pub fn expected(name: &str) -> Option<Expect> {
             never,
             covers,
         })
+}
+
+/// The write probe's failing operations per scenario (in the probe's
+/// order); every scenario not listed: none. Each is the operation the
+/// fault breaks for Entra (`crates/scimwatch-engine/tests/probe_sim.rs`
+/// asserts the same per misbehaviour, with Entra's reaction).
+#[rustfmt::skip]
+const PROBE_FAILS: &[(&str, &[&str])] = &[
+    ("scim_server_error", &["create_user", "create_group"]),
+    // The sim's conflict fault answers 409 to every user create and hides
+    // every user from `userName eq` (its SaaS "cannot find" the existing
+    // account): the probe's own create meets the same 409.
+    ("duplicate_user_conflict", &["create_user"]),
+    ("scim_user_name_case_sensitive", &["query_user_by_user_name_other_case"]),
+    ("scim_html_not_found", &["query_user_before_create", "query_group_before_create"]),
+    ("scim_filter_refused", &["query_user_before_create", "query_user_by_user_name", "query_user_by_user_name_other_case", "query_user_by_external_id", "query_group_before_create", "query_group_by_display_name"]),
+    ("scim_group_rename_unsupported", &["rename_group"]),
+    ("scim_member_removal_refused", &["remove_member"]),
+    ("scim_active_string_refused", &["disable_user_string_false"]),
+    ("scim_group_filter_finds_nothing", &["query_group_by_display_name"]),
+    ("scim_external_id_filter_ignored", &["query_user_by_external_id"]),
+    ("scim_patch_ignored", &["update_user_multi_valued", "update_user_name", "disable_user", "disable_user_lower_case_op", "disable_user_string_false", "rename_group"]),
+    ("box_prefixed_duplicate_conflict", &["create_user"]),
+    ("beta_box_conflict_statusinfo_only", &["create_user"]),
+];
+
+/// The operations the write probe must fail in a scenario.
+pub fn probe_fails(name: &str) -> Vec<String> {
+    PROBE_FAILS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| f.iter().map(|c| (*c).to_string()).collect())
+        .unwrap_or_default()
 }

@@ -22,6 +22,12 @@ pub struct Row {
     pub check: Option<u8>,
     pub discover: Option<u8>,
     pub crawl: Option<u8>,
+    /// The write probe's exit code (run on the SCIM side, with the fault).
+    pub probe: Option<u8>,
+    /// The probe's failing operations (codes), in order.
+    pub probe_failed: Vec<String>,
+    /// Throwaway objects the probe could not delete.
+    pub probe_leftovers: usize,
     /// Everything opened resolved once the fault was cleared.
     pub recovers: Option<bool>,
     /// For real error bodies: what the admin reads.
@@ -71,13 +77,15 @@ impl Row {
     /// One line for failure messages.
     pub fn summary(&self) -> String {
         format!(
-            "incidents {:?}, start {:?} ({:?}), check {:?}, discover {:?}, crawl {:?}, steps {}, open after fix {:?}, unchecked {:?}",
+            "incidents {:?}, start {:?} ({:?}), check {:?}, discover {:?}, crawl {:?}, probe {:?} {:?}, steps {}, open after fix {:?}, unchecked {:?}",
             self.incidents,
             self.start,
             self.start_says,
             self.check,
             self.discover,
             self.crawl,
+            self.probe,
+            self.probe_failed,
             steps_cell(self),
             self.still_open,
             self.unchecked
@@ -117,6 +125,22 @@ fn code(c: Option<u8>) -> String {
     c.map(|c| c.to_string()).unwrap_or_else(|| "n/a".into())
 }
 
+/// The write probe's exit code, with the operations that failed.
+fn probe_cell(r: &Row) -> String {
+    if r.probe_failed.is_empty() {
+        return code(r.probe);
+    }
+    format!(
+        "{}: {}",
+        code(r.probe),
+        r.probe_failed
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 /// The matrix as Markdown.
 pub fn markdown(rows: &[Row]) -> String {
     let mut s = String::from(
@@ -125,7 +149,10 @@ pub fn markdown(rows: &[Row]) -> String {
          `make test` fails when this file is stale. Every scenario runs through the real \
          engine: each fault and SCIM misbehaviour of entra-sim (a healthy round first, then \
          the fault and a new hire, then the fault cleared), a SCIM-only and an Entra-only \
-         connection, and each real Graph body under `tests/fixtures/graph-real/`.\n\n\
+         connection, and each real Graph body under `tests/fixtures/graph-real/`. Where \
+         there is a SCIM side, the write probe (\"Test with Entra's requests\") runs on \
+         entra-sim's SCIM target with the fault in place, before the checklist is read: \
+         step 13 judges its stored report.\n\n\
          Steps, in checklist order: ",
     );
     let ids: Vec<String> = STEPS
@@ -138,9 +165,10 @@ pub fn markdown(rows: &[Row]) -> String {
         ".\n\nStates: `P` pass, `F` fail, `?` could not check, `C` confirmed by the admin, \
          `-` not applicable. Exit codes: `check` 0 healthy / 1 problems / 2 could not check; \
          `discover` 0 compliant / 1 deviations / 2 could not examine; `crawl` 0 complete / \
-         1 incomplete / 2 could not crawl.\n\n\
-         | Scenario | Covers | Source | Incident | Notification | Start here | Steps | check | discover | crawl | Recovers |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|\n",
+         1 incomplete / 2 could not crawl; `probe --write` 0 ready for Entra / 1 problems \
+         (with the operations that failed) / 2 could not probe.\n\n\
+         | Scenario | Covers | Source | Incident | Notification | Start here | Steps | check | discover | crawl | probe | Recovers |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows.iter().filter(|r| r.message.is_none()) {
         let incident = if r.incidents.is_empty() {
@@ -163,7 +191,7 @@ pub fn markdown(rows: &[Row]) -> String {
             notes.iter().map(|n| cell(n)).collect::<Vec<_>>().join("; ")
         };
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.name,
             cell(covers(&r.name)),
             cell(&r.source),
@@ -177,6 +205,7 @@ pub fn markdown(rows: &[Row]) -> String {
             code(r.check),
             code(r.discover),
             code(r.crawl),
+            probe_cell(r),
             match r.recovers {
                 Some(true) => "yes",
                 Some(false) => "**no**",

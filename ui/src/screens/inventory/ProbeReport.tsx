@@ -1,7 +1,9 @@
 // The stored report of "Test with Entra's requests": the overall "ready for
 // Entra" verdict, when it ran, one row per Entra operation (pass / fail / not
-// applicable / not run / not verified) and, for a failure, the request, the
-// response, the read-back and what Entra would do. Export as Markdown or JSON
+// applicable / not run / not verified / not checked) and, for a failure, the
+// request, the response, the read-back and what Entra would do. An operation
+// *not checked* (Entra sends it only under a mapping scimwatch cannot see) is
+// never a pass: it is named beside the verdict. Export as Markdown or JSON
 // through the native save dialog, like the Logs export.
 import { useState } from "react";
 import type { EntraReaction } from "../../bindings/EntraReaction";
@@ -28,6 +30,7 @@ export const OUTCOME_LABEL: Record<StepOutcome, string> = {
   not_applicable: "Not applicable",
   not_run: "Not run",
   unverified: "Not verified",
+  not_checked: "Not checked",
 };
 
 const OUTCOME_TONE: Record<StepOutcome, string> = {
@@ -36,6 +39,7 @@ const OUTCOME_TONE: Record<StepOutcome, string> = {
   not_applicable: "badge",
   not_run: "badge",
   unverified: "badge badge-tone-warn",
+  not_checked: "badge badge-tone-warn",
 };
 
 export const REACTION_LABEL: Record<EntraReaction, string> = {
@@ -46,9 +50,18 @@ export const REACTION_LABEL: Record<EntraReaction, string> = {
   silent_drift: "Entra records a success; nothing changed",
 };
 
+/** The operations not sent because Entra sends them only under a mapping scimwatch cannot see. */
+export function notChecked(r: ProbeReport): ProbeStep[] {
+  return r.steps.filter((s) => s.outcome === "not_checked");
+}
+
 /** The verdict in a sentence, never "ready" without the write probe. */
 export function verdictSentence(r: ProbeReport): string {
-  if (r.verdict === "ready_for_entra") return "Every operation Entra sends passed and was read back: ready for Entra.";
+  if (r.verdict === "ready_for_entra") {
+    const n = notChecked(r).length;
+    if (!n) return "Every operation Entra sends passed and was read back: ready for Entra.";
+    return `Every operation sent passed and was read back: ready for Entra. Not checked: ${n === 1 ? "one operation" : `${n} operations`} (below).`;
+  }
   if (r.verdict === "problems") {
     const n = r.steps.filter((s) => s.outcome === "fail").length;
     const left = r.leftovers.length;
@@ -136,6 +149,7 @@ export function ProbeReportView({ report, connectionId, connectionName }: { repo
     }
   }
   const withEvidence = report.steps.filter((s) => (s.outcome === "fail" || s.outcome === "unverified") && (s.request != null || s.response != null));
+  const unchecked = notChecked(report);
   const tone = report.verdict === "ready_for_entra" ? "ok-text" : report.verdict === "problems" ? "warn-text" : "muted";
 
   async function runExport(format: ProbeExportFormat) {
@@ -207,6 +221,20 @@ export function ProbeReportView({ report, connectionId, connectionName }: { repo
           </tbody>
         </table>
       </div>
+      {unchecked.length ? (
+        <div data-testid="probe-not-checked">
+          <h4 className="section-kicker">Not checked</h4>
+          <ul className="findings" aria-label="Operations not checked">
+            {unchecked.map((s) => (
+              <li key={s.code} className="finding">
+                <p className="small">
+                  <strong>{s.title}</strong> — {s.message}
+                </p>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {withEvidence.length ? (
         <div>
           <h4 className="section-kicker">Evidence of each failure</h4>

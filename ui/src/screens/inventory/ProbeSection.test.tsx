@@ -27,7 +27,7 @@ describe("Test with Entra's requests", () => {
     expect(verdict.textContent).toContain("Problems found");
     expect(verdict.textContent).toContain("1 of Entra's operation failed");
     const table = within(section).getByRole("table", { name: "Entra's operations" });
-    expect(within(table).getAllByRole("row")).toHaveLength(20);
+    expect(within(table).getAllByRole("row")).toHaveLength(22);
     const row = within(section).getByTestId("probe-step-rename_group");
     expect(row.textContent).toContain("Fail");
     expect(row.textContent).toContain("Entra retries");
@@ -47,7 +47,29 @@ describe("Test with Entra's requests", () => {
     b.handlers.stored_probe = () => storedProbe({ write: probeReport() });
     const section = await openCompliance();
     expect((await within(section).findByTestId("probe-verdict")).textContent).toContain("Ready for Entra");
-    expect(within(section).getAllByText("Pass")).toHaveLength(19);
+    expect(within(section).getAllByText("Pass")).toHaveLength(21);
+    expect(within(section).queryByTestId("probe-not-checked")).toBeNull();
+  });
+
+  test("an operation not checked is named beside the verdict, never shown as a pass", async () => {
+    const b = fakeBackend([connection()]);
+    const report = probeReport();
+    const why =
+      "not checked: scimwatch has no attribute mappings for this connection (a SCIM-only connection, or its Graph side not read yet). Entra sends a role on Create User only when the Users mapping maps app roles";
+    report.steps = report.steps.map((s) => (s.code === "create_user_with_role" ? { ...s, outcome: "not_checked", message: why } : s));
+    b.handlers.stored_probe = () => storedProbe({ write: report });
+    const section = await openCompliance();
+    const verdict = await within(section).findByTestId("probe-verdict");
+    expect(verdict.textContent).toContain("Ready for Entra");
+    expect(verdict.textContent).toContain("Not checked: one operation");
+    expect(verdict.textContent).not.toContain("Every operation Entra sends passed");
+    const row = within(section).getByTestId("probe-step-create_user_with_role");
+    expect(row.textContent).toContain("Not checked");
+    expect(row.textContent).not.toContain("Pass");
+    expect(within(section).getAllByText("Pass")).toHaveLength(20);
+    const list = within(section).getByTestId("probe-not-checked");
+    expect(list.textContent).toContain("Create a user with an app role");
+    expect(list.textContent).toContain("no attribute mappings");
   });
 
   test("the write probe asks twice — the requests and the host — and nothing is sent before the second", async () => {
@@ -89,7 +111,7 @@ describe("Test with Entra's requests", () => {
     await act(async () => {
       await emit("probe-progress", { connection_id: "c1", step: probeReport().steps[1] });
     });
-    await waitFor(() => expect(progress.textContent).toContain("1 of 19 operations done"));
+    await waitFor(() => expect(progress.textContent).toContain("1 of 21 operations done"));
     b.handlers.cancel_probe = () => true;
     fireEvent.click(within(progress).getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(b.count("cancel_probe")).toBe(1));
@@ -153,7 +175,7 @@ describe("Test with Entra's requests", () => {
     const b = fakeBackend([connection()]);
     b.handlers.stored_probe = () => storedProbe({ write: probeReport() });
     b.handlers["plugin:dialog|save"] = () => "/home/alex/probe.md";
-    b.handlers.export_probe = (a) => ({ path: a.path, rows: 19 });
+    b.handlers.export_probe = (a) => ({ path: a.path, rows: 21 });
     const section = await openCompliance();
     fireEvent.click(await within(section).findByRole("button", { name: "Export Markdown" }));
     await waitFor(() => expect(b.count("export_probe")).toBe(1));

@@ -18,7 +18,7 @@ import { ProbeAcknowledgeDialog, ProbeRequestsDialog } from "./ProbeDialogs";
 import { OUTCOME_LABEL, ProbeReportView } from "./ProbeReport";
 
 /** Entra's operations the probe replays (one result each). */
-const OPERATIONS = 19;
+const OPERATIONS = 21;
 
 type Phase =
   | { kind: "idle" }

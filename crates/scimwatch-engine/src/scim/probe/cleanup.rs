@@ -35,7 +35,7 @@ struct Row {
 pub(super) enum Scope<'a> {
     /// Every listed object of the connection.
     All,
-    /// One run's.
+    /// One run's (with its sub-runs, `<run>/role`).
     Run(&'a str),
     /// Those listed before this time (ms since the epoch): what runs that
     /// ended before a start left, never a run still in progress.
@@ -46,7 +46,12 @@ impl Scope<'_> {
     fn takes(&self, run_id: &str, created_ms: i64) -> bool {
         match self {
             Scope::All => true,
-            Scope::Run(r) => *r == run_id,
+            Scope::Run(r) => {
+                run_id == *r
+                    || run_id
+                        .strip_prefix(*r)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }
             Scope::ListedBefore(t) => created_ms < *t,
         }
     }

@@ -13,6 +13,8 @@
 //! - [`cleanup`] — the clean-up list in SQLite (migration 0012), written
 //!   before the first write; leftovers of a crashed run are deleted at the
 //!   next probe or by [`cleanup::cleanup`].
+//! - [`roles`] — the app-role create, run only when the stored Users
+//!   mapping maps app roles.
 //! - `report` — Markdown.
 //!
 //! Without `write`, only the read side (discover's checks) runs and every
@@ -36,6 +38,7 @@ mod export;
 mod groups;
 pub mod plan;
 mod report;
+pub mod roles;
 mod run;
 mod stored;
 mod users;

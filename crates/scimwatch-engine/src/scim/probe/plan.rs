@@ -20,12 +20,14 @@ pub enum Op {
     CreateUser,
     GetUser,
     QueryUserByUserName,
+    QueryUserByUserNameOtherCase,
     QueryUserByExternalId,
     UpdateUserMultiValued,
     UpdateUserName,
     DisableUser,
     DisableUserLowerCaseOp,
     DisableUserString,
+    CreateUserWithRole,
     QueryGroupBeforeCreate,
     CreateGroup,
     GetGroup,
@@ -39,17 +41,19 @@ pub enum Op {
 
 impl Op {
     /// Every operation, in the order they are sent.
-    pub const ALL: [Op; 19] = [
+    pub const ALL: [Op; 21] = [
         Op::QueryUserBeforeCreate,
         Op::CreateUser,
         Op::GetUser,
         Op::QueryUserByUserName,
+        Op::QueryUserByUserNameOtherCase,
         Op::QueryUserByExternalId,
         Op::UpdateUserMultiValued,
         Op::UpdateUserName,
         Op::DisableUser,
         Op::DisableUserLowerCaseOp,
         Op::DisableUserString,
+        Op::CreateUserWithRole,
         Op::QueryGroupBeforeCreate,
         Op::CreateGroup,
         Op::GetGroup,
@@ -68,12 +72,14 @@ impl Op {
             Op::CreateUser => "create_user",
             Op::GetUser => "get_user",
             Op::QueryUserByUserName => "query_user_by_user_name",
+            Op::QueryUserByUserNameOtherCase => "query_user_by_user_name_other_case",
             Op::QueryUserByExternalId => "query_user_by_external_id",
             Op::UpdateUserMultiValued => "update_user_multi_valued",
             Op::UpdateUserName => "update_user_name",
             Op::DisableUser => "disable_user",
             Op::DisableUserLowerCaseOp => "disable_user_lower_case_op",
             Op::DisableUserString => "disable_user_string_false",
+            Op::CreateUserWithRole => "create_user_with_role",
             Op::QueryGroupBeforeCreate => "query_group_before_create",
             Op::CreateGroup => "create_group",
             Op::GetGroup => "get_group",
@@ -93,6 +99,9 @@ impl Op {
             Op::CreateUser => "Create the user (POST with the enterprise extension, roles: [])",
             Op::GetUser => "Get the user by id",
             Op::QueryUserByUserName => "Find the user by userName (matching)",
+            Op::QueryUserByUserNameOtherCase => {
+                "Find the user by userName in another case (Entra matches case-insensitively)"
+            }
             Op::QueryUserByExternalId => "Find the user by externalId (matching)",
             Op::UpdateUserMultiValued => {
                 "Update mail and surname (Replace emails[type eq \"work\"].value, name.familyName)"
@@ -104,6 +113,10 @@ impl Op {
             }
             Op::DisableUserString => {
                 "Disable the user with the string \"False\" (Entra without aadOptscim062020)"
+            }
+            Op::CreateUserWithRole => {
+                "Create a user with an app role (roles[].type WindowsAzureActiveDirectoryRole; \
+                 sent when the Users mapping maps app roles)"
             }
             Op::QueryGroupBeforeCreate => {
                 "Look the new group up before creating it (displayName eq, excludedAttributes=members)"
@@ -141,6 +154,8 @@ impl Op {
 pub struct Names {
     /// `scimwatch-probe-<random>`: the user's first userName.
     pub user_name: String,
+    /// The userName in another case: Entra's matching lookup must find it.
+    pub user_name_other_case: String,
     /// The userName it is renamed to.
     pub user_name_renamed: String,
     pub external_id: String,
@@ -150,6 +165,9 @@ pub struct Names {
     pub group_name: String,
     pub group_name_renamed: String,
     pub group_external_id: String,
+    /// The second user, created with an app role (when roles are mapped).
+    pub role_user_name: String,
+    pub role_external_id: String,
 }
 
 impl Names {
@@ -158,6 +176,7 @@ impl Names {
         let base = format!("{PROBE_PREFIX}{random}");
         Self {
             user_name: base.clone(),
+            user_name_other_case: base.to_ascii_uppercase(),
             user_name_renamed: format!("{base}-renamed"),
             external_id: format!("{base}-ext"),
             email: format!("{base}@example.com"),
@@ -166,6 +185,8 @@ impl Names {
             group_name: format!("{base}-group"),
             group_name_renamed: format!("{base}-group-renamed"),
             group_external_id: format!("{base}-group-ext"),
+            role_user_name: format!("{base}-role"),
+            role_external_id: format!("{base}-role-ext"),
         }
     }
 }
@@ -181,6 +202,25 @@ pub fn create_user(n: &Names) -> Value {
         "meta": {"resourceType": "User"},
         "name": {"formatted": "Probe Probe", "familyName": "Probe", "givenName": "Probe"},
         "roles": []
+    })
+}
+
+/// The app role the probe's second user carries: Microsoft's example value.
+pub const ROLE_VALUE: &str = "Admin";
+
+/// Entra's Create User when the Users mapping maps app roles
+/// (SingleAppRoleAssignment; R, "Provisioning a role to a SCIM app" ›
+/// Example request (POST)): no enterprise extension, one primary role of
+/// type `WindowsAzureActiveDirectoryRole`.
+pub fn create_user_with_role(n: &Names) -> Value {
+    json!({
+        "schemas": [USER_SCHEMA],
+        "externalId": n.role_external_id,
+        "userName": n.role_user_name,
+        "active": true,
+        "displayName": "Probe Role",
+        "meta": {"resourceType": "User"},
+        "roles": [{"primary": true, "type": "WindowsAzureActiveDirectoryRole", "value": ROLE_VALUE}]
     })
 }
 
@@ -256,9 +296,16 @@ pub struct Planned {
     pub note: String,
 }
 
-/// The exact list of requests the write probe sends, in order (read-backs
-/// included), for the admin to read before consenting.
+/// Every request the write probe may send, in order (read-backs included):
+/// [`planned_for`] with the app-role create.
 pub fn planned(n: &Names) -> Vec<Planned> {
+    planned_for(n, true)
+}
+
+/// The exact list of requests the write probe sends, in order (read-backs
+/// included), for the admin to read before consenting; `with_role`: the
+/// Users mapping maps app roles, so the user with a role is created too.
+pub fn planned_for(n: &Names, with_role: bool) -> Vec<Planned> {
     let q = |res: &str, f: String, groups: bool| {
         let mut t = format!("{res}?");
         if groups {
@@ -277,7 +324,8 @@ pub fn planned(n: &Names) -> Vec<Planned> {
     let g = "Groups/{group id}".to_string();
     let read_user = || p("GET", u.clone(), None, "read back");
     let read_group = || p("GET", g.clone(), None, "read back");
-    vec![
+    let r = "Users/{role user id}".to_string();
+    let mut plan = vec![
         p(
             "GET",
             q("Users", eq_filter("userName", &n.user_name), false),
@@ -296,6 +344,16 @@ pub fn planned(n: &Names) -> Vec<Planned> {
             q("Users", eq_filter("userName", &n.user_name), false),
             None,
             Op::QueryUserByUserName.code(),
+        ),
+        p(
+            "GET",
+            q(
+                "Users",
+                eq_filter("userName", &n.user_name_other_case),
+                false,
+            ),
+            None,
+            Op::QueryUserByUserNameOtherCase.code(),
         ),
         p(
             "GET",
@@ -340,6 +398,21 @@ pub fn planned(n: &Names) -> Vec<Planned> {
             Op::DisableUserString.code(),
         ),
         read_user(),
+    ];
+    if with_role {
+        plan.extend([
+            p(
+                "POST",
+                "Users".into(),
+                Some(create_user_with_role(n)),
+                Op::CreateUserWithRole.code(),
+            ),
+            p("GET", r.clone(), None, "read back"),
+            p("DELETE", r.clone(), None, "delete the user with the role"),
+            p("GET", r, None, "read back"),
+        ]);
+    }
+    plan.extend([
         p(
             "GET",
             q("Groups", eq_filter("displayName", &n.group_name), true),
@@ -389,7 +462,8 @@ pub fn planned(n: &Names) -> Vec<Planned> {
         read_group(),
         p("DELETE", u.clone(), None, Op::DeleteUser.code()),
         read_user(),
-    ]
+    ]);
+    plan
 }
 
 #[cfg(test)]
@@ -406,5 +480,11 @@ mod tests {
         for op in Op::ALL {
             assert!(plan.iter().any(|p| p.note == op.code()), "{op:?}");
         }
+        let without = planned_for(&n, false);
+        assert_eq!(without.len() + 4, plan.len());
+        assert!(!without
+            .iter()
+            .any(|p| p.note == Op::CreateUserWithRole.code()));
+        assert_eq!(n.user_name_other_case, n.user_name.to_ascii_uppercase());
     }
 }

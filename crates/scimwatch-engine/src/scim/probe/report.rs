@@ -32,6 +32,22 @@ impl ProbeReport {
             ),
             _ => {}
         }
+        let not_checked: Vec<&str> = self
+            .steps
+            .iter()
+            .filter(|s| s.outcome == StepOutcome::NotChecked)
+            .map(|s| s.code.as_str())
+            .collect();
+        if !not_checked.is_empty() && self.verdict != ProbeVerdict::CouldNotProbe {
+            md.push_str(&format!(
+                " (not checked: {} — see below)",
+                not_checked
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         md.push('\n');
         if let Some(r) = &self.read_side {
             let problems: Vec<_> = r

@@ -13,6 +13,7 @@ use sqlx::SqlitePool;
 
 use super::super::client::{Exchange, ScimClient, ScimResponse};
 use super::plan::{Names, Op};
+use super::roles::{stored_roles_mapping, RolesMapping};
 use super::verify::{self, Failure};
 use super::{cleanup, Leftover, ProbeStep, RunOptions, SentRequest};
 
@@ -69,6 +70,8 @@ pub(super) struct Run<'a> {
     pub(super) steps: Vec<ProbeStep>,
     pub(super) user_id: Option<String>,
     pub(super) group_id: Option<String>,
+    /// Whether the Users mapping maps app roles (the stored schema).
+    pub(super) roles: RolesMapping,
 }
 
 impl Run<'_> {
@@ -252,6 +255,7 @@ impl Run<'_> {
     async fn sequence(&mut self) -> Result<(), Stop> {
         self.checkpoint()?;
         self.users().await?;
+        self.roles().await?;
         self.groups().await?;
         if let Some(g) = self.group_id.clone() {
             self.delete(Op::DeleteGroup, "Groups", &g).await?;
@@ -295,6 +299,7 @@ pub(super) async fn write_probe(
             return out;
         }
     }
+    let roles = stored_roles_mapping(pool, connection_id).await;
     let mut run = Run {
         client,
         pool,
@@ -306,6 +311,7 @@ pub(super) async fn write_probe(
         steps: Vec::new(),
         user_id: None,
         group_id: None,
+        roles,
     };
     let stopped = run.sequence().await.err().map(|Stop(why)| why);
     // Every operation not reached is "not run", with the reason.
@@ -331,7 +337,10 @@ pub(super) async fn write_probe(
         Err(e) => out.leftovers.push(Leftover {
             resource: "Users".into(),
             id: run.user_id.clone(),
-            names: vec![run.n.user_name.clone(), run.n.group_name.clone()],
+            names: std::iter::once(run.n.user_name.clone())
+                .chain(run.roles.is_mapped().then(|| run.n.role_user_name.clone()))
+                .chain(std::iter::once(run.n.group_name.clone()))
+                .collect(),
             reason: format!("the clean-up list could not be read: {e}"),
         }),
     }

@@ -19,7 +19,8 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 use ts_rs::TS;
 
-use super::plan::{planned, Names};
+use super::plan::{planned_for, Names};
+use super::roles::stored_roles_mapping;
 use super::{cleanup, probe_named, Leftover, ProbeReport, ProbeStep, RunOptions};
 use crate::app::Engine;
 use crate::error::EngineError;
@@ -85,6 +86,15 @@ fn running() -> &'static Running {
     RUNNING.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// Whether each plan shown in this process listed the user with an app
+/// role, by plan token: the run sends what the admin was shown, or nothing.
+type Shown = Mutex<HashMap<String, bool>>;
+
+fn shown() -> &'static Shown {
+    static SHOWN: OnceLock<Shown> = OnceLock::new();
+    SHOWN.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
 fn key(engine: &Engine, row: &ConnectionRow) -> (PathBuf, String) {
     (engine.data_dir().to_path_buf(), row.uuid.clone())
 }
@@ -135,7 +145,14 @@ pub async fn probe_plan(engine: &Engine, connection: &str) -> Result<ProbePlan, 
     let token = random_token();
     let n = Names::new(&token);
     let base = url.trim_end_matches('/');
-    let requests = planned(&n)
+    let with_role = stored_roles_mapping(engine.store.pool(), row.id)
+        .await
+        .is_mapped();
+    shown()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(token.clone(), with_role);
+    let requests = planned_for(&n, with_role)
         .into_iter()
         .map(|p| PlannedRequest {
             method: p.method.to_string(),
@@ -147,7 +164,7 @@ pub async fn probe_plan(engine: &Engine, connection: &str) -> Result<ProbePlan, 
             note: p.note,
         })
         .collect();
-    let creates = vec![
+    let mut creates = vec![
         format!(
             "a user {} (externalId {}, email {}), renamed to {}, disabled, then deleted",
             n.user_name, n.external_id, n.email, n.user_name_renamed
@@ -158,6 +175,15 @@ pub async fn probe_plan(engine: &Engine, connection: &str) -> Result<ProbePlan, 
             n.group_name, n.group_external_id, n.group_name_renamed
         ),
     ];
+    if with_role {
+        creates.push(format!(
+            "a second user {} (externalId {}) with the app role {}, as Entra creates it when \
+             the Users mapping maps app roles, then deleted",
+            n.role_user_name,
+            n.role_external_id,
+            super::plan::ROLE_VALUE
+        ));
+    }
     Ok(ProbePlan {
         url,
         host,
@@ -202,6 +228,25 @@ pub async fn run_probe(
                 "host",
                 format!("type the host the probe writes to ({host}) to confirm"),
             ));
+        }
+        // The attribute mappings changed since the plan was shown (the
+        // Graph side re-read them): the role create would differ from it.
+        let planned_role = shown()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&c.token)
+            .copied();
+        if let Some(planned_role) = planned_role {
+            let now_role = stored_roles_mapping(engine.store.pool(), row.id)
+                .await
+                .is_mapped();
+            if planned_role != now_role {
+                return Err(invalid(
+                    "token",
+                    "the Users mapping changed since the requests were shown (whether a user \
+                     with an app role is created): show the requests again",
+                ));
+            }
         }
         Some(c.token)
     } else {
@@ -308,7 +353,12 @@ pub fn observation(r: &ProbeReport) -> ProbeObservation {
     let sent: Vec<&ProbeStep> = r
         .steps
         .iter()
-        .filter(|s| !matches!(s.outcome, StepOutcome::NotRun | StepOutcome::NotApplicable))
+        .filter(|s| {
+            !matches!(
+                s.outcome,
+                StepOutcome::NotRun | StepOutcome::NotApplicable | StepOutcome::NotChecked
+            )
+        })
         .collect();
     ProbeObservation {
         url: r.url.clone(),
@@ -357,6 +407,12 @@ pub fn observation(r: &ProbeReport) -> ProbeObservation {
                     .collect()
             })
             .unwrap_or_default(),
+        not_checked: r
+            .steps
+            .iter()
+            .filter(|s| s.outcome == StepOutcome::NotChecked)
+            .map(|s| format!("{}: {}", s.title, s.message))
+            .collect(),
     }
 }
 

@@ -1,5 +1,6 @@
-//! The user operations: query, create, get, the two lookups Entra matches
-//! with, the updates and the three disable forms.
+//! The user operations: query, create, get, the lookups Entra matches with
+//! (userName in its case and in another, externalId), the updates and the
+//! three disable forms.
 
 use reqwest::Method;
 use scimwatch_core::scim::write_probe::{
@@ -70,6 +71,11 @@ impl Run<'_> {
         for (op, attr, value) in [
             (Op::QueryUserByUserName, "userName", n.user_name.clone()),
             (
+                Op::QueryUserByUserNameOtherCase,
+                "userName",
+                n.user_name_other_case.clone(),
+            ),
+            (
                 Op::QueryUserByExternalId,
                 "externalId",
                 n.external_id.clone(),
@@ -81,7 +87,25 @@ impl Run<'_> {
                 .await;
             let r = self.answer(op, &c)?;
             let v = verify::found_only(r, &id, "userName")
-                .map(|()| "found exactly the user".to_string());
+                .map(|()| "found exactly the user".to_string())
+                .map_err(|(m, reaction)| {
+                    // Only "found nothing" says the comparison is
+                    // case-sensitive; a refusal or a stranger says itself.
+                    if op == Op::QueryUserByUserNameOtherCase && m == verify::FOUND_NOTHING {
+                        (
+                            format!(
+                                "{m} — `userName eq \"{value}\"` for the user `{}`: the SaaS \
+                                 compares userName case-sensitively (RFC 7643 §4.1.1 makes it \
+                                 case-insensitive); Entra matches case-insensitively, so a user \
+                                 whose UPN differs in case from the SaaS's userName is not found",
+                                n.user_name
+                            ),
+                            reaction,
+                        )
+                    } else {
+                        (m, reaction)
+                    }
+                });
             self.judged(op, &c, None, v)?;
         }
 

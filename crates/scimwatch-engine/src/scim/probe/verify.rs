@@ -94,6 +94,10 @@ pub(super) fn created(r: &ScimResponse) -> Result<(String, Option<String>), Fail
     }
 }
 
+/// What [`found_only`] says when the lookup found nothing.
+pub(super) const FOUND_NOTHING: &str =
+    "the lookup found nothing although the object exists: Entra does not find what it provisioned";
+
 /// A lookup that must find exactly the object `id`.
 pub(super) fn found_only(r: &ScimResponse, id: &str, name_attr: &str) -> Result<(), Failure> {
     if r.status != 200 {
@@ -104,12 +108,7 @@ pub(super) fn found_only(r: &ScimResponse, id: &str, name_attr: &str) -> Result<
         return Ok(());
     }
     if v.is_empty() {
-        return Err((
-            "the lookup found nothing although the object exists: Entra does not find what it \
-             provisioned"
-                .into(),
-            EntraReaction::Duplicate,
-        ));
+        return Err((FOUND_NOTHING.into(), EntraReaction::Duplicate));
     }
     let strangers = v.iter().filter(|(i, _)| i != id).count();
     Err((
