@@ -47,7 +47,7 @@ pub struct TransportConfig {
 /// Whether `url`'s host is on this machine (where plain http is allowed and
 /// no proxy is used). The one definition lives in core.
 pub fn is_loopback(url: &Url) -> bool {
-    scimwatch_core::validate::is_loopback_host(url)
+    scimwatch_core::transport::is_loopback_host(url)
 }
 
 /// The `reqwest` client of Graph, sign-in and SCIM (see the module docs).

@@ -146,14 +146,12 @@ impl Sender {
     }
 }
 
-/// The receiver's `Retry-After` (seconds or an HTTP date), if any.
+/// The receiver's `Retry-After`, if any, read by core's one parser
+/// ([`scimwatch_core::transport::retry_after`]: seconds or an HTTP date;
+/// negative or past is now). [`super::outbox::next_delay`] bounds it.
 pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
-    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    scimwatch_core::transport::retry_after(v, now)
 }
 
 fn excerpt(text: &str) -> String {

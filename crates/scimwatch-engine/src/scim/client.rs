@@ -281,7 +281,8 @@ impl ScimClient {
         loop {
             let resp = self.send_once(method.clone(), url, body).await?;
             if resp.status == 429 && throttled < self.config.max_429_retries {
-                let wait = retry_after(&resp.headers).unwrap_or(Duration::from_secs(1));
+                let wait = retry_after(&resp.headers, chrono::Utc::now())
+                    .unwrap_or(Duration::from_secs(1));
                 if wait <= self.config.max_retry_after {
                     throttled += 1;
                     tokio::time::sleep(wait).await;
@@ -557,23 +558,14 @@ fn encode(s: &str) -> String {
         .replace('+', "%20")
 }
 
-/// `Retry-After` as seconds (fractional accepted) or an HTTP date.
-pub fn retry_after(headers: &[Header]) -> Option<Duration> {
-    let v = headers
+/// The response's `Retry-After`, read by core's one parser
+/// ([`scimwatch_core::transport::retry_after`]: seconds or an HTTP date;
+/// negative or past is now).
+pub fn retry_after(headers: &[Header], now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let h = headers
         .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(RETRY_AFTER.as_str()))?
-        .value
-        .trim()
-        .to_string();
-    if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs.min(86_400.0)));
-        }
-        return None;
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(&v).ok()?;
-    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
+        .find(|h| h.name.eq_ignore_ascii_case(RETRY_AFTER.as_str()))?;
+    scimwatch_core::transport::retry_after(&h.value, now)
 }
 
 /// A send error as the check shows it (`crate::http::describe_send_error`,
@@ -702,19 +694,27 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_forms() {
+    fn retry_after_is_read_from_the_headers_by_core() {
+        use chrono::TimeZone;
+        let now = chrono::Utc
+            .with_ymd_and_hms(2015, 10, 21, 7, 28, 0)
+            .unwrap();
         let h = |v: &str| {
             vec![Header {
-                name: "retry-after".into(),
+                name: "Retry-After".into(),
                 value: v.into(),
             }]
         };
-        assert_eq!(retry_after(&h("2.5")), Some(Duration::from_millis(2500)));
-        assert_eq!(retry_after(&h("-1")), None);
         assert_eq!(
-            retry_after(&h("Wed, 21 Oct 2015 07:28:00 GMT")),
-            Some(Duration::ZERO)
+            retry_after(&h("2.5"), now),
+            Some(Duration::from_millis(2500))
         );
-        assert_eq!(retry_after(&[]), None);
+        assert_eq!(retry_after(&h("-1"), now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after(&h("Wed, 21 Oct 2015 07:28:30 GMT"), now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(retry_after(&h("soon"), now), None);
+        assert_eq!(retry_after(&[], now), None);
     }
 }
