@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
-use super::hash::{canonical_json, content_hash, is_volatile_meta_key, ContentHash};
-use super::list::id_text;
+use super::hash::{canonical_json, content_hash, id_text, is_volatile_meta_key, ContentHash};
 use super::resource::get_ci;
 
 mod values;
