@@ -735,7 +735,7 @@ pub(super) fn misc(obs: &Observations, out: &mut Vec<Finding>) {
             "Provisioning logs need Entra ID P1 or P2. Without them scimwatch judges health from \
 the job status only: failure details, skips and conflicts stay unknown.",
         ));
-    } else if let Some(f) = super::streams::logs_denied_finding(obs) {
+    } else if let Some(f) = super::streams::logs_denied_finding(&obs.graph_streams) {
         // A refused log read is the logs' own problem, not blindness: the
         // job is still read and judged (issue 17, defect 4).
         out.push(f);

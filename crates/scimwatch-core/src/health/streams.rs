@@ -11,7 +11,6 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::format::fmt_hhmm;
-use super::observations::Observations;
 use super::{Finding, FindingKind, Severity};
 
 /// One of the Graph streams the poller reads.
@@ -356,9 +355,10 @@ and reads it again."
 /// Graph refuses scimwatch the provisioning logs for lack of a permission
 /// or role: a `logs_unavailable` finding that names what to grant (never
 /// `graph_blind`: the job is still read and judged).
-pub(super) fn logs_denied_finding(obs: &Observations) -> Option<Finding> {
-    let h = obs
-        .graph_streams
+/// Takes the streams' health alone (not `Observations`, which holds it), so
+/// `streams` and `observations` do not import each other.
+pub(super) fn logs_denied_finding(streams: &[StreamHealth]) -> Option<Finding> {
+    let h = streams
         .iter()
         .find(|h| h.stream == GraphStream::Logs && h.problem == Some(StreamProblem::Denied))?;
     let mut f = Finding::new(

@@ -11,9 +11,31 @@ use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
 use rustls::RootCertStore;
 
-use super::channels::Loaded;
 use super::outbox::Outcome;
 use super::{render, sign, smtp, AlertEvent, ChannelKind};
+
+/// A channel with its secrets, for one delivery (`channels::load` reads
+/// it; defined here, beside the code that sends to it, so `send` and
+/// `channels` do not import each other).
+pub struct Loaded {
+    pub id: i64,
+    pub uuid: String,
+    pub name: String,
+    pub kind: ChannelKind,
+    pub url: Option<url::Url>,
+    pub signing_secret: Option<scimwatch_core::Sensitive<String>>,
+    pub email: Option<super::EmailSettings>,
+    pub smtp_password: Option<scimwatch_core::Sensitive<String>>,
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A whole webhook request may take this long.
 pub const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
