@@ -4,6 +4,9 @@
 //! group of files that reach each other (one not listed in `KNOWN`).
 //! A module's edges to its own submodules are hierarchy, not imports, and
 //! are not counted.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
