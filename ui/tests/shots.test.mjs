@@ -633,6 +633,7 @@ function monitorBackend(db, scenario) {
         user_count: 6, group_count: 4, group_member_count: 1271, in_scope_users: 1280,
       },
       settings: { base_address: id === "c2" ? "https://tickets.example.net/api/scim/v1" : c.scim.url, sync_all: false, secret_token_set: true },
+      tenant_url_matches: id !== "c2",
       mappings_seen_ms: now - 2 * MIN, assignments_seen_ms: now - 2 * MIN,
       changes: [
         ...(scenario.groupsOff ? [{ kind: "schema", observed_ms: now - 3 * HOUR, summary: "Provision Microsoft Entra ID Groups: disabled" }] : []),

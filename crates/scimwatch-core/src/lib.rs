@@ -18,6 +18,7 @@ pub mod sensitive;
 pub mod settings;
 pub mod text;
 pub mod trace;
+pub mod transport;
 pub mod validate;
 
 pub use connection::{AuthMode, Cloud, Connection, ConnectionInput, EntraSide, ScimSide};

@@ -2,7 +2,9 @@
 //! tenant ids, GUIDs, dates. Every refusal names the problem precisely.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use url::{Host, Url};
+use url::Url;
+
+use crate::transport::is_loopback_host;
 
 /// Longest secret token accepted. Real SCIM tokens and JWTs are a few KB.
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
@@ -15,16 +17,6 @@ pub struct NormalizedUrl {
     pub url: String,
     /// Harmless fixes applied (trailing slash removed, `//` collapsed, …).
     pub notes: Vec<String>,
-}
-
-/// Whether a host is on this machine. Loopback endpoints may use plain http.
-pub fn is_loopback_host(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 /// The refusal of a scheme other than http(s), never quoting more than the scheme.
@@ -143,6 +135,38 @@ pub fn normalize_endpoint_url(raw: &str) -> Result<NormalizedUrl, String> {
         ));
     }
     Ok(NormalizedUrl { url: out, notes })
+}
+
+/// The one form in which Tenant URLs are compared (Entra's `BaseAddress`,
+/// the connection's URL, the URL a probe ran against): what
+/// [`normalize_endpoint_url`] makes of it — lower-case scheme and host, no
+/// trailing slash or `//`, query kept — or, for text it refuses (Entra may
+/// hold anything), the same parts read leniently.
+pub fn tenant_url_key(raw: &str) -> String {
+    if let Ok(n) = normalize_endpoint_url(raw) {
+        return n.url;
+    }
+    let t = raw.trim();
+    match Url::parse(t) {
+        Ok(u) => {
+            let mut out = format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default());
+            if let Some(p) = u.port() {
+                out.push_str(&format!(":{p}"));
+            }
+            out.push_str(u.path().trim_end_matches('/'));
+            if let Some(q) = u.query().filter(|q| !q.is_empty()) {
+                out.push('?');
+                out.push_str(q);
+            }
+            out
+        }
+        Err(_) => t.trim_end_matches('/').to_string(),
+    }
+}
+
+/// Whether two Tenant URLs name the same endpoint ([`tenant_url_key`]).
+pub fn same_tenant_url(a: &str, b: &str) -> bool {
+    tenant_url_key(a) == tenant_url_key(b)
 }
 
 /// Whether a SCIM base URL's path looks like a SCIM root (`/scim`, `/scim/v2`, `/v2`).
@@ -425,6 +449,33 @@ mod tests {
             let err = clean_token(raw).unwrap_err();
             assert!(!err.contains("sec"), "{err}");
         }
+    }
+
+    #[test]
+    fn tenant_urls_compare_in_one_form() {
+        assert!(same_tenant_url(
+            "https://API.acme.example/scim/v2/",
+            "https://api.acme.example/scim/v2"
+        ));
+        assert!(same_tenant_url(
+            " https://api.acme.example:443//scim/v2?aadOptscim062020 ",
+            "https://api.acme.example/scim/v2?aadOptscim062020"
+        ));
+        assert!(!same_tenant_url(
+            "https://api.acme.example/scim",
+            "https://api.acme.example/scim/v2"
+        ));
+        assert!(!same_tenant_url(
+            "https://api.acme.example/scim?a=1",
+            "https://api.acme.example/scim"
+        ));
+        // Text the input normaliser refuses is still compared leniently.
+        assert_eq!(
+            tenant_url_key("http://API.acme.example/scim/"),
+            "http://api.acme.example/scim"
+        );
+        assert_eq!(tenant_url_key("not a url/"), "not a url");
+        assert_eq!(tenant_url_key(""), "");
     }
 
     #[test]

@@ -13,6 +13,16 @@ use crate::paths::{self, DB_FILE};
 use crate::secrets::{self, Secrets};
 use crate::store::Store;
 
+/// Drift observations by connection id, with the (snapshot, assignments
+/// version) they were computed from. Defined here, not in `scim::drift`
+/// (which reads it through `Engine`), so the two modules do not import
+/// each other.
+pub(crate) type DriftCache = std::sync::Arc<
+    std::sync::Mutex<
+        std::collections::HashMap<i64, ((i64, i64), scimwatch_core::health::DriftObservation)>,
+    >,
+>;
+
 /// Facts about this installation, shown in Settings and `scimwatch-cli info`.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AppInfo {
@@ -68,7 +78,7 @@ pub struct Engine {
     /// Drift per connection, keyed by what it was computed from (see
     /// [`crate::scim::drift::observation`]): recomputed only after a crawl
     /// or an assignments change, not every diagnosis round.
-    pub(crate) drift_cache: crate::scim::drift::DriftCache,
+    pub(crate) drift_cache: DriftCache,
 }
 
 impl Engine {

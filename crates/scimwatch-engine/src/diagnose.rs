@@ -218,7 +218,7 @@ pub async fn diagnose(
     }
     tx.commit().await?;
     if queued > 0 {
-        alerts::deliver::wake();
+        alerts::outbox::wake();
     }
 
     let mut notified = Vec::new();

@@ -50,7 +50,7 @@ const SQLITE_READONLY: i64 = 8;
 const SQLITE_FULL: i64 = 13;
 
 fn folder_text() -> String {
-    crate::store::data_folder_hint()
+    crate::paths::data_folder_hint()
         .map(|p| format!(" {}", p.display()))
         .unwrap_or_default()
 }

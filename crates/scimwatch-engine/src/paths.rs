@@ -1,6 +1,6 @@
 //! Where scimwatch keeps its data.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Environment variable that overrides the data directory (same as `--data-dir`).
 pub const DATA_DIR_ENV: &str = "SCIMWATCH_DATA_DIR";
@@ -27,6 +27,28 @@ pub fn default_folder_name() -> &'static str {
     } else {
         "scimwatch"
     }
+}
+
+/// The folder of the database this process opened last, for naming it in
+/// "disk full" and "read-only" messages raised far from the open (an
+/// `sqlx::Error` does not carry its file). The app and the CLI open one.
+/// Kept here, below both `store` (which records it) and `error` (which
+/// names it), so the two do not import each other.
+fn place() -> &'static std::sync::Mutex<Option<PathBuf>> {
+    static PLACE: std::sync::OnceLock<std::sync::Mutex<Option<PathBuf>>> =
+        std::sync::OnceLock::new();
+    PLACE.get_or_init(|| std::sync::Mutex::new(None))
+}
+
+/// Remember the folder of the database file `db` just opened.
+pub(crate) fn remember_db_folder(db: &Path) {
+    let folder = db.parent().map(Path::to_path_buf);
+    *place().lock().unwrap_or_else(|p| p.into_inner()) = folder;
+}
+
+/// The data folder of the open database, if any (see [`place`]).
+pub fn data_folder_hint() -> Option<PathBuf> {
+    place().lock().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 #[cfg(test)]

@@ -32,11 +32,10 @@ use ts_rs::TS;
 use crate::app::Engine;
 use crate::error::EngineError;
 use crate::graph::logs::{ingest_logs, LogIngestConfig, LOGS_STREAM};
-use crate::graph::observe::{GRAPH_REACH_STREAM, LOGS_UNLICENSED};
 use crate::graph::sync::{poll_config_each, poll_job, WatchIds};
 use crate::graph::{discover_and_store, ClientOptions, GraphClient, GraphError, GraphTarget};
 use crate::store::connections::{self as rows, ConnectionRow};
-use crate::store::jobs::{self, ConfigKind};
+use crate::store::jobs::{self, ConfigKind, GRAPH_REACH_STREAM, LOGS_UNLICENSED};
 
 pub mod stream_health;
 

@@ -108,6 +108,10 @@ pub struct MappingsView {
     pub mappings: Option<crate::graph::sync::MappingsBody>,
     pub assignments: Option<crate::graph::sync::AssignmentsBody>,
     pub settings: Option<crate::graph::sync::SettingsBody>,
+    /// Whether Entra's Tenant URL (`settings.base_address`) names the endpoint
+    /// this connection watches, compared in core's one form
+    /// (`validate::same_tenant_url`); `None` when either is unknown.
+    pub tenant_url_matches: Option<bool>,
     /// When each was last read, ms since the epoch.
     #[ts(type = "number | null")]
     pub mappings_seen_ms: Option<i64>,
@@ -221,10 +225,21 @@ pub async fn mappings(engine: &Engine, connection: &str) -> Result<MappingsView,
         b.entra_users = Vec::new();
         b
     });
+    let settings: Option<crate::graph::sync::SettingsBody> = parse_body(&s);
+    let tenant_url_matches = match (
+        settings.as_ref().and_then(|s| s.base_address.as_deref()),
+        r.scim_url.as_deref(),
+    ) {
+        (Some(entra), Some(ours)) if !entra.trim().is_empty() && !ours.trim().is_empty() => {
+            Some(scimwatch_core::validate::same_tenant_url(entra, ours))
+        }
+        _ => None,
+    };
     Ok(MappingsView {
         mappings,
         assignments,
-        settings: parse_body(&s),
+        settings,
+        tenant_url_matches,
         mappings_seen_ms: m.as_ref().map(|c| c.last_seen_ms),
         assignments_seen_ms: a.as_ref().map(|c| c.last_seen_ms),
         changes,

@@ -19,7 +19,7 @@ use chrono::Utc;
 use scim_fixture::{add_connection, engine};
 use scimwatch_core::{ConnectionInput, Sensitive};
 use scimwatch_engine::connections::{self, SecretsInput};
-use scimwatch_engine::graph::sync::{MappingSummary, MappingsBody};
+use scimwatch_engine::graph::sync::{MappingSummary, MappingsBody, SettingsBody};
 use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::jobs::{record_config, ConfigKind};
 use scimwatch_engine::views::{
@@ -320,4 +320,53 @@ async fn mappings_and_inventory_read_one_compliance_source() {
         "{}",
         undeclared.message
     );
+}
+
+/// The view says whether Entra's Tenant URL names the watched endpoint,
+/// compared in core's one form (`validate::same_tenant_url`): the screen
+/// shows that answer instead of comparing the URLs itself.
+#[tokio::test]
+async fn the_view_compares_entras_tenant_url_with_the_watched_one() {
+    let engine = engine().await;
+    let uuid = add_connection(&engine, "Contoso → Acme", "http://127.0.0.1:9/scim/v2", "t").await;
+    let id = rows::find(engine.store.pool(), &uuid)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    // Nothing read from Entra yet: not known.
+    assert_eq!(
+        mappings(&engine, &uuid).await.unwrap().tenant_url_matches,
+        None
+    );
+    let cases = [
+        (Some("HTTP://127.0.0.1:9//scim/v2/"), Some(true)),
+        (Some("http://127.0.0.1:9/scim"), Some(false)),
+        (
+            Some("http://127.0.0.1:9/scim/v2?aadOptscim062020"),
+            Some(false),
+        ),
+        (Some("  "), None),
+        (None, None),
+    ];
+    for (i, (base, want)) in cases.into_iter().enumerate() {
+        let body = SettingsBody {
+            base_address: base.map(str::to_string),
+            sync_all: Some(false),
+            secret_token_set: true,
+        };
+        record_config(
+            engine.store.pool(),
+            id,
+            ConfigKind::Settings,
+            &serde_json::to_string(&body).unwrap(),
+            &format!("settings-{i}"),
+            |_| "read".into(),
+            NOW + i as i64,
+        )
+        .await
+        .unwrap();
+        let v = mappings(&engine, &uuid).await.unwrap();
+        assert_eq!(v.tenant_url_matches, want, "{base:?}");
+    }
 }

@@ -13,6 +13,12 @@ import type { StoredCompliance } from "./StoredCompliance";
  */
 export type MappingsView = { mappings: MappingsBody | null, assignments: AssignmentsBody | null, settings: SettingsBody | null, 
 /**
+ * Whether Entra's Tenant URL (`settings.base_address`) names the endpoint
+ * this connection watches, compared in core's one form
+ * (`validate::same_tenant_url`); `None` when either is unknown.
+ */
+tenant_url_matches: boolean | null, 
+/**
  * When each was last read, ms since the epoch.
  */
 mappings_seen_ms: number | null, assignments_seen_ms: number | null, 

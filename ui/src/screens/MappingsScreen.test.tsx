@@ -4,7 +4,7 @@ import { App } from "../App";
 import { fakeBackend } from "../test/backend";
 import { connection, mappingsViewFixture, notExaminedCompliance, storedCompliance } from "../test/fixtures";
 import type { MappingsView } from "../bindings/MappingsView";
-import { parseAttribute, sameTenantUrl } from "./MappingsScreen";
+import { parseAttribute } from "./MappingsScreen";
 
 async function openMappings() {
   window.location.hash = "#/mappings/c1";
@@ -13,14 +13,12 @@ async function openMappings() {
 }
 
 describe("Mappings & assignments", () => {
-  test("parses `target ← source` with the matching mark, compares Tenant URLs", () => {
+  test("parses `target ← source` with the matching mark", () => {
     expect(parseAttribute("userName ← userPrincipalName *")).toEqual({ target: "userName", source: "userPrincipalName", matching: true, declared: null });
     expect(parseAttribute("*externalId ← objectId")).toEqual({ target: "externalId", source: "objectId", matching: true, declared: null });
     expect(parseAttribute("displayName ← displayName").matching).toBe(false);
     // The engine's own form.
     expect(parseAttribute('*emails[type eq "work"].value <- mail')).toEqual({ target: 'emails[type eq "work"].value', source: "mail", matching: true, declared: null });
-    expect(sameTenantUrl("https://API.acme.example/scim/v2/", "https://api.acme.example/scim/v2")).toBe(true);
-    expect(sameTenantUrl("https://api.acme.example/scim", "https://api.acme.example/scim/v2")).toBe(false);
   });
 
   test("healthy: both mappings on, matching attribute marked, scope, groups with members, changes", async () => {
@@ -48,6 +46,8 @@ describe("Mappings & assignments", () => {
     const v = mappingsViewFixture();
     v.mappings!.mappings[1]!.enabled = false;
     v.settings!.base_address = "https://old.acme.example/scim";
+    // The engine compares the URLs (core's `validate::same_tenant_url`); the screen shows its answer.
+    v.tenant_url_matches = false;
     b.handlers.mappings_view = () => v;
     await openMappings();
     const states = await screen.findByRole("group", { name: "Object mappings" });
@@ -55,6 +55,28 @@ describe("Mappings & assignments", () => {
     const alerts = screen.getAllByRole("alert");
     expect(alerts.some((a) => /groups mapping is disabled/.test(a.textContent ?? "") && /Enabled to Yes/.test(a.textContent ?? ""))).toBe(true);
     expect(alerts.some((a) => /different Tenant URL/.test(a.textContent ?? "") && (a.textContent ?? "").includes("https://old.acme.example/scim"))).toBe(true);
+  });
+
+  test("the engine compares the Tenant URLs: spelled differently, the same endpoint is no warning", async () => {
+    const b = fakeBackend([connection()]);
+    const v = mappingsViewFixture();
+    v.settings!.base_address = "https://API.acme.example//scim/v2/";
+    v.tenant_url_matches = true;
+    b.handlers.mappings_view = () => v;
+    await openMappings();
+    expect(await screen.findByText("Same as this connection's")).toBeTruthy();
+    expect(screen.queryByText(/different Tenant URL/)).toBeNull();
+  });
+
+  test("the engine did not compare the Tenant URLs: neither same nor different is claimed", async () => {
+    const b = fakeBackend([connection()]);
+    const v = mappingsViewFixture();
+    v.tenant_url_matches = null;
+    b.handlers.mappings_view = () => v;
+    await openMappings();
+    expect(await screen.findByText("Nothing to compare yet.")).toBeTruthy();
+    expect(screen.queryByText("Same as this connection's")).toBeNull();
+    expect(screen.queryByText(/Differs from this connection's/)).toBeNull();
   });
 
   test("nothing read yet: guidance with Read from Entra now", async () => {

@@ -76,19 +76,6 @@ export function mappingKind(m: MappingSummary): ObjectKind {
   return "other";
 }
 
-/** Whether two Tenant URLs point at the same place (case of the host and a trailing slash ignored). */
-export function sameTenantUrl(a: string, b: string): boolean {
-  const norm = (u: string) => {
-    try {
-      const x = new URL(u.trim());
-      return `${x.protocol}//${x.host.toLowerCase()}${x.pathname.replace(/\/+$/, "")}${x.search}`;
-    } catch {
-      return u.trim().replace(/\/+$/, "").toLowerCase();
-    }
-  };
-  return norm(a) === norm(b);
-}
-
 export function MappingsScreen({ rest }: { rest: string[] }) {
   const { state, reload, refreshing } = useConnections();
   const { eligible, current } = useEntraConnection(rest);
@@ -402,7 +389,8 @@ function MappingsContent({
   const groupsOn = groups.length ? groups.some((m) => m.enabled) : null;
   const base = v.settings?.base_address ?? null;
   const mine = c.scim?.url ?? null;
-  const mismatch = base && mine && !sameTenantUrl(base, mine);
+  // The engine compares them in core's one form (`validate::same_tenant_url`).
+  const mismatch = base && mine && v.tenant_url_matches === false;
   const a = v.assignments;
 
   return (
@@ -469,7 +457,7 @@ function MappingsContent({
             <p className="stat-value stat-value-sm stat-value-muted">Not read</p>
           )}
           <p className="stat-detail">
-            {!base || !mine ? (
+            {!base || !mine || v.tenant_url_matches === null ? (
               mine ? (
                 "Nothing to compare yet."
               ) : (

@@ -164,7 +164,7 @@ function defaultHandlers(): FakeBackend["handlers"] {
     }),
     stored_probe: () => ({ write: null, read_only: null, pending: [], running: false }),
     scim_compliance: () => ({ verdict: { state: "not_examined" }, deviations: [], report: null, discover_ms: null, crawl_ms: null, crawl_could_not_examine: null }),
-    mappings_view: () => ({ mappings: null, assignments: null, settings: null, mappings_seen_ms: null, assignments_seen_ms: null, changes: [], attributes: [], schemas: { state: "not_checked" }, compliance: null }),
+    mappings_view: () => ({ mappings: null, assignments: null, settings: null, tenant_url_matches: null, mappings_seen_ms: null, assignments_seen_ms: null, changes: [], attributes: [], schemas: { state: "not_checked" }, compliance: null }),
     run_checklist: () => ({
       connection_id: "c1", connection_name: "Contoso → Acme",
       run: { evaluated_at: "2026-11-20T10:00:00Z", steps: [], first_failing: null, overall: "incomplete" },

@@ -403,6 +403,7 @@ export function mappingsViewFixture(over: Partial<MappingsView> = {}): MappingsV
       in_scope_users: 43,
     },
     settings: { base_address: "https://api.acme.example/scim/v2", sync_all: false, secret_token_set: true },
+    tenant_url_matches: true,
     mappings_seen_ms: Date.UTC(2026, 10, 20, 10, 0),
     assignments_seen_ms: Date.UTC(2026, 10, 20, 10, 0),
     changes: [{ kind: "assignments", observed_ms: Date.UTC(2026, 10, 19, 9, 0), summary: "1 group assigned" }],

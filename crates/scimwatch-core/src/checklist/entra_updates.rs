@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::{CheckOutcome, Context};
 use crate::health::format::fmt_time;
-use crate::health::{normalize_tenant_url, Observations};
+use crate::health::Observations;
 use crate::scim::write_probe::ProbeVerdict;
+use crate::validate::same_tenant_url;
 
 /// Where the admin runs the probe.
 pub const RUN_PROBE: &str = "run Test with Entra's requests on Inventory → Compliance";
@@ -27,7 +28,7 @@ pub(super) fn check_entra_updates(
     let at = Some(p.checked_at);
     let probed = format!("{} ({})", fmt_time(p.checked_at), p.url);
     if let Some(url) = &obs.scim_url {
-        if normalize_tenant_url(url) != normalize_tenant_url(&p.url) {
+        if !same_tenant_url(url, &p.url) {
             return CheckOutcome::unknown(format!(
                 "the last probe was of {}, and the connection now points at {url}; {RUN_PROBE}",
                 p.url

@@ -7,9 +7,10 @@ use crate::health::checks::{self, MappingOf};
 use crate::health::format::{fmt_duration, fmt_hhmm, fmt_offset, fmt_time, pct};
 use crate::health::{
     contradictions, cycle_timing, escrows_rising, failure_spike_severity, is_credential_error_code,
-    job_freshness, normalize_tenant_url, quarantine_days_left, ContradictionKind, CycleTiming,
-    JobObservation, JobStatusCode, Observations, Reachability, ScheduleState, Verdict,
+    job_freshness, quarantine_days_left, ContradictionKind, CycleTiming, JobObservation,
+    JobStatusCode, Observations, Reachability, ScheduleState, Verdict,
 };
+use crate::validate::same_tenant_url;
 
 /// The checklist, in order: the SaaS's own list, then the extras.
 pub static STEPS: &[Step] = &[
@@ -299,7 +300,7 @@ fn with_scim_result(mut o: CheckOutcome, obs: &Observations) -> CheckOutcome {
 
 fn check_tenant_url(obs: &Observations, _ctx: &Context, _now: DateTime<Utc>) -> CheckOutcome {
     if let (Some(e), Some(s)) = (&obs.entra_tenant_url, &obs.scim_url) {
-        if normalize_tenant_url(e) != normalize_tenant_url(s) {
+        if !same_tenant_url(e, s) {
             let o = CheckOutcome::fail("Entra's Tenant URL differs from the one scimwatch checks");
             return with_scim_result(with_urls(o, obs), obs);
         }

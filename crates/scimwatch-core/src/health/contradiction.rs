@@ -22,8 +22,8 @@ use super::observations::{
     is_credential_error_code, is_unreachable_error_code, ExecutionState, JobStatusCode,
     Observations,
 };
-use super::rules::normalize_tenant_url;
 use super::{Evidence, Finding, FindingKind};
+use crate::validate::same_tenant_url;
 
 /// Which two observations disagree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +50,7 @@ pub struct Contradiction {
 /// The Tenant URLs differ (both known, different after normalisation).
 fn urls_differ(obs: &Observations) -> Option<(String, String)> {
     let (entra, ours) = (obs.entra_tenant_url.as_deref()?, obs.scim_url.as_deref()?);
-    (normalize_tenant_url(entra) != normalize_tenant_url(ours))
-        .then(|| (entra.to_string(), ours.to_string()))
+    (!same_tenant_url(entra, ours)).then(|| (entra.to_string(), ours.to_string()))
 }
 
 /// Every contradiction in `obs` (empty: the two ends agree, or one of them

@@ -45,9 +45,7 @@ pub use observations::{
 pub mod checks;
 mod contradiction;
 pub use contradiction::{contradictions, Contradiction, ContradictionKind};
-pub use rules::{
-    escrows_rising, failure_spike_severity, normalize_tenant_url, quarantine_days_left,
-};
+pub use rules::{escrows_rising, failure_spike_severity, quarantine_days_left};
 pub use timing::{
     cycle_timing, effective_interval, initial_cycle_estimate, job_freshness, job_is_active,
     CycleTiming,

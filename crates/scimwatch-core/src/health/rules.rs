@@ -10,6 +10,7 @@ use super::observations::{
 };
 use super::timing::{cycle_timing, job_freshness, CycleTiming};
 use super::{Finding, FindingKind, Severity, Thresholds};
+use crate::validate::tenant_url_key;
 
 const RESTART_HOW: &str = "In the Entra admin center open the app's Provisioning page and click \
 Restart provisioning (Graph: POST …/synchronization/jobs/{jobId}/restart with resetScope \
@@ -25,27 +26,6 @@ pub fn quarantine_days_left(
     let start = q.series_began.or(q.current_began)?;
     let since_days = (now - start).num_days().max(0);
     Some((i64::from(limit_days) - since_days).max(0))
-}
-
-/// Normalise a Tenant URL for comparison: trimmed, lower-case scheme and
-/// host, no trailing slash, query kept.
-pub fn normalize_tenant_url(raw: &str) -> String {
-    let t = raw.trim();
-    match url::Url::parse(t) {
-        Ok(u) => {
-            let mut out = format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default());
-            if let Some(p) = u.port() {
-                out.push_str(&format!(":{p}"));
-            }
-            out.push_str(u.path().trim_end_matches('/'));
-            if let Some(q) = u.query().filter(|q| !q.is_empty()) {
-                out.push('?');
-                out.push_str(q);
-            }
-            out
-        }
-        Err(_) => t.trim_end_matches('/').to_string(),
-    }
 }
 
 fn blind_finding(
@@ -755,13 +735,13 @@ pub(super) fn misc(obs: &Observations, out: &mut Vec<Finding>) {
             "Provisioning logs need Entra ID P1 or P2. Without them scimwatch judges health from \
 the job status only: failure details, skips and conflicts stay unknown.",
         ));
-    } else if let Some(f) = super::streams::logs_denied_finding(obs) {
+    } else if let Some(f) = super::streams::logs_denied_finding(&obs.graph_streams) {
         // A refused log read is the logs' own problem, not blindness: the
         // job is still read and judged (issue 17, defect 4).
         out.push(f);
     }
     if let (Some(entra), Some(ours)) = (&obs.entra_tenant_url, &obs.scim_url) {
-        let (a, b) = (normalize_tenant_url(entra), normalize_tenant_url(ours));
+        let (a, b) = (tenant_url_key(entra), tenant_url_key(ours));
         if !a.is_empty() && !b.is_empty() && a != b {
             out.push(
                 Finding::new(

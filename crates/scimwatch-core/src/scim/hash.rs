@@ -131,6 +131,17 @@ impl std::ops::Deref for Text<'_> {
     }
 }
 
+/// A resource id as text (servers sometimes send numbers). It lives here,
+/// beside [`JsonTree`], so `list` and `resource` read ids without importing
+/// each other.
+pub(crate) fn id_text<T: JsonTree>(v: &T) -> Option<String> {
+    match v.view() {
+        View::Str(s) if !s.trim().is_empty() => Some(s.to_string()),
+        View::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 impl JsonTree for Value {
     type Entries<'a> = ValueEntries<'a>;
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::deviation::Deviation;
-use super::hash::{JsonTree, View};
+use super::hash::{id_text, JsonTree, View};
 use super::resource::get_ci;
 use crate::graph::ParseError;
 
@@ -354,15 +354,6 @@ pub(crate) fn resource_texts(body: &[u8]) -> Option<Vec<&str>> {
     }
     let t: Texts<'_> = serde_json::from_slice(body).ok()?;
     Some(t.resources?.into_iter().map(|r| r.get()).collect())
-}
-
-/// A resource id as text (servers sometimes send numbers).
-pub(crate) fn id_text<T: JsonTree>(v: &T) -> Option<String> {
-    match v.view() {
-        View::Str(s) if !s.trim().is_empty() => Some(s.to_string()),
-        View::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -25,8 +25,8 @@ use std::borrow::Cow;
 use serde::de::{self, Deserialize};
 
 use super::deviation::Deviation;
-use super::hash::{Canonicalizer, ContentHash};
-use super::list::{check_list, id_text, read_body, ListFields, ListRequest, ResourcesShape, DOC};
+use super::hash::{id_text, Canonicalizer, ContentHash};
+use super::list::{check_list, read_body, ListFields, ListRequest, ResourcesShape, DOC};
 use crate::graph::ParseError;
 use tree::{get_ci, into_map, Node, Parsed, Str};
 

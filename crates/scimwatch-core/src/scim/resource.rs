@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use super::deviation::Deviation;
-use super::list::id_text;
+use super::hash::id_text;
 use crate::graph::lenient::parse_bool_text;
 
 /// `obj[name]`, exact name first, then ignoring ASCII case.

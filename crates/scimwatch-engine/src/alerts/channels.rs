@@ -3,8 +3,6 @@
 //! the secret store under the channel's uuid (`SecretKind::AlertChannel`),
 //! never in the database, a log line, an IPC answer or an error message.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
 use scimwatch_core::health::Severity;
 use scimwatch_core::{Sensitive, ValidationError};
@@ -13,10 +11,10 @@ use sqlx::FromRow;
 use url::Url;
 
 use super::outbox::Outcome;
-use super::send::Sender;
+use super::send::{Loaded, Sender};
 use super::{
     sign, target, AddedChannel, AlertChannel, AlertChannelInput, AlertEvent, AlertTestResult,
-    ChannelKind, EmailSettings, Transition,
+    ChannelKind, Transition,
 };
 use crate::app::Engine;
 use crate::error::EngineError;
@@ -32,27 +30,6 @@ struct SecretBlob {
     signing_secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     smtp_password: Option<String>,
-}
-
-/// A channel with its secrets, for one delivery.
-pub struct Loaded {
-    pub id: i64,
-    pub uuid: String,
-    pub name: String,
-    pub kind: ChannelKind,
-    pub url: Option<Url>,
-    pub signing_secret: Option<Sensitive<String>>,
-    pub email: Option<EmailSettings>,
-    pub smtp_password: Option<Sensitive<String>>,
-}
-
-impl fmt::Debug for Loaded {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Loaded")
-            .field("name", &self.name)
-            .field("kind", &self.kind)
-            .finish_non_exhaustive()
-    }
 }
 
 #[derive(FromRow)]
@@ -379,7 +356,7 @@ pub async fn retry(
     };
     let n = super::outbox::retry_dead(engine.store.pool(), id, channel_id, now).await?;
     if n > 0 {
-        super::deliver::wake();
+        super::outbox::wake();
     }
     Ok(n)
 }

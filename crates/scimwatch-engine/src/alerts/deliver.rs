@@ -5,29 +5,18 @@
 //! own channel's later alerts.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use rustls::RootCertStore;
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::channels;
 use super::outbox::{self, Head, Outcome};
 use super::send::Sender;
 use crate::app::Engine;
-
-/// Rung when diagnosis put alerts in the outbox (this process).
-fn bell() -> &'static Notify {
-    static BELL: OnceLock<Notify> = OnceLock::new();
-    BELL.get_or_init(Notify::new)
-}
-
-/// Tell the deliverer that alerts are waiting.
-pub fn wake() {
-    bell().notify_waiters();
-}
 
 /// How the deliverer runs.
 #[derive(Clone)]
@@ -145,7 +134,7 @@ async fn run(engine: Engine, sender: Sender, tick: Duration, mut stop: oneshot::
                 tracing::warn!(error = %e, "old delivered alerts could not be removed");
             }
         }
-        let bell = bell().notified();
+        let bell = outbox::bell().notified();
         tokio::select! {
             _ = &mut stop => break,
             done = tasks.join_next_with_id(), if !tasks.is_empty() => {

@@ -16,6 +16,19 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::{AlertEvent, DeadLetter};
 use crate::error::EngineError;
 
+/// Rung when alerts were put in the outbox or queued again (this process).
+/// Here, beside the rows, so that the channels (retry) and diagnosis ring
+/// it without importing the deliverer that waits on it.
+pub(crate) fn bell() -> &'static tokio::sync::Notify {
+    static BELL: std::sync::OnceLock<tokio::sync::Notify> = std::sync::OnceLock::new();
+    BELL.get_or_init(tokio::sync::Notify::new)
+}
+
+/// Tell the deliverer that alerts are waiting.
+pub fn wake() {
+    bell().notify_waiters();
+}
+
 /// Waits between attempts: 10 s, 30 s, 1, 2, 5, 10, 20, 30 min, then hourly.
 const BACKOFF_SECS: [u64; 8] = [10, 30, 60, 120, 300, 600, 1200, 1800];
 /// Attempts before an alert is given up on (a dead letter).

@@ -11,9 +11,31 @@ use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
 use rustls::RootCertStore;
 
-use super::channels::Loaded;
 use super::outbox::Outcome;
 use super::{render, sign, smtp, AlertEvent, ChannelKind};
+
+/// A channel with its secrets, for one delivery (`channels::load` reads
+/// it; defined here, beside the code that sends to it, so `send` and
+/// `channels` do not import each other).
+pub struct Loaded {
+    pub id: i64,
+    pub uuid: String,
+    pub name: String,
+    pub kind: ChannelKind,
+    pub url: Option<url::Url>,
+    pub signing_secret: Option<scimwatch_core::Sensitive<String>>,
+    pub email: Option<super::EmailSettings>,
+    pub smtp_password: Option<scimwatch_core::Sensitive<String>>,
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A whole webhook request may take this long.
 pub const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -146,14 +168,12 @@ impl Sender {
     }
 }
 
-/// The receiver's `Retry-After` (seconds or an HTTP date), if any.
+/// The receiver's `Retry-After`, if any, read by core's one parser
+/// ([`scimwatch_core::transport::retry_after`]: seconds or an HTTP date;
+/// negative or past is now). [`super::outbox::next_delay`] bounds it.
 pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
-    Some((at - now).to_std().unwrap_or(Duration::ZERO))
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    scimwatch_core::transport::retry_after(v, now)
 }
 
 fn excerpt(text: &str) -> String {

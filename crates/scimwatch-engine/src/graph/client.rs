@@ -18,17 +18,7 @@ use super::error::GraphError;
 use super::http::{self, HttpConfig};
 use crate::secrets::Secrets;
 
-/// Which family of Graph endpoints a request belongs to (throttling and
-/// permissions differ per family).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// servicePrincipals, appRoleAssignedTo, groups/{id}/members.
-    Directory,
-    /// synchronization jobs, schema, secrets.
-    Synchronization,
-    /// auditLogs/provisioning.
-    ProvisioningLogs,
-}
+pub use super::family::Family;
 
 /// One request as seen by an observer (tests, diagnostics, `serve`'s
 /// metrics), told once its answer's status is known. No tokens, no query.

@@ -152,7 +152,7 @@ impl GraphError {
     /// token: that is [`GraphError::MissingRole`] naming what is needed, not
     /// a refused token.
     pub fn unauthorized(
-        family: super::client::Family,
+        family: super::family::Family,
         what: &str,
         code: Option<String>,
         message: String,
@@ -160,7 +160,7 @@ impl GraphError {
         let unknown = code
             .as_deref()
             .is_none_or(|c| c.trim().is_empty() || c.eq_ignore_ascii_case("UnknownError"));
-        if family == super::client::Family::Synchronization && unknown && message.trim().is_empty()
+        if family == super::family::Family::Synchronization && unknown && message.trim().is_empty()
         {
             return GraphError::MissingRole {
                 what: what.to_string(),

@@ -1,11 +1,10 @@
 //! The HTTP layer under the Graph client and sign-in: the shared client of
 //! `crate::http` (rustls, OS + bundled roots, proxies from the environment,
 //! no redirects), https required except for loopback hosts, bodies capped,
-//! `Retry-After` parsing, HTML/JSON sniffing.
+//! HTML/JSON sniffing (`Retry-After` is read by core's `transport::retry_after`).
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::error::GraphError;
@@ -67,19 +66,9 @@ pub fn check_url(url: &str) -> Result<Url, GraphError> {
     }
 }
 
-/// `Retry-After`: delta-seconds (possibly fractional, as Graph sends) or an
-/// HTTP date. Negative or past values mean "now".
-pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
-    let v = value.trim();
-    if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() {
-            return Some(Duration::from_secs_f64(secs.clamp(0.0, 86_400.0)));
-        }
-        return None;
-    }
-    let when = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
-    Some((when - now).to_std().unwrap_or(Duration::ZERO))
-}
+/// `Retry-After` (seconds or an HTTP date, read against `now`): core's one
+/// parser, shared with SCIM.
+pub use scimwatch_core::transport::retry_after as parse_retry_after;
 
 /// The host of a URL, for messages.
 pub fn host_of(url: &str) -> String {
@@ -160,28 +149,6 @@ pub fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn retry_after_forms() {
-        let now = Utc.with_ymd_and_hms(2015, 10, 21, 7, 28, 0).unwrap();
-        assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
-        assert_eq!(
-            parse_retry_after("2.5", now),
-            Some(Duration::from_millis(2500))
-        );
-        assert_eq!(parse_retry_after("-1", now), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after("NaN", now), None);
-    }
 
     #[test]
     fn https_required_except_loopback() {

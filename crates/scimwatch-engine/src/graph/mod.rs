@@ -15,6 +15,7 @@ pub mod cert;
 pub mod client;
 pub mod discovery;
 mod error;
+mod family;
 pub mod http;
 pub mod logs;
 pub mod observe;

@@ -19,17 +19,10 @@ use super::sync::{AssignmentsBody, MappingsBody, SettingsBody};
 use crate::error::EngineError;
 use crate::store::connections::{ms_to_time, ConnectionRow};
 use crate::store::events::{self, CycleRow};
-use crate::store::jobs::{self, ConfigKind};
+use crate::store::jobs::{self, ConfigKind, GRAPH_REACH_STREAM, LOGS_UNLICENSED};
 use crate::store::Store;
 mod glance;
 pub use glance::{entry_counts, job_glance, JobGlance};
-
-/// `poll_state.stream` recording whether Graph can be read: `watermark_ms`
-/// = blind since (NULL when reachable), `cursor` = why.
-pub const GRAPH_REACH_STREAM: &str = "graph";
-/// `poll_state.stream` of the logs' availability is [`LOGS_STREAM`]; its
-/// `cursor` holds this when the tenant has no P1/P2 licence.
-pub const LOGS_UNLICENSED: &str = "unlicensed";
 
 fn u(v: Option<i64>) -> Option<u64> {
     v.and_then(|n| u64::try_from(n).ok())

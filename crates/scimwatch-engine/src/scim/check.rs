@@ -8,7 +8,6 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use scimwatch_core::health::ScimCheckObservation;
 pub use scimwatch_core::scim::Verdict;
 use scimwatch_core::scim::{
     classify_body, jwt_expiry, parse_list_response_for, parse_scim_error, BodyKind, ListRequest,
@@ -18,47 +17,13 @@ use scimwatch_core::Sensitive;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use super::check_result::CheckResult;
 use super::client::{millis, ClientConfig, Exchange, ScimClient, ScimResponse, TransportError};
 use super::error::ScimError;
 use crate::app::Engine;
 use crate::secrets::{SecretKey, SecretKind};
 use crate::store::connections::{self as rows, ms_to_time, ConnectionRow};
 use crate::store::scim_checks;
-
-/// The result of a Test Connection replay.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct CheckResult {
-    pub ok: bool,
-    pub verdict: Verdict,
-    /// One or two sentences for the admin.
-    pub message: String,
-    /// Status of the decisive request.
-    pub http_status: Option<u16>,
-    /// Latency of the Users query.
-    pub latency_ms: Option<u32>,
-    pub checked_at: DateTime<Utc>,
-    /// The Tenant URL checked (normalised).
-    pub url: String,
-    /// Harmless fixes made to the URL and token (trailing slash, pasted newline, `Bearer `).
-    pub notes: Vec<String>,
-    /// A better Tenant URL found by probing (e.g. with `/scim/v2` appended).
-    pub suggested_url: Option<String>,
-    /// Every request made, token redacted.
-    pub exchanges: Vec<Exchange>,
-}
-
-impl CheckResult {
-    /// The health rules' observation.
-    pub fn to_observation(&self) -> ScimCheckObservation {
-        ScimCheckObservation {
-            ok: self.ok,
-            verdict: self.verdict,
-            http_status: self.http_status,
-            checked_at: self.checked_at,
-            message: Some(self.message.clone()),
-        }
-    }
-}
 
 /// The outcome of one query.
 #[derive(Debug, Clone)]
@@ -588,52 +553,4 @@ pub async fn token_status(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scim::client::Header;
-
-    fn redirect(url: &str, status: u16, location: Option<&str>) -> ScimResponse {
-        ScimResponse {
-            url: url.into(),
-            status,
-            headers: location
-                .map(|l| {
-                    vec![Header {
-                        name: "location".into(),
-                        value: l.into(),
-                    }]
-                })
-                .unwrap_or_default(),
-            content_type: None,
-            body: Vec::new(),
-            latency: std::time::Duration::ZERO,
-            throttled: 0,
-        }
-    }
-
-    #[test]
-    fn redirects_say_where_and_never_pass() {
-        let base = "https://scim.example.com/scim/v2/Users?filter=x";
-        let (v, m) = judge(&redirect(base, 302, Some("/v2/Users")), true);
-        assert_eq!(v, Verdict::OtherStatus);
-        assert!(
-            m.contains("redirects to https://scim.example.com/v2/Users"),
-            "{m}"
-        );
-        assert!(!m.contains("would pass"), "{m}");
-        assert!(!m.contains("plain http"), "{m}");
-        let (_, m) = judge(
-            &redirect(base, 301, Some("http://scim.example.com/scim/v2/Users")),
-            true,
-        );
-        assert!(m.contains("plain http"), "an https → http downgrade: {m}");
-        let (v, m) = judge(&redirect(base, 307, None), true);
-        assert_eq!(v, Verdict::OtherStatus);
-        assert!(m.contains("no Location header"), "{m}");
-        let (_, m) = judge(
-            &redirect(base, 308, Some("https://x.example/\u{1b}[31mred")),
-            true,
-        );
-        assert!(!m.contains('\u{1b}'), "control characters stripped: {m:?}");
-    }
-}
+mod tests;

@@ -281,7 +281,8 @@ impl ScimClient {
         loop {
             let resp = self.send_once(method.clone(), url, body).await?;
             if resp.status == 429 && throttled < self.config.max_429_retries {
-                let wait = retry_after(&resp.headers).unwrap_or(Duration::from_secs(1));
+                let wait = retry_after(&resp.headers, chrono::Utc::now())
+                    .unwrap_or(Duration::from_secs(1));
                 if wait <= self.config.max_retry_after {
                     throttled += 1;
                     tokio::time::sleep(wait).await;
@@ -557,23 +558,14 @@ fn encode(s: &str) -> String {
         .replace('+', "%20")
 }
 
-/// `Retry-After` as seconds (fractional accepted) or an HTTP date.
-pub fn retry_after(headers: &[Header]) -> Option<Duration> {
-    let v = headers
+/// The response's `Retry-After`, read by core's one parser
+/// ([`scimwatch_core::transport::retry_after`]: seconds or an HTTP date;
+/// negative or past is now).
+pub fn retry_after(headers: &[Header], now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let h = headers
         .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(RETRY_AFTER.as_str()))?
-        .value
-        .trim()
-        .to_string();
-    if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs.min(86_400.0)));
-        }
-        return None;
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(&v).ok()?;
-    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
+        .find(|h| h.name.eq_ignore_ascii_case(RETRY_AFTER.as_str()))?;
+    scimwatch_core::transport::retry_after(&h.value, now)
 }
 
 /// A send error as the check shows it (`crate::http::describe_send_error`,
@@ -591,130 +583,4 @@ fn transport_error(e: &reqwest::Error, url: &str, timeout: Duration) -> Transpor
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn client(url: &str) -> ScimClient {
-        ScimClient::new(
-            url,
-            &Sensitive::new("Bearer tok-123456\n".into()),
-            ClientConfig::default(),
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn urls_keep_the_base_path_and_query() {
-        let c = client("https://x.example.com/scim/v2/?aadOptscim062020");
-        assert_eq!(
-            c.url_for("Users", &[("filter", "userName eq \"a+b\"")]),
-            "https://x.example.com/scim/v2/Users?aadOptscim062020&filter=userName%20eq%20%22a%2Bb%22"
-        );
-        let c = client("https://x.example.com");
-        assert_eq!(c.url_for("/Groups", &[]), "https://x.example.com/Groups");
-        assert!(
-            c.notes.iter().any(|n| n.contains("Bearer")),
-            "{:?}",
-            c.notes
-        );
-    }
-
-    #[test]
-    fn refusals() {
-        let tok = Sensitive::new("t".to_string());
-        assert!(matches!(
-            ScimClient::new("http://x.example.com", &tok, ClientConfig::default()),
-            Err(ScimError::InvalidUrl(_))
-        ));
-        assert!(matches!(
-            ScimClient::new(
-                "https://x.example.com",
-                &Sensitive::new(" ".into()),
-                ClientConfig::default()
-            ),
-            Err(ScimError::InvalidToken(_))
-        ));
-    }
-
-    #[test]
-    fn scrubs_and_excerpts() {
-        let c = client("https://x.example.com/scim");
-        let body = format!(
-            "{{\"echo\":\"tok-123456\",\"pad\":\"{}\"}}",
-            "é".repeat(3000)
-        );
-        let (ex, truncated) = c.excerpt(body.as_bytes());
-        assert!(truncated);
-        assert!(!ex.contains("tok-123456"));
-        assert!(ex.len() <= EXCERPT_BYTES);
-        assert!(!ex.ends_with('\u{fffd}'));
-        assert!(!format!("{c:?}").contains("tok-123456"));
-    }
-
-    #[test]
-    fn response_headers_never_keep_credentials() {
-        let tok = "s3cr3t-Token-value";
-        let shown = |n: &str, v: &str| shown_header_value(n, v, tok);
-        for n in [
-            "Set-Cookie",
-            "cookie",
-            "Authorization",
-            "Proxy-Authorization",
-        ] {
-            assert_eq!(shown(n, "anything=1"), "<redacted>");
-        }
-        assert_eq!(
-            shown(
-                "WWW-Authenticate",
-                &format!("Bearer realm=\"{tok}\", error=\"invalid_token\", error_description=\"bad {tok}\"")
-            ),
-            "Bearer error=\"invalid_token\" <parameters redacted>"
-        );
-        assert_eq!(shown("www-authenticate", "Basic"), "Basic");
-        assert_eq!(shown("www-authenticate", "\"x\""), "<redacted>");
-        assert_eq!(
-            shown("X-Echo", &format!("you sent Bearer {tok}!")),
-            "you sent Bearer <redacted>!"
-        );
-        assert_eq!(shown("X-Echo", &format!("t={tok}")), "t=<redacted>");
-        assert_eq!(
-            shown("X-Other", "Bearer abcdefgh12345678"),
-            "Bearer <redacted>"
-        );
-        assert_eq!(
-            shown("X-Jwt", "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"),
-            "<redacted>"
-        );
-        assert_eq!(
-            shown("X-Key", "key=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCd"),
-            "key=<redacted>"
-        );
-        // Ordinary values stay as sent.
-        for v in [
-            "application/scim+json; charset=utf-8",
-            "0f8fad5b-d9cb-469f-a165-70867728950e",
-            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-            "Wed, 21 Oct 2015 07:28:00 GMT",
-            "https://x.example.com/scim/v2/Users",
-        ] {
-            assert_eq!(shown("X-Any", v), v);
-        }
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        let h = |v: &str| {
-            vec![Header {
-                name: "retry-after".into(),
-                value: v.into(),
-            }]
-        };
-        assert_eq!(retry_after(&h("2.5")), Some(Duration::from_millis(2500)));
-        assert_eq!(retry_after(&h("-1")), None);
-        assert_eq!(
-            retry_after(&h("Wed, 21 Oct 2015 07:28:00 GMT")),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(retry_after(&[]), None);
-    }
-}
+mod tests;

@@ -195,12 +195,6 @@ pub async fn stored_assignments(
     }))
 }
 
-/// Drift observations by connection id, with the (snapshot, assignments
-/// version) they were computed from.
-pub(crate) type DriftCache = std::sync::Arc<
-    std::sync::Mutex<std::collections::HashMap<i64, ((i64, i64), DriftObservation)>>,
->;
-
 /// The health rules' drift observation of a connection: Entra's stored
 /// assignments against its latest complete inventory. `Ok(None)` until both
 /// sides exist. Cached until either side changes.

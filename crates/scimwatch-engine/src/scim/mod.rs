@@ -12,6 +12,7 @@
 //!   throwaway objects, every effect read back, always cleaned up.
 
 pub mod check;
+pub mod check_result;
 pub mod client;
 pub mod crawl;
 pub mod discover;

@@ -257,6 +257,15 @@ pub async fn record_config(
     Ok(Some(summary))
 }
 
+/// `poll_state.stream` recording whether Graph can be read: `watermark_ms`
+/// = blind since (NULL when reachable), `cursor` = why. Written by the
+/// poller, read by `graph::observe`.
+pub const GRAPH_REACH_STREAM: &str = "graph";
+/// `poll_state.stream` of the logs' availability is
+/// [`crate::graph::logs::LOGS_STREAM`]; its `cursor` holds this when the
+/// tenant has no P1/P2 licence.
+pub const LOGS_UNLICENSED: &str = "unlicensed";
+
 /// One row of `poll_state`.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct PollStateRow {

@@ -168,7 +168,7 @@ impl Store {
 
     /// Open a database file and migrate it.
     pub async fn open_file(path: &Path) -> Result<Self, EngineError> {
-        remember_place(path);
+        crate::paths::remember_db_folder(path);
         let opts = Self::options(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -207,7 +207,7 @@ impl Store {
     /// database whose schema is behind this version is refused (it cannot
     /// be upgraded in place).
     pub async fn open_read_only(path: &Path, why: &str) -> Result<Self, EngineError> {
-        remember_place(path);
+        crate::paths::remember_db_folder(path);
         let folder = path.parent().unwrap_or(Path::new("."));
         let ro = |what: &str| {
             EngineError::Io(format!(
@@ -299,20 +299,6 @@ impl Store {
     }
 }
 
-/// The folder of the database this process opened last, for naming it in
-/// "disk full" and "read-only" messages raised far from the open (an
-/// `sqlx::Error` does not carry its file). The app and the CLI open one.
-fn place() -> &'static std::sync::Mutex<Option<PathBuf>> {
-    static PLACE: std::sync::OnceLock<std::sync::Mutex<Option<PathBuf>>> =
-        std::sync::OnceLock::new();
-    PLACE.get_or_init(|| std::sync::Mutex::new(None))
-}
-
-fn remember_place(db: &Path) {
-    let folder = db.parent().map(Path::to_path_buf);
-    *place().lock().unwrap_or_else(|p| p.into_inner()) = folder;
-}
-
 /// Begin a transaction that writes: `BEGIN IMMEDIATE` takes the write lock
 /// at once (waiting up to the busy timeout), so a transaction that reads
 /// before it writes is never refused with `SQLITE_BUSY` when another
@@ -344,11 +330,6 @@ async fn end_orphaned_transaction(conn: &mut sqlx::SqliteConnection) -> Result<(
         <Sqlite as Database>::TransactionManager::rollback(conn).await?;
     }
     Ok(())
-}
-
-/// The data folder of the open database, if any (see [`place`]).
-pub fn data_folder_hint() -> Option<PathBuf> {
-    place().lock().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@ use sqlx::{FromRow, SqliteExecutor};
 use ts_rs::TS;
 
 use crate::error::EngineError;
-use crate::scim::check::{CheckResult, Verdict};
+use crate::scim::check_result::CheckResult;
 use crate::store::connections::ms_to_time;
+use scimwatch_core::scim::Verdict;
 
 /// One stored check, without its exchanges (for history lists).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
