@@ -263,6 +263,40 @@ async fn adaptive_concurrency_beats_sequential_on_a_slow_server() {
 }
 
 #[tokio::test]
+async fn a_serial_server_is_remembered_between_crawls() {
+    // Issue 22: every crawl of a serial server used to start with a probe
+    // pair (two requests at once, a few per cent of a short crawl). What a
+    // crawl learns now carries over to the next crawl of the same server,
+    // so most crawls after the first send one request at a time only.
+    let fx = Fixture::start(Behaviour {
+        serial: true,
+        latency: Duration::from_millis(5),
+        ..with_users(200)
+    })
+    .await;
+    let c = client(&fx.url, TOKEN);
+    let adaptive = CrawlConfig {
+        include_groups: false,
+        ..cfg(10, CrawlMode::Adaptive, 8)
+    };
+    let mut in_flight = Vec::new();
+    for _ in 0..10 {
+        let (inv, run) = crawl_to_memory(&c, &adaptive, None, &CancelFlag::new())
+            .await
+            .unwrap();
+        assert_eq!(unique(&inv), 200);
+        in_flight.push(run.stats[0].max_in_flight);
+    }
+    assert!(in_flight.iter().all(|&n| n <= 2), "{in_flight:?}");
+    assert_eq!(in_flight[0], 2, "the first crawl probes: {in_flight:?}");
+    let probing = in_flight.iter().filter(|&&n| n > 1).count();
+    assert!(
+        probing <= 6,
+        "{probing} of 10 crawls sent two at once: {in_flight:?}"
+    );
+}
+
+#[tokio::test]
 async fn snapshots_are_deltas_and_diff_and_cancel() {
     let fx = Fixture::start(with_users(500)).await;
     let engine = engine().await;

@@ -10,7 +10,9 @@
 //! or fewer until a pair is answered clearly faster than two alone (a
 //! server that serves one request at a time is then crawled one at a time);
 //! after that AIMD up to [`CrawlConfig::max_in_flight`], halved on 429/5xx
-//! or when latency grows, back to one at the first sign of queueing.
+//! or when latency grows, back to one at the first sign of queueing. What a
+//! crawl learnt about the server carries over to its next crawl
+//! ([`super::server_memory`]).
 //! [`CrawlMode::Sequential`] pages one
 //! request at a time (for comparison). Progress goes out on a `watch`
 //! channel; a [`CancelFlag`] stops the crawl, leaving no complete snapshot.
@@ -663,7 +665,15 @@ impl TypeCrawl<'_> {
             queue.push_back((s, step.min(total - s + 1), 0));
             s += step;
         }
-        let mut aimd = Aimd::new(self.cfg.max_in_flight, first_latency);
+        // Start from what the last crawl of this server learnt (a serial
+        // server is crawled one at a time at once), and leave what this one
+        // learns for the next.
+        let server = self.client.base_url().to_string();
+        let mut aimd = Aimd::resume(
+            self.cfg.max_in_flight,
+            first_latency,
+            super::server_memory::get(&server),
+        );
         type Done = (u64, u64, u32, usize, Instant, Result<Page, PageError>);
         let mut set: JoinSet<Done> = JoinSet::new();
         let mut pause_until: Option<tokio::time::Instant> = None;
@@ -747,6 +757,7 @@ impl TypeCrawl<'_> {
             }
         };
         set.abort_all();
+        super::server_memory::put(&server, aimd.learnt());
         result
     }
 }

@@ -7,6 +7,8 @@
 //! - [`discover`] — discovery endpoints and the compliance report.
 //! - [`crawl`] — inventory crawl with adaptive concurrency, stored as delta
 //!   snapshots ([`crate::store::inventory`]).
+//! - `server_memory` — what crawls learnt about each server's concurrency,
+//!   for its next crawl.
 //! - [`drift`] — Entra's assigned users against the latest inventory.
 //! - [`probe`] — the opt-in write probe: Entra's requests replayed with
 //!   throwaway objects, every effect read back, always cleaned up.
@@ -19,6 +21,7 @@ pub mod discover;
 pub mod drift;
 mod error;
 pub mod probe;
+mod server_memory;
 
 pub use check::{
     check_connection, test_token, token_status, CheckResult, TokenSource, TokenStatus, Verdict,
