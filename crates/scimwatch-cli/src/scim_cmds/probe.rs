@@ -89,7 +89,7 @@ pub async fn run(
         Err(e) => return could_not(e, json),
     };
     if write {
-        let with_role = probe::roles::stored_roles_mapping(engine.store.pool(), row.id)
+        let with_role = probe::roles_mapping::stored_roles_mapping(engine.store.pool(), row.id)
             .await
             .is_mapped();
         print_plan(row.scim_url.as_deref().unwrap_or_default(), with_role, json);

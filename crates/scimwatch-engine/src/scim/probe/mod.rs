@@ -14,7 +14,7 @@
 //!   before the first write; leftovers of a crashed run are deleted at the
 //!   next probe or by [`cleanup::cleanup`].
 //! - [`roles`] — the app-role create, run only when the stored Users
-//!   mapping maps app roles.
+//!   mapping maps app roles ([`roles_mapping`] reads that).
 //! - `report` — Markdown.
 //!
 //! Without `write`, only the read side (discover's checks) runs and every
@@ -39,6 +39,7 @@ mod groups;
 pub mod plan;
 mod report;
 pub mod roles;
+pub mod roles_mapping;
 mod run;
 mod stored;
 mod users;

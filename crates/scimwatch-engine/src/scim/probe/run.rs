@@ -13,7 +13,7 @@ use sqlx::SqlitePool;
 
 use super::super::client::{Exchange, ScimClient, ScimResponse};
 use super::plan::{Names, Op};
-use super::roles::{stored_roles_mapping, RolesMapping};
+use super::roles_mapping::{stored_roles_mapping, RolesMapping};
 use super::verify::{self, Failure};
 use super::{cleanup, Leftover, ProbeStep, RunOptions, SentRequest};
 

@@ -20,7 +20,7 @@ use sqlx::SqlitePool;
 use ts_rs::TS;
 
 use super::plan::{planned_for, Names};
-use super::roles::stored_roles_mapping;
+use super::roles_mapping::stored_roles_mapping;
 use super::{cleanup, probe_named, Leftover, ProbeReport, ProbeStep, RunOptions};
 use crate::app::Engine;
 use crate::error::EngineError;
