@@ -14,6 +14,7 @@ import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { chromium } from "playwright-core";
+import { remediationBackend, remediationTour } from "./shots-remediation.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const uiDir = resolve(here, "..");
@@ -967,7 +968,10 @@ function backendScript(seed, scenario = {}) {
     settings = JSON.parse(JSON.stringify(s));
     return JSON.parse(JSON.stringify(settings));
   }
-  const monitor = (${monitorBackend.toString()})(db, scenario);
+  const monitor = {
+    ...(${monitorBackend.toString()})(db, scenario),
+    ...(${remediationBackend.toString()})(db, scenario),
+  };
   window.__SHOT_CALLS__ = [];
   window.__TAURI_MOCKS__.mockIPC(async (cmd, args) => {
     window.__SHOT_CALLS__.push({ cmd, args });
@@ -1521,6 +1525,21 @@ describe("entra screens", () => {
         await page.getByText("Every check passes").waitFor();
         await shot(page, name("troubleshooting-pass"));
         assertClean(problems, `troubleshooting (${scheme})`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
+
+describe("remediation and Find a user", () => {
+  for (const scheme of ["light", "dark"]) {
+    test(`switch, on demand, restart, actions taken, trace (${scheme})`, async () => {
+      const { page, context, problems } = await openPage({ seed: SEED, colorScheme: scheme, hash: "#/connections" });
+      try {
+        const name = (n) => (scheme === "light" ? n : `${n}-dark`);
+        await remediationTour(page, { gotoHash, scrollTo, shot, name });
+        assertClean(problems, `remediation (${scheme})`);
       } finally {
         await context.close();
       }
