@@ -57,21 +57,31 @@ describe("ProvisionOnDemandButton", () => {
         ],
       },
     });
-    render(<ProvisionOnDemandButton connectionId="c1" user="ada@contoso.com" />);
+    // Graph takes the object id; the confirmation names the person.
+    render(<ProvisionOnDemandButton connectionId="c1" user="5f1e0c7a-2b4d-4e6f-8a9b-0c1d2e3f4a5b" name="ada@contoso.com" />);
     fireEvent.click(await screen.findByRole("button", { name: "Provision on demand" }));
     const dialog = await screen.findByRole("dialog", { name: "Provision ada@contoso.com on demand" });
     expect((await within(dialog).findByTestId("graph-call-url")).textContent).toContain(URL_);
     expect((within(dialog).getByTestId("graph-call-body")).textContent).toContain('"objectTypeName": "User"');
     expect(within(dialog).getByText("POST")).toBeTruthy();
-    expect(b.last("preview_provision_on_demand")?.args).toEqual({ id: "c1", user: "ada@contoso.com" });
+    expect(b.last("preview_provision_on_demand")?.args).toEqual({ id: "c1", user: "5f1e0c7a-2b4d-4e6f-8a9b-0c1d2e3f4a5b" });
     expect(b.count("provision_on_demand")).toBe(0);
 
     fireEvent.click(within(dialog).getByRole("button", { name: "Send to Microsoft Graph" }));
     await waitFor(() => expect(b.count("provision_on_demand")).toBe(1));
-    expect(b.last("provision_on_demand")?.args).toEqual({ id: "c1", user: "ada@contoso.com", confirmed: CALL });
+    expect(b.last("provision_on_demand")?.args).toEqual({ id: "c1", user: "5f1e0c7a-2b4d-4e6f-8a9b-0c1d2e3f4a5b", confirmed: CALL });
     const steps = await within(dialog).findByRole("list", { name: "Provisioning steps" });
     expect(within(steps).getAllByRole("listitem")).toHaveLength(2);
     expect(within(steps).getByText("Perform action")).toBeTruthy();
+  });
+
+  test("without a name the confirmation names the object id", async () => {
+    const b = fakeBackend();
+    b.handlers.remediation_status = () => status();
+    b.handlers.preview_provision_on_demand = () => CALL;
+    render(<ProvisionOnDemandButton connectionId="c1" user="5f1e0c7a-2b4d-4e6f-8a9b-0c1d2e3f4a5b" name="  " />);
+    fireEvent.click(await screen.findByRole("button", { name: "Provision on demand" }));
+    expect(await screen.findByRole("dialog", { name: "Provision 5f1e0c7a-2b4d-4e6f-8a9b-0c1d2e3f4a5b on demand" })).toBeTruthy();
   });
 
   test("Cancel sends nothing", async () => {

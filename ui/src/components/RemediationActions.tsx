@@ -53,7 +53,12 @@ export function useRemediation(connectionId: string) {
  * "Provision on demand" for one user (userPrincipalName or object id).
  * Without the switch: where to do it in the portal.
  */
-export function ProvisionOnDemandButton({ connectionId, user }: { connectionId: string; user: string }) {
+/**
+ * "Provision on demand" for one user (`user`: their Entra object id, what
+ * Graph takes). `name` is how the confirmation names them (a UPN or a
+ * display name; the id when there is none).
+ */
+export function ProvisionOnDemandButton({ connectionId, user, name }: { connectionId: string; user: string; name?: string | null }) {
   const { status, reload } = useRemediation(connectionId);
   const [open, setOpen] = useState(false);
   if (!status || !status.available) return null;
@@ -65,7 +70,7 @@ export function ProvisionOnDemandButton({ connectionId, user }: { connectionId: 
       </button>
       {open ? (
         <ConfirmGraphCall
-          title={`Provision ${user} on demand`}
+          title={`Provision ${name?.trim() || user} on demand`}
           intro="Entra imports the user, checks the scope, matches them in the SaaS and creates or updates them there now, instead of at the next cycle."
           preview={() => previewProvisionOnDemand(connectionId, user)}
           send={(call) => provisionOnDemand(connectionId, user, call)}

@@ -114,7 +114,7 @@ export function DriftView({ result, connectionId }: { result: DriftResult; conne
               <span className="item-label">{u.display_name ?? <span className="muted">(no name)</span>}</span>
               <span className="mono small">{u.matching_value ?? "—"}</span>
               <span className="mono muted small item-id">{u.principal_id}</span>
-              {onDemand ? <ProvisionOnDemandButton connectionId={connectionId} user={u.principal_id} /> : null}
+              {onDemand ? <ProvisionOnDemandButton connectionId={connectionId} user={u.principal_id} name={u.display_name ?? u.matching_value} /> : null}
             </li>
           )}
         />

@@ -65,7 +65,7 @@ export function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow;
               <Identity label={str(obj(d.targetSystem)?.displayName) ?? "Target"} v={obj(d.targetIdentity)} />
             </div>
             {row.source_id && !(row.identity_type ?? "").toLowerCase().includes("group") ? (
-              <ProvisionOnDemandButton connectionId={c.id} user={row.source_id} />
+              <ProvisionOnDemandButton connectionId={c.id} user={row.source_id} name={row.source_name} />
             ) : null}
             <dl className="facts facts-compact">
               <dt>Status</dt>

@@ -143,7 +143,7 @@ export function TracePanel({ trace, connection }: { trace: UserTrace; connection
           </a>
         ) : null}
         {who.object_id ? (
-          <ProvisionOnDemandButton connectionId={connection.id} user={who.object_id} />
+          <ProvisionOnDemandButton connectionId={connection.id} user={who.object_id} name={who.user_principal_name ?? who.display_name} />
         ) : trace.provisioning_link ? (
           <ExternalLink url={trace.provisioning_link} cloud={connection.entra?.cloud}>
             Provision on demand in the Entra admin center
