@@ -20,6 +20,7 @@ import {
   toCommandError,
 } from "../lib/ipc";
 import { Dialog } from "./Dialog";
+import { LocalTime } from "./Time";
 import { ConfirmGraphCall, OnDemandSteps, PortalFallback } from "./RemediationParts";
 
 /** The reset scopes of `restart`, in Microsoft's spelling, with what each does. */
@@ -246,10 +247,10 @@ function ActionsTaken({ status }: { status: RemediationStatus }) {
   return (
     <details className="disclosure" open>
       <summary className="disclosure-summary">Actions taken ({status.actions.length})</summary>
-      <ul className="plain-list small" aria-label="Actions taken">
+      <ul className="action-list small" aria-label="Actions taken">
         {status.actions.map((a) => (
           <li key={a.id} data-testid="remediation-action">
-            <span title={a.at}>{new Date(a.at).toLocaleString()}</span> · <strong>{a.action.replace(/_/g, " ")}</strong> ·{" "}
+            <LocalTime iso={a.at} /> · <strong>{a.action.replace(/_/g, " ")}</strong> ·{" "}
             <span className={a.outcome === "success" ? "ok-text" : a.outcome === "skipped" ? "" : "warn-text"}>{a.outcome}</span>
             {a.http_status ? <span className="mono"> HTTP {a.http_status}</span> : null} · {a.actor}
             <div className="muted selectable">{a.summary}</div>
