@@ -19,11 +19,19 @@ let browser;
 const dialogButton = (name) => click(`//*[@role="dialog"]//button[normalize-space(.)="${name}"]`, `dialog ${name}`);
 const remediationSwitch = `//section[starts-with(@aria-label, "Remediation actions of ${DEMO}")]//*[@role="switch"]`;
 
-/** Escape closes the topmost dialog; until none is left. */
+/**
+ * Close the topmost dialog by its close button until none is left. In the
+ * page, in one step: a dialog re-rendered between finding it and clicking
+ * (a status reload after an action) left WebDriver with a stale element.
+ */
 async function closeDialogs() {
-  for (let i = 0; i < 4 && (await browser.$('//*[@role="dialog"]').isExisting()); i++) {
-    const dialogs = await browser.$$('//*[@role="dialog"]');
-    await dialogs[dialogs.length - 1].$('.//button[@aria-label="Close dialog"]').click();
+  for (let i = 0; i < 8; i++) {
+    const open = await browser.execute(() => {
+      const dialogs = [...document.querySelectorAll('[role="dialog"]')];
+      dialogs.at(-1)?.querySelector('button[aria-label="Close dialog"]')?.click();
+      return dialogs.length;
+    });
+    if (open === 0) break;
     await browser.pause(300);
   }
   assert.equal(await browser.$('//*[@role="dialog"]').isExisting(), false, "dialogs closed");
