@@ -17,7 +17,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use chrono::Utc;
-use scim_fixture::{add_connection, engine, store_users_mapping};
+use scim_fixture::{add_connection, engine, store_users_mapping, USERS_MAPPING_WITH_ROLES};
 use scimwatch_core::scim::write_probe::{ProbeVerdict, StepOutcome, PROBE_PREFIX};
 use scimwatch_engine::scim::probe::{probe, ProbeReport, ProbeStep, RunOptions};
 use tokio::process::{Child, Command};
@@ -129,15 +129,7 @@ async fn check_server(url: &str, token: &str, want: &[(&str, StepOutcome)], role
     assert!(!serde_json::to_string(&r).unwrap().contains(token));
 
     // The Users mapping maps app roles: Entra's create with a role is sent.
-    store_users_mapping(
-        &eng,
-        &conn,
-        &[
-            "*userName <- userPrincipalName",
-            "roles[primary eq \"True\"].value <- SingleAppRoleAssignment([appRoleAssignments])",
-        ],
-    )
-    .await;
+    store_users_mapping(&eng, &conn, USERS_MAPPING_WITH_ROLES).await;
     let r = probe(&eng, &conn, true, &RunOptions::default(), Utc::now())
         .await
         .unwrap();

@@ -13,7 +13,7 @@ mod scim_fixture;
 
 use chrono::Utc;
 use entra_sim::{Fault, SimHandle};
-use scim_fixture::{add_connection, engine, store_users_mapping};
+use scim_fixture::{add_connection, engine, store_users_mapping, USERS_MAPPING_WITH_ROLES};
 use scimwatch_core::scim::write_probe::{EntraReaction, ProbeVerdict, StepOutcome, PROBE_PREFIX};
 use scimwatch_core::scim::Severity;
 use scimwatch_engine::scim::probe::{cleanup, probe, ProbeReport, ProbeStep, RunOptions};
@@ -348,15 +348,7 @@ async fn the_app_role_create_follows_the_stored_users_mapping() {
         .iter()
         .any(|p| p.note == "create_user_with_role"));
 
-    store_users_mapping(
-        &eng,
-        &conn,
-        &[
-            "*userName <- userPrincipalName",
-            "roles[primary eq \"True\"].value <- SingleAppRoleAssignment([appRoleAssignments])",
-        ],
-    )
-    .await;
+    store_users_mapping(&eng, &conn, USERS_MAPPING_WITH_ROLES).await;
     let plan = scimwatch_engine::scim::probe::probe_plan(&eng, &conn)
         .await
         .unwrap();

@@ -245,7 +245,7 @@ impl GraphClient {
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| http::parse_retry_after(v, Utc::now()));
+                .and_then(|v| scimwatch_core::transport::retry_after(v, Utc::now()));
             if (200..300).contains(&status) {
                 let body = http::read_body(resp, cfg.max_body_bytes, what, cfg.timeout).await?;
                 if http::looks_like_html(ctype.as_deref(), &body) {

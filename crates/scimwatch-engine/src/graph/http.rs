@@ -66,10 +66,6 @@ pub fn check_url(url: &str) -> Result<Url, GraphError> {
     }
 }
 
-/// `Retry-After` (seconds or an HTTP date, read against `now`): core's one
-/// parser, shared with SCIM.
-pub use scimwatch_core::transport::retry_after as parse_retry_after;
-
 /// The host of a URL, for messages.
 pub fn host_of(url: &str) -> String {
     Url::parse(url)

@@ -73,7 +73,7 @@ pub(crate) async fn post(
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| http::parse_retry_after(v, Utc::now()));
+        .and_then(|v| scimwatch_core::transport::retry_after(v, Utc::now()));
     let body = http::read_body(resp, cfg.max_body_bytes, "Microsoft Graph", cfg.timeout).await?;
     Ok(Answer {
         status,

@@ -523,6 +523,13 @@ pub async fn add_connection(engine: &Engine, name: &str, url: &str, token: &str)
     .id
 }
 
+/// A Users mapping that maps app roles (Microsoft's SingleAppRoleAssignment
+/// line): Entra then sends a role on Create User.
+pub const USERS_MAPPING_WITH_ROLES: &[&str] = &[
+    "*userName <- userPrincipalName",
+    "roles[primary eq \"True\"].value <- SingleAppRoleAssignment([appRoleAssignments])",
+];
+
 /// Store Entra's Users mapping (as the Graph poller does) with `attributes`.
 pub async fn store_users_mapping(eng: &Engine, conn: &str, attributes: &[&str]) {
     use scimwatch_engine::graph::sync::{MappingSummary, MappingsBody};
