@@ -9,6 +9,7 @@
 // Screenshots under target/e2e/remediation-*.png.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
+import { BOXES, layoutProbe } from "./layout-probe.mjs";
 import { DEMO, session } from "./support.mjs";
 
 const QUARANTINE_FAULT = "SCIM token expired";
@@ -144,4 +145,8 @@ test("consent, provision on demand from the Logs drawer, restart a quarantined j
   assert.match(listed[1], /provision on demand/);
   assert.match(listed.join("\n"), /enable[\s\S]*refused/);
   await shot("actions-taken");
+  // The list of long entries (URLs, application ids) stays inside its card.
+  await app.frames();
+  const problems = await browser.execute(layoutProbe, BOXES);
+  assert.deepEqual(problems, [], `the actions taken:\n  ${problems.join("\n  ")}`);
 });
