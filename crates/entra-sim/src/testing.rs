@@ -110,6 +110,13 @@ impl Scim2Server {
     }
 }
 
+impl Scim2Server {
+    /// The server process's id (to pin it to a CPU in a benchmark).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+}
+
 impl Drop for Scim2Server {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {

@@ -19,7 +19,8 @@ fn machine() -> String {
     format!("{cores} cores, {mem} memory, {}", std::env::consts::ARCH)
 }
 
-const USAGE: &str = "usage: scimwatch-bench [--small] [--only core|graph|scim|process] [OUT.md]";
+const USAGE: &str =
+    "usage: scimwatch-bench [--small] [--only core|graph|scim|scim-serial|process] [OUT.md]";
 
 fn main() -> ExitCode {
     use scimwatch_bench::Size;
@@ -61,6 +62,9 @@ fn main() -> ExitCode {
     }
     if want("scim") {
         figures.extend(scimwatch_bench::scim::figures(size));
+    }
+    if only.as_deref() == Some("scim-serial") {
+        figures.push(scimwatch_bench::scim::serial_figure(size));
     }
     if want("process") {
         figures.extend(scimwatch_bench::idle::figures(size));

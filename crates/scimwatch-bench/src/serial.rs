@@ -17,6 +17,14 @@
 //! adaptive crawls remember what they learnt about the server from one
 //! crawl to the next, as the engine does between a connection's crawls:
 //! the warm-up is the first crawl, which pays for the probe.
+//!
+//! With two CPUs or more the server is pinned to the second and the
+//! crawler to the first (`taskset`), as a SaaS runs on another machine than
+//! its client: neither waits for the other's core, and the scheduler does
+//! not move them mid-crawl. This halved the A/A baseline's spread on the
+//! 2-core host (issue 22). `SCIMWATCH_BENCH_PIN=0` leaves them unpinned;
+//! `SCIMWATCH_BENCH_TRACE=1` prints every crawl's time and how many
+//! requests it had in flight.
 
 use std::time::Duration;
 
@@ -51,6 +59,33 @@ async fn seed(server: &Scim2Server, n: usize) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Pin the server to the second CPU and this process to the first, when
+/// there are two and `taskset` is there: neither then waits for the other's
+/// core, and the scheduler does not move them between cores mid-crawl.
+/// Returns what was done, for the figure's name.
+fn pin_apart(server: &Scim2Server) -> &'static str {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cpus < 2 || std::env::var("SCIMWATCH_BENCH_PIN").as_deref() == Ok("0") {
+        return "not pinned";
+    }
+    let Some(pid) = server.pid() else {
+        return "not pinned";
+    };
+    let taskset = |cpu: &str, pid: u32| {
+        std::process::Command::new("taskset")
+            .args(["-a", "-p", "-c", cpu, &pid.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if taskset("1", pid) && taskset("0", std::process::id()) {
+        "server pinned to CPU 1, crawler to CPU 0"
+    } else {
+        "not pinned (taskset failed)"
+    }
 }
 
 /// The three series of a pair.
@@ -114,6 +149,7 @@ pub(crate) async fn figure(
 ) -> Result<Figure, String> {
     let server = Scim2Server::start().await.map_err(err)?;
     seed(&server, n).await?;
+    let pinned = pin_apart(&server);
     let client = ScimClient::new(
         &server.base_url,
         &Sensitive::new(server.token.clone()),
@@ -133,6 +169,8 @@ pub(crate) async fn figure(
     }
     let mut measured = Vec::new();
     let mut reached = 0;
+    // Every crawl's time, on standard error (SCIMWATCH_BENCH_TRACE=1).
+    let trace = std::env::var("SCIMWATCH_BENCH_TRACE").is_ok_and(|v| v == "1");
     for i in 0..pairs.max(1) {
         let mut best = [Duration::MAX; 3];
         for k in 0..reps.max(1) {
@@ -143,6 +181,13 @@ pub(crate) async fn figure(
                     &seq_cfg
                 };
                 let (t, r) = timed_crawl(&client, cfg, n).await?;
+                if trace {
+                    eprintln!(
+                        "2c pair {} round {k}: {series:?} {:.3} s, {r} in flight",
+                        i + 1,
+                        t.as_secs_f64()
+                    );
+                }
                 if series == Series::Adaptive {
                     reached = reached.max(r);
                 }
@@ -176,7 +221,7 @@ pub(crate) async fn figure(
     let base = n as f64 / secs(|p| p.seq);
     Ok(Figure {
         name: format!(
-            "2c: crawl of {n} users (page {page}) from scim2-server (one request at a time) — \
+            "2c: crawl of {n} users (page {page}) from scim2-server (one request at a time; {pinned}) — \
              adaptive (max {}, reached {reached} in flight; what it learnt of the server \
              carried from crawl to crawl, after 3 warm-up crawls per mode), medians of {} pairs (each: the \
              fastest of {reps} crawls per series, sequential / adaptive / sequential again \
