@@ -53,3 +53,44 @@ test("the demo's skeleton is in the DOM within 100 ms of the click", async () =>
     timeoutMsg: "the skeleton stayed after the demo was listed",
   });
 });
+
+// A toast never covers a dialog's buttons (issue 18): the demo's "is running"
+// toast is still up when the admin opens Add connection at 1024×700, where
+// the toast's corner and the dialog's footer overlap. While a modal dialog is
+// open the toasts sit beneath its backdrop, so every footer button is the
+// topmost element at its corners and centre.
+test("the demo's toast does not cover the Add connection dialog's buttons", async () => {
+  await app.sizeTo(1024, 700);
+  await browser.execute(() => {
+    window.location.hash = "#/connections/new";
+  });
+  const footer = await browser.$('//*[@role="dialog"]//*[contains(@class, "dialog-footer")]//button');
+  await footer.waitForExist({ timeout: 20000 });
+  await browser.pause(400); // the dialog's entry animation
+  const r = await browser.execute(() => {
+    const toast = document.querySelector(".toast");
+    const t = toast?.getBoundingClientRect();
+    const buttons = [...document.querySelectorAll('[role="dialog"] .dialog-footer button')];
+    const meets = (b) => t && b.left < t.right && t.left < b.right && b.top < t.bottom && t.top < b.bottom;
+    const covered = buttons.filter((b) => {
+      const r = b.getBoundingClientRect();
+      const points = [
+        [r.left + 3, r.top + 3],
+        [r.right - 3, r.top + 3],
+        [r.left + 3, r.bottom - 3],
+        [r.right - 3, r.bottom - 3],
+        [(r.left + r.right) / 2, (r.top + r.bottom) / 2],
+      ];
+      return points.some(([x, y]) => !b.contains(document.elementFromPoint(x, y)));
+    });
+    return {
+      toast: toast?.textContent ?? null,
+      overlaps: buttons.some((b) => meets(b.getBoundingClientRect())),
+      covered: covered.map((b) => b.textContent.trim()),
+    };
+  });
+  await app.shot("toast-over-dialog").catch(() => {});
+  assert.ok(r.toast?.includes("is running"), `the demo's toast is still shown: ${JSON.stringify(r)}`);
+  assert.ok(r.overlaps, `at 1024×700 the toast's corner meets the footer (else this test proves nothing): ${JSON.stringify(r)}`);
+  assert.deepEqual(r.covered, [], "footer buttons under something else");
+});

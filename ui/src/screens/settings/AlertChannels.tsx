@@ -13,6 +13,7 @@ import type { Severity } from "../../bindings/Severity";
 import { Alert, ErrorAlert } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
 import { RichText } from "../../components/RichText";
+import { LocalTime } from "../../components/Time";
 import { useToasts } from "../../components/Toasts";
 import {
   addAlertChannel,
@@ -228,7 +229,13 @@ export function AlertChannels() {
                 <div className="small">
                   {c.pending > 0 ? `${c.pending} waiting for delivery. ` : null}
                   {c.dead > 0 ? `${c.dead} given up (below). ` : null}
-                  {c.last_delivered_at ? `Last delivered ${new Date(c.last_delivered_at).toLocaleString()}.` : "Nothing delivered yet."}
+                  {c.last_delivered_at ? (
+                    <>
+                      Last delivered <LocalTime iso={c.last_delivered_at} />.
+                    </>
+                  ) : (
+                    "Nothing delivered yet."
+                  )}
                 </div>
                 {c.last_error && (c.pending > 0 || c.dead > 0) ? (
                   <p className="field-error">
@@ -269,7 +276,7 @@ export function AlertChannels() {
                   <strong>{d.channel_name}</strong>: {d.summary}
                 </div>
                 <div className="muted small">
-                  {d.attempts} {d.attempts === 1 ? "attempt" : "attempts"} since {new Date(d.created_at).toLocaleString()} — <RichText text={d.last_error} />
+                  {d.attempts} {d.attempts === 1 ? "attempt" : "attempts"} since <LocalTime iso={d.created_at} /> — <RichText text={d.last_error} />
                 </div>
                 <button type="button" className="button button-sm" onClick={() => void retry(d.id)} disabled={busy !== null} aria-label={`Retry ${d.summary} to ${d.channel_name}`}>
                   Retry
