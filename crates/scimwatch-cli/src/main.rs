@@ -302,6 +302,7 @@ fn updated_input(c: &Connection, a: &UpdateArgs) -> ConnectionInput {
             .and_then(|s| s.token_expires_at)
             .map(|t| t.to_rfc3339())),
         keep_secrets_for_new_endpoint: a.keep_secret,
+        all_apps: None,
     }
 }
 
@@ -730,6 +731,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     scim_url: a.scim_url,
                     scim_token_expires: a.token_expires,
                     keep_secrets_for_new_endpoint: false,
+                    all_apps: None,
                 };
                 let saved = connections::add(
                     &engine.store,
