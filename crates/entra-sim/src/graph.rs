@@ -748,7 +748,15 @@ pub async fn users(
 }
 
 fn job_exists(t: &Tenant, sp: &ServicePrincipal, job: &str) -> bool {
-    sp.id == t.app().id && job == t.job_id()
+    (sp.id == t.app().id && job == t.job_id())
+        || t.extra_app(&sp.id).is_some_and(|a| a.job.id == job)
+}
+
+/// Whether the admin may not read this extra app's synchronization
+/// (`crate::apps`): real Graph then answers 401 `UnknownError` with an
+/// empty message.
+fn sync_denied(t: &Tenant, sp: &ServicePrincipal) -> bool {
+    t.extra_app(&sp.id).is_some_and(|a| a.jobs_denied)
 }
 
 /// `GET /v1.0/servicePrincipals/{id}/synchronization/jobs`.
@@ -761,7 +769,13 @@ pub async fn jobs(
     let inner = st.lock();
     let t = &inner.tenant;
     let sp = sp_or_return!(st, ctx, t, id);
-    let value: Vec<Value> = if sp.id == t.app().id && !SimState::job_deleted(&inner) {
+    if sync_denied(t, sp) {
+        return unknown_error_401(&st, &ctx);
+    }
+    let extra = t.extra_app(&sp.id);
+    let value: Vec<Value> = if let Some(a) = extra {
+        vec![a.job.to_json(crate::job::JobView::default())]
+    } else if sp.id == t.app().id && !SimState::job_deleted(&inner) {
         vec![inner.job.to_json(SimState::job_view(&inner))]
     } else {
         vec![]
@@ -793,15 +807,22 @@ pub async fn job(
     let ctx = gate_or_return!(st, headers, GraphFamily::Synchronization, SYNC_READ);
     let inner = st.lock();
     let sp = sp_or_return!(st, ctx, &inner.tenant, id);
+    if sync_denied(&inner.tenant, sp) {
+        return unknown_error_401(&st, &ctx);
+    }
+    let extra = inner.tenant.extra_app(&sp.id);
     if !job_exists(&inner.tenant, sp, &job) {
         return job_not_found(&st, &ctx, &job);
     }
-    if SimState::job_deleted(&inner) {
+    if extra.is_none() && SimState::job_deleted(&inner) {
         // Fault JobNotFound: the job was deleted.
         let m = format!("Resource '{job}' does not exist or one of its queried reference-property objects are not present.");
         return graph_error(&st, &ctx, StatusCode::NOT_FOUND, "ResourceNotFound", &m);
     }
-    let mut v = inner.job.to_json(SimState::job_view(&inner));
+    let mut v = match extra {
+        Some(a) => a.job.to_json(crate::job::JobView::default()),
+        None => inner.job.to_json(SimState::job_view(&inner)),
+    };
     v["@odata.context"] = json!(context(
         &st,
         &format!(
@@ -822,19 +843,25 @@ pub async fn schema(
     let ctx = gate_or_return!(st, headers, GraphFamily::Synchronization, SYNC_READ);
     let inner = st.lock();
     let sp = sp_or_return!(st, ctx, &inner.tenant, id);
+    if sync_denied(&inner.tenant, sp) {
+        return unknown_error_401(&st, &ctx);
+    }
+    let extra = inner.tenant.extra_app(&sp.id);
     if !job_exists(&inner.tenant, sp, &job) {
         return job_not_found(&st, &ctx, &job);
     }
-    let v = inner.job.schema_json(
-        SimState::job_view(&inner),
-        &context(
-            &st,
-            &format!(
-                "servicePrincipals('{}')/synchronization/jobs('{job}')/schema/$entity",
-                sp.id
-            ),
+    let ctx_url = context(
+        &st,
+        &format!(
+            "servicePrincipals('{}')/synchronization/jobs('{job}')/schema/$entity",
+            sp.id
         ),
     );
+    // An extra app's schema: the SCIM template's, as the main app starts with.
+    let v = match extra {
+        Some(a) => a.job.schema_json(crate::job::JobView::default(), &ctx_url),
+        None => inner.job.schema_json(SimState::job_view(&inner), &ctx_url),
+    };
     drop(inner);
     ok_json(&ctx, v)
 }
@@ -848,6 +875,9 @@ pub async fn secrets(
     let ctx = gate_or_return!(st, headers, GraphFamily::Synchronization, SYNC_READ);
     let inner = st.lock();
     let sp = sp_or_return!(st, ctx, &inner.tenant, id);
+    if sync_denied(&inner.tenant, sp) {
+        return unknown_error_401(&st, &ctx);
+    }
     if sp.id != inner.tenant.app().id {
         return ok_json(
             &ctx,
@@ -1113,11 +1143,10 @@ pub async fn provisioning_logs(
     let loops = st.next_link_loops();
     let inner = st.lock();
     let retained = st.clock.now() - Duration::days(30);
-    let job_id = inner.tenant.job_id();
-    let sp_id = inner.tenant.app().id.to_string();
+    let apps = inner.tenant.log_apps();
     let page = inner
         .logs
-        .query(&clauses, desc, top, cursor, retained, &job_id, &sp_id);
+        .query(&clauses, desc, top, cursor, retained, &apps);
     let next_link = page.next.map(|next| {
         let pos = if loops {
             cursor.unwrap_or(if desc { usize::MAX } else { 0 })

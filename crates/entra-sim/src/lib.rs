@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod apps;
 pub mod assertion;
 pub mod auth;
 pub mod clock;

@@ -177,6 +177,9 @@ pub struct EventRecord {
     pub retried: u16,
     /// When the object first failed in this row (the escrow's `CreationTime`).
     pub escrowed_at: Option<DateTime<Utc>>,
+    /// Which app of the tenant the event is about: 0 the main app, `n`
+    /// extra app `n` (`crate::apps`).
+    pub app: u16,
 }
 
 /// `t` without its fraction of a second: real `activityDateTime`s have whole
@@ -446,9 +449,29 @@ impl LogStore {
             detail: detail.map(Box::new),
             retried,
             escrowed_at,
+            app: 0,
         });
         if let Some(c) = self.cycles.get_mut(cycle as usize) {
             c.end = self.events.len();
+        }
+    }
+
+    /// Append a synthetic event (no error, no details) of extra app `app`
+    /// (`crate::apps`) to cycle `cycle`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_app(
+        &mut self,
+        app: u16,
+        cycle: u32,
+        at: DateTime<Utc>,
+        object: Principal,
+        action: Action,
+        outcome: Outcome,
+        duration_ms: u32,
+    ) {
+        self.push(cycle, at, object, action, outcome, None, duration_ms, None);
+        if let Some(e) = self.events.last_mut() {
+            e.app = app;
         }
     }
 
@@ -525,6 +548,7 @@ impl LogStore {
                     detail: None,
                     retried: 0,
                     escrowed_at: None,
+                    app: 0,
                 });
                 seq += 1;
                 made += 1;
@@ -558,8 +582,9 @@ impl LogStore {
         self.next_seq = seq;
     }
 
-    /// Run a query: `clauses` (already parsed), order, page size, cursor, and
-    /// the oldest time still retained.
+    /// Run a query: `clauses` (already parsed), order, page size, cursor,
+    /// the oldest time still retained, and the tenant's apps by log app
+    /// number as `(jobId, servicePrincipal id)` (index 0: the main app).
     #[allow(clippy::too_many_arguments)]
     pub fn query(
         &self,
@@ -568,9 +593,14 @@ impl LogStore {
         top: usize,
         cursor: Option<usize>,
         retained_from: DateTime<Utc>,
-        job_id: &str,
-        sp_id: &str,
+        apps: &[(String, String)],
     ) -> Page {
+        let empty = Page {
+            items: vec![],
+            next: None,
+        };
+        // `jobId` / `servicePrincipal/id` name one app: its events only.
+        let mut app: Option<u16> = None;
         let mut lo = self.events.partition_point(|e| e.at < retained_from);
         let mut hi = self.events.len();
         let mut eqs: Vec<(&str, &str)> = Vec::new();
@@ -583,19 +613,19 @@ impl LogStore {
                     CmpOp::Le => hi = hi.min(self.events.partition_point(|e| e.at <= *t)),
                 },
                 Clause::Eq(f, v) => match f.as_str() {
-                    "jobId" if v != job_id => {
-                        return Page {
-                            items: vec![],
-                            next: None,
+                    "jobId" | "servicePrincipal/id" => {
+                        let by_job = f == "jobId";
+                        let pos = apps
+                            .iter()
+                            .position(|(job, sp)| if by_job { job == v } else { sp == v });
+                        let Some(n) = pos.and_then(|p| u16::try_from(p).ok()) else {
+                            return empty;
+                        };
+                        if app.is_some_and(|a| a != n) {
+                            return empty;
                         }
+                        app = Some(n);
                     }
-                    "servicePrincipal/id" if v != sp_id => {
-                        return Page {
-                            items: vec![],
-                            next: None,
-                        }
-                    }
-                    "jobId" | "servicePrincipal/id" => {}
                     "cycleId" => match self
                         .cycle_index
                         .get(v)
@@ -624,7 +654,7 @@ impl LogStore {
         if !desc {
             let mut i = cursor.map_or(lo, |c| c.max(lo));
             while i < hi && items.len() < top {
-                if self.matches(i, &eqs) {
+                if self.matches(i, &eqs, app) {
                     items.push(i);
                 }
                 i += 1;
@@ -637,7 +667,7 @@ impl LogStore {
             let mut i = cursor.map_or(hi, |c| c.min(hi));
             while i > lo && items.len() < top {
                 i -= 1;
-                if self.matches(i, &eqs) {
+                if self.matches(i, &eqs, app) {
                     items.push(i);
                 }
             }
@@ -648,10 +678,13 @@ impl LogStore {
         }
     }
 
-    fn matches(&self, pos: usize, eqs: &[(&str, &str)]) -> bool {
+    fn matches(&self, pos: usize, eqs: &[(&str, &str)], app: Option<u16>) -> bool {
         let Some(e) = self.events.get(pos) else {
             return false;
         };
+        if app.is_some_and(|a| a != e.app) {
+            return false;
+        }
         eqs.iter().all(|(f, v)| match *f {
             "provisioningStatusInfo/status" => e.outcome.as_str() == *v,
             "provisioningAction" => e.action.as_str() == *v,

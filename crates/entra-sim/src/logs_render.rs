@@ -315,7 +315,7 @@ pub(crate) fn target_system_id(t: &Tenant) -> Uuid {
 impl<'a> EventView<'a> {
     /// The event `e` of tenant `t`, with its store-derived `ids`.
     pub(crate) fn new(e: &'a EventRecord, ids: EventIds, t: &'a Tenant) -> Self {
-        let app = t.app();
+        let (app, job_id) = t.log_app(e.app);
         let source = Source::of(e.object, t);
         let kind = source.kind;
         let detail = e.detail.as_deref();
@@ -363,7 +363,7 @@ impl<'a> EventView<'a> {
             id: ids.id,
             activity_date_time: graph_time(e.at),
             tenant_id: t.tenant_id,
-            job_id: t.job_id(),
+            job_id,
             cycle_id: ids.cycle,
             change_id: ids.change,
             provisioning_action: e.action.as_str(),

@@ -321,7 +321,7 @@ mod tests {
             let mut seen = Vec::new();
             let mut cursor = None;
             loop {
-                let p = s.query(&[], desc, 100, cursor, from, "", "");
+                let p = s.query(&[], desc, 100, cursor, from, &[]);
                 seen.extend(p.items);
                 match p.next {
                     Some(n) => cursor = Some(n),
@@ -343,8 +343,7 @@ mod tests {
             1000,
             None,
             from,
-            "",
-            "",
+            &[],
         );
         assert!(failures
             .items

@@ -34,6 +34,10 @@ struct Args {
     /// Let Graph answer without a bearer token.
     #[arg(long)]
     no_auth: bool,
+    /// More provisioning apps in the tenant (each with its own job; for
+    /// `scimwatch-cli connections add --all-apps`).
+    #[arg(long, default_value_t = 0)]
+    extra_apps: usize,
 }
 
 #[tokio::main]
@@ -67,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
         clock,
         require_auth: !args.no_auth,
         churn_per_cycle: 2,
+        extra_apps: args.extra_apps,
         ..SimConfig::default()
     };
     let sim = Sim::start(config).await.context("starting the simulator")?;

@@ -162,6 +162,9 @@ pub struct SimConfig {
     /// A certificate registered on the client app: client credentials may
     /// then sign an assertion with its key instead of sending the secret.
     pub client_certificate: Option<crate::assertion::SimCertificate>,
+    /// More provisioning apps in the tenant, each with its own job and its
+    /// events in the one tenant-wide log (`crate::apps`; default none).
+    pub extra_apps: usize,
 }
 
 /// The read-only permissions a monitor needs.
@@ -199,6 +202,7 @@ impl Default for SimConfig {
             app_permissions: read_permissions(),
             delegated_permissions: read_permissions(),
             client_certificate: None,
+            extra_apps: 0,
         }
     }
 }
@@ -664,6 +668,12 @@ impl SimState {
     pub fn active_faults(&self) -> Vec<Fault> {
         self.lock().faults.iter().map(|f| f.fault.clone()).collect()
     }
+
+    /// One cycle of every extra app (`crate::apps`), now.
+    pub fn run_app_cycles(&self) {
+        let now = self.clock.now();
+        crate::apps::run_cycles(&mut self.lock(), now);
+    }
 }
 
 /// Starts simulated tenants.
@@ -699,7 +709,16 @@ impl Sim {
             ),
         };
         let now = clock.now();
-        let tenant = generate_tenant(config.seed, config.users, config.groups);
+        let mut tenant = generate_tenant(config.seed, config.users, config.groups);
+        let interval =
+            Duration::from_std(config.interval).unwrap_or_else(|_| Duration::minutes(40));
+        crate::apps::add_apps(
+            &mut tenant,
+            config.extra_apps,
+            config.seed,
+            interval,
+            &base_url,
+        );
         let scim_token = format!("scim-{}", tenant.job_hex);
         let (base_address, secret_token) = match &config.scim_target {
             ScimTarget::BuiltIn => (format!("{base_url}/scim/v2"), scim_token.clone()),
@@ -708,8 +727,6 @@ impl Sim {
                 token,
             } => (base_address.clone(), token.clone()),
         };
-        let interval =
-            Duration::from_std(config.interval).unwrap_or_else(|_| Duration::minutes(40));
         let job = Job {
             id: tenant.job_id(),
             interval,
@@ -793,6 +810,7 @@ impl Sim {
                     let due = st.next_due();
                     if due.is_some_and(|t| t <= st.clock.now()) {
                         crate::provision::run_cycle(&st, false).await;
+                        st.run_app_cycles();
                     }
                 }
             }))
@@ -872,7 +890,65 @@ impl SimHandle {
 
     /// Run one provisioning cycle now (as if it fell due), whatever the schedule.
     pub async fn run_cycle(&self) -> CycleReport {
-        crate::provision::run_cycle(&self.state, true).await
+        let r = crate::provision::run_cycle(&self.state, true).await;
+        self.state.run_app_cycles();
+        r
+    }
+
+    /// The extra provisioning apps (`SimConfig::extra_apps`), deleted ones too.
+    pub fn extra_apps(&self) -> Vec<crate::apps::ExtraAppInfo> {
+        let inner = self.state.lock();
+        inner
+            .tenant
+            .extra_apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| crate::apps::ExtraAppInfo {
+                number: i + 1,
+                service_principal_id: a.sp.id.to_string(),
+                display_name: a.sp.display_name.clone(),
+                job_id: a.job.id.clone(),
+            })
+            .collect()
+    }
+
+    fn with_extra_app(
+        &self,
+        number: usize,
+        f: impl FnOnce(&mut Tenant, usize),
+    ) -> Result<(), SimError> {
+        let mut inner = self.state.lock();
+        let n = inner.tenant.extra_apps.len();
+        if number == 0 || number > n {
+            return Err(SimError::Invalid(format!(
+                "no extra app {number}: the tenant has {n} (numbered from 1)"
+            )));
+        }
+        f(&mut inner.tenant, number - 1);
+        Ok(())
+    }
+
+    /// Delete extra app `number` (1-based) while it is watched: it leaves
+    /// `servicePrincipals`, its reads answer 404, its cycles stop; its past
+    /// events stay in the provisioning logs.
+    pub fn delete_app(&self, number: usize) -> Result<(), SimError> {
+        self.with_extra_app(number, |t, i| {
+            let id = t.extra_apps[i].sp.id;
+            t.extra_apps[i].deleted = true;
+            t.service_principals.retain(|s| s.id != id);
+        })
+    }
+
+    /// Whether extra app `number`'s `synchronization/*` reads answer 401
+    /// `UnknownError` with an empty message (the admin may not read this
+    /// app's provisioning; the tenant's other apps still answer).
+    pub fn deny_app_jobs(&self, number: usize, denied: bool) -> Result<(), SimError> {
+        self.with_extra_app(number, |t, i| t.extra_apps[i].jobs_denied = denied)
+    }
+
+    /// Run one cycle of every extra app now (the main app's cycles run them too).
+    pub fn run_app_cycles(&self) {
+        self.state.run_app_cycles();
     }
 
     /// Move a manual clock forward by `by`, running every cycle and quarantine
@@ -889,6 +965,7 @@ impl SimHandle {
                 Some(t) if t <= target => {
                     self.state.clock.set(t);
                     let r = crate::provision::run_cycle(&self.state, false).await;
+                    self.state.run_app_cycles();
                     let ran = r.ran;
                     reports.push(r);
                     if !ran || self.state.next_due().is_some_and(|n| n <= t) {

@@ -170,6 +170,8 @@ pub struct Tenant {
     pub job_hex: String,
     /// Ever-increasing counter for `User::version` / `Group::version`.
     pub version_counter: u64,
+    /// More provisioning apps (`SimConfig::extra_apps`, see `crate::apps`).
+    pub extra_apps: Vec<crate::apps::ExtraApp>,
     user_index: HashMap<Uuid, u32>,
     group_index: HashMap<Uuid, u32>,
 }
@@ -424,6 +426,7 @@ pub fn generate_tenant(seed: u64, users: usize, groups: usize) -> Tenant {
         user_role_id,
         job_hex,
         version_counter: version,
+        extra_apps: Vec::new(),
         user_index,
         group_index,
     };

@@ -8,6 +8,7 @@ mod out;
 
 mod alerts_cmd;
 mod entra_cmds;
+mod fleet_list;
 mod remediate_cmds;
 mod scim_cmds;
 mod serve_cmd;
@@ -141,8 +142,13 @@ struct AddArgs {
     #[arg(long, value_enum, default_value = "delegated")]
     auth_mode: AuthArg,
     /// Enterprise app display name or appId.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all_apps")]
     app: Option<String>,
+    /// Watch every enterprise app of the tenant that has a provisioning job
+    /// (one connection per app, found and retired automatically; one
+    /// provisioning-log stream for the whole tenant).
+    #[arg(long)]
+    all_apps: bool,
     /// The SaaS's SCIM Tenant URL.
     #[arg(long)]
     scim_url: Option<String>,
@@ -302,6 +308,7 @@ fn updated_input(c: &Connection, a: &UpdateArgs) -> ConnectionInput {
             .and_then(|s| s.token_expires_at)
             .map(|t| t.to_rfc3339())),
         keep_secrets_for_new_endpoint: a.keep_secret,
+        all_apps: None,
     }
 }
 
@@ -410,13 +417,18 @@ fn read_secret(source: &str, what: &str, flag: &str) -> Result<Sensitive<String>
     }
 }
 
-fn print_connections(list: &[Connection], store: SecretStoreKind) {
+fn print_connections(list: &[Connection], apps: &fleet_list::TenantsApps, store: SecretStoreKind) {
     if list.is_empty() {
         println!("No connections yet. Add one with `scimwatch-cli connections add --name … --scim-url … --scim-token-file …`.");
         return;
     }
-    for c in list {
+    // An all-apps tenant's apps are listed under it (worst first).
+    for c in list.iter().filter(|c| !fleet_list::is_app(c)) {
         println!("{}  ({})", c.name, c.id);
+        if let Some(tenant_apps) = apps.get(&c.id) {
+            fleet_list::print_tenant(c, tenant_apps);
+            continue;
+        }
         match &c.entra {
             Some(e) => println!(
                 "  Entra:  tenant {} · {} cloud · {}{}",
@@ -611,7 +623,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 if json {
                     print_json(&list).map_err(fail)?;
                 } else {
-                    print_connections(&list, engine.secrets.kind());
+                    let apps = fleet_list::tenants_apps(&engine.store, &list)
+                        .await
+                        .map_err(|e| fail(e.into()))?;
+                    print_connections(&list, &apps, engine.secrets.kind());
                 }
             }
             ConnectionsCommand::Update(a) => {
@@ -727,6 +742,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         AuthArg::Certificate => AuthMode::Certificate,
                     },
                     app: a.app,
+                    all_apps: a.all_apps.then_some(true),
                     scim_url: a.scim_url,
                     scim_token_expires: a.token_expires,
                     keep_secrets_for_new_endpoint: false,

@@ -128,6 +128,11 @@ pub struct ConnectionInput {
     /// token, client secret or certificate is refused: the secret would be
     /// sent to an endpoint it was never meant for.
     pub keep_secrets_for_new_endpoint: bool,
+    /// Watch every enterprise app of the tenant that has a provisioning job
+    /// (a *tenant* connection: one app connection per discovered job, one
+    /// provisioning-log stream for all of them). Refused together with `app`.
+    #[ts(optional)]
+    pub all_apps: Option<bool>,
 }
 
 /// Validated Entra side of a connection.
@@ -162,6 +167,8 @@ pub struct ValidConnection {
     pub name: String,
     pub entra: Option<EntraSide>,
     pub scim: Option<ScimSide>,
+    /// Every provisioning app of the tenant (`ConnectionInput::all_apps`).
+    pub all_apps: bool,
     /// Harmless fixes applied to the input, for the admin to see.
     pub notes: Vec<String>,
 }
@@ -180,6 +187,35 @@ pub struct Connection {
     pub created_at: DateTime<Utc>,
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
+    /// Set when the connection watches every app of a tenant (the tenant
+    /// itself) or is one of those apps; null for a one-app connection.
+    #[ts(optional = nullable)]
+    #[serde(default)]
+    pub group: Option<AppGroup>,
+}
+
+/// Where a connection stands in an all-apps tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppGroup {
+    /// `tenant`: the connection naming every app (it owns the one log
+    /// stream); `app`: one discovered app of that tenant.
+    pub role: GroupRole,
+    /// The tenant connection's id and name (its own for the tenant).
+    pub tenant_id: String,
+    pub tenant_name: String,
+    /// An app no longer found in the tenant (or no longer with a provisioning
+    /// job): kept read-only with its history, and why.
+    pub retired: Option<String>,
+    #[ts(type = "string | null")]
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+/// See [`AppGroup::role`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRole {
+    Tenant,
+    App,
 }
 
 fn non_empty(v: &Option<String>) -> Option<&str> {
@@ -280,6 +316,12 @@ pub fn validate_input(input: &ConnectionInput) -> Result<ValidConnection, Valida
             }
         };
         let app = non_empty(&input.app).map(str::to_string);
+        if input.all_apps == Some(true) && app.is_some() {
+            errors.push(FieldError::new(
+                "app",
+                "choose one enterprise app or all provisioning apps in this tenant, not both",
+            ));
+        }
         if let Some(a) = &app {
             if a.chars().count() > 256 || a.chars().any(char::is_control) {
                 errors.push(FieldError::new(
@@ -305,6 +347,18 @@ pub fn validate_input(input: &ConnectionInput) -> Result<ValidConnection, Valida
             job_id: None,
         })
     });
+    if tenant.is_none() && input.all_apps == Some(true) {
+        errors.push(FieldError::new(
+            "all_apps",
+            "watching every app needs an Entra tenant; enter the tenant too",
+        ));
+    }
+    if input.all_apps == Some(true) && scim_url.is_some() {
+        errors.push(FieldError::new(
+            "scim_url",
+            "a SCIM Tenant URL belongs to one app: add it to that app's connection once the tenant's apps are discovered",
+        ));
+    }
     if tenant.is_none() {
         for (field, v) in [("client_id", &input.client_id), ("app", &input.app)] {
             if non_empty(v).is_some() {
@@ -360,6 +414,7 @@ pub fn validate_input(input: &ConnectionInput) -> Result<ValidConnection, Valida
             name,
             entra,
             scim,
+            all_apps: input.all_apps == Some(true),
             notes,
         })
     } else {
@@ -410,6 +465,46 @@ mod tests {
         assert_eq!(e.login_url, "https://login.microsoftonline.us");
         assert_eq!(e.client_id, DEFAULT_PUBLIC_CLIENT_ID);
         assert!(v.scim.is_none());
+    }
+
+    #[test]
+    fn all_apps_is_refused_with_an_app_without_a_tenant_and_with_a_scim_url() {
+        let ok = validate_input(&ConnectionInput {
+            name: "Contoso".into(),
+            tenant_id: Some("contoso.onmicrosoft.com".into()),
+            all_apps: Some(true),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(ok.all_apps);
+        assert_eq!(ok.entra.unwrap().app, None);
+        let e = validate_input(&ConnectionInput {
+            name: "Contoso".into(),
+            tenant_id: Some("contoso.onmicrosoft.com".into()),
+            app: Some("Acme".into()),
+            all_apps: Some(true),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(fields(&e), vec!["app"]);
+        assert!(e.fields[0].message.contains("not both"));
+        let e = validate_input(&ConnectionInput {
+            name: "x".into(),
+            scim_url: Some("https://acme.example.com/scim/v2".into()),
+            all_apps: Some(true),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(fields(&e), vec!["all_apps", "scim_url"]);
+        // Not asked: a one-app connection as before.
+        let one = validate_input(&ConnectionInput {
+            name: "Contoso".into(),
+            tenant_id: Some("contoso.onmicrosoft.com".into()),
+            all_apps: Some(false),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(!one.all_apps);
     }
 
     #[test]

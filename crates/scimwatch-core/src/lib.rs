@@ -9,6 +9,7 @@
 pub mod checklist;
 pub mod connection;
 pub mod error;
+pub mod fleet;
 pub mod graph;
 pub mod health;
 pub mod incident;

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use scimwatch_core::checklist::{Overall, StepStatus, OPT_IN_STEPS};
+use scimwatch_core::connection::GroupRole;
 use scimwatch_core::health::{stream_line, FindingKind, Severity};
 use scimwatch_core::Connection;
 use serde::Serialize;
@@ -120,7 +121,15 @@ pub async fn run(
     could_not_check.extend(check_scim_due(engine, Duration::ZERO, true, now).await);
     could_not_check.extend(discover_due(engine, DISCOVERY_MAX_AGE, now).await);
     let mut connections = Vec::new();
-    for c in list {
+    // An all-apps tenant is checked through its apps (its own problems,
+    // discovery refused or failing, are in `graph_streams`); a retired app
+    // is history.
+    let checked = |c: &&Connection| {
+        c.group
+            .as_ref()
+            .is_none_or(|g| g.role != GroupRole::Tenant && g.retired.is_none())
+    };
+    for c in list.iter().filter(checked) {
         connections.push(run_checklist(engine, &c.id, now).await?);
     }
     // A step that could not look is never healthy: it is named (an opt-in

@@ -18,6 +18,7 @@ use crate::secrets::{SecretKey, SecretKind, SecretStore};
 use crate::store::connections::{self as rows, SecretFlags};
 use crate::store::Store;
 
+mod tenant;
 mod unsaved;
 pub use unsaved::{test_unsaved, SignInResult, TestDepth, TestResult, UnresolvedHost};
 
@@ -381,6 +382,9 @@ pub async fn update(
     let existing = rows::get_by_uuid(store.pool(), id)
         .await?
         .ok_or_else(|| EngineError::NotFound(format!("no connection with id {id}")))?;
+    // An app of an all-apps tenant keeps the tenant's Entra side.
+    let pinned = tenant::pin_app_entra(&existing, input)?;
+    let input = pinned.as_ref().unwrap_or(input);
     let flags = SecretFlags {
         scim_token_set: existing.scim_token_set,
         // A secret stored for one sign-in mode is no credential for another.
@@ -423,6 +427,9 @@ pub async fn update(
     let signed_in = sign_out && secrets.get(&refresh)?.is_some();
     let mut tx = crate::store::begin_write(store.pool()).await?;
     rows::update(&mut *tx, id, &p.valid, p.flags, now.timestamp_millis()).await?;
+    if existing.all_apps {
+        rows::follow_tenant(&mut *tx, existing.id, now.timestamp_millis()).await?;
+    }
     apply_secrets(secrets, id, &p)?;
     if signed_in {
         secrets.delete(&refresh)?;
@@ -455,10 +462,19 @@ pub async fn remove(
             "no connection named or with id \u{201c}{id_or_name}\u{201d}"
         ))
     })?;
+    tenant::may_remove(&row)?;
+    // An all-apps tenant takes its app connections along (ON DELETE
+    // CASCADE), and their secrets (an app's own SCIM token).
+    let apps = rows::apps_of(store.pool(), row.id).await?;
     let mut tx = crate::store::begin_write(store.pool()).await?;
     rows::delete(&mut *tx, &row.uuid).await?;
     for kind in SecretKind::ALL {
         secrets.delete(&SecretKey::new(&row.uuid, kind))?;
+    }
+    for app in &apps {
+        for kind in SecretKind::ALL {
+            secrets.delete(&SecretKey::new(&app.uuid, kind))?;
+        }
     }
     tx.commit().await?;
     Ok(row.into_connection())

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod diagnose;
 pub mod error;
 pub mod export;
+pub mod fleet;
 pub mod fsperm;
 pub mod graph;
 pub mod http;

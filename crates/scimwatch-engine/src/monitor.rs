@@ -232,7 +232,8 @@ where
     for row in rows::list(engine.store.pool())
         .await?
         .into_iter()
-        .filter(|r| r.scim_url.is_some() && r.scim_token_set)
+        // A retired app of an all-apps tenant is kept read-only.
+        .filter(|r| r.scim_url.is_some() && r.scim_token_set && r.retired_ms.is_none())
     {
         let stale = last(row.id)
             .await
@@ -307,7 +308,12 @@ pub async fn diagnose_all(
     now: DateTime<Utc>,
 ) -> Result<Vec<(ConnectionRow, DiagnosisOutcome)>, EngineError> {
     let mut out = Vec::new();
-    for row in rows::list(engine.store.pool()).await? {
+    // A retired app of an all-apps tenant is kept read-only, with its history.
+    for row in rows::list(engine.store.pool())
+        .await?
+        .into_iter()
+        .filter(|r| r.retired_ms.is_none())
+    {
         let obs = observe(engine, &row, now).await?;
         let outcome = diagnose(
             &engine.store,

@@ -31,13 +31,16 @@ use ts_rs::TS;
 
 use crate::app::Engine;
 use crate::error::EngineError;
+use crate::fleet::FleetConfig;
 use crate::graph::logs::{ingest_logs, LogIngestConfig, LOGS_STREAM};
 use crate::graph::sync::{poll_config_each, poll_job, WatchIds};
 use crate::graph::{discover_and_store, ClientOptions, GraphClient, GraphError, GraphTarget};
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::jobs::{self, ConfigKind, GRAPH_REACH_STREAM, LOGS_UNLICENSED};
+use scimwatch_core::fleet::{job_condition, JobCondition, PollPlan};
 
 pub mod stream_health;
+mod tenant;
 
 /// A kind of periodic read of one connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
@@ -85,6 +88,8 @@ pub struct PollConfig {
     pub backoff_cap: Duration,
     pub client: ClientOptions,
     pub logs: LogIngestConfig,
+    /// All-apps tenants: budget, discovery schedule (`crate::fleet`).
+    pub fleet: FleetConfig,
 }
 
 impl Default for PollConfig {
@@ -98,6 +103,7 @@ impl Default for PollConfig {
             backoff_cap: Duration::from_secs(30 * 60),
             client: ClientOptions::default(),
             logs: LogIngestConfig::default(),
+            fleet: FleetConfig::default(),
         }
     }
 }
@@ -232,6 +238,12 @@ struct ConnState {
     streams: HashMap<Stream, StreamState>,
     blind: Option<String>,
     logs_unavailable: bool,
+    /// How the job looked at its last read (an app of an all-apps tenant
+    /// is read at the interval of its condition).
+    condition: JobCondition,
+    /// A tenant: run discovery at the next round (an app's job answered
+    /// 404, an event named an app not watched).
+    discover_now: bool,
 }
 
 /// The poller's state; also used by [`poll_once`].
@@ -253,22 +265,41 @@ impl Worker {
 
     /// Poll what is due (or everything of the forced connections).
     async fn run_due(&mut self, force: Option<&Option<String>>) {
-        let list = match rows::list(self.engine.store.pool()).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(error = %e, "poller: cannot list connections");
-                return;
-            }
+        let Some(mut list) = self.list_rows().await else {
+            return;
         };
         self.conns
             .retain(|uuid, _| list.iter().any(|r| &r.uuid == uuid));
-        for row in list.into_iter().filter(|r| r.tenant_id.is_some()) {
-            let forced = match force {
-                None => false,
-                Some(None) => true,
-                Some(Some(c)) => c == &row.uuid || c.eq_ignore_ascii_case(&row.name),
+        // All-apps tenants first: their discovery adds and retires the app
+        // connections polled below, their one log stream serves them all.
+        let mut changed = false;
+        for row in list.iter().filter(|r| r.all_apps && r.tenant_id.is_some()) {
+            changed |= self.poll_tenant(row, is_forced(force, row)).await;
+        }
+        if changed {
+            let Some(l) = self.list_rows().await else {
+                return;
             };
-            self.poll_connection(row, forced).await;
+            list = l;
+        }
+        let plans = self.fleet_plans(&list);
+        for row in list
+            .into_iter()
+            .filter(|r| r.tenant_id.is_some() && !r.all_apps && r.retired_ms.is_none())
+        {
+            let forced = is_forced(force, &row);
+            let plan = row.tenant_uuid.as_ref().and_then(|t| plans.get(t)).copied();
+            self.poll_connection(row, forced, plan).await;
+        }
+    }
+
+    async fn list_rows(&self) -> Option<Vec<ConnectionRow>> {
+        match rows::list(self.engine.store.pool()).await {
+            Ok(l) => Some(l),
+            Err(e) => {
+                tracing::warn!(error = %e, "poller: cannot list connections");
+                None
+            }
         }
     }
 
@@ -276,11 +307,20 @@ impl Worker {
         let target = GraphTarget::from_row(row)?;
         let stale = self.conns.get(&row.uuid).is_none_or(|c| c.target != target);
         if stale {
-            let client = GraphClient::new(
-                target.clone(),
-                self.engine.secrets.clone(),
-                self.cfg.client.clone(),
-            )?;
+            // A tenant's apps sign in as the tenant: one client, one token.
+            let shared = self
+                .conns
+                .values()
+                .find(|c| c.target == target)
+                .map(|c| c.client.clone());
+            let client = match shared {
+                Some(c) => c,
+                None => GraphClient::new(
+                    target.clone(),
+                    self.engine.secrets.clone(),
+                    self.cfg.client.clone(),
+                )?,
+            };
             let pool = self.engine.store.pool();
             let blind = jobs::get_poll_state(pool, row.id, GRAPH_REACH_STREAM)
                 .await?
@@ -297,6 +337,8 @@ impl Worker {
                     streams: HashMap::new(),
                     blind,
                     logs_unavailable,
+                    condition: JobCondition::Trouble,
+                    discover_now: false,
                 },
             );
         }
@@ -305,7 +347,15 @@ impl Worker {
             .ok_or_else(|| GraphError::Config("connection state missing".into()))
     }
 
-    async fn poll_connection(&mut self, mut row: ConnectionRow, forced: bool) {
+    /// Poll what is due of one connection. `plan`: the intervals of an app
+    /// of an all-apps tenant (its logs come from the tenant's stream).
+    async fn poll_connection(
+        &mut self,
+        mut row: ConnectionRow,
+        forced: bool,
+        plan: Option<PollPlan>,
+    ) {
+        let app = row.tenant_connection_id.is_some();
         let name = row.name.clone();
         let uuid = row.uuid.clone();
         let cfg = self.cfg.clone();
@@ -322,13 +372,24 @@ impl Worker {
             }
         };
         for stream in Stream::GRAPH {
+            if app && stream == Stream::GraphLogs {
+                continue;
+            }
             let now = Instant::now();
             let is_due = {
                 let Some(cs) = self.conns.get_mut(&uuid) else {
                     return;
                 };
+                let interval = match (plan, stream) {
+                    (Some(p), Stream::GraphJob) => match cs.condition {
+                        JobCondition::Steady => p.steady_every,
+                        JobCondition::Trouble => p.trouble_every,
+                    },
+                    (Some(p), Stream::GraphConfig) => p.config_every,
+                    _ => cfg.interval(stream),
+                };
                 let st = cs.streams.entry(stream).or_default();
-                forced || due(st, cfg.interval(stream), now)
+                forced || due(st, interval, now)
             };
             if !is_due {
                 continue;
@@ -378,6 +439,14 @@ impl Worker {
         match stream {
             Stream::GraphJob => {
                 let p = poll_job(client, store, ids, now_ms()).await?;
+                if let Some(cs) = self.conns.get_mut(&ids.uuid) {
+                    cs.condition = job_condition(
+                        p.status_code.as_deref(),
+                        p.quarantine_reason.is_some(),
+                        p.last_execution_state.as_deref(),
+                        false,
+                    );
+                }
                 if p.changed
                     && (p.previous_status_code != p.status_code || p.quarantine_reason.is_some())
                 {
@@ -515,13 +584,21 @@ impl Worker {
             .flatten()
             .and_then(|d| d.watermark_ms)
             .unwrap_or_else(now_ms);
-        let what = match e {
+        let mut what = match e {
             GraphError::MissingRole { what, .. } => what.clone(),
             _ => stream.as_str().to_string(),
         };
+        let mut reason = message.to_string();
+        if row.tenant_connection_id.is_some() && stream == Stream::GraphJob {
+            // One app of an all-apps tenant: the others are still watched.
+            what = "this app's provisioning job".into();
+            reason = format!(
+                "no permission to read this app's provisioning job ({message}); the tenant's other apps are watched"
+            );
+        }
         let record = serde_json::json!({
             "what": what,
-            "reason": message,
+            "reason": reason,
             "job": stream == Stream::GraphJob,
         })
         .to_string();
@@ -534,6 +611,23 @@ impl Worker {
 
     async fn record_failure(&mut self, row: &ConnectionRow, stream: Stream, e: GraphError) {
         let now = Instant::now();
+        if row.tenant_connection_id.is_some() && stream == Stream::GraphJob {
+            if let Some(cs) = self.conns.get_mut(&row.uuid) {
+                cs.condition = JobCondition::Trouble;
+            }
+            // The app or its job is gone: the tenant's discovery retires it.
+            let gone = matches!(
+                e,
+                GraphError::NotFound(_)
+                    | GraphError::AppNotFound(_)
+                    | GraphError::NoProvisioningJob(_)
+            );
+            if let Some(t) = row.tenant_uuid.as_ref().filter(|_| gone) {
+                if let Some(ts) = self.conns.get_mut(t) {
+                    ts.discover_now = true;
+                }
+            }
+        }
         let (base, cap) = (self.cfg.backoff_base, self.cfg.backoff_cap);
         let jitter: f64 = rand::thread_rng().gen();
         // A read refused for lack of a permission or role is not blindness:
@@ -607,6 +701,23 @@ impl Worker {
                 side: Side::Graph,
                 reason: message,
             });
+        }
+    }
+}
+
+/// Whether `force` (a `PollNow`) covers `row`: everything, the connection
+/// by uuid or name, or the all-apps tenant it belongs to.
+fn is_forced(force: Option<&Option<String>>, row: &ConnectionRow) -> bool {
+    let names = |c: &str, uuid: &str, name: &str| c == uuid || c.eq_ignore_ascii_case(name);
+    match force {
+        None => false,
+        Some(None) => true,
+        Some(Some(c)) => {
+            names(c, &row.uuid, &row.name)
+                || matches!(
+                    (&row.tenant_uuid, &row.tenant_name),
+                    (Some(u), Some(n)) if names(c, u, n)
+                )
         }
     }
 }

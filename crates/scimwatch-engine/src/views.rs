@@ -17,6 +17,7 @@ mod compliance;
 mod trace;
 mod trace_match;
 pub use trace::{trace_user, TraceCandidate, UserTrace};
+pub mod fleet;
 pub mod resources;
 pub use compliance::{
     reexamine, stored_compliance, ComplianceSource, ComplianceVerdict, RecordedDeviation,

@@ -72,6 +72,10 @@ fn export_all(dir: &Path) -> Owners {
         );
     }
     {
+        use scimwatch_engine::views::fleet::TenantApp;
+        export!(TenantApp);
+    }
+    {
         use scimwatch_engine::connections::{SaveOutcome, TestResult};
         use scimwatch_engine::diagnose::DiagnosisOutcome;
         use scimwatch_engine::export::{ExportFormat, ExportResult};

@@ -774,3 +774,106 @@ async fn schema_v16_databases_take_alert_channels_and_the_outbox() {
     assert!(outbox::heads(store.pool()).await.unwrap().is_empty());
     store.integrity_check().await.unwrap();
 }
+
+/// Schema v17 → 0018 (`all_apps`, `tenant_connection_id`, `retired_ms`,
+/// `retired_reason`). The fixture is schema-v16.db with 0017 applied as
+/// sqlx applies it. The stored connection stays a one-app connection; a
+/// tenant watching every app can be added beside it, with app connections
+/// under it (one per service principal), retired and removed with it.
+#[tokio::test]
+async fn schema_v17_databases_take_all_apps_tenants() {
+    use scimwatch_core::connection::GroupRole;
+    use scimwatch_core::{AuthMode, Cloud, ConnectionInput};
+    use scimwatch_engine::connections::{self, SecretsInput};
+    let (dir, db) = fixture_copy(17);
+    let store = Store::open_file(&db).await.unwrap();
+    store.integrity_check().await.unwrap();
+    let list = rows::list(store.pool()).await.unwrap();
+    assert_eq!(list.len(), 1);
+    let old = &list[0];
+    assert!(!old.all_apps);
+    assert_eq!(old.tenant_connection_id, None);
+    assert_eq!(old.retired_ms, None);
+    assert!(old.clone().into_connection().group.is_none());
+    let secrets = scimwatch_engine::secrets::MemoryStore::new();
+    let input = ConnectionInput {
+        name: "Contoso v17".into(),
+        cloud: Cloud::Global,
+        tenant_id: Some("contoso.onmicrosoft.com".into()),
+        auth_mode: AuthMode::Delegated,
+        all_apps: Some(true),
+        ..Default::default()
+    };
+    let saved = connections::add(
+        &store,
+        &secrets,
+        &input,
+        &SecretsInput::default(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let tenant = rows::get_by_uuid(store.pool(), &saved.connection.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(tenant.all_apps);
+    assert_eq!(
+        saved.connection.group.as_ref().map(|g| g.role),
+        Some(GroupRole::Tenant)
+    );
+    let app = rows::NewApp {
+        uuid: "00000000-0000-4000-8000-000000000017",
+        name: "Contoso v17 / Slack",
+        service_principal_id: "sp-17",
+        app_id: Some("app-17"),
+        app_display_name: Some("Slack"),
+        job_id: Some("scim.17"),
+    };
+    rows::insert_app(store.pool(), &tenant, &app, 1_000)
+        .await
+        .unwrap();
+    // One app connection per service principal and tenant.
+    let twin = rows::NewApp {
+        uuid: "00000000-0000-4000-8000-000000000018",
+        name: "Contoso v17 / Slack 2",
+        ..app.clone()
+    };
+    assert!(rows::insert_app(store.pool(), &tenant, &twin, 1_000)
+        .await
+        .is_err());
+    let apps = rows::apps_of(store.pool(), tenant.id).await.unwrap();
+    assert_eq!(apps.len(), 1);
+    let a = apps[0].clone();
+    assert_eq!(a.tenant_uuid.as_deref(), Some(tenant.uuid.as_str()));
+    assert_eq!(
+        a.tenant_id, tenant.tenant_id,
+        "the tenant's sign-in, not copied secrets"
+    );
+    let c = a.clone().into_connection();
+    let g = c.group.unwrap();
+    assert_eq!(
+        (g.role, g.tenant_name.as_str()),
+        (GroupRole::App, "Contoso v17")
+    );
+    rows::set_retired(store.pool(), &a.uuid, Some((2_000, "gone")), 2_000)
+        .await
+        .unwrap();
+    let a = rows::get_by_uuid(store.pool(), &a.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.retired_ms, Some(2_000));
+    assert_eq!(a.retired_reason.as_deref(), Some("gone"));
+    // Removing the tenant takes its apps along.
+    connections::remove(&store, &secrets, "Contoso v17")
+        .await
+        .unwrap();
+    assert!(rows::get_by_uuid(store.pool(), &a.uuid)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(rows::list(store.pool()).await.unwrap().len(), 1);
+    store.integrity_check().await.unwrap();
+    drop(dir);
+}

@@ -3,6 +3,7 @@
 use chrono::Utc;
 use scimwatch_core::{Connection, ConnectionInput};
 use scimwatch_engine::connections::{self, SaveOutcome, TestDepth, TestResult};
+use scimwatch_engine::views::fleet::TenantApp;
 use scimwatch_engine::SecretsPayload;
 use tauri::State;
 
@@ -12,6 +13,15 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn list_connections(state: State<'_, AppState>) -> CommandResult<Vec<Connection>> {
     Ok(connections::list(&state.engine.store).await?)
+}
+
+/// The apps of an all-apps tenant, worst first (none for another connection).
+#[tauri::command]
+pub async fn tenant_apps(
+    state: State<'_, AppState>,
+    tenant: String,
+) -> CommandResult<Vec<TenantApp>> {
+    Ok(scimwatch_engine::views::fleet::tenant_apps(&state.engine.store, &tenant).await?)
 }
 
 #[tauri::command]

@@ -168,6 +168,7 @@ async fn point_connection(state: &AppState, sim: &SimHandle) -> CommandResult<Co
         scim_url: Some(info.scim_url.clone()),
         scim_token_expires: None,
         keep_secrets_for_new_endpoint: false,
+        all_apps: None,
     };
     let secrets = SecretsInput {
         scim_token: Some(Sensitive::new(info.scim_token.clone())),

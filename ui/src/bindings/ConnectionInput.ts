@@ -38,4 +38,10 @@ scim_token_expires: string | null,
  * token, client secret or certificate is refused: the secret would be
  * sent to an endpoint it was never meant for.
  */
-keep_secrets_for_new_endpoint: boolean, };
+keep_secrets_for_new_endpoint: boolean, 
+/**
+ * Watch every enterprise app of the tenant that has a provisioning job
+ * (a *tenant* connection: one app connection per discovered job, one
+ * provisioning-log stream for all of them). Refused together with `app`.
+ */
+all_apps?: boolean, };

@@ -34,6 +34,40 @@ function usePicked(rest: string[], keep: (c: Connection) => boolean): { eligible
   return { eligible, current };
 }
 
+/** One group of the picker: connections outside any all-apps tenant
+ *  (`label` null), or one tenant's apps under its name. */
+export interface PickerGroup {
+  label: string | null;
+  items: Connection[];
+}
+
+/** The picker's options: one-app connections (and all-apps tenants) as they
+ *  are, each all-apps tenant's apps grouped under it, watched ones first by
+ *  name, retired ones last. */
+export function pickerGroups(eligible: Connection[]): PickerGroup[] {
+  const loose: Connection[] = [];
+  const tenants = new Map<string, PickerGroup>();
+  for (const c of eligible) {
+    const g = c.group;
+    if (g && g.role === "app") {
+      const group = tenants.get(g.tenant_id) ?? { label: `${g.tenant_name}: every app`, items: [] };
+      group.items.push(c);
+      tenants.set(g.tenant_id, group);
+    } else {
+      loose.push(c);
+    }
+  }
+  const retired = (c: Connection) => (c.group?.retired ? 1 : 0);
+  const byName = (a: Connection, b: Connection) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" });
+  const groups = [...tenants.values()].sort((a, b) => (a.label ?? "").localeCompare(b.label ?? ""));
+  for (const g of groups) g.items.sort((a, b) => retired(a) - retired(b) || byName(a, b));
+  return [{ label: null, items: loose }, ...groups].filter((g) => g.items.length > 0);
+}
+
+function optionText(c: Connection): string {
+  return c.group?.retired ? `${c.name} (retired)` : c.name;
+}
+
 export function ConnectionPicker({
   screen,
   eligible,
@@ -54,11 +88,23 @@ export function ConnectionPicker({
         Connection
       </label>
       <select id={id} className="input select picker-select" value={current.id} onChange={(e) => navigate(screen, e.target.value, ...extra)}>
-        {eligible.map((c) => (
-          <option key={c.id} value={c.id}>
-            {c.name}
-          </option>
-        ))}
+        {pickerGroups(eligible).map((g) =>
+          g.label === null ? (
+            g.items.map((c) => (
+              <option key={c.id} value={c.id}>
+                {optionText(c)}
+              </option>
+            ))
+          ) : (
+            <optgroup key={g.label} label={g.label}>
+              {g.items.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {optionText(c)}
+                </option>
+              ))}
+            </optgroup>
+          ),
+        )}
       </select>
     </div>
   );

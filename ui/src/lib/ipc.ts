@@ -33,6 +33,7 @@ import type { ConnectionInput } from "../bindings/ConnectionInput";
 import type { ErrorKind } from "../bindings/ErrorKind";
 import type { SaveOutcome } from "../bindings/SaveOutcome";
 import type { SecretsPayload } from "../bindings/SecretsPayload";
+import type { TenantApp } from "../bindings/TenantApp";
 import type { ChecklistView } from "../bindings/ChecklistView";
 import type { CycleRow } from "../bindings/CycleRow";
 import type { DemoStatus } from "../bindings/DemoStatus";
@@ -132,6 +133,11 @@ export function testConnectionInput(
 
 export function listConnections(): Promise<Connection[]> {
   return call<Connection[]>("list_connections");
+}
+
+/** The apps of an all-apps tenant (its connection id), worst first. */
+export function tenantApps(tenant: string): Promise<TenantApp[]> {
+  return call<TenantApp[]>("tenant_apps", { tenant });
 }
 
 export function addConnection(input: ConnectionInput, secrets: SecretsPayload): Promise<SaveOutcome> {

@@ -15,6 +15,7 @@ import { removeConnection } from "../lib/ipc";
 import { navigate } from "../lib/router";
 import { useSecretStore } from "../lib/secretStore";
 import { ConnectionForm } from "./ConnectionForm";
+import { isTenantApp, TenantApps } from "./connection/TenantApps";
 
 export function ConnectionsScreen({ rest }: { rest: string[] }) {
   const { state, reload, refreshing } = useConnections();
@@ -109,9 +110,18 @@ export function ConnectionsScreen({ rest }: { rest: string[] }) {
 
       {connections && connections.length > 0 ? (
         <ul className="card-list" aria-label="Connections" aria-busy={refreshing || undefined}>
-          {connections.map((c) => (
+          {connections.filter((c) => !isTenantApp(c)).map((c) => (
             <li key={c.id}>
               <ConnectionCard c={c} stored={secretStore.stored} onRemove={() => { setRemoveError(null); setRemoving(c); }} />
+              {c.group?.role === "tenant" ? (
+                <TenantApps
+                  tenant={c}
+                  connections={connections}
+                  card={(a) => (
+                    <ConnectionCard c={a} stored={secretStore.stored} onRemove={() => { setRemoveError(null); setRemoving(a); }} />
+                  )}
+                />
+              ) : null}
             </li>
           ))}
         </ul>

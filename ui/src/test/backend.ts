@@ -117,6 +117,7 @@ function defaultHandlers(): FakeBackend["handlers"] {
     latest_check: () => null,
     list_alert_channels: () => [],
     list_dead_letters: () => [],
+    tenant_apps: () => [],
     test_connection_input: () => ({ scim: null, graph: null, unresolved: [], skipped: [] }),
     "plugin:dialog|save": () => null,
     // No browser in a test: what an unconfigured desktop answers.

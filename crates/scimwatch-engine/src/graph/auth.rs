@@ -37,7 +37,9 @@ pub const DELEGATED_SCOPES: [&str; 4] = [
 /// Where and as whom one connection signs in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GraphTarget {
-    /// The connection's uuid (the secret store key).
+    /// The uuid the sign-in and its secrets are stored under: the
+    /// connection's own, or for an app of an all-apps tenant the tenant's
+    /// (its apps share one sign-in; nothing is copied).
     pub connection: String,
     pub login_url: String,
     pub graph_url: String,
@@ -60,7 +62,7 @@ impl GraphTarget {
             ))
         };
         let target = Self {
-            connection: row.uuid.clone(),
+            connection: row.tenant_uuid.clone().unwrap_or_else(|| row.uuid.clone()),
             login_url: trim_slash(row.login_url.as_deref().ok_or_else(missing)?),
             graph_url: trim_slash(row.graph_url.as_deref().ok_or_else(missing)?),
             tenant_id: row.tenant_id.clone().ok_or_else(missing)?,

@@ -1,6 +1,10 @@
 //! App discovery: find the enterprise app (service principal) by display name
 //! or appId, choose its provisioning job, store the ids with the connection.
 
+use std::collections::HashSet;
+use std::time::Duration;
+
+use scimwatch_core::fleet::{FoundApp, JobSeen};
 use scimwatch_core::graph::{ServicePrincipal, SynchronizationJob};
 use serde::Serialize;
 use ts_rs::TS;
@@ -133,6 +137,121 @@ pub async fn discover_and_store(
     )
     .await?;
     Ok(d)
+}
+
+/// Microsoft's own tenants: the first-party service principals they own
+/// (hundreds in every tenant) never carry a customer's provisioning job,
+/// so discovery does not ask for their jobs.
+pub const MICROSOFT_TENANTS: [&str; 2] = [
+    "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+    "72f988bf-86f1-41af-91ab-2d7cd011db47",
+];
+
+/// What one all-apps discovery read.
+#[derive(Debug, Clone, Default)]
+pub struct FleetListing {
+    /// Service principals found with a job (or whose jobs were refused),
+    /// among those not already watched.
+    pub found: Vec<FoundApp>,
+    /// Every service principal id listed.
+    pub listed: Vec<String>,
+    /// Candidates whose jobs were read and that have none (not asked
+    /// again for a while: see the poller's `NO_JOB_RECHECK`).
+    pub no_job: Vec<String>,
+    /// The listing and every job read finished.
+    pub complete: bool,
+    /// Graph requests made.
+    pub requests: u32,
+    /// Why it stopped early, when it did.
+    pub interrupted: Option<String>,
+}
+
+/// Whether `sp` may carry a customer's provisioning job.
+pub fn is_candidate(sp: &ServicePrincipal) -> bool {
+    let first_party = sp.app_owner_organization_id.as_deref().is_some_and(|o| {
+        MICROSOFT_TENANTS
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(o.trim()))
+    });
+    let kind_ok = sp
+        .service_principal_type
+        .as_deref()
+        .is_none_or(|t| t.eq_ignore_ascii_case("Application"));
+    sp.id.is_some() && !first_party && kind_ok
+}
+
+/// List the tenant's service principals (`$select` of the few fields
+/// needed, 999 a page) and read the provisioning jobs of the candidates not
+/// in `skip` (apps already watched: their jobs are read by their own
+/// stream), `pace` apart. A job read refused for a permission is
+/// [`JobSeen::Denied`]; any other failure of a job read ends the discovery
+/// early (`complete = false`, what was found is kept); a failed listing is
+/// the error.
+pub async fn discover_fleet(
+    client: &GraphClient,
+    skip: &HashSet<String>,
+    pace: Duration,
+) -> Result<FleetListing, GraphError> {
+    let mut u = url::Url::parse(&client.url("/servicePrincipals"))
+        .map_err(|e| GraphError::Config(format!("bad Graph URL: {e}")))?;
+    u.query_pairs_mut()
+        .append_pair(
+            "$select",
+            "id,appId,displayName,appOwnerOrganizationId,servicePrincipalType",
+        )
+        .append_pair("$top", "999");
+    let path = &u.as_str()[client.url("").len()..];
+    let sps: Vec<ServicePrincipal> = client
+        .get_all(path, Family::Directory, "the tenant's enterprise apps")
+        .await?;
+    let mut out = FleetListing {
+        listed: sps.iter().filter_map(|s| s.id.clone()).collect(),
+        requests: 1,
+        ..FleetListing::default()
+    };
+    let mut first = true;
+    for sp in sps.iter().filter(|s| is_candidate(s)) {
+        let sp_id = sp.id.clone().unwrap_or_default();
+        if skip.contains(&sp_id.to_ascii_lowercase()) {
+            continue;
+        }
+        if !first && !pace.is_zero() {
+            tokio::time::sleep(pace).await;
+        }
+        first = false;
+        out.requests += 1;
+        let jobs: Result<Vec<SynchronizationJob>, GraphError> = client
+            .get_all(
+                &format!("/servicePrincipals/{sp_id}/synchronization/jobs"),
+                Family::Synchronization,
+                "the app's provisioning jobs",
+            )
+            .await;
+        let job = match jobs {
+            Ok(jobs) => match choose_job(&jobs) {
+                Some((id, _)) => JobSeen::Job(id),
+                None => {
+                    out.no_job.push(sp_id);
+                    continue;
+                }
+            },
+            Err(e) if e.is_permission() => JobSeen::Denied,
+            // Deleted between the listing and now.
+            Err(GraphError::NotFound(_)) => continue,
+            Err(e) => {
+                out.interrupted = Some(e.to_string());
+                return Ok(out);
+            }
+        };
+        out.found.push(FoundApp {
+            service_principal_id: sp_id,
+            app_id: sp.app_id.clone(),
+            display_name: sp.display_name.clone(),
+            job,
+        });
+    }
+    out.complete = true;
+    Ok(out)
 }
 
 #[cfg(test)]

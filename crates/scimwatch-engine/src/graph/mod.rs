@@ -8,6 +8,7 @@
 //! - [`discovery`] — find the enterprise app and its provisioning job.
 //! - [`sync`] — read job status, schema, assignments, secrets; store snapshots.
 //! - [`logs`] — incremental provisioning-log ingest and [`logs::backfill_logs`].
+//! - [`tenant_logs`] — an all-apps tenant's one log stream, each event routed to its app.
 //! - [`observe`] — stored state → `scimwatch_core::health` observations, status report.
 
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod http;
 pub mod logs;
 pub mod observe;
 pub mod sync;
+pub mod tenant_logs;
 
 pub use auth::{GraphTarget, SignInOutcome};
 pub use client::{ClientOptions, Family, GraphClient};

@@ -110,6 +110,8 @@ pub struct JobPoll {
     /// A cycle ended since the previous reading (`lastExecution.timeEnded` moved).
     pub cycle_completed: Option<i64>,
     pub quarantine_reason: Option<String>,
+    /// `lastExecution.state` (`Succeeded`, `Failed`, `EntryLevelErrors`).
+    pub last_execution_state: Option<String>,
 }
 
 /// GET the job and store its status.
@@ -137,6 +139,7 @@ pub async fn poll_job(
         status_code: snap.status_code.clone(),
         previous_status_code: prev.and_then(|p| p.status_code.clone()),
         cycle_completed,
+        last_execution_state: snap.last_execution_state.clone(),
         quarantine_reason: snap.quarantine_reason,
     })
 }

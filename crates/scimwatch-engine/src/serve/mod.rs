@@ -209,7 +209,8 @@ pub async fn collect(
     let thresholds = crate::diagnose::DiagnosisConfig::from(&settings).thresholds;
     let list = rows::list(engine.store.pool()).await?;
     let mut connections = Vec::with_capacity(list.len());
-    for row in &list {
+    // A retired app of an all-apps tenant is history, not a live series.
+    for row in list.iter().filter(|r| r.retired_ms.is_none()) {
         let entra = match row.tenant_id {
             Some(_) => Some(entra_metrics(engine, row, &thresholds, now).await?),
             None => None,

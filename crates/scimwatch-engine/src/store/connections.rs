@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use scimwatch_core::connection::ValidConnection;
+use scimwatch_core::connection::{AppGroup, GroupRole};
 use scimwatch_core::{AuthMode, Cloud, Connection, EntraSide, ScimSide};
 use sqlx::{FromRow, SqliteExecutor};
 
@@ -29,6 +30,16 @@ pub struct ConnectionRow {
     pub client_secret_set: bool,
     pub created_ms: i64,
     pub updated_ms: i64,
+    /// Watches every provisioning app of the tenant (a tenant connection).
+    pub all_apps: bool,
+    /// An app connection of an all-apps tenant: the tenant's row id, uuid
+    /// (whose sign-in and secrets it uses) and name.
+    pub tenant_connection_id: Option<i64>,
+    pub tenant_uuid: Option<String>,
+    pub tenant_name: Option<String>,
+    /// A retired app connection: since when, and why.
+    pub retired_ms: Option<i64>,
+    pub retired_reason: Option<String>,
 }
 
 pub fn ms_to_time(ms: i64) -> DateTime<Utc> {
@@ -61,6 +72,28 @@ impl ConnectionRow {
             }),
             _ => None,
         };
+        let group = if self.all_apps {
+            Some(AppGroup {
+                role: GroupRole::Tenant,
+                tenant_id: self.uuid.clone(),
+                tenant_name: self.name.clone(),
+                retired: None,
+                retired_at: None,
+            })
+        } else {
+            match (self.tenant_uuid, self.tenant_name) {
+                (Some(tenant_id), Some(tenant_name)) => Some(AppGroup {
+                    role: GroupRole::App,
+                    tenant_id,
+                    tenant_name,
+                    retired: self
+                        .retired_ms
+                        .map(|_| self.retired_reason.clone().unwrap_or_default()),
+                    retired_at: self.retired_ms.map(ms_to_time),
+                }),
+                _ => None,
+            }
+        };
         let scim = self.scim_url.map(|url| ScimSide {
             url,
             token_expires_at: self.scim_token_expires_ms.map(ms_to_time),
@@ -74,6 +107,7 @@ impl ConnectionRow {
             has_client_secret: self.client_secret_set,
             created_at: ms_to_time(self.created_ms),
             updated_at: ms_to_time(self.updated_ms),
+            group,
         }
     }
 }
@@ -81,7 +115,11 @@ impl ConnectionRow {
 const COLUMNS: &str =
     "id, uuid, name, cloud, login_url, graph_url, tenant_id, client_id, auth_mode, \
     app_query, service_principal_id, app_id, app_display_name, job_id, scim_url, \
-    scim_token_expires_ms, scim_token_set, client_secret_set, created_ms, updated_ms";
+    scim_token_expires_ms, scim_token_set, client_secret_set, created_ms, updated_ms, \
+    all_apps, tenant_connection_id, \
+    (SELECT t.uuid FROM connections t WHERE t.id = connections.tenant_connection_id) AS tenant_uuid, \
+    (SELECT t.name FROM connections t WHERE t.id = connections.tenant_connection_id) AS tenant_name, \
+    retired_ms, retired_reason";
 
 fn map_unique(e: sqlx::Error, name: &str) -> EngineError {
     if let sqlx::Error::Database(db) = &e {
@@ -146,7 +184,7 @@ pub async fn insert(
     let r = sqlx::query(
         "INSERT INTO connections (uuid, name, cloud, login_url, graph_url, tenant_id, client_id, \
          auth_mode, app_query, scim_url, scim_token_expires_ms, scim_token_set, client_secret_set, \
-         created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+         created_ms, updated_ms, all_apps) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     )
     .bind(uuid)
     .bind(&v.name)
@@ -166,6 +204,7 @@ pub async fn insert(
     .bind(flags.client_secret_set)
     .bind(now_ms)
     .bind(now_ms)
+    .bind(v.all_apps)
     .execute(ex)
     .await
     .map_err(|err| map_unique(err, &v.name))?;
@@ -249,4 +288,109 @@ pub async fn delete(ex: impl SqliteExecutor<'_>, uuid: &str) -> Result<bool, Eng
         .execute(ex)
         .await?;
     Ok(r.rows_affected() > 0)
+}
+
+/// The app connections of an all-apps tenant (retired ones too).
+pub async fn apps_of(
+    ex: impl SqliteExecutor<'_>,
+    tenant_id: i64,
+) -> Result<Vec<ConnectionRow>, EngineError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM connections WHERE tenant_connection_id = ? \
+         ORDER BY name COLLATE NOCASE"
+    ))
+    .bind(tenant_id)
+    .fetch_all(ex)
+    .await?)
+}
+
+/// What an app connection is created with (discovery's findings).
+#[derive(Debug, Clone)]
+pub struct NewApp<'a> {
+    pub uuid: &'a str,
+    pub name: &'a str,
+    pub service_principal_id: &'a str,
+    pub app_id: Option<&'a str>,
+    pub app_display_name: Option<&'a str>,
+    /// `None` when Graph refused to list the app's jobs.
+    pub job_id: Option<&'a str>,
+}
+
+/// Add an app connection under `tenant`: its Entra side is the tenant's
+/// (no secret is copied — the app signs in with the tenant's), its app is
+/// the service principal found (`app_query` its appId, else its id).
+pub async fn insert_app(
+    ex: impl SqliteExecutor<'_>,
+    tenant: &ConnectionRow,
+    app: &NewApp<'_>,
+    now_ms: i64,
+) -> Result<i64, EngineError> {
+    let r = sqlx::query(
+        "INSERT INTO connections (uuid, name, cloud, login_url, graph_url, tenant_id, client_id, \
+         auth_mode, app_query, service_principal_id, app_id, app_display_name, job_id, \
+         scim_token_set, client_secret_set, created_ms, updated_ms, tenant_connection_id) \
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?,?,?)",
+    )
+    .bind(app.uuid)
+    .bind(app.name)
+    .bind(&tenant.cloud)
+    .bind(&tenant.login_url)
+    .bind(&tenant.graph_url)
+    .bind(&tenant.tenant_id)
+    .bind(&tenant.client_id)
+    .bind(&tenant.auth_mode)
+    .bind(app.app_id.unwrap_or(app.service_principal_id))
+    .bind(app.service_principal_id)
+    .bind(app.app_id)
+    .bind(app.app_display_name)
+    .bind(app.job_id)
+    .bind(tenant.client_secret_set)
+    .bind(now_ms)
+    .bind(now_ms)
+    .bind(tenant.id)
+    .execute(ex)
+    .await
+    .map_err(|err| map_unique(err, app.name))?;
+    Ok(r.last_insert_rowid())
+}
+
+/// Retire an app connection (`reason` shown with it) or, with `None`, bring
+/// it back.
+pub async fn set_retired(
+    ex: impl SqliteExecutor<'_>,
+    uuid: &str,
+    retired: Option<(i64, &str)>,
+    now_ms: i64,
+) -> Result<(), EngineError> {
+    sqlx::query(
+        "UPDATE connections SET retired_ms = ?, retired_reason = ?, updated_ms = ? WHERE uuid = ?",
+    )
+    .bind(retired.map(|r| r.0))
+    .bind(retired.map(|r| r.1))
+    .bind(now_ms)
+    .bind(uuid)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Copy the tenant's sign-in fields (never secrets: there are none here)
+/// to its app connections after the tenant was edited.
+pub async fn follow_tenant(
+    ex: impl SqliteExecutor<'_>,
+    tenant_id: i64,
+    now_ms: i64,
+) -> Result<(), EngineError> {
+    sqlx::query(
+        "UPDATE connections SET \
+         (cloud, login_url, graph_url, tenant_id, client_id, auth_mode, client_secret_set) = \
+         (SELECT t.cloud, t.login_url, t.graph_url, t.tenant_id, t.client_id, t.auth_mode, \
+                 t.client_secret_set FROM connections t WHERE t.id = ?1), updated_ms = ?2 \
+         WHERE tenant_connection_id = ?1",
+    )
+    .bind(tenant_id)
+    .bind(now_ms)
+    .execute(ex)
+    .await?;
+    Ok(())
 }

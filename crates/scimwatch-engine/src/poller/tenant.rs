@@ -1,0 +1,217 @@
+//! The poller's half of an all-apps tenant (`crate::fleet`): discovery on
+//! its schedule (sooner when asked), the tenant's one provisioning-log
+//! stream routed to its apps, and the intervals its apps' jobs are read at
+//! within the tenant's budget (core's `fleet::plan_polls`).
+//!
+//! A tenant row's streams: `GraphJob` is its discovery (failing, the tenant
+//! is blind: its apps cannot be listed), `GraphLogs` its log stream.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use scimwatch_core::fleet::{plan_polls, JobCondition, PollPlan, RouteKey};
+use tokio::time::Instant;
+
+use super::{due, stream_health, Event, Stream, Worker};
+use crate::fleet::discover_tenant;
+use crate::graph::tenant_logs::{ingest_tenant_logs, record_unlicensed, AppRoute};
+use crate::graph::{Family, GraphClient, GraphError};
+use crate::store::connections::{self as rows, ConnectionRow};
+use crate::store::jobs::LOGS_UNLICENSED;
+
+/// Discovery brought forward (an app's job answered 404, an event named an
+/// app not watched) runs at most this often.
+const DISCOVER_SOONEST: Duration = Duration::from_secs(10 * 60);
+
+impl Worker {
+    /// Poll what is due of an all-apps tenant; `true` when its apps changed.
+    pub(super) async fn poll_tenant(&mut self, row: &ConnectionRow, forced: bool) -> bool {
+        let client = match self.conn_state(row).await {
+            Ok(c) => c.client.clone(),
+            Err(e) => {
+                self.emit(Event::PollError {
+                    connection: row.uuid.clone(),
+                    stream: Stream::GraphJob,
+                    kind: e.kind(),
+                    message: e.to_string(),
+                });
+                return false;
+            }
+        };
+        let now = Instant::now();
+        let (discover, logs) = {
+            let Some(cs) = self.conns.get_mut(&row.uuid) else {
+                return false;
+            };
+            let every = self.cfg.fleet.discover_every;
+            let st = cs.streams.entry(Stream::GraphJob).or_default();
+            // Brought forward at most every `DISCOVER_SOONEST` (an app not
+            // watched keeps naming itself in the logs).
+            let soon = cs.discover_now
+                && st
+                    .last_attempt
+                    .is_none_or(|t| now.duration_since(t) >= DISCOVER_SOONEST);
+            let d = forced || soon || due(st, every, now);
+            if d {
+                cs.discover_now = false;
+            }
+            let l = forced
+                || due(
+                    cs.streams.entry(Stream::GraphLogs).or_default(),
+                    self.cfg.logs_every,
+                    now,
+                );
+            (d, l)
+        };
+        let mut changed = false;
+        if discover {
+            changed = self.discover(row, &client).await;
+        }
+        if logs {
+            self.tenant_logs(row, &client).await;
+        }
+        changed
+    }
+
+    async fn discover(&mut self, row: &ConnectionRow, client: &GraphClient) -> bool {
+        let pace = self.cfg.fleet.discover_pace;
+        let now_ms = Utc::now().timestamp_millis();
+        match discover_tenant(&self.engine.store, client, row, pace, now_ms).await {
+            Ok(change) => {
+                for name in change.added.iter().chain(&change.revived) {
+                    tracing::info!(tenant = %row.name, app = %name, "watching app");
+                }
+                for name in &change.retired {
+                    tracing::info!(tenant = %row.name, app = %name, "app retired");
+                }
+                if let Some(why) = &change.interrupted {
+                    tracing::info!(tenant = %row.name, reason = %why, "discovery stopped early; the rest next time");
+                }
+                if change.all_denied {
+                    // One tenant-level problem, not one per app.
+                    let e = GraphError::unauthorized(
+                        Family::Synchronization,
+                        "the provisioning jobs of every app in this tenant",
+                        Some("UnknownError".into()),
+                        String::new(),
+                    );
+                    self.record_failure(row, Stream::GraphJob, e).await;
+                } else {
+                    self.record_success(row, Stream::GraphJob).await;
+                }
+                change.changed()
+            }
+            Err(e) => {
+                self.record_failure(row, Stream::GraphJob, e).await;
+                false
+            }
+        }
+    }
+
+    async fn tenant_logs(&mut self, row: &ConnectionRow, client: &GraphClient) {
+        let store = self.engine.store.clone();
+        let apps: Vec<AppRoute> = match rows::apps_of(store.pool(), row.id).await {
+            Ok(list) => list
+                .into_iter()
+                .filter(|a| a.retired_ms.is_none())
+                .filter_map(|a| {
+                    Some(AppRoute {
+                        connection_id: a.id,
+                        key: RouteKey {
+                            service_principal_id: a.service_principal_id.clone()?,
+                            job_id: a.job_id.clone(),
+                        },
+                        uuid: a.uuid,
+                    })
+                })
+                .collect(),
+            Err(e) => {
+                self.record_failure(row, Stream::GraphLogs, e.into()).await;
+                return;
+            }
+        };
+        let cfg = self.cfg.logs.clone();
+        match ingest_tenant_logs(client, &store, row.id, &apps, &cfg).await {
+            Ok(out) => {
+                if let Some(cs) = self.conns.get_mut(&row.uuid) {
+                    cs.logs_unavailable = false;
+                    // Events of an app not watched yet: discover it soon.
+                    cs.discover_now |= out.unrouted > 0;
+                }
+                for (a, got) in apps.iter().zip(&out.apps) {
+                    if got.new_events > 0 {
+                        self.emit(Event::LogsIngested {
+                            connection: a.uuid.clone(),
+                            new_events: got.new_events,
+                            cycles: got.cycles_touched.iter().cloned().collect(),
+                        });
+                    }
+                    // The app's logs were read (through the tenant).
+                    stream_health::record_ok(
+                        store.pool(),
+                        a.connection_id,
+                        Stream::GraphLogs,
+                        None,
+                        Utc::now(),
+                    )
+                    .await;
+                }
+                self.record_success(row, Stream::GraphLogs).await;
+            }
+            Err(GraphError::LogsUnlicensed) => {
+                if let Err(e) = record_unlicensed(&store, row.id, &apps, LOGS_UNLICENSED).await {
+                    self.record_failure(row, Stream::GraphLogs, e).await;
+                    return;
+                }
+                let first = self
+                    .conns
+                    .get_mut(&row.uuid)
+                    .map(|cs| !std::mem::replace(&mut cs.logs_unavailable, true))
+                    .unwrap_or(true);
+                if first {
+                    self.emit(Event::LogsUnavailable {
+                        connection: row.uuid.clone(),
+                        reason: GraphError::LogsUnlicensed.to_string(),
+                    });
+                }
+                let why = GraphError::LogsUnlicensed.to_string();
+                for a in &apps {
+                    stream_health::record_ok(
+                        store.pool(),
+                        a.connection_id,
+                        Stream::GraphLogs,
+                        Some(&why),
+                        Utc::now(),
+                    )
+                    .await;
+                }
+                self.record_success(row, Stream::GraphLogs).await;
+            }
+            Err(e) => self.record_failure(row, Stream::GraphLogs, e).await,
+        }
+    }
+
+    /// The intervals of each tenant's apps (by tenant uuid): jobs that read
+    /// steady less often than those in trouble (or not read yet), within
+    /// the tenant's budget.
+    pub(super) fn fleet_plans(&self, list: &[ConnectionRow]) -> HashMap<String, PollPlan> {
+        let cfg = &self.cfg;
+        let budget = cfg
+            .fleet
+            .budget(cfg.job_every, cfg.config_every, cfg.logs_every);
+        let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+        for r in list.iter().filter(|r| r.retired_ms.is_none()) {
+            let Some(t) = &r.tenant_uuid else { continue };
+            let c = counts.entry(t.clone()).or_default();
+            match self.conns.get(&r.uuid).map(|s| s.condition) {
+                Some(JobCondition::Steady) => c.0 += 1,
+                _ => c.1 += 1,
+            }
+        }
+        counts
+            .into_iter()
+            .map(|(t, (steady, trouble))| (t, plan_polls(&budget, steady, trouble)))
+            .collect()
+    }
+}
