@@ -113,7 +113,8 @@ pub struct SignInStatus {
     pub signed_in: bool,
     /// Why the stored sign-in does not work any more (expired, revoked,
     /// consent withdrawn), as the poller recorded it after the last sign-in
-    /// made here; `None` when nothing says so.
+    /// made here; `None` when nothing says so, and when none is stored
+    /// (`signed_in` says that).
     pub problem: Option<String>,
     pub problem_since: Option<DateTime<Utc>>,
     /// The last sign-in made through the app.
@@ -252,10 +253,13 @@ pub async fn status(engine: &Engine, id: &str) -> Result<SignInStatus, GraphErro
     let refused = job.and_then(|r| {
         let h: scimwatch_core::health::StreamHealth =
             serde_json::from_str(r.cursor.as_deref()?).ok()?;
-        // Recorded after the last sign-in, and refused by the sign-in
-        // itself (no HTTP status: Graph was never asked).
+        // A stored sign-in that Microsoft refused (never signed in is only
+        // `signed_in: false`), recorded after the last sign-in made here,
+        // and refused by the sign-in itself (no HTTP status: Graph was never
+        // asked).
         let current = last_ms.is_none_or(|last| r.updated_ms > last);
-        (current
+        (signed_in
+            && current
             && h.is_failing()
             && h.problem == Some(StreamProblem::Refused)
             && h.http_status.is_none())

@@ -85,12 +85,38 @@ async fn device_code_approved_stores_the_sign_in_and_graph_works() {
     let id = env.row.uuid.clone();
     let client = env.client();
 
-    // The poller found no sign-in: a refusal recorded before the sign-in.
+    // Never signed in: that is `signed_in: false`, not a refusal.
+    let pool = env.store().pool();
     let e = poll_job(&client, env.store(), &env.ids(), 1)
         .await
         .unwrap_err();
     assert!(matches!(e, GraphError::NotSignedIn(_)), "{e}");
-    let pool = env.store().pool();
+    record_failed(
+        pool,
+        env.row.id,
+        Stream::GraphJob,
+        &e,
+        Duration::from_secs(60),
+        Utc::now(),
+    )
+    .await;
+    let never = signin::status(&env.engine, &id).await.unwrap();
+    assert!(never.delegated && !never.signed_in, "{never:?}");
+    assert!(never.problem.is_none(), "{never:?}");
+
+    // A stored sign-in Microsoft refuses (expired, revoked): the poller's
+    // refusal, recorded before the new sign-in, is the card's problem.
+    env.engine
+        .secrets
+        .set(
+            &refresh_key(&env),
+            &scimwatch_core::Sensitive::new("1.sim.revoked".to_string()),
+        )
+        .unwrap();
+    let e = poll_job(&client, env.store(), &env.ids(), 1)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("no longer valid"), "{e}");
     record_failed(
         pool,
         env.row.id,
@@ -101,14 +127,12 @@ async fn device_code_approved_stores_the_sign_in_and_graph_works() {
     )
     .await;
     let before = signin::status(&env.engine, &id).await.unwrap();
-    assert!(before.delegated && !before.signed_in);
+    assert!(before.signed_in, "{before:?}");
+    let problem = before.problem.clone().unwrap_or_default();
+    assert!(problem.contains("AADSTS"), "{before:?}");
     assert!(
-        before
-            .problem
-            .as_deref()
-            .unwrap_or("")
-            .contains("not signed in"),
-        "{before:?}"
+        !problem.contains('\r') && !problem.contains("Trace ID"),
+        "{problem}"
     );
     assert!(before.session.is_none());
 
