@@ -17,7 +17,8 @@ signed_in: boolean,
 /**
  * Why the stored sign-in does not work any more (expired, revoked,
  * consent withdrawn), as the poller recorded it after the last sign-in
- * made here; `None` when nothing says so.
+ * made here; `None` when nothing says so, and when none is stored
+ * (`signed_in` says that).
  */
 problem: string | null, problem_since: string | null, 
 /**
