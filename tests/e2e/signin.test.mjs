@@ -14,7 +14,7 @@ import { DEMO, session } from "./support.mjs";
 
 const NAME = "E2E Signed in";
 const app = session("signin");
-const { click, dialogText, nav, shot, waitForText } = app;
+const { click, dialogText, nav, waitForText } = app;
 let browser;
 let simBase;
 

@@ -104,7 +104,7 @@ export function SignInStatusRow({ connectionId, name }: { connectionId: string; 
             </span>
           ) : null}
         </span>
-        <SignInButton connectionId={connectionId} name={name} again={status.signed_in || !!status.problem} onEnded={reload} />
+        <SignInButton connectionId={connectionId} name={name} again={status.signed_in} primary={!status.signed_in || !!status.problem} onEnded={reload} />
       </div>
     </div>
   );
@@ -115,17 +115,20 @@ export function SignInButton({
   connectionId,
   name,
   again = false,
+  primary = true,
   onEnded,
 }: {
   connectionId: string;
   name: string;
   again?: boolean;
+  /** Drawn as the thing to do (not signed in, or refused); a plain button otherwise. */
+  primary?: boolean;
   onEnded?: () => void;
 }) {
   const [isOpen, set] = useState(false);
   return (
     <>
-      <button type="button" className="button button-sm button-primary" onClick={() => set(true)} aria-label={`${again ? "Sign in again" : "Sign in"} to ${name}`}>
+      <button type="button" className={primary ? "button button-sm button-primary" : "button button-sm"} onClick={() => set(true)} aria-label={`${again ? "Sign in again" : "Sign in"} to ${name}`}>
         <Icon name="entra" size={14} /> {again ? "Sign in again…" : "Sign in…"}
       </button>
       {isOpen ? (
