@@ -814,6 +814,11 @@ function monitorBackend(db, scenario) {
     job_status: ({ id }) => report(id),
     poll_now: () => null,
     list_cycles: ({ id }) => cycles(id),
+    // A delegated connection signed in through the app an hour ago.
+    sign_in_state: ({ id }) => ({
+      connection_id: id, delegated: true, signed_in: true, problem: null, problem_since: null,
+      last_sign_in: new Date(Date.now() - 3600e3).toISOString(), session: null,
+    }),
     query_logs: queryLogs,
     event_detail: eventDetail,
     export_logs: ({ id, filter, format, path }) => ({ path: path ?? "/home/admin/Downloads/scimwatch-logs-" + id + "." + format, rows: Math.min(report(id).events_stored, filter.status ? 2778 : 25000) }),

@@ -24,6 +24,7 @@ pub mod scim;
 pub mod secrets;
 pub mod serve;
 pub mod settings;
+pub mod signin;
 pub mod store;
 pub mod views;
 

@@ -150,6 +150,10 @@ fn export_all(dir: &Path) -> Owners {
         );
     }
     {
+        use scimwatch_engine::signin::{SignInMethod, SignInSession, SignInStatus};
+        export!(SignInMethod, SignInSession, SignInStatus);
+    }
+    {
         use scimwatch_engine::alerts::{
             AddedChannel, AlertChannel, AlertChannelInput, AlertTestResult, DeadLetter,
         };

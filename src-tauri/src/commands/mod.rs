@@ -15,6 +15,7 @@ pub mod overview;
 pub mod probe;
 pub mod remediation;
 pub mod settings;
+pub mod signin;
 pub mod token;
 pub mod trace;
 pub mod troubleshooting;

@@ -55,6 +55,9 @@ import type { GraphCall } from "../bindings/GraphCall";
 import type { OnDemandOutcome } from "../bindings/OnDemandOutcome";
 import type { RemediationStatus } from "../bindings/RemediationStatus";
 import type { RestartOutcome } from "../bindings/RestartOutcome";
+import type { SignInMethod } from "../bindings/SignInMethod";
+import type { SignInSession } from "../bindings/SignInSession";
+import type { SignInStatus } from "../bindings/SignInStatus";
 
 const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "validation",
@@ -563,4 +566,21 @@ export function previewRestart(id: string, scope: string[]): Promise<GraphCall> 
 
 export function restartProvisioning(id: string, scope: string[], confirmed: GraphCall): Promise<RestartOutcome> {
   return call<RestartOutcome>("restart_provisioning", { id, scope, confirmed });
+}
+
+// ---- Signing a delegated connection in (Connections → "Sign in…") ----
+
+/** Start a sign-in; answers once the browser was handed the page or the device code is there. */
+export function startSignIn(id: string, method: SignInMethod): Promise<SignInSession> {
+  return call<SignInSession>("start_sign_in", { id, method });
+}
+
+/** The connection's sign-in: stored or not, a refusal recorded since, the running (or last) sign-in. */
+export function signInState(id: string): Promise<SignInStatus> {
+  return call<SignInStatus>("sign_in_state", { id });
+}
+
+/** Cancel the running sign-in (nothing is stored); `null` when none ran. */
+export function cancelSignIn(id: string): Promise<SignInSession | null> {
+  return call<SignInSession | null>("cancel_sign_in", { id });
 }

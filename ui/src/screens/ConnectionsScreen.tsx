@@ -15,6 +15,7 @@ import { removeConnection } from "../lib/ipc";
 import { navigate } from "../lib/router";
 import { useSecretStore } from "../lib/secretStore";
 import { ConnectionForm } from "./ConnectionForm";
+import { SignInStatusRow } from "./connection/SignInDialog";
 import { isTenantApp, TenantApps } from "./connection/TenantApps";
 
 export function ConnectionsScreen({ rest }: { rest: string[] }) {
@@ -242,7 +243,9 @@ function ConnectionCard({ c, onRemove, stored }: { c: Connection; onRemove: () =
                 </>
               ) : null}
             </dl>
-          ) : (
+          ) : null}
+          {c.entra?.auth_mode === "delegated" ? <SignInStatusRow connectionId={c.id} name={c.name} /> : null}
+          {c.entra ? null : (
             <p className="muted side-empty">Not watched. Edit the connection and add a tenant to follow Entra's provisioning job.</p>
           )}
         </section>

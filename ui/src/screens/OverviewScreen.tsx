@@ -37,6 +37,7 @@ import { Glance, TokenCountdown } from "./overview/Facts";
 import { DemoSkeleton } from "./overview/DemoSkeleton";
 import { FirstLaunch } from "./overview/FirstLaunch";
 import { FindUser } from "./trace/FindUser";
+import { SignInButton } from "./connection/SignInDialog";
 import { useCommand } from "../lib/useCommand";
 
 const STREAM_NAMES: Record<string, string> = { job: "Job", configuration: "Configuration", logs: "Logs" };
@@ -268,6 +269,10 @@ function OverviewCard({
   const loading = (!!c.entra && status.loading && !status.data) || !incidentsLoaded;
   const health = deriveHealth(report, open, token.data ? token.data.last_check_verdict === "ok" : null);
   const jobHint = report?.streams.find((s) => s.stream === "job" && s.state === "failing")?.hint ?? null;
+  // The admin's own sign-in was refused (expired, revoked): sign in again from here.
+  const signInRefused =
+    c.entra?.auth_mode === "delegated" &&
+    !!report?.streams.some((s) => s.stream === "job" && s.state === "failing" && s.problem === "refused" && s.http_status == null);
   const worst = worstSeverity(open);
 
   return (
@@ -352,6 +357,7 @@ function OverviewCard({
                     Since <LocalTime iso={report.blind_since} now={now} />
                   </p>
                 ) : null}
+                {signInRefused ? <SignInButton connectionId={c.id} name={c.name} onEnded={() => void status.reload()} /> : null}
               </div>
             </div>
           ) : null}

@@ -157,6 +157,10 @@ function defaultHandlers(): FakeBackend["handlers"] {
     get_settings: () => ({ ...DEFAULT_SETTINGS }),
     save_settings: (args) => structuredClone(args.settings),
     poll_now: () => null,
+    // A delegated connection never signed in through the app.
+    sign_in_state: (args) => ({
+      connection_id: args.id, delegated: true, signed_in: false, problem: null, problem_since: null, last_sign_in: null, session: null,
+    }),
     demo_status: () => ({ running: false, connection_id: null, faults: [] }),
     query_logs: () => ({ items: [], next_cursor: null }),
     trace_user: (args) => ({

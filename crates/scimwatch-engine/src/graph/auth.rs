@@ -332,7 +332,7 @@ pub async fn acquire_token_with(
                 .get(&target.secret_key(SecretKind::RefreshToken))?
                 .ok_or_else(|| {
                     GraphError::NotSignedIn(
-                        "not signed in to Microsoft Graph for this connection: sign in first (scimwatch-cli sign-in <connection>)"
+                        "not signed in to Microsoft Graph for this connection: sign in first (\u{201c}Sign in\u{2026}\u{201d} on the app's Connections page, or scimwatch-cli sign-in <connection>)"
                             .into(),
                     )
                 })?;
@@ -353,7 +353,7 @@ pub async fn acquire_token_with(
             .map_err(|e| match e {
                 GraphError::SignIn { error, aadsts, description } if error == "invalid_grant" => {
                     GraphError::NotSignedIn(format!(
-                        "the stored sign-in is no longer valid ({}): sign in again (scimwatch-cli sign-in <connection>)",
+                        "the stored sign-in is no longer valid ({}): sign in again (\u{201c}Sign in\u{2026}\u{201d} on the app's Connections page, or scimwatch-cli sign-in <connection>)",
                         aadsts.map(|c| format!("AADSTS{c}: {description}")).unwrap_or(description)
                     ))
                 }
@@ -720,6 +720,8 @@ struct DeviceCodeResponse {
 /// Device-code sign-in (the fallback when a browser on this machine is not
 /// an option). `on_prompt` receives the code to show; polling honours
 /// `interval` (or `poll_interval` when given, for tests) and `slow_down`.
+/// A declined code (`authorization_declined`) comes back as Microsoft's own
+/// [`GraphError::SignIn`], with its AADSTS code and text.
 pub async fn sign_in_device_code(
     client: &reqwest::Client,
     cfg: &HttpConfig,
@@ -728,9 +730,23 @@ pub async fn sign_in_device_code(
     on_prompt: impl Fn(&DeviceCodePrompt),
     poll_interval: Option<Duration>,
 ) -> Result<SignInOutcome, GraphError> {
+    sign_in_device_code_with(client, cfg, target, secrets, on_prompt, poll_interval, &[]).await
+}
+
+/// [`sign_in_device_code`] asking consent for `extra` permissions too (the
+/// opt-in remediation actions' `Synchronization.ReadWrite.All`).
+pub async fn sign_in_device_code_with(
+    client: &reqwest::Client,
+    cfg: &HttpConfig,
+    target: &GraphTarget,
+    secrets: &dyn SecretStore,
+    on_prompt: impl Fn(&DeviceCodePrompt),
+    poll_interval: Option<Duration>,
+    extra: &[&str],
+) -> Result<SignInOutcome, GraphError> {
     let url = target.devicecode_url();
     http::check_url(&url)?;
-    let scope = target.delegated_scope();
+    let scope = target.delegated_scope_with(extra);
     let resp = client
         .post(&url)
         .form(&[("client_id", target.client_id.as_str()), ("scope", &scope)])
@@ -793,11 +809,6 @@ pub async fn sign_in_device_code(
             Err(GraphError::SignIn { error, .. }) if error == "authorization_pending" => {}
             Err(GraphError::SignIn { error, .. }) if error == "slow_down" => {
                 interval += Duration::from_secs(5);
-            }
-            Err(GraphError::SignIn { error, .. }) if error == "authorization_declined" => {
-                return Err(GraphError::SignInAborted(
-                    "the sign-in was declined in the browser".into(),
-                ))
             }
             Err(GraphError::SignIn { error, .. }) if error == "expired_token" => {
                 return Err(GraphError::SignInAborted(

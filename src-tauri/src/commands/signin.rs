@@ -1,0 +1,54 @@
+//! Signing a delegated connection in from the app (Connections → "Sign
+//! in…"): start (browser or device code), follow, cancel. The browser is
+//! opened from Rust through the opener plugin's API, which the web view's
+//! capability does not govern (that one stays scoped to the portal hosts);
+//! when no browser opens, the UI shows the sign-in URL to copy.
+
+use std::sync::Arc;
+
+use scimwatch_engine::signin::{
+    self, Opener, SignInMethod, SignInOptions, SignInSession, SignInStatus,
+};
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+fn system_browser(app: AppHandle) -> Opener {
+    Arc::new(move |url: &str| {
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string())
+    })
+}
+
+#[tauri::command]
+pub async fn start_sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    method: SignInMethod,
+) -> CommandResult<SignInSession> {
+    Ok(signin::start(
+        &state.engine,
+        &id,
+        method,
+        system_browser(app),
+        SignInOptions::default(),
+    )
+    .await?)
+}
+
+#[tauri::command]
+pub async fn sign_in_state(state: State<'_, AppState>, id: String) -> CommandResult<SignInStatus> {
+    Ok(signin::status(&state.engine, &id).await?)
+}
+
+#[tauri::command]
+pub async fn cancel_sign_in(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<Option<SignInSession>> {
+    Ok(signin::cancel(&state.engine, &id).await?)
+}
