@@ -213,8 +213,8 @@ discovery (`{discover}`) and check the connection's enterprise app"
             "the job's schema or settings were not found: re-run app discovery (`{discover}`)"
         ),
         (_, StreamProblem::Refused) => format!(
-            "sign in again (`scimwatch-cli sign-in {connection}`) or check the client secret \
-or certificate"
+            "sign in again (\u{201c}Sign in\u{2026}\u{201d} on the app's Connections page, or \
+`scimwatch-cli sign-in {connection}`) or check the client secret or certificate"
         ),
         (GraphStream::Logs, StreamProblem::Denied) => {
             "grant AuditLog.Read.All (admin consent) or a role such as Reports Reader".into()
