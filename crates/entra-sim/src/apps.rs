@@ -69,34 +69,6 @@ pub struct ExtraAppInfo {
     pub job_id: String,
 }
 
-fn fresh_job(id: String, interval: Duration, base_address: String, rule: Uuid) -> Job {
-    Job {
-        id,
-        interval,
-        schedule_state: ScheduleState::Active,
-        has_run: false,
-        last_execution: None,
-        last_successful_execution: None,
-        last_successful_execution_with_exports: None,
-        count_successive_complete_failures: 0,
-        escrows_pruned: false,
-        progress: None,
-        quarantine: None,
-        disabled_by_quarantine: false,
-        steady_first: None,
-        steady_last: None,
-        synced_users: 0,
-        synced_groups: 0,
-        base_address,
-        secret_token: String::new(),
-        sync_all: false,
-        too_many_deletes_threshold: 500,
-        next_run: None,
-        force_deletes: false,
-        schema_rule_id: rule,
-    }
-}
-
 /// Add `n` provisioning apps to `t` (deterministic in `seed`).
 pub(crate) fn add_apps(t: &mut Tenant, n: usize, seed: u64, interval: Duration, base_url: &str) {
     let mut rng = SimRng::new(seed ^ 0xA995_F1EE);
@@ -119,7 +91,7 @@ pub(crate) fn add_apps(t: &mut Tenant, n: usize, seed: u64, interval: Duration, 
         };
         let job_id = format!("scim.{:016x}{:016x}", rng.next_u64(), rng.next_u64());
         let base = format!("{base_url}/apps/{}/scim/v2", i + 1);
-        let job = fresh_job(job_id, interval, base, rng.uuid());
+        let job = Job::new(job_id, interval, base, rng.uuid());
         t.service_principals.push(sp.clone());
         t.extra_apps.push(ExtraApp {
             sp,

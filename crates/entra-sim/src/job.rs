@@ -241,6 +241,35 @@ pub struct JobView {
 }
 
 impl Job {
+    /// A job never run, active, with no secret token and no next run.
+    pub(crate) fn new(id: String, interval: Duration, base_address: String, rule: Uuid) -> Self {
+        Job {
+            id,
+            interval,
+            schedule_state: ScheduleState::Active,
+            has_run: false,
+            last_execution: None,
+            last_successful_execution: None,
+            last_successful_execution_with_exports: None,
+            count_successive_complete_failures: 0,
+            escrows_pruned: false,
+            progress: None,
+            quarantine: None,
+            disabled_by_quarantine: false,
+            steady_first: None,
+            steady_last: None,
+            synced_users: 0,
+            synced_groups: 0,
+            base_address,
+            secret_token: String::new(),
+            sync_all: false,
+            too_many_deletes_threshold: 500,
+            next_run: None,
+            force_deletes: false,
+            schema_rule_id: rule,
+        }
+    }
+
     /// `status.code` as Graph shows it.
     pub fn status_code(&self, view: JobView) -> &'static str {
         if self.quarantine.is_some() {

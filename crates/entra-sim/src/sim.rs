@@ -728,33 +728,19 @@ impl Sim {
             } => (base_address.clone(), token.clone()),
         };
         let job = Job {
-            id: tenant.job_id(),
-            interval,
             schedule_state: if config.start_job {
                 ScheduleState::Active
             } else {
                 ScheduleState::Disabled
             },
-            has_run: false,
-            last_execution: None,
-            last_successful_execution: None,
-            last_successful_execution_with_exports: None,
-            count_successive_complete_failures: 0,
-            escrows_pruned: false,
-            progress: None,
-            quarantine: None,
-            disabled_by_quarantine: false,
-            steady_first: None,
-            steady_last: None,
-            synced_users: 0,
-            synced_groups: 0,
-            base_address,
             secret_token,
-            sync_all: false,
-            too_many_deletes_threshold: 500,
             next_run: config.start_job.then_some(now),
-            force_deletes: false,
-            schema_rule_id: crate::tenant::uuid_from_bits(config.seed, 0x5c4e),
+            ..Job::new(
+                tenant.job_id(),
+                interval,
+                base_address,
+                crate::tenant::uuid_from_bits(config.seed, 0x5c4e),
+            )
         };
         let inner = Inner {
             logs: LogStore::new(config.seed ^ 0x1065),

@@ -66,7 +66,8 @@ pub struct IngestOutcome {
     pub complete: bool,
 }
 
-fn graph_time(ms: i64) -> String {
+/// A time as Graph's `$filter` takes it (UTC, milliseconds, `Z`).
+pub(crate) fn graph_time(ms: i64) -> String {
     Utc.timestamp_millis_opt(ms)
         .single()
         .unwrap_or_default()

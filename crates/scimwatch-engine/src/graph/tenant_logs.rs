@@ -19,14 +19,14 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use chrono::{SecondsFormat, TimeZone, Utc};
+use chrono::Utc;
 use scimwatch_core::fleet::{event_service_principal_id, route_event, RouteKey};
 use scimwatch_core::graph::{parse_event_page_tolerant, EventWithRaw};
 
 use super::client::{Family, GraphClient};
 use super::error::GraphError;
 use super::http;
-use super::logs::{LogIngestConfig, LOGS_STREAM};
+use super::logs::{graph_time, LogIngestConfig, LOGS_STREAM};
 use crate::store::{events, jobs, Store};
 
 /// One app connection the tenant's stream routes to.
@@ -59,13 +59,6 @@ pub struct TenantIngest {
     pub watermark_ms: Option<i64>,
     /// Whether the whole result was read.
     pub complete: bool,
-}
-
-fn graph_time(ms: i64) -> String {
-    Utc.timestamp_millis_opt(ms)
-        .single()
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// The first URL of a tenant-wide read from `from_ms` (`None`: everything retained).
