@@ -6,7 +6,9 @@
 // (Microsoft's message with its AADSTS code is shown), then a new code is
 // approved, the dialog says "Signed in" and the connection's Graph side
 // works (the Overview reads its provisioning job). The layout probe runs on
-// the dialog in each state. Screenshots under target/e2e/signin-*.png.
+// the dialog in each state. Then that connection's remediation switch: refused
+// for the missing consent, "Sign in and consent…" approved the same way, on.
+// Screenshots under target/e2e/signin-*.png.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { BOXES, layoutProbe } from "./layout-probe.mjs";
@@ -143,4 +145,38 @@ test("a delegated connection signs in with a device code; a declined code shows 
     90000,
   );
   await app.shotShowing("overview", ".overview-card");
+});
+
+test("the remediation switch of the signed-in connection: refused, Sign in and consent, on", async () => {
+  assert.ok(simBase, "runs after the sign-in above");
+  const remediationSwitch = `//section[starts-with(@aria-label, "Remediation actions of ${NAME}")]//*[@role="switch"]`;
+  await nav("Connections");
+  const sw = await browser.$(remediationSwitch);
+  await sw.waitForDisplayed({ timeout: 30000 });
+  await app.waitFor(async () => (await browser.$(remediationSwitch).getAttribute("disabled")) === null, "the switch never became available", 60000);
+  assert.equal(await sw.getAttribute("aria-checked"), "false", "read-only by default");
+
+  // Signed in read-only: refused for the missing consent, the app's way offered.
+  await click(remediationSwitch, "remediation switch");
+  await waitForText("has not consented to Synchronization.ReadWrite.All");
+  assert.equal(await browser.$(remediationSwitch).getAttribute("aria-checked"), "false", "still off");
+  await click('//button[normalize-space(.)="Sign in and consent…"]', "Sign in and consent…");
+  assert.match(await dialogText(), /Synchronization\.ReadWrite\.All/);
+  await click('//*[@role="dialog"]//label[contains(normalize-space(.), "Device code")]', "Device code");
+  await dialogButton("Sign in");
+  const code = await browser.$('//*[@data-testid="device-code"]');
+  await code.waitForExist({ timeout: 30000, timeoutMsg: "no device code shown" });
+  const text = (await browser.execute(() => document.querySelector('[data-testid="device-code"]').textContent)).trim();
+  await probeLayout("the consent dialog, waiting for the code");
+  await app.shotShowing("consent-code", '[data-testid="device-code"]');
+  await decide(text, "approve");
+
+  // Approved: the dialog closes and the switch goes on by itself.
+  await browser.waitUntil(async () => (await browser.$(remediationSwitch).getAttribute("aria-checked")) === "true", {
+    timeout: 30000,
+    timeoutMsg: "the switch did not go on after the consent",
+  });
+  await waitForText("Consent given: remediation actions on.");
+  await waitForText("the signed-in account consented to Synchronization.ReadWrite.All");
+  await app.shotShowing("consented", `section[aria-label^="Remediation actions of ${NAME}"]`);
 });

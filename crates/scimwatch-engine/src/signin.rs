@@ -7,7 +7,10 @@
 //! device code to type — and the UI follows it with [`status`] until it
 //! ends: signed in, refused (Microsoft's AADSTS code and text, consent
 //! declined), timed out, or cancelled ([`cancel`]). One sign-in runs per
-//! connection; starting another cancels the first.
+//! connection; starting another cancels the first. A sign-in may also ask
+//! consent for more delegated permissions ([`SignInOptions::extra`]): the
+//! remediation switch's "Sign in and consent…" asks for
+//! `Synchronization.ReadWrite.All`, then switches on with the stored sign-in.
 //!
 //! Success stores the refresh token in the secret store exactly as the CLI
 //! does (`graph::auth`): it never reaches SQLite, the session (what crosses
@@ -100,6 +103,10 @@ pub struct SignInSession {
     pub device_code: Option<DeviceCodeShown>,
     /// Why it did not succeed (failed or timed out).
     pub failure: Option<SignInFailure>,
+    /// Delegated permissions asked for beyond the read-only ones (e.g.
+    /// `Synchronization.ReadWrite.All` when the remediation switch asks for
+    /// consent); empty for a plain sign-in. Names only, no secret.
+    pub extra_permissions: Vec<String>,
 }
 
 /// A connection's sign-in, for the Connections card and the sign-in dialog.
@@ -134,6 +141,10 @@ pub struct SignInOptions {
     pub device_code_wait: Duration,
     /// Device-code polling interval instead of Microsoft's `interval`.
     pub device_poll: Option<Duration>,
+    /// Delegated permissions to consent to beyond the read-only ones (the
+    /// remediation switch: [`crate::remediate::WRITE_PERMISSION`]); the
+    /// stored sign-in keeps that consent for its later tokens.
+    pub extra: Vec<String>,
     pub client: ClientOptions,
 }
 
@@ -143,6 +154,7 @@ impl Default for SignInOptions {
             browser_wait: BROWSER_WAIT,
             device_code_wait: DEVICE_CODE_WAIT,
             device_poll: None,
+            extra: Vec::new(),
             client: ClientOptions {
                 log_gate: Duration::ZERO,
                 ..ClientOptions::default()
@@ -206,6 +218,7 @@ no interactive sign-in to make",
         browser_error: None,
         device_code: None,
         failure: None,
+        extra_permissions: opts.extra.clone(),
     };
     let key = registry::key(engine, &row.uuid);
     let (handle, first) = registry::begin(key.clone(), session);
@@ -216,6 +229,7 @@ no interactive sign-in to make",
         method,
         wait,
         device_poll: opts.device_poll,
+        extra: opts.extra,
         opener,
         handle,
     }));

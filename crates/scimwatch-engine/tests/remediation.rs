@@ -9,11 +9,15 @@
 mod graph_support;
 
 use chrono::Utc;
+use std::sync::Arc;
+use std::time::Duration;
+
 use graph_support::{browser_opener, sim_config, Env};
 use scimwatch_core::AuthMode;
 use scimwatch_engine::graph::sync::poll_assignments;
 use scimwatch_engine::graph::{auth, discover_and_store};
 use scimwatch_engine::remediate::{self, Consent, RemediationError};
+use scimwatch_engine::signin::{self, Opener, SignInMethod, SignInOptions, SignInPhase};
 
 async fn discovered(mode: AuthMode) -> Env {
     let mut env = Env::start(sim_config(), mode).await;
@@ -278,6 +282,80 @@ async fn a_delegated_sign_in_consents_to_the_write_permission() {
         .unwrap();
     assert_eq!(out.result.result, "Success");
     assert!(out.result.steps.iter().all(|s| !s.status.is_empty()));
+    assert_no_secret(&env).await;
+}
+
+/// The app's way (issue 18): the switch refused for the missing consent,
+/// then an in-app sign-in (device code) asking for the write permission,
+/// approved, and the switch goes on with the stored sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_app_sign_in_asking_for_the_write_permission_lets_the_switch_on() {
+    let env = discovered(AuthMode::Delegated).await;
+    let id = env.row.uuid.clone();
+
+    // Signed in read-only: the stored sign-in has no write consent.
+    let e = remediate::enable(&env.engine, &id, Consent::Stored, Utc::now())
+        .await
+        .unwrap_err();
+    let RemediationError::PermissionMissing(msg) = &e else {
+        panic!("{e}")
+    };
+    assert!(
+        msg.contains("has not consented to Synchronization.ReadWrite.All"),
+        "{msg}"
+    );
+    // The app's way first, the CLI second.
+    let app = msg.find("Sign in and consent").expect(msg);
+    let cli = msg.find("scimwatch-cli remediation").expect(msg);
+    assert!(app < cli, "{msg}");
+    let st = remediate::status(&env.engine, &id).await.unwrap();
+    assert!(!st.enabled, "{st:?}");
+
+    let opts = SignInOptions {
+        browser_wait: Duration::from_secs(20),
+        device_code_wait: Duration::from_secs(20),
+        // The simulator answers `slow_down` to polls under a second apart.
+        device_poll: Some(Duration::from_millis(1100)),
+        extra: vec![remediate::WRITE_PERMISSION.to_string()],
+        client: env.options(Duration::from_millis(20)),
+    };
+    let no_browser: Opener = Arc::new(|_: &str| Err("no browser".to_string()));
+    let started = signin::start(&env.engine, &id, SignInMethod::DeviceCode, no_browser, opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        started.extra_permissions,
+        ["Synchronization.ReadWrite.All"],
+        "the session says what it asks for"
+    );
+    let code = started.device_code.expect("the code to type").user_code;
+    let url = format!("{}/_sim/devicecode/{code}/approve", env.sim.base_url());
+    let r = reqwest::Client::new().post(&url).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 204, "{url}");
+    let done = signin::wait(&env.engine, &id, Duration::from_secs(15))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.phase, SignInPhase::Succeeded, "{done:?}");
+
+    let st = remediate::enable(&env.engine, &id, Consent::Stored, Utc::now())
+        .await
+        .unwrap();
+    assert!(st.enabled, "{st:?}");
+    assert!(
+        st.evidence
+            .as_deref()
+            .unwrap()
+            .contains("signed-in account consented"),
+        "{st:?}"
+    );
+    let row = &st.actions[0];
+    assert_eq!(
+        (row.action.as_str(), row.outcome.as_str()),
+        ("enable", "success"),
+        "{row:?}"
+    );
+    assert_eq!(row.http_status, Some(204), "{row:?}");
     assert_no_secret(&env).await;
 }
 

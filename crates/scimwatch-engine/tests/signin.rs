@@ -29,6 +29,7 @@ fn options(env: &Env) -> SignInOptions {
         device_code_wait: Duration::from_secs(20),
         // The simulator answers `slow_down` to polls under a second apart.
         device_poll: Some(Duration::from_millis(1100)),
+        extra: Vec::new(),
         client: env.options(Duration::from_millis(20)),
     }
 }
@@ -62,6 +63,7 @@ fn ipc_json(s: &SignInSession) -> String {
             "connection_id",
             "deadline",
             "device_code",
+            "extra_permissions",
             "failure",
             "finished_at",
             "method",
@@ -153,6 +155,10 @@ async fn device_code_approved_stores_the_sign_in_and_graph_works() {
         "{shown:?}"
     );
     assert!(started.browser_opened.is_none() && started.sign_in_url.is_none());
+    assert!(
+        started.extra_permissions.is_empty(),
+        "a plain sign-in asks for nothing more"
+    );
 
     decide(&env, &shown.user_code, "approve").await;
     let done = signin::wait(&env.engine, &id, Duration::from_secs(15))

@@ -1,8 +1,10 @@
 //! Opt-in remediation actions: the per-connection switch, provision on
 //! demand and restart (preview, then send as previewed), the actions taken.
-//! A delegated sign-in consents in the browser through the CLI
-//! (`scimwatch-cli remediation NAME --enable`); the app checks the stored
-//! sign-in's consent and an application's permission.
+//! The switch checks the stored sign-in: a delegated one's consent to the
+//! write permission, an application's permission. A delegated sign-in
+//! without that consent consents in the app (the switch's "Sign in and
+//! consent…": `start_sign_in` with `remediation`, then the switch again),
+//! or in a terminal with `scimwatch-cli remediation NAME --enable`.
 
 use chrono::Utc;
 use scimwatch_engine::remediate::{

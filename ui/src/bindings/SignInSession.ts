@@ -29,4 +29,10 @@ browser_error: string | null, device_code: DeviceCodeShown | null,
 /**
  * Why it did not succeed (failed or timed out).
  */
-failure: SignInFailure | null, };
+failure: SignInFailure | null, 
+/**
+ * Delegated permissions asked for beyond the read-only ones (e.g.
+ * `Synchronization.ReadWrite.All` when the remediation switch asks for
+ * consent); empty for a plain sign-in. Names only, no secret.
+ */
+extra_permissions: Array<string>, };

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/rea
 import { describe, expect, test } from "vitest";
 import type { GraphCall } from "../bindings/GraphCall";
 import type { RemediationStatus } from "../bindings/RemediationStatus";
+import type { SignInSession } from "../bindings/SignInSession";
 import { fakeBackend, reject } from "../test/backend";
 import { ProvisionOnDemandButton, RemediationSettings, RestartButton } from "./RemediationActions";
 
@@ -157,5 +158,87 @@ describe("RemediationSettings", () => {
     fireEvent.click(sw);
     expect((await screen.findByRole("alert")).textContent).toContain("lacks the application permission");
     expect((screen.getByRole("switch", { name: "Remediation actions" })).getAttribute("aria-checked")).toBe("false");
+    // An application sign-in has no interactive consent to offer.
+    expect(screen.queryByRole("button", { name: "Sign in and consent…" })).toBeNull();
+  });
+
+  test("delegated without the consent: Sign in and consent…, then the switch goes on by itself", async () => {
+    const b = fakeBackend();
+    let on = false;
+    b.handlers.remediation_status = () => status({ enabled: on, auth_mode: "delegated" });
+    b.handlers.enable_remediation = () => {
+      if (b.count("start_sign_in") === 0) {
+        return reject("auth", "the signed-in account has not consented to Synchronization.ReadWrite.All: sign in again and consent in the app");
+      }
+      on = true;
+      return status({ enabled: true, auth_mode: "delegated", evidence: "Remediation actions on: the signed-in account consented to Synchronization.ReadWrite.All" });
+    };
+    const waiting = session();
+    let now = waiting;
+    b.handlers.start_sign_in = () => now;
+    b.handlers.sign_in_state = () => ({ connection_id: "c1", delegated: true, signed_in: true, problem: null, problem_since: null, last_sign_in: null, session: now });
+    render(<RemediationSettings connectionId="c1" name="Acme" signInPollMs={20} />);
+    fireEvent.click(await screen.findByRole("switch", { name: "Remediation actions" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("has not consented");
+    expect(b.count("start_sign_in")).toBe(0);
+
+    fireEvent.click(screen.getByRole("button", { name: "Sign in and consent…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Sign in and consent — Acme" });
+    expect(dialog.textContent).toContain("Synchronization.ReadWrite.All");
+    fireEvent.click(within(dialog).getByLabelText(/Device code/));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Sign in" }));
+    expect((await within(dialog).findByTestId("device-code")).textContent).toBe("GQ7PLRZ4K");
+    expect(b.last("start_sign_in")?.args).toEqual({ id: "c1", method: "device_code", remediation: true });
+    expect(b.count("enable_remediation")).toBe(1);
+
+    // Approved: the dialog closes and the switch is tried again, once.
+    now = session({ phase: "succeeded", finished_at: "2026-12-07T16:01:30Z" });
+    expect(await screen.findByText("Consent given: remediation actions on.")).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(b.count("enable_remediation")).toBe(2);
+    expect(screen.getByRole("switch", { name: "Remediation actions" }).getAttribute("aria-checked")).toBe("true");
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.getByText(/signed-in account consented/)).toBeTruthy();
+  });
+
+  test("the consent sign-in cancelled: still off, nothing tried again", async () => {
+    const b = fakeBackend();
+    b.handlers.remediation_status = () => status({ enabled: false, auth_mode: "delegated" });
+    b.handlers.enable_remediation = () => reject("auth", "the signed-in account has not consented to Synchronization.ReadWrite.All");
+    b.handlers.start_sign_in = () => session();
+    b.handlers.cancel_sign_in = () => session({ phase: "cancelled" });
+    render(<RemediationSettings connectionId="c1" name="Acme" signInPollMs={20} />);
+    fireEvent.click(await screen.findByRole("switch", { name: "Remediation actions" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Sign in and consent…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Sign in and consent — Acme" });
+    fireEvent.click(within(dialog).getByLabelText(/Device code/));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Sign in" }));
+    fireEvent.click(await within(dialog).findByRole("button", { name: "Cancel sign-in" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(b.count("cancel_sign_in")).toBe(1);
+    expect(b.count("enable_remediation")).toBe(1);
+    expect(screen.getByRole("switch", { name: "Remediation actions" }).getAttribute("aria-checked")).toBe("false");
   });
 });
+
+function session(over: Partial<SignInSession> = {}): SignInSession {
+  return {
+    connection_id: "c1",
+    method: "device_code",
+    phase: "waiting",
+    started_at: "2026-12-07T16:00:00Z",
+    deadline: "2026-12-07T16:15:00Z",
+    finished_at: null,
+    sign_in_url: null,
+    browser_opened: null,
+    browser_error: null,
+    device_code: {
+      user_code: "GQ7PLRZ4K",
+      verification_uri: "https://microsoft.com/devicelogin",
+      message: "To sign in, open https://microsoft.com/devicelogin and enter the code GQ7PLRZ4K.",
+    },
+    failure: null,
+    extra_permissions: ["Synchronization.ReadWrite.All"],
+    ...over,
+  };
+}

@@ -4,7 +4,9 @@
 // and `RemediationSettings` (the switch and the actions taken, on the
 // connection). Each action shows the exact Graph request first and sends it
 // only on confirmation; while the switch is off, the same places show where
-// to do it in the portal instead.
+// to do it in the portal instead. A delegated sign-in refused for a missing
+// consent is offered "Sign in and consent…" (the in-app sign-in asking for
+// Synchronization.ReadWrite.All too), then the switch goes on by itself.
 import { useCallback, useEffect, useId, useState } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { RemediationStatus } from "../bindings/RemediationStatus";
@@ -19,6 +21,7 @@ import {
   restartProvisioning,
   toCommandError,
 } from "../lib/ipc";
+import { SignInDialog } from "../screens/connection/SignInDialog";
 import { Dialog } from "./Dialog";
 import { LocalTime } from "./Time";
 import { ConfirmGraphCall, OnDemandSteps, PortalFallback } from "./RemediationParts";
@@ -173,19 +176,32 @@ export function RestartDialog({ connectionId, onClose, onDone }: { connectionId:
 }
 
 /** The switch, what it asks for, and the connection's actions taken. */
-export function RemediationSettings({ connectionId, name }: { connectionId: string; name: string }) {
+export function RemediationSettings({
+  connectionId,
+  name,
+  signInPollMs,
+}: {
+  connectionId: string;
+  name: string;
+  /** How often the consent sign-in is followed (tests shorten it). */
+  signInPollMs?: number;
+}) {
   const { status, error, setStatus } = useRemediation(connectionId);
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<CommandError | null>(null);
+  const [consenting, setConsenting] = useState(false);
+  const [consentedOn, setConsentedOn] = useState(false);
   const uid = useId();
   if (error) return <p className="small error-text">{error.message}</p>;
   if (!status) return null;
-  async function toggle() {
-    if (!status) return;
+  async function switchTo(on: boolean, afterConsent = false) {
     setBusy(true);
     setRefusal(null);
+    setConsentedOn(false);
     try {
-      setStatus(status.enabled ? await disableRemediation(connectionId) : await enableRemediation(connectionId));
+      const s = on ? await enableRemediation(connectionId) : await disableRemediation(connectionId);
+      setStatus(s);
+      setConsentedOn(afterConsent && s.enabled);
     } catch (e) {
       setRefusal(toCommandError(e));
       remediationStatus(connectionId).then(setStatus, () => undefined);
@@ -193,6 +209,9 @@ export function RemediationSettings({ connectionId, name }: { connectionId: stri
       setBusy(false);
     }
   }
+  // A delegated sign-in refused (no consent to the write permission, or no
+  // role that may act): signing in again asking for it is the app's way.
+  const offerConsent = status.auth_mode === "delegated" && refusal?.kind === "auth";
   return (
     <section className="remediation stack-sm" aria-label={`Remediation actions of ${name}`}>
       <div className="switch-row">
@@ -217,7 +236,7 @@ export function RemediationSettings({ connectionId, name }: { connectionId: stri
           aria-busy={busy || undefined}
           className="switch switch-accent"
           disabled={busy || !status.available}
-          onClick={() => void toggle()}
+          onClick={() => void switchTo(!status.enabled)}
         >
           <span className="switch-track" aria-hidden="true">
             <span className="switch-thumb" />
@@ -234,8 +253,33 @@ export function RemediationSettings({ connectionId, name }: { connectionId: stri
                 Admin consent for the app registration: <span className="mono selectable">{status.portal.admin_consent}</span>
               </p>
             ) : null}
+            {offerConsent ? (
+              <p className="alert-body">
+                <button type="button" className="button button-sm button-primary" onClick={() => setConsenting(true)}>
+                  Sign in and consent…
+                </button>
+              </p>
+            ) : null}
           </div>
         </div>
+      ) : null}
+      {consentedOn ? (
+        <p className="alert alert-success" role="status">
+          Consent given: remediation actions on.
+        </p>
+      ) : null}
+      {consenting ? (
+        <SignInDialog
+          connectionId={connectionId}
+          name={name}
+          remediation
+          pollMs={signInPollMs}
+          onSucceeded={() => {
+            setConsenting(false);
+            void switchTo(true, true);
+          }}
+          onClose={() => setConsenting(false)}
+        />
       ) : null}
       <ActionsTaken status={status} />
     </section>

@@ -571,8 +571,8 @@ export function restartProvisioning(id: string, scope: string[], confirmed: Grap
 // ---- Signing a delegated connection in (Connections → "Sign in…") ----
 
 /** Start a sign-in; answers once the browser was handed the page or the device code is there. */
-export function startSignIn(id: string, method: SignInMethod): Promise<SignInSession> {
-  return call<SignInSession>("start_sign_in", { id, method });
+export function startSignIn(id: string, method: SignInMethod, remediation = false): Promise<SignInSession> {
+  return call<SignInSession>("start_sign_in", { id, method, remediation });
 }
 
 /** The connection's sign-in: stored or not, a refusal recorded since, the running (or last) sign-in. */

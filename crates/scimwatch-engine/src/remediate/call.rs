@@ -39,8 +39,9 @@ pub(crate) async fn action_token(
         .map_err(|e| match e {
             GraphError::ConsentRequired { .. } => RemediationError::PermissionMissing(format!(
                 "the signed-in account has not consented to {WRITE_PERMISSION}: sign in again and consent \
-with `scimwatch-cli remediation <connection> --enable` (it opens the browser; the app registration \
-must list the delegated permission)"
+in the app (the remediation switch's \u{201c}Sign in and consent\u{2026}\u{201d}), or in a terminal with \
+`scimwatch-cli remediation <connection> --enable` (it opens the browser); the app registration must \
+list the delegated permission"
             )),
             other => other.into(),
         }),

@@ -33,6 +33,8 @@ pub(super) struct Run {
     pub method: SignInMethod,
     pub wait: Duration,
     pub device_poll: Option<Duration>,
+    /// Delegated permissions asked for beyond the read-only ones.
+    pub extra: Vec<String>,
     pub opener: Opener,
     pub handle: Handle,
 }
@@ -79,9 +81,11 @@ pub(super) async fn run(r: Run) {
         method,
         wait,
         device_poll,
+        extra,
         opener,
         handle,
     } = r;
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
     let target = client.target().clone();
     let secrets = engine.secrets.clone();
     let key = SecretKey::new(&target.connection, SecretKind::RefreshToken);
@@ -105,7 +109,7 @@ pub(super) async fn run(r: Run) {
                     secrets.as_ref(),
                     |url| open_browser(&handle, &opener, url),
                     wait + GRACE,
-                    &[],
+                    &extra,
                 )
                 .await
             }
@@ -117,7 +121,7 @@ pub(super) async fn run(r: Run) {
                     secrets.as_ref(),
                     |p| show_code(&handle, p),
                     device_poll,
-                    &[],
+                    &extra,
                 )
                 .await
             }

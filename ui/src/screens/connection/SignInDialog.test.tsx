@@ -25,6 +25,7 @@ function session(over: Partial<SignInSession> = {}): SignInSession {
       message: "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code GQ7PLRZ4K to authenticate.",
     },
     failure: null,
+    extra_permissions: [],
     ...over,
   };
 }
@@ -49,7 +50,7 @@ describe("SignInDialog", () => {
     fireEvent.click(within(dialog).getByRole("button", { name: "Sign in" }));
     const code = await within(dialog).findByTestId("device-code");
     expect(code.textContent).toBe("GQ7PLRZ4K");
-    expect(b.last("start_sign_in")?.args).toEqual({ id: "c1", method: "device_code" });
+    expect(b.last("start_sign_in")?.args).toEqual({ id: "c1", method: "device_code", remediation: false });
     expect(within(dialog).getByTestId("verification-uri").textContent).toBe("https://microsoft.com/devicelogin");
     expect(within(dialog).getByRole("button", { name: "Copy code" })).toBeTruthy();
     expect(within(dialog).getByRole("button", { name: "Copy address" })).toBeTruthy();
@@ -71,7 +72,7 @@ describe("SignInDialog", () => {
     const dialog = open();
     fireEvent.click(within(dialog).getByRole("button", { name: "Sign in" }));
     expect(await within(dialog).findByText("Finish signing in in your browser.")).toBeTruthy();
-    expect(b.last("start_sign_in")?.args).toEqual({ id: "c1", method: "browser" });
+    expect(b.last("start_sign_in")?.args).toEqual({ id: "c1", method: "browser", remediation: false });
     expect(within(dialog).getByText("No browser opened")).toBeTruthy();
     expect(within(dialog).getByText(/no launcher succeeded/)).toBeTruthy();
     expect(within(dialog).getByTestId("sign-in-url").textContent).toBe(URL_);

@@ -6,8 +6,10 @@
 // button); `SignInDialog` runs one sign-in: choose, wait (the code large,
 // or the URL to copy when no browser opened), the result — signed in, or
 // Microsoft's message with its AADSTS code. Closing it while it waits
-// cancels the sign-in.
-import { useCallback, useEffect, useId, useState } from "react";
+// cancels the sign-in. In remediation mode (the remediation switch's "Sign
+// in and consent…") it also asks consent for Synchronization.ReadWrite.All
+// and tells its caller when the sign-in succeeded.
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 import type { CommandError } from "../../bindings/CommandError";
 import type { SignInFailure } from "../../bindings/SignInFailure";
 import type { SignInFailureKind } from "../../bindings/SignInFailureKind";
@@ -145,17 +147,26 @@ export function SignInButton({
   );
 }
 
+/** The delegated permission the remediation actions need. */
+export const WRITE_PERMISSION = "Synchronization.ReadWrite.All";
+
 export function SignInDialog({
   connectionId,
   name,
   onClose,
   pollMs = 1000,
+  remediation = false,
+  onSucceeded,
 }: {
   connectionId: string;
   name: string;
   onClose: () => void;
   /** How often a waiting sign-in is asked about (tests shorten it). */
   pollMs?: number;
+  /** Also ask consent for the remediation actions' write permission. */
+  remediation?: boolean;
+  /** Called once when the sign-in succeeded. */
+  onSucceeded?: () => void;
 }) {
   const uid = useId();
   const [method, setMethod] = useState<SignInMethod>("browser");
@@ -183,15 +194,21 @@ export function SignInDialog({
   }, [waiting, connectionId, pollMs]);
 
   // Signed in: read the connection's Graph side now rather than at the next poll.
+  const told = useRef(false);
   useEffect(() => {
-    if (session?.phase === "succeeded") void pollNow(connectionId).catch(() => undefined);
-  }, [session?.phase, connectionId]);
+    if (session?.phase !== "succeeded") return;
+    void pollNow(connectionId).catch(() => undefined);
+    if (!told.current) {
+      told.current = true;
+      onSucceeded?.();
+    }
+  }, [session?.phase, connectionId, onSucceeded]);
 
   async function start() {
     setStarting(true);
     setError(null);
     try {
-      setSession(await startSignIn(connectionId, method));
+      setSession(await startSignIn(connectionId, method, remediation));
     } catch (e) {
       setError(toCommandError(e));
     } finally {
@@ -237,7 +254,17 @@ export function SignInDialog({
     );
 
   return (
-    <Dialog title={`Sign in to Microsoft Graph — ${name}`} description="scimwatch reads provisioning as you, with read-only permissions; the sign-in is kept in your OS keychain." onClose={close} footer={footer} dismissOnBackdrop={false}>
+    <Dialog
+      title={remediation ? `Sign in and consent — ${name}` : `Sign in to Microsoft Graph — ${name}`}
+      description={
+        remediation
+          ? `Microsoft asks you to consent to ${WRITE_PERMISSION} for the remediation actions (Provision on demand, Restart provisioning); your account also needs a role that may change provisioning. The sign-in is kept in your OS keychain.`
+          : "scimwatch reads provisioning as you, with read-only permissions; the sign-in is kept in your OS keychain."
+      }
+      onClose={close}
+      footer={footer}
+      dismissOnBackdrop={false}
+    >
       <div className="stack" aria-live="polite" data-testid="sign-in-dialog" data-phase={phase ?? "choose"}>
         {phase === null ? (
           <fieldset className="field">
