@@ -244,7 +244,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 let could_not = examines
                     && matches!(
                         e.kind,
-                        scimwatch_core::ErrorKind::Network | scimwatch_core::ErrorKind::Auth
+                        scimwatch_core::ErrorKind::Network
+                            | scimwatch_core::ErrorKind::Auth
+                            | scimwatch_core::ErrorKind::Consent
                     );
                 let e = if could_not {
                     CommandError {

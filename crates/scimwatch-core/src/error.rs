@@ -21,6 +21,10 @@ pub enum ErrorKind {
     Network,
     /// Credentials were refused by a remote endpoint.
     Auth,
+    /// The signed-in account has not consented to a permission the action
+    /// needs: signing in again asking for it fixes it (a missing role or an
+    /// application permission does not; those are `Auth`).
+    Consent,
     Internal,
 }
 

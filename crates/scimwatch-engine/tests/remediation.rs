@@ -297,7 +297,7 @@ async fn an_in_app_sign_in_asking_for_the_write_permission_lets_the_switch_on() 
     let e = remediate::enable(&env.engine, &id, Consent::Stored, Utc::now())
         .await
         .unwrap_err();
-    let RemediationError::PermissionMissing(msg) = &e else {
+    let RemediationError::ConsentMissing(msg) = &e else {
         panic!("{e}")
     };
     assert!(
@@ -308,6 +308,11 @@ async fn an_in_app_sign_in_asking_for_the_write_permission_lets_the_switch_on() 
     let app = msg.find("Sign in and consent").expect(msg);
     let cli = msg.find("scimwatch-cli remediation").expect(msg);
     assert!(app < cli, "{msg}");
+    // The UI offers "Sign in and consent…" on this kind only.
+    assert_eq!(
+        scimwatch_core::CommandError::from(e).kind,
+        scimwatch_core::ErrorKind::Consent
+    );
     let st = remediate::status(&env.engine, &id).await.unwrap();
     assert!(!st.enabled, "{st:?}");
 

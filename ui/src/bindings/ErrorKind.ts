@@ -4,4 +4,4 @@
  * What kind of failure a command hit. The UI branches on this, never on the
  * message text.
  */
-export type ErrorKind = "validation" | "not_found" | "conflict" | "keychain" | "storage" | "network" | "auth" | "internal";
+export type ErrorKind = "validation" | "not_found" | "conflict" | "keychain" | "storage" | "network" | "auth" | "consent" | "internal";

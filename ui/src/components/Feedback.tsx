@@ -28,6 +28,7 @@ const KIND_TITLES: Record<ErrorKind, string> = {
   storage: "The local database failed",
   network: "Could not reach the service",
   auth: "Sign-in was refused",
+  consent: "Consent is needed",
   internal: "Something went wrong inside scimwatch",
 };
 

@@ -168,7 +168,7 @@ describe("RemediationSettings", () => {
     b.handlers.remediation_status = () => status({ enabled: on, auth_mode: "delegated" });
     b.handlers.enable_remediation = () => {
       if (b.count("start_sign_in") === 0) {
-        return reject("auth", "the signed-in account has not consented to Synchronization.ReadWrite.All: sign in again and consent in the app");
+        return reject("consent", "the signed-in account has not consented to Synchronization.ReadWrite.All: sign in again and consent in the app");
       }
       on = true;
       return status({ enabled: true, auth_mode: "delegated", evidence: "Remediation actions on: the signed-in account consented to Synchronization.ReadWrite.All" });
@@ -201,10 +201,21 @@ describe("RemediationSettings", () => {
     expect(screen.getByText(/signed-in account consented/)).toBeTruthy();
   });
 
+  test("delegated, refused for a missing role: no Sign in and consent… (a new sign-in would not fix it)", async () => {
+    const b = fakeBackend();
+    b.handlers.remediation_status = () => status({ enabled: false, auth_mode: "delegated" });
+    b.handlers.enable_remediation = () =>
+      reject("auth", "Microsoft Graph answered 403: the signed-in account lacks a role that may change provisioning (Application Administrator)");
+    render(<RemediationSettings connectionId="c1" name="Acme" signInPollMs={20} />);
+    fireEvent.click(await screen.findByRole("switch", { name: "Remediation actions" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("lacks a role");
+    expect(screen.queryByRole("button", { name: "Sign in and consent…" })).toBeNull();
+  });
+
   test("the consent sign-in cancelled: still off, nothing tried again", async () => {
     const b = fakeBackend();
     b.handlers.remediation_status = () => status({ enabled: false, auth_mode: "delegated" });
-    b.handlers.enable_remediation = () => reject("auth", "the signed-in account has not consented to Synchronization.ReadWrite.All");
+    b.handlers.enable_remediation = () => reject("consent", "the signed-in account has not consented to Synchronization.ReadWrite.All");
     b.handlers.start_sign_in = () => session();
     b.handlers.cancel_sign_in = () => session({ phase: "cancelled" });
     render(<RemediationSettings connectionId="c1" name="Acme" signInPollMs={20} />);

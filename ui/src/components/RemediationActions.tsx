@@ -209,9 +209,10 @@ export function RemediationSettings({
       setBusy(false);
     }
   }
-  // A delegated sign-in refused (no consent to the write permission, or no
-  // role that may act): signing in again asking for it is the app's way.
-  const offerConsent = status.auth_mode === "delegated" && refusal?.kind === "auth";
+  // A delegated sign-in without consent to the write permission: signing in
+  // again asking for it is the app's way. (A missing role is `auth`: a new
+  // sign-in would not fix it, so it is not offered then.)
+  const offerConsent = status.auth_mode === "delegated" && refusal?.kind === "consent";
   return (
     <section className="remediation stack-sm" aria-label={`Remediation actions of ${name}`}>
       <div className="switch-row">

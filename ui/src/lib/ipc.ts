@@ -67,6 +67,7 @@ const ERROR_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "storage",
   "network",
   "auth",
+  "consent",
   "internal",
 ]);
 

@@ -37,7 +37,7 @@ pub(crate) async fn action_token(
         .await
         .map(|t| t.token)
         .map_err(|e| match e {
-            GraphError::ConsentRequired { .. } => RemediationError::PermissionMissing(format!(
+            GraphError::ConsentRequired { .. } => RemediationError::ConsentMissing(format!(
                 "the signed-in account has not consented to {WRITE_PERMISSION}: sign in again and consent \
 in the app (the remediation switch's \u{201c}Sign in and consent\u{2026}\u{201d}), or in a terminal with \
 `scimwatch-cli remediation <connection> --enable` (it opens the browser); the app registration must \

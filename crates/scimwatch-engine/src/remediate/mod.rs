@@ -50,6 +50,10 @@ pub enum RemediationError {
     /// Graph (or the sign-in) says the permission or role is missing.
     #[error("{0}")]
     PermissionMissing(String),
+    /// The delegated sign-in has not consented to the write permission:
+    /// signing in again asking for it is the fix.
+    #[error("{0}")]
+    ConsentMissing(String),
     #[error("{0}")]
     Throttled(String),
     /// Bad input (an unknown user, an empty reset scope, …).
@@ -69,6 +73,7 @@ impl From<RemediationError> for CommandError {
             other => CommandError {
                 kind: match &other {
                     RemediationError::PermissionMissing(_) => ErrorKind::Auth,
+                    RemediationError::ConsentMissing(_) => ErrorKind::Consent,
                     RemediationError::Throttled(_) => ErrorKind::Network,
                     _ => ErrorKind::Validation,
                 },

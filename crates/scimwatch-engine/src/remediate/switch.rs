@@ -52,7 +52,7 @@ pub async fn enable(
         )
         .await
         .map_err(|e| match e {
-            GraphError::ConsentRequired { .. } => RemediationError::PermissionMissing(format!(
+            GraphError::ConsentRequired { .. } => RemediationError::ConsentMissing(format!(
                 "consent for {WRITE_PERMISSION} was not given: an administrator must grant it \
 (the app registration must list it as a delegated permission)"
             )),
