@@ -21,7 +21,7 @@ import {
   restartProvisioning,
   toCommandError,
 } from "../lib/ipc";
-import { SignInDialog } from "../screens/connection/SignInDialog";
+import { SignInDialog } from "./SignInDialog";
 import { Dialog } from "./Dialog";
 import { LocalTime } from "./Time";
 import { ConfirmGraphCall, OnDemandSteps, PortalFallback } from "./RemediationParts";

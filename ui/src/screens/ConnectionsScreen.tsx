@@ -7,6 +7,7 @@ import { EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feed
 import { Icon } from "../components/Icon";
 import { RemediationSettings } from "../components/RemediationActions";
 import { Page } from "../components/Page";
+import { SignInStatusRow } from "../components/SignInDialog";
 import { LocalTime, useNow } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { authModeLabel, cloudLabel, DEFAULT_PUBLIC_CLIENT_ID } from "../lib/connectionForm";
@@ -15,7 +16,6 @@ import { removeConnection } from "../lib/ipc";
 import { navigate } from "../lib/router";
 import { useSecretStore } from "../lib/secretStore";
 import { ConnectionForm } from "./ConnectionForm";
-import { SignInStatusRow } from "./connection/SignInDialog";
 import { isTenantApp, TenantApps } from "./connection/TenantApps";
 
 export function ConnectionsScreen({ rest }: { rest: string[] }) {

@@ -13,6 +13,7 @@ import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
 import { SeverityBadge } from "../components/Severity";
+import { SignInButton } from "../components/SignInDialog";
 import { LocalTime, useNow } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { useConnections } from "../lib/connections";
@@ -37,7 +38,6 @@ import { Glance, TokenCountdown } from "./overview/Facts";
 import { DemoSkeleton } from "./overview/DemoSkeleton";
 import { FirstLaunch } from "./overview/FirstLaunch";
 import { FindUser } from "./trace/FindUser";
-import { SignInButton } from "./connection/SignInDialog";
 import { useCommand } from "../lib/useCommand";
 
 const STREAM_NAMES: Record<string, string> = { job: "Job", configuration: "Configuration", logs: "Logs" };

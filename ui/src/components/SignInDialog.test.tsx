@@ -1,8 +1,8 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, test, vi } from "vitest";
-import type { SignInSession } from "../../bindings/SignInSession";
-import type { SignInStatus } from "../../bindings/SignInStatus";
-import { fakeBackend, reject } from "../../test/backend";
+import type { SignInSession } from "../bindings/SignInSession";
+import type { SignInStatus } from "../bindings/SignInStatus";
+import { fakeBackend, reject } from "../test/backend";
 import { SignInDialog, SignInStatusRow } from "./SignInDialog";
 
 const URL_ =

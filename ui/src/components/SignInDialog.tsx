@@ -10,19 +10,19 @@
 // in and consent…") it also asks consent for Synchronization.ReadWrite.All
 // and tells its caller when the sign-in succeeded.
 import { useCallback, useEffect, useId, useRef, useState } from "react";
-import type { CommandError } from "../../bindings/CommandError";
-import type { SignInFailure } from "../../bindings/SignInFailure";
-import type { SignInFailureKind } from "../../bindings/SignInFailureKind";
-import type { SignInMethod } from "../../bindings/SignInMethod";
-import type { SignInSession } from "../../bindings/SignInSession";
-import type { SignInStatus } from "../../bindings/SignInStatus";
-import { CopyButton } from "../../components/CopyButton";
-import { Dialog } from "../../components/Dialog";
-import { Alert, ErrorAlert } from "../../components/Feedback";
-import { Icon } from "../../components/Icon";
-import { RichText } from "../../components/RichText";
-import { LocalTime } from "../../components/Time";
-import { cancelSignIn, pollNow, signInState, startSignIn, toCommandError } from "../../lib/ipc";
+import type { CommandError } from "../bindings/CommandError";
+import type { SignInFailure } from "../bindings/SignInFailure";
+import type { SignInFailureKind } from "../bindings/SignInFailureKind";
+import type { SignInMethod } from "../bindings/SignInMethod";
+import type { SignInSession } from "../bindings/SignInSession";
+import type { SignInStatus } from "../bindings/SignInStatus";
+import { CopyButton } from "./CopyButton";
+import { Dialog } from "./Dialog";
+import { Alert, ErrorAlert } from "./Feedback";
+import { Icon } from "./Icon";
+import { RichText } from "./RichText";
+import { LocalTime } from "./Time";
+import { cancelSignIn, pollNow, signInState, startSignIn, toCommandError } from "../lib/ipc";
 
 const METHODS: { value: SignInMethod; label: string; hint: string }[] = [
   {
