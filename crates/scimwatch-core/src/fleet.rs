@@ -450,3 +450,38 @@ mod tests {
         assert_eq!(event_service_principal_id("[1,2]"), None);
     }
 }
+
+/// The tenant-wide stream's routing on a page real Graph served (the 2019
+/// beta shape of tests/fixtures/graph-real: no `servicePrincipal`, only
+/// `jobId`), not only on entra-sim's events.
+#[cfg(test)]
+mod real_shape {
+    use super::*;
+
+    const BOX_PAGE: &str = include_str!(
+        "../../../tests/fixtures/graph-real/provisioning-page-beta-box-statusinfo-only-2019.json"
+    );
+
+    #[test]
+    fn a_real_beta_event_without_a_service_principal_routes_by_its_job_id() {
+        let page: serde_json::Value = serde_json::from_str(BOX_PAGE).unwrap();
+        let event = &page["value"][0];
+        let raw = event.to_string();
+        let sp = event_service_principal_id(&raw);
+        assert_eq!(sp, None, "the 2019 beta event names no service principal");
+        let job = event["jobId"].as_str().unwrap();
+        let apps = [
+            RouteKey {
+                service_principal_id: "11111111-1111-1111-1111-111111111111".into(),
+                job_id: Some("scim.other".into()),
+            },
+            RouteKey {
+                service_principal_id: "22222222-2222-2222-2222-222222222222".into(),
+                job_id: Some(job.into()),
+            },
+        ];
+        assert_eq!(route_event(sp.as_deref(), Some(job), &apps), Some(1));
+        // Not watched: no app, never a guess.
+        assert_eq!(route_event(sp.as_deref(), Some(job), &apps[..1]), None);
+    }
+}
