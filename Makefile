@@ -35,7 +35,7 @@ e2e: app
 # Rewrite docs/VERDICTS.md from the verdict matrix (review the diff: every
 # change there is a change in what scimwatch tells an admin).
 verdicts:
-	SCIMWATCH_WRITE_VERDICTS=1 cargo test -p scimwatch-engine --test verdict_matrix
+	SCIMWATCH_WRITE_VERDICTS=1 cargo test -p scimwatch-engine --test it verdict_matrix::
 
 .PHONY: bench
 # Benchmarks (not part of `make test`): release build, writes BENCHMARKS.md.

@@ -34,15 +34,15 @@ run() { # name, log, command… — records pass/fail, keeps going
 
 step "fuzz: $FUZZ_SECS s per target, $FUZZ_JOBS at a time (release build)"
 SCIMWATCH_FUZZ_SECS=$FUZZ_SECS run fuzz "$LOGS/fuzz.log" \
-  cargo test --release -p scimwatch-core --test fuzz -- --test-threads="$FUZZ_JOBS" --nocapture
+  cargo test --release -p scimwatch-core --test it fuzz:: -- --test-threads="$FUZZ_JOBS" --nocapture
 
 step "crash safety: $SCIMWATCH_CRASH_KILLS kills each; $SCIMWATCH_CRASH_EVENTS events, $SCIMWATCH_CRASH_USERS users"
 run crash "$LOGS/crash.log" \
-  cargo test -p scimwatch-cli --test crash -- --test-threads=1 --nocapture
+  cargo test -p scimwatch-cli --test it crash:: -- --test-threads=1 --nocapture
 
 step "secrets scan (real keychain)"
 run secrets "$LOGS/secrets.log" \
-  dbus-run-session -- scripts/with-keychain.sh cargo test -p scimwatch-engine --test secrets_scan -- --nocapture
+  dbus-run-session -- scripts/with-keychain.sh cargo test -p scimwatch-engine --test it secrets_scan:: -- --nocapture
 
 step "fault tests"
 FAULT_SUITES=(
@@ -51,16 +51,23 @@ FAULT_SUITES=(
   "scimwatch-engine:scim_check" "scimwatch-engine:scim_compliance" "scimwatch-cli:check_sim"
   "scimwatch-engine:fault_matrix" "scimwatch-engine:graph_certificate" "scimwatch-cli:entra_cli"
 )
-fault_args=()
-declare -A seen_pkg
+# One test binary per crate (tests/it): each crate's suites are module
+# filters of its `it` binary.
+declare -A filters
 for s in "${FAULT_SUITES[@]}"; do
   pkg=${s%%:*}; t=${s#*:}
-  [ -f "crates/$pkg/tests/$t.rs" ] || continue
-  [ -n "${seen_pkg[$pkg]:-}" ] || { fault_args+=(-p "$pkg"); seen_pkg[$pkg]=1; }
-  fault_args+=(--test "$t")
+  [ -f "crates/$pkg/tests/it/$t.rs" ] || continue
+  filters[$pkg]+=" $t::"
 done
+run_faults() {
+  local pkg
+  for pkg in "${!filters[@]}"; do
+    # shellcheck disable=SC2086 # the filters are words
+    cargo test -p "$pkg" --test it -- ${filters[$pkg]} || return 1
+  done
+}
 run faults "$LOGS/faults.log" \
-  dbus-run-session -- scripts/with-keychain.sh cargo test "${fault_args[@]}"
+  dbus-run-session -- scripts/with-keychain.sh bash -c "$(declare -p filters); $(declare -f run_faults); run_faults"
 
 step "writing $OUT"
 total_secs=$(( $(date +%s) - started ))

@@ -3,7 +3,7 @@
 //! Invariants: no IO, no async, no clock. Every function that depends on the
 //! current time takes `now` as a parameter. Types that cross the IPC boundary
 //! derive `ts_rs::TS` and are exported to `ui/src/bindings/` by the
-//! engine's `bindings` test (`crates/scimwatch-engine/tests/bindings.rs`),
+//! engine's `bindings` test (`crates/scimwatch-engine/tests/it/bindings.rs`),
 //! which also fails when the committed files are stale.
 
 pub mod checklist;

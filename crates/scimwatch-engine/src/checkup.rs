@@ -2,7 +2,7 @@
 //! Graph stream), replay Test Connection, run a discovery when none is
 //! recent, evaluate the checklist — and its verdict: 0 healthy, 1 problems
 //! found, 2 could not check. The CLI prints it; the verdict matrix
-//! (`tests/verdict_matrix.rs`) runs exactly this.
+//! (`tests/it/verdict_matrix.rs`) runs exactly this.
 //!
 //! Evidence rules: a step that could not look, a stream that was not read
 //! and a blind side are named in [`Checkup::could_not_check`] and never

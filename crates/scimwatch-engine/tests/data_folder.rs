@@ -12,6 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "it/scim_fixture/mod.rs"]
 mod scim_fixture;
 
 use std::os::unix::fs::PermissionsExt;

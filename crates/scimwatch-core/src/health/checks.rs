@@ -2,7 +2,7 @@
 //! checklist step both make are made here, once, with their evidence. The
 //! rule turns a failing judgement into a finding; the step shows every
 //! judgement (pass, fail, could not check) — so the two cannot disagree
-//! (`tests/one_definition.rs` walks every combination of what can be known).
+//! (`tests/it/one_definition.rs` walks every combination of what can be known).
 
 use super::{Evidence, MappingsObservation, Observations};
 

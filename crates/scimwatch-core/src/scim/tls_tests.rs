@@ -1,6 +1,6 @@
 //! The pure TLS verdicts. Real certificates (rcgen RSA 2048, ECDSA P-256 and
 //! P-384, and a 1024-bit RSA fixture) go through
-//! [`certificate_public_key`] in the engine's `tests/tls_checks.rs`; here
+//! [`certificate_public_key`] in the engine's `tests/it/tls_checks.rs`; here
 //! the DER walk is fed certificates assembled by hand.
 
 #![allow(clippy::unwrap_used)]

@@ -1,6 +1,6 @@
 //! What the write probe sends: Entra's operations in the order Entra sends
 //! them, with Entra's bodies (Microsoft's documented requests, kept in
-//! `tests/fixtures/entra-requests/` and held equal by `tests/probe_plan.rs`)
+//! `tests/fixtures/entra-requests/` and held equal by `tests/it/probe_plan.rs`)
 //! filled with throwaway values. Pure: no IO.
 
 use scimwatch_core::scim::write_probe::PROBE_PREFIX;
