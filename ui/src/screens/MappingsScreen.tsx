@@ -8,17 +8,14 @@ import type { MappingSummary } from "../bindings/MappingSummary";
 import type { AttributeView } from "../bindings/AttributeView";
 import type { MappingsView } from "../bindings/MappingsView";
 import type { SchemasCheck } from "../bindings/SchemasCheck";
-import { ConnectionPicker, useEntraConnection } from "../components/ConnectionPicker";
-import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
+import { ConnectionScreen } from "../components/ConnectionScreen";
+import { Alert, EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
 import { RichText } from "../components/RichText";
 import { Icon } from "../components/Icon";
-import { OpenDemoButton } from "../components/OpenDemoButton";
-import { Page } from "../components/Page";
 import { LocalTime, useNow } from "../components/Time";
-import { useConnections } from "../lib/connections";
 import { mappingsView, pollNow, scimCompliance, toCommandError } from "../lib/ipc";
 import { SchemasCompliance } from "./MappingsScreenCompliance";
-import { href, navigate } from "../lib/router";
+import { href } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 
 export type AttributeRow = AttributeView;
@@ -77,38 +74,29 @@ export function mappingKind(m: MappingSummary): ObjectKind {
 }
 
 export function MappingsScreen({ rest }: { rest: string[] }) {
-  const { state, reload, refreshing } = useConnections();
-  const { eligible, current } = useEntraConnection(rest);
   return (
-    <Page
+    <ConnectionScreen
+      screen="mappings"
+      side="entra"
+      rest={rest}
       title="Mappings & assignments"
       subtitle="What Entra sends to the SaaS, and for whom."
-      actions={eligible && current ? <ConnectionPicker screen="mappings" eligible={eligible} current={current} /> : null}
-    >
-      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
-      {state.status === "loading" ? <MappingsSkeleton /> : null}
-      {eligible && eligible.length === 0 ? (
-        <EmptyState
-          icon="mappings"
-          title="No Entra side to read mappings from"
-          action={
-            <>
-              <button type="button" className="button button-primary" onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}>
-                {state.connections?.length ? "Open Connections" : "Add a connection"}
-              </button>
-              {/* The demo tenant has an Entra side: its mappings show at once. */}
-              <OpenDemoButton onStarted={() => navigate("mappings")} />
-            </>
-          }
-        >
+      skeleton={<MappingsSkeleton />}
+      empty={{
+        icon: "mappings",
+        title: "No Entra side to read mappings from",
+        body: (
           <p>
             Attribute mappings, scope and assignments are read from the enterprise app's provisioning job in Microsoft
             Graph. Add the Entra side (tenant and enterprise app) to a connection to see them.
           </p>
-        </EmptyState>
-      ) : null}
-      {current ? <MappingsBodyView key={current.id} c={current} /> : null}
-    </Page>
+        ),
+        // The demo tenant has an Entra side: its mappings show at once.
+        demoStaysHere: true,
+      }}
+    >
+      {(c) => <MappingsBodyView c={c} />}
+    </ConnectionScreen>
   );
 }
 
