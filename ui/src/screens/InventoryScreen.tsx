@@ -16,7 +16,8 @@ import { cancelCrawl, listSnapshots, onCrawlProgress, startCrawl, toCommandError
 import { navigate } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 import { BrowseTab } from "./inventory/BrowseTab";
-import { n, TableSkeleton } from "./inventory/common";
+import { TableSkeleton } from "../components/Skeletons";
+import { n } from "./inventory/common";
 import { CompareTab } from "./inventory/CompareTab";
 import { ComplianceTab } from "./inventory/ComplianceTab";
 import { CrawlProgressCard, type CrawlState } from "./inventory/CrawlProgressCard";

@@ -8,7 +8,8 @@ import type { EventRow } from "../bindings/EventRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "../bindings/ExportResult";
 import { ConnectionScreen } from "../components/ConnectionScreen";
-import { Alert, EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, EmptyState, ErrorAlert } from "../components/Feedback";
+import { TableSkeleton } from "../components/Skeletons";
 import { useToasts } from "../components/Toasts";
 import { chooseSavePath, exportLogs, jobStatus, queryLogs, revealExport, toCommandError } from "../lib/ipc";
 import { go, hrefWithQuery, type Query } from "../lib/router";
@@ -191,16 +192,6 @@ export function LogsScreen({ rest, query = new URLSearchParams() }: { rest: stri
     >
       {(c) => <LogsView c={c} query={query} />}
     </ConnectionScreen>
-  );
-}
-
-function TableSkeleton({ label }: { label: string }) {
-  return (
-    <div className="card stack-sm" role="status" aria-label={label}>
-      {[90, 80, 85, 70, 88].map((w, i) => (
-        <Skeleton key={i} width={`${w}%`} />
-      ))}
-    </div>
   );
 }
 

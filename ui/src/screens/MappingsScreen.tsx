@@ -9,8 +9,9 @@ import type { AttributeView } from "../bindings/AttributeView";
 import type { MappingsView } from "../bindings/MappingsView";
 import type { SchemasCheck } from "../bindings/SchemasCheck";
 import { ConnectionScreen } from "../components/ConnectionScreen";
-import { Alert, EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, EmptyState, ErrorAlert } from "../components/Feedback";
 import { RichText } from "../components/RichText";
+import { StatsSkeleton } from "../components/Skeletons";
 import { Icon } from "../components/Icon";
 import { LocalTime, useNow } from "../components/Time";
 import { mappingsView, pollNow, scimCompliance, toCommandError } from "../lib/ipc";
@@ -81,7 +82,7 @@ export function MappingsScreen({ rest }: { rest: string[] }) {
       rest={rest}
       title="Mappings & assignments"
       subtitle="What Entra sends to the SaaS, and for whom."
-      skeleton={<MappingsSkeleton />}
+      skeleton={<StatsSkeleton label="Loading mappings" />}
       empty={{
         icon: "mappings",
         title: "No Entra side to read mappings from",
@@ -97,20 +98,6 @@ export function MappingsScreen({ rest }: { rest: string[] }) {
     >
       {(c) => <MappingsBodyView c={c} />}
     </ConnectionScreen>
-  );
-}
-
-function MappingsSkeleton() {
-  return (
-    <div className="stat-grid" role="status" aria-label="Loading mappings">
-      {[0, 1, 2].map((i) => (
-        <div key={i} className="card stat-card stack-sm">
-          <Skeleton width="40%" height={12} />
-          <Skeleton width="55%" height={22} />
-          <Skeleton width="80%" />
-        </div>
-      ))}
-    </div>
   );
 }
 
@@ -197,7 +184,7 @@ function MappingsBodyView({ c }: { c: Connection }) {
           />
         )
       ) : null}
-      {view.loading && !v ? <MappingsSkeleton /> : null}
+      {view.loading && !v ? <StatsSkeleton label="Loading mappings" /> : null}
       {nothingRead ? <NothingRead onPoll={() => void poll()} polling={polling} /> : null}
       {v && !nothingRead ? (
         <MappingsContent c={c} v={v} now={now} schemas={schemas} onCheckSchemas={() => void reexamine()} />

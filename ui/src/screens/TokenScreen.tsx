@@ -15,6 +15,7 @@ import { ExchangesPanel } from "../components/Exchanges";
 import { Alert, ErrorAlert, Skeleton } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
+import { StatsSkeleton } from "../components/Skeletons";
 import { LocalTime, useNow } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { formatLatency, verdictLabel, verdictTone, VerdictBadge } from "../components/Verdict";
@@ -47,20 +48,6 @@ export function TokenScreen({ rest }: { rest: string[] }) {
     >
       {(c) => <TokenView c={c} />}
     </ConnectionScreen>
-  );
-}
-
-function StatsSkeleton({ label }: { label: string }) {
-  return (
-    <div className="stat-grid" role="status" aria-label={label}>
-      {[0, 1, 2].map((i) => (
-        <div key={i} className="card stat-card stack-sm">
-          <Skeleton width="40%" height={12} />
-          <Skeleton width="55%" height={26} />
-          <Skeleton width="80%" />
-        </div>
-      ))}
-    </div>
   );
 }
 
