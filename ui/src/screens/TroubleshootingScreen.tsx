@@ -8,6 +8,7 @@ import type { StepResult } from "../bindings/StepResult";
 import type { StepStatus } from "../bindings/StepStatus";
 import { ConnectionScreen } from "../components/ConnectionScreen";
 import { CopyButton } from "../components/CopyButton";
+import { EvidenceList } from "../components/EvidenceList";
 import { ExternalLink } from "../components/ExternalLink";
 import { ErrorAlert, Skeleton } from "../components/Feedback";
 import { Icon } from "../components/Icon";
@@ -25,7 +26,6 @@ const STATUS_LABELS: Record<StepStatus, string> = {
   confirmed: "Confirmed",
   not_applicable: "Not applicable",
 };
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function TroubleshootingScreen({ rest }: { rest: string[] }) {
   // Every connection qualifies, so the empty state means none at all: "Add a connection".
@@ -256,16 +256,7 @@ function StepDetail({ c, step, index, onView }: { c: Connection; step: StepResul
       {o.evidence.length > 0 ? (
         <div>
           <h3 className="section-kicker">Evidence</h3>
-          <dl className="facts evidence">
-            {o.evidence.map((e, k) => (
-              <div key={k} className="evidence-row">
-                <dt>{e.label}</dt>
-                <dd className={RFC3339.test(e.value) ? undefined : "selectable"}>
-                  {RFC3339.test(e.value) ? <LocalTime iso={e.value} now={now} /> : <RichText text={e.value} />}
-                </dd>
-              </div>
-            ))}
-          </dl>
+          <EvidenceList evidence={o.evidence} now={now} />
           {o.observed_at ? (
             <p className="small muted">
               Observed <LocalTime iso={o.observed_at} now={now} />
