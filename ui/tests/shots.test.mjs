@@ -5,6 +5,8 @@
 //
 //   npm run shots            (builds ui/dist first, then writes <repo>/target/ui-shots/*.png)
 //   SHOTS_SKIP_BUILD=1 npm run shots
+//   SHOTS_NOW=2026-12-07T12:00:00Z npm run shots   (the pages' clock stands still at that
+//     instant, so two runs compare pixel for pixel, e.g. before and after a CSS change)
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -1087,6 +1089,7 @@ function isLoopback(url) {
 
 async function openPage({ seed, scenario = {}, colorScheme = "light", hash = "#/overview", width = 1280, height = 820 }) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme, deviceScaleFactor: 1 });
+  if (process.env.SHOTS_NOW) await context.clock.setFixedTime(new Date(process.env.SHOTS_NOW));
   const page = await context.newPage();
   const problems = { console: [], external: [], failed: [] };
   page.on("console", (msg) => {

@@ -5,31 +5,21 @@ import type { Connection } from "../bindings/Connection";
 import { useConnections } from "../lib/connections";
 import { navigate, type ScreenId } from "../lib/router";
 
-/** The connections that have a SCIM side, and the one the route selects (the first by default). */
-export function useScimConnection(rest: string[]): { eligible: Connection[] | null; current: Connection | null } {
+/** Which connections a screen can show: those with an Entra side, a SCIM side, or any. */
+export type ConnectionSide = "entra" | "scim" | "any";
+
+const QUALIFIES: Record<ConnectionSide, (c: Connection) => boolean> = {
+  entra: (c) => !!c.entra,
+  scim: (c) => !!c.scim,
+  any: () => true,
+};
+
+/** The connections that have `side`, and the one the route selects (the first by default). */
+export function useSideConnection(side: ConnectionSide, rest: string[]): { eligible: Connection[] | null; current: Connection | null } {
   const { state } = useConnections();
   const list = state.connections;
   if (!list) return { eligible: null, current: null };
-  const eligible = list.filter((c) => c.scim);
-  const current = eligible.find((c) => c.id === rest[0]) ?? eligible[0] ?? null;
-  return { eligible, current };
-}
-
-/** The connections that have an Entra side, and the one the route selects. */
-export function useEntraConnection(rest: string[]): { eligible: Connection[] | null; current: Connection | null } {
-  return usePicked(rest, (c) => !!c.entra);
-}
-
-/** Every connection, and the one the route selects. */
-export function useAnyConnection(rest: string[]): { eligible: Connection[] | null; current: Connection | null } {
-  return usePicked(rest, () => true);
-}
-
-function usePicked(rest: string[], keep: (c: Connection) => boolean): { eligible: Connection[] | null; current: Connection | null } {
-  const { state } = useConnections();
-  const list = state.connections;
-  if (!list) return { eligible: null, current: null };
-  const eligible = list.filter(keep);
+  const eligible = list.filter(QUALIFIES[side]);
   const current = eligible.find((c) => c.id === rest[0]) ?? eligible[0] ?? null;
   return { eligible, current };
 }

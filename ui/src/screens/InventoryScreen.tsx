@@ -5,21 +5,19 @@
 import { useEffect, useRef, useState } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
-import { ConnectionPicker, useScimConnection } from "../components/ConnectionPicker";
-import { Alert, EmptyState, ErrorAlert, RetryAlert } from "../components/Feedback";
+import { ConnectionScreen } from "../components/ConnectionScreen";
+import { Alert, ErrorAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
-import { OpenDemoButton } from "../components/OpenDemoButton";
-import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
 import { Tabs } from "../components/Tabs";
 import { useToasts } from "../components/Toasts";
 import { formatLatency } from "../components/Verdict";
-import { useConnections } from "../lib/connections";
 import { cancelCrawl, listSnapshots, onCrawlProgress, startCrawl, toCommandError } from "../lib/ipc";
 import { navigate } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 import { BrowseTab } from "./inventory/BrowseTab";
-import { n, TableSkeleton } from "./inventory/common";
+import { TableSkeleton } from "../components/Skeletons";
+import { n } from "./inventory/common";
 import { CompareTab } from "./inventory/CompareTab";
 import { ComplianceTab } from "./inventory/ComplianceTab";
 import { CrawlProgressCard, type CrawlState } from "./inventory/CrawlProgressCard";
@@ -41,44 +39,32 @@ type TabId = (typeof TABS)[number]["id"];
 const isTab = (s: string | undefined): s is TabId => TABS.some((t) => t.id === s);
 
 export function InventoryScreen({ rest }: { rest: string[] }) {
-  const { state, reload, refreshing } = useConnections();
-  const { eligible, current } = useScimConnection(rest);
   const tab: TabId = isTab(rest[1]) ? rest[1] : "snapshots";
   const picked = tab === "browse" && rest[2] && /^\d+$/.test(rest[2]) ? Number(rest[2]) : null;
   return (
-    <Page
+    <ConnectionScreen
+      screen="inventory"
+      side="scim"
+      rest={rest}
+      extra={[tab]}
       title="Inventory"
       subtitle="Users and groups as the SaaS's SCIM endpoint returns them, kept as snapshots on this computer."
-      actions={eligible && current ? <ConnectionPicker screen="inventory" eligible={eligible} current={current} extra={[tab]} /> : null}
-    >
-      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
-      {state.status === "loading" ? <TableSkeleton label="Loading connections" /> : null}
-      {eligible && eligible.length === 0 ? (
-        <EmptyState
-          icon="inventory"
-          title="No SCIM endpoint to read"
-          action={
-            <>
-              <button
-                type="button"
-                className="button button-primary"
-                onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}
-              >
-                {state.connections?.length ? "Open Connections" : "Add a connection"}
-              </button>
-              {/* The demo tenant has a SCIM side: its inventory can be crawled at once. */}
-              <OpenDemoButton onStarted={() => navigate("inventory")} />
-            </>
-          }
-        >
+      skeleton={<TableSkeleton label="Loading connections" />}
+      empty={{
+        icon: "inventory",
+        title: "No SCIM endpoint to read",
+        body: (
           <p>
             scimwatch lists the Users and Groups the SaaS's SCIM endpoint returns, keeps snapshots on this computer and
             compares them with what Entra assigns. It needs a connection with a Tenant URL and Secret Token.
           </p>
-        </EmptyState>
-      ) : null}
-      {current ? <InventoryView key={current.id} c={current} tab={tab} picked={picked} /> : null}
-    </Page>
+        ),
+        // The demo tenant has a SCIM side: its inventory can be crawled at once.
+        demoStaysHere: true,
+      }}
+    >
+      {(c) => <InventoryView c={c} tab={tab} picked={picked} />}
+    </ConnectionScreen>
   );
 }
 

@@ -7,14 +7,12 @@ import type { EventFilter } from "../bindings/EventFilter";
 import type { EventRow } from "../bindings/EventRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "../bindings/ExportResult";
-import { ConnectionPicker, useEntraConnection } from "../components/ConnectionPicker";
-import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
-import { Page } from "../components/Page";
+import { ConnectionScreen } from "../components/ConnectionScreen";
+import { Alert, EmptyState, ErrorAlert } from "../components/Feedback";
+import { TableSkeleton } from "../components/Skeletons";
 import { useToasts } from "../components/Toasts";
-import { useConnections } from "../lib/connections";
 import { chooseSavePath, exportLogs, jobStatus, queryLogs, revealExport, toCommandError } from "../lib/ipc";
-import { go, hrefWithQuery, navigate, type Query } from "../lib/router";
-import { OpenDemoButton } from "../components/OpenDemoButton";
+import { go, hrefWithQuery, type Query } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 import { EventDrawer } from "./logs/EventDrawer";
 import { LogTable } from "./logs/LogTable";
@@ -173,47 +171,27 @@ export function queryFromDraft(d: FilterDraft): Query {
 }
 
 export function LogsScreen({ rest, query = new URLSearchParams() }: { rest: string[]; query?: URLSearchParams }) {
-  const { state, reload, refreshing } = useConnections();
-  const { eligible, current } = useEntraConnection(rest);
   return (
-    <Page
+    <ConnectionScreen
+      screen="logs"
+      side="entra"
+      rest={rest}
       title="Provisioning logs"
       subtitle="Entra's record of every create, update, disable and skip."
-      actions={eligible && current ? <ConnectionPicker screen="logs" eligible={eligible} current={current} /> : null}
-    >
-      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
-      {state.status === "loading" ? <TableSkeleton label="Loading connections" /> : null}
-      {eligible && eligible.length === 0 ? (
-        <EmptyState
-          icon="logs"
-          title="No Entra side to read logs from"
-          action={
-            <>
-              <button type="button" className="button button-primary" onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}>
-                {state.connections?.length ? "Open Connections" : "Add a connection"}
-              </button>
-              <OpenDemoButton />
-            </>
-          }
-        >
+      skeleton={<TableSkeleton label="Loading connections" />}
+      empty={{
+        icon: "logs",
+        title: "No Entra side to read logs from",
+        body: (
           <p>
             Provisioning logs are read from Microsoft Graph for the enterprise app that provisions users. Add the Entra
             side (tenant and enterprise app) to a connection to see them here.
           </p>
-        </EmptyState>
-      ) : null}
-      {current ? <LogsView key={current.id} c={current} query={query} /> : null}
-    </Page>
-  );
-}
-
-function TableSkeleton({ label }: { label: string }) {
-  return (
-    <div className="card stack-sm" role="status" aria-label={label}>
-      {[90, 80, 85, 70, 88].map((w, i) => (
-        <Skeleton key={i} width={`${w}%`} />
-      ))}
-    </div>
+        ),
+      }}
+    >
+      {(c) => <LogsView c={c} query={query} />}
+    </ConnectionScreen>
   );
 }
 

@@ -1,128 +1,52 @@
 // What Entra sends to the SaaS and for whom: object mappings on/off, the
 // attribute mappings with the matching attribute, scope, Tenant URL,
 // assignments and the recent configuration changes, as last read from Graph.
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
-import type { MappingSummary } from "../bindings/MappingSummary";
-import type { AttributeView } from "../bindings/AttributeView";
 import type { MappingsView } from "../bindings/MappingsView";
-import type { SchemasCheck } from "../bindings/SchemasCheck";
-import { ConnectionPicker, useEntraConnection } from "../components/ConnectionPicker";
-import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
-import { RichText } from "../components/RichText";
+import { ConnectionScreen } from "../components/ConnectionScreen";
+import { Alert, EmptyState, ErrorAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
-import { OpenDemoButton } from "../components/OpenDemoButton";
-import { Page } from "../components/Page";
+import { StatsSkeleton } from "../components/Skeletons";
 import { LocalTime, useNow } from "../components/Time";
-import { useConnections } from "../lib/connections";
 import { mappingsView, pollNow, scimCompliance, toCommandError } from "../lib/ipc";
-import { SchemasCompliance } from "./MappingsScreenCompliance";
-import { href, navigate } from "../lib/router";
+import { href } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
+import { Assignments } from "./mappings/Assignments";
+import { AttributeTable } from "./mappings/AttributeTable";
+import { mappingKind, parseAttribute, type SchemasState } from "./mappings/model";
+import { RecentChanges } from "./mappings/RecentChanges";
+import { SchemasCompliance } from "./mappings/SchemasCompliance";
+import { SchemasStatus } from "./mappings/SchemasStatus";
 
-export type AttributeRow = AttributeView;
+export { mappingKind, parseAttribute, schemasSummary, undeclaredCount, type AttributeRow, type ObjectKind } from "./mappings/model";
 
-/**
- * `target <- source` as the engine stores it (or `target ← source`), with `*`
- * marking a matching attribute (anywhere in the text). Only a fallback: the
- * view's `attributes` carry the parts.
- */
-export function parseAttribute(text: string): AttributeRow {
-  const matching = text.includes("*");
-  const clean = text.replace(/\*/g, "").trim();
-  const m = /\s*(?:<-|←)\s*/.exec(clean);
-  const target = m ? clean.slice(0, m.index) : clean;
-  const source = m ? clean.slice(m.index + m[0].length) : "";
-  return { target: target.trim(), source: source.trim(), matching, declared: null };
-}
-
-/** How many target attributes the SaaS's `/Schemas` does not declare. */
-export function undeclaredCount(v: MappingsView): number {
-  return v.attributes.flat().filter((a) => a.declared === false).length;
-}
-
-/**
- * What the /Schemas comparison can claim when nothing is undeclared: every
- * attribute declared, some declared and some not checkable, or nothing
- * checkable at all — never "declared" for rows that are unknown.
- */
-export function schemasSummary(v: MappingsView, withoutAttributes: string[], schemaIds: string[]): { tone: "ok" | "unknown"; text: string } {
-  const rows = v.attributes.flat();
-  const declared = rows.filter((a) => a.declared === true).length;
-  const unknown = rows.filter((a) => a.declared === null).length;
-  const why = withoutAttributes.length
-    ? `the SaaS's /Schemas lists ${withoutAttributes.join(", ")} without their attributes`
-    : schemaIds.length
-      ? "the mapped attributes belong to schemas the SaaS's /Schemas does not list"
-      : "the SaaS's /Schemas declares no schema";
-  if (rows.length === 0) return { tone: "unknown", text: "Nothing could be checked: the mappings have no target attributes." };
-  if (declared === 0) return { tone: "unknown", text: `Nothing could be checked: ${why}, so all ${unknown} target attribute${unknown === 1 ? " is" : "s are"} unknown.` };
-  if (unknown > 0) {
-    return {
-      tone: "unknown",
-      text: `${declared} target attribute${declared === 1 ? " is" : "s are"} declared in the SaaS's /Schemas; ${unknown} could not be checked: ${why}.`,
-    };
-  }
-  return { tone: "ok", text: "Every target attribute is declared in the SaaS's /Schemas." };
-}
-
-export type ObjectKind = "users" | "groups" | "other";
-
-export function mappingKind(m: MappingSummary): ObjectKind {
-  const text = `${m.source ?? ""} ${m.target ?? ""} ${m.name ?? ""}`.toLowerCase();
-  if (text.includes("group")) return "groups";
-  if (text.includes("user")) return "users";
-  return "other";
-}
 
 export function MappingsScreen({ rest }: { rest: string[] }) {
-  const { state, reload, refreshing } = useConnections();
-  const { eligible, current } = useEntraConnection(rest);
   return (
-    <Page
+    <ConnectionScreen
+      screen="mappings"
+      side="entra"
+      rest={rest}
       title="Mappings & assignments"
       subtitle="What Entra sends to the SaaS, and for whom."
-      actions={eligible && current ? <ConnectionPicker screen="mappings" eligible={eligible} current={current} /> : null}
-    >
-      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
-      {state.status === "loading" ? <MappingsSkeleton /> : null}
-      {eligible && eligible.length === 0 ? (
-        <EmptyState
-          icon="mappings"
-          title="No Entra side to read mappings from"
-          action={
-            <>
-              <button type="button" className="button button-primary" onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}>
-                {state.connections?.length ? "Open Connections" : "Add a connection"}
-              </button>
-              {/* The demo tenant has an Entra side: its mappings show at once. */}
-              <OpenDemoButton onStarted={() => navigate("mappings")} />
-            </>
-          }
-        >
+      skeleton={<StatsSkeleton label="Loading mappings" />}
+      empty={{
+        icon: "mappings",
+        title: "No Entra side to read mappings from",
+        body: (
           <p>
             Attribute mappings, scope and assignments are read from the enterprise app's provisioning job in Microsoft
             Graph. Add the Entra side (tenant and enterprise app) to a connection to see them.
           </p>
-        </EmptyState>
-      ) : null}
-      {current ? <MappingsBodyView key={current.id} c={current} /> : null}
-    </Page>
-  );
-}
-
-function MappingsSkeleton() {
-  return (
-    <div className="stat-grid" role="status" aria-label="Loading mappings">
-      {[0, 1, 2].map((i) => (
-        <div key={i} className="card stat-card stack-sm">
-          <Skeleton width="40%" height={12} />
-          <Skeleton width="55%" height={22} />
-          <Skeleton width="80%" />
-        </div>
-      ))}
-    </div>
+        ),
+        // The demo tenant has an Entra side: its mappings show at once.
+        demoStaysHere: true,
+      }}
+    >
+      {(c) => <MappingsBodyView c={c} />}
+    </ConnectionScreen>
   );
 }
 
@@ -209,7 +133,7 @@ function MappingsBodyView({ c }: { c: Connection }) {
           />
         )
       ) : null}
-      {view.loading && !v ? <MappingsSkeleton /> : null}
+      {view.loading && !v ? <StatsSkeleton label="Loading mappings" /> : null}
       {nothingRead ? <NothingRead onPoll={() => void poll()} polling={polling} /> : null}
       {v && !nothingRead ? (
         <MappingsContent c={c} v={v} now={now} schemas={schemas} onCheckSchemas={() => void reexamine()} />
@@ -251,123 +175,6 @@ function OnOff({ label, on }: { label: string; on: boolean | null }) {
   );
 }
 
-type SchemasState = SchemasCheck | { state: "checking" };
-
-const SCHEMAS_EXPLAIN_ID = "schemas-explain";
-
-/** Whether the targets were compared with the SaaS's /Schemas, and what came of it. */
-function SchemasStatus({
-  c,
-  v,
-  schemas,
-  now,
-  onCheck,
-}: {
-  c: Connection;
-  v: MappingsView;
-  schemas: SchemasState;
-  now: Date;
-  onCheck: () => void;
-}) {
-  const discovery = (
-    <a href={href("inventory", c.id, "compliance")}>Inventory → SCIM compliance</a>
-  );
-  const again = (
-    <button type="button" className="button button-sm" onClick={onCheck}>
-      <Icon name="refresh" size={14} /> Re-examine
-    </button>
-  );
-  switch (schemas.state) {
-    case "no_scim_side":
-      return (
-        <div className="card hint-card schemas-status">
-          <Icon name="info" size={16} />
-          <p>
-            This connection has no SCIM side, so the target attributes are not compared with what the SaaS declares in
-            its <span className="mono">/Schemas</span>. Add the Tenant URL and Secret Token to the connection to check them.
-          </p>
-        </div>
-      );
-    case "checking":
-      return (
-        <div className="card hint-card schemas-status" role="status">
-          <span className="spinner spinner-sm" aria-hidden="true" />
-          <p>
-            Re-examining: reading the SaaS's discovery endpoints, then comparing the target attributes with its{" "}
-            <span className="mono">/Schemas</span>…
-          </p>
-        </div>
-      );
-    case "not_checked":
-      return (
-        <div className="card hint-card schemas-status">
-          <Icon name="info" size={16} />
-          <p>
-            Not examined yet: no discovery is recorded, so the target attributes are not compared with the SaaS's{" "}
-            <span className="mono">/Schemas</span>. Re-examine here or on {discovery} to see what the SaaS declares.
-          </p>
-          {again}
-        </div>
-      );
-    case "failed":
-      return (
-        <div className="card hint-card schemas-status" role="status">
-          <Icon name="info" size={16} />
-          <div className="stack-sm">
-            <p>
-              Could not compare the target attributes with the SaaS's <span className="mono">/Schemas</span>:{" "}
-              <RichText text={schemas.message} />.
-            </p>
-            <p className="muted small">
-              See {discovery} for what the SaaS answers on its discovery endpoints.
-              Entra does not need <span className="mono">/Schemas</span>; without it, scimwatch cannot tell which
-              attributes the SaaS accepts.
-            </p>
-          </div>
-          {again}
-        </div>
-      );
-    case "read": {
-      const undeclared = undeclaredCount(v);
-      const when = (
-        <LocalTime iso={new Date(schemas.checked_ms).toISOString()} now={now} />
-      );
-      return (
-        <>
-          {undeclared > 0 ? (
-            <Alert
-              tone="warning"
-              title={`${undeclared} target attribute${undeclared === 1 ? " is" : "s are"} not in the SaaS's /Schemas`}
-              action={again}
-            >
-              <p id={SCHEMAS_EXPLAIN_ID}>
-                Entra sends every mapped attribute, declared or not. A SaaS that does not know an attribute either ignores
-                it — the value never arrives — or rejects the whole create or update, so the user fails to provision
-                (often an HTTP 400 in the provisioning logs).
-              </p>
-              <p className="muted small">
-                Remove or fix the mapping in Entra (Provisioning → Mappings), or ask the vendor whether it supports the
-                attribute. Checked {when}.
-              </p>
-            </Alert>
-          ) : (
-            <SchemasSummaryCard summary={schemasSummary(v, schemas.without_attributes, schemas.schema_ids)} when={when} again={again} />
-          )}
-          {schemas.without_attributes.length > 0 ? (
-            <div className="card hint-card schemas-status">
-              <Icon name="info" size={16} />
-              <p>
-                The SaaS lists <span className="mono">{schemas.without_attributes.join(", ")}</span> without their
-                attributes, so attributes of {schemas.without_attributes.length === 1 ? "that schema" : "those schemas"}{" "}
-                show as unknown.
-              </p>
-            </div>
-          ) : null}
-        </>
-      );
-    }
-  }
-}
 
 function MappingsContent({
   c,
@@ -512,205 +319,9 @@ function MappingsContent({
         </div>
       ) : null}
 
-      {a ? (
-        <div className="grid-2">
-          <section className="card table-card" aria-labelledby="groups-title">
-            <header className="table-card-header">
-              <h2 id="groups-title" className="card-title">
-                Assigned groups
-              </h2>
-              <span className="muted small">{a.group_count.toLocaleString()}</span>
-            </header>
-            {a.groups.length === 0 ? (
-              <p className="table-card-body muted">No group is assigned to the app. Members of assigned groups are provisioned.</p>
-            ) : (
-              <div className="table-scroll">
-                <table className="table">
-                  <caption className="visually-hidden">Assigned groups with their direct member counts</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Group</th>
-                      <th scope="col" className="num">
-                        Members
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {a.groups.slice(0, 100).map((g) => (
-                      <tr key={g.id}>
-                        <th scope="row">{g.name ?? <span className="mono muted">{g.id}</span>}</th>
-                        <td className="num">{g.members.toLocaleString()}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </section>
-          <section className="card table-card" aria-labelledby="users-title">
-            <header className="table-card-header">
-              <h2 id="users-title" className="card-title">
-                Assigned users
-              </h2>
-              <span className="muted small">{a.user_count.toLocaleString()} directly</span>
-            </header>
-            {a.users.length === 0 ? (
-              <p className="table-card-body muted">No user is assigned directly.</p>
-            ) : (
-              <ul className="table-card-body plain-list user-list">
-                {a.users.slice(0, 100).map((u) => (
-                  <li key={u.id}>{u.name ?? <span className="mono muted">{u.id}</span>}</li>
-                ))}
-                {a.users.length > 100 ? <li className="muted">and {(a.users.length - 100).toLocaleString()} more</li> : null}
-              </ul>
-            )}
-          </section>
-        </div>
-      ) : null}
+      {a ? <Assignments a={a} /> : null}
 
-      <section className="card" aria-labelledby="changes-title">
-        <h2 id="changes-title" className="card-title">
-          Recent changes
-        </h2>
-        {v.changes.length === 0 ? (
-          <p className="muted">No configuration change observed since scimwatch started reading this app.</p>
-        ) : (
-          <ol className="change-timeline">
-            {v.changes.map((ch, i) => (
-              <li key={i} className="change">
-                <span className="timeline-dot" aria-hidden="true" />
-                <div>
-                  <p>
-                    <span className="badge badge-off">{CHANGE_LABELS[ch.kind] ?? ch.kind}</span> {ch.summary ?? "Changed"}
-                  </p>
-                  <p className="small muted">
-                    <LocalTime iso={new Date(ch.observed_ms).toISOString()} now={now} />
-                  </p>
-                </div>
-              </li>
-            ))}
-          </ol>
-        )}
-      </section>
+      <RecentChanges changes={v.changes} now={now} />
     </>
-  );
-}
-
-const CHANGE_LABELS: Record<string, string> = { schema: "Mappings", assignments: "Assignments", settings: "Settings" };
-
-function AttributeTable({
-  m,
-  index,
-  rows,
-  checked,
-}: {
-  m: MappingSummary;
-  index: number;
-  rows: AttributeRow[];
-  /** Whether the targets were compared with /Schemas (adds a column). */
-  checked: boolean;
-}) {
-  const id = `mapping-${index}`;
-  const matching = rows.filter((r) => r.matching);
-  return (
-    <section className="card table-card" aria-labelledby={id}>
-      <header className="table-card-header">
-        <h2 id={id} className="card-title">
-          {m.name ?? `${m.source ?? "?"} → ${m.target ?? "?"}`}
-        </h2>
-        <span className={m.enabled ? "badge badge-tone-ok" : "badge badge-tone-warn"}>
-          <Icon name={m.enabled ? "check" : "alert"} size={12} />
-          {m.enabled ? "Enabled" : "Disabled"}
-        </span>
-      </header>
-      <p className="table-card-body muted small">
-        {m.source ?? "?"} → {m.target ?? "?"} · {rows.length} attribute{rows.length === 1 ? "" : "s"}
-        {matching.length ? (
-          <>
-            {" "}
-            · matched on <strong>{matching.map((r) => r.target).join(", ")}</strong>
-          </>
-        ) : (
-          " · no matching attribute set"
-        )}
-      </p>
-      {rows.length > 0 ? (
-        <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">Attribute mappings of {m.name ?? "this mapping"}</caption>
-            <thead>
-              <tr>
-                <th scope="col">SCIM attribute (target)</th>
-                <th scope="col">Entra source</th>
-                <th scope="col">Matching</th>
-                {checked ? <th scope="col">In the SaaS's /Schemas</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r, i) => (
-                <tr key={i} className={r.matching ? "row-matching" : undefined}>
-                  <th scope="row" className="mono attr-target">
-                    {r.target}
-                  </th>
-                  <td className="mono">{r.source || <span className="muted">—</span>}</td>
-                  <td>
-                    {r.matching ? (
-                      <span className="badge badge-entra">
-                        <Icon name="check" size={12} />
-                        Matching attribute
-                      </span>
-                    ) : null}
-                  </td>
-                  {checked ? (
-                    <td>
-                      <DeclaredCell declared={r.declared} />
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-    </section>
-  );
-}
-
-function SchemasSummaryCard({ summary, when, again }: { summary: { tone: "ok" | "unknown"; text: string }; when: ReactNode; again: ReactNode }) {
-  return (
-    <div className="card hint-card schemas-status" role="status">
-      {summary.tone === "ok" ? <Icon name="check" size={16} className="ok-text" /> : <Icon name="info" size={16} />}
-      <p>
-        {summary.text} Checked {when}.
-      </p>
-      {again}
-    </div>
-  );
-}
-
-function DeclaredCell({ declared }: { declared: boolean | null }) {
-  if (declared === true) {
-    return (
-      <span className="ok-text small">
-        <Icon name="check" size={14} /> Declared
-      </span>
-    );
-  }
-  if (declared === false) {
-    return (
-      <span
-        className="badge badge-tone-warn"
-        aria-describedby={SCHEMAS_EXPLAIN_ID}
-        title="Entra sends this attribute; the SaaS may ignore it or reject the request."
-      >
-        <Icon name="alert" size={12} />
-        Not in the SaaS's /Schemas
-      </span>
-    );
-  }
-  return (
-    <span className="muted small" title="The SaaS's /Schemas lists this attribute's schema without its attributes.">
-      Unknown
-    </span>
   );
 }

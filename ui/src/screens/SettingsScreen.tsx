@@ -73,7 +73,7 @@ export function SettingsScreen() {
             <dt>Version</dt>
             <dd>
               {info.version}
-              {info.dev_build ? <span className="badge badge-warn">Dev build</span> : <span className="badge badge-off">Release build</span>}
+              {info.dev_build ? <span className="badge badge-tone-warn">Dev build</span> : <span className="badge badge-off">Release build</span>}
             </dd>
             <dt>Data folder</dt>
             <dd className="mono selectable">{info.data_dir}</dd>

@@ -9,75 +9,45 @@ import type { Connection } from "../bindings/Connection";
 import type { TokenSource } from "../bindings/TokenSource";
 import type { TokenStatus } from "../bindings/TokenStatus";
 import { hostOf } from "../components/ConnectionFacts";
-import { ConnectionPicker, useScimConnection } from "../components/ConnectionPicker";
+import { ConnectionScreen } from "../components/ConnectionScreen";
 import { CopyButton } from "../components/CopyButton";
 import { ExchangesPanel } from "../components/Exchanges";
-import { Alert, EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
+import { Alert, ErrorAlert, Skeleton } from "../components/Feedback";
 import { Icon } from "../components/Icon";
-import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
+import { StatsSkeleton } from "../components/Skeletons";
 import { LocalTime, useNow } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { formatLatency, verdictLabel, verdictTone, VerdictBadge } from "../components/Verdict";
 import { secretTooLong } from "../lib/connectionForm";
-import { useConnections } from "../lib/connections";
 import { checkHistory, latestCheck, testConnection, testNewToken, tokenStatus, toCommandError } from "../lib/ipc";
-import { href, navigate } from "../lib/router";
-import { OpenDemoButton } from "../components/OpenDemoButton";
+import { href } from "../lib/router";
 import { formatExpiryDate, formatLocalDateTime, formatRelative, formatUtc } from "../lib/time";
 import { useCommand, type CommandState } from "../lib/useCommand";
 
 export function TokenScreen({ rest }: { rest: string[] }) {
-  const { state, reload, refreshing } = useConnections();
-  const { eligible, current } = useScimConnection(rest);
   return (
-    <Page
+    <ConnectionScreen
+      screen="token"
+      side="scim"
+      rest={rest}
       title="Token"
       subtitle="The SCIM Secret Token Entra uses: when it expires, whether it still works, and how to rotate it."
-      actions={eligible && current ? <ConnectionPicker screen="token" eligible={eligible} current={current} /> : null}
-    >
-      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
-      {state.status === "loading" ? <StatsSkeleton label="Loading connections" /> : null}
-      {eligible && eligible.length === 0 ? (
-        <EmptyState
-          icon="token"
-          title="No SCIM endpoint to check"
-          action={
-            <>
-              <button
-                type="button"
-                className="button button-primary"
-                onClick={() => (state.connections?.length ? navigate("connections") : navigate("connections", "new"))}
-              >
-                {state.connections?.length ? "Open Connections" : "Add a connection"}
-              </button>
-              <OpenDemoButton />
-            </>
-          }
-        >
+      skeleton={<StatsSkeleton label="Loading connections" />}
+      empty={{
+        icon: "token",
+        title: "No SCIM endpoint to check",
+        body: (
           <p>
             This screen tests the Secret Token Entra sends to the SaaS, warns before it expires and walks you through
             rotating it. It needs a connection with the SaaS's Tenant URL and Secret Token (the same ones entered in
             Entra's Provisioning page).
           </p>
-        </EmptyState>
-      ) : null}
-      {current ? <TokenView key={current.id} c={current} /> : null}
-    </Page>
-  );
-}
-
-function StatsSkeleton({ label }: { label: string }) {
-  return (
-    <div className="stat-grid" role="status" aria-label={label}>
-      {[0, 1, 2].map((i) => (
-        <div key={i} className="card stat-card stack-sm">
-          <Skeleton width="40%" height={12} />
-          <Skeleton width="55%" height={26} />
-          <Skeleton width="80%" />
-        </div>
-      ))}
-    </div>
+        ),
+      }}
+    >
+      {(c) => <TokenView c={c} />}
+    </ConnectionScreen>
   );
 }
 

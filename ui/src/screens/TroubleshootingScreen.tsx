@@ -6,19 +6,16 @@ import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { StepResult } from "../bindings/StepResult";
 import type { StepStatus } from "../bindings/StepStatus";
-import { ConnectionPicker, useAnyConnection } from "../components/ConnectionPicker";
+import { ConnectionScreen } from "../components/ConnectionScreen";
 import { CopyButton } from "../components/CopyButton";
+import { EvidenceList } from "../components/EvidenceList";
 import { ExternalLink } from "../components/ExternalLink";
-import { EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
+import { ErrorAlert, Skeleton } from "../components/Feedback";
 import { Icon } from "../components/Icon";
-import { Page } from "../components/Page";
 import { RichText } from "../components/RichText";
 import { SeverityBadge } from "../components/Severity";
 import { LocalTime, useNow } from "../components/Time";
-import { useConnections } from "../lib/connections";
 import { confirmStep, runChecklist, toCommandError } from "../lib/ipc";
-import { navigate } from "../lib/router";
-import { OpenDemoButton } from "../components/OpenDemoButton";
 import { useCommand } from "../lib/useCommand";
 import { PROBE_STEP_ID, ProbeStepHelp } from "./inventory/ProbeHelp";
 
@@ -29,37 +26,25 @@ const STATUS_LABELS: Record<StepStatus, string> = {
   confirmed: "Confirmed",
   not_applicable: "Not applicable",
 };
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function TroubleshootingScreen({ rest }: { rest: string[] }) {
-  const { state, reload, refreshing } = useConnections();
-  const { eligible, current } = useAnyConnection(rest);
+  // Every connection qualifies, so the empty state means none at all: "Add a connection".
   return (
-    <Page
+    <ConnectionScreen
+      screen="troubleshooting"
+      side="any"
+      rest={rest}
       title="Troubleshooting"
       subtitle="A guided checklist for a sync that stalls or fails."
-      actions={eligible && current ? <ConnectionPicker screen="troubleshooting" eligible={eligible} current={current} /> : null}
+      skeleton={<ChecklistSkeleton />}
+      empty={{
+        icon: "troubleshooting",
+        title: "Nothing to troubleshoot yet",
+        body: <p>The checklist walks through the token, the Tenant URL, the job's state, quarantine, scope and mappings of a connection.</p>,
+      }}
     >
-      {state.status === "error" ? <RetryAlert error={state.error} onRetry={reload} busy={refreshing} /> : null}
-      {state.status === "loading" ? <ChecklistSkeleton /> : null}
-      {eligible && eligible.length === 0 ? (
-        <EmptyState
-          icon="troubleshooting"
-          title="Nothing to troubleshoot yet"
-          action={
-            <>
-              <button type="button" className="button button-primary" onClick={() => navigate("connections", "new")}>
-                Add a connection
-              </button>
-              <OpenDemoButton />
-            </>
-          }
-        >
-          <p>The checklist walks through the token, the Tenant URL, the job's state, quarantine, scope and mappings of a connection.</p>
-        </EmptyState>
-      ) : null}
-      {current ? <Checklist key={current.id} c={current} /> : null}
-    </Page>
+      {(c) => <Checklist c={c} />}
+    </ConnectionScreen>
   );
 }
 
@@ -271,16 +256,7 @@ function StepDetail({ c, step, index, onView }: { c: Connection; step: StepResul
       {o.evidence.length > 0 ? (
         <div>
           <h3 className="section-kicker">Evidence</h3>
-          <dl className="facts evidence">
-            {o.evidence.map((e, k) => (
-              <div key={k} className="evidence-row">
-                <dt>{e.label}</dt>
-                <dd className={RFC3339.test(e.value) ? undefined : "selectable"}>
-                  {RFC3339.test(e.value) ? <LocalTime iso={e.value} now={now} /> : <RichText text={e.value} />}
-                </dd>
-              </div>
-            ))}
-          </dl>
+          <EvidenceList evidence={o.evidence} now={now} />
           {o.observed_at ? (
             <p className="small muted">
               Observed <LocalTime iso={o.observed_at} now={now} />

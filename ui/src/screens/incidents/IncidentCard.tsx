@@ -6,6 +6,7 @@ import type { CommandError } from "../../bindings/CommandError";
 import type { Evidence } from "../../bindings/Evidence";
 import type { IncidentStatus } from "../../bindings/IncidentStatus";
 import type { IncidentView } from "../../bindings/IncidentView";
+import { EvidenceList } from "../../components/EvidenceList";
 import { ErrorAlert } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
 import { Menu, type MenuItem } from "../../components/Menu";
@@ -28,8 +29,6 @@ const STATE_CLASSES: Record<IncidentStatus, string> = {
 };
 
 const HOUR = 3_600_000;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
 /** The snooze choices, computed from `now` (local time for "tomorrow 09:00"). */
 export function snoozeChoices(now: Date): { label: string; until: string }[] {
   const tomorrow9 = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 9, 0, 0, 0);
@@ -193,22 +192,7 @@ export function IncidentCard({ v, onChange }: { v: IncidentView; onChange: (v: I
               {resolvedAt ? `Evidence when resolved, ${formatClock(resolvedAt)}` : "Evidence when resolved"}
             </p>
           ) : null}
-          <dl className="facts evidence">
-            {evidence.map((e, k) => (
-              <div key={k} className="evidence-row">
-                <dt>{e.label}</dt>
-                <dd className={RFC3339.test(e.value) ? undefined : "selectable"}>
-                  {!RFC3339.test(e.value) ? (
-                    <RichText text={e.value} />
-                  ) : active ? (
-                    <LocalTime iso={e.value} now={now} />
-                  ) : (
-                    <LocalTime iso={e.value} hint="" />
-                  )}
-                </dd>
-              </div>
-            ))}
-          </dl>
+          <EvidenceList evidence={evidence} now={now} frozen={!active} />
         </section>
       ) : null}
       {error ? <ErrorAlert error={error} /> : null}

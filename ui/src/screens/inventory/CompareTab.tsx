@@ -9,7 +9,8 @@ import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
 import { EmptyState, ErrorAlert } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
 import { diffSnapshots, toCommandError } from "../../lib/ipc";
-import { snapshotLabel, TableSkeleton } from "./common";
+import { TableSkeleton } from "../../components/Skeletons";
+import { snapshotLabel } from "./common";
 import { DiffView } from "./DiffView";
 import { ResourceHistoryDialog } from "./ResourceHistoryDialog";
 

@@ -12,7 +12,8 @@ import { RichText } from "../../components/RichText";
 import { LocalTime } from "../../components/Time";
 import { driftReport } from "../../lib/ipc";
 import { useCommand } from "../../lib/useCommand";
-import { n, Paged, TableSkeleton } from "./common";
+import { TableSkeleton } from "../../components/Skeletons";
+import { n, Paged } from "./common";
 
 const MATCHING: Record<MatchingAttribute, string> = {
   user_name: "userName",

@@ -7,7 +7,8 @@ import { Dialog } from "../../components/Dialog";
 import { ErrorAlert } from "../../components/Feedback";
 import { groupMembers } from "../../lib/ipc";
 import { useCommand } from "../../lib/useCommand";
-import { n, TableSkeleton } from "./common";
+import { TableSkeleton } from "../../components/Skeletons";
+import { n } from "./common";
 
 export const MEMBERS_PAGE = 100;
 

@@ -10,7 +10,8 @@ import { Alert, ErrorAlert } from "../../components/Feedback";
 import { LocalTime } from "../../components/Time";
 import { resourceHistory } from "../../lib/ipc";
 import { useCommand } from "../../lib/useCommand";
-import { n, TableSkeleton } from "./common";
+import { TableSkeleton } from "../../components/Skeletons";
+import { n } from "./common";
 import { AttributeChanges } from "./DiffView";
 
 const KINDS: Record<VersionKind, { text: string; className: string }> = {

@@ -5,7 +5,8 @@ import { EmptyState, ErrorAlert } from "../../components/Feedback";
 import { RichText } from "../../components/RichText";
 import { LocalTime } from "../../components/Time";
 import type { CommandState } from "../../lib/useCommand";
-import { n, StateBadge, TableSkeleton } from "./common";
+import { TableSkeleton } from "../../components/Skeletons";
+import { n, StateBadge } from "./common";
 
 export function SnapshotsTab({ state, connectionId }: { state: CommandState<SnapshotSummary[]>; connectionId: string }) {
   const list = state.data;

@@ -1,21 +1,9 @@
 // Pieces shared by the Inventory's tabs.
 import { useState, type ReactNode } from "react";
 import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
-import { Skeleton } from "../../components/Feedback";
 import { formatLocalDateTime } from "../../lib/time";
 
 export const n = (v: number) => v.toLocaleString();
-
-export function TableSkeleton({ label }: { label: string }) {
-  return (
-    <div className="card stack-sm" role="status" aria-label={label}>
-      <Skeleton width="30%" height={16} />
-      <Skeleton width="95%" />
-      <Skeleton width="90%" />
-      <Skeleton width="92%" />
-    </div>
-  );
-}
 
 const STATE_CLASSES: Record<string, string> = {
   complete: "badge badge-tone-ok",

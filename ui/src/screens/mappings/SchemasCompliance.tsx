@@ -2,13 +2,13 @@
 // as the Inventory's SCIM compliance tab (latest discovery and crawl), its
 // verdict worded by the same function, and the recorded deviations that
 // concern the SaaS's /Schemas, with a link to the full report.
-import type { Connection } from "../bindings/Connection";
-import type { StoredCompliance } from "../bindings/StoredCompliance";
-import { RichText } from "../components/RichText";
-import { LocalTime } from "../components/Time";
-import { href } from "../lib/router";
-import { VerdictLine } from "./inventory/ComplianceTab";
-import { SOURCE_LABEL } from "./inventory/complianceVerdict";
+import type { Connection } from "../../bindings/Connection";
+import type { StoredCompliance } from "../../bindings/StoredCompliance";
+import { RichText } from "../../components/RichText";
+import { LocalTime } from "../../components/Time";
+import { href } from "../../lib/router";
+import { VerdictLine } from "../inventory/ComplianceTab";
+import { SOURCE_LABEL } from "../inventory/complianceVerdict";
 
 export function SchemasCompliance({ c, stored }: { c: Connection; stored: StoredCompliance | null }) {
   if (!c.scim) return null;
