@@ -14,7 +14,10 @@ use scimwatch_engine::graph::{discover_and_store, ClientOptions, GraphClient, Gr
 use scimwatch_engine::poller::{poll_once, Event, PollConfig, Poller};
 use scimwatch_engine::store::connections::{self as rows, ConnectionRow};
 use scimwatch_engine::store::events::{self, EventFilter};
+use scimwatch_engine::views::fleet::tenant_summary;
 use scimwatch_engine::Engine;
+
+use crate::fleet_list::{print_tenant_status, StatusOut};
 
 #[derive(Subcommand, Debug)]
 pub enum EntraCommand {
@@ -571,7 +574,10 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
             let now = Utc::now();
             let mut reports = Vec::new();
             for row in &list {
-                reports.push(status_report(&engine.store, row, now).await?);
+                reports.push(StatusOut {
+                    report: status_report(&engine.store, row, now).await?,
+                    tenant: tenant_summary(&engine.store, &row.uuid).await?,
+                });
             }
             if json {
                 print_json(&reports)?;
@@ -579,7 +585,10 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
                 println!("No connection watches an Entra tenant yet.");
             } else {
                 for r in &reports {
-                    print_status(r);
+                    match &r.tenant {
+                        Some(t) => print_tenant_status(&r.report, &stream_lines(&r.report, now), t),
+                        None => print_status(&r.report),
+                    }
                 }
             }
         }

@@ -4,6 +4,7 @@ import type { CycleRow } from "../bindings/CycleRow";
 import type { IncidentView } from "../bindings/IncidentView";
 import type { Severity } from "../bindings/Severity";
 import type { StatusReport } from "../bindings/StatusReport";
+import type { TenantSummary } from "../bindings/TenantSummary";
 
 export const BAR_KEYS = ["created", "updated", "deleted", "failed", "skipped", "other"] as const;
 export type BarKey = (typeof BAR_KEYS)[number];
@@ -111,4 +112,41 @@ export function deriveHealth(report: StatusReport | null, open: IncidentView[], 
   }
   if (scimVerified) return { level: "healthy", label: "Healthy", reason: "The SCIM endpoint answers and no incident is open." };
   return { level: "not_polled", label: "Not checked yet", reason: "The SCIM endpoint has not been tested yet." };
+}
+
+/**
+ * Health of an all-apps tenant from its apps (worst first) and the incidents
+ * open on the tenant itself (its log stream, its discovery). Never "healthy"
+ * while an app's job is unread: an app not read yet counts as needing
+ * attention in the summary.
+ */
+export function deriveTenantHealth(summary: TenantSummary, open: IncidentView[]): Health {
+  const watched = summary.apps.filter((a) => !a.connection.group?.retired);
+  const quarantined = watched.filter((a) => a.rank === 0);
+  if (quarantined.length > 0) {
+    const names = quarantined.slice(0, 3).map((a) => a.connection.name).join(", ");
+    return {
+      level: "problem",
+      label: "Problem",
+      reason: `${quarantined.length} app${quarantined.length === 1 ? "" : "s"} in quarantine: ${names}${quarantined.length > 3 ? ", …" : ""}.`,
+    };
+  }
+  const tenantHealth = deriveHealth(null, open, true);
+  if (tenantHealth.level === "problem" || tenantHealth.level === "attention") return tenantHealth;
+  if (watched.length === 0) {
+    return { level: "not_polled", label: "No app yet", reason: "No app with a provisioning job found in the tenant yet: the next poll looks again." };
+  }
+  const unread = watched.filter((a) => a.state === "not read yet").length;
+  if (unread === watched.length) {
+    return { level: "not_polled", label: "Not polled yet", reason: `${watched.length} app${watched.length === 1 ? "" : "s"} found; no job read yet.` };
+  }
+  const worst = watched[0];
+  if (summary.in_trouble > 0 && worst) {
+    return {
+      level: "attention",
+      label: "Needs attention",
+      reason: `${summary.in_trouble} of ${summary.watched} apps need attention — ${worst.connection.name}: ${worst.state}.`,
+    };
+  }
+  return { level: "healthy", label: "Healthy", reason: `All ${summary.watched} apps' jobs read and running; no incident open on the tenant.` };
 }

@@ -34,6 +34,7 @@ import type { ErrorKind } from "../bindings/ErrorKind";
 import type { SaveOutcome } from "../bindings/SaveOutcome";
 import type { SecretsPayload } from "../bindings/SecretsPayload";
 import type { TenantApp } from "../bindings/TenantApp";
+import type { TenantSummary } from "../bindings/TenantSummary";
 import type { ChecklistView } from "../bindings/ChecklistView";
 import type { CycleRow } from "../bindings/CycleRow";
 import type { DemoStatus } from "../bindings/DemoStatus";
@@ -142,6 +143,11 @@ export function listConnections(): Promise<Connection[]> {
 /** The apps of an all-apps tenant (its connection id), worst first. */
 export function tenantApps(tenant: string): Promise<TenantApp[]> {
   return call<TenantApp[]>("tenant_apps", { tenant });
+}
+
+/** An all-apps tenant at a glance (null for another connection). */
+export function tenantSummary(tenant: string): Promise<TenantSummary | null> {
+  return call<TenantSummary | null>("tenant_summary", { tenant });
 }
 
 export function addConnection(input: ConnectionInput, secrets: SecretsPayload): Promise<SaveOutcome> {

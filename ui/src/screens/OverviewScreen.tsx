@@ -18,7 +18,7 @@ import { LocalTime, useNow } from "../components/Time";
 import { useToasts } from "../components/Toasts";
 import { useConnections } from "../lib/connections";
 import { useDemoStart } from "../lib/demoStart";
-import { deriveHealth, worstSeverity } from "../lib/health";
+import { deriveHealth, deriveTenantHealth, worstSeverity } from "../lib/health";
 import {
   demoStatus,
   jobStatus,
@@ -27,6 +27,7 @@ import {
   onIncidentsChanged,
   onPollEvent,
   pollNow,
+  tenantSummary,
   tokenStatus,
   toCommandError,
 } from "../lib/ipc";
@@ -37,6 +38,7 @@ import { DemoPanel } from "./overview/DemoPanel";
 import { Glance, TokenCountdown } from "./overview/Facts";
 import { DemoSkeleton } from "./overview/DemoSkeleton";
 import { FirstLaunch } from "./overview/FirstLaunch";
+import { TenantFacts } from "./overview/TenantFacts";
 import { FindUser } from "./trace/FindUser";
 import { useCommand } from "../lib/useCommand";
 
@@ -240,6 +242,9 @@ function OverviewCard({
   const id = `ov-${c.id}`;
   const status = useCommand(c.entra ? `job:${c.id}` : null, () => jobStatus(c.id));
   const token = useCommand(c.scim ? `tok:${c.id}` : null, () => tokenStatus(c.id));
+  // An all-apps tenant has no job of its own: its card summarises its apps.
+  const isTenant = c.group?.role === "tenant";
+  const tenant = useCommand(isTenant ? `tenant:${c.id}` : null, () => tenantSummary(c.id));
   const [polling, setPolling] = useState(false);
   const [pollError, setPollError] = useState<CommandError | null>(null);
 
@@ -247,6 +252,7 @@ function OverviewCard({
     if (tick > 0) {
       void status.reload();
       void token.reload();
+      void tenant.reload();
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tick]);
@@ -256,7 +262,7 @@ function OverviewCard({
     setPollError(null);
     try {
       await pollNow(c.id);
-      await Promise.all([status.reload(), token.reload()]);
+      await Promise.all([status.reload(), token.reload(), tenant.reload()]);
     } catch (e) {
       setPollError(toCommandError(e));
     } finally {
@@ -266,8 +272,12 @@ function OverviewCard({
 
   const entraMissing = !c.entra || noEntra(status.error);
   const report: StatusReport | null = entraMissing ? null : status.data;
-  const loading = (!!c.entra && status.loading && !status.data) || !incidentsLoaded;
-  const health = deriveHealth(report, open, token.data ? token.data.last_check_verdict === "ok" : null);
+  const loading = (!!c.entra && status.loading && !status.data) || (isTenant && tenant.loading && !tenant.data) || !incidentsLoaded;
+  const health = isTenant
+    ? tenant.data
+      ? deriveTenantHealth(tenant.data, open)
+      : { level: "not_polled" as const, label: "Could not check", reason: "The tenant's apps could not be read." }
+    : deriveHealth(report, open, token.data ? token.data.last_check_verdict === "ok" : null);
   const jobHint = report?.streams.find((s) => s.stream === "job" && s.state === "failing")?.hint ?? null;
   // The admin's own sign-in was refused (expired, revoked): sign in again from here.
   const signInRefused =
@@ -307,6 +317,7 @@ function OverviewCard({
         <>
           <p className="health-reason">{health.reason}</p>
           {status.error && !entraMissing ? <ErrorAlert error={status.error} /> : null}
+          {tenant.error ? <ErrorAlert error={tenant.error} /> : null}
           {report?.quarantine ? (
             <div className="quarantine" role="alert">
               <Icon name="alert" size={16} />
@@ -343,7 +354,7 @@ function OverviewCard({
             <div className="callout callout-blind">
               <Icon name="eyeOff" size={16} />
               <div className="callout-content">
-                <p className="callout-title">scimwatch cannot read the provisioning job</p>
+                <p className="callout-title">{isTenant ? "scimwatch cannot read the tenant's apps" : "scimwatch cannot read the provisioning job"}</p>
                 <p>
                   <RichText text={report.blind_reason ?? "Microsoft Graph refused or did not answer."} capitalize />
                 </p>
@@ -363,7 +374,11 @@ function OverviewCard({
           ) : null}
           {report ? <StreamNotes report={report} /> : null}
           <dl className="facts facts-compact">
-            {report ? (
+            {isTenant ? (
+              tenant.data ? (
+                <TenantFacts summary={tenant.data} />
+              ) : null
+            ) : report ? (
               <>
                 <dt>Job</dt>
                 <dd>

@@ -118,6 +118,7 @@ function defaultHandlers(): FakeBackend["handlers"] {
     list_alert_channels: () => [],
     list_dead_letters: () => [],
     tenant_apps: () => [],
+    tenant_summary: () => null,
     test_connection_input: () => ({ scim: null, graph: null, unresolved: [], skipped: [] }),
     "plugin:dialog|save": () => null,
     // No browser in a test: what an unconfigured desktop answers.

@@ -157,6 +157,38 @@ async fn a_tenant_with_all_its_apps_from_the_command_line() {
         .await,
     );
     assert_eq!(status[0]["status_code"], "Active", "{status:#}");
+    assert!(
+        status[0].get("tenant").is_none(),
+        "an app has no tenant summary: {status:#}"
+    );
+    // The tenant itself has no job: `status` shows its apps worst first,
+    // how many need attention and its Graph budget.
+    let o = cli(&data, &args(&["status", "Contoso"])).await;
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        text.contains("apps         3 watched · 1 need attention"),
+        "{text}"
+    );
+    assert!(text.contains("requests an hour planned of 1200"), "{text}");
+    assert!(
+        !text.contains("  job  "),
+        "no job lines for a tenant: {text}"
+    );
+    let hr = text.find("    Contoso / Contoso HR  (").expect(&text);
+    let wiki = text.find("    Contoso / Litware Wiki  (").expect(&text);
+    assert!(hr < wiki, "the refused app first: {text}");
+    let status = json(&cli(&data, &args(&["status", "Contoso", "--json"])).await);
+    let t = &status[0]["tenant"];
+    assert_eq!(
+        (t["watched"].as_u64(), t["in_trouble"].as_u64()),
+        (Some(3), Some(1)),
+        "{status:#}"
+    );
+    assert_eq!(
+        t["apps"][0]["connection"]["name"], "Contoso / Contoso HR",
+        "{status:#}"
+    );
     let page = json(&cli(&data, &args(&["logs", "Contoso / Litware Wiki", "--json"])).await);
     assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page:#}");
     // A watched app is removed with its tenant only.

@@ -72,8 +72,8 @@ fn export_all(dir: &Path) -> Owners {
         );
     }
     {
-        use scimwatch_engine::views::fleet::TenantApp;
-        export!(TenantApp);
+        use scimwatch_engine::views::fleet::{TenantApp, TenantSummary};
+        export!(TenantApp, TenantSummary);
     }
     {
         use scimwatch_engine::connections::{SaveOutcome, TestResult};

@@ -24,7 +24,7 @@ use scimwatch_engine::poller::{denied_stream, poll_once, PollConfig, Stream};
 use scimwatch_engine::secrets::{MemoryStore, Secrets};
 use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::{events, jobs};
-use scimwatch_engine::views::fleet::{tenant_apps, TenantApp};
+use scimwatch_engine::views::fleet::{tenant_apps, tenant_summary, TenantApp, TenantSummary};
 use scimwatch_engine::{Engine, Store};
 
 struct Fleet {
@@ -103,6 +103,13 @@ impl Fleet {
         tenant_apps(&self.engine.store, &self.tenant.id)
             .await
             .unwrap()
+    }
+
+    async fn summary(&self) -> TenantSummary {
+        tenant_summary(&self.engine.store, &self.tenant.id)
+            .await
+            .unwrap()
+            .expect("an all-apps tenant has a summary")
     }
 
     async fn app(&self, display_name: &str) -> TenantApp {
@@ -259,11 +266,47 @@ async fn an_app_whose_jobs_graph_refuses_says_no_permission_and_the_others_are_w
     .await
     .unwrap();
     assert!(t.is_none_or(|d| d.watermark_ms.is_none()));
+    // The tenant at a glance (its Overview card, `status`): the refused app
+    // needs attention, and the budget plan reads it at the shorter interval.
+    let s = f.summary().await;
+    assert_eq!((s.watched, s.in_trouble, s.retired), (3, 1, 0));
+    let names = |v: &[TenantApp]| {
+        v.iter()
+            .map(|a| a.connection.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&s.apps), names(&apps), "the same order as the list");
+    let settings = scimwatch_engine::settings::load(&f.engine.store)
+        .await
+        .unwrap();
+    assert_eq!(s.trouble_every_minutes, settings.job_poll_minutes);
+    assert_eq!(s.steady_every_minutes, settings.job_poll_minutes * 5);
+    assert_eq!(s.budget_per_hour, 1200);
+    // Logs every 5 min (12) + discovery (4) + 1 job in trouble every 2 min
+    // (30) + 2 steady every 10 min (12) + 3 configurations × 3 every 30 min
+    // (18) = 76 with the default settings.
+    assert_eq!(
+        (
+            settings.job_poll_minutes,
+            settings.logs_poll_minutes,
+            settings.config_poll_minutes
+        ),
+        (2, 5, 30),
+        "the default settings"
+    );
+    assert_eq!(s.planned_per_hour, 76);
+    assert!(s.planned_per_hour <= s.budget_per_hour);
+    // An app, or any other connection, has no tenant summary.
+    assert!(tenant_summary(&f.engine.store, &hr.connection.id)
+        .await
+        .unwrap()
+        .is_none());
     // Allowed again: the app's job is found and read.
     f.sim.deny_app_jobs(1, false).unwrap();
     f.poll().await;
     let hr = f.app("Contoso HR").await;
     assert_eq!(hr.state, "active");
+    assert_eq!(f.summary().await.in_trouble, 0);
 }
 
 #[tokio::test]
@@ -320,6 +363,12 @@ async fn an_app_deleted_while_watched_is_retired_with_its_history() {
     assert!(g.retired.is_some() && g.retired_at.is_some());
     // Its history stays.
     assert_eq!(f.events_of(&wiki.connection.id).await, 1);
+    let s = f.summary().await;
+    assert_eq!(
+        (s.watched, s.retired),
+        (2, 1),
+        "a retired app is not watched"
+    );
     // The others go on.
     let hr = f.app("Contoso HR").await;
     assert_eq!(hr.state, "active");
