@@ -12,8 +12,8 @@ use scimwatch_core::Sensitive;
 use serde_json::Value;
 
 use super::{probe, ComplianceFinding, Findings, Probe};
-use crate::scim::check::random_guid;
 use crate::scim::client::ScimClient;
+use crate::scim::test_connection::random_guid;
 
 /// The resources of a 200 ListResponse.
 fn resources(p: &Probe) -> Option<Vec<Value>> {

@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 
 use super::cleanup::{clean_scoped, Cleaned, Scope};
 use crate::app::Engine;
-use crate::scim::check::{check_client_config, connection_client};
+use crate::scim::test_connection::{check_client_config, connection_client};
 use crate::scim::ScimError;
 
 /// How old a listed object must be to count as left behind.
