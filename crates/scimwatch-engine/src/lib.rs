@@ -3,10 +3,10 @@
 //! plain async functions that the desktop shell and the CLI both call.
 
 pub mod alerts;
-pub mod app;
 pub mod checkup;
 pub mod connections;
 pub mod diagnose;
+pub mod engine;
 pub mod error;
 pub mod export;
 pub mod fleet;
@@ -28,7 +28,7 @@ pub mod signin;
 pub mod store;
 pub mod views;
 
-pub use app::{AppInfo, Engine, SecretsPayload};
+pub use engine::{AppInfo, Engine, SecretsPayload};
 pub use error::EngineError;
 pub use secrets::{SecretKey, SecretStore};
 pub use store::Store;

@@ -29,7 +29,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 use ts_rs::TS;
 
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::fleet::FleetConfig;
 use crate::graph::logs::{ingest_logs, LogIngestConfig, LOGS_STREAM};

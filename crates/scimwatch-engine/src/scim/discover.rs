@@ -18,7 +18,7 @@ use super::error::ScimError;
 use super::test_connection::{
     check_client_config, connection_client, random_guid, run_check, CheckResult, Verdict,
 };
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::store::compliance;
 
 mod probes;

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
 use super::{crawl, Batch, CancelFlag, CrawlConfig, CrawlOutcome, CrawlProgress, CrawlStats};
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::scim::discover::ComplianceFinding;
 use crate::scim::error::ScimError;

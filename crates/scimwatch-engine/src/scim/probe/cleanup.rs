@@ -17,7 +17,7 @@ use super::super::test_connection::{check_client_config, connection_client};
 use super::plan::eq_filter;
 use super::verify::is_probe_name;
 use super::Leftover;
-use crate::app::Engine;
+use crate::engine::Engine;
 
 /// One listed object.
 #[derive(Debug, Clone)]

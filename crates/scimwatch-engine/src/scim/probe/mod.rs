@@ -30,7 +30,7 @@ use super::crawl::CancelFlag;
 use super::discover::{discover_client, ComplianceReport};
 use super::error::ScimError;
 use super::test_connection::{check_client_config, connection_client};
-use crate::app::Engine;
+use crate::engine::Engine;
 
 mod at_start;
 pub mod cleanup;
