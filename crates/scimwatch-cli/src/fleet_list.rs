@@ -1,11 +1,11 @@
 //! `connections list` for all-apps tenants: each tenant with its apps under
-//! it, worst first (the engine's `views::fleet::tenant_apps`).
+//! it, worst first (the engine's `read_models::fleet::tenant_apps`).
 
 use std::collections::HashMap;
 
 use scimwatch_core::connection::GroupRole;
 use scimwatch_core::Connection;
-use scimwatch_engine::views::fleet::{tenant_apps, TenantApp};
+use scimwatch_engine::read_models::fleet::{tenant_apps, TenantApp};
 use scimwatch_engine::{EngineError, Store};
 
 /// The apps of each all-apps tenant in a list, by the tenant's id.

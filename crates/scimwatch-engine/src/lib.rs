@@ -19,6 +19,7 @@ pub mod monitor;
 pub mod notify;
 pub mod paths;
 pub mod poller;
+pub mod read_models;
 pub mod remediate;
 pub mod scim;
 pub mod secrets;
@@ -26,7 +27,6 @@ pub mod serve;
 pub mod settings;
 pub mod signin;
 pub mod store;
-pub mod views;
 
 pub use engine::{AppInfo, Engine, SecretsPayload};
 pub use error::EngineError;

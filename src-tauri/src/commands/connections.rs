@@ -3,7 +3,7 @@
 use chrono::Utc;
 use scimwatch_core::{Connection, ConnectionInput};
 use scimwatch_engine::connections::{self, SaveOutcome, TestDepth, TestResult};
-use scimwatch_engine::views::fleet::TenantApp;
+use scimwatch_engine::read_models::fleet::TenantApp;
 use scimwatch_engine::SecretsPayload;
 use tauri::State;
 
@@ -21,7 +21,7 @@ pub async fn tenant_apps(
     state: State<'_, AppState>,
     tenant: String,
 ) -> CommandResult<Vec<TenantApp>> {
-    Ok(scimwatch_engine::views::fleet::tenant_apps(&state.engine.store, &tenant).await?)
+    Ok(scimwatch_engine::read_models::fleet::tenant_apps(&state.engine.store, &tenant).await?)
 }
 
 #[tauri::command]
