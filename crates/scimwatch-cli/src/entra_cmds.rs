@@ -613,8 +613,8 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
                 error_code,
                 identity,
             };
-            let filter =
-                scimwatch_engine::log_filter::checked(&filter).map_err(CommandError::from)?;
+            let filter = scimwatch_engine::event_filter_check::checked(&filter)
+                .map_err(CommandError::from)?;
             let page = events::query(
                 engine.store.pool(),
                 row.id,

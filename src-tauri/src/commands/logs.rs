@@ -18,7 +18,8 @@ pub async fn query_logs(
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> CommandResult<Page<EventRow>> {
-    let filter = scimwatch_engine::log_filter::checked(&filter).map_err(EngineError::from)?;
+    let filter =
+        scimwatch_engine::event_filter_check::checked(&filter).map_err(EngineError::from)?;
     Ok(read_models::logs_page(
         &state.engine,
         &id,
@@ -52,7 +53,8 @@ pub async fn export_logs(
     format: ExportFormat,
     path: Option<String>,
 ) -> CommandResult<ExportResult> {
-    let filter = scimwatch_engine::log_filter::checked(&filter).map_err(EngineError::from)?;
+    let filter =
+        scimwatch_engine::event_filter_check::checked(&filter).map_err(EngineError::from)?;
     if let Some(path) = path {
         // The file the admin chose in the save dialog.
         return Ok(export::export_to(&state.engine, &id, &filter, format, &path).await?);
