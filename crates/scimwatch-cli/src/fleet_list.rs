@@ -1,5 +1,5 @@
 //! `connections list` for all-apps tenants: each tenant with its apps under
-//! it, worst first (the engine's `views::fleet::tenant_apps`); `status` of
+//! it, worst first (the engine's `read_models::fleet::tenant_apps`); `status` of
 //! a tenant: its apps, what needs attention, its Graph budget.
 
 use std::collections::HashMap;
@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use scimwatch_core::connection::GroupRole;
 use scimwatch_core::Connection;
 use scimwatch_engine::graph::observe::StatusReport;
-use scimwatch_engine::views::fleet::{tenant_apps, TenantApp, TenantSummary};
+use scimwatch_engine::read_models::fleet::{tenant_apps, TenantApp, TenantSummary};
 use scimwatch_engine::{EngineError, Store};
 
 /// The apps of each all-apps tenant in a list, by the tenant's id.

@@ -19,7 +19,7 @@ use scimwatch_core::health::{stream_line, FindingKind, Severity};
 use scimwatch_core::Connection;
 use serde::Serialize;
 
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph::observe::status_report;
 use crate::monitor::{check_scim_due, discover_due, local_offset, run_checklist, ChecklistView};

@@ -3,22 +3,23 @@
 //! plain async functions that the desktop shell and the CLI both call.
 
 pub mod alerts;
-pub mod app;
 pub mod checkup;
 pub mod connections;
 pub mod diagnose;
+pub mod engine;
 pub mod error;
+pub mod event_filter_check;
 pub mod export;
 pub mod fleet;
 pub mod fsperm;
 pub mod graph;
 pub mod http;
 pub mod locks;
-pub mod log_filter;
 pub mod monitor;
 pub mod notify;
 pub mod paths;
 pub mod poller;
+pub mod read_models;
 pub mod remediate;
 pub mod scim;
 pub mod secrets;
@@ -26,9 +27,8 @@ pub mod serve;
 pub mod settings;
 pub mod signin;
 pub mod store;
-pub mod views;
 
-pub use app::{AppInfo, Engine, SecretsPayload};
+pub use engine::{AppInfo, Engine, SecretsPayload};
 pub use error::EngineError;
 pub use secrets::{SecretKey, SecretStore};
 pub use store::Store;

@@ -22,8 +22,8 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use ts_rs::TS;
 
-use crate::app::Engine;
 use crate::diagnose::{diagnose, DiagnosisConfig, DiagnosisOutcome};
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph;
 use crate::notify::Notifiers;

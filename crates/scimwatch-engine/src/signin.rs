@@ -33,7 +33,7 @@ use ts_rs::TS;
 
 pub use failure::{SignInFailure, SignInFailureKind};
 
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph::{ClientOptions, GraphClient, GraphError, GraphTarget};
 use crate::poller::{stream_health, Stream};

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use scimwatch_core::{Connection, ConnectionInput};
 use scimwatch_engine::connections::{self, SaveOutcome, TestDepth, TestResult};
-use scimwatch_engine::views::fleet::{TenantApp, TenantSummary};
+use scimwatch_engine::read_models::fleet::{TenantApp, TenantSummary};
 use scimwatch_engine::SecretsPayload;
 use tauri::State;
 
@@ -21,7 +21,7 @@ pub async fn tenant_apps(
     state: State<'_, AppState>,
     tenant: String,
 ) -> CommandResult<Vec<TenantApp>> {
-    Ok(scimwatch_engine::views::fleet::tenant_apps(&state.engine.store, &tenant).await?)
+    Ok(scimwatch_engine::read_models::fleet::tenant_apps(&state.engine.store, &tenant).await?)
 }
 
 /// An all-apps tenant at a glance: its apps worst first, how many need
@@ -31,7 +31,7 @@ pub async fn tenant_summary(
     state: State<'_, AppState>,
     tenant: String,
 ) -> CommandResult<Option<TenantSummary>> {
-    Ok(scimwatch_engine::views::fleet::tenant_summary(&state.engine.store, &tenant).await?)
+    Ok(scimwatch_engine::read_models::fleet::tenant_summary(&state.engine.store, &tenant).await?)
 }
 
 #[tauri::command]

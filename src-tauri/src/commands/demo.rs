@@ -11,7 +11,7 @@ use scimwatch_core::{
     AuthMode, Cloud, CommandError, Connection, ConnectionInput, ErrorKind, Sensitive,
 };
 use scimwatch_engine::connections::{self, SecretsInput};
-use scimwatch_engine::views::{DemoFault, DemoStatus};
+use scimwatch_engine::read_models::{DemoFault, DemoStatus};
 use tauri::State;
 
 use crate::error::CommandResult;

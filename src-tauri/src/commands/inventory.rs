@@ -5,12 +5,12 @@
 use chrono::Utc;
 use scimwatch_core::scim::SnapshotDiff;
 use scimwatch_core::{CommandError, ErrorKind};
+use scimwatch_engine::read_models::resources::{self, GroupMembers, ResourceHistory, SnapshotPage};
+use scimwatch_engine::read_models::{self, StoredCompliance};
 use scimwatch_engine::scim::crawl::{run_inventory, CrawlConfig, CrawlOutcome, CrawlProgress};
 use scimwatch_engine::scim::drift::DriftResult;
 use scimwatch_engine::scim::CancelFlag;
 use scimwatch_engine::store::inventory::SnapshotSummary;
-use scimwatch_engine::views::resources::{self, GroupMembers, ResourceHistory, SnapshotPage};
-use scimwatch_engine::views::{self, StoredCompliance};
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
@@ -82,7 +82,7 @@ pub async fn list_snapshots(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Vec<SnapshotSummary>> {
-    Ok(views::snapshots(&state.engine, &id).await?)
+    Ok(read_models::snapshots(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -92,12 +92,12 @@ pub async fn diff_snapshots(
     a: i64,
     b: i64,
 ) -> CommandResult<SnapshotDiff> {
-    Ok(views::diff_snapshots(&state.engine, &id, a, b).await?)
+    Ok(read_models::diff_snapshots(&state.engine, &id, a, b).await?)
 }
 
 #[tauri::command]
 pub async fn drift_report(state: State<'_, AppState>, id: String) -> CommandResult<DriftResult> {
-    Ok(views::drift_report(&state.engine, &id).await?)
+    Ok(read_models::drift_report(&state.engine, &id).await?)
 }
 
 /// The stored compliance (latest discovery and crawl); with `reexamine`, a
@@ -109,9 +109,9 @@ pub async fn scim_compliance(
     reexamine: Option<bool>,
 ) -> CommandResult<StoredCompliance> {
     Ok(if reexamine.unwrap_or(false) {
-        views::reexamine(&state.engine, &id, Utc::now()).await?
+        read_models::reexamine(&state.engine, &id, Utc::now()).await?
     } else {
-        views::stored_compliance(&state.engine, &id).await?
+        read_models::stored_compliance(&state.engine, &id).await?
     })
 }
 

@@ -3,8 +3,8 @@
 use chrono::Utc;
 use scimwatch_engine::error::EngineError;
 use scimwatch_engine::export::{self, ExportFormat, ExportResult};
+use scimwatch_engine::read_models;
 use scimwatch_engine::store::events::{CycleRow, EventFilter, EventRow, Page};
-use scimwatch_engine::views;
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -18,8 +18,9 @@ pub async fn query_logs(
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> CommandResult<Page<EventRow>> {
-    let filter = scimwatch_engine::log_filter::checked(&filter).map_err(EngineError::from)?;
-    Ok(views::logs_page(
+    let filter =
+        scimwatch_engine::event_filter_check::checked(&filter).map_err(EngineError::from)?;
+    Ok(read_models::logs_page(
         &state.engine,
         &id,
         &filter,
@@ -36,12 +37,12 @@ pub async fn event_detail(
     event_id: String,
     activity_ms: i64,
 ) -> CommandResult<serde_json::Value> {
-    Ok(views::event_detail(&state.engine, &id, &event_id, activity_ms).await?)
+    Ok(read_models::event_detail(&state.engine, &id, &event_id, activity_ms).await?)
 }
 
 #[tauri::command]
 pub async fn list_cycles(state: State<'_, AppState>, id: String) -> CommandResult<Vec<CycleRow>> {
-    Ok(views::cycles(&state.engine, &id, 200).await?)
+    Ok(read_models::cycles(&state.engine, &id, 200).await?)
 }
 
 #[tauri::command]
@@ -52,13 +53,14 @@ pub async fn export_logs(
     format: ExportFormat,
     path: Option<String>,
 ) -> CommandResult<ExportResult> {
-    let filter = scimwatch_engine::log_filter::checked(&filter).map_err(EngineError::from)?;
+    let filter =
+        scimwatch_engine::event_filter_check::checked(&filter).map_err(EngineError::from)?;
     if let Some(path) = path {
         // The file the admin chose in the save dialog.
         return Ok(export::export_to(&state.engine, &id, &filter, format, &path).await?);
     }
     let stamp = Utc::now().format("%Y%m%d-%H%M%S").to_string();
-    Ok(views::export_logs(&state.engine, &id, &filter, format, &stamp).await?)
+    Ok(read_models::export_logs(&state.engine, &id, &filter, format, &stamp).await?)
 }
 
 /// "Show in folder" after an export: opens the folder holding `path` in the

@@ -1,6 +1,6 @@
 //! Mappings & assignments screen.
 
-use scimwatch_engine::views::{self, MappingsView};
+use scimwatch_engine::read_models::{self, MappingsView};
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -12,5 +12,5 @@ use crate::state::AppState;
 /// with `reexamine`).
 #[tauri::command]
 pub async fn mappings_view(state: State<'_, AppState>, id: String) -> CommandResult<MappingsView> {
-    Ok(views::mappings_screen(&state.engine, &id).await?)
+    Ok(read_models::mappings_screen(&state.engine, &id).await?)
 }

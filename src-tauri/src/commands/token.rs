@@ -2,9 +2,9 @@
 
 use chrono::Utc;
 use scimwatch_core::Sensitive;
+use scimwatch_engine::read_models;
 use scimwatch_engine::scim::{self, CheckResult, TokenStatus};
 use scimwatch_engine::store::scim_checks::CheckSummary;
-use scimwatch_engine::views;
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -26,7 +26,7 @@ pub async fn test_new_token(
     id: String,
     token: Sensitive<String>,
 ) -> CommandResult<CheckResult> {
-    Ok(views::test_new_token(&state.engine, &id, &token).await?)
+    Ok(read_models::test_new_token(&state.engine, &id, &token).await?)
 }
 
 #[tauri::command]
@@ -34,7 +34,7 @@ pub async fn check_history(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Vec<CheckSummary>> {
-    Ok(views::check_history(&state.engine, &id).await?)
+    Ok(read_models::check_history(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -42,5 +42,5 @@ pub async fn latest_check(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Option<CheckResult>> {
-    Ok(views::latest_check(&state.engine, &id).await?)
+    Ok(read_models::latest_check(&state.engine, &id).await?)
 }

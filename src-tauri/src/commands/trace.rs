@@ -3,7 +3,7 @@
 //! job's next cycle.
 
 use chrono::Utc;
-use scimwatch_engine::views::{self, UserTrace};
+use scimwatch_engine::read_models::{self, UserTrace};
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -15,5 +15,5 @@ pub async fn trace_user(
     id: String,
     query: String,
 ) -> CommandResult<UserTrace> {
-    Ok(views::trace_user(&state.engine, &id, &query, Utc::now()).await?)
+    Ok(read_models::trace_user(&state.engine, &id, &query, Utc::now()).await?)
 }

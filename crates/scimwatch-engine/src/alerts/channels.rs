@@ -16,7 +16,7 @@ use super::{
     sign, target, AddedChannel, AlertChannel, AlertChannelInput, AlertEvent, AlertTestResult,
     ChannelKind, Transition,
 };
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::secrets::{SecretKey, SecretKind};
 use crate::store::connections as rows;

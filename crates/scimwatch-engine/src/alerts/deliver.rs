@@ -16,7 +16,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use super::channels;
 use super::outbox::{self, Head, Outcome};
 use super::send::Sender;
-use crate::app::Engine;
+use crate::engine::Engine;
 
 /// How the deliverer runs.
 #[derive(Clone)]

@@ -1,6 +1,7 @@
 //! Unit tests of the poller's pure parts.
 
 use super::*;
+use tokio::time::Instant;
 
 #[test]
 fn due_follows_interval_and_backoff() {

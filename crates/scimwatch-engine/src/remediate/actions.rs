@@ -10,7 +10,7 @@ use super::{
     audit, client_for, job_of, job_url, new_request_id, portal, pretty, row_of, GraphCall,
     OnDemandOutcome, RemediationError, RestartOutcome,
 };
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::graph::sync::AssignmentsBody;
 use crate::graph::{Family, GraphClient, GraphError};
 use crate::store::connections::ConnectionRow;

@@ -33,7 +33,7 @@ use uuid::Uuid;
 pub use audit::AuditEntry;
 pub use steps::{OnDemandResult, OnDemandStep, RESET_SCOPES};
 
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph::{ClientOptions, GraphClient, GraphError, GraphTarget};
 use crate::store::connections::{self as rows, ConnectionRow};

@@ -11,7 +11,7 @@ use super::{
     audit, client_for, job_of, job_url, new_request_id, pretty, row_of, status, RemediationError,
     RemediationStatus, WRITE_PERMISSION,
 };
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::graph::auth;
 use crate::graph::GraphError;
 

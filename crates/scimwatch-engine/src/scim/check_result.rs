@@ -1,6 +1,6 @@
-//! The result of a Test Connection replay: what `check` returns, what
-//! `store::scim_checks` keeps and the rules judge on. It sits below both so
-//! the store never imports the check that writes to it.
+//! The result of a Test Connection replay: what `test_connection` returns,
+//! what `store::scim_checks` keeps and the rules judge on. It sits below
+//! both so the store never imports the check that writes to it.
 
 use chrono::{DateTime, Utc};
 use scimwatch_core::health::ScimCheckObservation;

@@ -83,7 +83,7 @@ async fn fetch_page(
         return Err(PageError::Retryable(format!("HTTP {status} for {url}")));
     }
     if status != 200 {
-        let (verdict, msg) = super::check::judge(&resp, false);
+        let (verdict, msg) = super::test_connection::judge(&resp, false);
         let detail = parse_scim_error(&resp.body).and_then(|e| e.detail);
         let msg = format!(
             "{msg} (while listing {} at startIndex {start}{})",

@@ -13,12 +13,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::check::{
-    check_client_config, connection_client, random_guid, run_check, CheckResult, Verdict,
-};
 use super::client::{ScimClient, ScimResponse};
 use super::error::ScimError;
-use crate::app::Engine;
+use super::test_connection::{
+    check_client_config, connection_client, random_guid, run_check, CheckResult, Verdict,
+};
+use crate::engine::Engine;
 use crate::store::compliance;
 
 mod probes;
@@ -248,7 +248,7 @@ async fn discover_scim(client: &ScimClient, now: DateTime<Utc>) -> ComplianceRep
 
     // Test Connection findings.
     let users_exchange = check.exchanges.first();
-    if check.verdict == super::check::Verdict::NonEmptyResult {
+    if check.verdict == super::test_connection::Verdict::NonEmptyResult {
         if let Some(x) = users_exchange {
             f.add(ComplianceFinding::engine(
                 "filter_not_honoured",
@@ -407,7 +407,7 @@ async fn discover_scim(client: &ScimClient, now: DateTime<Utc>) -> ComplianceRep
     // Entra's lookups replayed on objects that exist, and the rest of the
     // read side (probes.rs).
     let mut outcome = probes::users(client, &page1, &mut f).await;
-    if check.verdict == super::check::Verdict::NonEmptyResult {
+    if check.verdict == super::test_connection::Verdict::NonEmptyResult {
         outcome.works = Some(false);
     }
     probes::groups(client, &mut f).await;

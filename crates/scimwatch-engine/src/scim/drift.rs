@@ -15,7 +15,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::error::ScimError;
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::graph::sync::{AssignmentsBody, MappingsBody};
 use crate::store::connections as rows;
 use crate::store::inventory;

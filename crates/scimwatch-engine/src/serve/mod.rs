@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use scimwatch_core::health::{self, CycleTiming, JobStatusCode, Reachability};
 use serde::Serialize;
 
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph::client::{RequestObserver, RequestRecord};
 use crate::graph::observe::{self, StatusReport};

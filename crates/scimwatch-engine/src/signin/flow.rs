@@ -16,7 +16,7 @@ use chrono::Utc;
 use super::failure::{self, one_line, SignInFailure};
 use super::registry::Handle;
 use super::{DeviceCodeShown, Opener, SignInMethod, SignInPhase, SIGNIN_STREAM};
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::graph::auth::{sign_in_browser_with, sign_in_device_code_with, DeviceCodePrompt};
 use crate::graph::{GraphClient, GraphError, SignInOutcome};
 use crate::secrets::{SecretKey, SecretKind};

@@ -12,7 +12,7 @@ use chrono::Utc;
 use tokio::sync::{oneshot, Notify};
 
 use super::{SignInPhase, SignInSession};
-use crate::app::Engine;
+use crate::engine::Engine;
 
 pub(super) type Key = (PathBuf, String);
 

@@ -72,7 +72,7 @@ fn export_all(dir: &Path) -> Owners {
         );
     }
     {
-        use scimwatch_engine::views::fleet::{TenantApp, TenantSummary};
+        use scimwatch_engine::read_models::fleet::{TenantApp, TenantSummary};
         export!(TenantApp, TenantSummary);
     }
     {
@@ -83,6 +83,10 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::monitor::ChecklistView;
         use scimwatch_engine::notify::Notification;
         use scimwatch_engine::poller::Event as PollEvent;
+        use scimwatch_engine::read_models::resources::{
+            GroupMembers, ResourceHistory, SnapshotPage,
+        };
+        use scimwatch_engine::read_models::{DemoStatus, MappingsView, StoredCompliance};
         use scimwatch_engine::scim::crawl::{CrawlOutcome, CrawlProgress};
         use scimwatch_engine::scim::discover::ComplianceReport;
         use scimwatch_engine::scim::drift::DriftResult;
@@ -93,8 +97,6 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::store::incidents::{HistoryPage, IncidentView};
         use scimwatch_engine::store::inventory::SnapshotSummary;
         use scimwatch_engine::store::scim_checks::CheckSummary;
-        use scimwatch_engine::views::resources::{GroupMembers, ResourceHistory, SnapshotPage};
-        use scimwatch_engine::views::{DemoStatus, MappingsView, StoredCompliance};
         use scimwatch_engine::{AppInfo, SecretsPayload};
         export!(
             AppInfo,
@@ -134,7 +136,7 @@ fn export_all(dir: &Path) -> Owners {
         );
     }
     {
-        use scimwatch_engine::views::UserTrace;
+        use scimwatch_engine::read_models::UserTrace;
         export!(UserTrace);
     }
     {

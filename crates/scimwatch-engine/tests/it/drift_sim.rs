@@ -12,8 +12,8 @@ use graph_support::{fast_http, sim_config, Env};
 use scimwatch_core::AuthMode;
 use scimwatch_engine::graph::client::ClientOptions;
 use scimwatch_engine::poller::{poll_once, PollConfig};
+use scimwatch_engine::read_models;
 use scimwatch_engine::scim::crawl::{run_inventory, CancelFlag, CrawlConfig};
-use scimwatch_engine::views;
 use serde_json::json;
 
 async fn env() -> Env {
@@ -49,7 +49,7 @@ async fn refresh(env: &Env) -> scimwatch_core::scim::DriftReport {
     )
     .await
     .unwrap();
-    views::drift_report(&env.engine, &env.row.uuid)
+    read_models::drift_report(&env.engine, &env.row.uuid)
         .await
         .unwrap()
         .report
@@ -60,7 +60,7 @@ async fn drift_matches_entra_users_with_the_saas_on_the_matching_attribute() {
     let env = env().await;
     env.sim.run_cycle().await;
     let r = refresh(&env).await;
-    let in_scope = views::mappings(&env.engine, &env.row.uuid)
+    let in_scope = read_models::mappings(&env.engine, &env.row.uuid)
         .await
         .unwrap()
         .assignments

@@ -21,10 +21,10 @@ use scimwatch_engine::connections::{self, SecretsInput};
 use scimwatch_engine::fleet::FleetConfig;
 use scimwatch_engine::graph::ClientOptions;
 use scimwatch_engine::poller::{denied_stream, poll_once, PollConfig, Stream};
+use scimwatch_engine::read_models::fleet::{tenant_apps, tenant_summary, TenantApp, TenantSummary};
 use scimwatch_engine::secrets::{MemoryStore, Secrets};
 use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::{events, jobs};
-use scimwatch_engine::views::fleet::{tenant_apps, tenant_summary, TenantApp, TenantSummary};
 use scimwatch_engine::{Engine, Store};
 
 struct Fleet {

@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use scim_fixture::{add_connection, engine, group, user};
 use scimwatch_core::scim::content_hash;
-use scimwatch_engine::store::inventory::{self, CrawlEnd, Entry, NewVersion, ResourceType, State};
-use scimwatch_engine::views::resources::{
+use scimwatch_engine::read_models::resources::{
     browse_snapshot, group_members, resource_history, VersionKind,
 };
-use scimwatch_engine::views::{self};
+use scimwatch_engine::read_models::{self};
+use scimwatch_engine::store::inventory::{self, CrawlEnd, Entry, NewVersion, ResourceType, State};
 use scimwatch_engine::Engine;
 use serde_json::{json, Value};
 
@@ -264,7 +264,7 @@ async fn members_resolve_in_the_same_snapshot_and_bad_input_is_refused() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("at most"), "{e}");
-    assert!(views::resources::resource_type("Device").is_err());
+    assert!(read_models::resources::resource_type("Device").is_err());
 }
 
 #[tokio::test]
@@ -296,7 +296,7 @@ async fn an_incomplete_snapshot_is_browsable_and_labelled_a_failed_one_is_not() 
         .unwrap_err();
     assert!(e.to_string().contains("is failed"), "{e}");
     // Never a diff base or a diff side.
-    let e = views::diff_snapshots(&t.engine, &t.uuid, s, inc)
+    let e = read_models::diff_snapshots(&t.engine, &t.uuid, s, inc)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("incomplete"), "{e}");
@@ -384,7 +384,7 @@ async fn the_diff_shows_values_and_names_members() {
         None,
     )
     .await;
-    let d = views::diff_snapshots(&t.engine, &t.uuid, a, b)
+    let d = read_models::diff_snapshots(&t.engine, &t.uuid, a, b)
         .await
         .unwrap();
     let c = &d.users.changed[0];

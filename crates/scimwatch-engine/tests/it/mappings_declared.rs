@@ -20,12 +20,12 @@ use scim_fixture::{add_connection, engine};
 use scimwatch_core::{ConnectionInput, Sensitive};
 use scimwatch_engine::connections::{self, SecretsInput};
 use scimwatch_engine::graph::sync::{MappingSummary, MappingsBody, SettingsBody};
-use scimwatch_engine::store::connections as rows;
-use scimwatch_engine::store::jobs::{record_config, ConfigKind};
-use scimwatch_engine::views::{
+use scimwatch_engine::read_models::{
     mappings, mappings_screen, reexamine, stored_compliance, AttributeView, ComplianceVerdict,
     MappingsView, SchemasCheck,
 };
+use scimwatch_engine::store::connections as rows;
+use scimwatch_engine::store::jobs::{record_config, ConfigKind};
 use scimwatch_engine::Engine;
 use serde_json::{json, Value};
 
@@ -279,7 +279,7 @@ async fn mappings_and_inventory_read_one_compliance_source() {
     let examined_now = reexamine(&engine, &uuid, now()).await.unwrap();
     let inventory = stored_compliance(&engine, &uuid).await.unwrap();
     assert_eq!(examined_now, inventory);
-    let schemas_codes = |devs: &[scimwatch_engine::views::RecordedDeviation]| {
+    let schemas_codes = |devs: &[scimwatch_engine::read_models::RecordedDeviation]| {
         let mut c: Vec<String> = devs
             .iter()
             .filter(|d| d.concerns_schemas)

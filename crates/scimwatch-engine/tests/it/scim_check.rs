@@ -12,7 +12,7 @@ use chrono::Utc;
 use entra_sim::{Fault, Sim, SimConfig};
 use scim_fixture::{add_connection, engine, with_users, Behaviour, Fixture, TOKEN};
 use scimwatch_core::Sensitive;
-use scimwatch_engine::scim::check::run_check;
+use scimwatch_engine::scim::test_connection::run_check;
 use scimwatch_engine::scim::{
     check_connection, test_token, token_status, ClientConfig, ScimClient, TokenSource, Verdict,
 };

@@ -14,8 +14,8 @@ use scimwatch_core::trace::TraceTone;
 use scimwatch_core::AuthMode;
 use scimwatch_engine::graph::client::ClientOptions;
 use scimwatch_engine::poller::{poll_once, PollConfig};
+use scimwatch_engine::read_models::{trace_user, UserTrace};
 use scimwatch_engine::scim::crawl::{run_inventory, CancelFlag, CrawlConfig};
-use scimwatch_engine::views::{trace_user, UserTrace};
 
 async fn env() -> Env {
     Env::start(

@@ -12,11 +12,11 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
 use super::{crawl, Batch, CancelFlag, CrawlConfig, CrawlOutcome, CrawlProgress, CrawlStats};
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
-use crate::scim::check::connection_client;
 use crate::scim::discover::ComplianceFinding;
 use crate::scim::error::ScimError;
+use crate::scim::test_connection::connection_client;
 use crate::store::connections::ConnectionRow;
 use crate::store::inventory::{self, CompleteStats, Entry, Key, NewVersion, State};
 

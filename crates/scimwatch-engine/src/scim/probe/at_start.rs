@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use tokio::task::JoinHandle;
 
 use super::cleanup::{clean_scoped, Cleaned, Scope};
-use crate::app::Engine;
-use crate::scim::check::{check_client_config, connection_client};
+use crate::engine::Engine;
+use crate::scim::test_connection::{check_client_config, connection_client};
 use crate::scim::ScimError;
 
 /// How old a listed object must be to count as left behind.

@@ -11,13 +11,13 @@ use scimwatch_core::scim::write_probe::str_at;
 use scimwatch_core::scim::{parse_list_response_for, ListRequest};
 use sqlx::SqlitePool;
 
-use super::super::check::{check_client_config, connection_client};
 use super::super::client::ScimClient;
 use super::super::error::ScimError;
+use super::super::test_connection::{check_client_config, connection_client};
 use super::plan::eq_filter;
 use super::verify::is_probe_name;
 use super::Leftover;
-use crate::app::Engine;
+use crate::engine::Engine;
 
 /// One listed object.
 #[derive(Debug, Clone)]

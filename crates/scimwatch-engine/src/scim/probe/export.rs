@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::stored::stored_probe;
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::export::{chosen_export_path, ExportFormat, ExportResult};
 

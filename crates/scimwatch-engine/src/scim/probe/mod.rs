@@ -25,12 +25,12 @@ use scimwatch_core::scim::write_probe::{overall, EntraReaction, ProbeVerdict, St
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::check::{check_client_config, connection_client};
 use super::client::{Exchange, ScimClient};
 use super::crawl::CancelFlag;
 use super::discover::{discover_client, ComplianceReport};
 use super::error::ScimError;
-use crate::app::Engine;
+use super::test_connection::{check_client_config, connection_client};
+use crate::engine::Engine;
 
 mod at_start;
 pub mod cleanup;

@@ -22,7 +22,7 @@ use ts_rs::TS;
 use super::plan::{planned_for, Names};
 use super::roles_mapping::stored_roles_mapping;
 use super::{cleanup, probe_named, Leftover, ProbeReport, ProbeStep, RunOptions};
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::scim::{CancelFlag, ScimError};
 use crate::store::connections::{self as rows, ConnectionRow};

@@ -5,7 +5,7 @@
 use scimwatch_core::scim::SnapshotDiff;
 use scimwatch_core::Sensitive;
 
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::scim::drift::{drift, stored_assignments, DriftResult};
 use crate::scim::{test_token, CheckResult, ScimError};

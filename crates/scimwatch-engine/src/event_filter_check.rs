@@ -1,5 +1,6 @@
-//! The Logs screen's and `scimwatch-cli logs`'s filter, checked before it
-//! reaches the store (rules in [`scimwatch_core::logfilter`]).
+//! The store's [`EventFilter`] as the Logs screen and `scimwatch-cli logs`
+//! pass it, checked before it reaches the store: each value canonical, or
+//! every problem with it (the rules are core's [`scimwatch_core::logfilter`]).
 
 use scimwatch_core::logfilter::{check_log_filter, LogFilter};
 use scimwatch_core::ValidationError;

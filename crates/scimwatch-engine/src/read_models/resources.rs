@@ -14,7 +14,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::row;
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::store::connections::ms_to_time;
 use crate::store::inventory::browse::{self, BrowseRow};

@@ -9,7 +9,7 @@ use scimwatch_core::scim::declared::DeclaredSchemas;
 use scimwatch_core::scim::Severity;
 
 use super::{annotate, row, MappingsView, SchemasCheck};
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::scim::discover::{discover, ComplianceReport};
 use crate::scim::ScimError;

@@ -20,7 +20,7 @@ use ts_rs::TS;
 pub use super::check_result::CheckResult;
 use super::client::{millis, ClientConfig, Exchange, ScimClient, ScimResponse, TransportError};
 use super::error::ScimError;
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::secrets::{SecretKey, SecretKind};
 use crate::store::connections::{self as rows, ms_to_time, ConnectionRow};
 use crate::store::scim_checks;

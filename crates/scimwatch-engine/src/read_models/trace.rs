@@ -16,7 +16,7 @@ use ts_rs::TS;
 
 pub use super::trace_match::TraceCandidate;
 use super::trace_match::{candidates, pick, scim_is, scim_str, Sources, SCIM_KEY};
-use crate::app::Engine;
+use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph::observe::observations;
 use crate::graph::sync::AssignmentsBody;
