@@ -11,25 +11,16 @@ use scimwatch_core::checklist::{
     STEPS,
 };
 use scimwatch_core::health::{
-    evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation,
-    DriftObservation, ExecutionObservation, GraphDenied, JobObservation, JobStatusCode,
-    MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
-    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, Thresholds, Verdict,
+    evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, ExecutionObservation,
+    GraphDenied, JobObservation, JobStatusCode, Observations, ProgressObservation,
+    QuarantineObservation, QuarantineReason, Reachability, ScheduleState, Thresholds, Verdict,
 };
 use scimwatch_core::Cloud;
 
+use crate::common::{healthy, mins, now};
+
 const SP: &str = "11111111-2222-3333-4444-555555555555";
 const APP: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-03-10T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn mins(m: i64) -> Duration {
-    Duration::minutes(m)
-}
 
 fn ctx() -> Context {
     Context {
@@ -39,75 +30,6 @@ fn ctx() -> Context {
         app_id: Some(APP.into()),
         app_display_name: Some("Acme SCIM".into()),
         ..Default::default()
-    }
-}
-
-fn healthy() -> Observations {
-    let now = now();
-    Observations {
-        job: Some(JobObservation {
-            status_code: JobStatusCode::Active,
-            schedule_state: ScheduleState::Active,
-            interval: Some(mins(40)),
-            last_execution: Some(ExecutionObservation {
-                began: Some(now - mins(15)),
-                ended: Some(now - mins(10)),
-                ..Default::default()
-            }),
-            steady_state_first_achieved: Some(now - Duration::days(30)),
-            ..Default::default()
-        }),
-        job_observed_at: Some(now - mins(1)),
-        mappings: Some(MappingsObservation {
-            users_enabled: Some(true),
-            groups_enabled: Some(true),
-            scope_assigned_only: Some(true),
-        }),
-        assignments: Some(AssignmentsObservation {
-            users: 10,
-            groups: 2,
-            group_members: 20,
-        }),
-        last_cycle: Some(CycleObservation {
-            cycle_id: Some("c1".into()),
-            ended: Some(now - mins(10)),
-            total: 100,
-            ..Default::default()
-        }),
-        scim_check: Some(ScimCheckObservation {
-            ok: true,
-            verdict: Verdict::Ok,
-            http_status: Some(200),
-            checked_at: now - mins(2),
-            message: None,
-        }),
-        token_expires_at: Some(now + Duration::days(200)),
-        entra_tenant_url: Some("https://acme.example.com/scim/v2".into()),
-        scim_url: Some("https://acme.example.com/scim/v2".into()),
-        drift: Some(DriftObservation {
-            assigned: 30,
-            ..Default::default()
-        }),
-        compliance_deviations: Some(vec![]),
-        graph_reachability: Reachability::Ok,
-        graph_denied: vec![],
-        scim_reachability: Reachability::Ok,
-        logs_available: Some(true),
-        graph_streams: vec![],
-        // "Test with Entra's requests" ran and every operation passed.
-        probe: Some(scimwatch_core::scim::write_probe::ProbeObservation {
-            url: "https://acme.example.com/scim/v2".into(),
-            checked_at: now - Duration::days(1),
-            write_probe_run: true,
-            verdict: scimwatch_core::scim::write_probe::ProbeVerdict::ReadyForEntra,
-            could_not_probe: None,
-            failures: vec![],
-            passed: 19,
-            operations: 19,
-            leftovers: vec![],
-            read_side_deviations: vec![],
-            not_checked: vec![],
-        }),
     }
 }
 

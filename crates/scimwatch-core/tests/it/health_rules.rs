@@ -5,24 +5,18 @@
 
 use chrono::{DateTime, Duration, Utc};
 use scimwatch_core::health::{
-    evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation,
-    DriftObservation, ExecutionObservation, ExecutionState, Finding, FindingKind, JobObservation,
-    JobStatusCode, MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
-    QuarantineReason, Reachability, ScheduleState, ScimCheckObservation, Severity, Thresholds,
-    Verdict,
+    evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, DriftObservation,
+    ExecutionObservation, ExecutionState, Finding, FindingKind, JobObservation, JobStatusCode,
+    MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
+    QuarantineReason, Reachability, ScheduleState, Severity, Thresholds, Verdict,
 };
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-03-10T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use crate::common::{self, mins, now};
 
-fn mins(m: i64) -> Duration {
-    Duration::minutes(m)
-}
-
-/// A healthy, steady connection: every rule quiet.
+/// [`common::healthy`] with the job as Graph reads it in full (its last
+/// run's state and counts, no escrows, no failures in a row) and the SCIM
+/// URL written with a trailing slash (the same URL as the Tenant URL); no
+/// write probe stored.
 fn healthy() -> Observations {
     let now = now();
     Observations {
@@ -46,46 +40,9 @@ fn healthy() -> Observations {
             escrow_history: vec![0, 0, 0],
             count_successive_complete_failures: Some(0),
         }),
-        job_observed_at: Some(now - mins(1)),
-        mappings: Some(MappingsObservation {
-            users_enabled: Some(true),
-            groups_enabled: Some(true),
-            scope_assigned_only: Some(true),
-        }),
-        assignments: Some(AssignmentsObservation {
-            users: 10,
-            groups: 2,
-            group_members: 20,
-        }),
-        last_cycle: Some(CycleObservation {
-            cycle_id: Some("c1".into()),
-            ended: Some(now - mins(10)),
-            total: 100,
-            failures: 0,
-            skipped: 0,
-            ..Default::default()
-        }),
-        scim_check: Some(ScimCheckObservation {
-            ok: true,
-            verdict: Verdict::Ok,
-            http_status: Some(200),
-            checked_at: now - mins(2),
-            message: None,
-        }),
-        token_expires_at: Some(now + Duration::days(200)),
-        entra_tenant_url: Some("https://acme.example.com/scim/v2".into()),
         scim_url: Some("https://acme.example.com/scim/v2/".into()),
-        drift: Some(DriftObservation {
-            assigned: 30,
-            ..Default::default()
-        }),
-        compliance_deviations: Some(vec![]),
-        graph_reachability: Reachability::Ok,
-        graph_denied: vec![],
-        scim_reachability: Reachability::Ok,
-        logs_available: Some(true),
-        graph_streams: vec![],
         probe: None,
+        ..common::healthy()
     }
 }
 

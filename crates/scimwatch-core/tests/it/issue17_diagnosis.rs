@@ -5,76 +5,30 @@
 
 #![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{Duration, FixedOffset};
 use scimwatch_core::checklist::{evaluate_checklist, ChecklistRun, Context, StepStatus};
 use scimwatch_core::health::{
-    evaluate, AssignmentsObservation, CodeCount, CycleObservation, ExecutionObservation,
-    FindingKind, JobObservation, JobStatusCode, MappingsObservation, Observations,
-    QuarantineObservation, QuarantineReason, Reachability, ScheduleState, ScimCheckObservation,
-    Severity, Thresholds, Verdict,
+    evaluate, CodeCount, ExecutionObservation, FindingKind, JobStatusCode, Observations,
+    QuarantineObservation, QuarantineReason, Severity, Thresholds, Verdict,
 };
 use scimwatch_core::incident::{apply, group_related, reconcile, NotifyPolicy};
 
-const UNAVAILABLE: &str = "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable";
-const REFUSED: &str = "SystemForCrossDomainIdentityManagementCredentialValidationFailure";
+use crate::common::{self, mins, now};
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-03-10T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn mins(m: i64) -> Duration {
-    Duration::minutes(m)
-}
-
+/// [`common::healthy`] without the token expiry, drift, compliance and
+/// write-probe facts (this file's diagnoses never read them).
 fn healthy() -> Observations {
-    let now = now();
     Observations {
-        job: Some(JobObservation {
-            status_code: JobStatusCode::Active,
-            schedule_state: ScheduleState::Active,
-            interval: Some(mins(40)),
-            last_execution: Some(ExecutionObservation {
-                began: Some(now - mins(15)),
-                ended: Some(now - mins(10)),
-                ..Default::default()
-            }),
-            steady_state_first_achieved: Some(now - Duration::days(30)),
-            ..Default::default()
-        }),
-        job_observed_at: Some(now - mins(1)),
-        mappings: Some(MappingsObservation {
-            users_enabled: Some(true),
-            groups_enabled: Some(true),
-            scope_assigned_only: Some(true),
-        }),
-        assignments: Some(AssignmentsObservation {
-            users: 10,
-            groups: 2,
-            group_members: 20,
-        }),
-        last_cycle: Some(CycleObservation {
-            cycle_id: Some("c1".into()),
-            ended: Some(now - mins(10)),
-            total: 100,
-            ..Default::default()
-        }),
-        scim_check: Some(ScimCheckObservation {
-            ok: true,
-            verdict: Verdict::Ok,
-            http_status: Some(200),
-            checked_at: now - mins(2),
-            message: None,
-        }),
-        entra_tenant_url: Some("https://acme.example.com/scim/v2".into()),
-        scim_url: Some("https://acme.example.com/scim/v2".into()),
-        graph_reachability: Reachability::Ok,
-        scim_reachability: Reachability::Ok,
-        logs_available: Some(true),
-        ..Default::default()
+        token_expires_at: None,
+        drift: None,
+        compliance_deviations: None,
+        probe: None,
+        ..common::healthy()
     }
 }
+
+const UNAVAILABLE: &str = "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable";
+const REFUSED: &str = "SystemForCrossDomainIdentityManagementCredentialValidationFailure";
 
 fn quarantined(o: &mut Observations, reason: QuarantineReason, code: &str) {
     let j = o.job.as_mut().unwrap();

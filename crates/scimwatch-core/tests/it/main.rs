@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and their helpers
 
+mod common;
+
 mod checklist;
 mod contradictions;
 mod evidence_rules;
