@@ -316,19 +316,7 @@ pub async fn set_poll_state(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
-
-    async fn store_with_conn() -> Store {
-        let store = Store::open_memory().await.unwrap();
-        sqlx::query(
-            "INSERT INTO connections (uuid, name, scim_url, created_ms, updated_ms) \
-             VALUES ('u', 'n', 'https://x', 0, 0)",
-        )
-        .execute(store.pool())
-        .await
-        .unwrap();
-        store
-    }
+    use crate::store::store_with_conn;
 
     #[tokio::test]
     async fn job_status_changes_and_heartbeats() {

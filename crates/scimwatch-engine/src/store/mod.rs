@@ -332,6 +332,21 @@ async fn end_orphaned_transaction(conn: &mut sqlx::SqliteConnection) -> Result<(
     Ok(())
 }
 
+/// A store in memory holding one connection (id 1, a SCIM side only), for
+/// the store's unit tests.
+#[cfg(test)]
+pub(crate) async fn store_with_conn() -> Store {
+    let store = Store::open_memory().await.unwrap();
+    sqlx::query(
+        "INSERT INTO connections (uuid, name, scim_url, created_ms, updated_ms) \
+         VALUES ('u', 'n', 'https://x', 0, 0)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

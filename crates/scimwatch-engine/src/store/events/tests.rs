@@ -1,18 +1,6 @@
 use super::*;
-use crate::store::Store;
+use crate::store::{store_with_conn, Store};
 use scimwatch_core::graph::parse_event_page;
-
-async fn store_with_conn() -> Store {
-    let store = Store::open_memory().await.unwrap();
-    sqlx::query(
-        "INSERT INTO connections (uuid, name, scim_url, created_ms, updated_ms) \
-         VALUES ('u', 'n', 'https://x', 0, 0)",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
-    store
-}
 
 fn page(n: usize, offset: usize) -> Vec<EventWithRaw> {
     let mut v = Vec::new();
