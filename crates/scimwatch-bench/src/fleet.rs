@@ -68,7 +68,7 @@ impl Plan {
                 apps_per_tenant: 2,
                 graph_latency: Duration::from_millis(20),
                 // Longer than the log interval: every endpoint kind shows.
-                window: Duration::from_secs(25),
+                window: Duration::from_secs(60),
                 // Shorter intervals do not make a steady job read sooner:
                 // the tenant's budget stretches them (configurations cost
                 // three requests an app each time).

@@ -1,5 +1,5 @@
 //! The fleet figure at a small size (3 tenants × 2 apps, `serve` polling
-//! every 20 s, a 25 s window; about 2.5 min): a correctness check that every part runs —
+//! every 20 s, a 60 s window; about 3 min): a correctness check that every part runs —
 //! the first full status of every job, CPU and memory read, requests
 //! counted, a quarantine reaching the webhook receiver. The numbers are not
 //! asserted. Needs `scimwatch-cli` built next to this test's executable.
