@@ -8,7 +8,9 @@
 //!   `/{tenant}/oauth2/v2.0/` (auth code + PKCE, refresh with rotation, client
 //!   credentials, device code);
 //! - a built-in SCIM 2.0 target under `/scim/v2/`;
-//! - control endpoints under `/_sim/` (faults, run a cycle, advance a manual clock).
+//! - control endpoints under `/_sim/` (faults, run a cycle, advance a manual clock);
+//! - with `SimConfig::tenants` above 1, many tenants, picked as Microsoft
+//!   picks them (the token endpoint's path, then the token; `tenants`).
 //!
 //! Behind it runs a simulated provisioning service that pushes in-scope users
 //! and groups to the app's SCIM endpoint on a schedule and records what it did
@@ -43,6 +45,7 @@ pub mod scim_misbehave;
 mod server;
 pub mod sim;
 pub mod tenant;
+pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -55,3 +58,4 @@ pub use sim::{
     SimError, SimHandle,
 };
 pub use tenant::{generate_tenant, Tenant};
+pub use tenants::{EndpointCount, TenantHandle};

@@ -38,6 +38,17 @@ struct Args {
     /// `scimwatch-cli connections add --all-apps`).
     #[arg(long, default_value_t = 0)]
     extra_apps: usize,
+    /// Serve this many tenants (the token endpoint's `/{tenant}/` picks one;
+    /// `GET /_sim/tenants` lists them).
+    #[arg(long, default_value_t = 1)]
+    tenants: usize,
+    /// Provisioning apps per tenant, the demo app included (each with its
+    /// own job); instead of --extra-apps.
+    #[arg(long, conflicts_with = "extra_apps")]
+    apps_per_tenant: Option<usize>,
+    /// Latency added to every Graph request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    graph_latency_ms: u64,
 }
 
 #[tokio::main]
@@ -62,6 +73,14 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => ClockKind::Real,
     };
+    if args.tenants == 0 {
+        anyhow::bail!("--tenants must be at least 1");
+    }
+    let extra_apps = match args.apps_per_tenant {
+        Some(0) => anyhow::bail!("--apps-per-tenant must be at least 1 (the demo app)"),
+        Some(n) => n - 1,
+        None => args.extra_apps,
+    };
     let config = SimConfig {
         seed: args.seed,
         users: args.users,
@@ -71,7 +90,9 @@ async fn main() -> anyhow::Result<()> {
         clock,
         require_auth: !args.no_auth,
         churn_per_cycle: 2,
-        extra_apps: args.extra_apps,
+        extra_apps,
+        tenants: args.tenants,
+        graph_latency: std::time::Duration::from_millis(args.graph_latency_ms),
         ..SimConfig::default()
     };
     let sim = Sim::start(config).await.context("starting the simulator")?;
@@ -80,6 +101,13 @@ async fn main() -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{line}")?;
         out.flush()?;
+    }
+    if sim.tenant_count() > 1 {
+        eprintln!(
+            "entra-sim: {} tenants; the line above is the first, GET {}/_sim/tenants lists all",
+            sim.tenant_count(),
+            sim.base_url()
+        );
     }
     eprintln!("entra-sim: serving on {} (Ctrl-C to stop)", sim.base_url());
     tokio::signal::ctrl_c()

@@ -273,7 +273,7 @@ pub(crate) async fn dispatch(
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .into_owned()
             .collect();
-    let base = format!("{}/scim/v2", state.base_url);
+    let base = format!("{}/scim/v2", state.tenant_url);
     let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let is_write = method != Method::GET;
     if b.server_error && is_write {

@@ -164,7 +164,16 @@ pub struct SimConfig {
     pub client_certificate: Option<crate::assertion::SimCertificate>,
     /// More provisioning apps in the tenant, each with its own job and its
     /// events in the one tenant-wide log (`crate::apps`; default none).
+    /// With [`SimConfig::tenants`] above 1, every tenant gets this many.
     pub extra_apps: usize,
+    /// Tenants served by this one process (`crate::tenants`; default 1, the
+    /// tenant of `seed`). The token endpoint's `/{tenant}/` picks the
+    /// tenant, its access token carries it (`tid`), and Graph answers from
+    /// that tenant's apps, jobs and log.
+    pub tenants: usize,
+    /// Latency added to every Graph (`/v1.0/`) request (default none): a
+    /// real Graph answers in ~100–300 ms.
+    pub graph_latency: std::time::Duration,
 }
 
 /// The read-only permissions a monitor needs.
@@ -203,6 +212,8 @@ impl Default for SimConfig {
             delegated_permissions: read_permissions(),
             client_certificate: None,
             extra_apps: 0,
+            tenants: 1,
+            graph_latency: std::time::Duration::ZERO,
         }
     }
 }
@@ -271,6 +282,12 @@ pub(crate) struct SimState {
     pub clock: Arc<dyn Clock>,
     pub manual: bool,
     pub base_url: String,
+    /// Where this tenant's own pages live (SCIM target, `/_sim/`): the
+    /// base URL for the first tenant, `{base_url}/tenants/{tenant id}` for
+    /// the others (`crate::tenants`).
+    pub tenant_url: String,
+    /// 0 for the first tenant.
+    pub tenant_index: usize,
     pub config: SimConfig,
     pub inner: Mutex<Inner>,
     pub scim: RwLock<ScimStore>,
@@ -615,7 +632,7 @@ impl SimState {
                         "displayName": u.display_name,
                         "active": true,
                     });
-                    let base = format!("{}/scim/v2", self.base_url);
+                    let base = format!("{}/scim/v2", self.tenant_url);
                     self.scim
                         .write()
                         .unwrap_or_else(|e| e.into_inner())
@@ -708,74 +725,18 @@ impl Sim {
                 true,
             ),
         };
-        let now = clock.now();
-        let mut tenant = generate_tenant(config.seed, config.users, config.groups);
-        let interval =
-            Duration::from_std(config.interval).unwrap_or_else(|_| Duration::minutes(40));
-        crate::apps::add_apps(
-            &mut tenant,
-            config.extra_apps,
-            config.seed,
-            interval,
-            &base_url,
-        );
-        let scim_token = format!("scim-{}", tenant.job_hex);
-        let (base_address, secret_token) = match &config.scim_target {
-            ScimTarget::BuiltIn => (format!("{base_url}/scim/v2"), scim_token.clone()),
-            ScimTarget::External {
-                base_address,
-                token,
-            } => (base_address.clone(), token.clone()),
-        };
-        let job = Job {
-            schedule_state: if config.start_job {
-                ScheduleState::Active
-            } else {
-                ScheduleState::Disabled
-            },
-            secret_token,
-            next_run: config.start_job.then_some(now),
-            ..Job::new(
-                tenant.job_id(),
-                interval,
-                base_address,
-                crate::tenant::uuid_from_bits(config.seed, 0x5c4e),
-            )
-        };
-        let inner = Inner {
-            logs: LogStore::new(config.seed ^ 0x1065),
-            job,
-            prov: ProvState::default(),
-            faults: vec![],
-            scim_token_expires_at: config
-                .scim_token_ttl
-                .and_then(|d| Duration::from_std(d).ok())
-                .map(|d| now + d),
-            churn_counter: 0,
-            tenant,
-        };
         let http = reqwest::Client::builder()
             .timeout(config.scim_timeout)
             .connect_timeout(std::time::Duration::from_secs(5))
             .build()
             .unwrap_or_default();
-        let state = Arc::new(SimState {
-            clock,
-            manual,
-            base_url: base_url.clone(),
-            config,
-            inner: Mutex::new(inner),
-            scim: RwLock::new(ScimStore::default()),
-            auth: Mutex::new(AuthStore::default()),
-            limiter: Mutex::new(HashMap::new()),
-            requests: Mutex::new(Vec::new()),
-            cycle_lock: tokio::sync::Mutex::new(()),
-            on_demand: Default::default(),
-            http,
-            scim_token,
-        });
+        let states: Vec<Arc<SimState>> = (0..config.tenants.max(1))
+            .map(|k| build_state(&config, k, &clock, manual, &base_url, &http))
+            .collect();
+        let state = states[0].clone();
         let shutdown = Arc::new(Notify::new());
-        let app = crate::server::router(state.clone());
+        let dispatch = crate::tenants::Dispatch::new(&states, config.graph_latency);
+        let app = crate::tenants::router(dispatch.clone());
         let sd = shutdown.clone();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -785,7 +746,7 @@ impl Sim {
         let scheduler = if manual {
             None
         } else {
-            let st = state.clone();
+            let all = states.clone();
             let sd = shutdown.clone();
             Some(tokio::spawn(async move {
                 loop {
@@ -793,20 +754,128 @@ impl Sim {
                         _ = sd.notified() => break,
                         _ = tokio::time::sleep(std::time::Duration::from_millis(200)) => {}
                     }
-                    let due = st.next_due();
-                    if due.is_some_and(|t| t <= st.clock.now()) {
-                        crate::provision::run_cycle(&st, false).await;
-                        st.run_app_cycles();
+                    for st in &all {
+                        let due = st.next_due();
+                        if due.is_some_and(|t| t <= st.clock.now()) {
+                            crate::provision::run_cycle(st, false).await;
+                            st.run_app_cycles();
+                        }
                     }
                 }
             }))
         };
         Ok(SimHandle {
             state,
+            states,
+            dispatch,
             shutdown,
             server: Some(server),
             scheduler,
         })
+    }
+}
+
+/// The state of tenant `k` (0: the tenant of `config.seed`, as with one
+/// tenant; the others from seeds derived from it), sharing the clock and the
+/// provisioning service's HTTP client.
+fn build_state(
+    config: &SimConfig,
+    k: usize,
+    clock: &Arc<dyn Clock>,
+    manual: bool,
+    base_url: &str,
+    http: &reqwest::Client,
+) -> Arc<SimState> {
+    let seed = if k == 0 {
+        config.seed
+    } else {
+        crate::tenant::mix64(config.seed ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    };
+    let now = clock.now();
+    let mut tenant = generate_tenant(seed, config.users, config.groups);
+    let tenant_url = if k == 0 {
+        base_url.to_string()
+    } else {
+        format!("{base_url}/tenants/{}", tenant.tenant_id)
+    };
+    let interval = Duration::from_std(config.interval).unwrap_or_else(|_| Duration::minutes(40));
+    crate::apps::add_apps(&mut tenant, config.extra_apps, seed, interval, &tenant_url);
+    let scim_token = format!("scim-{}", tenant.job_hex);
+    let (base_address, secret_token) = match &config.scim_target {
+        ScimTarget::BuiltIn => (format!("{tenant_url}/scim/v2"), scim_token.clone()),
+        ScimTarget::External {
+            base_address,
+            token,
+        } => (base_address.clone(), token.clone()),
+    };
+    let job = Job {
+        schedule_state: if config.start_job {
+            ScheduleState::Active
+        } else {
+            ScheduleState::Disabled
+        },
+        secret_token,
+        next_run: config.start_job.then_some(now),
+        ..Job::new(
+            tenant.job_id(),
+            interval,
+            base_address,
+            crate::tenant::uuid_from_bits(seed, 0x5c4e),
+        )
+    };
+    let inner = Inner {
+        logs: LogStore::new(seed ^ 0x1065),
+        job,
+        prov: ProvState::default(),
+        faults: vec![],
+        scim_token_expires_at: config
+            .scim_token_ttl
+            .and_then(|d| Duration::from_std(d).ok())
+            .map(|d| now + d),
+        churn_counter: 0,
+        tenant,
+    };
+    Arc::new(SimState {
+        clock: clock.clone(),
+        manual,
+        base_url: base_url.to_string(),
+        tenant_url,
+        tenant_index: k,
+        config: config.clone(),
+        inner: Mutex::new(inner),
+        scim: RwLock::new(ScimStore::default()),
+        auth: Mutex::new(AuthStore::default()),
+        limiter: Mutex::new(HashMap::new()),
+        requests: Mutex::new(Vec::new()),
+        cycle_lock: tokio::sync::Mutex::new(()),
+        on_demand: Default::default(),
+        http: http.clone(),
+        scim_token,
+    })
+}
+
+impl SimState {
+    /// What a client needs to reach this tenant: sign-in and Graph at the
+    /// server's root (the token picks the tenant), the SCIM target and
+    /// `/_sim/` under the tenant's own URL.
+    pub(crate) fn info(&self) -> DemoInfo {
+        let inner = self.lock();
+        let t = &inner.tenant;
+        let base = &self.base_url;
+        let own = &self.tenant_url;
+        DemoInfo {
+            login_url: base.clone(),
+            graph_url: base.clone(),
+            tenant_id: t.tenant_id.to_string(),
+            client_id: t.client.client_id.to_string(),
+            client_secret: t.client.client_secret.clone(),
+            app_display_name: t.app().display_name.clone(),
+            service_principal_id: t.app().id.to_string(),
+            job_id: t.job_id(),
+            scim_url: format!("{own}/scim/v2"),
+            scim_token: self.scim_token.clone(),
+            control_url: format!("{own}/_sim"),
+        }
     }
 }
 
@@ -815,6 +884,9 @@ impl Sim {
 #[derive(Debug)]
 pub struct SimHandle {
     state: Arc<SimState>,
+    /// Every tenant, the first (`state`) included.
+    pub(crate) states: Vec<Arc<SimState>>,
+    pub(crate) dispatch: Arc<crate::tenants::Dispatch>,
     shutdown: Arc<Notify>,
     server: Option<JoinHandle<()>>,
     scheduler: Option<JoinHandle<()>>,
@@ -836,22 +908,7 @@ impl SimHandle {
 
     /// What a client needs (the `--demo` JSON line).
     pub fn info(&self) -> DemoInfo {
-        let inner = self.state.lock();
-        let t = &inner.tenant;
-        let base = &self.state.base_url;
-        DemoInfo {
-            login_url: base.clone(),
-            graph_url: base.clone(),
-            tenant_id: t.tenant_id.to_string(),
-            client_id: t.client.client_id.to_string(),
-            client_secret: t.client.client_secret.clone(),
-            app_display_name: t.app().display_name.clone(),
-            service_principal_id: t.app().id.to_string(),
-            job_id: t.job_id(),
-            scim_url: format!("{base}/scim/v2"),
-            scim_token: self.state.scim_token.clone(),
-            control_url: format!("{base}/_sim"),
-        }
+        self.state.info()
     }
 
     /// The simulated "now".
@@ -947,14 +1004,23 @@ impl SimHandle {
         let target = self.state.clock.now() + by;
         let mut reports = Vec::new();
         loop {
-            match self.state.next_due() {
-                Some(t) if t <= target => {
-                    self.state.clock.set(t);
-                    let r = crate::provision::run_cycle(&self.state, false).await;
-                    self.state.run_app_cycles();
+            // The earliest due cycle of any tenant (the first tenant's
+            // first when several fall due at once).
+            let next = self
+                .states
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| s.next_due().map(|t| (t, i)))
+                .min();
+            match next {
+                Some((t, i)) if t <= target => {
+                    let st = &self.states[i];
+                    st.clock.set(t);
+                    let r = crate::provision::run_cycle(st, false).await;
+                    st.run_app_cycles();
                     let ran = r.ran;
                     reports.push(r);
-                    if !ran || self.state.next_due().is_some_and(|n| n <= t) {
+                    if !ran || st.next_due().is_some_and(|n| n <= t) {
                         break;
                     }
                 }
@@ -1027,7 +1093,7 @@ impl SimHandle {
     /// Change the built-in SCIM target's data directly: `f` gets the store,
     /// the simulated now and the target's base URL (seeding benchmarks).
     pub fn modify_scim<R>(&self, f: impl FnOnce(&mut ScimStore, DateTime<Utc>, &str) -> R) -> R {
-        let base = format!("{}/scim/v2", self.state.base_url);
+        let base = format!("{}/scim/v2", self.state.tenant_url);
         let mut s = self.state.scim.write().unwrap_or_else(|e| e.into_inner());
         f(&mut s, self.state.clock.now(), &base)
     }

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+pub mod fleet;
 pub mod graph;
 pub mod idle;
 pub mod scim;

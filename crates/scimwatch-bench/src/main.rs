@@ -20,7 +20,7 @@ fn machine() -> String {
 }
 
 const USAGE: &str =
-    "usage: scimwatch-bench [--small] [--only core|graph|scim|scim-serial|process] [OUT.md]";
+    "usage: scimwatch-bench [--small] [--only core|graph|scim|scim-serial|process|fleet] [OUT.md]";
 
 fn main() -> ExitCode {
     use scimwatch_bench::Size;
@@ -68,6 +68,9 @@ fn main() -> ExitCode {
     }
     if want("process") {
         figures.extend(scimwatch_bench::idle::figures(size));
+    }
+    if want("fleet") {
+        figures.extend(scimwatch_bench::fleet::figures(size));
     }
     let md = scimwatch_bench::report(&figures, &machine());
     print!("{md}");

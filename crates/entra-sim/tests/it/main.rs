@@ -18,3 +18,4 @@ mod on_demand;
 mod provisioning;
 mod real_shapes;
 mod slow;
+mod tenants;
