@@ -27,14 +27,14 @@ use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::{events, jobs};
 use scimwatch_engine::{Engine, Store};
 
-struct Fleet {
-    sim: SimHandle,
-    engine: Engine,
-    tenant: Connection,
+pub(crate) struct Fleet {
+    pub(crate) sim: SimHandle,
+    pub(crate) engine: Engine,
+    pub(crate) tenant: Connection,
     _dir: tempfile::TempDir,
 }
 
-async fn start(extra_apps: usize) -> Fleet {
+pub(crate) async fn start(extra_apps: usize) -> Fleet {
     let sim = Sim::start(SimConfig {
         extra_apps,
         require_auth: true,
@@ -95,7 +95,7 @@ fn cfg() -> PollConfig {
 }
 
 impl Fleet {
-    async fn poll(&self) {
+    pub(crate) async fn poll(&self) {
         poll_once(&self.engine, &cfg(), None).await.unwrap();
     }
 
@@ -105,14 +105,14 @@ impl Fleet {
             .unwrap()
     }
 
-    async fn summary(&self) -> TenantSummary {
+    pub(crate) async fn summary(&self) -> TenantSummary {
         tenant_summary(&self.engine.store, &self.tenant.id)
             .await
             .unwrap()
             .expect("an all-apps tenant has a summary")
     }
 
-    async fn app(&self, display_name: &str) -> TenantApp {
+    pub(crate) async fn app(&self, display_name: &str) -> TenantApp {
         let name = format!("Contoso / {display_name}");
         self.apps()
             .await
@@ -121,7 +121,7 @@ impl Fleet {
             .unwrap_or_else(|| panic!("no app connection {name}"))
     }
 
-    async fn row_id(&self, uuid: &str) -> i64 {
+    pub(crate) async fn row_id(&self, uuid: &str) -> i64 {
         rows::get_by_uuid(self.engine.store.pool(), uuid)
             .await
             .unwrap()
