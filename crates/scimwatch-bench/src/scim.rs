@@ -59,7 +59,7 @@ impl Sizes {
                 s2s_users: 2_000,
                 s2s_page: 100,
                 s2s_runs: 6,
-                s2s_reps: 8,
+                s2s_reps: 12,
             },
             Size::Small => Self {
                 crawl_users: 2_000,

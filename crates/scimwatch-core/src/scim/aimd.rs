@@ -54,11 +54,15 @@ const MAX_PAIRS: usize = 4;
 /// request in the Parallel phase shows queueing.
 const MIN_GAIN: f64 = 1.25;
 /// Successes to stay serial after the first serial verdict (doubled at each
-/// further one).
-const FIRST_HOLD: u32 = 16;
+/// further one). Longer than a typical crawl (twenty pages of a 2,000-user
+/// SaaS at page 100), so a serial verdict carries over a few crawls before
+/// the first re-probe: each probe pair sent to a serial server costs about
+/// half a page (issue 22).
+const FIRST_HOLD: u32 = 64;
 /// The longest hold: a server judged serial is probed again at least every
-/// this many answers (it may have been scaled out since).
-pub const MAX_HOLD: u32 = 1024;
+/// this many answers (it may have been scaled out since) — once in a crawl
+/// of 400,000 users at page 100.
+pub const MAX_HOLD: u32 = 4096;
 
 /// What one crawl learnt about a server, for its next crawl
 /// ([`Aimd::resume`]).

@@ -172,8 +172,8 @@ fn a_serial_verdict_carries_over_to_the_next_crawls_of_the_server() {
         }
         learnt = Some(a.learnt());
     }
-    // The first crawl probes; then the hold doubles at each verdict (16,
-    // 32, … answers), so probes grow rare: 800 answers see a handful.
+    // The first crawl probes; then the hold doubles at each verdict (64,
+    // 128, … answers), so probes grow rare: 800 answers see a handful.
     assert!(
         (2..=8).contains(&probing_crawls),
         "{probing_crawls} of 40 crawls sent a pair"
@@ -208,7 +208,8 @@ fn a_remembered_verdict_is_only_a_start() {
         &r.limits[..16]
     );
     assert!(r.max_in_flight >= 8, "{}", r.max_in_flight);
-    assert_eq!(a.learnt(), Learnt::Parallel { next_hold: 32 });
+    // (A remembered hold below the first one is raised to it.)
+    assert_eq!(a.learnt(), Learnt::Parallel { next_hold: 64 });
     // Remembered parallel, the server now serial: the first queueing sends
     // it serial, and it never sees more than a few in flight.
     let (r, a) = crawl_from(
