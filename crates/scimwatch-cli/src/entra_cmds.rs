@@ -121,12 +121,7 @@ async fn entra_rows(engine: &Engine) -> Result<Vec<ConnectionRow>, CommandError>
 async fn one(engine: &Engine, name: Option<&str>) -> Result<ConnectionRow, CommandError> {
     match name {
         Some(n) => {
-            let row = rows::find(engine.store.pool(), n).await?.ok_or_else(|| {
-                err(
-                    ErrorKind::NotFound,
-                    format!("no connection named or with id {n}"),
-                )
-            })?;
+            let row = rows::require(engine.store.pool(), n).await?;
             if row.tenant_id.is_none() {
                 return Err(err(
                     ErrorKind::Validation,

@@ -239,14 +239,9 @@ pub async fn list(store: &Store) -> Result<Vec<Connection>, EngineError> {
 
 /// Find a connection by id or by name.
 pub async fn get(store: &Store, id_or_name: &str) -> Result<Connection, EngineError> {
-    rows::find(store.pool(), id_or_name)
+    Ok(rows::require(store.pool(), id_or_name)
         .await?
-        .map(|r| r.into_connection())
-        .ok_or_else(|| {
-            EngineError::NotFound(format!(
-                "no connection named or with id \u{201c}{id_or_name}\u{201d}"
-            ))
-        })
+        .into_connection())
 }
 
 pub async fn add(
@@ -457,11 +452,7 @@ pub async fn remove(
     secrets: &dyn SecretStore,
     id_or_name: &str,
 ) -> Result<Connection, EngineError> {
-    let row = rows::find(store.pool(), id_or_name).await?.ok_or_else(|| {
-        EngineError::NotFound(format!(
-            "no connection named or with id \u{201c}{id_or_name}\u{201d}"
-        ))
-    })?;
+    let row = rows::require(store.pool(), id_or_name).await?;
     tenant::may_remove(&row)?;
     // An all-apps tenant takes its app connections along (ON DELETE
     // CASCADE), and their secrets (an app's own SCIM token).

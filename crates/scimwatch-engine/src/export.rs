@@ -236,13 +236,7 @@ pub async fn export_to(
     chosen: &str,
 ) -> Result<ExportResult, EngineError> {
     let path = chosen_export_path(chosen, format, engine.data_dir())?;
-    let row = crate::store::connections::find(engine.store.pool(), connection)
-        .await?
-        .ok_or_else(|| {
-            EngineError::NotFound(format!(
-                "no connection named or with id \u{201c}{connection}\u{201d}"
-            ))
-        })?;
+    let row = crate::store::connections::require(engine.store.pool(), connection).await?;
     export_events(&engine.store, row.id, filter, format, &path).await
 }
 

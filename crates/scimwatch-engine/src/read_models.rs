@@ -25,13 +25,7 @@ pub use compliance::{
 };
 
 async fn row(engine: &Engine, connection: &str) -> Result<rows::ConnectionRow, EngineError> {
-    rows::find(engine.store.pool(), connection)
-        .await?
-        .ok_or_else(|| {
-            EngineError::NotFound(format!(
-                "no connection named or with id \u{201c}{connection}\u{201d}"
-            ))
-        })
+    rows::require(engine.store.pool(), connection).await
 }
 
 /// Inventory snapshots of a connection, newest first.

@@ -34,7 +34,6 @@ use ts_rs::TS;
 pub use failure::{SignInFailure, SignInFailureKind};
 
 use crate::engine::Engine;
-use crate::error::EngineError;
 use crate::graph::{ClientOptions, GraphClient, GraphError, GraphTarget};
 use crate::poller::{stream_health, Stream};
 use crate::secrets::{SecretKey, SecretKind};
@@ -164,11 +163,9 @@ impl Default for SignInOptions {
 }
 
 async fn row_of(engine: &Engine, id: &str) -> Result<ConnectionRow, GraphError> {
-    rows::find(engine.store.pool(), id).await?.ok_or_else(|| {
-        GraphError::Storage(EngineError::NotFound(format!(
-            "no connection \u{201c}{id}\u{201d}"
-        )))
-    })
+    rows::require(engine.store.pool(), id)
+        .await
+        .map_err(GraphError::Storage)
 }
 
 fn delegated(row: &ConnectionRow) -> bool {

@@ -12,11 +12,7 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn job_status(state: State<'_, AppState>, id: String) -> CommandResult<StatusReport> {
     let pool = state.engine.store.pool();
-    let row = rows::find(pool, &id).await?.ok_or_else(|| CommandError {
-        kind: ErrorKind::NotFound,
-        message: format!("no connection with id {id}"),
-        fields: Vec::new(),
-    })?;
+    let row = rows::require(pool, &id).await?;
     Ok(status_report(&state.engine.store, &row, Utc::now()).await?)
 }
 

@@ -129,12 +129,9 @@ pub async fn add(
     }
     let mut connections = Vec::new();
     for c in &input.connections {
-        let row = rows::find(pool, c).await?.ok_or_else(|| {
-            invalid(
-                "connections",
-                format!("no connection named or with id \u{201c}{c}\u{201d}"),
-            )
-        })?;
+        let row = rows::find(pool, c)
+            .await?
+            .ok_or_else(|| invalid("connections", rows::not_found(c).to_string()))?;
         if !connections.contains(&row.uuid) {
             connections.push(row.uuid);
         }

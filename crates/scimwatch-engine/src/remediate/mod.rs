@@ -171,9 +171,7 @@ pub fn actor(row: &ConnectionRow) -> String {
 }
 
 async fn row_of(engine: &Engine, id: &str) -> Result<ConnectionRow, RemediationError> {
-    rows::find(engine.store.pool(), id)
-        .await?
-        .ok_or_else(|| EngineError::NotFound(format!("no connection \u{201c}{id}\u{201d}")).into())
+    Ok(rows::require(engine.store.pool(), id).await?)
 }
 
 /// `(service principal, job)` of a connection, or why it cannot act.

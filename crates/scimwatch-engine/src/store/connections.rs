@@ -8,7 +8,7 @@ use sqlx::{FromRow, SqliteExecutor};
 
 use crate::error::EngineError;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow)]
 pub struct ConnectionRow {
     pub id: i64,
     pub uuid: String,
@@ -163,6 +163,24 @@ pub async fn find(
     .bind(id_or_name)
     .fetch_optional(ex)
     .await?)
+}
+
+/// The connection with this uuid or name, or the one "not found" error
+/// every command gives for a name that matches nothing.
+pub async fn require(
+    ex: impl SqliteExecutor<'_>,
+    id_or_name: &str,
+) -> Result<ConnectionRow, EngineError> {
+    find(ex, id_or_name)
+        .await?
+        .ok_or_else(|| not_found(id_or_name))
+}
+
+/// "No connection named or with id “…”".
+pub fn not_found(id_or_name: &str) -> EngineError {
+    EngineError::NotFound(format!(
+        "no connection named or with id \u{201c}{id_or_name}\u{201d}"
+    ))
 }
 
 /// Flags recorded alongside a connection about its secrets.

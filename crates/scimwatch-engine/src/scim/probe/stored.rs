@@ -319,13 +319,7 @@ async fn latest(
 /// The stored probe of a connection: the latest report of each kind and
 /// what is still on the clean-up list.
 pub async fn stored_probe(engine: &Engine, connection: &str) -> Result<StoredProbe, EngineError> {
-    let row = rows::find(engine.store.pool(), connection)
-        .await?
-        .ok_or_else(|| {
-            EngineError::NotFound(format!(
-                "no connection named or with id \u{201c}{connection}\u{201d}"
-            ))
-        })?;
+    let row = rows::require(engine.store.pool(), connection).await?;
     let pool = engine.store.pool();
     Ok(StoredProbe {
         write: latest(pool, row.id, Kind::Write).await?,
