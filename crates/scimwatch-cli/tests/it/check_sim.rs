@@ -7,7 +7,7 @@
 use entra_sim::{ClockKind, Fault, Sim, SimConfig};
 
 use crate::common;
-use common::cli;
+use common::{add_sim_connection, cli, Sides};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_exit_codes_follow_the_tenant() {
@@ -26,21 +26,7 @@ async fn check_exit_codes_follow_the_tenant() {
     .unwrap();
     sim.run_cycle().await;
     let info = sim.info();
-    let secret_file = dir.path().join("client-secret");
-    std::fs::write(&secret_file, &info.client_secret).unwrap();
-    let args = entra_sim::testing::cli_connection_args(
-        &info,
-        "Sim",
-        Some(entra_sim::testing::CliSignIn {
-            mode: "client-secret",
-            flag: "--client-secret-file",
-            file: secret_file.to_str().unwrap(),
-        }),
-        true,
-    );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = cli(&data, &args, Some(format!("{}\n", info.scim_token))).await;
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    add_sim_connection(&info, &data, dir.path(), Sides::Both).await;
 
     // Never probed, "The SaaS handles Entra's updates" is an opt-in step
     // that has not run: named as not run, never passed, and not "could not
@@ -112,10 +98,7 @@ async fn discover_and_crawl_exit_codes_follow_the_endpoint() {
     let sim = Sim::start(SimConfig::for_tests()).await.unwrap();
     sim.run_cycle().await;
     let info = sim.info();
-    let args = entra_sim::testing::cli_connection_args(&info, "Sim", None, true);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = cli(&data, &args, Some(format!("{}\n", info.scim_token))).await;
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    add_sim_connection(&info, &data, dir.path(), Sides::ScimOnly).await;
 
     let o = cli(&data, &["discover"], None).await;
     let text = String::from_utf8_lossy(&o.stdout).to_string();

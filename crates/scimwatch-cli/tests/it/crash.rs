@@ -28,6 +28,8 @@ use serde_json::Value;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
+use crate::common::{add_sim_connection, Sides};
+
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -202,22 +204,6 @@ async fn start_sim(users: usize) -> SimHandle {
     sim
 }
 
-/// `connections add` for the simulated tenant: both sides, or SCIM only.
-async fn add_connection(sim: &SimHandle, data: &Path, dir: &Path, entra: bool) {
-    let info = sim.info();
-    let secret_file = dir.join("client-secret");
-    std::fs::write(&secret_file, &info.client_secret).unwrap();
-    let sign_in = entra.then(|| entra_sim::testing::CliSignIn {
-        mode: "client-secret",
-        flag: "--client-secret-file",
-        file: secret_file.to_str().unwrap(),
-    });
-    let args = entra_sim::testing::cli_connection_args(&info, "Sim", sign_in, true);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = cli(data, &args, Some(format!("{}\n", info.scim_token))).await;
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
 fn tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let start = text.len().saturating_sub(2000);
@@ -241,7 +227,7 @@ async fn watch_survives_kill_9_during_log_backfill() {
     sim.seed_events(events);
     let served = sim.event_count() as i64;
     assert!(served >= events as i64);
-    add_connection(&sim, &data, dir.path(), true).await;
+    add_sim_connection(&sim.info(), &data, dir.path(), Sides::Both).await;
 
     // Kill points: sorted random fractions of the backfill, each followed by
     // a random delay so the kill lands anywhere in fetch / parse / insert /
@@ -416,7 +402,7 @@ async fn crawl_survives_kill_9() {
     let data = dir.path().join("data");
     let logs = dir.path().join("logs");
     let sim = start_sim(users).await;
-    add_connection(&sim, &data, dir.path(), false).await;
+    add_sim_connection(&sim.info(), &data, dir.path(), Sides::ScimOnly).await;
     let (users0, groups0) = target_state(&sim);
     assert!(
         users0.len() > users / 2,

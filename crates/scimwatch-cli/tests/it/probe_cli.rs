@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use entra_sim::{Fault, Sim, SimConfig, SimHandle};
 
 use crate::common;
-use common::cli;
+use common::{add_sim_connection, cli, Sides};
 
 fn probe_objects(sim: &SimHandle) -> usize {
     let (users, groups) = sim.scim_contents();
@@ -32,10 +32,7 @@ async fn probe_consent_exit_codes_and_crash_clean_up() {
     let sim = Sim::start(SimConfig::for_tests()).await.unwrap();
     sim.run_cycle().await;
     let info = sim.info();
-    let args = entra_sim::testing::cli_connection_args(&info, "Sim", None, true);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = cli(&data, &args, Some(format!("{}\n", info.scim_token))).await;
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    add_sim_connection(&info, &data, dir.path(), Sides::ScimOnly).await;
     let text = |o: &std::process::Output| {
         format!(
             "{}{}",

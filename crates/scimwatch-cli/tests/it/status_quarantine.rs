@@ -8,7 +8,7 @@
 use entra_sim::{ClockKind, Fault, Sim, SimConfig};
 
 use crate::common;
-use common::cli;
+use common::{add_sim_connection, cli, Sides};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_shows_the_quarantine_error_message() {
@@ -23,21 +23,7 @@ async fn status_shows_the_quarantine_error_message() {
     .unwrap();
     sim.run_cycle().await;
     let info = sim.info();
-    let secret_file = dir.path().join("client-secret");
-    std::fs::write(&secret_file, &info.client_secret).unwrap();
-    let args = entra_sim::testing::cli_connection_args(
-        &info,
-        "Sim",
-        Some(entra_sim::testing::CliSignIn {
-            mode: "client-secret",
-            flag: "--client-secret-file",
-            file: secret_file.to_str().unwrap(),
-        }),
-        true,
-    );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = cli(&data, &args, Some(format!("{}\n", info.scim_token))).await;
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    add_sim_connection(&info, &data, dir.path(), Sides::Both).await;
 
     sim.inject(Fault::ScimInvalidCredentials).unwrap();
     sim.modify_tenant(|t, now| {

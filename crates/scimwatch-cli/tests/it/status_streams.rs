@@ -10,7 +10,7 @@
 use entra_sim::{ClockKind, Fault, GraphFamily, Sim, SimConfig, SimHandle};
 
 use crate::common;
-use common::cli;
+use common::{add_sim_connection, cli, Sides};
 
 async fn setup(data: &std::path::Path, dir: &std::path::Path) -> SimHandle {
     let sim = Sim::start(SimConfig {
@@ -22,21 +22,7 @@ async fn setup(data: &std::path::Path, dir: &std::path::Path) -> SimHandle {
     .unwrap();
     sim.run_cycle().await;
     let info = sim.info();
-    let secret_file = dir.join("client-secret");
-    std::fs::write(&secret_file, &info.client_secret).unwrap();
-    let args = entra_sim::testing::cli_connection_args(
-        &info,
-        "Sim",
-        Some(entra_sim::testing::CliSignIn {
-            mode: "client-secret",
-            flag: "--client-secret-file",
-            file: secret_file.to_str().unwrap(),
-        }),
-        true,
-    );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = cli(data, &args, Some(format!("{}\n", info.scim_token))).await;
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    add_sim_connection(&info, data, dir, Sides::Both).await;
     let o = cli(data, &["poll", "--once"], None).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     sim

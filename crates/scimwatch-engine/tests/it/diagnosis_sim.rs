@@ -12,15 +12,15 @@ use std::time::Duration;
 
 use chrono::Utc;
 use entra_sim::Fault;
-use graph_support::{fast_http, sim_config, Env};
+use graph_support::{fast_http, Env};
 use scimwatch_core::health::FindingKind;
 use scimwatch_core::incident::IncidentAction;
-use scimwatch_core::AuthMode;
 use scimwatch_engine::diagnose::{DiagnosisConfig, DiagnosisOutcome};
 use scimwatch_engine::graph::client::ClientOptions;
 use scimwatch_engine::graph::http::HttpConfig;
 use scimwatch_engine::monitor::{check_scim_due, diagnose_all};
 use scimwatch_engine::notify::{Notifiers, RecordingNotifier};
+use scimwatch_engine::poll_target::PollTarget;
 use scimwatch_engine::poller::{poll_once, PollConfig};
 
 fn poll_cfg() -> PollConfig {
@@ -50,14 +50,7 @@ async fn env_with_both_sides() -> Env {
 /// the machine's clock, as it does in production, so `start` is the real time
 /// unless a test needs history behind it.
 async fn env_starting_at(start: chrono::DateTime<Utc>) -> Env {
-    let cfg = entra_sim::SimConfig {
-        clock: entra_sim::ClockKind::Manual(Some(start)),
-        ..sim_config()
-    };
-    Env::start(cfg, AuthMode::ClientSecret)
-        .await
-        .with_scim()
-        .await
+    Env::both_sides_at(start).await
 }
 
 /// Poll both sides and diagnose; returns the actions taken.
@@ -71,11 +64,14 @@ async fn round(env: &Env, notifier: &Notifiers) -> Vec<IncidentAction> {
 
 async fn full_round(env: &Env, notifier: &Notifiers) -> Vec<DiagnosisOutcome> {
     poll_once(&env.engine, &poll_cfg(), None).await.unwrap();
-    assert!(
-        check_scim_due(&env.engine, Duration::ZERO, true, Utc::now())
-            .await
-            .is_empty()
-    );
+    assert!(check_scim_due(
+        &env.engine,
+        Duration::ZERO,
+        Some(&PollTarget::Every),
+        Utc::now()
+    )
+    .await
+    .is_empty());
     let all = diagnose_all(
         &env.engine,
         &DiagnosisConfig::default(),

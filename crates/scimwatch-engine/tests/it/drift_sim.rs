@@ -5,50 +5,17 @@
 
 use crate::graph_support;
 
-use std::time::Duration;
-
 use chrono::Utc;
-use graph_support::{fast_http, sim_config, Env};
-use scimwatch_core::AuthMode;
-use scimwatch_engine::graph::client::ClientOptions;
-use scimwatch_engine::poller::{poll_once, PollConfig};
+use graph_support::Env;
 use scimwatch_engine::read_models;
-use scimwatch_engine::scim::crawl::{run_inventory, CancelFlag, CrawlConfig};
 use serde_json::json;
 
 async fn env() -> Env {
-    Env::start(
-        entra_sim::SimConfig {
-            clock: entra_sim::ClockKind::Manual(Some(Utc::now())),
-            ..sim_config()
-        },
-        AuthMode::ClientSecret,
-    )
-    .await
-    .with_scim()
-    .await
+    Env::both_sides_at(Utc::now()).await
 }
 
 async fn refresh(env: &Env) -> scimwatch_core::scim::DriftReport {
-    let cfg = PollConfig {
-        client: ClientOptions {
-            http: fast_http(),
-            log_gate: Duration::from_millis(10),
-            observer: None,
-        },
-        ..PollConfig::default()
-    };
-    poll_once(&env.engine, &cfg, None).await.unwrap();
-    run_inventory(
-        &env.engine,
-        &env.row.uuid,
-        &CrawlConfig::default(),
-        None,
-        &CancelFlag::new(),
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    env.poll_and_crawl().await;
     read_models::drift_report(&env.engine, &env.row.uuid)
         .await
         .unwrap()

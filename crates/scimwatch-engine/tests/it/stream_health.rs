@@ -7,16 +7,14 @@
 use crate::graph_support;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use entra_sim::{Fault, GraphFamily, SimConfig};
-use graph_support::{fast_http, sim_config, Env};
+use graph_support::{fast_http, fast_poll_with, sim_config, Env};
 use scimwatch_core::health::{stream_line, FindingKind};
 use scimwatch_core::incident::IncidentAction;
 use scimwatch_core::AuthMode;
 use scimwatch_engine::diagnose::{DiagnosisConfig, DiagnosisOutcome};
-use scimwatch_engine::graph::client::ClientOptions;
 use scimwatch_engine::graph::http::HttpConfig;
 use scimwatch_engine::graph::observe::{status_report, StatusReport, StreamView};
 use scimwatch_engine::monitor::diagnose_all;
@@ -24,17 +22,10 @@ use scimwatch_engine::notify::{Notifiers, RecordingNotifier};
 use scimwatch_engine::poller::{poll_once, Event, PollConfig};
 
 fn poll_cfg() -> PollConfig {
-    PollConfig {
-        client: ClientOptions {
-            http: HttpConfig {
-                max_retries: 0,
-                ..fast_http()
-            },
-            log_gate: Duration::from_millis(10),
-            observer: None,
-        },
-        ..PollConfig::default()
-    }
+    fast_poll_with(HttpConfig {
+        max_retries: 0,
+        ..fast_http()
+    })
 }
 
 async fn start(config: SimConfig) -> Env {

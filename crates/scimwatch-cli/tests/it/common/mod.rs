@@ -31,3 +31,37 @@ pub async fn cli(data: &std::path::Path, args: &[&str], stdin: Option<String>) -
     .await
     .unwrap()
 }
+
+/// Which sides of the simulated tenant a test's connection watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sides {
+    /// The SCIM endpoint only (token from stdin).
+    ScimOnly,
+    /// Both: the Entra side signs in with the client secret (from a file
+    /// in `dir`), and the SCIM endpoint.
+    Both,
+}
+
+/// `scimwatch-cli connections add` of a connection named "Sim" for the
+/// simulated tenant `info`; fails the test with the CLI's stderr when it
+/// is refused.
+pub async fn add_sim_connection(
+    info: &entra_sim::DemoInfo,
+    data: &std::path::Path,
+    dir: &std::path::Path,
+    sides: Sides,
+) {
+    let secret_file = dir.join("client-secret");
+    if sides == Sides::Both {
+        std::fs::write(&secret_file, &info.client_secret).unwrap();
+    }
+    let sign_in = (sides == Sides::Both).then(|| entra_sim::testing::CliSignIn {
+        mode: "client-secret",
+        flag: "--client-secret-file",
+        file: secret_file.to_str().unwrap(),
+    });
+    let args = entra_sim::testing::cli_connection_args(info, "Sim", sign_in, true);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = cli(data, &args, Some(format!("{}\n", info.scim_token))).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

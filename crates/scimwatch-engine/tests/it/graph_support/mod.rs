@@ -15,6 +15,8 @@ use scimwatch_engine::graph::client::{RequestObserver, RequestRecord};
 use scimwatch_engine::graph::http::HttpConfig;
 use scimwatch_engine::graph::sync::WatchIds;
 use scimwatch_engine::graph::{ClientOptions, GraphClient, GraphTarget};
+use scimwatch_engine::poller::{poll_once, PollConfig};
+use scimwatch_engine::scim::crawl::{run_inventory, CancelFlag, CrawlConfig};
 use scimwatch_engine::secrets::{MemoryStore, Secrets};
 use scimwatch_engine::store::connections::{self as rows, ConnectionRow};
 use scimwatch_engine::{Engine, Store};
@@ -80,6 +82,24 @@ pub fn sim_certificate() -> entra_sim::SimCertificate {
     entra_sim::SimCertificate::from_pem(&fixture("cert.pem"), der).unwrap()
 }
 
+/// The poller as the tests run it: fast HTTP settings and a 10 ms gate
+/// between log requests.
+pub fn fast_poll() -> PollConfig {
+    fast_poll_with(fast_http())
+}
+
+/// [`fast_poll`] with other HTTP settings (e.g. no retries).
+pub fn fast_poll_with(http: HttpConfig) -> PollConfig {
+    PollConfig {
+        client: ClientOptions {
+            http,
+            log_gate: Duration::from_millis(10),
+            observer: None,
+        },
+        ..PollConfig::default()
+    }
+}
+
 impl Env {
     pub async fn start(config: SimConfig, mode: AuthMode) -> Env {
         let sim = Sim::start(config).await.unwrap();
@@ -117,6 +137,35 @@ impl Env {
             requests: Arc::new(Mutex::new(Vec::new())),
             _dir: dir,
         }
+    }
+
+    /// Both sides of the simulated tenant (client secret), its clock
+    /// stopped at `start`.
+    pub async fn both_sides_at(start: chrono::DateTime<Utc>) -> Env {
+        let cfg = SimConfig {
+            clock: entra_sim::ClockKind::Manual(Some(start)),
+            ..sim_config()
+        };
+        Env::start(cfg, AuthMode::ClientSecret)
+            .await
+            .with_scim()
+            .await
+    }
+
+    /// Poll Entra once (job, assignments, settings, logs) and crawl the
+    /// SaaS.
+    pub async fn poll_and_crawl(&self) {
+        poll_once(&self.engine, &fast_poll(), None).await.unwrap();
+        run_inventory(
+            &self.engine,
+            &self.row.uuid,
+            &CrawlConfig::default(),
+            None,
+            &CancelFlag::new(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
     }
 
     /// Add the simulator's built-in SCIM target (Tenant URL + token) to the
