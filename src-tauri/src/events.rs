@@ -1,7 +1,7 @@
 //! The one place where engine happenings become UI events (and, later,
 //! notifications). Event names are constants the UI's `ipc.ts` listens to.
 
-use scimwatch_engine::scim::crawl::CrawlProgress;
+use scimwatch_engine::scim::crawl::{CrawlProgress, CrawlProgressEvent};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
@@ -27,12 +27,6 @@ pub struct ShowIncident {
 /// Emitted while an inventory crawl runs.
 pub const CRAWL_PROGRESS: &str = "crawl-progress";
 
-#[derive(Debug, Clone, Serialize)]
-pub struct CrawlProgressEvent {
-    pub connection_id: String,
-    pub progress: CrawlProgress,
-}
-
 pub fn crawl_progress(app: &AppHandle, connection_id: &str, progress: CrawlProgress) {
     let payload = CrawlProgressEvent {
         connection_id: connection_id.to_string(),
@@ -43,26 +37,37 @@ pub fn crawl_progress(app: &AppHandle, connection_id: &str, progress: CrawlProgr
     }
 }
 
-/// Forward the monitor's happenings to the UI and the tray, in one place.
-pub fn forward(app: AppHandle, watch: &scimwatch_engine::monitor::Watch) {
-    let mut events = watch.events();
-    let mut diagnoses = watch.diagnoses();
-    let a = app.clone();
+/// Forward the progress of the crawls nobody started from a window (the
+/// monitor's schedule), so Inventory shows them with their Cancel button.
+pub fn forward_crawls(app: AppHandle, engine: &scimwatch_engine::Engine) {
+    let mut crawls = engine.crawls().subscribe();
     tauri::async_runtime::spawn(async move {
         loop {
-            match events.recv().await {
+            match crawls.recv().await {
                 Ok(e) => {
-                    let _ = a.emit(POLL_EVENT, e);
+                    if let Err(err) = app.emit(CRAWL_PROGRESS, e) {
+                        tracing::warn!(error = %err, "could not emit crawl progress");
+                    }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(_) => break,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }
     });
+}
+
+/// Forward the watch's one event stream to the UI and the tray, in one
+/// place.
+pub fn forward(app: AppHandle, watch: &scimwatch_engine::monitor::Watch) {
+    use scimwatch_engine::monitor::WatchEvent;
+    let mut bus = watch.subscribe();
     tauri::async_runtime::spawn(async move {
         loop {
-            match diagnoses.recv().await {
-                Ok(all) => {
+            match bus.recv().await {
+                Ok(WatchEvent::Poll(e)) => {
+                    let _ = app.emit(POLL_EVENT, e);
+                }
+                Ok(WatchEvent::Diagnosed(all)) => {
                     let changed: Vec<String> = all
                         .into_iter()
                         .filter(|(_, o)| !o.actions.is_empty())
@@ -75,7 +80,7 @@ pub fn forward(app: AppHandle, watch: &scimwatch_engine::monitor::Watch) {
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(_) => break,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }
     });

@@ -1,6 +1,7 @@
 //! Start-up wiring: the clickable notifier and the monitor.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use scimwatch_engine::monitor::Watch;
 use scimwatch_engine::notify::{ClickableNotifier, Notifiers};
@@ -55,7 +56,23 @@ pub fn start_monitor(handle: &AppHandle, engine: &Engine, notifier: &Notifiers) 
         }
     };
     events::forward(handle.clone(), &watch);
+    events::forward_crawls(handle.clone(), engine);
     if let Some(state) = handle.try_state::<AppState>() {
         *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
     }
+}
+
+/// Quit: stop the watch and wait for it (the poller, the monitor loop and
+/// the alert outbox finish what they are writing), then exit. Used by the
+/// tray's Quit and when the last window closes.
+pub fn quit(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Some(state) = app.try_state::<AppState>() {
+            if !state.stop_watch(Duration::from_secs(5)).await {
+                tracing::warn!("the watch did not stop within 5 s; quitting anyway");
+            }
+        }
+        app.exit(0);
+    });
 }

@@ -190,7 +190,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<TrayIcon> {
                     }
                 });
             }
-            TrayAction::Quit => app.exit(0),
+            TrayAction::Quit => crate::setup::quit(app),
             TrayAction::Nothing => {}
         });
     if let Some(icon) = icon_for(None) {

@@ -36,7 +36,7 @@ pub(crate) async fn watch(
     options: scimwatch_engine::monitor::WatchOptions,
     started: impl FnOnce(),
 ) -> Result<(), CommandError> {
-    use scimwatch_engine::monitor::Watch;
+    use scimwatch_engine::monitor::{Watch, WatchEvent};
     let settings = scimwatch_engine::settings::load(&engine.store)
         .await
         .unwrap_or_default();
@@ -45,34 +45,33 @@ pub(crate) async fn watch(
     started();
     let stop = serve_cmd::stop_signal();
     tokio::pin!(stop);
-    let mut events = w.events();
-    let mut diagnoses = w.diagnoses();
+    let mut bus = w.subscribe();
     w.poll_now(None).await;
     eprintln!("scimwatch-cli watch: monitoring every connection (Ctrl-C to stop)");
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            e = events.recv() => match e {
-                Ok(e) => {
+            e = bus.recv() => match e {
+                Ok(WatchEvent::Poll(e)) => {
                     if json {
                         out::json(&serde_json::json!({ "event": e }).to_string());
                     } else {
                         println!("{} {}", Utc::now().format("%Y-%m-%d %H:%M:%S"), serde_json::to_string(&e).unwrap_or_default());
                     }
                 }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(_) => break,
-            },
-            d = diagnoses.recv() => if let Ok(all) = d {
-                for (conn, outcome) in all {
-                    for a in &outcome.actions {
-                        if json {
-                            out::json(&serde_json::json!({ "connection": conn, "incident": a }).to_string());
-                        } else {
-                            println!("{} {conn}: {}", Utc::now().format("%Y-%m-%d %H:%M:%S"), serde_json::to_string(a).unwrap_or_default());
+                Ok(WatchEvent::Diagnosed(all)) => {
+                    for (conn, outcome) in all {
+                        for a in &outcome.actions {
+                            if json {
+                                out::json(&serde_json::json!({ "connection": conn, "incident": a }).to_string());
+                            } else {
+                                println!("{} {conn}: {}", Utc::now().format("%Y-%m-%d %H:%M:%S"), serde_json::to_string(a).unwrap_or_default());
+                            }
                         }
                     }
                 }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },
         }
     }

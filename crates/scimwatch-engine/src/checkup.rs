@@ -23,6 +23,7 @@ use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph::observe::status_report;
 use crate::monitor::{check_scim_due, discover_due, local_offset, run_checklist, ChecklistView};
+use crate::poll_target::PollTarget;
 use crate::poller::{poll_once, Event, PollConfig};
 use crate::store::connections as rows;
 
@@ -118,7 +119,8 @@ pub async fn run(
             }));
         }
     }
-    could_not_check.extend(check_scim_due(engine, Duration::ZERO, true, now).await);
+    could_not_check
+        .extend(check_scim_due(engine, Duration::ZERO, Some(&PollTarget::Every), now).await);
     could_not_check.extend(discover_due(engine, DISCOVERY_MAX_AGE, now).await);
     let mut connections = Vec::new();
     // An all-apps tenant is checked through its apps (its own problems,

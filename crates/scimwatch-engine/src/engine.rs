@@ -79,9 +79,16 @@ pub struct Engine {
     /// [`crate::scim::drift::observation`]): recomputed only after a crawl
     /// or an assignments change, not every diagnosis round.
     pub(crate) drift_cache: DriftCache,
+    /// The crawls running in this process (every clone shares them).
+    pub(crate) crawls: crate::scim::crawl::CrawlRegistry,
 }
 
 impl Engine {
+    /// The crawls running in this process.
+    pub fn crawls(&self) -> &crate::scim::crawl::CrawlRegistry {
+        &self.crawls
+    }
+
     /// Open the data directory (`explicit`, else `SCIMWATCH_DATA_DIR`, else
     /// the user's data folder) and the secret store chosen by the environment.
     pub async fn open(explicit_data_dir: Option<PathBuf>) -> Result<Self, EngineError> {
@@ -98,6 +105,7 @@ impl Engine {
             secrets,
             data_dir,
             drift_cache: Default::default(),
+            crawls: Default::default(),
         }
     }
 

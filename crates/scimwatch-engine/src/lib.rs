@@ -18,6 +18,7 @@ pub mod locks;
 pub mod monitor;
 pub mod notify;
 pub mod paths;
+pub mod poll_target;
 pub mod poller;
 pub mod read_models;
 pub mod remediate;

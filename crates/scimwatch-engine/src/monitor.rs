@@ -27,6 +27,7 @@ use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph;
 use crate::notify::Notifiers;
+use crate::poll_target::PollTarget;
 use crate::poller::{Event, Poller};
 use crate::scim;
 use crate::store::connections::{self as rows, ConnectionRow};
@@ -132,13 +133,7 @@ async fn progress(
 }
 
 async fn find(engine: &Engine, connection: &str) -> Result<ConnectionRow, EngineError> {
-    rows::find(engine.store.pool(), connection)
-        .await?
-        .ok_or_else(|| {
-            EngineError::NotFound(format!(
-                "no connection named or with id \u{201c}{connection}\u{201d}"
-            ))
-        })
+    rows::require(engine.store.pool(), connection).await
 }
 
 /// Evaluate the troubleshooting checklist of a connection over live evidence.
@@ -216,11 +211,12 @@ pub async fn confirm_step(
 }
 
 /// The SCIM connections (with a token) whose last run of something, as
-/// `last` reads it, is older than `every` or missing (all when `force`).
+/// `last` reads it, is older than `every` or missing, and those a "poll
+/// now" (`force`) covers.
 async fn scim_due<F, Fut>(
     engine: &Engine,
     every: Duration,
-    force: bool,
+    force: Option<&PollTarget>,
     now: DateTime<Utc>,
     last: F,
 ) -> Result<Vec<ConnectionRow>, EngineError>
@@ -238,7 +234,7 @@ where
         let stale = last(row.id)
             .await
             .is_none_or(|t| now.signed_duration_since(t).to_std().unwrap_or_default() >= every);
-        if force || stale {
+        if stale || force.is_some_and(|t| t.covers(&row)) {
             due.push(row);
         }
     }
@@ -246,11 +242,11 @@ where
 }
 
 /// Run the SCIM Test Connection of every connection whose last check is
-/// older than `every` (or all when `force`).
+/// older than `every`, and of those a "poll now" (`force`) covers.
 pub async fn check_scim_due(
     engine: &Engine,
     every: Duration,
-    force: bool,
+    force: Option<&PollTarget>,
     now: DateTime<Utc>,
 ) -> Vec<String> {
     let pool = engine.store.pool();
@@ -287,7 +283,7 @@ pub async fn discover_due(engine: &Engine, every: Duration, now: DateTime<Utc>) 
             .flatten()
             .map(|r| r.checked_at)
     };
-    let list = match scim_due(engine, every, false, now, last).await {
+    let list = match scim_due(engine, every, None, now, last).await {
         Ok(l) => l,
         Err(e) => return vec![e.to_string()],
     };
@@ -333,10 +329,9 @@ pub async fn diagnose_all(
 /// Commands into the watch loop.
 #[derive(Debug)]
 pub enum MonitorCommand {
-    /// Poll Entra, test the SCIM endpoint and diagnose now.
-    PollNow {
-        connection: Option<String>,
-    },
+    /// Poll Entra, test the SCIM endpoint of the connections it covers
+    /// and diagnose now.
+    PollNow(PollTarget),
     /// New settings (intervals, thresholds, notifications, retention).
     Reconfigure(Box<Settings>),
     Stop,
@@ -367,11 +362,19 @@ pub async fn crawl_due(engine: &Engine, every: Duration, now: DateTime<Utc>) {
             tokio::spawn(async move {
                 let cfg = scim::crawl::CrawlConfig::default();
                 let cancel = scim::CancelFlag::new();
-                if let Err(e) =
-                    scim::crawl::run_inventory(&engine, &row.uuid, &cfg, None, &cancel, Utc::now())
-                        .await
+                let scheduled = scim::crawl::CrawlOrigin::Scheduled;
+                let now = Utc::now();
+                if let Err(e) = scim::crawl::run_inventory_as(
+                    &engine, &row.uuid, &cfg, None, &cancel, now, scheduled,
+                )
+                .await
                 {
-                    tracing::warn!(connection = %row.name, error = %e, "scheduled inventory crawl failed");
+                    if matches!(e, scim::ScimError::Cancelled) {
+                        // Cancelled from the app, or by the admin's own crawl.
+                        tracing::info!(connection = %row.name, "scheduled inventory crawl cancelled");
+                    } else {
+                        tracing::warn!(connection = %row.name, error = %e, "scheduled inventory crawl failed");
+                    }
                 }
             });
         }
@@ -402,13 +405,29 @@ impl WatchOptions {
     }
 }
 
+/// Everything a running watch tells its listeners, on one bus (a closed
+/// enum: a listener matches every kind, and a new kind is a compile error
+/// where it is not handled).
+#[derive(Debug, Clone)]
+pub enum WatchEvent {
+    /// A poller happening: a job changed, a stream went blind or
+    /// recovered, logs were ingested, a poll failed.
+    Poll(Event),
+    /// A diagnosis round ended: each connection (uuid) with its outcome;
+    /// an outcome with actions opened, updated or resolved incidents.
+    Diagnosed(Vec<(String, DiagnosisOutcome)>),
+}
+
 /// A running watch: the Graph poller plus the monitor loop.
 pub struct Watch {
     poller: Poller,
     options: WatchOptions,
     tx: mpsc::Sender<MonitorCommand>,
     handle: JoinHandle<()>,
-    diagnoses: broadcast::Sender<Vec<(String, DiagnosisOutcome)>>,
+    /// The watch's one event bus ([`Watch::subscribe`]).
+    bus: broadcast::Sender<WatchEvent>,
+    /// Copies the poller's events onto the bus.
+    relay: JoinHandle<()>,
     /// Sends the alert outbox to Teams, Slack, webhooks and e-mail.
     deliverer: crate::alerts::deliver::Deliverer,
     /// The data folder's watch lock, held while this watch lives.
@@ -447,32 +466,47 @@ impl Watch {
         let mut last_prune: Option<DateTime<Utc>> = None;
         let mut events = poller.subscribe();
         let (tx, mut rx) = mpsc::channel(16);
-        let (diag_tx, _) = broadcast::channel(16);
-        let diag = diag_tx.clone();
+        let (bus, _) = broadcast::channel(64);
+        let relay = {
+            let bus = bus.clone();
+            let mut from_poller = poller.subscribe();
+            tokio::spawn(async move {
+                loop {
+                    match from_poller.recv().await {
+                        Ok(e) => {
+                            let _ = bus.send(WatchEvent::Poll(e));
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    }
+                }
+            })
+        };
+        let diag = bus.clone();
         let handle = tokio::spawn(async move {
             let mut ticker = tokio::time::interval(round);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
-                let force = tokio::select! {
-                    _ = ticker.tick() => false,
+                let force: Option<PollTarget> = tokio::select! {
+                    _ = ticker.tick() => None,
                     ev = events.recv() => match ev {
                         Ok(Event::PollError { .. }) | Ok(Event::LogsIngested { .. }) => continue,
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => false,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => None,
                         Err(broadcast::error::RecvError::Closed) => continue,
                     },
                     cmd = rx.recv() => match cmd {
-                        Some(MonitorCommand::PollNow { .. }) => true,
+                        Some(MonitorCommand::PollNow(target)) => Some(target),
                         Some(MonitorCommand::Reconfigure(s)) => {
                             cfg = DiagnosisConfig::from(s.as_ref());
                             settings = *s;
-                            false
+                            None
                         }
                         Some(MonitorCommand::Stop) | None => break,
                     },
                 };
                 let now = Utc::now();
                 let every = Duration::from_secs(u64::from(settings.scim_check_minutes) * 60);
-                for e in check_scim_due(&engine, every, force, now).await {
+                for e in check_scim_due(&engine, every, force.as_ref(), now).await {
                     tracing::warn!(error = %e, "SCIM check failed to run");
                 }
                 crawl_due(
@@ -491,7 +525,8 @@ impl Watch {
                 }
                 match diagnose_all(&engine, &cfg, &notifier, Utc::now()).await {
                     Ok(all) => {
-                        let _ = diag.send(all.into_iter().map(|(r, o)| (r.uuid, o)).collect());
+                        let all = all.into_iter().map(|(r, o)| (r.uuid, o)).collect();
+                        let _ = diag.send(WatchEvent::Diagnosed(all));
                     }
                     Err(e) => tracing::warn!(error = %e, "diagnosis failed"),
                 }
@@ -502,26 +537,25 @@ impl Watch {
             options,
             tx,
             handle,
-            diagnoses: diag_tx,
+            bus,
+            relay,
             deliverer,
             _lock: lock,
         })
     }
 
-    /// Poller events (job changes, blind states, …).
-    pub fn events(&self) -> broadcast::Receiver<Event> {
-        self.poller.subscribe()
+    /// The watch's one event bus: the poller's happenings and every
+    /// diagnosis round's outcomes, in the order they happened.
+    pub fn subscribe(&self) -> broadcast::Receiver<WatchEvent> {
+        self.bus.subscribe()
     }
 
-    /// Diagnosis results after every round.
-    pub fn diagnoses(&self) -> broadcast::Receiver<Vec<(String, DiagnosisOutcome)>> {
-        self.diagnoses.subscribe()
-    }
-
-    /// Poll Graph, test SCIM and diagnose now.
+    /// Poll Graph, test SCIM and diagnose now: every connection, or the
+    /// one named (uuid or name; a tenant covers its apps).
     pub async fn poll_now(&self, connection: Option<String>) {
         self.poller.poll_now(connection.clone()).await;
-        let _ = self.tx.send(MonitorCommand::PollNow { connection }).await;
+        let target = PollTarget::from_request(connection);
+        let _ = self.tx.send(MonitorCommand::PollNow(target)).await;
     }
 
     /// Apply new settings to the poller and the monitor loop.
@@ -540,7 +574,9 @@ impl Watch {
         let _ = self.tx.send(MonitorCommand::Stop).await;
         let monitor_done = tokio::time::timeout(timeout, self.handle).await.is_ok();
         let poller_done = self.poller.shutdown(timeout).await;
+        // The poller's events end with it, and so does their relay.
+        let relay_done = tokio::time::timeout(timeout, self.relay).await.is_ok();
         let alerts_done = self.deliverer.shutdown(timeout).await;
-        monitor_done && poller_done && alerts_done
+        monitor_done && poller_done && relay_done && alerts_done
     }
 }

@@ -37,6 +37,7 @@ use ts_rs::TS;
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph::{GraphClient, GraphTarget};
+use crate::poll_target::PollTarget;
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::jobs::ConfigKind;
 
@@ -156,30 +157,9 @@ impl Worker {
     }
 }
 
-/// Whether `force` (a `PollNow`) covers `row`: everything, the connection
-/// by uuid or name, or the all-apps tenant it belongs to.
-fn is_forced(force: Option<&Option<String>>, row: &ConnectionRow) -> bool {
-    let names = |c: &str, uuid: &str, name: &str| c == uuid || c.eq_ignore_ascii_case(name);
-    match force {
-        None => false,
-        Some(None) => true,
-        Some(Some(c)) => {
-            names(c, &row.uuid, &row.name)
-                || matches!(
-                    (&row.tenant_uuid, &row.tenant_name),
-                    (Some(u), Some(n)) if names(c, u, n)
-                )
-        }
-    }
-}
-
-fn merge(a: Option<Option<String>>, b: Option<String>) -> Option<Option<String>> {
-    match a {
-        None => Some(b),
-        Some(None) => Some(None),
-        Some(Some(x)) if Some(&x) == b.as_ref() => Some(Some(x)),
-        Some(Some(_)) => Some(None),
-    }
+/// Whether a pending "poll now" covers `row`.
+fn is_forced(force: Option<&PollTarget>, row: &ConnectionRow) -> bool {
+    force.is_some_and(|t| t.covers(row))
 }
 
 async fn run(mut w: Worker, mut rx: mpsc::Receiver<Command>) {
@@ -189,13 +169,15 @@ async fn run(mut w: Worker, mut rx: mpsc::Receiver<Command>) {
         t
     };
     let mut ticker = new_ticker(w.cfg.tick);
-    let mut force: Option<Option<String>> = None;
+    let mut force: Option<PollTarget> = None;
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
             cmd = rx.recv() => match cmd {
                 None | Some(Command::Stop) => return,
-                Some(Command::PollNow { connection }) => force = merge(force.take(), connection),
+                Some(Command::PollNow { connection }) => {
+                    force = PollTarget::merge_into(force.take(), PollTarget::from_request(connection))
+                }
                 Some(Command::Reconfigure(cfg)) => {
                     ticker = new_ticker(cfg.tick);
                     w.cfg = *cfg;
@@ -204,7 +186,7 @@ async fn run(mut w: Worker, mut rx: mpsc::Receiver<Command>) {
             },
         }
         let mut next_cfg: Option<Box<PollConfig>> = None;
-        let mut next_force: Option<Option<String>> = None;
+        let mut next_force: Option<PollTarget> = None;
         {
             let now_force = force.take();
             let work = w.run_due(now_force.as_ref());
@@ -215,7 +197,10 @@ async fn run(mut w: Worker, mut rx: mpsc::Receiver<Command>) {
                     cmd = rx.recv() => match cmd {
                         None | Some(Command::Stop) => return,
                         Some(Command::PollNow { connection }) => {
-                            next_force = merge(next_force.take(), connection)
+                            next_force = PollTarget::merge_into(
+                                next_force.take(),
+                                PollTarget::from_request(connection),
+                            )
                         }
                         Some(Command::Reconfigure(cfg)) => next_cfg = Some(cfg),
                     },
@@ -298,9 +283,7 @@ pub async fn poll_once(
     let connection = match connection {
         None => None,
         Some(c) => {
-            let row = rows::find(engine.store.pool(), c).await?.ok_or_else(|| {
-                EngineError::NotFound(format!("no connection named or with id {c}"))
-            })?;
+            let row = rows::require(engine.store.pool(), c).await?;
             if row.tenant_id.is_none() {
                 return Err(EngineError::NotFound(format!(
                     "connection \u{201c}{}\u{201d} has no Entra side to poll",
@@ -317,7 +300,7 @@ pub async fn poll_once(
         events,
         conns: HashMap::new(),
     };
-    w.run_due(Some(&connection)).await;
+    w.run_due(Some(&PollTarget::from_request(connection))).await;
     drop(w);
     let mut out = Vec::new();
     while let Ok(e) = rx.recv().await {

@@ -4,12 +4,10 @@
 
 use chrono::Utc;
 use scimwatch_core::scim::SnapshotDiff;
-use scimwatch_core::{CommandError, ErrorKind};
 use scimwatch_engine::read_models::resources::{self, GroupMembers, ResourceHistory, SnapshotPage};
 use scimwatch_engine::read_models::{self, StoredCompliance};
-use scimwatch_engine::scim::crawl::{run_inventory, CrawlConfig, CrawlOutcome, CrawlProgress};
+use scimwatch_engine::scim::crawl::{self, CrawlOutcome};
 use scimwatch_engine::scim::drift::DriftResult;
-use scimwatch_engine::scim::CancelFlag;
 use scimwatch_engine::store::inventory::SnapshotSummary;
 use tauri::{AppHandle, State};
 
@@ -23,58 +21,15 @@ pub async fn start_crawl(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<CrawlOutcome> {
-    let cancel = CancelFlag::new();
-    {
-        let mut crawls = state.crawls.lock().unwrap_or_else(|p| p.into_inner());
-        if crawls.contains_key(&id) {
-            return Err(CommandError {
-                kind: ErrorKind::Conflict,
-                message: "an inventory crawl of this connection is already running".into(),
-                fields: Vec::new(),
-            });
-        }
-        crawls.insert(id.clone(), cancel.clone());
-    }
-    let (tx, mut rx) = tokio::sync::watch::channel(CrawlProgress::default());
-    let forward = {
-        let app = app.clone();
-        let id = id.clone();
-        tauri::async_runtime::spawn(async move {
-            while rx.changed().await.is_ok() {
-                let p = rx.borrow_and_update().clone();
-                events::crawl_progress(&app, &id, p);
-            }
-        })
-    };
-    let result = run_inventory(
-        &state.engine,
-        &id,
-        &CrawlConfig::default(),
-        Some(&tx),
-        &cancel,
-        Utc::now(),
-    )
-    .await;
-    drop(tx);
-    let _ = forward.await;
-    state
-        .crawls
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&id);
-    Ok(result?)
+    let report = move |id: &str, p| events::crawl_progress(&app, id, p);
+    Ok(crawl::run_inventory_reporting(&state.engine, &id, report).await?)
 }
 
+/// Cancel the crawl of a connection, whoever started it (a scheduled one
+/// too).
 #[tauri::command]
-pub fn cancel_crawl(state: State<'_, AppState>, id: String) -> CommandResult<bool> {
-    let crawls = state.crawls.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(match crawls.get(&id) {
-        Some(flag) => {
-            flag.cancel();
-            true
-        }
-        None => false,
-    })
+pub async fn cancel_crawl(state: State<'_, AppState>, id: String) -> CommandResult<bool> {
+    Ok(crawl::cancel(&state.engine, &id).await?)
 }
 
 #[tauri::command]

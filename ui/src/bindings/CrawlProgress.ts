@@ -5,7 +5,8 @@
  */
 export type CrawlProgress = { 
 /**
- * `users`, `groups`, `storing`, `done`.
+ * `users`, `groups`, `storing`, `done`; a scheduled crawl that ends
+ * otherwise publishes `cancelled` or `failed` last.
  */
 phase: string, 
 /**

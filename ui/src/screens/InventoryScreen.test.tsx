@@ -81,6 +81,40 @@ describe("Inventory", () => {
     void finish;
   });
 
+  test("a scheduled crawl shows its progress, Cancel stops it, and its end refreshes the list", async () => {
+    const b = fakeBackend([connection()]);
+    b.handlers.cancel_crawl = () => true;
+    await openInventory();
+    await screen.findByRole("heading", { name: "No snapshot yet" });
+    await act(async () => {
+      await emit("crawl-progress", { connection_id: "c1", progress: { phase: "users", done: 100, total: 400, in_flight: 1 } });
+    });
+    const bar = await screen.findByRole("progressbar");
+    await waitFor(() => expect(bar.getAttribute("aria-valuenow")).toBe("25"));
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(b.last("cancel_crawl")?.args).toEqual({ id: "c1" }));
+    const before = b.count("list_snapshots");
+    await act(async () => {
+      await emit("crawl-progress", { connection_id: "c1", progress: { phase: "cancelled", done: 100, total: 400, in_flight: 0 } });
+    });
+    await screen.findByText("Crawl cancelled");
+    expect(screen.queryByRole("progressbar")).toBeNull();
+    await waitFor(() => expect(b.count("list_snapshots")).toBeGreaterThan(before));
+
+    // The next scheduled crawl runs to its end: the card goes, the list reloads.
+    await act(async () => {
+      await emit("crawl-progress", { connection_id: "c1", progress: { phase: "users", done: 10, total: 400, in_flight: 1 } });
+    });
+    await screen.findByRole("progressbar");
+    const again = b.count("list_snapshots");
+    await act(async () => {
+      await emit("crawl-progress", { connection_id: "c1", progress: { phase: "done", done: 400, total: 400, in_flight: 0 } });
+    });
+    await waitFor(() => expect(screen.queryByRole("progressbar")).toBeNull());
+    expect(screen.queryByText("Crawl cancelled")).toBeNull();
+    await waitFor(() => expect(b.count("list_snapshots")).toBeGreaterThan(again));
+  });
+
   test("a crawl already running elsewhere is explained, not shown as a failure", async () => {
     const b = fakeBackend([connection()]);
     b.handlers.start_crawl = () => {

@@ -74,15 +74,28 @@ function InventoryView({ c, tab, picked }: { c: Connection; tab: TabId; picked: 
   const [crawlError, setCrawlError] = useState<CommandError | null>(null);
   const [cancelled, setCancelled] = useState(false);
   const cancelRequested = useRef(false);
+  // Whether the crawl shown was started here (its end is the command's
+  // answer) rather than by the monitor's schedule (its end is an event).
+  const ownCrawl = useRef(false);
+  const reloadSnapshots = useRef(snapshots.reload);
+  reloadSnapshots.current = snapshots.reload;
   const { push } = useToasts();
 
-  // Progress of any crawl of this connection, started here or by the poller.
+  // Progress of any crawl of this connection, started here or by the schedule.
   useEffect(() => {
     let stop: (() => void) | null = null;
     let alive = true;
     void onCrawlProgress((e) => {
       if (e.connection_id !== c.id) return;
-      setCrawl((s) => ({ ...s, running: s.running || e.progress.phase !== "done", progress: e.progress }));
+      const phase = e.progress.phase;
+      if (!ownCrawl.current && (phase === "done" || phase === "cancelled" || phase === "failed")) {
+        // A scheduled crawl ended: its snapshot is in the list now.
+        setCrawl({ running: false, progress: null, cancelling: false });
+        setCancelled(phase === "cancelled");
+        void reloadSnapshots.current();
+        return;
+      }
+      setCrawl((s) => ({ ...s, running: s.running || phase !== "done", progress: e.progress }));
     })
       .then((un) => {
         if (alive) stop = un;
@@ -97,6 +110,7 @@ function InventoryView({ c, tab, picked }: { c: Connection; tab: TabId; picked: 
   }, [c.id]);
 
   async function crawlNow() {
+    ownCrawl.current = true;
     cancelRequested.current = false;
     setCancelled(false);
     setCrawlError(null);
@@ -119,6 +133,7 @@ function InventoryView({ c, tab, picked }: { c: Connection; tab: TabId; picked: 
       if (cancelRequested.current) setCancelled(true);
       else setCrawlError(toCommandError(e));
     } finally {
+      ownCrawl.current = false;
       setCrawl({ running: false, progress: null, cancelling: false });
       void snapshots.reload();
     }

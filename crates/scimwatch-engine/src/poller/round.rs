@@ -11,11 +11,12 @@ use super::{due, is_forced, now_ms, ConnState, Event, Stream, Worker};
 use crate::graph::logs::{ingest_logs, LOGS_STREAM};
 use crate::graph::sync::{poll_config_each, poll_job, WatchIds};
 use crate::graph::{discover_and_store, GraphClient, GraphError, GraphTarget};
+use crate::poll_target::PollTarget;
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::jobs::{self, GRAPH_REACH_STREAM, LOGS_UNLICENSED};
 
 impl Worker {
-    pub(super) async fn run_due(&mut self, force: Option<&Option<String>>) {
+    pub(super) async fn run_due(&mut self, force: Option<&PollTarget>) {
         let Some(mut list) = self.list_rows().await else {
             return;
         };

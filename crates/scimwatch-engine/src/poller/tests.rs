@@ -38,17 +38,6 @@ fn backoff_doubles_with_jitter_and_a_cap() {
 }
 
 #[test]
-fn poll_now_requests_merge() {
-    assert_eq!(merge(None, Some("a".into())), Some(Some("a".into())));
-    assert_eq!(
-        merge(Some(Some("a".into())), Some("a".into())),
-        Some(Some("a".into()))
-    );
-    assert_eq!(merge(Some(Some("a".into())), Some("b".into())), Some(None));
-    assert_eq!(merge(Some(None), Some("b".into())), Some(None));
-}
-
-#[test]
 fn events_serialize_with_a_type_tag() {
     let e = Event::Blind {
         connection: "c".into(),

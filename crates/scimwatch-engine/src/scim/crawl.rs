@@ -29,10 +29,12 @@ use super::error::ScimError;
 use crate::store::inventory::ResourceType;
 
 mod parallel;
+mod registry;
 mod snapshot;
 mod types;
 
-pub use snapshot::run_inventory;
+pub use registry::{CrawlOrigin, CrawlProgressEvent, CrawlRegistry};
+pub use snapshot::{cancel, run_inventory, run_inventory_as, run_inventory_reporting};
 pub use types::{
     Batch, CancelFlag, CrawlConfig, CrawlMode, CrawlOutcome, CrawlProgress, CrawlRun, CrawlStats,
     Item,

@@ -19,6 +19,7 @@ use scimwatch_engine::connections::{add, SecretsInput};
 use scimwatch_engine::diagnose::{diagnose, DiagnosisConfig};
 use scimwatch_engine::monitor::{check_scim_due, diagnose_all};
 use scimwatch_engine::notify::{Notifiers, RecordingNotifier};
+use scimwatch_engine::poll_target::PollTarget;
 use scimwatch_engine::poller::{poll_once, PollConfig};
 use scimwatch_engine::secrets::MemoryStore;
 use scimwatch_engine::store::incidents;
@@ -376,7 +377,13 @@ async fn a_hand_resolution_reopens_when_the_live_evidence_still_fails() {
         poll_once(&env.engine, &PollConfig::default(), None)
             .await
             .unwrap();
-        check_scim_due(&env.engine, std::time::Duration::ZERO, true, Utc::now()).await;
+        check_scim_due(
+            &env.engine,
+            std::time::Duration::ZERO,
+            Some(&PollTarget::Every),
+            Utc::now(),
+        )
+        .await;
         diagnose_all(
             &env.engine,
             &DiagnosisConfig::default(),

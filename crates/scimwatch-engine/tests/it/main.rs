@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests and their helpers
 
+mod crawl_registry;
 mod graph_support;
 #[path = "alerts_support/receiver.rs"]
 mod receiver;
@@ -47,3 +48,4 @@ mod trace;
 mod transport;
 mod upgrade;
 mod verdict_matrix;
+mod watch_loop;

@@ -22,6 +22,7 @@ use scimwatch_engine::export::{export_events, ExportFormat};
 use scimwatch_engine::graph::auth::sign_in_browser;
 use scimwatch_engine::graph::GraphTarget;
 use scimwatch_engine::monitor::{check_scim_due, run_checklist};
+use scimwatch_engine::poll_target::PollTarget;
 use scimwatch_engine::poller::poll_once;
 use scimwatch_engine::scim::crawl::{run_inventory, CrawlConfig};
 use scimwatch_engine::scim::{token_status, CancelFlag};
@@ -124,11 +125,14 @@ async fn a_full_session_leaves_no_secret_anywhere() {
     returned.push(serde_json::to_string(&events).unwrap());
     let refresh_2 = env.engine.secrets.get(&key).unwrap().unwrap();
 
-    assert!(
-        check_scim_due(&env.engine, Duration::ZERO, true, Utc::now())
-            .await
-            .is_empty()
-    );
+    assert!(check_scim_due(
+        &env.engine,
+        Duration::ZERO,
+        Some(&PollTarget::Every),
+        Utc::now()
+    )
+    .await
+    .is_empty());
     let crawl = run_inventory(
         &env.engine,
         &env.row.uuid,
@@ -143,11 +147,14 @@ async fn a_full_session_leaves_no_secret_anywhere() {
 
     // A failing token: stored exchanges and messages must redact it.
     env.sim.inject(Fault::ScimTokenExpired).unwrap();
-    assert!(
-        check_scim_due(&env.engine, Duration::ZERO, true, Utc::now())
-            .await
-            .is_empty()
-    );
+    assert!(check_scim_due(
+        &env.engine,
+        Duration::ZERO,
+        Some(&PollTarget::Every),
+        Utc::now()
+    )
+    .await
+    .is_empty());
     let status = token_status(&env.engine, &env.row.uuid, Utc::now())
         .await
         .unwrap();

@@ -33,6 +33,7 @@ use scimwatch_engine::graph::client::ClientOptions;
 use scimwatch_engine::graph::http::HttpConfig;
 use scimwatch_engine::monitor::{check_scim_due, diagnose_all};
 use scimwatch_engine::notify::{Notifiers, RecordingNotifier};
+use scimwatch_engine::poll_target::PollTarget;
 use scimwatch_engine::poller::{poll_once, PollConfig};
 use scimwatch_engine::scim::crawl::{run_inventory, CancelFlag, CrawlConfig};
 use scimwatch_engine::scim::discover::discover;
@@ -87,7 +88,13 @@ async fn env_starting_at(start: chrono::DateTime<Utc>, scim: bool, entra: bool) 
 
 async fn full_round(env: &Env, notifier: &Notifiers) -> Vec<DiagnosisOutcome> {
     poll_once(&env.engine, &poll_cfg(), None).await.unwrap();
-    check_scim_due(&env.engine, Duration::ZERO, true, Utc::now()).await;
+    check_scim_due(
+        &env.engine,
+        Duration::ZERO,
+        Some(&PollTarget::Every),
+        Utc::now(),
+    )
+    .await;
     diagnose_all(
         &env.engine,
         &DiagnosisConfig::default(),

@@ -1,16 +1,17 @@
 //! A crawl stored as a snapshot: one crawl per connection at a time (in
-//! this process and, through a lock file, across processes), a writer task
+//! this process through the engine's crawl registry, `registry.rs`, and,
+//! through a lock file, across processes), a writer task
 //! that stores new versions and the snapshot's change rows as batches
 //! arrive, and the snapshot's end — `complete` only when its last
 //! transaction commits; `failed` or `cancelled` otherwise.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
+use super::registry::{Claim, CrawlOrigin};
 use super::{crawl, Batch, CancelFlag, CrawlConfig, CrawlOutcome, CrawlProgress, CrawlStats};
 use crate::engine::Engine;
 use crate::error::EngineError;
@@ -20,58 +21,65 @@ use crate::scim::test_connection::connection_client;
 use crate::store::connections::ConnectionRow;
 use crate::store::inventory::{self, CompleteStats, Entry, Key, NewVersion, State};
 
-/// A running crawl: which database (the pool's shared connect options, the
-/// same for every clone of the pool) and which connection in it. Keyed by
-/// database too, so two stores in one process (tests) never collide.
-type RunKey = (usize, i64);
+/// How long an admin's crawl waits for the scheduled crawl it cancelled to
+/// let go of the connection.
+const PREEMPT_WAIT: Duration = Duration::from_secs(30);
 
-fn running() -> &'static Mutex<HashSet<RunKey>> {
-    static RUNNING: std::sync::OnceLock<Mutex<HashSet<RunKey>>> = std::sync::OnceLock::new();
-    RUNNING.get_or_init(|| Mutex::new(HashSet::new()))
+/// One crawl per connection: in this process (the engine's registry, which
+/// also covers in-memory databases) and across processes (a lock file
+/// beside the database, `locks/crawl-<uuid>.lock`, shared by the CLI and
+/// the app). A second crawl is refused before it touches the first one's
+/// snapshot — except that an admin's crawl cancels a scheduled one and
+/// takes its place.
+struct RunGuard {
+    // Dropped in this order: the lock file before the registry's claim, so
+    // an admin's crawl waiting for the claim finds the file free.
+    _lock: Option<crate::locks::ProcessLock>,
+    _claim: Claim,
 }
 
-/// One crawl per connection: in this process (the set above, which also
-/// covers in-memory databases) and across processes (a lock file beside
-/// the database, `locks/crawl-<uuid>.lock`, shared by the CLI and the app).
-/// A second crawl is refused before it touches the first one's snapshot.
-struct RunGuard(RunKey, Option<crate::locks::ProcessLock>);
-
 impl RunGuard {
-    fn acquire(engine: &Engine, row: &ConnectionRow) -> Result<Self, ScimError> {
-        let id = row.id;
-        let db = Arc::as_ptr(&engine.store.pool().connect_options()) as usize;
+    async fn acquire(
+        engine: &Engine,
+        row: &ConnectionRow,
+        origin: CrawlOrigin,
+        cancel: &CancelFlag,
+    ) -> Result<Self, ScimError> {
         let held = |pid| ScimError::AlreadyRunning {
             name: row.name.clone(),
             pid,
         };
-        {
-            let mut set = running().lock().unwrap_or_else(|p| p.into_inner());
-            if !set.insert((db, id)) {
-                return Err(held(Some(std::process::id())));
+        let registry = engine.crawls();
+        let deadline = Instant::now() + PREEMPT_WAIT;
+        let claim = loop {
+            match registry.claim(row.id, origin, cancel) {
+                Ok(c) => break c,
+                Err(CrawlOrigin::Scheduled)
+                    if origin == CrawlOrigin::Manual && Instant::now() < deadline =>
+                {
+                    // The schedule's crawl gives way to the admin's.
+                    registry.cancel(row.id);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(_) => return Err(held(Some(std::process::id()))),
             }
-        }
-        let mut guard = Self((db, id), None);
+        };
+        let mut lock = None;
         if let Some(dir) = engine.locks_dir() {
             let name = crate::locks::crawl_lock_name(&row.uuid);
             match crate::locks::ProcessLock::try_acquire(&dir, &name) {
-                Ok(l) => guard.1 = Some(l),
-                // `guard` drops here and leaves the in-process set.
+                Ok(l) => lock = Some(l),
+                // `claim` drops here and leaves the registry.
                 Err(crate::locks::LockError::Held { pid }) => return Err(held(pid)),
                 Err(crate::locks::LockError::Io(m)) => {
                     return Err(ScimError::Engine(EngineError::Io(m)))
                 }
             }
         }
-        Ok(guard)
-    }
-}
-
-impl Drop for RunGuard {
-    fn drop(&mut self) {
-        running()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.0);
+        Ok(Self {
+            _lock: lock,
+            _claim: claim,
+        })
     }
 }
 
@@ -187,9 +195,122 @@ pub async fn run_inventory(
     cancel: &CancelFlag,
     now: DateTime<Utc>,
 ) -> Result<CrawlOutcome, ScimError> {
-    let started = Instant::now();
+    run_inventory_as(
+        engine,
+        connection,
+        cfg,
+        progress,
+        cancel,
+        now,
+        CrawlOrigin::Manual,
+    )
+    .await
+}
+
+/// An admin's crawl ("Crawl now") that reports its progress to `report`
+/// (connection uuid, progress) as it goes; every report is made before it
+/// returns.
+pub async fn run_inventory_reporting<F>(
+    engine: &Engine,
+    connection: &str,
+    report: F,
+) -> Result<CrawlOutcome, ScimError>
+where
+    F: Fn(&str, CrawlProgress) + Send + 'static,
+{
+    let row = crate::store::connections::require(engine.store.pool(), connection).await?;
+    let (tx, mut rx) = watch::channel(CrawlProgress::default());
+    let forward = tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let p = rx.borrow_and_update().clone();
+            report(&row.uuid, p);
+        }
+    });
+    let result = run_inventory(
+        engine,
+        connection,
+        &CrawlConfig::default(),
+        Some(&tx),
+        &CancelFlag::new(),
+        Utc::now(),
+    )
+    .await;
+    drop(tx);
+    let _ = forward.await;
+    result
+}
+
+/// Cancel the crawl of a connection (uuid or name) running in this process,
+/// whoever started it; `false` when none runs.
+pub async fn cancel(engine: &Engine, connection: &str) -> Result<bool, EngineError> {
+    let row = crate::store::connections::require(engine.store.pool(), connection).await?;
+    Ok(engine.crawls().cancel(row.id))
+}
+
+/// [`run_inventory`] for `origin`: a scheduled crawl gives way to an
+/// admin's, and publishes its progress on the engine's crawl registry when
+/// no `progress` is given.
+pub async fn run_inventory_as(
+    engine: &Engine,
+    connection: &str,
+    cfg: &CrawlConfig,
+    progress: Option<&watch::Sender<CrawlProgress>>,
+    cancel: &CancelFlag,
+    now: DateTime<Utc>,
+    origin: CrawlOrigin,
+) -> Result<CrawlOutcome, ScimError> {
     let (row, client) = connection_client(engine, connection, cfg.client.clone()).await?;
-    let _guard = RunGuard::acquire(engine, &row)?;
+    let _guard = RunGuard::acquire(engine, &row, origin, cancel).await?;
+    match progress {
+        Some(p) => stored_crawl(engine, &row, client, cfg, p, cancel, now).await,
+        None => {
+            // Nobody watches this crawl's bar: publish it for the app.
+            let (tx, mut rx) = watch::channel(CrawlProgress::default());
+            let registry = engine.crawls().clone();
+            let uuid = row.uuid.clone();
+            let relay = tokio::spawn(async move {
+                while rx.changed().await.is_ok() {
+                    let p = rx.borrow_and_update().clone();
+                    registry.publish(&uuid, p);
+                }
+            });
+            let out = stored_crawl(engine, &row, client, cfg, &tx, cancel, now).await;
+            let last = tx.borrow().clone();
+            drop(tx);
+            let _ = relay.await;
+            if let Err(e) = &out {
+                // Its end, for a bar that has no command to wait for.
+                let phase = if matches!(e, ScimError::Cancelled) {
+                    "cancelled"
+                } else {
+                    "failed"
+                };
+                engine.crawls().publish(
+                    &row.uuid,
+                    CrawlProgress {
+                        phase: phase.into(),
+                        in_flight: 0,
+                        ..last
+                    },
+                );
+            }
+            out
+        }
+    }
+}
+
+/// The crawl of `row` into a new snapshot, under its [`RunGuard`].
+async fn stored_crawl(
+    engine: &Engine,
+    row: &ConnectionRow,
+    client: crate::scim::client::ScimClient,
+    cfg: &CrawlConfig,
+    progress: &watch::Sender<CrawlProgress>,
+    cancel: &CancelFlag,
+    now: DateTime<Utc>,
+) -> Result<CrawlOutcome, ScimError> {
+    let progress = Some(progress);
+    let started = Instant::now();
     let pool = engine.store.pool();
     inventory::fail_stale_running(pool, Some(row.id), now.timestamp_millis()).await?;
     let base_id = inventory::latest_complete(pool, row.id).await?;

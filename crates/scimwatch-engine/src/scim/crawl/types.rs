@@ -61,7 +61,8 @@ impl Default for CrawlConfig {
 /// Progress for a progress bar.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct CrawlProgress {
-    /// `users`, `groups`, `storing`, `done`.
+    /// `users`, `groups`, `storing`, `done`; a scheduled crawl that ends
+    /// otherwise publishes `cancelled` or `failed` last.
     pub phase: String,
     /// Resources received so far in this phase.
     pub done: u32,
