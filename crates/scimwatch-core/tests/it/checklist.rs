@@ -674,7 +674,7 @@ fn changes_take_time_shows_last_end_and_next_expected_local_time() {
             .evidence
             .iter()
             .find(|e| e.label == l)
-            .map(|e| e.value.clone())
+            .map(|e| e.value.to_string())
     };
     assert_eq!(
         ev("Last cycle ended at").as_deref(),
@@ -695,7 +695,7 @@ fn changes_take_time_shows_last_end_and_next_expected_local_time() {
         .iter()
         .find(|e| e.label == "Next cycle expected at")
         .unwrap();
-    assert_eq!(next.value, "~14:30 UTC+02:00");
+    assert_eq!(next.value.to_string(), "~14:30 UTC+02:00");
 }
 
 #[test]
