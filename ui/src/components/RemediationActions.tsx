@@ -9,6 +9,7 @@
 // Synchronization.ReadWrite.All too), then the switch goes on by itself.
 import { useCallback, useEffect, useId, useState } from "react";
 import type { CommandError } from "../bindings/CommandError";
+import type { Evidence } from "../bindings/Evidence";
 import type { RemediationStatus } from "../bindings/RemediationStatus";
 import {
   disableRemediation,
@@ -318,7 +319,7 @@ const USER_LIKE = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{
  * demand for the user an incident names (a userPrincipalName or object id
  * in its evidence).
  */
-export function IncidentRemediation({ connectionId, kind, evidence }: { connectionId: string; kind: string; evidence: { label: string; value: string }[] }) {
+export function IncidentRemediation({ connectionId, kind, evidence }: { connectionId: string; kind: string; evidence: Evidence[] }) {
   if (kind === "quarantine") {
     return (
       <div className="incident-remediation">
@@ -326,7 +327,9 @@ export function IncidentRemediation({ connectionId, kind, evidence }: { connecti
       </div>
     );
   }
-  const user = evidence.map((e) => e.value.trim()).find((v) => USER_LIKE.test(v));
+  const user = evidence
+    .flatMap((e) => (e.value.kind === "text" || e.value.kind === "code" ? [e.value.value.trim()] : []))
+    .find((v) => USER_LIKE.test(v));
   if (!user) return null;
   return (
     <div className="incident-remediation">

@@ -2,8 +2,8 @@ import { splitTimes } from "../lib/time";
 import { LocalTime } from "./Time";
 
 // Messages from the Rust side quote values in `backticks`; show them as code.
-// Times they quote (RFC 3339, or "~14:05 UTC+02:00") are shown in the one
-// date style, through `LocalTime`.
+// Times they quote (RFC 3339) are shown in the one date style, through
+// `LocalTime`.
 export function RichText({ text, capitalize = false }: { text: string; capitalize?: boolean }) {
   const t = capitalize && text.length > 0 ? text[0]!.toUpperCase() + text.slice(1) : text;
   const parts = t.split(/`([^`]*)`/g);
@@ -14,7 +14,7 @@ export function RichText({ text, capitalize = false }: { text: string; capitaliz
           <code key={i}>{p}</code>
         ) : (
           <span key={i}>
-            {splitTimes(p).map((s, k) => ("iso" in s ? <LocalTime key={k} iso={s.iso} approx={s.approx} /> : s.text))}
+            {splitTimes(p).map((s, k) => ("iso" in s ? <LocalTime key={k} iso={s.iso} /> : s.text))}
           </span>
         ),
       )}

@@ -72,19 +72,15 @@ describe("one date style", () => {
     expect(overdueText(at(-2 * HOUR), now)).toBe("overdue by 2 hours");
   });
 
-  test("times quoted in server text are found, RFC 3339 and the checklist's ~HH:MM UTC±hh:mm", () => {
-    expect(splitTimes("Last cycle ended at 2026-11-28T11:50:00Z, fine", now)).toEqual([
+  test("RFC 3339 times quoted in server text are found; nothing else is guessed to be a time", () => {
+    expect(splitTimes("Last cycle ended at 2026-11-28T11:50:00Z, fine")).toEqual([
       { text: "Last cycle ended at " },
-      { iso: "2026-11-28T11:50:00.000Z", approx: false },
+      { iso: "2026-11-28T11:50:00.000Z" },
       { text: ", fine" },
     ]);
-    // 13:05 at UTC+01:00 is 12:05 UTC, the nearest such instant to now.
-    expect(splitTimes("~13:05 UTC+01:00 (overdue by 5 min)", now)).toEqual([
-      { iso: "2026-11-28T12:05:00.000Z", approx: true },
-      { text: " (overdue by 5 min)" },
-    ]);
-    // Just after midnight, 23:50 is yesterday's.
-    expect(splitTimes("~23:50 UTC+00:00", new Date("2026-11-28T00:20:00Z"))).toEqual([{ iso: "2026-11-27T23:50:00.000Z", approx: true }]);
-    expect(splitTimes("no time here", now)).toEqual([{ text: "no time here" }]);
+    expect(splitTimes("HTTP 401 at 2026-11-28T13:50:00+02:00")).toEqual([{ text: "HTTP 401 at " }, { iso: "2026-11-28T11:50:00.000Z" }]);
+    // An estimate is a typed evidence value now: its text is no longer read as a time.
+    expect(splitTimes("~13:05 UTC+01:00 (overdue by 5 min)")).toEqual([{ text: "~13:05 UTC+01:00 (overdue by 5 min)" }]);
+    expect(splitTimes("no time here")).toEqual([{ text: "no time here" }]);
   });
 });

@@ -76,38 +76,22 @@ export function overdueText(when: string | Date, now: Date = new Date()): string
 }
 
 /** A piece of server text: plain, or a time (as RFC 3339) to show with `LocalTime`. */
-export type TextPart = { text: string } | { iso: string; approx: boolean };
+export type TextPart = { text: string } | { iso: string };
 
-// RFC 3339 in UTC or with an offset, and the checklist's "~14:05 UTC+02:00".
-const TIME_IN_TEXT = /(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))|(~?)(\d{2}):(\d{2}) UTC([+-])(\d{2}):(\d{2})/g;
+// RFC 3339 in UTC or with an offset. (Evidence values are typed, so a time
+// there is never guessed from text: see components/EvidenceList.tsx.)
+const TIME_IN_TEXT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
 
-/**
- * Split server text at the times it quotes, so each is shown in the one date
- * style. "~HH:MM UTC±hh:mm" (a time of day) is taken as the nearest such
- * instant to `now`.
- */
-export function splitTimes(text: string, now: Date = new Date()): TextPart[] {
+/** Split server text (a summary, a title) at the RFC 3339 times it quotes, so each is shown in the one date style. */
+export function splitTimes(text: string): TextPart[] {
   const parts: TextPart[] = [];
   let last = 0;
   for (const m of text.matchAll(TIME_IN_TEXT)) {
     const at = m.index ?? 0;
-    let iso: string | null = null;
-    let approx = false;
-    if (m[1]) {
-      iso = Number.isNaN(new Date(m[1]).getTime()) ? null : new Date(m[1]).toISOString();
-    } else {
-      approx = m[2] === "~";
-      const sign = m[5] === "-" ? -1 : 1;
-      const offsetMin = sign * (Number(m[6]) * 60 + Number(m[7]));
-      const minuteOfDayUtc = Number(m[3]) * 60 + Number(m[4]) - offsetMin;
-      const base = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + minuteOfDayUtc * 60_000;
-      const candidates = [base - DAY, base, base + DAY];
-      const nearest = candidates.reduce((a, b) => (Math.abs(b - now.getTime()) < Math.abs(a - now.getTime()) ? b : a));
-      iso = new Date(nearest).toISOString();
-    }
-    if (!iso) continue;
+    const t = new Date(m[0]);
+    if (Number.isNaN(t.getTime())) continue;
     if (at > last) parts.push({ text: text.slice(last, at) });
-    parts.push({ iso, approx });
+    parts.push({ iso: t.toISOString() });
     last = at + m[0].length;
   }
   if (last < text.length) parts.push({ text: text.slice(last) });

@@ -146,8 +146,8 @@ describe("Incidents", () => {
           by: "alex",
           note: args.note as string,
           evidence: [
-            { label: "Next attempt", value: "2026-11-20T20:05:00Z" },
-            { label: "Source", value: "JWT exp claim" },
+            { label: "Next attempt", value: { kind: "time", value: "2026-11-20T20:05:00Z" } },
+            { label: "Source", value: { kind: "text", value: "JWT exp claim" } },
           ],
           action: "Rotate the token: Token → Rotate the token.",
           followed_up: false,

@@ -204,8 +204,8 @@ export function incident(over: Partial<IncidentView["incident"]> = {}, id = 7): 
       title: "The SCIM token expires in 6 days",
       action: "Rotate the token: Token → Rotate the token.",
       evidence: [
-        { label: "Expires at", value: "2026-11-26T23:59:59Z" },
-        { label: "Source", value: "JWT exp claim" },
+        { label: "Expires at", value: { kind: "time", value: "2026-11-26T23:59:59Z" } },
+        { label: "Source", value: { kind: "text", value: "JWT exp claim" } },
       ],
       threshold_days: 7,
       opened_at: "2026-11-19T09:00:00Z",
@@ -436,7 +436,7 @@ export function step(id: string, status: StepResult["status"], over: Partial<Ste
     outcome: {
       status: status === "confirmed" ? "unknown" : status,
       summary: `${id} is ${status}`,
-      evidence: [{ label: `${id} evidence`, value: "some value" }],
+      evidence: [{ label: `${id} evidence`, value: { kind: "text", value: "some value" } }],
       why_unknown: status === "unknown" ? "scimwatch cannot read this." : null,
       observed_at: null,
     },

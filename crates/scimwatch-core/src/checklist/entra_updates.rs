@@ -169,7 +169,7 @@ mod tests {
         assert!(o
             .evidence
             .iter()
-            .any(|e| e.label == "Not checked" && e.value.contains("app role")));
+            .any(|e| e.label == "Not checked" && e.value.to_string().contains("app role")));
     }
 
     #[test]
@@ -187,7 +187,8 @@ mod tests {
         assert!(o
             .evidence
             .iter()
-            .any(|e| e.label.starts_with("Rename the group") && e.value.contains("escrows")));
+            .any(|e| e.label.starts_with("Rename the group")
+                && e.value.to_string().contains("escrows")));
     }
 
     #[test]

@@ -100,7 +100,11 @@ impl CheckOutcome {
         }
     }
 
-    pub(crate) fn with(mut self, label: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn with(
+        mut self,
+        label: &str,
+        value: impl Into<crate::health::EvidenceValue>,
+    ) -> Self {
         self.evidence.push(Evidence::new(label, value));
         self
     }

@@ -156,7 +156,11 @@ not be checked (see below), so this is not an all-clear.\n",
         ));
         s.push_str(&format!("- Kind: {}\n", f.kind.as_str()));
         for e in &f.evidence {
-            s.push_str(&format!("- {}: {}\n", md(&e.label), md(&e.value)));
+            s.push_str(&format!(
+                "- {}: {}\n",
+                md(&e.label),
+                md(&e.value.to_string())
+            ));
         }
         s.push_str(&format!("\nRecommended action: {}\n\n", md(&f.action)));
     }
@@ -194,7 +198,11 @@ not be checked (see below), so this is not an all-clear.\n",
         if !st.outcome.evidence.is_empty() {
             s.push_str("Evidence:\n\n");
             for e in &st.outcome.evidence {
-                s.push_str(&format!("- {}: {}\n", md(&e.label), md(&e.value)));
+                s.push_str(&format!(
+                    "- {}: {}\n",
+                    md(&e.label),
+                    md(&e.value.to_string())
+                ));
             }
             s.push('\n');
         }

@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 
 use super::{CheckOutcome, Context, PortalPage, Step, StepSide};
 use crate::health::checks::{self, MappingOf};
-use crate::health::format::{fmt_duration, fmt_hhmm, fmt_offset, fmt_time, pct};
+use crate::health::format::{fmt_duration, fmt_time, pct};
 use crate::health::{
     contradictions, cycle_timing, escrows_rising, failure_spike_severity, is_credential_error_code,
-    job_freshness, quarantine_days_left, ContradictionKind, CycleTiming, JobObservation,
-    JobStatusCode, Observations, Reachability, ScheduleState, Verdict,
+    job_freshness, quarantine_days_left, ContradictionKind, CycleTiming, EvidenceValue,
+    JobObservation, JobStatusCode, Observations, Reachability, ScheduleState, Verdict,
 };
 use crate::validate::same_tenant_url;
 
@@ -280,10 +280,13 @@ and check the Synchronization.Read.All permission)"
 
 fn with_urls(mut o: CheckOutcome, obs: &Observations) -> CheckOutcome {
     if let Some(u) = &obs.scim_url {
-        o = o.with("Tenant URL checked by scimwatch", u.clone());
+        o = o.with(
+            "Tenant URL checked by scimwatch",
+            EvidenceValue::link(u.clone()),
+        );
     }
     if let Some(u) = &obs.entra_tenant_url {
-        o = o.with("Tenant URL in Entra", u.clone());
+        o = o.with("Tenant URL in Entra", EvidenceValue::link(u.clone()));
     }
     o
 }
@@ -291,10 +294,13 @@ fn with_urls(mut o: CheckOutcome, obs: &Observations) -> CheckOutcome {
 fn with_scim_result(mut o: CheckOutcome, obs: &Observations) -> CheckOutcome {
     if let Some(c) = &obs.scim_check {
         o = o
-            .with("Test Connection replay", c.verdict.as_str())
-            .with("Checked at", fmt_time(c.checked_at));
+            .with(
+                "Test Connection replay",
+                EvidenceValue::code(c.verdict.as_str()),
+            )
+            .with("Checked at", c.checked_at);
         if let Some(s) = c.http_status {
-            o = o.with("HTTP status", s.to_string());
+            o = o.with("HTTP status", EvidenceValue::code(s));
         }
         if let Some(m) = &c.message {
             o = o.with("Message", m.clone());
@@ -387,7 +393,7 @@ fn entra_reached_the_saas(obs: &Observations) -> Option<CheckOutcome> {
             "Entra's last cycle reached the SaaS with the Tenant URL and token it holds ({exported} \
 changes exported)"
         ))
-        .with("Entra's last cycle ended", fmt_time(ended))
+        .with("Entra's last cycle ended", ended)
         .with(
             "Note",
             "scimwatch has no Tenant URL and token of its own for this connection to test",
@@ -407,7 +413,7 @@ fn credential_quarantine(obs: &Observations) -> Option<String> {
 
 fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckOutcome {
     let expiry = |o: CheckOutcome| match obs.token_expires_at {
-        Some(t) => o.with("Token expires at", fmt_time(t)),
+        Some(t) => o.with("Token expires at", t),
         None => o.with(
             "Token expires at",
             "unknown (add the expiry date to the connection to be warned in time)",
@@ -422,7 +428,7 @@ fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckO
     if let Some(t) = obs.token_expires_at.filter(|t| *t <= now) {
         return note(
             CheckOutcome::fail(format!("The token expired {} ago", fmt_duration(now - t)))
-                .with("Token expires at", fmt_time(t)),
+                .with("Token expires at", t),
         );
     }
     // The two ends disagree about the token: say so, and what it implies.
@@ -450,8 +456,11 @@ fn check_token(obs: &Observations, _ctx: &Context, now: DateTime<Utc>) -> CheckO
                 "The SaaS accepts the token; Entra's credential error comes from the SaaS's \
 answer to its lookup filter (see SCIM compliance)",
             )
-            .with("Quarantine error code", code)
-            .with("Test Connection replay", c.verdict.as_str()),
+            .with("Quarantine error code", EvidenceValue::Code(code))
+            .with(
+                "Test Connection replay",
+                EvidenceValue::code(c.verdict.as_str()),
+            ),
             obs,
         )));
     }
@@ -460,7 +469,7 @@ answer to its lookup filter (see SCIM compliance)",
             CheckOutcome::fail(
                 "Entra quarantined the job because the SaaS refused its credentials",
             )
-            .with("Quarantine error code", code)
+            .with("Quarantine error code", EvidenceValue::Code(code))
             .at(obs.job_observed_at),
         );
     }
@@ -528,8 +537,8 @@ fn check_provisioning_on(obs: &Observations, ctx: &Context, now: DateTime<Utc>) 
         JobStatusCode::NotRun => CheckOutcome::fail("Provisioning has never been started"),
         JobStatusCode::Other(s) => CheckOutcome::unknown(format!("unrecognised job status `{s}`")),
     };
-    o.with("Job status", job.status_code.as_str())
-        .with("Schedule", job.schedule_state.as_str())
+    o.with("Job status", EvidenceValue::code(job.status_code.as_str()))
+        .with("Schedule", EvidenceValue::code(job.schedule_state.as_str()))
         .at(obs.job_observed_at)
 }
 

@@ -4,7 +4,7 @@
 //! judgement (pass, fail, could not check) — so the two cannot disagree
 //! (`tests/it/one_definition.rs` walks every combination of what can be known).
 
-use super::{Evidence, MappingsObservation, Observations};
+use super::{Evidence, EvidenceValue, MappingsObservation, Observations};
 
 /// What a shared check concluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ impl Judgement {
         )
     }
 
-    fn with(mut self, label: &str, value: impl Into<String>) -> Self {
+    fn with(mut self, label: &str, value: impl Into<EvidenceValue>) -> Self {
         self.evidence.push(Evidence::new(label, value));
         self
     }
@@ -148,9 +148,12 @@ from the job's schema",
             "No groups are assigned to the app, so no groups are provisioned",
         )
     };
-    j.with("Groups assigned", a.groups.to_string())
-        .with("Users assigned directly", a.users.to_string())
-        .with("Members of assigned groups", a.group_members.to_string())
+    j.with("Groups assigned", EvidenceValue::Count(a.groups))
+        .with("Users assigned directly", EvidenceValue::Count(a.users))
+        .with(
+            "Members of assigned groups",
+            EvidenceValue::Count(a.group_members),
+        )
         .with("Scope", scope)
         .with("Groups mapping", groups_mapping)
 }

@@ -3,8 +3,7 @@
 //! Entra retries them every cycle and they never go through by themselves,
 //! so one conflict is already worth an incident: it names who is affected.
 
-use super::format::fmt_time;
-use super::{Finding, FindingKind, Observations, Severity};
+use super::{EvidenceValue, Finding, FindingKind, Observations, Severity};
 
 /// The finding, when the last cycle has conflicts (classified from each
 /// entry's code and reason by [`crate::graph::classify_conflict`]). Without
@@ -52,13 +51,13 @@ next cycle. Make sure the matching attribute is unique on both sides.",
         } else {
             e.code.as_str()
         };
-        f = f.with(&format!("Error {code}"), e.count.to_string());
+        f = f.with(&format!("Error {code}"), EvidenceValue::Count(e.count));
     }
     if let Some(id) = &c.cycle_id {
-        f = f.with("Cycle", id.clone());
+        f = f.with("Cycle", EvidenceValue::Code(id.clone()));
     }
     if let Some(t) = c.ended {
-        f = f.with("Cycle ended", fmt_time(t));
+        f = f.with("Cycle ended", t);
     }
     f.since = c.ended;
     out.push(f);
@@ -100,10 +99,9 @@ mod tests {
         assert_eq!(f.kind, FindingKind::Conflicts);
         assert_eq!(f.severity, Severity::Warning);
         assert!(f.title.contains("Jordan Reyes"), "{}", f.title);
-        assert!(f
-            .evidence
-            .iter()
-            .any(|e| e.label == "Conflicting user" && e.value == "Jordan Reyes"));
+        assert!(f.evidence.iter().any(
+            |e| e.label == "Conflicting user" && e.value == EvidenceValue::text("Jordan Reyes")
+        ));
     }
 
     #[test]

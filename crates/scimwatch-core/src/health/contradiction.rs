@@ -22,7 +22,7 @@ use super::observations::{
     is_credential_error_code, is_unreachable_error_code, ExecutionState, JobStatusCode,
     Observations,
 };
-use super::{Evidence, Finding, FindingKind};
+use super::{Evidence, EvidenceValue, Finding, FindingKind};
 use crate::validate::same_tenant_url;
 
 /// Which two observations disagree.
@@ -92,11 +92,20 @@ pub fn contradictions(obs: &Observations) -> Vec<Contradiction> {
                 "The token scimwatch holds works, so the Secret Token saved in Entra's Admin \
 Credentials is a different one (an old or mistyped token)",
             );
-            let mut ev = vec![Evidence::new("Entra's quarantine error", code.clone())];
+            let mut ev = vec![Evidence::new(
+                "Entra's quarantine error",
+                EvidenceValue::Code(code.clone()),
+            )];
             if let Some((entra, here)) = urls_differ(obs) {
                 implies.push_str(", or Entra sends it to another Tenant URL");
-                ev.push(Evidence::new("Tenant URL in Entra", entra));
-                ev.push(Evidence::new("Tenant URL in scimwatch", here));
+                ev.push(Evidence::new(
+                    "Tenant URL in Entra",
+                    EvidenceValue::link(entra),
+                ));
+                ev.push(Evidence::new(
+                    "Tenant URL in scimwatch",
+                    EvidenceValue::link(here),
+                ));
             }
             implies.push_str(
                 ". Paste the token stored here into Entra's Admin Credentials → Secret Token, \
@@ -116,11 +125,20 @@ Connection with the stored token passes"
                 "The endpoint answers scimwatch but not Entra: the SaaS or its firewall most \
 likely blocks Microsoft's IP ranges (allow the AzureActiveDirectory service tag)",
             );
-            let mut ev = vec![Evidence::new("Entra's quarantine error", code.clone())];
+            let mut ev = vec![Evidence::new(
+                "Entra's quarantine error",
+                EvidenceValue::Code(code.clone()),
+            )];
             if let Some((entra, here)) = urls_differ(obs) {
                 implies.push_str(", or Entra's Tenant URL points to another host");
-                ev.push(Evidence::new("Tenant URL in Entra", entra));
-                ev.push(Evidence::new("Tenant URL in scimwatch", here));
+                ev.push(Evidence::new(
+                    "Tenant URL in Entra",
+                    EvidenceValue::link(entra),
+                ));
+                ev.push(Evidence::new(
+                    "Tenant URL in scimwatch",
+                    EvidenceValue::link(here),
+                ));
             }
             implies.push_str(
                 ". Then click Test Connection in Entra's Admin Credentials; if it passes, the \

@@ -29,11 +29,13 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 mod conflicts;
+mod evidence;
 pub mod format;
 mod observations;
 pub(crate) mod rules;
 mod timing;
 
+pub use evidence::{Evidence, EvidenceValue};
 pub use observations::{is_credential_error_code, is_unreachable_error_code};
 pub use observations::{
     AssignmentsObservation, CodeCount, ComplianceDeviation, CycleObservation, DriftObservation,
@@ -166,23 +168,6 @@ impl FindingKind {
     }
 }
 
-/// One piece of evidence: a label and a human-readable value (times are RFC 3339).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct Evidence {
-    pub label: String,
-    pub value: String,
-}
-
-impl Evidence {
-    /// Build a piece of evidence.
-    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            label: label.into(),
-            value: value.into(),
-        }
-    }
-}
-
 /// A problem (or a noteworthy state) found in the observations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Finding {
@@ -224,7 +209,7 @@ impl Finding {
         }
     }
 
-    pub(crate) fn with(mut self, label: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn with(mut self, label: &str, value: impl Into<EvidenceValue>) -> Self {
         self.evidence.push(Evidence::new(label, value));
         self
     }

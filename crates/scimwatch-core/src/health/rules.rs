@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::format::{fmt_duration, fmt_time, minutes, pct};
+use super::format::{fmt_duration, minutes, pct};
 use super::observations::{
     is_credential_error_code, JobObservation, JobStatusCode, Observations, QuarantineError,
     QuarantineErrorSource, QuarantineObservation, QuarantineReason, Reachability, ScheduleState,
     Verdict,
 };
 use super::timing::{cycle_timing, job_freshness, CycleTiming};
-use super::{Finding, FindingKind, Severity, Thresholds};
+use super::{EvidenceValue, Finding, FindingKind, Severity, Thresholds};
 use crate::validate::tenant_url_key;
 
 mod logs;
@@ -64,8 +64,8 @@ Test Connection also fails, contact the SaaS vendor."
         format!("scimwatch cannot reach {side} (monitor blind)"),
         action,
     )
-    .with("Unreachable since", fmt_time(since))
-    .with("For", fmt_duration(now - since))
+    .with("Unreachable since", since)
+    .with("For", EvidenceValue::duration(now - since))
     .with("Reason", reason);
     f.since = Some(since);
     f
@@ -97,8 +97,8 @@ fn denied_finding(obs: &Observations, cfg: &Thresholds, now: DateTime<Utc>) -> F
         ),
         "Microsoft Graph refuses these reads to scimwatch's sign-in: this says nothing about provisioning itself. Grant the app registration the application permissions Synchronization.Read.All and Application.Read.All (admin consent), or, for a signed-in admin, a directory role that may read provisioning (Application Administrator, Cloud Application Administrator); then sign in again. Reads that are allowed keep being watched.",
     )
-    .with("Refused since", fmt_time(since))
-    .with("For", fmt_duration(now - since));
+    .with("Refused since", since)
+    .with("For", EvidenceValue::duration(now - since));
     for d in &obs.graph_denied {
         f = f.with(&format!("Refused: {}", d.what), d.reason.clone());
     }
@@ -163,11 +163,15 @@ pub(super) fn blindness(
 /// The evidence lines of a quarantine's error (code and message, saying
 /// when they come from the last execution), shared by the rule and the
 /// checklist step.
-pub(crate) fn quarantine_error_evidence(error: Option<&QuarantineError>) -> Vec<(String, String)> {
+pub(crate) fn quarantine_error_evidence(
+    error: Option<&QuarantineError>,
+) -> Vec<(String, EvidenceValue)> {
     let Some(e) = error else {
         return vec![(
             "Error".into(),
-            "not given by Entra (neither the quarantine nor the last execution carries one)".into(),
+            EvidenceValue::text(
+                "not given by Entra (neither the quarantine nor the last execution carries one)",
+            ),
         )];
     };
     let from = match e.source {
@@ -176,10 +180,13 @@ pub(crate) fn quarantine_error_evidence(error: Option<&QuarantineError>) -> Vec<
     };
     let mut out = Vec::new();
     if let Some(c) = &e.code {
-        out.push((format!("Error code{from}"), c.clone()));
+        out.push((format!("Error code{from}"), EvidenceValue::Code(c.clone())));
     }
     if let Some(m) = &e.message {
-        out.push((format!("Error message{from}"), m.clone()));
+        out.push((
+            format!("Error message{from}"),
+            EvidenceValue::Text(m.clone()),
+        ));
     }
     out
 }
@@ -227,9 +234,8 @@ pub(super) fn job_state(
     out: &mut Vec<Finding>,
 ) {
     let Some(job) = &obs.job else { return };
-    let observed = obs.job_observed_at.map(fmt_time);
-    let with_observed = |f: Finding| match &observed {
-        Some(at) => f.with("Job status read at", at.clone()),
+    let with_observed = |f: Finding| match obs.job_observed_at {
+        Some(at) => f.with("Job status read at", at),
         None => f,
     };
     match &job.status_code {
@@ -242,7 +248,7 @@ pub(super) fn job_state(
                 "Open the app's Provisioning page, set Provisioning Mode to Automatic, enter the \
 Tenant URL and Secret Token, click Test Connection, Save, then set Provisioning Status to On.",
             )
-            .with("Job status", job.status_code.as_str()),
+            .with("Job status", EvidenceValue::code(job.status_code.as_str())),
         )),
         JobStatusCode::NotRun => {
             let mut f = Finding::new(
@@ -252,8 +258,8 @@ Tenant URL and Secret Token, click Test Connection, Save, then set Provisioning 
                 "Set Provisioning Status to On and Save on the app's Provisioning page; the first \
 cycle starts within minutes.",
             )
-            .with("Job status", job.status_code.as_str())
-            .with("Schedule", job.schedule_state.as_str());
+            .with("Job status", EvidenceValue::code(job.status_code.as_str()))
+            .with("Schedule", EvidenceValue::code(job.schedule_state.as_str()));
             if job.schedule_state == ScheduleState::Active {
                 f.severity = Severity::Info;
                 f.title = "Provisioning is on but has not run yet".into();
@@ -278,8 +284,8 @@ restart provisioning."
                         "On the app's Provisioning page set Provisioning Status to On and click \
 Save. If it was turned off on purpose, snooze this alert.",
                     )
-                    .with("Job status", status.as_str())
-                    .with("Schedule", job.schedule_state.as_str()),
+                    .with("Job status", EvidenceValue::code(status.as_str()))
+                    .with("Schedule", EvidenceValue::code(job.schedule_state.as_str())),
                 ));
             }
         }
@@ -290,11 +296,8 @@ fn quarantine(job: &JobObservation, cfg: &Thresholds, now: DateTime<Utc>) -> Fin
     let q = job.quarantine.clone().unwrap_or_default();
     let days_left = quarantine_days_left(&q, cfg.quarantine_disable_days, now);
     let disabled = days_left == Some(0);
-    let reason = q
-        .reason
-        .as_ref()
-        .map(|r| r.as_str().to_string())
-        .unwrap_or_else(|| "not given".into());
+    let code = q.reason.as_ref().map(|r| r.as_str().to_string());
+    let reason = code.clone().unwrap_or_else(|| "not given".into());
     let title = if disabled {
         format!(
             "Quarantined for {} days or more: Entra has disabled the provisioning job",
@@ -312,26 +315,31 @@ Provisioning Status to On again.",
             cfg.quarantine_disable_days
         );
     }
-    let mut f = Finding::new(FindingKind::Quarantine, Severity::Critical, title, action)
-        .with("Reason", reason);
+    let mut f = Finding::new(FindingKind::Quarantine, Severity::Critical, title, action).with(
+        "Reason",
+        code.map_or_else(|| EvidenceValue::Text(reason), EvidenceValue::Code),
+    );
     for (label, value) in quarantine_error_evidence(error.as_ref()) {
         f = f.with(&label, value);
     }
     if let Some(t) = q.series_began {
-        f = f.with("Quarantine series began", fmt_time(t));
+        f = f.with("Quarantine series began", t);
     }
     if let Some(t) = q.current_began {
-        f = f.with("Current quarantine began", fmt_time(t));
+        f = f.with("Current quarantine began", t);
     }
     if let Some(n) = q.series_count {
-        f = f.with("Attempts in the series", n.to_string());
+        f = f.with("Attempts in the series", EvidenceValue::Count(n));
     }
     if let Some(t) = q.next_attempt {
-        f = f.with("Next attempt", fmt_time(t));
+        f = f.with("Next attempt", t);
     }
     match days_left {
         Some(0) => f = f.with("Days left before Entra disables the job", "0 (disabled)"),
-        Some(d) => f = f.with("Days left before Entra disables the job", d.to_string()),
+        Some(d) => {
+            let n = u64::try_from(d).map_or_else(|_| d.to_string().into(), EvidenceValue::Count);
+            f = f.with("Days left before Entra disables the job", n);
+        }
         None => {
             f = f.with(
                 "Days left before Entra disables the job",
@@ -371,15 +379,15 @@ pub(super) fn stall(
 stuck in progress or repeated errors. If nothing explains it, restart provisioning. \
 Check Entra's service health for provisioning incidents.",
             )
-            .with("Last cycle ended", fmt_time(last_end))
-            .with("Schedule interval", fmt_duration(interval))
+            .with("Last cycle ended", last_end)
+            .with("Schedule interval", EvidenceValue::duration(interval))
             .with(
                 "Stall threshold",
                 format!("{} × interval = {}", cfg.stall_factor, fmt_duration(limit)),
             )
-            .with("Time since last cycle", fmt_duration(since));
+            .with("Time since last cycle", EvidenceValue::duration(since));
             if let Some(n) = next_expected {
-                f = f.with("Next cycle was expected at", fmt_time(n));
+                f = f.with("Next cycle was expected at", n);
             }
             f.since = Some(last_end);
             out.push(f);
@@ -413,10 +421,10 @@ longer than later cycles.",
                 )
             };
             f = f
-                .with("Initial cycle started", fmt_time(started))
-                .with("Running for", fmt_duration(elapsed));
+                .with("Initial cycle started", started)
+                .with("Running for", EvidenceValue::duration(elapsed));
             if let Some(n) = objects {
-                f = f.with("Assigned users + groups + members", n.to_string());
+                f = f.with("Assigned users + groups + members", EvidenceValue::Count(n));
             }
             f = match estimate {
                 Some((lo, hi)) => f.with(

@@ -674,7 +674,7 @@ fn changes_take_time_shows_last_end_and_next_expected_local_time() {
             .evidence
             .iter()
             .find(|e| e.label == l)
-            .map(|e| e.value.clone())
+            .map(|e| e.value.to_string())
     };
     assert_eq!(
         ev("Last cycle ended at").as_deref(),
@@ -695,7 +695,22 @@ fn changes_take_time_shows_last_end_and_next_expected_local_time() {
         .iter()
         .find(|e| e.label == "Next cycle expected at")
         .unwrap();
-    assert_eq!(next.value, "~14:30 UTC+02:00");
+    assert_eq!(next.value.to_string(), "~14:30 UTC+02:00");
+    // Typed: the instant (the screen shows it in local time), not the text.
+    assert!(
+        matches!(next.value, scimwatch_core::health::EvidenceValue::Estimate { at, utc_offset_minutes: 120, overdue_seconds: None } if at.to_rfc3339() == "2026-03-10T12:30:00+00:00"),
+        "{next:?}"
+    );
+    let last = r
+        .outcome
+        .evidence
+        .iter()
+        .find(|e| e.label == "Last cycle ended at")
+        .unwrap();
+    assert!(
+        matches!(last.value, scimwatch_core::health::EvidenceValue::Time(_)),
+        "{last:?}"
+    );
 }
 
 #[test]

@@ -88,7 +88,8 @@ fn entra_refused_but_the_stored_token_works_says_the_tokens_differ() {
         assert!(q[0]
             .evidence
             .iter()
-            .any(|e| e.label == "Contradiction" && e.value.contains("stored token passes")));
+            .any(|e| e.label == "Contradiction"
+                && e.value.to_string().contains("stored token passes")));
         assert!(q[0].action.starts_with("The token scimwatch holds works"));
 
         // The token step says the same.

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use scimwatch_core::health::{
     evaluate, AssignmentsObservation, CodeCount, ComplianceDeviation, DriftObservation,
-    ExecutionObservation, ExecutionState, Finding, FindingKind, JobObservation, JobStatusCode,
-    MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
+    EvidenceValue, ExecutionObservation, ExecutionState, Finding, FindingKind, JobObservation,
+    JobStatusCode, MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
     QuarantineReason, Reachability, ScheduleState, Severity, Thresholds, Verdict,
 };
 
@@ -58,11 +58,16 @@ fn find(f: &[Finding], k: FindingKind) -> Option<&Finding> {
     f.iter().find(|x| x.kind == k)
 }
 
-fn ev<'a>(f: &'a Finding, label: &str) -> Option<&'a str> {
+/// The text of the evidence labelled `label` (its `Display`).
+fn ev(f: &Finding, label: &str) -> Option<String> {
+    value(f, label).map(ToString::to_string)
+}
+
+fn value<'a>(f: &'a Finding, label: &str) -> Option<&'a EvidenceValue> {
     f.evidence
         .iter()
         .find(|e| e.label == label)
-        .map(|e| e.value.as_str())
+        .map(|e| &e.value)
 }
 
 #[test]
@@ -135,8 +140,12 @@ fn stall_boundary_is_strictly_greater_than_k_times_interval() {
             let s = find(&f, FindingKind::Stalled).unwrap();
             assert_eq!(s.severity, Severity::Critical);
             assert_eq!(
-                ev(s, "Last cycle ended"),
+                ev(s, "Last cycle ended").as_deref(),
                 Some(&*scimwatch_core::health::format::fmt_time(end))
+            );
+            assert_eq!(
+                value(s, "Last cycle ended"),
+                Some(&EvidenceValue::Time(end))
             );
             assert_eq!(s.since, Some(end));
         }
@@ -261,7 +270,7 @@ fn initial_cycle_within_estimate_is_info_beyond_is_stalled() {
         let x = &f[0];
         let est = ev(x, "Microsoft's estimate (0.01–0.08 min per object)").unwrap();
         assert!(est.contains(" to "), "{est}");
-        assert_eq!(ev(x, "Progress"), Some("40 of 100 units (40 %)"));
+        assert_eq!(ev(x, "Progress").as_deref(), Some("40 of 100 units (40 %)"));
         let sev = if expected == FindingKind::Stalled {
             Severity::Critical
         } else {
@@ -285,7 +294,7 @@ fn initial_cycle_without_assignments_is_never_called_stalled() {
     let f = evaluate(&o, &Thresholds::default(), now());
     assert_eq!(kinds(&f), vec![FindingKind::InitialCycleRunning]);
     assert_eq!(
-        ev(&f[0], "Microsoft's estimate (0.01–0.08 min per object)"),
+        ev(&f[0], "Microsoft's estimate (0.01–0.08 min per object)").as_deref(),
         Some("unknown: assignments not read")
     );
 }
@@ -358,7 +367,8 @@ fn quarantine_advice_depends_on_the_reason() {
         );
         let q = find(&f, FindingKind::Quarantine).unwrap();
         assert!(q.action.contains(needle), "{reason}: {}", q.action);
-        assert_eq!(ev(q, "Reason"), Some(reason));
+        assert_eq!(ev(q, "Reason").as_deref(), Some(reason));
+        assert_eq!(value(q, "Reason"), Some(&EvidenceValue::code(reason)));
     }
 }
 
@@ -766,10 +776,8 @@ fn clock_skew_with_graph_neither_stalls_nor_prints_negative_times() {
         );
         for finding in &f {
             for e in &finding.evidence {
-                assert!(
-                    !e.value.contains("-1") && !e.value.starts_with('-'),
-                    "{e:?}"
-                );
+                let text = e.value.to_string();
+                assert!(!text.contains("-1") && !text.starts_with('-'), "{e:?}");
             }
         }
     }

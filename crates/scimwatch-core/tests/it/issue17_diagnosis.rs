@@ -118,7 +118,7 @@ fn conflicts_explain_the_failures_they_are() {
         step.outcome
             .evidence
             .iter()
-            .any(|e| e.label == "Conflicting user" && e.value == "Jordan Reyes"),
+            .any(|e| e.label == "Conflicting user" && e.value.to_string() == "Jordan Reyes"),
         "{:?}",
         step.outcome.evidence
     );

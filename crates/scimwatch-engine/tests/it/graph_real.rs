@@ -80,7 +80,8 @@ async fn an_app_prefixed_entry_conflict_is_a_conflict() {
         step.outcome
             .evidence
             .iter()
-            .any(|e| e.label.contains("BoxEntryConflict") && e.value == "1"),
+            .any(|e| e.label.contains("BoxEntryConflict")
+                && e.value == scimwatch_core::health::EvidenceValue::Count(1)),
         "{:#?}",
         step.outcome.evidence
     );
@@ -218,7 +219,7 @@ fn a_quarantine_takes_its_cause_from_the_last_execution_and_invalid_credentials_
             q.evidence
                 .iter()
                 .find(|e| e.label == label)
-                .map(|e| e.value.clone())
+                .map(|e| e.value.to_string())
         };
         assert_eq!(
             ev(&format!("Error code{from}")).as_deref(),
@@ -249,7 +250,7 @@ fn a_quarantine_takes_its_cause_from_the_last_execution_and_invalid_credentials_
                 .outcome
                 .evidence
                 .iter()
-                .any(|e| e.value == TENANT_URL_MESSAGE),
+                .any(|e| e.value.to_string() == TENANT_URL_MESSAGE),
             "{:#?}",
             quarantine.outcome.evidence
         );
@@ -427,7 +428,9 @@ fn quarantine_sentinels_are_absent_values() {
     assert_eq!(q.days_left, None);
     assert!(!q.title.contains("disabled"), "{}", q.title);
     assert!(
-        !q.evidence.iter().any(|e| e.value.contains("0001")),
+        !q.evidence
+            .iter()
+            .any(|e| e.value.to_string().contains("0001")),
         "{:#?}",
         q.evidence
     );

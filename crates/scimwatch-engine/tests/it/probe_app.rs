@@ -234,7 +234,7 @@ async fn reports_are_stored_per_kind_and_the_checklist_judges_on_them() {
         .outcome
         .evidence
         .iter()
-        .any(|e| e.label.starts_with("Rename the group") && e.value.contains("Entra")));
+        .any(|e| e.label.starts_with("Rename the group") && e.value.to_string().contains("Entra")));
 
     // Fixed: the next write probe passes, and so does the step.
     sim.clear_faults();

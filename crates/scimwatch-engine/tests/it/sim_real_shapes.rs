@@ -67,10 +67,8 @@ async fn conflicts_step(env: &Env) -> StepResult {
 fn assert_conflict_named(step: &StepResult, code: &str) {
     assert_eq!(step.outcome.status, CheckStatus::Fail, "{step:#?}");
     assert!(
-        step.outcome
-            .evidence
-            .iter()
-            .any(|e| e.label.contains(code) && e.value == "1"),
+        step.outcome.evidence.iter().any(|e| e.label.contains(code)
+            && e.value == scimwatch_core::health::EvidenceValue::Count(1)),
         "{code} not named: {:#?}",
         step.outcome.evidence
     );

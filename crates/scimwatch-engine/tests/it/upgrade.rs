@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use scimwatch_core::graph::EventWithRaw;
+use scimwatch_core::health::EvidenceValue;
 use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::raw_pages::raw_json;
 use scimwatch_engine::store::{events, incidents};
@@ -559,7 +560,13 @@ async fn schema_v12_databases_keep_resolution_evidence() {
     let r = old.incident.resolution.as_ref().expect("backfilled");
     assert!(!r.by_hand);
     assert_eq!(r.evidence[0].label, "Next attempt");
-    assert_eq!(r.evidence[0].value, "2025-11-29T15:00:00Z");
+    // Stored before values were typed: an RFC 3339 string loads as a time,
+    // with the same text.
+    assert_eq!(
+        r.evidence[0].value,
+        EvidenceValue::Time("2025-11-29T15:00:00Z".parse().unwrap())
+    );
+    assert_eq!(r.evidence[0].value.to_string(), "2025-11-29T15:00:00Z");
     assert_eq!(r.action, "Rotate the token.");
 
     let open = all.iter().find(|v| v.incident.is_active()).unwrap();
@@ -573,7 +580,10 @@ async fn schema_v12_databases_keep_resolution_evidence() {
         .unwrap();
     let r = done.incident.resolution.unwrap();
     assert_eq!(r.note.as_deref(), Some("Restarted the gateway."));
-    assert_eq!(r.evidence[0].value, "endpoint unreachable");
+    assert_eq!(
+        r.evidence[0].value,
+        EvidenceValue::text("endpoint unreachable")
+    );
 
     let page = incidents::history(store.pool(), Some(&list[0].uuid), None, 10, now)
         .await

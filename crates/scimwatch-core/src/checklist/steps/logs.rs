@@ -17,10 +17,10 @@ provisioning logs in the portal if available"
 
 fn with_cycle(mut o: CheckOutcome, c: &crate::health::CycleObservation) -> CheckOutcome {
     if let Some(id) = &c.cycle_id {
-        o = o.with("Cycle", id.clone());
+        o = o.with("Cycle", EvidenceValue::Code(id.clone()));
     }
     if let Some(t) = c.ended {
-        o = o.with("Cycle ended", fmt_time(t));
+        o = o.with("Cycle ended", t);
     }
     o.at(c.ended)
 }
@@ -78,11 +78,11 @@ the provisioning logs would say why ({why})"
         ))
     };
     o = o
-        .with("Entries", c.total.to_string())
-        .with("Failures", c.failures.to_string())
+        .with("Entries", EvidenceValue::count(c.total))
+        .with("Failures", EvidenceValue::count(c.failures))
         .with("Failure rate", format!("{rate:.1} %"));
     for e in c.top_errors.iter().take(5) {
-        o = o.with(&format!("Error {}", e.code), e.count.to_string());
+        o = o.with(&format!("Error {}", e.code), EvidenceValue::count(e.count));
     }
     with_cycle(o, c)
 }
@@ -107,15 +107,21 @@ pub(super) fn check_skipped_users(
     });
     let evidence = |o: CheckOutcome| {
         let mut o = o
-            .with("Skipped in the last cycle", c.skipped.to_string())
+            .with("Skipped in the last cycle", EvidenceValue::count(c.skipped))
             .with(
                 "Not assigned / not effectively entitled",
-                entitled.to_string(),
+                EvidenceValue::count(entitled),
             )
-            .with("Out of scope (scoping filters)", scope.to_string())
-            .with("Missing matching attribute", matching.to_string());
+            .with(
+                "Out of scope (scoping filters)",
+                EvidenceValue::count(scope),
+            )
+            .with("Missing matching attribute", EvidenceValue::count(matching));
         for s in c.skip_reasons.iter().take(5) {
-            o = o.with(&format!("Skip reason {}", s.code), s.count.to_string());
+            o = o.with(
+                &format!("Skip reason {}", s.code),
+                EvidenceValue::count(s.count),
+            );
         }
         with_cycle(o, c)
     };
@@ -137,7 +143,7 @@ pub(super) fn check_skipped_users(
             ))
             .with(
                 "Assigned users missing from the SaaS",
-                d.missing.to_string(),
+                EvidenceValue::count(d.missing),
             ),
         ),
         Some(_) => evidence(CheckOutcome::pass(
@@ -198,7 +204,7 @@ cycle"
         )),
     };
     for (label, n) in o_evidence {
-        o = o.with(&label, n.to_string());
+        o = o.with(&label, EvidenceValue::count(n));
     }
     if let Ok(c) = logs {
         // Who: the objects Entra could not create or match.

@@ -71,20 +71,13 @@ pub(super) fn check_changes_take_time(
                 CheckOutcome::pass("Cycles are running on schedule")
             };
             o = o
-                .with("Last cycle ended at", fmt_time(last_end))
+                .with("Last cycle ended at", last_end)
                 .with("Interval", fmt_exact(interval));
             if let Some(n) = next_expected {
-                let when = if n < now {
-                    format!(
-                        "~{} {} (overdue by {})",
-                        fmt_hhmm(n, offset),
-                        fmt_offset(offset),
-                        fmt_duration(now - n)
-                    )
-                } else {
-                    format!("~{} {}", fmt_hhmm(n, offset), fmt_offset(offset))
-                };
-                o = o.with("Next cycle expected at", when);
+                o = o.with(
+                    "Next cycle expected at",
+                    EvidenceValue::estimate(n, offset, now),
+                );
             }
             o.with("Stalled after", fmt_exact(limit))
                 .at(obs.job_observed_at)
@@ -103,10 +96,10 @@ pub(super) fn check_changes_take_time(
                 CheckOutcome::pass("The initial cycle is still running: changes appear when it ends")
             };
             o = o
-                .with("Initial cycle started at", fmt_time(started))
-                .with("Running for", fmt_duration(elapsed));
+                .with("Initial cycle started at", started)
+                .with("Running for", EvidenceValue::duration(elapsed));
             if let Some(n) = objects {
-                o = o.with("Assigned users + groups + members", n.to_string());
+                o = o.with("Assigned users + groups + members", EvidenceValue::count(n));
             }
             if let Some((lo, hi)) = estimate {
                 o = o.with(
@@ -114,9 +107,10 @@ pub(super) fn check_changes_take_time(
                     format!("{} to {}", fmt_duration(lo), fmt_duration(hi)),
                 );
                 if let Some(end) = started.checked_add_signed(hi) {
+                    // An end time, never "overdue": `overdue` judges it.
                     o = o.with(
                         "Expected to end by",
-                        format!("~{} {}", fmt_hhmm(end, offset), fmt_offset(offset)),
+                        EvidenceValue::estimate(end, offset, end),
                     );
                 }
             }
@@ -150,35 +144,37 @@ pub(super) fn check_quarantine(
     };
     if job.status_code != JobStatusCode::Quarantine {
         return CheckOutcome::pass("The job is not in quarantine")
-            .with("Job status", job.status_code.as_str())
+            .with("Job status", EvidenceValue::code(job.status_code.as_str()))
             .at(obs.job_observed_at);
     }
     let q = job.quarantine.clone().unwrap_or_default();
-    let reason = q
-        .reason
-        .as_ref()
-        .map(|r| r.as_str().to_string())
-        .unwrap_or_else(|| "not given".into());
-    let mut o =
-        CheckOutcome::fail(format!("The job is in quarantine ({reason})")).with("Reason", reason);
+    let reason = q.reason.as_ref().map(|r| r.as_str().to_string());
+    let mut o = CheckOutcome::fail(format!(
+        "The job is in quarantine ({})",
+        reason.as_deref().unwrap_or("not given")
+    ))
+    .with(
+        "Reason",
+        reason.map_or_else(|| EvidenceValue::text("not given"), EvidenceValue::Code),
+    );
     for (label, value) in
         crate::health::rules::quarantine_error_evidence(job.quarantine_error().as_ref())
     {
         o = o.with(&label, value);
     }
     if let Some(t) = q.series_began {
-        o = o.with("Quarantine series began", fmt_time(t));
+        o = o.with("Quarantine series began", t);
     }
     if let Some(t) = q.next_attempt {
-        o = o.with("Next attempt", fmt_time(t));
+        o = o.with("Next attempt", t);
     }
     let left = quarantine_days_left(&q, ctx.thresholds.quarantine_disable_days, now);
     o = o.with(
         "Days left before Entra disables the job",
         match left {
-            Some(0) => "0 (disabled)".to_string(),
-            Some(d) => d.to_string(),
-            None => "unknown".to_string(),
+            Some(0) => EvidenceValue::text("0 (disabled)"),
+            Some(d) => u64::try_from(d).map_or_else(|_| d.to_string().into(), EvidenceValue::Count),
+            None => EvidenceValue::text("unknown"),
         },
     );
     o.at(obs.job_observed_at)

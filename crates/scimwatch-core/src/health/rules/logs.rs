@@ -48,17 +48,17 @@ pub(crate) fn failures(obs: &Observations, cfg: &Thresholds, out: &mut Vec<Findi
                 "Open the provisioning logs filtered on status Failure and fix the most frequent \
 error first. Entra quarantines the job when failures pass 40 % of the cycle.",
             )
-            .with("Failures", c.failures.to_string())
-            .with("Entries in the cycle", c.total.to_string())
+            .with("Failures", EvidenceValue::Count(c.failures))
+            .with("Entries in the cycle", EvidenceValue::Count(c.total))
             .with("Failure rate", format!("{rate:.1} %"));
             if let Some(id) = &c.cycle_id {
-                f = f.with("Cycle", id.clone());
+                f = f.with("Cycle", EvidenceValue::Code(id.clone()));
             }
             if let Some(t) = c.ended {
-                f = f.with("Cycle ended", fmt_time(t));
+                f = f.with("Cycle ended", t);
             }
             for e in c.top_errors.iter().take(5) {
-                f = f.with(&format!("Error {}", e.code), e.count.to_string());
+                f = f.with(&format!("Error {}", e.code), EvidenceValue::Count(e.count));
             }
             out.push(f);
         }

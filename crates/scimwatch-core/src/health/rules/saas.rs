@@ -55,13 +55,13 @@ settings, click Test Connection and Save.",
         ),
     };
     let mut f = Finding::new(kind, Severity::Critical, title, action)
-        .with("Result", c.verdict.as_str())
-        .with("Checked at", fmt_time(c.checked_at));
+        .with("Result", EvidenceValue::code(c.verdict.as_str()))
+        .with("Checked at", c.checked_at);
     if let Some(s) = c.http_status {
-        f = f.with("HTTP status", s.to_string());
+        f = f.with("HTTP status", EvidenceValue::code(s));
     }
     if let Some(u) = &obs.scim_url {
-        f = f.with("Tenant URL checked", u.clone());
+        f = f.with("Tenant URL checked", EvidenceValue::link(u.clone()));
     }
     if let Some(m) = &c.message {
         f = f.with("Message", m.clone());
@@ -89,7 +89,7 @@ pub(crate) fn token(
             "Create a new token in the SaaS, paste it into Provisioning → Admin Credentials → \
 Secret Token, click Test Connection and Save, then update the expiry date in scimwatch.",
         )
-        .with("Expired at", fmt_time(exp))
+        .with("Expired at", exp)
         .with("Expired", format!("{} ago", fmt_duration(left)));
         f.days_left = Some(0);
         f.since = Some(exp);
@@ -117,8 +117,8 @@ Secret Token, click Test Connection and Save, then update the expiry date in sci
 Credentials → Secret Token, click Test Connection and Save, then update the expiry date in \
 scimwatch.",
     )
-    .with("Expires at", fmt_time(exp))
-    .with("Time left", fmt_duration(left))
+    .with("Expires at", exp)
+    .with("Time left", EvidenceValue::duration(left))
     .with("Warning threshold", format!("{t} days"));
     f.days_left = Some(left.num_days());
     f.threshold_days = Some(t);
@@ -196,12 +196,12 @@ pub(crate) fn drift(obs: &Observations, cfg: &Thresholds, out: &mut Vec<Finding>
 (skipped or failed). Orphans: remove them in the SaaS or assign them. Duplicates: merge them \
 in the SaaS; check the matching attribute.",
     )
-    .with("Assigned in Entra", d.assigned.to_string())
-    .with("Missing in the SaaS", d.missing.to_string())
-    .with("Orphans in the SaaS", d.orphans.to_string())
-    .with("Duplicates in the SaaS", d.duplicates.to_string());
+    .with("Assigned in Entra", EvidenceValue::Count(d.assigned))
+    .with("Missing in the SaaS", EvidenceValue::Count(d.missing))
+    .with("Orphans in the SaaS", EvidenceValue::Count(d.orphans))
+    .with("Duplicates in the SaaS", EvidenceValue::Count(d.duplicates));
     if let Some(t) = d.observed_at {
-        f = f.with("Compared at", fmt_time(t));
+        f = f.with("Compared at", t);
     }
     out.push(f);
 }
@@ -233,8 +233,8 @@ the job status only: failure details, skips and conflicts stay unknown.",
 Provisioning → Admin Credentials (then Test Connection and Save), or fix the URL of this \
 connection in scimwatch.",
                 )
-                .with("Tenant URL in Entra", entra.clone())
-                .with("Tenant URL in scimwatch", ours.clone()),
+                .with("Tenant URL in Entra", EvidenceValue::link(entra.clone()))
+                .with("Tenant URL in scimwatch", EvidenceValue::link(ours.clone())),
             );
         }
     }
