@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use crate::job::{Execution, ExecutionState, Job, ScheduleState};
 use crate::logs::{Action, Outcome};
-use crate::sim::Inner;
+use crate::state::Inner;
 use crate::tenant::{mix64, Principal, ServicePrincipal, SimRng, Tenant};
 
 /// Display names of the extra apps (Microsoft's fictitious companies), in order.

@@ -17,7 +17,7 @@ use crate::clock::graph_time;
 use crate::fault::GraphFamily;
 use crate::graph_real::{throttled, unknown_error_401};
 use crate::logs::{parse_filter, EventsJson, RenderCtx};
-use crate::sim::{GraphAction, SimState};
+use crate::state::{GraphAction, SimState};
 use crate::tenant::{Principal, ServicePrincipal, Tenant};
 
 /// Permissions accepted for directory reads of applications.

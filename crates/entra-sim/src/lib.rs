@@ -29,6 +29,7 @@ pub mod apps;
 pub mod assertion;
 pub mod auth;
 pub mod clock;
+mod config;
 mod consent;
 mod control;
 pub mod fault;
@@ -44,6 +45,7 @@ pub mod scim;
 pub mod scim_misbehave;
 mod server;
 pub mod sim;
+mod state;
 pub mod tenant;
 pub mod tenants;
 #[cfg(feature = "testing")]

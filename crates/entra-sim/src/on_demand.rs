@@ -31,7 +31,7 @@ use crate::logs_render::dotnet_time;
 use crate::provision::{
     apply, execute, user_attrs, CallError, Client, ItemResult, ProvUpdate, Work,
 };
-use crate::sim::SimState;
+use crate::state::SimState;
 use crate::tenant::Principal;
 
 /// Microsoft: "The rate limit for this API is 5 requests per 10 seconds."

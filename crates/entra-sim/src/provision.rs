@@ -15,7 +15,7 @@ use crate::job::{
     CREDENTIAL_FAILURE, INVALID_CREDENTIALS,
 };
 use crate::logs::{Action, ErrorKind, EventDetail, Outcome};
-use crate::sim::{Inner, SimState};
+use crate::state::{Inner, SimState};
 use crate::tenant::{mix64, Principal, SimRng, Tenant, User};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::clock::graph_time;
-use crate::sim::SimState;
+use crate::state::SimState;
 use crate::tenant::{mix64, uuid_from_bits};
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";

@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use crate::fault::Fault;
-use crate::sim::SimState;
+use crate::state::SimState;
 
 /// The page size of a server that ignores the client's `count`, unless the
 /// fault gives one.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::routing::{any, get, post};
 use axum::Router;
 
-use crate::sim::SimState;
+use crate::state::SimState;
 use crate::{auth, consent, control, graph, on_demand, scim_misbehave};
 
 pub(crate) fn router(state: Arc<SimState>) -> Router {

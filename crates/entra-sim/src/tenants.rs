@@ -32,7 +32,9 @@ use tower_service::Service as _;
 
 use crate::fault::Fault;
 use crate::provision::CycleReport;
-use crate::sim::{DemoInfo, SimError, SimHandle, SimState};
+use crate::config::{DemoInfo, SimError};
+use crate::sim::SimHandle;
+use crate::state::SimState;
 
 /// Routes each request to its tenant's router.
 #[derive(Debug)]
