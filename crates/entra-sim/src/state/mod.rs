@@ -15,9 +15,12 @@ use crate::config::{DemoInfo, ScimTarget, SimConfig, SimError};
 use crate::fault::{Fault, GraphFamily};
 use crate::job::{Job, JobView, ScheduleState};
 use crate::logs::LogStore;
-use crate::provision::ProvState;
 use crate::scim::{ScimStore, TargetBehaviour};
 use crate::tenant::{generate_tenant, AppRoleAssignment, Principal, Tenant};
+
+mod prov;
+
+pub(crate) use prov::{ProvGroup, ProvState, ProvUser};
 
 pub(crate) struct ActiveFault {
     pub fault: Fault,
