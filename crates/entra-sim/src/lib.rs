@@ -42,7 +42,6 @@ mod logs_render;
 mod on_demand;
 pub mod provision;
 pub mod scim;
-pub mod scim_misbehave;
 mod server;
 pub mod sim;
 mod state;
@@ -52,6 +51,8 @@ pub mod tenants;
 pub mod testing;
 
 pub use assertion::SimCertificate;
+/// The path `scim::misbehave` had before `scim/`.
+pub use scim::misbehave as scim_misbehave;
 pub use clock::{Clock, ManualClock, RealClock, ScaledClock};
 pub use fault::{Fault, GraphFamily};
 pub use provision::CycleReport;

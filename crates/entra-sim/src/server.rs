@@ -6,7 +6,8 @@ use axum::routing::{any, get, post};
 use axum::Router;
 
 use crate::state::SimState;
-use crate::{auth, consent, control, graph, on_demand, scim_misbehave};
+use crate::scim::misbehave;
+use crate::{auth, consent, control, graph, on_demand};
 
 pub(crate) fn router(state: Arc<SimState>) -> Router {
     Router::new()
@@ -60,7 +61,7 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(auth::devicecode))
         .route("/devicelogin", get(auth::devicelogin))
-        .route("/scim/v2/{*rest}", any(scim_misbehave::dispatch))
+        .route("/scim/v2/{*rest}", any(misbehave::dispatch))
         .route(
             "/_sim/faults",
             get(control::list_faults)

@@ -15,12 +15,14 @@ use crate::config::{DemoInfo, ScimTarget, SimConfig, SimError};
 use crate::fault::{Fault, GraphFamily};
 use crate::job::{Job, JobView, ScheduleState};
 use crate::logs::LogStore;
-use crate::scim::{ScimStore, TargetBehaviour};
 use crate::tenant::{generate_tenant, AppRoleAssignment, Principal, Tenant};
 
 mod prov;
+mod scim_store;
 
 pub(crate) use prov::{ProvGroup, ProvState, ProvUser};
+pub(crate) use scim_store::{stamp, Collection};
+pub use scim_store::{ScimStore, TargetBehaviour};
 
 pub(crate) struct ActiveFault {
     pub fault: Fault,
