@@ -51,11 +51,11 @@ pub mod tenants;
 pub mod testing;
 
 pub use assertion::SimCertificate;
-/// The path `scim::misbehave` had before `scim/`.
-pub use scim::misbehave as scim_misbehave;
 pub use clock::{Clock, ManualClock, RealClock, ScaledClock};
 pub use fault::{Fault, GraphFamily};
 pub use provision::CycleReport;
+/// The path `scim::misbehave` had before `scim/`.
+pub use scim::misbehave as scim_misbehave;
 pub use sim::{
     read_permissions, ClockKind, DemoInfo, RateLimit, RateLimits, ScimTarget, Sim, SimConfig,
     SimError, SimHandle,

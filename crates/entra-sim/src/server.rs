@@ -5,8 +5,8 @@ use std::sync::Arc;
 use axum::routing::{any, get, post};
 use axum::Router;
 
-use crate::state::SimState;
 use crate::scim::misbehave;
+use crate::state::SimState;
 use crate::{auth, consent, control, graph, on_demand};
 
 pub(crate) fn router(state: Arc<SimState>) -> Router {

@@ -30,9 +30,9 @@ use base64::Engine as _;
 use serde::Serialize;
 use tower_service::Service as _;
 
+use crate::config::{DemoInfo, SimError};
 use crate::fault::Fault;
 use crate::provision::CycleReport;
-use crate::config::{DemoInfo, SimError};
 use crate::sim::SimHandle;
 use crate::state::SimState;
 

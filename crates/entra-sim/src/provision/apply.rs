@@ -115,7 +115,12 @@ pub(crate) fn credential_error(state: &SimState, detail: &str) -> SyncError {
     }
 }
 
-pub(crate) fn quarantine(inner: &mut Inner, now: DateTime<Utc>, reason: &'static str, error: SyncError) {
+pub(crate) fn quarantine(
+    inner: &mut Inner,
+    now: DateTime<Utc>,
+    reason: &'static str,
+    error: SyncError,
+) {
     let (series_began, series_count) = match &inner.job.quarantine {
         Some(q) => (q.series_began, q.series_count + 1),
         None => (now, 1),

@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::auth::AuthStore;
 use crate::clock::Clock;
 use crate::config::{DemoInfo, ScimTarget, SimConfig, SimError};
 use crate::fault::{Fault, GraphFamily};
@@ -17,9 +16,12 @@ use crate::job::{Job, JobView, ScheduleState};
 use crate::logs::LogStore;
 use crate::tenant::{generate_tenant, AppRoleAssignment, Principal, Tenant};
 
+mod auth_store;
 mod prov;
 mod scim_store;
 
+pub use auth_store::AuthStore;
+pub(crate) use auth_store::{AuthCode, DeviceCode, PendingAuth, Refresh};
 pub(crate) use prov::{ProvGroup, ProvState, ProvUser};
 pub(crate) use scim_store::{stamp, Collection};
 pub use scim_store::{ScimStore, TargetBehaviour};
