@@ -247,7 +247,7 @@ fn default_server_page() -> usize {
     DEFAULT_SERVER_PAGE
 }
 fn default_app_prefix() -> String {
-    crate::logs_real::DEFAULT_APP_PREFIX.to_string()
+    crate::logs::real::DEFAULT_APP_PREFIX.to_string()
 }
 fn default_retry_after() -> f64 {
     2.5

@@ -21,7 +21,7 @@ pub(super) fn client_credentials(
             assertion,
             st.config.client_certificate.as_ref(),
             client_id,
-            &tenant,
+            tenant,
             now,
         ) {
             return aad_error(st, StatusCode::UNAUTHORIZED, "invalid_client", code, &msg);
@@ -36,7 +36,7 @@ pub(super) fn client_credentials(
     if !scope.trim().ends_with("/.default") || scope.split_whitespace().count() != 1 {
         return aad_error(st, StatusCode::BAD_REQUEST, "invalid_scope", 1002012, &format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."));
     }
-    let (at, life) = access_token(st, &crate::consent::app_permissions(st), true, now);
+    let (at, life) = access_token(st, &admin_consent::app_permissions(st), true, now);
     let body = json!({"token_type": "Bearer", "expires_in": life, "ext_expires_in": life, "access_token": at});
     (
         StatusCode::OK,

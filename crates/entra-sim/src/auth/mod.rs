@@ -7,6 +7,7 @@
 //! the token endpoint's shared checks, token minting and errors here. The
 //! grants' store is `crate::state::AuthStore`.
 
+pub(crate) mod admin_consent;
 mod client_credentials;
 mod code;
 mod device;

@@ -53,7 +53,7 @@ pub struct AuthStore {
     pub(crate) refresh: HashMap<String, Refresh>,
     pub(crate) devices: HashMap<String, DeviceCode>,
     pub(crate) counter: u64,
-    /// Application permissions an admin granted at run time (admin consent, `crate::consent`).
+    /// Application permissions an admin granted at run time (admin consent, `crate::auth::admin_consent`).
     pub(crate) app_granted: Vec<String>,
 }
 

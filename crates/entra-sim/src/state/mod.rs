@@ -17,11 +17,13 @@ use crate::logs::LogStore;
 use crate::tenant::{generate_tenant, AppRoleAssignment, Principal, Tenant};
 
 mod auth_store;
+mod on_demand;
 mod prov;
 mod scim_store;
 
 pub use auth_store::AuthStore;
 pub(crate) use auth_store::{AuthCode, DeviceCode, PendingAuth, Refresh};
+pub(crate) use on_demand::OnDemandLimiter;
 pub(crate) use prov::{ProvGroup, ProvState, ProvUser};
 pub(crate) use scim_store::{stamp, Collection};
 pub use scim_store::{ScimStore, TargetBehaviour};
@@ -62,7 +64,7 @@ pub(crate) struct SimState {
     pub requests: Mutex<Vec<GraphRequest>>,
     pub cycle_lock: tokio::sync::Mutex<()>,
     /// provisionOnDemand's own rate (5 requests / 10 s).
-    pub on_demand: crate::on_demand::OnDemandLimiter,
+    pub on_demand: OnDemandLimiter,
     pub http: reqwest::Client,
     pub scim_token: String,
 }
@@ -408,7 +410,7 @@ impl SimState {
                 active.remaining = *count;
             }
             Fault::AppPrefixedErrorCodes { prefix } => {
-                crate::logs_real::check_prefix(prefix).map_err(SimError::Fault)?;
+                crate::logs::real::check_prefix(prefix).map_err(SimError::Fault)?;
             }
             _ => {}
         }
@@ -438,13 +440,13 @@ impl SimState {
 
     /// The log store records failures with the app prefix of the active faults.
     fn sync_log_faults(inner: &mut Inner) {
-        let prefix = crate::logs_real::code_prefix(inner.faults.iter().map(|f| &f.fault));
+        let prefix = crate::logs::real::code_prefix(inner.faults.iter().map(|f| &f.fault));
         inner.logs.set_code_prefix(prefix);
     }
 
     /// The shape `auditLogs/provisioning` answers in.
-    pub(crate) fn log_shape(inner: &Inner) -> crate::logs_real::LogShape {
-        crate::logs_real::log_shape(inner.faults.iter().map(|f| &f.fault))
+    pub(crate) fn log_shape(inner: &Inner) -> crate::logs::real::LogShape {
+        crate::logs::real::log_shape(inner.faults.iter().map(|f| &f.fault))
     }
 
     pub fn active_faults(&self) -> Vec<Fault> {
@@ -454,7 +456,9 @@ impl SimState {
     /// One cycle of every extra app (`crate::apps`), now.
     pub fn run_app_cycles(&self) {
         let now = self.clock.now();
-        crate::apps::run_cycles(&mut self.lock(), now);
+        let mut inner = self.lock();
+        let Inner { tenant, logs, .. } = &mut *inner;
+        crate::apps::run_cycles(tenant, logs, now);
     }
 }
 
