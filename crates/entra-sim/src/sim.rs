@@ -315,14 +315,16 @@ impl SimHandle {
         f(&mut s, self.state.clock.now(), &base)
     }
 
-    /// Approve a pending device-code sign-in by its `user_code`.
+    /// Approve a pending device-code sign-in by its `user_code`, in the
+    /// tenant that issued it.
     pub fn approve_device_code(&self, user_code: &str) -> bool {
         let now = self.state.clock.now();
-        self.state
-            .auth
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .decide_device_code(user_code, true, now)
+        self.states.iter().any(|s| {
+            s.auth
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .decide_device_code(user_code, true, now)
+        })
     }
 
     /// Stop serving and wait for the server and scheduler to finish.

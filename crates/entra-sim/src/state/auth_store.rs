@@ -66,6 +66,14 @@ impl AuthStore {
         B64.encode(h.finalize())
     }
 
+    /// Whether this tenant issued the device code whose user code is
+    /// `user_code` (in any state: the page then answers from this tenant).
+    pub fn issued_user_code(&self, user_code: &str) -> bool {
+        self.devices
+            .values()
+            .any(|d| d.user_code.eq_ignore_ascii_case(user_code))
+    }
+
     /// Approve or decline a device code by its user code.
     pub fn decide_device_code(
         &mut self,
