@@ -25,8 +25,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::job::{Execution, ExecutionState, Job, ScheduleState};
-use crate::logs::{Action, Outcome};
-use crate::sim::Inner;
+use crate::logs::{Action, LogStore, Outcome};
 use crate::tenant::{mix64, Principal, ServicePrincipal, SimRng, Tenant};
 
 /// Display names of the extra apps (Microsoft's fictitious companies), in order.
@@ -135,8 +134,7 @@ impl Tenant {
 
 /// Run one cycle of every extra app that is there and started: one
 /// successful update each, recorded in the job and the tenant-wide log.
-pub(crate) fn run_cycles(inner: &mut Inner, now: DateTime<Utc>) {
-    let Inner { tenant, logs, .. } = inner;
+pub(crate) fn run_cycles(tenant: &mut Tenant, logs: &mut LogStore, now: DateTime<Utc>) {
     let users = tenant.users.len() as u64;
     if users == 0 {
         return;

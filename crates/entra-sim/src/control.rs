@@ -10,7 +10,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::fault::{fault_kinds, Fault};
-use crate::sim::SimState;
+use crate::state::SimState;
 
 fn err(status: StatusCode, msg: String) -> Response {
     (status, Json(json!({"error": msg}))).into_response()
@@ -115,7 +115,7 @@ pub async fn seed_events(
     };
     let now = st.clock.now();
     let mut inner = st.lock();
-    let crate::sim::Inner { logs, tenant, .. } = &mut *inner;
+    let crate::state::Inner { logs, tenant, .. } = &mut *inner;
     logs.seed(n, now, tenant, st.config.seed);
     Json(json!({"events": logs.len()})).into_response()
 }

@@ -4,6 +4,10 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The page size of a server that ignores the client's `count`, unless the
+/// fault gives one (`crate::scim::misbehave`).
+pub const DEFAULT_SERVER_PAGE: usize = 10;
+
 /// Which Graph endpoints a Graph-side fault applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -103,7 +107,7 @@ pub enum Fault {
 
     // ---- the built-in SCIM target misbehaves as real open-source servers do ----
     // (tests/fixtures/graph-real/README.md, "What independent SCIM servers do";
-    // applied by crate::scim_misbehave in front of the target)
+    // applied by crate::scim::misbehave in front of the target)
     /// `startIndex` and `count` ignored: every page is the same first page of `page_size`
     /// resources while `totalResults` says the true total.
     ScimIgnoresPaging {
@@ -240,10 +244,10 @@ fn default_slow_ms() -> u64 {
     2_000
 }
 fn default_server_page() -> usize {
-    crate::scim_misbehave::DEFAULT_SERVER_PAGE
+    DEFAULT_SERVER_PAGE
 }
 fn default_app_prefix() -> String {
-    crate::logs_real::DEFAULT_APP_PREFIX.to_string()
+    crate::logs::real::DEFAULT_APP_PREFIX.to_string()
 }
 fn default_retry_after() -> f64 {
     2.5

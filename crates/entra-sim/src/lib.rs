@@ -29,21 +29,17 @@ pub mod apps;
 pub mod assertion;
 pub mod auth;
 pub mod clock;
-mod consent;
+mod config;
 mod control;
 pub mod fault;
 mod graph;
-mod graph_real;
 pub mod job;
 pub mod logs;
-pub mod logs_real;
-mod logs_render;
-mod on_demand;
 pub mod provision;
 pub mod scim;
-pub mod scim_misbehave;
 mod server;
 pub mod sim;
+mod state;
 pub mod tenant;
 pub mod tenants;
 #[cfg(feature = "testing")]
@@ -53,6 +49,8 @@ pub use assertion::SimCertificate;
 pub use clock::{Clock, ManualClock, RealClock, ScaledClock};
 pub use fault::{Fault, GraphFamily};
 pub use provision::CycleReport;
+/// The path `scim::misbehave` had before `scim/`.
+pub use scim::misbehave as scim_misbehave;
 pub use sim::{
     read_permissions, ClockKind, DemoInfo, RateLimit, RateLimits, ScimTarget, Sim, SimConfig,
     SimError, SimHandle,

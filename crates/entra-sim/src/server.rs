@@ -5,8 +5,9 @@ use std::sync::Arc;
 use axum::routing::{any, get, post};
 use axum::Router;
 
-use crate::sim::SimState;
-use crate::{auth, consent, control, graph, on_demand, scim_misbehave};
+use crate::scim::misbehave;
+use crate::state::SimState;
+use crate::{auth, control, graph};
 
 pub(crate) fn router(state: Arc<SimState>) -> Router {
     Router::new()
@@ -33,7 +34,7 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
         )
         .route(
             "/v1.0/servicePrincipals/{id}/synchronization/jobs/{job}/provisionOnDemand",
-            post(on_demand::provision_on_demand),
+            post(graph::provision_on_demand),
         )
         .route(
             "/v1.0/servicePrincipals/{id}/synchronization/jobs/{job}/{action}",
@@ -55,12 +56,18 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
             "/{tenant}/oauth2/v2.0/authorize/consent",
             get(auth::consent),
         )
-        .route("/{tenant}/adminconsent", get(consent::admin_consent))
-        .route("/{tenant}/adminconsent/decide", get(consent::decide))
+        .route(
+            "/{tenant}/adminconsent",
+            get(auth::admin_consent::admin_consent),
+        )
+        .route(
+            "/{tenant}/adminconsent/decide",
+            get(auth::admin_consent::decide),
+        )
         .route("/{tenant}/oauth2/v2.0/token", post(auth::token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(auth::devicecode))
         .route("/devicelogin", get(auth::devicelogin))
-        .route("/scim/v2/{*rest}", any(scim_misbehave::dispatch))
+        .route("/scim/v2/{*rest}", any(misbehave::dispatch))
         .route(
             "/_sim/faults",
             get(control::list_faults)

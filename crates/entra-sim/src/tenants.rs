@@ -9,9 +9,13 @@
 //!   (`/v1.0/…`) is answered from that tenant: its service principals,
 //!   jobs and tenant-wide provisioning log. A token of one tenant is not
 //!   valid in another (each tenant signs its own);
+//! - the device-code page is shared, as Microsoft's is: the user code names
+//!   the tenant, so `/devicelogin?user_code=…` (and its approve step, also
+//!   `POST /_sim/devicecode/{user_code}/…`) goes to the tenant that issued
+//!   the code (issue 21);
 //! - what has no tenant in its request (a Graph request without a token,
-//!   `/devicelogin`, `/_sim/…`) goes to the first tenant, so one tenant
-//!   behaves exactly as before.
+//!   `/devicelogin` without a code, an unknown code, `/_sim/…`) goes to the
+//!   first tenant, so one tenant behaves exactly as before.
 //!
 //! Each other tenant's own pages — its built-in SCIM target and its control
 //! endpoints — live under `/tenants/{tenant id}/` (`/tenants/{id}/_sim/faults`
@@ -30,9 +34,11 @@ use base64::Engine as _;
 use serde::Serialize;
 use tower_service::Service as _;
 
+use crate::config::{DemoInfo, SimError};
 use crate::fault::Fault;
 use crate::provision::CycleReport;
-use crate::sim::{DemoInfo, SimError, SimHandle, SimState};
+use crate::sim::SimHandle;
+use crate::state::SimState;
 
 /// Routes each request to its tenant's router.
 #[derive(Debug)]
@@ -83,6 +89,16 @@ impl Dispatch {
             .ok()?;
         let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
         self.by_name(claims.get("tid")?.as_str()?)
+    }
+
+    /// The tenant that issued the device code of `user_code`.
+    fn by_user_code(&self, user_code: &str) -> Option<usize> {
+        self.states.iter().position(|s| {
+            s.auth
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .issued_user_code(user_code)
+        })
     }
 
     fn count(&self, tenant: usize, path: &str) {
@@ -178,6 +194,19 @@ async fn route(State(d): State<Arc<Dispatch>>, mut req: Request) -> Response {
         }
         ("_sim", "graph-requests") if req.method() == axum::http::Method::GET => {
             return axum::Json(d.graph_counts()).into_response();
+        }
+        // `/_sim/devicecode/{user_code}/{decision}`: the code's tenant.
+        ("_sim", "devicecode") => {
+            let code = segs.next().unwrap_or_default().split('/').next();
+            code.and_then(|c| d.by_user_code(c)).unwrap_or(0)
+        }
+        // The shared device-code page: the code's tenant.
+        ("devicelogin", _) => {
+            let query = req.uri().query().unwrap_or_default();
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == "user_code")
+                .and_then(|(_, c)| d.by_user_code(&c))
+                .unwrap_or(0)
         }
         ("v1.0", _) => {
             let k = d.by_token(&req).unwrap_or(0);

@@ -276,3 +276,108 @@ async fn one_tenant_by_default() {
     sim.shutdown().await;
     again.shutdown().await;
 }
+
+/// A device code of tenant `i`: (user code, device code, verification URI).
+async fn device_code(c: &reqwest::Client, i: &DemoInfo) -> (String, String, String) {
+    let r = c
+        .post(format!(
+            "{}/{}/oauth2/v2.0/devicecode",
+            i.login_url, i.tenant_id
+        ))
+        .form(&[
+            ("client_id", i.client_id.as_str()),
+            (
+                "scope",
+                "https://graph.microsoft.com/.default offline_access",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let d: Value = r.json().await.unwrap();
+    let s = |k: &str| d[k].as_str().unwrap().to_string();
+    (s("user_code"), s("device_code"), s("verification_uri"))
+}
+
+/// Redeem a device code at tenant `i`'s token endpoint.
+async fn redeem(c: &reqwest::Client, i: &DemoInfo, device: &str) -> (u16, Value) {
+    let r = c
+        .post(format!("{}/{}/oauth2/v2.0/token", i.login_url, i.tenant_id))
+        .form(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", i.client_id.as_str()),
+            ("device_code", device),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Issue 21: the device-code page is shared (as Microsoft's
+/// `microsoft.com/devicelogin` is) and the code names the tenant. A code of
+/// the second tenant is approved on `/devicelogin` and on the control
+/// endpoint, and its token reads that tenant's Graph; an unknown code is
+/// still refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_device_code_page_serves_the_tenant_that_issued_the_code() {
+    let sim = Sim::start(SimConfig {
+        tenants: 2,
+        users: 3,
+        groups: 1,
+        require_auth: true,
+        ..SimConfig::for_tests()
+    })
+    .await
+    .unwrap();
+    let (ia, ib) = (sim.info(), sim.tenant(1).unwrap().info());
+    let c = reqwest::Client::new();
+
+    // The page, as a browser uses it.
+    let (user, device, page) = device_code(&c, &ib).await;
+    assert_eq!(page, format!("{}/devicelogin", ia.login_url), "one page");
+    let r = c
+        .get(format!("{page}?user_code={user}&decision=approve"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("You have signed in"));
+    let (s, t) = redeem(&c, &ib, &device).await;
+    assert_eq!(s, 200, "{t}");
+    let at = t["access_token"].as_str().unwrap();
+    let logs = format!("{}/v1.0/auditLogs/provisioning", ib.graph_url);
+    assert_eq!(get(&c, &logs, at).await.0, 200);
+    // Not a code of the first tenant: it cannot redeem it.
+    let (s, e) = redeem(&c, &ia, &device).await;
+    assert_eq!(
+        (s, e["error"].as_str()),
+        (400, Some("bad_verification_code"))
+    );
+
+    // The approve step of the control endpoints (what the e2e test uses).
+    let (user, device, _) = device_code(&c, &ib).await;
+    let r = c
+        .post(format!("{}/devicecode/{user}/approve", ia.control_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(redeem(&c, &ib, &device).await.0, 200);
+
+    // And the handle's.
+    let (user, device, _) = device_code(&c, &ib).await;
+    assert!(sim.approve_device_code(&user));
+    assert_eq!(redeem(&c, &ib, &device).await.0, 200);
+
+    // A code no tenant issued: the page refuses it, as before.
+    let r = c
+        .get(format!("{page}?user_code=NOTACODE0&decision=approve"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    sim.shutdown().await;
+}

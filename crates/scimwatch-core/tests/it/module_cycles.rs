@@ -1,9 +1,11 @@
-//! No module cycles in core, the engine and the CLI (issue 19): reads the sources,
+//! No module cycles in core, the engine and the CLI, and entra-sim's modules
+//! in layers (issue 19): reads the sources,
 //! turns every `crate::…`/`super::…` path outside comments, string literals
 //! and `#[cfg(test)]` items into an edge between files, and fails on a
 //! group of files that reach each other (one not listed in `KNOWN`).
 //! A module's edges to its own submodules are hierarchy, not imports, and
-//! are not counted.
+//! are not counted. entra-sim is checked against its layer order
+//! ([`SIM_LAYERS`]): no module imports one above it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,6 +15,30 @@ use std::path::{Path, PathBuf};
 /// Cycles that still stand, each a set of `crate/file` paths (may only
 /// shrink; none today).
 const KNOWN: &[&[&str]] = &[];
+
+/// entra-sim's layers, bottom up (ARCHITECTURE.md, "entra-sim"): each with
+/// its top-level modules. A module imports its own layer and those below it,
+/// never one above; every module is in one layer.
+const SIM_LAYERS: &[(&str, &[&str])] = &[
+    (
+        "model",
+        &[
+            "apps",
+            "assertion",
+            "clock",
+            "config",
+            "fault",
+            "job",
+            "logs",
+            "tenant",
+        ],
+    ),
+    ("state", &["state"]),
+    ("provision", &["provision"]),
+    ("handlers", &["auth", "control", "graph", "scim"]),
+    ("server", &["server"]),
+    ("sim", &["sim", "tenants", "testing"]),
+];
 
 /// File → the files it imports, each with the first path that does.
 type Graph = BTreeMap<String, BTreeMap<String, String>>;
@@ -388,6 +414,81 @@ fn new_cycles(krate: &str, g: &Graph) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The imports of `src` that go up `layers` (or name a module in none),
+/// as messages naming the import.
+fn layer_breaks(src: &Path, layers: &[(&str, &[&str])]) -> Vec<String> {
+    let layer = |file: &str| {
+        let top = file.split('/').next().unwrap_or_default();
+        layers.iter().position(|(_, ms)| ms.contains(&top))
+    };
+    let mut out = Vec::new();
+    for (m, _) in modules(src) {
+        if !m.is_empty() && layer(m[0].as_str()).is_none() {
+            out.push(format!("{}: in no layer", m.join("/")));
+        }
+    }
+    for (a, tos) in &graph(src) {
+        let Some(la) = layer(a.as_str()) else {
+            continue;
+        };
+        for (b, p) in tos {
+            if let Some(lb) = layer(b.as_str()).filter(|lb| *lb > la) {
+                out.push(format!(
+                    "{a} ({}) imports {b} ({}), a layer above it: {p}",
+                    layers[la].0, layers[lb].0
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn entra_sim_imports_only_down_its_layers() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../entra-sim/src");
+    // The walk sees the crate: a broken reader would pass vacuously.
+    let n = graph(&src).values().map(BTreeMap::len).sum::<usize>();
+    assert!(n >= 80, "entra-sim: only {n} imports read");
+    let found = layer_breaks(&src, SIM_LAYERS);
+    assert!(found.is_empty(), "entra-sim layers:\n{}", found.join("\n"));
+}
+
+/// The layer check itself: a handler that imports `sim.rs` and a module in
+/// no layer are both reported; imports down the layers are not.
+#[test]
+fn the_layer_check_finds_an_import_up_the_layers() {
+    let dir = std::env::temp_dir().join(format!("scimwatch-layers-{}", std::process::id()));
+    let src = dir.join("src");
+    let write = |p: &str, t: &str| {
+        let f = src.join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, t).unwrap();
+    };
+    write(
+        "lib.rs",
+        "mod graph;\nmod sim;\nmod state;\nmod tenant;\nmod stray;\n",
+    );
+    write("graph/mod.rs", "mod list;\nuse crate::state::SimState;\n");
+    write("graph/list.rs", "use crate::sim::Sim;\nuse super::*;\n");
+    write("sim.rs", "use crate::graph::x;\npub struct Sim;\n");
+    write(
+        "state.rs",
+        "use crate::tenant::Tenant;\npub struct SimState;\n",
+    );
+    write("tenant.rs", "pub struct Tenant;\n");
+    write("stray.rs", "");
+    let found = layer_breaks(&src, SIM_LAYERS);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        found,
+        vec![
+            "stray: in no layer".to_string(),
+            "graph/list (handlers) imports sim (sim), a layer above it: crate::sim::Sim"
+                .to_string(),
+        ],
+    );
 }
 
 #[test]

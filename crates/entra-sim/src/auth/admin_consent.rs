@@ -17,11 +17,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::sim::SimState;
+use crate::state::SimState;
 
 /// The application permissions configured on the simulated app registration.
 pub(crate) fn configured_app_permissions() -> Vec<String> {
-    let mut p = crate::sim::read_permissions();
+    let mut p = crate::config::read_permissions();
     p.push("Synchronization.ReadWrite.All".into());
     p
 }

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use crate::graph::{add_ids, Ctx};
-use crate::sim::SimState;
+use super::{add_ids, Ctx};
+use crate::state::SimState;
 
 /// `innerError.date` as real Graph writes it: whole seconds, no zone
 /// (`2021-09-02T17:15:30`).

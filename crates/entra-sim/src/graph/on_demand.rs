@@ -11,9 +11,8 @@
 //! `Authorization_RequestDenied` without it) and allows **5 requests per
 //! 10 seconds** (429 with `Retry-After` beyond), on top of the family's limit.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -23,52 +22,20 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::real::throttled;
+use super::{add_ids, gate, graph_error, Ctx};
 use crate::fault::GraphFamily;
-use crate::graph::{add_ids, gate, graph_error, Ctx};
-use crate::graph_real::throttled;
+use crate::logs::render::dotnet_time;
 use crate::logs::{Action, ErrorKind, EventDetail, Outcome};
-use crate::logs_render::dotnet_time;
 use crate::provision::{
     apply, execute, user_attrs, CallError, Client, ItemResult, ProvUpdate, Work,
 };
-use crate::sim::SimState;
+use crate::state::SimState;
 use crate::tenant::Principal;
-
-/// Microsoft: "The rate limit for this API is 5 requests per 10 seconds."
-pub(crate) const ON_DEMAND_REQUESTS: usize = 5;
-/// The window of [`ON_DEMAND_REQUESTS`].
-pub(crate) const ON_DEMAND_WINDOW: Duration = Duration::from_secs(10);
 
 const SOURCE_SYSTEM: &str = "Azure Active Directory";
 const TARGET_SYSTEM: &str = "customappsso";
 const TARGET_TYPE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-
-/// The provisionOnDemand rate (real time, like the other Graph limits).
-#[derive(Debug, Default)]
-pub(crate) struct OnDemandLimiter {
-    sent: Mutex<VecDeque<Instant>>,
-}
-
-impl OnDemandLimiter {
-    /// Count a request; `Some(retry_after_secs)` when over the limit.
-    pub(crate) fn check(&self) -> Option<f64> {
-        let mut q = self.sent.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= ON_DEMAND_WINDOW)
-        {
-            q.pop_front();
-        }
-        if q.len() >= ON_DEMAND_REQUESTS {
-            let oldest = q.front().copied().unwrap_or(now);
-            let wait = ON_DEMAND_WINDOW.saturating_sub(now.duration_since(oldest));
-            return Some(wait.as_secs_f64().ceil().max(1.0));
-        }
-        q.push_back(now);
-        None
-    }
-}
 
 fn bad_request(st: &SimState, ctx: &Ctx, message: &str) -> Response {
     graph_error(st, ctx, StatusCode::BAD_REQUEST, "BadRequest", message)

@@ -1,4 +1,11 @@
-//! The built-in SCIM 2.0 target (RFC 7643/7644), in memory, under `/scim/v2/`.
+//! The built-in SCIM 2.0 target (RFC 7643/7644), in memory, under `/scim/v2/`:
+//! the handler here, its data in `crate::state` ([`ScimStore`]), and the
+//! misbehaviours of real servers in front of it (`misbehave`).
+
+pub mod misbehave;
+mod patch;
+
+pub use patch::apply_op;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,37 +17,15 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::clock::graph_time;
-use crate::sim::SimState;
-use crate::tenant::{mix64, uuid_from_bits};
+use crate::state::{stamp, Collection, SimState};
+// The paths these had before the store moved to `state`.
+pub use crate::state::{ScimStore, TargetBehaviour};
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
-
-/// Conditions of the built-in target (from configuration and faults).
-#[derive(Debug, Clone, Default)]
-pub struct TargetBehaviour {
-    /// The bearer token the target accepts.
-    pub token: String,
-    /// When the token stops working (simulated time).
-    pub token_expires_at: Option<DateTime<Utc>>,
-    /// Latency added to every request.
-    pub latency: std::time::Duration,
-    /// Writes answer 500.
-    pub server_error: bool,
-    /// Everything answers an HTML page.
-    pub html: bool,
-    /// `startIndex` is ignored.
-    pub ignore_start_index: bool,
-    /// User lookups find nothing and `POST /Users` answers 409.
-    pub duplicate_conflict: bool,
-    /// The endpoint is down: every connection is dropped without an answer,
-    /// for Entra and for anyone else alike.
-    pub endpoint_down: bool,
-}
 
 /// A body that fails before its first byte: hyper then closes the
 /// connection without sending anything, so the caller sees the connection
@@ -65,139 +50,6 @@ impl axum::body::HttpBody for DroppedConnection {
 /// The answer of an endpoint that is down: none, the connection is dropped.
 fn dropped_connection() -> Response {
     Response::new(axum::body::Body::new(DroppedConnection))
-}
-
-#[derive(Debug, Default)]
-struct Collection {
-    items: Vec<Value>,
-    by_id: HashMap<String, usize>,
-    by_name: HashMap<String, usize>,
-}
-
-impl Collection {
-    fn name_of(v: &Value, name_attr: &str) -> String {
-        v.get(name_attr)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_lowercase()
-    }
-    fn reindex(&mut self, name_attr: &str) {
-        self.by_id.clear();
-        self.by_name.clear();
-        for (i, v) in self.items.iter().enumerate() {
-            if let Some(id) = v.get("id").and_then(Value::as_str) {
-                self.by_id.insert(id.to_string(), i);
-            }
-            self.by_name.insert(Self::name_of(v, name_attr), i);
-        }
-    }
-}
-
-/// The target's data.
-#[derive(Debug, Default)]
-pub struct ScimStore {
-    users: Collection,
-    groups: Collection,
-    counter: u64,
-}
-
-impl ScimStore {
-    /// Number of users.
-    pub fn user_count(&self) -> usize {
-        self.users.items.len()
-    }
-    /// Number of groups.
-    pub fn group_count(&self) -> usize {
-        self.groups.items.len()
-    }
-    /// All users (as SCIM JSON).
-    pub fn users(&self) -> &[Value] {
-        &self.users.items
-    }
-    /// All groups (as SCIM JSON).
-    pub fn groups(&self) -> &[Value] {
-        &self.groups.items
-    }
-    /// Insert a user directly (for seeding conflicts); returns its id.
-    pub fn insert_user(&mut self, mut v: Value, now: DateTime<Utc>, base: &str) -> String {
-        let id = self.new_id();
-        stamp(&mut v, &id, "User", now, base);
-        let name = Collection::name_of(&v, "userName");
-        self.users.by_id.insert(id.clone(), self.users.items.len());
-        self.users.by_name.insert(name, self.users.items.len());
-        self.users.items.push(v);
-        id
-    }
-    /// Insert many users directly (seeding benchmarks); returns how many.
-    pub fn insert_users(
-        &mut self,
-        users: impl IntoIterator<Item = Value>,
-        now: DateTime<Utc>,
-        base: &str,
-    ) -> usize {
-        let users = users.into_iter();
-        let (lower, _) = users.size_hint();
-        self.users.items.reserve(lower);
-        self.users.by_id.reserve(lower);
-        self.users.by_name.reserve(lower);
-        let mut n = 0;
-        for v in users {
-            self.insert_user(v, now, base);
-            n += 1;
-        }
-        n
-    }
-    /// Change users in place: `f(index, user)` returns whether it changed the
-    /// user; changed users get a new `meta.lastModified` and `meta.version`.
-    /// Returns how many changed.
-    pub fn modify_users(
-        &mut self,
-        mut f: impl FnMut(usize, &mut Value) -> bool,
-        now: DateTime<Utc>,
-        base: &str,
-    ) -> usize {
-        let mut changed = 0;
-        for (i, v) in self.users.items.iter_mut().enumerate() {
-            if f(i, v) {
-                let id = v
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                stamp(v, &id, "User", now, base);
-                changed += 1;
-            }
-        }
-        if changed > 0 {
-            self.users.reindex("userName");
-        }
-        changed
-    }
-    fn new_id(&mut self) -> String {
-        self.counter += 1;
-        uuid_from_bits(mix64(self.counter ^ 0x5C1A), mix64(self.counter)).to_string()
-    }
-}
-
-fn stamp(v: &mut Value, id: &str, rt: &str, now: DateTime<Utc>, base: &str) {
-    if let Some(o) = v.as_object_mut() {
-        o.insert("id".into(), json!(id));
-        let created = o
-            .get("meta")
-            .and_then(|m| m.get("created"))
-            .cloned()
-            .unwrap_or_else(|| json!(graph_time(now)));
-        o.insert(
-            "meta".into(),
-            json!({
-                "resourceType": rt,
-                "created": created,
-                "lastModified": graph_time(now),
-                "location": format!("{base}/{rt}s/{id}"),
-                "version": format!("W/\"{}\"", now.timestamp_millis()),
-            }),
-        );
-    }
 }
 
 fn scim_json(status: StatusCode, v: Value) -> Response {
@@ -394,15 +246,6 @@ pub(crate) async fn dispatch(
             }
         }
         _ => scim_error(StatusCode::NOT_FOUND, None, "Endpoint not found"),
-    }
-}
-
-impl Collection {
-    fn reindex_one(&mut self, idx: usize, name_attr: &str) {
-        self.by_name.retain(|_, v| *v != idx);
-        if let Some(v) = self.items.get(idx) {
-            self.by_name.insert(Self::name_of(v, name_attr), idx);
-        }
     }
 }
 
@@ -629,183 +472,5 @@ fn create(
     scim_json(StatusCode::CREATED, v)
 }
 
-/// Apply one PATCH operation (RFC 7644 §3.5.2) to a resource.
-pub fn apply_op(item: &mut Value, op: &Value) -> Result<(), String> {
-    let kind = op
-        .get("op")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let path = op.get("path").and_then(Value::as_str);
-    let value = op.get("value").cloned().unwrap_or(Value::Null);
-    let Some(obj) = item.as_object_mut() else {
-        return Err("resource is not an object".into());
-    };
-    match (kind.as_str(), path) {
-        ("add" | "replace", None) => {
-            let Value::Object(m) = value else {
-                return Err("value must be an object when path is absent".into());
-            };
-            for (k, v) in m {
-                set_path(obj, &k, v, kind == "add")?;
-            }
-            Ok(())
-        }
-        ("add" | "replace", Some(p)) => set_path(obj, p, value, kind == "add"),
-        ("remove", Some(p)) => {
-            if let Some(rest) = p.strip_prefix("members[") {
-                let (attr, val) =
-                    parse_eq(rest.trim_end_matches(']')).ok_or("bad members filter")?;
-                if let Some(Value::Array(a)) = obj.get_mut("members") {
-                    a.retain(|m| m.get(&attr).and_then(Value::as_str) != Some(val.as_str()));
-                }
-                return Ok(());
-            }
-            if p == "members" {
-                if let (Some(Value::Array(a)), Value::Array(rm)) = (obj.get_mut("members"), &value)
-                {
-                    let ids: Vec<&str> = rm
-                        .iter()
-                        .filter_map(|m| m.get("value").and_then(Value::as_str))
-                        .collect();
-                    a.retain(|m| {
-                        !m.get("value")
-                            .and_then(Value::as_str)
-                            .is_some_and(|v| ids.contains(&v))
-                    });
-                    return Ok(());
-                }
-            }
-            obj.remove(p);
-            Ok(())
-        }
-        _ => Err(format!("unsupported PATCH op '{kind}'")),
-    }
-}
-
-fn set_path(
-    obj: &mut Map<String, Value>,
-    path: &str,
-    value: Value,
-    add: bool,
-) -> Result<(), String> {
-    // enterprise extension attribute: urn:...:User:department
-    if let Some(attr) = path
-        .strip_prefix(ENTERPRISE)
-        .and_then(|r| r.strip_prefix(':'))
-    {
-        let ext = obj.entry(ENTERPRISE).or_insert_with(|| json!({}));
-        if let Some(e) = ext.as_object_mut() {
-            e.insert(attr.to_string(), value);
-        }
-        return Ok(());
-    }
-    // multi-valued with a filter: emails[type eq "work"].value
-    if let Some(open) = path.find('[') {
-        let attr = &path[..open];
-        let close = path.find(']').ok_or("unbalanced [")?;
-        let (fattr, fval) = parse_eq(&path[open + 1..close]).ok_or("bad value filter")?;
-        let sub = path[close + 1..].trim_start_matches('.');
-        let arr = obj.entry(attr).or_insert_with(|| json!([]));
-        let Some(a) = arr.as_array_mut() else {
-            return Err(format!("{attr} is not multi-valued"));
-        };
-        let pos = a
-            .iter()
-            .position(|e| e.get(&fattr).and_then(Value::as_str) == Some(fval.as_str()));
-        let idx = match pos {
-            Some(i) => i,
-            None => {
-                a.push(json!({ fattr.clone(): fval }));
-                a.len() - 1
-            }
-        };
-        if sub.is_empty() {
-            a[idx] = value;
-        } else if let Some(o) = a[idx].as_object_mut() {
-            o.insert(sub.to_string(), value);
-        }
-        return Ok(());
-    }
-    if add && path == "members" {
-        let new = match value {
-            Value::Array(v) => v,
-            other => vec![other],
-        };
-        let arr = obj.entry("members").or_insert_with(|| json!([]));
-        if let Some(a) = arr.as_array_mut() {
-            for m in new {
-                if !a.iter().any(|x| x.get("value") == m.get("value")) {
-                    a.push(m);
-                }
-            }
-        }
-        return Ok(());
-    }
-    let mut parts = path.split('.').peekable();
-    let mut cur = obj;
-    while let Some(p) = parts.next() {
-        if parts.peek().is_none() {
-            cur.insert(p.to_string(), value);
-            return Ok(());
-        }
-        let next = cur.entry(p).or_insert_with(|| json!({}));
-        cur = next
-            .as_object_mut()
-            .ok_or_else(|| format!("{p} is not complex"))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patch_ops_apply() {
-        let mut u =
-            json!({"userName": "a", "active": true, "emails": [{"type": "work", "value": "a@x"}]});
-        apply_op(
-            &mut u,
-            &json!({"op": "Replace", "path": "active", "value": false}),
-        )
-        .unwrap();
-        apply_op(
-            &mut u,
-            &json!({"op": "replace", "path": "emails[type eq \"work\"].value", "value": "b@x"}),
-        )
-        .unwrap();
-        apply_op(
-            &mut u,
-            &json!({"op": "add", "path": "name.givenName", "value": "B"}),
-        )
-        .unwrap();
-        apply_op(
-            &mut u,
-            &json!({"op": "replace", "value": {"displayName": "B B"}}),
-        )
-        .unwrap();
-        assert_eq!(u["active"], false);
-        assert_eq!(u["emails"][0]["value"], "b@x");
-        assert_eq!(u["name"]["givenName"], "B");
-        assert_eq!(u["displayName"], "B B");
-        let mut g = json!({"displayName": "g"});
-        apply_op(
-            &mut g,
-            &json!({"op": "Add", "path": "members", "value": [{"value": "1"}, {"value": "2"}]}),
-        )
-        .unwrap();
-        apply_op(
-            &mut g,
-            &json!({"op": "Remove", "path": "members", "value": [{"value": "1"}]}),
-        )
-        .unwrap();
-        apply_op(
-            &mut g,
-            &json!({"op": "remove", "path": "members[value eq \"2\"]"}),
-        )
-        .unwrap();
-        assert_eq!(g["members"], json!([]));
-        assert!(apply_op(&mut g, &json!({"op": "move", "path": "x"})).is_err());
-    }
-}
+mod tests;

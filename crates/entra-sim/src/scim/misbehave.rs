@@ -22,11 +22,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use crate::fault::Fault;
-use crate::sim::SimState;
+use crate::state::SimState;
 
-/// The page size of a server that ignores the client's `count`, unless the
-/// fault gives one.
-pub const DEFAULT_SERVER_PAGE: usize = 10;
+pub use crate::fault::DEFAULT_SERVER_PAGE;
 
 /// The page size a server with [`Misbehaviours::items_per_page_too_large`]
 /// reports in `itemsPerPage` (its configured page size, not the number of
@@ -547,57 +545,4 @@ async fn rewrite(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_misbehaviour_fault_switches_one_on() {
-        let faults = [
-            Fault::ScimIgnoresPaging { page_size: 0 },
-            Fault::ScimIgnoresCount { page_size: 7 },
-            Fault::ScimUserNameCaseSensitive,
-            Fault::ScimAttributeNamesCaseSensitive,
-            Fault::ScimFilterDeclaredUnsupported,
-            Fault::ScimDiscoveryWithoutTotals,
-            Fault::ScimSchemasWithoutSchemas,
-            Fault::ScimAbsoluteResourceTypeEndpoints,
-            Fault::ScimItemsPerPageTooLarge,
-            Fault::ScimUnauthorizedEmptyHtml,
-            Fault::ScimHtmlNotFound,
-            Fault::ScimStartIndexZeroRefused,
-            Fault::ScimConflictWithoutScimType,
-            Fault::ScimIgnoresExcludedAttributes,
-            Fault::ScimFilterRefused,
-            Fault::ScimGroupRenameUnsupported,
-            Fault::ScimMemberRemovalRefused,
-            Fault::ScimActiveStringRefused,
-            Fault::ScimGroupFilterFindsNothing,
-            Fault::ScimExternalIdFilterIgnored,
-            Fault::ScimPatchIgnored,
-        ];
-        let each: Vec<Misbehaviours> = faults.iter().map(|f| Misbehaviours::of([f])).collect();
-        for (i, m) in each.iter().enumerate() {
-            assert!(!m.is_none(), "{:?}", faults[i]);
-            assert!(
-                each.iter().skip(i + 1).all(|o| o != m),
-                "{:?} is another's",
-                faults[i]
-            );
-        }
-        let all = Misbehaviours::of(&faults);
-        assert_eq!(all.ignores_paging, Some(1), "a page holds at least one");
-        assert_eq!(all.ignores_count, Some(7));
-        assert!(Misbehaviours::of(&[Fault::ScimHtmlPage]).is_none());
-    }
-
-    #[test]
-    fn filters_parse_or_not() {
-        assert_eq!(
-            parse_eq("userName eq \"A \\\"b\\\"\""),
-            Some(("userName".into(), "A \"b\"".into()))
-        );
-        assert_eq!(parse_eq("userName sw \"a\""), None);
-        assert_eq!(parse_eq("userName eq a"), None);
-        assert_eq!(parse_eq(""), None);
-    }
-}
+mod tests;

@@ -20,7 +20,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::fault::Fault;
-use crate::logs_render::EventView;
+use crate::logs::render::EventView;
 
 /// The prefix [`Fault::AppPrefixedErrorCodes`] uses by default: Box, whose
 /// real event carries `BoxEntryConflict`.

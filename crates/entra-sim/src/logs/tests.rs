@@ -8,7 +8,7 @@ mod legacy {
 
     use super::super::*;
     use crate::clock::graph_time;
-    use crate::logs_render::{source_system_id, target_system_id};
+    use crate::logs::render::{source_system_id, target_system_id};
 
     impl LogStore {
         /// The old `render`, building a `serde_json::Value` tree.
@@ -115,7 +115,7 @@ mod legacy {
                     "description": format!("We are retrying an operation that previously failed.\r\nIdentifier: {ident}\r\nObject type: {kind}\r\nDirectory: Microsoft Entra ID"),
                     "details": {
                         "CountProcessed": "0",
-                        "CreationTime": crate::logs_render::dotnet_time(since),
+                        "CreationTime": crate::logs::render::dotnet_time(since),
                         "Identifier": src_id,
                         "ModificationType": modification,
                         "NextAttempt": e.at.format("%-m/%-d/%Y %-I:%M:%S %p").to_string(),
@@ -129,7 +129,9 @@ mod legacy {
                     let web = detail.and_then(|d| d.additional.clone());
                     let (reason, additional) = match (k.http_status(), web) {
                         (Some(status), Some(body)) => (
-                            crate::logs_render::web_response_reason(status, &body, e.at, e.retried),
+                            crate::logs::render::web_response_reason(
+                                status, &body, e.at, e.retried,
+                            ),
                             None,
                         ),
                         (_, web) => (k.reason().to_string(), web),
@@ -239,7 +241,7 @@ mod legacy {
                 "EntrySynchronizationSkip",
                 "export",
                 "skipped",
-                crate::logs_render::skip_description(kind, ident, e.error),
+                crate::logs::render::skip_description(kind, ident, e.error),
                 d,
             ));
             return out;
@@ -290,7 +292,7 @@ mod legacy {
     }
 }
 
-mod tests {
+mod store_tests {
     use super::super::*;
     use crate::tenant::generate_tenant;
 
