@@ -30,15 +30,14 @@ use crate::store::inventory::ResourceType;
 
 mod parallel;
 mod registry;
+mod signals;
 mod snapshot;
 mod types;
 
 pub use registry::{CrawlOrigin, CrawlProgressEvent, CrawlRegistry};
+pub use signals::{CancelFlag, CrawlProgress};
 pub use snapshot::{cancel, run_inventory, run_inventory_as, run_inventory_reporting};
-pub use types::{
-    Batch, CancelFlag, CrawlConfig, CrawlMode, CrawlOutcome, CrawlProgress, CrawlRun, CrawlStats,
-    Item,
-};
+pub use types::{Batch, CrawlConfig, CrawlMode, CrawlOutcome, CrawlRun, CrawlStats, Item};
 
 struct Page {
     start: u64,

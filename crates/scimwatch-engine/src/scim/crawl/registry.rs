@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use super::{CancelFlag, CrawlProgress};
+use super::signals::{CancelFlag, CrawlProgress};
 
 /// Who started a crawl.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

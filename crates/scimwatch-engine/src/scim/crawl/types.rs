@@ -1,12 +1,8 @@
-//! The crawl's settings, progress, cancellation flag, statistics and
-//! outcome, and what it hands its sink.
-
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+//! The crawl's settings, statistics and outcome, and what it hands its
+//! sink (its progress and cancel flag are in `signals.rs`).
 
 use scimwatch_core::scim::ContentHash;
 use serde::Serialize;
-use tokio::sync::Notify;
 use ts_rs::TS;
 
 use super::super::client::ClientConfig;
@@ -54,53 +50,6 @@ impl Default for CrawlConfig {
             include_groups: true,
             page_retries: 3,
             client: ClientConfig::default(),
-        }
-    }
-}
-
-/// Progress for a progress bar.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
-pub struct CrawlProgress {
-    /// `users`, `groups`, `storing`, `done`; a scheduled crawl that ends
-    /// otherwise publishes `cancelled` or `failed` last.
-    pub phase: String,
-    /// Resources received so far in this phase.
-    pub done: u32,
-    /// `totalResults`, when the server sent it.
-    pub total: Option<u32>,
-    /// Requests in flight.
-    pub in_flight: u32,
-}
-
-/// A cancellation flag shared with a running crawl.
-#[derive(Debug, Clone, Default)]
-pub struct CancelFlag(Arc<CancelInner>);
-
-#[derive(Debug, Default)]
-struct CancelInner {
-    flag: AtomicBool,
-    notify: Notify,
-}
-
-impl CancelFlag {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn cancel(&self) {
-        self.0.flag.store(true, Ordering::SeqCst);
-        self.0.notify.notify_waiters();
-    }
-    pub fn is_cancelled(&self) -> bool {
-        self.0.flag.load(Ordering::SeqCst)
-    }
-    /// Resolves once cancelled.
-    pub async fn cancelled(&self) {
-        loop {
-            let n = self.0.notify.notified();
-            if self.is_cancelled() {
-                return;
-            }
-            n.await;
         }
     }
 }
