@@ -13,22 +13,7 @@ use scimwatch_engine::graph::sync::job_snapshot;
 use scimwatch_engine::store::jobs;
 
 use super::fleet_sim::start;
-use super::graph_support::replay::real_fixture;
-
-const REAL_QUARANTINE: &str = "synchronizationjob-quarantine-scim-invalidcredentials-2021.json";
-
-fn real_body(without_error: bool) -> String {
-    let raw = real_fixture(REAL_QUARANTINE);
-    if !without_error {
-        return raw;
-    }
-    let mut v: serde_json::Value = serde_json::from_str(&raw).unwrap();
-    v["status"]["quarantine"]
-        .as_object_mut()
-        .unwrap()
-        .remove("error");
-    v.to_string()
-}
+use super::graph_support::replay::real_quarantine;
 
 #[tokio::test]
 async fn a_real_quarantined_job_puts_its_app_first_and_the_tenant_in_trouble() {
@@ -43,7 +28,7 @@ async fn a_real_quarantined_job_puts_its_app_first_and_the_tenant_in_trouble() {
         // comes first below only by its verdict.
         let wiki = f.app("Litware Wiki").await;
         assert_eq!(wiki.state, "active");
-        let (_, snap) = job_snapshot(real_body(without_error).as_bytes())
+        let (_, snap) = job_snapshot(real_quarantine(without_error).as_bytes())
             .expect("the poller parses the real job body");
         let id = f.row_id(&wiki.connection.id).await;
         jobs::record_job_status(

@@ -14,15 +14,7 @@ use scimwatch_engine::store::{connections, events};
 use scimwatch_engine::Store;
 
 use crate::graph_support;
-use graph_support::replay::Replay;
-
-fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../../tests/fixtures/graph-real/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+use graph_support::replay::{real_fixture as fixture, real_quarantine, Replay};
 
 async fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -166,22 +158,6 @@ async fn an_aadsts_description_with_crlf_trace_lines_reads_as_one_sentence() {
 }
 
 // ---- A real quarantined SCIM job (beta, 2021) ----------------------------
-
-/// The real quarantined job; `without_error` drops `status.quarantine.error`
-/// (real quarantines come without it, the cause then sits in
-/// `status.lastExecution.error`).
-fn real_quarantine(without_error: bool) -> String {
-    let raw = fixture("synchronizationjob-quarantine-scim-invalidcredentials-2021.json");
-    if !without_error {
-        return raw;
-    }
-    let mut v: serde_json::Value = serde_json::from_str(&raw).unwrap();
-    v["status"]["quarantine"]
-        .as_object_mut()
-        .unwrap()
-        .remove("error");
-    v.to_string()
-}
 
 fn quarantine_obs(raw: &str) -> scimwatch_core::health::Observations {
     let job = observe::job_observation(raw, vec![0]).expect("the real job parses");

@@ -219,13 +219,8 @@ where
     F: Fn(&str, CrawlProgress) + Send + 'static,
 {
     let row = crate::store::connections::require(engine.store.pool(), connection).await?;
-    let (tx, mut rx) = watch::channel(CrawlProgress::default());
-    let forward = tokio::spawn(async move {
-        while rx.changed().await.is_ok() {
-            let p = rx.borrow_and_update().clone();
-            report(&row.uuid, p);
-        }
-    });
+    let (tx, rx) = watch::channel(CrawlProgress::default());
+    let forward = relay(rx, move |p| report(&row.uuid, p));
     let result = run_inventory(
         engine,
         connection,
@@ -238,6 +233,19 @@ where
     drop(tx);
     let _ = forward.await;
     result
+}
+
+/// Hand every progress `rx` sees to `f`, until its sender is dropped.
+fn relay<F>(mut rx: watch::Receiver<CrawlProgress>, f: F) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(CrawlProgress) + Send + 'static,
+{
+    tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let p = rx.borrow_and_update().clone();
+            f(p);
+        }
+    })
 }
 
 /// Cancel the crawl of a connection (uuid or name) running in this process,
@@ -265,19 +273,14 @@ pub async fn run_inventory_as(
         Some(p) => stored_crawl(engine, &row, client, cfg, p, cancel, now).await,
         None => {
             // Nobody watches this crawl's bar: publish it for the app.
-            let (tx, mut rx) = watch::channel(CrawlProgress::default());
+            let (tx, rx) = watch::channel(CrawlProgress::default());
             let registry = engine.crawls().clone();
             let uuid = row.uuid.clone();
-            let relay = tokio::spawn(async move {
-                while rx.changed().await.is_ok() {
-                    let p = rx.borrow_and_update().clone();
-                    registry.publish(&uuid, p);
-                }
-            });
+            let published = relay(rx, move |p| registry.publish(&uuid, p));
             let out = stored_crawl(engine, &row, client, cfg, &tx, cancel, now).await;
             let last = tx.borrow().clone();
             drop(tx);
-            let _ = relay.await;
+            let _ = published.await;
             if let Err(e) = &out {
                 // Its end, for a bar that has no command to wait for.
                 let phase = if matches!(e, ScimError::Cancelled) {

@@ -10,6 +10,22 @@ pub fn real_fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The real quarantined job (2021); `without_error` drops
+/// `status.quarantine.error` (real quarantines come without it, the cause
+/// then sits in `status.lastExecution.error`).
+pub fn real_quarantine(without_error: bool) -> String {
+    let raw = real_fixture("synchronizationjob-quarantine-scim-invalidcredentials-2021.json");
+    if !without_error {
+        return raw;
+    }
+    let mut v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    v["status"]["quarantine"]
+        .as_object_mut()
+        .unwrap()
+        .remove("error");
+    v.to_string()
+}
+
 /// A loopback server answering each request with the first route whose
 /// path fragment the request target contains (`status`, JSON body); the
 /// token endpoint hands out a token unless a route says otherwise; anything

@@ -17,7 +17,7 @@ use scimwatch_engine::store::events;
 use scimwatch_engine::store::jobs::{self, ConfigKind, JobSnapshot};
 use scimwatch_engine::{Engine, Store};
 
-use super::graph_support::replay::{real_fixture, Replay};
+use super::graph_support::replay::{real_fixture, real_quarantine, Replay};
 use super::Row;
 
 /// An engine with one Entra-side connection (no SCIM endpoint), id 1.
@@ -69,15 +69,7 @@ async fn judged(engine: &Engine, name: &str, source: &str, now: DateTime<Utc>) -
 /// `status.quarantine.error`, as real quarantines come.
 async fn quarantine_row(without_error: bool) -> Row {
     let (_dir, engine) = engine().await;
-    let mut raw = real_fixture("synchronizationjob-quarantine-scim-invalidcredentials-2021.json");
-    if without_error {
-        let mut v: serde_json::Value = serde_json::from_str(&raw).unwrap();
-        v["status"]["quarantine"]
-            .as_object_mut()
-            .unwrap()
-            .remove("error");
-        raw = v.to_string();
-    }
+    let raw = real_quarantine(without_error);
     let now: DateTime<Utc> = "2021-05-24T21:47:00Z".parse().unwrap();
     let snap = JobSnapshot {
         job_id: "job-1".into(),
