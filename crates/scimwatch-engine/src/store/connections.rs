@@ -8,7 +8,7 @@ use sqlx::{FromRow, SqliteExecutor};
 
 use crate::error::EngineError;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow)]
 pub struct ConnectionRow {
     pub id: i64,
     pub uuid: String,
