@@ -88,7 +88,8 @@ pub async fn latest_cycles(
 pub async fn poll_states(
     ex: impl SqliteExecutor<'_>,
 ) -> Result<Vec<(i64, PollStateRow)>, EngineError> {
-    let rows: Vec<(i64, String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
+    type Row = (i64, String, Option<i64>, Option<String>, i64);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT connection_id, stream, watermark_ms, cursor, updated_ms FROM poll_state",
     )
     .fetch_all(ex)
