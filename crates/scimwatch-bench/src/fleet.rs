@@ -12,17 +12,21 @@
 //! 3. a quarantine injected in one tenant's job (the SCIM token expired and
 //!    a cycle with work runs) until the webhook receiver gets the
 //!    `incident.opened` alert;
-//! 4. the serve's peak resident memory over the whole run (`VmHWM`).
+//! 4. the serve's peak resident memory over the whole run (`VmHWM`);
+//! 5. after the window, how long one `/api/v1/status` of every connection takes.
+//!
+//! The steady window starts once the first pass is over: every job has a
+//! state and every app's configuration was read once (a schema read per
+//! job counted by entra-sim). `report.rs` turns the measures into figures.
 //!
 //! The engine runs on wall-clock time, so the window is real time, not
 //! simulated hours: the figure says how long it was.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use entra_sim::{Fault, Sim, SimConfig, SimHandle};
@@ -30,6 +34,11 @@ use serde_json::Value;
 
 use crate::idle::cpu_seconds;
 use crate::{Figure, Size};
+
+mod hook;
+mod report;
+use hook::Receiver;
+use report::Measured;
 
 /// The shape of a run.
 #[derive(Debug, Clone)]
@@ -78,7 +87,7 @@ impl Plan {
         }
     }
 
-    fn jobs(&self) -> usize {
+    pub(crate) fn jobs(&self) -> usize {
         self.tenants * self.apps_per_tenant
     }
 
@@ -269,72 +278,6 @@ fn prepare(cli: &Path, sim: &SimHandle, dir: &Path, hook: &str) -> Result<PathBu
     Ok(data)
 }
 
-/// A webhook receiver on loopback: every POST body, with when it arrived.
-struct Receiver {
-    url: String,
-    got: Arc<Mutex<Vec<(Instant, Value)>>>,
-}
-
-impl Receiver {
-    fn start() -> Result<Self, String> {
-        let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        let url = format!("http://{}/hook", l.local_addr().map_err(|e| e.to_string())?);
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let g = got.clone();
-        std::thread::spawn(move || {
-            for s in l.incoming().flatten() {
-                let g = g.clone();
-                std::thread::spawn(move || serve_hook(s, &g));
-            }
-        });
-        Ok(Self { url, got })
-    }
-
-    fn received(&self) -> Vec<(Instant, Value)> {
-        self.got.lock().map(|v| v.clone()).unwrap_or_default()
-    }
-}
-
-fn serve_hook(s: TcpStream, got: &Mutex<Vec<(Instant, Value)>>) {
-    let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
-    let Ok(mut w) = s.try_clone() else { return };
-    let mut r = BufReader::new(s);
-    loop {
-        let mut len = 0usize;
-        let mut first = true;
-        loop {
-            let mut line = String::new();
-            match r.read_line(&mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let l = line.trim_end();
-            if l.is_empty() && !first {
-                break;
-            }
-            first = false;
-            if let Some((k, v)) = l.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-        }
-        let mut body = vec![0u8; len];
-        if r.read_exact(&mut body).is_err() {
-            return;
-        }
-        let at = Instant::now();
-        if let Ok(mut g) = got.lock() {
-            g.push((at, serde_json::from_slice(&body).unwrap_or(Value::Null)));
-        }
-        if w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
 /// Kills the child when dropped.
 struct Reaped(Child);
 
@@ -410,6 +353,32 @@ fn totals(sim: &SimHandle) -> BTreeMap<String, u64> {
     sim.graph_requests_totals()
 }
 
+/// Wait until the first pass's configuration reads are done (a schema
+/// read counted for every job), at most `limit`: the steady window starts
+/// after them. `None`: not within `limit`.
+fn settle(
+    sim: &SimHandle,
+    before: &BTreeMap<String, u64>,
+    jobs: usize,
+    limit: Duration,
+) -> Option<Duration> {
+    let t0 = Instant::now();
+    loop {
+        let schemas: u64 = totals(sim)
+            .iter()
+            .filter(|(ep, _)| ep.ends_with("/schema"))
+            .map(|(ep, n)| n.saturating_sub(before.get(ep).copied().unwrap_or(0)))
+            .sum();
+        if schemas >= jobs as u64 {
+            return Some(t0.elapsed());
+        }
+        if t0.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 fn measure(
     plan: &Plan,
     cli: &Path,
@@ -420,17 +389,17 @@ fn measure(
     let rx = Receiver::start()?;
     let data = prepare(cli, sim, dir, &rx.url)?;
     let jobs = plan.jobs();
-    let size = format!("{} tenants × {} apps", plan.tenants, plan.apps_per_tenant);
+    let at_start = totals(sim);
     let started = Instant::now();
     let (serve, addr) = start_serve(cli, &data, plan)?;
     let pid = serve.0.id();
+    let mut m = Measured::default();
 
     // 1. The first full status.
-    let mut seen = 0;
-    let first_full = loop {
+    m.first_full = loop {
         if let Some(st) = get_json(&addr, "/api/v1/status") {
-            seen = apps_with_state(&st);
-            if seen >= jobs {
+            m.seen = apps_with_state(&st);
+            if m.seen >= jobs {
                 break Some(started.elapsed());
             }
         }
@@ -439,56 +408,23 @@ fn measure(
         }
         std::thread::sleep(Duration::from_secs(1));
     };
-    let mut out = Vec::new();
-    let latency_ms = plan.graph_latency.as_millis();
-    out.push(match first_full {
-        Some(d) => Figure {
-            name: format!(
-                "fleet {size}: first full status of all {jobs} jobs after `serve` starts (`/api/v1/status` polled each second; entra-sim adds {latency_ms} ms to every Graph request)"
-            ),
-            value: d.as_secs_f64(),
-            unit: "s",
-            baseline: None,
-            target: "< 60 s".into(),
-            pass: d.as_secs_f64() < 60.0,
-        },
-        None => Figure {
-            name: format!(
-                "fleet {size}: first full status — only {seen} of {jobs} jobs had a state after {} s",
-                plan.first_status_limit.as_secs()
-            ),
-            value: plan.first_status_limit.as_secs_f64(),
-            unit: "s",
-            baseline: None,
-            target: "< 60 s".into(),
-            pass: false,
-        },
-    });
 
-    // 2. The steady window: CPU and Graph requests by endpoint.
+    // 2. The steady window (once the first pass is done): CPU and Graph
+    // requests by endpoint.
+    m.settled = settle(sim, &at_start, jobs, plan.first_status_limit);
     let before = totals(sim);
     let cpu0 = cpu_seconds(pid).ok_or("serve exited")?;
     let t0 = Instant::now();
     while t0.elapsed() < plan.window {
         std::thread::sleep(Duration::from_millis(500).min(plan.window));
     }
-    let wall = t0.elapsed().as_secs_f64();
+    m.window = t0.elapsed();
+    let wall = m.window.as_secs_f64();
     let cpu1 = cpu_seconds(pid).ok_or("serve exited during the window")?;
     let after = totals(sim);
-    let cpu = (cpu1 - cpu0) / wall * 100.0;
-    let mins = wall / 60.0;
-    out.push(Figure {
-        name: format!(
-            "fleet {size}: `serve` CPU over {mins:.1} min of real time after the first full status (share of one core)"
-        ),
-        value: cpu,
-        unit: "%",
-        baseline: None,
-        target: "< 2 %".into(),
-        pass: cpu < 2.0,
-    });
+    m.cpu_percent = (cpu1 - cpu0) / wall * 100.0;
     let tenant_hours = plan.tenants as f64 * wall / 3600.0;
-    let mut per: Vec<(String, f64)> = after
+    m.per_endpoint = after
         .iter()
         .map(|(ep, n)| {
             let d = n.saturating_sub(before.get(ep).copied().unwrap_or(0));
@@ -496,27 +432,20 @@ fn measure(
         })
         .filter(|(_, r)| *r > 0.0)
         .collect();
-    per.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let all = per.iter().fold(0.0, |a, (_, r)| a + r);
-    let breakdown = per
-        .iter()
-        .map(|(ep, r)| format!("{ep} {r:.1}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    out.push(Figure {
-        name: format!(
-            "fleet {size}: Graph requests per tenant-hour over the same window, counted by entra-sim per tenant and endpoint ({breakdown})"
-        ),
-        value: all,
-        unit: "requests/h",
-        baseline: Some(("the per-tenant budget".into(), 1200.0)),
-        target: "≤ 1,200 (the budget)".into(),
-        pass: all <= 1200.0,
-    });
+    m.per_endpoint.sort_by(|a, b| b.1.total_cmp(&a.1));
+
+    // The status of every connection, read a few times.
+    m.status_read = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            get_json(&addr, "/api/v1/status").map(|_| t.elapsed())
+        })
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().max());
 
     // 3. A quarantine injected → the alert received.
     let victim = plan.tenants / 2;
-    let vname = tenant_name(victim);
+    m.victim = tenant_name(victim);
     let t = sim.tenant(victim).ok_or("no victim tenant")?;
     let already = rx.received().len();
     t.inject(Fault::ScimTokenExpired)
@@ -527,11 +456,11 @@ fn measure(
     });
     let injected = Instant::now();
     rt.block_on(t.run_cycle());
-    let quarantined = t.job_json()["status"]["code"] == "Quarantine";
-    let job_interval = plan.job_interval();
-    let limit = job_interval + Duration::from_secs(10);
-    let wait = limit + Duration::from_secs(120);
-    let alert = loop {
+    m.quarantined = t.job_json()["status"]["code"] == "Quarantine";
+    m.job_interval = plan.job_interval();
+    m.alert_wait = m.job_interval + Duration::from_secs(130);
+    let vname = m.victim.clone();
+    m.alert = loop {
         let got = rx.received();
         let hit = got.iter().skip(already).find(|(_, v)| {
             v["type"] == "incident.opened" && v.to_string().contains(vname.as_str())
@@ -539,59 +468,25 @@ fn measure(
         if let Some((at, _)) = hit {
             break Some(at.duration_since(injected));
         }
-        if injected.elapsed() > wait {
+        if injected.elapsed() > m.alert_wait {
             break None;
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let target = format!("≤ job poll interval + 10 s ({} s)", limit.as_secs());
-    out.push(match alert {
-        Some(d) => Figure {
-            name: format!(
-                "fleet {size}: quarantine injected in {vname}'s job → `incident.opened` received by the webhook receiver (job quarantined in the sim: {quarantined})"
-            ),
-            value: d.as_secs_f64(),
-            unit: "s",
-            baseline: Some((
-                "the job poll interval (the engine's planned steady-job interval)".into(),
-                job_interval.as_secs_f64(),
-            )),
-            target,
-            pass: d <= limit,
-        },
-        None => Figure {
-            name: format!(
-                "fleet {size}: quarantine → webhook — no `incident.opened` for {vname} within {} s (job quarantined in the sim: {quarantined}; webhooks received meanwhile: {:?})",
-                wait.as_secs(),
-                rx.received()
-                    .iter()
-                    .skip(already)
-                    .map(|(_, v)| format!("{} {}", v["type"], v["incident"]["kind"]))
-                    .collect::<Vec<_>>()
-            ),
-            value: wait.as_secs_f64(),
-            unit: "s",
-            baseline: None,
-            target,
-            pass: false,
-        },
-    });
+    if m.alert.is_none() {
+        m.received_meanwhile = rx
+            .received()
+            .iter()
+            .skip(already)
+            .map(|(_, v)| format!("{} {}", v["type"], v["incident"]["kind"]))
+            .collect();
+    }
 
     // 4. Peak resident memory over the whole run.
-    let hwm = proc_kib(pid, "VmHWM:").ok_or("serve exited")? as f64 / 1024.0;
-    out.push(Figure {
-        name: format!(
-            "fleet {size}: `serve` peak resident memory (VmHWM) over the whole run ({:.1} min)",
-            started.elapsed().as_secs_f64() / 60.0
-        ),
-        value: hwm,
-        unit: "MiB",
-        baseline: None,
-        target: "< 200 MB".into(),
-        pass: hwm < 200.0 * 1_000_000.0 / 1_048_576.0,
-    });
+    m.peak_mib = proc_kib(pid, "VmHWM:").ok_or("serve exited")? as f64 / 1024.0;
+    m.run = started.elapsed();
     drop(serve);
-    Ok(out)
+    Ok(report::figures(plan, &m))
 }
 
 fn proc_kib(pid: u32, field: &str) -> Option<u64> {

@@ -196,29 +196,47 @@ pub async fn diagnose(
     let conn = rows::get_by_uuid(store.pool(), connection_uuid)
         .await?
         .ok_or_else(|| EngineError::NotFound(format!("no connection with id {connection_uuid}")))?;
+    diagnose_row(store, &conn, obs, cfg, local_offset, now, notifier).await
+}
+
+/// [`diagnose`] of a connection row already read (a round over every
+/// connection has them).
+pub async fn diagnose_row(
+    store: &Store,
+    conn: &rows::ConnectionRow,
+    obs: &Observations,
+    cfg: &DiagnosisConfig,
+    local_offset: FixedOffset,
+    now: DateTime<Utc>,
+    notifier: &dyn Notifier,
+) -> Result<DiagnosisOutcome, EngineError> {
     let findings = health::evaluate(obs, &cfg.thresholds, now);
     let before = incidents::load_for_reconcile(store.pool(), conn.id).await?;
     let states: Vec<_> = before.iter().map(|(_, s)| s.clone()).collect();
     // One problem, one incident: what another finding explains is its evidence.
     let problems = incident::group_related(&states, &findings, obs);
     let actions = incident::reconcile(&states, &problems, &cfg.policy, local_offset, now);
-    let after = incident::apply(&states, &actions, now);
-    // The incidents and their alerts (one outbox row per routed channel)
-    // in one transaction: a crash cannot keep one without the other.
-    let mut tx = crate::store::begin_write(store.pool()).await?;
-    let saved = incidents::save_in(&mut tx, conn.id, &before, &after).await?;
-    let mut queued = 0;
-    for a in &actions {
-        if let Some(kind) = a.notification() {
-            let n = notification_for(a, kind, &conn.name, &conn.uuid);
-            if let Some(event) = alert_event(a, kind, &n, &conn, &saved, now) {
-                queued += alerts::outbox::enqueue_in(&mut tx, &event, now).await?;
+    // No action leaves the incidents as they are: nothing to write (a
+    // fleet's every-minute round is mostly this).
+    if !actions.is_empty() {
+        let after = incident::apply(&states, &actions, now);
+        // The incidents and their alerts (one outbox row per routed channel)
+        // in one transaction: a crash cannot keep one without the other.
+        let mut tx = crate::store::begin_write(store.pool()).await?;
+        let saved = incidents::save_in(&mut tx, conn.id, &before, &after).await?;
+        let mut queued = 0;
+        for a in &actions {
+            if let Some(kind) = a.notification() {
+                let n = notification_for(a, kind, &conn.name, &conn.uuid);
+                if let Some(event) = alert_event(a, kind, &n, conn, &saved, now) {
+                    queued += alerts::outbox::enqueue_in(&mut tx, &event, now).await?;
+                }
             }
         }
-    }
-    tx.commit().await?;
-    if queued > 0 {
-        alerts::outbox::wake();
+        tx.commit().await?;
+        if queued > 0 {
+            alerts::outbox::wake();
+        }
     }
 
     let mut notified = Vec::new();

@@ -37,6 +37,13 @@ pub struct FleetConfig {
     /// A steady job is read this many times less often than one in
     /// trouble (the poller's job interval).
     pub steady_factor: u32,
+    /// Connections polled at once in a round: each all-apps tenant (with
+    /// its apps, in order, within its own budget and pace) or other
+    /// connection is one task, and at most this many run together
+    /// (`poller/fanout.rs`). Tenants are independent — their own token,
+    /// their own Graph throttling — so a fleet's first pass takes about
+    /// `tenants / concurrency` times one tenant's, not the sum.
+    pub concurrency: usize,
 }
 
 impl Default for FleetConfig {
@@ -46,6 +53,7 @@ impl Default for FleetConfig {
             discover_every: Duration::from_secs(60 * 60),
             discover_pace: Duration::from_millis(250),
             steady_factor: 5,
+            concurrency: 32,
         }
     }
 }

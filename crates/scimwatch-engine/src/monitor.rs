@@ -6,7 +6,8 @@
 //! Three tasks run while watching: the Graph [`Poller`], the alert
 //! deliverer (`alerts::deliver`: the outbox to Teams, Slack, webhooks and
 //! e-mail) and the monitor loop below (SCIM Test Connection every 5
-//! minutes, diagnosis every minute and after each poller event). The
+//! minutes, diagnosis of every connection every minute, and of the
+//! connections a poller event names right after it). The
 //! poller and the loop are driven by `tokio::select!` over a
 //! ticker and a command channel and stop on `Stop`.
 
@@ -22,16 +23,21 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use ts_rs::TS;
 
-use crate::diagnose::{diagnose, DiagnosisConfig, DiagnosisOutcome};
+use crate::diagnose::{DiagnosisConfig, DiagnosisOutcome};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph;
+use crate::graph::observe::StoredReads;
+
+mod rounds;
 use crate::notify::Notifiers;
 use crate::poll_target::PollTarget;
 use crate::poller::{Event, Poller};
 use crate::scim;
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::{compliance, scim_checks};
+use rounds::named_by;
+pub use rounds::{diagnose_all, diagnose_some};
 
 /// How often the SaaS's SCIM endpoint gets Entra's Test Connection.
 pub const SCIM_CHECK_EVERY: Duration = Duration::from_secs(5 * 60);
@@ -47,10 +53,21 @@ pub async fn observe(
     row: &ConnectionRow,
     now: DateTime<Utc>,
 ) -> Result<Observations, EngineError> {
-    let mut obs = if row.tenant_id.is_some() {
-        graph::observe::observations(&engine.store, row).await?
-    } else {
-        Observations::default()
+    observe_from(engine, row, None, now).await
+}
+
+/// [`observe`], the Entra side from `reads` when given (read for every
+/// connection at once: [`StoredReads::all`]).
+pub async fn observe_from(
+    engine: &Engine,
+    row: &ConnectionRow,
+    reads: Option<&StoredReads>,
+    now: DateTime<Utc>,
+) -> Result<Observations, EngineError> {
+    let mut obs = match (row.tenant_id.is_some(), reads) {
+        (true, Some(r)) => graph::observe::observations_from(&engine.store, row, r).await?,
+        (true, None) => graph::observe::observations(&engine.store, row).await?,
+        (false, _) => Observations::default(),
     };
     if let Some(url) = &row.scim_url {
         obs.scim_url = Some(url.clone());
@@ -296,36 +313,6 @@ pub async fn discover_due(engine: &Engine, every: Duration, now: DateTime<Utc>) 
     errors
 }
 
-/// Diagnose every connection once.
-pub async fn diagnose_all(
-    engine: &Engine,
-    cfg: &DiagnosisConfig,
-    notifier: &Notifiers,
-    now: DateTime<Utc>,
-) -> Result<Vec<(ConnectionRow, DiagnosisOutcome)>, EngineError> {
-    let mut out = Vec::new();
-    // A retired app of an all-apps tenant is kept read-only, with its history.
-    for row in rows::list(engine.store.pool())
-        .await?
-        .into_iter()
-        .filter(|r| r.retired_ms.is_none())
-    {
-        let obs = observe(engine, &row, now).await?;
-        let outcome = diagnose(
-            &engine.store,
-            &row.uuid,
-            &obs,
-            cfg,
-            local_offset(),
-            now,
-            notifier.as_ref(),
-        )
-        .await?;
-        out.push((row, outcome));
-    }
-    Ok(out)
-}
-
 /// Commands into the watch loop.
 #[derive(Debug)]
 pub enum MonitorCommand {
@@ -486,13 +473,36 @@ impl Watch {
         let handle = tokio::spawn(async move {
             let mut ticker = tokio::time::interval(round);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let mut poller_gone = false;
             loop {
                 let force: Option<PollTarget> = tokio::select! {
                     _ = ticker.tick() => None,
-                    ev = events.recv() => match ev {
-                        Ok(Event::PollError { .. }) | Ok(Event::LogsIngested { .. }) => continue,
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => None,
-                        Err(broadcast::error::RecvError::Closed) => continue,
+                    ev = events.recv(), if !poller_gone => match ev {
+                        Ok(e) => {
+                            // A poller event: diagnose the connections it
+                            // and what else is waiting name, not all of
+                            // them (the ticker's round does that).
+                            let Some(some) = named_by(Some(e), &mut events) else {
+                                continue;
+                            };
+                            if let Some(some) = some {
+                                match diagnose_some(&engine, &cfg, &notifier, Some(&some), Utc::now()).await {
+                                    Ok(o) => {
+                                        let all = o.into_iter().map(|(r, o)| (r.uuid, o)).collect();
+                                        let _ = diag.send(WatchEvent::Diagnosed(all));
+                                    }
+                                    Err(e) => tracing::warn!(error = %e, "diagnosis failed"),
+                                }
+                                continue;
+                            }
+                            None
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => None,
+                        Err(broadcast::error::RecvError::Closed) => {
+                            // The poller has stopped: rounds by the ticker only.
+                            poller_gone = true;
+                            continue;
+                        }
                     },
                     cmd = rx.recv() => match cmd {
                         Some(MonitorCommand::PollNow(target)) => Some(target),

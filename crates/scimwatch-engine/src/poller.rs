@@ -19,8 +19,9 @@
 //!
 //! This file holds the task, its commands, its events and its handle;
 //! `schedule.rs` the streams, intervals and the pure scheduling, `round.rs`
-//! one round of reads, `outcome.rs` what a read's success or failure
-//! records, `tenant.rs` the all-apps tenants.
+//! one round of reads, `fanout.rs` how a round polls many tenants at once
+//! (every job first, then the configurations), `outcome.rs` what a read's
+//! success or failure records, `tenant.rs` the all-apps tenants.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -41,6 +42,7 @@ use crate::poll_target::PollTarget;
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::jobs::ConfigKind;
 
+mod fanout;
 mod outcome;
 mod round;
 mod schedule;
@@ -112,6 +114,23 @@ pub enum Event {
         kind: ErrorKind,
         message: String,
     },
+}
+
+impl Event {
+    /// The connection (uuid) the event is about.
+    pub fn connection(&self) -> &str {
+        match self {
+            Event::Discovered { connection, .. }
+            | Event::JobStatusChanged { connection, .. }
+            | Event::CycleCompleted { connection, .. }
+            | Event::ConfigChanged { connection, .. }
+            | Event::LogsIngested { connection, .. }
+            | Event::LogsUnavailable { connection, .. }
+            | Event::Blind { connection, .. }
+            | Event::Recovered { connection, .. }
+            | Event::PollError { connection, .. } => connection,
+        }
+    }
 }
 
 /// Commands into the poller.

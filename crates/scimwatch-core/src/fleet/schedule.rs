@@ -36,6 +36,17 @@ pub fn job_condition(
     }
 }
 
+/// Whether an app that discovery just added (or brought back) reads its
+/// own provisioning events once (filtered by its service principal, from
+/// its own watermark: everything retained for a new app, as a one-app
+/// connection's first read). Only when the tenant's one log stream was
+/// already read: its watermark moved past the app's events, which named no
+/// watched app then and were not stored. Before the tenant's first read,
+/// that read brings them; a tenant without logs to offer has none to read.
+pub fn new_app_reads_own_logs(tenant_stream_read: bool, tenant_logs_unavailable: bool) -> bool {
+    tenant_stream_read && !tenant_logs_unavailable
+}
+
 /// What is known of one app connection for listing a tenant's apps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AppFacts<'a> {
@@ -200,6 +211,17 @@ pub fn plan_polls(b: &Budget, steady: usize, trouble: usize) -> PollPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_app_reads_its_own_logs_only_once_the_tenant_stream_moved_on() {
+        assert!(new_app_reads_own_logs(true, false));
+        assert!(
+            !new_app_reads_own_logs(false, false),
+            "the tenant's first read brings them"
+        );
+        assert!(!new_app_reads_own_logs(true, true), "no logs to offer");
+        assert!(!new_app_reads_own_logs(false, true));
+    }
 
     #[test]
     fn apps_are_listed_worst_first() {

@@ -3,9 +3,7 @@
 //! `scimwatch-cli status` and the connection screen.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use scimwatch_core::graph::{
-    classify_conflict, parse_document, without_trace_lines, SynchronizationJob,
-};
+use scimwatch_core::graph::{parse_document, without_trace_lines, SynchronizationJob};
 use scimwatch_core::health::{
     self, AssignmentsObservation, CodeCount, CycleObservation, CycleTiming, ExecutionObservation,
     JobObservation, MappingsObservation, Observations, ProgressObservation, QuarantineObservation,
@@ -19,10 +17,12 @@ use super::sync::{AssignmentsBody, MappingsBody, SettingsBody};
 use crate::error::EngineError;
 use crate::store::connections::{ms_to_time, ConnectionRow};
 use crate::store::events::{self, CycleRow};
-use crate::store::jobs::{self, ConfigKind, GRAPH_REACH_STREAM, LOGS_UNLICENSED};
+use crate::store::jobs::{self, GRAPH_REACH_STREAM, LOGS_UNLICENSED};
 use crate::store::Store;
 mod glance;
+mod reads;
 pub use glance::{entry_counts, job_glance, JobGlance};
+pub use reads::{cycle_conflict_objects, cycle_conflicts, StoredReads};
 
 fn u(v: Option<i64>) -> Option<u64> {
     v.and_then(|n| u64::try_from(n).ok())
@@ -145,95 +145,24 @@ pub fn cycle_observation(c: &CycleRow, skips: &[events::CodeCountRow]) -> CycleO
     }
 }
 
-/// The failures of a cycle that core's [`classify_conflict`] calls conflicts
-/// or duplicates (by code family, HTTP 409 or `scimType` "uniqueness" in
-/// the reason), grouped by error code (`""` without one), most frequent
-/// first. SQL only narrows the rows to those that could be one; core
-/// decides.
-pub async fn cycle_conflicts(
-    store: &Store,
-    connection_id: i64,
-    cycle_id: &str,
-) -> Result<Vec<CodeCount>, EngineError> {
-    let rows: Vec<(Option<String>, Option<String>, i64)> = sqlx::query_as(
-        "SELECT error_code, error_reason, count(*) FROM provisioning_events \
-         INDEXED BY events_by_cycle WHERE connection_id = ? AND cycle_id = ? \
-         AND status = 'failure' AND (error_code LIKE '%conflict%' \
-         OR error_code LIKE '%duplicate%' OR error_reason LIKE '%409%' \
-         OR error_reason LIKE '%uniqueness%') \
-         GROUP BY error_code, error_reason LIMIT 10000",
-    )
-    .bind(connection_id)
-    .bind(cycle_id)
-    .fetch_all(store.pool())
-    .await?;
-    let mut by_code: std::collections::BTreeMap<String, u64> = Default::default();
-    for (code, reason, n) in rows {
-        if classify_conflict(code.as_deref(), reason.as_deref()).is_some() {
-            let e = by_code.entry(code.unwrap_or_default()).or_default();
-            *e = e.saturating_add(u64::try_from(n).unwrap_or(0));
-        }
-    }
-    let mut out: Vec<CodeCount> = by_code
-        .into_iter()
-        .map(|(code, count)| CodeCount { code, count })
-        .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
-    Ok(out)
-}
-
-/// Who a cycle's conflicts were about: the source objects' display names
-/// (their id when the entry has no name) of the failures core's
-/// [`classify_conflict`] calls conflicts, at most 10, in entry order.
-pub async fn cycle_conflict_objects(
-    store: &Store,
-    connection_id: i64,
-    cycle_id: &str,
-) -> Result<Vec<String>, EngineError> {
-    type Row = (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT source_name, source_id, error_code, error_reason FROM provisioning_events \
-         INDEXED BY events_by_cycle WHERE connection_id = ? AND cycle_id = ? \
-         AND status = 'failure' AND (error_code LIKE '%conflict%' \
-         OR error_code LIKE '%duplicate%' OR error_reason LIKE '%409%' \
-         OR error_reason LIKE '%uniqueness%') ORDER BY activity_ms LIMIT 1000",
-    )
-    .bind(connection_id)
-    .bind(cycle_id)
-    .fetch_all(store.pool())
-    .await?;
-    let mut out: Vec<String> = Vec::new();
-    for (name, id, code, reason) in rows {
-        if classify_conflict(code.as_deref(), reason.as_deref()).is_none() {
-            continue;
-        }
-        let who = name
-            .filter(|n| !n.trim().is_empty())
-            .or(id)
-            .unwrap_or_else(|| "(no name in the log entry)".into());
-        if !out.contains(&who) {
-            out.push(who);
-        }
-        if out.len() == 10 {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-fn body<T: serde::de::DeserializeOwned>(row: Option<jobs::ConfigVersionRow>) -> Option<T> {
+fn body<T: serde::de::DeserializeOwned>(row: Option<&jobs::ConfigVersionRow>) -> Option<T> {
     row.and_then(|r| serde_json::from_str(&r.body_json).ok())
 }
 
 /// Everything stored about a connection's Entra side, as observations.
 pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observations, EngineError> {
-    let pool = store.pool();
-    let recent = jobs::recent_jobs(pool, row.id, 8).await?;
+    let reads = StoredReads::one(store.pool(), row.id).await?;
+    observations_from(store, row, &reads).await
+}
+
+/// The observations from what was read of the store (only a cycle with
+/// skips or failures is asked more).
+pub async fn observations_from(
+    store: &Store,
+    row: &ConnectionRow,
+    reads: &StoredReads,
+) -> Result<Observations, EngineError> {
+    let recent = &reads.recent_jobs;
     let mut escrows: Vec<u64> = recent
         .iter()
         .rev()
@@ -246,29 +175,30 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
     escrows.dedup();
     let latest = recent.first();
     let job = latest.and_then(|r| job_observation(&r.raw_json, escrows));
-    let schema: Option<MappingsBody> =
-        body(jobs::latest_config(pool, row.id, ConfigKind::Schema).await?);
-    let assignments: Option<AssignmentsBody> =
-        body(jobs::latest_config(pool, row.id, ConfigKind::Assignments).await?);
-    let settings: Option<SettingsBody> =
-        body(jobs::latest_config(pool, row.id, ConfigKind::Settings).await?);
-    let last_cycle = match events::cycles(pool, row.id, 1).await?.into_iter().next() {
+    let schema: Option<MappingsBody> = body(reads.schema.as_ref());
+    let assignments: Option<AssignmentsBody> = body(reads.assignments.as_ref());
+    let settings: Option<SettingsBody> = body(reads.settings.as_ref());
+    let last_cycle = match &reads.last_cycle {
         Some(c) => {
-            let skips = events::skip_reasons(pool, row.id, &c.cycle_id).await?;
-            let mut o = cycle_observation(&c, &skips);
-            o.conflicts = Some(cycle_conflicts(store, row.id, &c.cycle_id).await?);
-            o.conflict_objects = cycle_conflict_objects(store, row.id, &c.cycle_id).await?;
+            let skips = reads::cycle_skip_reasons(store, row.id, c).await?;
+            let mut o = cycle_observation(c, &skips);
+            // Conflicts are failures: a cycle without any has none.
+            if c.failures > 0 {
+                o.conflicts = Some(cycle_conflicts(store, row.id, &c.cycle_id).await?);
+                o.conflict_objects = cycle_conflict_objects(store, row.id, &c.cycle_id).await?;
+            } else {
+                o.conflicts = Some(Vec::new());
+            }
             Some(o)
         }
         None => None,
     };
-    let reach = jobs::get_poll_state(pool, row.id, GRAPH_REACH_STREAM).await?;
-    let graph_reachability = match reach {
+    let graph_reachability = match reads.poll_state(GRAPH_REACH_STREAM) {
         Some(r) => match r.watermark_ms {
             Some(since) => Reachability::Blind {
                 since: ms_to_time(since),
                 // Reasons stored before AADSTS trace lines were dropped.
-                reason: without_trace_lines(&r.cursor.unwrap_or_default()),
+                reason: without_trace_lines(r.cursor.as_deref().unwrap_or_default()),
             },
             None => Reachability::Ok,
         },
@@ -282,13 +212,13 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
         crate::poller::Stream::GraphConfig,
     ] {
         let key = crate::poller::denied_stream(stream);
-        let Some(d) = jobs::get_poll_state(pool, row.id, &key).await? else {
+        let Some(d) = reads.poll_state(&key) else {
             continue;
         };
-        let (Some(since), Some(cursor)) = (d.watermark_ms, d.cursor) else {
+        let (Some(since), Some(cursor)) = (d.watermark_ms, d.cursor.as_deref()) else {
             continue;
         };
-        let v: serde_json::Value = serde_json::from_str(&cursor).unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(cursor).unwrap_or_default();
         let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(without_trace_lines);
         graph_denied.push(health::GraphDenied {
             what: text("what").unwrap_or_else(|| stream.as_str().to_string()),
@@ -297,7 +227,7 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
             job: v.get("job").and_then(|x| x.as_bool()).unwrap_or(false),
         });
     }
-    let logs = jobs::get_poll_state(pool, row.id, LOGS_STREAM).await?;
+    let logs = reads.poll_state(LOGS_STREAM);
     let logs_available = logs.map(|l| l.cursor.as_deref() != Some(LOGS_UNLICENSED));
     Ok(Observations {
         job,
@@ -312,7 +242,7 @@ pub async fn observations(store: &Store, row: &ConnectionRow) -> Result<Observat
         graph_reachability,
         graph_denied,
         logs_available,
-        graph_streams: crate::poller::stream_health::load_all(pool, row.id).await?,
+        graph_streams: reads.stream_health(),
         ..Default::default()
     })
 }
@@ -449,7 +379,19 @@ pub async fn status_report(
     row: &ConnectionRow,
     now: DateTime<Utc>,
 ) -> Result<StatusReport, EngineError> {
-    let obs = observations(store, row).await?;
+    let reads = StoredReads::one(store.pool(), row.id).await?;
+    status_report_from(store, row, &reads, now).await
+}
+
+/// The status report from what was read of the store (`reads`: this
+/// connection's, alone or from [`StoredReads::all`]).
+pub async fn status_report_from(
+    store: &Store,
+    row: &ConnectionRow,
+    reads: &StoredReads,
+    now: DateTime<Utc>,
+) -> Result<StatusReport, EngineError> {
+    let obs = observations_from(store, row, reads).await?;
     let cfg = Thresholds::default();
     let timing = health::cycle_timing(&obs, &cfg, now);
     let (timing_text, next_expected, stalled) = match &timing {
@@ -488,9 +430,8 @@ pub async fn status_report(
         ),
     };
     let job = obs.job.as_ref();
-    let latest = jobs::latest_job(store.pool(), row.id).await?;
-    let assignments: Option<AssignmentsBody> =
-        body(jobs::latest_config(store.pool(), row.id, ConfigKind::Assignments).await?);
+    let latest = reads.recent_jobs.first();
+    let assignments: Option<AssignmentsBody> = body(reads.assignments.as_ref());
     let denied_job = obs.graph_denied.iter().find(|d| d.job);
     let (graph, blind_reason, blind_since) = match (&obs.graph_reachability, denied_job) {
         // Graph answers but refuses the job for lack of a permission: the
@@ -506,11 +447,8 @@ pub async fn status_report(
             ("blind".to_string(), Some(reason.clone()), fmt(Some(*since)))
         }
     };
-    let glance = job_glance(latest.as_ref().map(|l| l.raw_json.as_str()), &timing);
-    let last_cycle = events::cycles(store.pool(), row.id, 1)
-        .await?
-        .into_iter()
-        .next();
+    let glance = job_glance(latest.map(|l| l.raw_json.as_str()), &timing);
+    let last_cycle = reads.last_cycle.clone();
     Ok(StatusReport {
         connection_id: row.uuid.clone(),
         connection: row.name.clone(),
@@ -520,8 +458,8 @@ pub async fn status_report(
         blind_reason,
         blind_since,
         job_read_at: fmt(obs.job_observed_at),
-        status_code: latest.as_ref().and_then(|l| l.status_code.clone()),
-        schedule_state: latest.as_ref().and_then(|l| l.schedule_state.clone()),
+        status_code: latest.and_then(|l| l.status_code.clone()),
+        schedule_state: latest.and_then(|l| l.schedule_state.clone()),
         interval_minutes: job.and_then(|j| j.interval).map(|d| d.num_minutes()),
         last_cycle_began: fmt(job
             .and_then(|j| j.last_execution.as_ref())
@@ -529,7 +467,7 @@ pub async fn status_report(
         last_cycle_ended: fmt(job
             .and_then(|j| j.last_execution.as_ref())
             .and_then(|e| e.ended)),
-        last_cycle_state: latest.as_ref().and_then(|l| l.last_execution_state.clone()),
+        last_cycle_state: latest.and_then(|l| l.last_execution_state.clone()),
         last_successful_ended: fmt(job.and_then(|j| j.last_successful_execution_ended)),
         next_expected: fmt(next_expected),
         timing: timing_text,
@@ -581,7 +519,7 @@ pub async fn status_report(
             }),
         tenant_url: obs.entra_tenant_url.clone(),
         logs_available: obs.logs_available,
-        events_stored: events::count(store.pool(), row.id).await?,
+        events_stored: reads.events_stored,
         last_cycle,
         streams: obs
             .graph_streams

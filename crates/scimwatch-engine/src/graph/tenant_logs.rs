@@ -14,8 +14,11 @@
 //! An event naming no watched app (an app that appeared since the last
 //! discovery) is not stored; it is counted (`unrouted`) and brings the
 //! tenant's discovery forward (within 10 minutes, inside the 15-minute
-//! overlap: the next read stores it under the new app). A new app's events
-//! from before that are not fetched again.
+//! overlap: the next read stores it under the new app). Once discovery
+//! adds an app after this stream was read, the app reads its own events
+//! once (`servicePrincipal/id` filter, everything retained: the poller's
+//! `tenant.rs`, core `fleet::new_app_reads_own_logs`), so its events from
+//! before it was watched are stored too.
 
 use std::collections::{BTreeSet, HashSet};
 

@@ -1,12 +1,15 @@
-//! One round of the poller: list the connections, poll the all-apps tenants
-//! first, then read each stream that is due of each connection (discovering
-//! its app and job first when they are not known yet).
+//! One round of the poller: list the connections, cut them into units (an
+//! all-apps tenant with its apps, or one connection) polled side by side
+//! (`fanout.rs`), every job first and then the configurations; read each
+//! stream that is due of each connection (discovering its app and job
+//! first when they are not known yet).
 
 use std::collections::HashMap;
 
 use scimwatch_core::fleet::{job_condition, JobCondition, PollPlan};
 use tokio::time::Instant;
 
+use super::fanout::{units, Phase, Unit};
 use super::{due, is_forced, now_ms, ConnState, Event, Stream, Worker};
 use crate::graph::logs::{ingest_logs, LOGS_STREAM};
 use crate::graph::sync::{poll_config_each, poll_job, WatchIds};
@@ -17,31 +20,68 @@ use crate::store::jobs::{self, GRAPH_REACH_STREAM, LOGS_UNLICENSED};
 
 impl Worker {
     pub(super) async fn run_due(&mut self, force: Option<&PollTarget>) {
-        let Some(mut list) = self.list_rows().await else {
+        let Some(list) = self.list_rows().await else {
             return;
         };
         self.conns
             .retain(|uuid, _| list.iter().any(|r| &r.uuid == uuid));
-        // All-apps tenants first: their discovery adds and retires the app
-        // connections polled below, their one log stream serves them all.
-        let mut changed = false;
-        for row in list.iter().filter(|r| r.all_apps && r.tenant_id.is_some()) {
-            changed |= self.poll_tenant(row, is_forced(force, row)).await;
+        // Every unit's jobs first (all-apps tenants discover theirs
+        // first), then every unit's configurations (`fanout.rs`).
+        let units = self.fan_out(units(list), force, Phase::Jobs).await;
+        self.fan_out(units, force, Phase::Rest).await;
+    }
+
+    /// One phase of one unit (in its own task): returns the unit as it
+    /// stands after (a tenant's apps as its discovery left them).
+    pub(super) async fn poll_unit(
+        &mut self,
+        mut unit: Unit,
+        force: Option<&PollTarget>,
+        phase: Phase,
+    ) -> Unit {
+        let streams: &[Stream] = match (phase, unit.tenant.is_some()) {
+            (Phase::Jobs, _) => &[Stream::GraphJob],
+            // A tenant's apps have no log stream of their own.
+            (Phase::Rest, true) => &[Stream::GraphConfig],
+            (Phase::Rest, false) => &[Stream::GraphConfig, Stream::GraphLogs],
+        };
+        let mut tenant_logs = false;
+        if let (Some(t), Phase::Jobs) = (unit.tenant.clone(), phase) {
+            let (changed, logs) = self.poll_tenant(&t, is_forced(force, &t)).await;
+            tenant_logs = logs;
+            if changed {
+                if let Some(apps) = self.apps_now(&t).await {
+                    unit.conns = apps;
+                }
+            }
         }
-        if changed {
-            let Some(l) = self.list_rows().await else {
-                return;
-            };
-            list = l;
+        let plan = self.fleet_plan(&unit.conns);
+        for row in unit.conns.iter_mut() {
+            let forced = is_forced(force, row);
+            let plan = row.tenant_uuid.is_some().then_some(plan);
+            // Discovery may have filled in its app and job ids.
+            *row = self
+                .poll_connection(row.clone(), forced, plan, streams)
+                .await;
         }
-        let plans = self.fleet_plans(&list);
-        for row in list
-            .into_iter()
-            .filter(|r| r.tenant_id.is_some() && !r.all_apps && r.retired_ms.is_none())
-        {
-            let forced = is_forced(force, &row);
-            let plan = row.tenant_uuid.as_ref().and_then(|t| plans.get(t)).copied();
-            self.poll_connection(row, forced, plan).await;
+        if let (Some(t), true) = (&unit.tenant, tenant_logs) {
+            self.poll_tenant_logs(t).await;
+        }
+        unit
+    }
+
+    /// A tenant's apps that are not retired, read again after its discovery.
+    async fn apps_now(&self, tenant: &ConnectionRow) -> Option<Vec<ConnectionRow>> {
+        match rows::apps_of(self.engine.store.pool(), tenant.id).await {
+            Ok(l) => Some(
+                l.into_iter()
+                    .filter(|r| r.tenant_id.is_some() && r.retired_ms.is_none())
+                    .collect(),
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "poller: cannot list a tenant's apps");
+                None
+            }
         }
     }
 
@@ -102,14 +142,17 @@ impl Worker {
             .ok_or_else(|| GraphError::Config("connection state missing".into()))
     }
 
-    /// Poll what is due of one connection. `plan`: the intervals of an app
-    /// of an all-apps tenant (its logs come from the tenant's stream).
+    /// Poll what is due of `streams` of one connection. `plan`: the
+    /// intervals of an app of an all-apps tenant (its logs come from the
+    /// tenant's stream). Returns the row (its app and job ids once
+    /// discovered).
     async fn poll_connection(
         &mut self,
         mut row: ConnectionRow,
         forced: bool,
         plan: Option<PollPlan>,
-    ) {
+        streams: &[Stream],
+    ) -> ConnectionRow {
         let app = row.tenant_connection_id.is_some();
         let name = row.name.clone();
         let uuid = row.uuid.clone();
@@ -123,17 +166,17 @@ impl Worker {
                     kind: e.kind(),
                     message: e.to_string(),
                 });
-                return;
+                return row;
             }
         };
-        for stream in Stream::GRAPH {
+        for &stream in streams {
             if app && stream == Stream::GraphLogs {
                 continue;
             }
             let now = Instant::now();
             let is_due = {
                 let Some(cs) = self.conns.get_mut(&uuid) else {
-                    return;
+                    return row;
                 };
                 let interval = match (plan, stream) {
                     (Some(p), Stream::GraphJob) => match cs.condition {
@@ -150,6 +193,18 @@ impl Worker {
                 continue;
             }
             if row.service_principal_id.is_none() || row.job_id.is_none() {
+                // Discovery is part of the job stream: while that waits
+                // after a failure, the other streams wait too.
+                let waiting = stream != Stream::GraphJob
+                    && self
+                        .conns
+                        .get(&uuid)
+                        .and_then(|cs| cs.streams.get(&Stream::GraphJob))
+                        .and_then(|st| st.retry_at)
+                        .is_some_and(|at| at > now);
+                if waiting {
+                    continue;
+                }
                 match discover_and_store(&self.engine.store, &client, &row, now_ms()).await {
                     Ok(d) => {
                         self.emit(Event::Discovered {
@@ -165,7 +220,7 @@ impl Worker {
                     Err(e) => {
                         // Discovery is part of the job stream.
                         self.record_failure(&row, Stream::GraphJob, e).await;
-                        return;
+                        return row;
                     }
                 }
             }
@@ -182,6 +237,7 @@ impl Worker {
                 Err(e) => self.record_failure(&row, stream, e).await,
             }
         }
+        row
     }
 
     async fn run_stream(

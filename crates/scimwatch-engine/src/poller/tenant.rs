@@ -6,27 +6,30 @@
 //! A tenant row's streams: `GraphJob` is its discovery (failing, the tenant
 //! is blind: its apps cannot be listed), `GraphLogs` its log stream.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
-use scimwatch_core::fleet::{plan_polls, JobCondition, PollPlan, RouteKey};
+use scimwatch_core::fleet::{new_app_reads_own_logs, plan_polls, JobCondition, PollPlan, RouteKey};
 use tokio::time::Instant;
 
 use super::{due, stream_health, Event, Stream, Worker};
 use crate::fleet::discover_tenant;
+use crate::graph::logs::{ingest_logs, LOGS_STREAM};
+use crate::graph::sync::WatchIds;
 use crate::graph::tenant_logs::{ingest_tenant_logs, record_unlicensed, AppRoute};
 use crate::graph::{Family, GraphClient, GraphError};
 use crate::store::connections::{self as rows, ConnectionRow};
-use crate::store::jobs::LOGS_UNLICENSED;
+use crate::store::jobs::{self, LOGS_UNLICENSED};
 
 /// Discovery brought forward (an app's job answered 404, an event named an
 /// app not watched) runs at most this often.
 const DISCOVER_SOONEST: Duration = Duration::from_secs(10 * 60);
 
 impl Worker {
-    /// Poll what is due of an all-apps tenant; `true` when its apps changed.
-    pub(super) async fn poll_tenant(&mut self, row: &ConnectionRow, forced: bool) -> bool {
+    /// Run an all-apps tenant's discovery when due; returns whether its
+    /// apps changed and whether its log stream is due (read after its
+    /// apps' jobs: [`Worker::poll_tenant_logs`]).
+    pub(super) async fn poll_tenant(&mut self, row: &ConnectionRow, forced: bool) -> (bool, bool) {
         let client = match self.conn_state(row).await {
             Ok(c) => c.client.clone(),
             Err(e) => {
@@ -36,13 +39,13 @@ impl Worker {
                     kind: e.kind(),
                     message: e.to_string(),
                 });
-                return false;
+                return (false, false);
             }
         };
         let now = Instant::now();
         let (discover, logs) = {
             let Some(cs) = self.conns.get_mut(&row.uuid) else {
-                return false;
+                return (false, false);
             };
             let every = self.cfg.fleet.discover_every;
             let st = cs.streams.entry(Stream::GraphJob).or_default();
@@ -68,10 +71,16 @@ impl Worker {
         if discover {
             changed = self.discover(row, &client).await;
         }
-        if logs {
-            self.tenant_logs(row, &client).await;
-        }
-        changed
+        (changed, logs)
+    }
+
+    /// Read an all-apps tenant's one log stream (its client is the one
+    /// [`Worker::poll_tenant`] set up).
+    pub(super) async fn poll_tenant_logs(&mut self, row: &ConnectionRow) {
+        let Some(client) = self.conns.get(&row.uuid).map(|c| c.client.clone()) else {
+            return;
+        };
+        self.tenant_logs(row, &client).await;
     }
 
     async fn discover(&mut self, row: &ConnectionRow, client: &GraphClient) -> bool {
@@ -81,6 +90,15 @@ impl Worker {
             Ok(change) => {
                 for name in change.added.iter().chain(&change.revived) {
                     tracing::info!(tenant = %row.name, app = %name, "watching app");
+                }
+                let back: Vec<String> = change
+                    .added
+                    .iter()
+                    .chain(&change.revived)
+                    .cloned()
+                    .collect();
+                if !back.is_empty() {
+                    self.new_apps_logs(row, client, &back).await;
                 }
                 for name in &change.retired {
                     tracing::info!(tenant = %row.name, app = %name, "app retired");
@@ -105,6 +123,60 @@ impl Worker {
             Err(e) => {
                 self.record_failure(row, Stream::GraphJob, e).await;
                 false
+            }
+        }
+    }
+
+    /// Apps a discovery `added` (or revived) after the tenant's log stream
+    /// was read (core `fleet::new_app_reads_own_logs`): that stream passed
+    /// over their events (naming no watched app then, not stored), so each
+    /// reads its own once — `servicePrincipal/id` filter, from its own
+    /// watermark (a new app has none: everything retained, as a one-app
+    /// connection's first read; a revived one from where it stopped). A
+    /// failure here is logged; the tenant's stream carries on from its
+    /// watermark.
+    async fn new_apps_logs(&mut self, row: &ConnectionRow, client: &GraphClient, added: &[String]) {
+        let store = self.engine.store.clone();
+        let state = jobs::get_poll_state(store.pool(), row.id, LOGS_STREAM)
+            .await
+            .ok()
+            .flatten();
+        let read = state.as_ref().is_some_and(|s| s.watermark_ms.is_some());
+        let unavailable = state
+            .as_ref()
+            .is_some_and(|s| s.cursor.as_deref() == Some(LOGS_UNLICENSED));
+        if !new_app_reads_own_logs(read, unavailable) {
+            return;
+        }
+        let apps = match rows::apps_of(store.pool(), row.id).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(tenant = %row.name, error = %e, "cannot list the new apps");
+                return;
+            }
+        };
+        let cfg = self.cfg.logs.clone();
+        for a in apps.iter().filter(|a| added.contains(&a.name)) {
+            let Some(sp) = a.service_principal_id.clone() else {
+                continue;
+            };
+            let ids = WatchIds {
+                connection_id: a.id,
+                uuid: a.uuid.clone(),
+                name: a.name.clone(),
+                service_principal_id: sp,
+                job_id: a.job_id.clone().unwrap_or_default(),
+            };
+            match ingest_logs(client, &store, &ids, &cfg).await {
+                Ok(out) if out.new_events > 0 => self.emit(Event::LogsIngested {
+                    connection: a.uuid.clone(),
+                    new_events: out.new_events,
+                    cycles: out.cycles_touched,
+                }),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::info!(app = %a.name, error = %e, "a new app's earlier events could not be read")
+                }
             }
         }
     }
@@ -192,26 +264,22 @@ impl Worker {
         }
     }
 
-    /// The intervals of each tenant's apps (by tenant uuid): jobs that read
-    /// steady less often than those in trouble (or not read yet), within
-    /// the tenant's budget.
-    pub(super) fn fleet_plans(&self, list: &[ConnectionRow]) -> HashMap<String, PollPlan> {
+    /// The intervals of one tenant's apps: jobs that read steady less
+    /// often than those in trouble (or not read yet), within the tenant's
+    /// budget.
+    pub(super) fn fleet_plan(&self, apps: &[ConnectionRow]) -> PollPlan {
         let cfg = &self.cfg;
         let budget = cfg
             .fleet
             .budget(cfg.job_every, cfg.config_every, cfg.logs_every);
-        let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-        for r in list.iter().filter(|r| r.retired_ms.is_none()) {
-            let Some(t) = &r.tenant_uuid else { continue };
-            let c = counts.entry(t.clone()).or_default();
-            match self.conns.get(&r.uuid).map(|s| s.condition) {
-                Some(JobCondition::Steady) => c.0 += 1,
-                _ => c.1 += 1,
-            }
-        }
-        counts
-            .into_iter()
-            .map(|(t, (steady, trouble))| (t, plan_polls(&budget, steady, trouble)))
-            .collect()
+        let steady = apps
+            .iter()
+            .filter(|r| {
+                self.conns
+                    .get(&r.uuid)
+                    .is_some_and(|s| s.condition == JobCondition::Steady)
+            })
+            .count();
+        plan_polls(&budget, steady, apps.len() - steady)
     }
 }

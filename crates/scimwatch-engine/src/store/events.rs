@@ -487,14 +487,14 @@ pub struct CycleRow {
 }
 
 #[derive(FromRow)]
-struct CycleDb {
-    cycle_id: String,
-    started_ms: i64,
-    ended_ms: i64,
-    total: i64,
-    failures: i64,
-    counts_json: String,
-    top_errors_json: String,
+pub(crate) struct CycleDb {
+    pub(crate) cycle_id: String,
+    pub(crate) started_ms: i64,
+    pub(crate) ended_ms: i64,
+    pub(crate) total: i64,
+    pub(crate) failures: i64,
+    pub(crate) counts_json: String,
+    pub(crate) top_errors_json: String,
 }
 
 impl From<CycleDb> for CycleRow {
@@ -523,7 +523,7 @@ pub async fn cycles(
 ) -> Result<Vec<CycleRow>, EngineError> {
     let rows: Vec<CycleDb> = sqlx::query_as(
         "SELECT cycle_id, started_ms, ended_ms, total, failures, counts_json, top_errors_json \
-         FROM cycle_rollups WHERE connection_id = ? ORDER BY started_ms DESC LIMIT ?",
+         FROM cycle_rollups WHERE connection_id = ? ORDER BY started_ms DESC, cycle_id DESC LIMIT ?",
     )
     .bind(connection_id)
     .bind(i64::from(limit.clamp(1, 10_000)))

@@ -54,7 +54,8 @@ pub struct JobSnapshotRow {
     pub raw_json: String,
 }
 
-const JOB_COLUMNS: &str = "id, connection_id, job_id, observed_ms, last_seen_ms, content_hash, \
+pub(crate) const JOB_COLUMNS: &str =
+    "id, connection_id, job_id, observed_ms, last_seen_ms, content_hash, \
     status_code, schedule_state, schedule_interval, last_execution_state, last_execution_began_ms, \
     last_execution_ended_ms, last_successful_ended_ms, quarantine_reason, raw_json";
 

@@ -1,6 +1,7 @@
 //! The local SQLite store: one file in the data directory, WAL, embedded
 //! migrations. Every query is a runtime `query`/`query_as` exercised by a test.
 
+pub mod batch;
 pub mod compliance;
 pub mod connections;
 pub mod events;

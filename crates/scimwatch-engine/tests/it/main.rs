@@ -18,6 +18,7 @@ mod diagnosis_sim;
 mod drift_sim;
 mod event_raw_blocks;
 mod fault_matrix;
+mod fleet_fanout;
 mod fleet_real;
 mod fleet_sim;
 mod graph_backfill;

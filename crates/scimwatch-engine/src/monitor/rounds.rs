@@ -1,0 +1,157 @@
+//! The monitor's diagnosis rounds: every connection (the ticker's round),
+//! or only those a burst of poller events names (issue 21, item 4: a
+//! 1,000-app fleet's cycles end every few seconds; each used to diagnose
+//! every connection). The Entra side of many connections is read from the
+//! store one query per table ([`StoredReads::all`]).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::broadcast;
+
+use super::{local_offset, observe_from};
+use crate::diagnose::{diagnose_row, DiagnosisConfig, DiagnosisOutcome};
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::graph::observe::StoredReads;
+use crate::notify::Notifiers;
+use crate::poller::Event;
+use crate::store::connections::{self as rows, ConnectionRow};
+
+/// Diagnosing more connections than this reads the store for all of them
+/// at once ([`StoredReads::all`]).
+const BATCH_READS_FROM: usize = 8;
+
+/// Diagnose every connection once.
+pub async fn diagnose_all(
+    engine: &Engine,
+    cfg: &DiagnosisConfig,
+    notifier: &Notifiers,
+    now: DateTime<Utc>,
+) -> Result<Vec<(ConnectionRow, DiagnosisOutcome)>, EngineError> {
+    diagnose_some(engine, cfg, notifier, None, now).await
+}
+
+/// Diagnose the connections whose uuid is in `only` (`None`: every one)
+/// once. The Entra side of all of them is read from the store one query
+/// per table ([`StoredReads::all`]) when that is cheaper than each alone.
+pub async fn diagnose_some(
+    engine: &Engine,
+    cfg: &DiagnosisConfig,
+    notifier: &Notifiers,
+    only: Option<&HashSet<String>>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(ConnectionRow, DiagnosisOutcome)>, EngineError> {
+    let mut out = Vec::new();
+    // A retired app of an all-apps tenant is kept read-only, with its history.
+    let list: Vec<ConnectionRow> = rows::list(engine.store.pool())
+        .await?
+        .into_iter()
+        .filter(|r| r.retired_ms.is_none())
+        .filter(|r| only.is_none_or(|o| o.contains(&r.uuid)))
+        .collect();
+    let mut reads = match list.len() > BATCH_READS_FROM {
+        true => Some(StoredReads::all(engine.store.pool()).await?),
+        false => None,
+    };
+    for row in list {
+        let r = reads
+            .as_mut()
+            .map(|all| all.remove(&row.id).unwrap_or_default());
+        let obs = observe_from(engine, &row, r.as_ref(), now).await?;
+        let outcome = diagnose_row(
+            &engine.store,
+            &row,
+            &obs,
+            cfg,
+            local_offset(),
+            now,
+            notifier.as_ref(),
+        )
+        .await?;
+        out.push((row, outcome));
+    }
+    Ok(out)
+}
+
+/// The connections `first` and the events already waiting name, for a
+/// diagnosis of just those: `None` when none is worth one (a failed poll,
+/// new log events: the ticker's round sees them), `Some(None)` when events
+/// were lost (lagged: diagnose every connection).
+pub(super) fn named_by(
+    first: Option<Event>,
+    events: &mut broadcast::Receiver<Event>,
+) -> Option<Option<HashSet<String>>> {
+    let mut some = HashSet::new();
+    let mut take = |e: Event| match e {
+        Event::PollError { .. } | Event::LogsIngested { .. } => {}
+        e => {
+            some.insert(e.connection().to_string());
+        }
+    };
+    if let Some(e) = first {
+        take(e);
+    }
+    loop {
+        match events.try_recv() {
+            Ok(e) => take(e),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => return Some(None),
+            Err(_) => break,
+        }
+    }
+    (!some.is_empty()).then_some(Some(some))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::poller::{Side, Stream};
+    use scimwatch_core::ErrorKind;
+
+    fn changed(c: &str) -> Event {
+        Event::CycleCompleted {
+            connection: c.into(),
+            ended_ms: 1,
+        }
+    }
+
+    #[test]
+    fn a_burst_of_events_names_its_connections_once() {
+        let (tx, mut rx) = broadcast::channel(8);
+        for e in [
+            changed("b"),
+            Event::Recovered {
+                connection: "c".into(),
+                side: Side::Graph,
+            },
+            changed("b"),
+            Event::PollError {
+                connection: "d".into(),
+                stream: Stream::GraphJob,
+                kind: ErrorKind::Network,
+                message: "down".into(),
+            },
+        ] {
+            tx.send(e).unwrap();
+        }
+        let got = named_by(Some(changed("a")), &mut rx).unwrap().unwrap();
+        let mut got: Vec<_> = got.into_iter().collect();
+        got.sort();
+        assert_eq!(got, ["a", "b", "c"], "a failed poll alone is not worth one");
+        // Nothing waiting, only a failed poll: none.
+        let none = named_by(
+            Some(Event::LogsIngested {
+                connection: "x".into(),
+                new_events: 1,
+                cycles: vec![],
+            }),
+            &mut rx,
+        );
+        assert!(none.is_none());
+        // Events lost: every connection.
+        for i in 0..20 {
+            tx.send(changed(&format!("n{i}"))).unwrap();
+        }
+        assert_eq!(named_by(None, &mut rx), Some(None));
+    }
+}
