@@ -76,6 +76,7 @@ fn export_all(dir: &Path) -> Owners {
         export!(TenantApp, TenantSummary);
     }
     {
+        use scimwatch_engine::api::demo::DemoStatus;
         use scimwatch_engine::connections::{SaveOutcome, TestResult};
         use scimwatch_engine::diagnose::DiagnosisOutcome;
         use scimwatch_engine::export::{ExportFormat, ExportResult};
@@ -86,7 +87,7 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::read_models::resources::{
             GroupMembers, ResourceHistory, SnapshotPage,
         };
-        use scimwatch_engine::read_models::{DemoStatus, MappingsView, StoredCompliance};
+        use scimwatch_engine::read_models::{MappingsView, StoredCompliance};
         use scimwatch_engine::scim::crawl::{CrawlOutcome, CrawlProgress};
         use scimwatch_engine::scim::discover::ComplianceReport;
         use scimwatch_engine::scim::drift::DriftResult;
