@@ -56,3 +56,11 @@ pub async fn incident_history(
     let (c, k) = (connection.as_deref(), cursor.as_deref());
     Ok(api::incident_history(&state.engine, c, k, limit).await?)
 }
+
+#[tauri::command]
+pub async fn incident_chain(
+    state: State<'_, AppState>,
+    id: i64,
+) -> CommandResult<Vec<IncidentView>> {
+    Ok(api::incident_chain(&state.engine, id).await?)
+}

@@ -1,5 +1,5 @@
 //! Incidents screen: the list, snooze, acknowledge, resolve by hand, the
-//! history.
+//! history, and one incident's chain of re-openings.
 
 use chrono::Utc;
 use scimwatch_core::validate::parse_user_date;
@@ -60,4 +60,10 @@ pub async fn incident_history(
     limit: i64,
 ) -> Result<HistoryPage, EngineError> {
     incidents::history(engine.store.pool(), connection, cursor, limit, Utc::now()).await
+}
+
+/// One incident's history: the hand-resolved incidents it re-opens, itself
+/// and those that re-opened it, oldest first.
+pub async fn incident_chain(engine: &Engine, id: i64) -> Result<Vec<IncidentView>, EngineError> {
+    incidents::chain(engine.store.pool(), id).await
 }

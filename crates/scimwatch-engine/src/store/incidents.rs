@@ -97,6 +97,34 @@ pub(crate) async fn view(pool: &SqlitePool, id: i64) -> Result<IncidentView, Eng
         .into_view()
 }
 
+/// The links of one incident's chain followed at most (a hand resolution
+/// re-opened that many times is a chain long enough to read).
+pub const CHAIN_MAX: usize = 100;
+
+/// One incident's history: the hand-resolved incidents it re-opens, itself,
+/// and the incidents that re-opened it, oldest first.
+pub async fn chain(pool: &SqlitePool, id: i64) -> Result<Vec<IncidentView>, EngineError> {
+    let this = view(pool, id).await?;
+    let mut before = Vec::new();
+    let mut back = this.reopened_from;
+    while let Some(prev) = back.filter(|_| before.len() < CHAIN_MAX) {
+        let v = view(pool, prev).await?;
+        back = v.reopened_from;
+        before.push(v);
+    }
+    before.reverse();
+    let mut forward = this.reopened_as;
+    before.push(this);
+    let mut after = 0;
+    while let Some(next) = forward.filter(|_| after < CHAIN_MAX) {
+        let v = view(pool, next).await?;
+        forward = v.reopened_as;
+        before.push(v);
+        after += 1;
+    }
+    Ok(before)
+}
+
 fn status_str(s: IncidentStatus) -> &'static str {
     match s {
         IncidentStatus::Open => "open",
