@@ -1,7 +1,6 @@
 //! Incidents screen.
 
-use scimwatch_engine::api::incidents as api;
-use scimwatch_engine::store::incidents::{HistoryPage, IncidentView};
+use scimwatch_engine::api::incidents::{self as api, HistoryPage, IncidentView};
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;

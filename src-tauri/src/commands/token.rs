@@ -1,9 +1,8 @@
 //! Token screen: expiry, last verified, Test Connection (also with a new token).
 
 use scimwatch_core::Sensitive;
-use scimwatch_engine::api::token as api;
+use scimwatch_engine::api::token::{self as api, CheckSummary};
 use scimwatch_engine::scim::{CheckResult, TokenStatus};
-use scimwatch_engine::store::scim_checks::CheckSummary;
 use tauri::State;
 
 use crate::error::CommandResult;

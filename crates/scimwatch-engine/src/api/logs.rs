@@ -4,14 +4,68 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::event_filter_check;
 use crate::export::{self, ExportFormat, ExportResult};
 use crate::store::connections::ms_to_time;
-use crate::store::events::{self, CycleRow, EventFilter, EventRow, Page};
+use crate::store::events::{self, CycleRow, EventRow};
 use crate::store::raw_pages;
+
+/// Filters of the Logs screen and `scimwatch-cli logs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct EventFilter {
+    /// `success`, `failure`, `skipped`, `warning`.
+    pub status: Option<String>,
+    /// `create`, `update`, `delete`, `disable`, `stagedDelete`, `other`.
+    pub action: Option<String>,
+    /// Inclusive lower bound, ms since the epoch.
+    #[ts(type = "number | null")]
+    pub since_ms: Option<i64>,
+    /// Exclusive upper bound, ms since the epoch.
+    #[ts(type = "number | null")]
+    pub until_ms: Option<i64>,
+    pub cycle_id: Option<String>,
+    pub error_code: Option<String>,
+    /// Who: part of the source or target display name (any case), or an
+    /// exact source or target id.
+    pub identity: Option<String>,
+}
+
+impl From<&EventFilter> for events::EventFilter {
+    fn from(f: &EventFilter) -> Self {
+        Self {
+            status: f.status.clone(),
+            action: f.action.clone(),
+            since_ms: f.since_ms,
+            until_ms: f.until_ms,
+            cycle_id: f.cycle_id.clone(),
+            error_code: f.error_code.clone(),
+            identity: f.identity.clone(),
+        }
+    }
+}
+
+/// One page of a keyset-paginated list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass back to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> From<events::Page<T>> for Page<T> {
+    fn from(p: events::Page<T>) -> Self {
+        Self {
+            items: p.items,
+            next_cursor: p.next_cursor,
+        }
+    }
+}
 
 /// Events per page when the caller does not say.
 const DEFAULT_PAGE: u32 = 200;
@@ -27,10 +81,11 @@ pub async fn query_logs(
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> Result<Page<EventRow>, EngineError> {
-    let filter = event_filter_check::checked(filter)?;
+    let filter = event_filter_check::checked(&filter.into())?;
     let r = super::row(engine, id).await?;
     let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, 1000);
-    events::query(engine.store.pool(), r.id, &filter, limit, cursor).await
+    let page = events::query(engine.store.pool(), r.id, &filter, limit, cursor).await?;
+    Ok(page.into())
 }
 
 /// One event's full Graph object (steps, modified properties) for the
@@ -69,7 +124,7 @@ pub async fn export_logs(
     format: ExportFormat,
     path: Option<&str>,
 ) -> Result<ExportResult, EngineError> {
-    let filter = event_filter_check::checked(filter)?;
+    let filter = event_filter_check::checked(&filter.into())?;
     if let Some(path) = path {
         return export::export_to(engine, id, &filter, format, path).await;
     }

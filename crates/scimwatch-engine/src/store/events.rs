@@ -296,8 +296,9 @@ pub async fn recompute_rollups(
     Ok(())
 }
 
-/// Filters of the Logs screen and `scimwatch-cli logs`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Filters of the Logs screen (`api::logs::EventFilter`) and
+/// `scimwatch-cli logs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EventFilter {
     /// `success`, `failure`, `skipped`, `warning`.
@@ -305,10 +306,8 @@ pub struct EventFilter {
     /// `create`, `update`, `delete`, `disable`, `stagedDelete`, `other`.
     pub action: Option<String>,
     /// Inclusive lower bound, ms since the epoch.
-    #[ts(type = "number | null")]
     pub since_ms: Option<i64>,
     /// Exclusive upper bound, ms since the epoch.
-    #[ts(type = "number | null")]
     pub until_ms: Option<i64>,
     pub cycle_id: Option<String>,
     pub error_code: Option<String>,
@@ -343,7 +342,7 @@ pub struct EventRow {
 }
 
 /// One page of a keyset-paginated list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass back to get the next page; `null` on the last page.

@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use scimwatch_core::incident::{IncidentState, IncidentStatus, Resolution};
 use serde::Serialize;
 use sqlx::{FromRow, SqlitePool};
-use ts_rs::TS;
 
 use crate::error::EngineError;
 
@@ -17,18 +16,17 @@ pub use manual::{
     acknowledge, history, local_user_name, resolve, HistoryEntry, HistoryPage, HISTORY_MAX_PAGE,
 };
 
-/// An incident as the Incidents screen and `scimwatch-cli incidents` show it.
-#[derive(Debug, Clone, Serialize, TS)]
+/// An incident as stored, with its links (crosses IPC as
+/// `api::incidents::IncidentView`).
+#[derive(Debug, Clone, Serialize)]
 pub struct IncidentView {
     pub id: i64,
     pub connection_id: String,
     pub connection_name: String,
     pub incident: IncidentState,
     /// The hand-resolved incident this one re-opens.
-    #[ts(type = "number | null")]
     pub reopened_from: Option<i64>,
     /// The incident that re-opened this one (resolved by hand, still failing).
-    #[ts(type = "number | null")]
     pub reopened_as: Option<i64>,
 }
 

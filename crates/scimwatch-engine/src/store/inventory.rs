@@ -404,7 +404,7 @@ fn key_of(v: &NewVersion) -> (&str, &str) {
 }
 
 /// What [`complete`] wrote.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CompleteStats {
     pub full: bool,
     pub changes: u32,

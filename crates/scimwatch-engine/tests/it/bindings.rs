@@ -77,6 +77,9 @@ fn export_all(dir: &Path) -> Owners {
     }
     {
         use scimwatch_engine::api::demo::DemoStatus;
+        use scimwatch_engine::api::incidents::{HistoryPage, IncidentView};
+        use scimwatch_engine::api::logs::{EventFilter, Page};
+        use scimwatch_engine::api::token::CheckSummary;
         use scimwatch_engine::connections::{SaveOutcome, TestResult};
         use scimwatch_engine::diagnose::DiagnosisOutcome;
         use scimwatch_engine::export::{ExportFormat, ExportResult};
@@ -94,10 +97,7 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::scim::probe::{ProbeExportFormat, ProbePlan, StoredProbe};
         use scimwatch_engine::scim::{CheckResult, TokenStatus};
         use scimwatch_engine::store::events::{CycleRow, EventRow};
-        use scimwatch_engine::store::events::{EventFilter, Page};
-        use scimwatch_engine::store::incidents::{HistoryPage, IncidentView};
         use scimwatch_engine::store::inventory::SnapshotSummary;
-        use scimwatch_engine::store::scim_checks::CheckSummary;
         use scimwatch_engine::{AppInfo, SecretsPayload};
         export!(
             AppInfo,
