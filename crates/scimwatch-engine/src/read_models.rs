@@ -9,7 +9,7 @@ use crate::store::connections as rows;
 pub(crate) mod compliance;
 mod trace;
 mod trace_match;
-pub use trace::{trace_user, TraceCandidate, UserTrace};
+pub use trace::{trace_user, Trace, TraceCandidate};
 pub mod fleet;
 pub mod resources;
 pub use compliance::{

@@ -2,8 +2,7 @@
 //! Overview, traced through the assignments, the logs, the SaaS and the
 //! job's next cycle.
 
-use scimwatch_engine::api::trace as api;
-use scimwatch_engine::read_models::UserTrace;
+use scimwatch_engine::api::trace::{self as api, UserTrace};
 use tauri::State;
 
 use crate::error::CommandResult;

@@ -12,7 +12,7 @@ use crate::error::EngineError;
 use crate::event_filter_check;
 use crate::export::{self, ExportFormat, ExportResult};
 use crate::store::connections::ms_to_time;
-use crate::store::events::{self, CycleRow, EventRow};
+use crate::store::events::{self, CycleRow};
 use crate::store::raw_pages;
 
 /// Filters of the Logs screen and `scimwatch-cli logs`.
@@ -58,11 +58,60 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-impl<T> From<events::Page<T>> for Page<T> {
-    fn from(p: events::Page<T>) -> Self {
+impl<T, R: Into<T>> From<events::Page<R>> for Page<T> {
+    fn from(p: events::Page<R>) -> Self {
         Self {
-            items: p.items,
+            items: p.items.into_iter().map(Into::into).collect(),
             next_cursor: p.next_cursor,
+        }
+    }
+}
+
+/// A provisioning event as listed (without the raw JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EventRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub event_id: String,
+    #[ts(type = "number")]
+    pub activity_ms: i64,
+    pub job_id: Option<String>,
+    pub cycle_id: Option<String>,
+    pub change_id: Option<String>,
+    pub action: String,
+    pub status: String,
+    pub source_id: Option<String>,
+    pub source_name: Option<String>,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    pub identity_type: Option<String>,
+    pub error_code: Option<String>,
+    pub error_reason: Option<String>,
+    pub error_category: Option<String>,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<i64>,
+}
+
+impl From<events::EventRow> for EventRow {
+    fn from(e: events::EventRow) -> Self {
+        Self {
+            id: e.id,
+            event_id: e.event_id,
+            activity_ms: e.activity_ms,
+            job_id: e.job_id,
+            cycle_id: e.cycle_id,
+            change_id: e.change_id,
+            action: e.action,
+            status: e.status,
+            source_id: e.source_id,
+            source_name: e.source_name,
+            target_id: e.target_id,
+            target_name: e.target_name,
+            identity_type: e.identity_type,
+            error_code: e.error_code,
+            error_reason: e.error_reason,
+            error_category: e.error_category,
+            duration_ms: e.duration_ms,
         }
     }
 }

@@ -316,13 +316,12 @@ pub struct EventFilter {
     pub identity: Option<String>,
 }
 
-/// A provisioning event as listed (without the raw JSON).
-#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize, TS)]
+/// A provisioning event as listed (without the raw JSON); crosses IPC as
+/// `api::logs::EventRow`.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
 pub struct EventRow {
-    #[ts(type = "number")]
     pub id: i64,
     pub event_id: String,
-    #[ts(type = "number")]
     pub activity_ms: i64,
     pub job_id: Option<String>,
     pub cycle_id: Option<String>,
@@ -337,7 +336,6 @@ pub struct EventRow {
     pub error_code: Option<String>,
     pub error_reason: Option<String>,
     pub error_category: Option<String>,
-    #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
 }
 

@@ -78,7 +78,7 @@ fn export_all(dir: &Path) -> Owners {
     {
         use scimwatch_engine::api::demo::DemoStatus;
         use scimwatch_engine::api::incidents::{HistoryPage, IncidentView};
-        use scimwatch_engine::api::logs::{EventFilter, Page};
+        use scimwatch_engine::api::logs::{EventFilter, EventRow, Page};
         use scimwatch_engine::api::token::CheckSummary;
         use scimwatch_engine::connections::{SaveOutcome, TestResult};
         use scimwatch_engine::diagnose::DiagnosisOutcome;
@@ -96,7 +96,7 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::scim::drift::DriftResult;
         use scimwatch_engine::scim::probe::{ProbeExportFormat, ProbePlan, StoredProbe};
         use scimwatch_engine::scim::{CheckResult, TokenStatus};
-        use scimwatch_engine::store::events::{CycleRow, EventRow};
+        use scimwatch_engine::store::events::CycleRow;
         use scimwatch_engine::store::inventory::SnapshotSummary;
         use scimwatch_engine::{AppInfo, SecretsPayload};
         export!(
@@ -137,7 +137,7 @@ fn export_all(dir: &Path) -> Owners {
         );
     }
     {
-        use scimwatch_engine::read_models::UserTrace;
+        use scimwatch_engine::api::trace::UserTrace;
         export!(UserTrace);
     }
     {
