@@ -3,12 +3,12 @@
 //! group's members, a resource's versions.
 
 use scimwatch_core::scim::SnapshotDiff;
-use scimwatch_engine::api::inventory as api;
-use scimwatch_engine::read_models::resources::{GroupMembers, ResourceHistory, SnapshotPage};
+use scimwatch_engine::api::inventory::{
+    self as api, GroupMembers, ResourceHistory, SnapshotPage, SnapshotSummary,
+};
 use scimwatch_engine::read_models::StoredCompliance;
 use scimwatch_engine::scim::crawl::CrawlOutcome;
 use scimwatch_engine::scim::drift::DriftResult;
-use scimwatch_engine::store::inventory::SnapshotSummary;
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;

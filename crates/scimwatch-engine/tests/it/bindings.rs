@@ -78,6 +78,9 @@ fn export_all(dir: &Path) -> Owners {
     {
         use scimwatch_engine::api::demo::DemoStatus;
         use scimwatch_engine::api::incidents::{HistoryPage, IncidentView};
+        use scimwatch_engine::api::inventory::{
+            GroupMembers, ResourceHistory, SnapshotPage, SnapshotSummary,
+        };
         use scimwatch_engine::api::logs::{EventFilter, EventRow, Page};
         use scimwatch_engine::api::token::CheckSummary;
         use scimwatch_engine::connections::{SaveOutcome, TestResult};
@@ -87,9 +90,6 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::monitor::ChecklistView;
         use scimwatch_engine::notify::Notification;
         use scimwatch_engine::poller::Event as PollEvent;
-        use scimwatch_engine::read_models::resources::{
-            GroupMembers, ResourceHistory, SnapshotPage,
-        };
         use scimwatch_engine::read_models::{MappingsView, StoredCompliance};
         use scimwatch_engine::scim::crawl::{CrawlOutcome, CrawlProgress};
         use scimwatch_engine::scim::discover::ComplianceReport;
@@ -97,7 +97,6 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::scim::probe::{ProbeExportFormat, ProbePlan, StoredProbe};
         use scimwatch_engine::scim::{CheckResult, TokenStatus};
         use scimwatch_engine::store::events::CycleRow;
-        use scimwatch_engine::store::inventory::SnapshotSummary;
         use scimwatch_engine::{AppInfo, SecretsPayload};
         export!(
             AppInfo,
