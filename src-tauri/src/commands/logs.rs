@@ -1,9 +1,8 @@
 //! Provisioning logs screen.
 
-use scimwatch_engine::api::logs::{self as api, EventFilter, EventRow, Page};
+use scimwatch_engine::api::logs::{self as api, CycleRow, EventFilter, EventRow, Page};
 use scimwatch_engine::error::EngineError;
 use scimwatch_engine::export::{ExportFormat, ExportResult};
-use scimwatch_engine::store::events::CycleRow;
 use tauri::State;
 
 use crate::error::CommandResult;

@@ -1,7 +1,6 @@
 //! Overview screen: the Entra side at a glance, poll now.
 
-use scimwatch_engine::api::overview as api;
-use scimwatch_engine::graph::observe::StatusReport;
+use scimwatch_engine::api::overview::{self as api, StatusReport};
 use tauri::State;
 
 use crate::error::CommandResult;

@@ -1,6 +1,7 @@
 //! Provisioning logs screen: a page of events, one event's Graph object,
 //! the cycles, the export and the folder it went to.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::Utc;
@@ -12,7 +13,7 @@ use crate::error::EngineError;
 use crate::event_filter_check;
 use crate::export::{self, ExportFormat, ExportResult};
 use crate::store::connections::ms_to_time;
-use crate::store::events::{self, CycleRow};
+use crate::store::events;
 use crate::store::raw_pages;
 
 /// Filters of the Logs screen and `scimwatch-cli logs`.
@@ -116,6 +117,55 @@ impl From<events::EventRow> for EventRow {
     }
 }
 
+/// An error code and how often it occurred.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CodeCountRow {
+    pub code: String,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+impl From<events::CodeCountRow> for CodeCountRow {
+    fn from(v: events::CodeCountRow) -> Self {
+        Self {
+            code: v.code,
+            count: v.count,
+        }
+    }
+}
+
+/// One provisioning cycle, rolled up from its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CycleRow {
+    pub cycle_id: String,
+    #[ts(type = "number")]
+    pub started_ms: i64,
+    #[ts(type = "number")]
+    pub ended_ms: i64,
+    #[ts(type = "number")]
+    pub total: i64,
+    #[ts(type = "number")]
+    pub failures: i64,
+    /// `{action: {status: count}}`.
+    #[ts(type = "Record<string, Record<string, number>>")]
+    pub counts: BTreeMap<String, BTreeMap<String, i64>>,
+    pub top_errors: Vec<CodeCountRow>,
+}
+
+impl From<events::CycleRow> for CycleRow {
+    fn from(v: events::CycleRow) -> Self {
+        Self {
+            cycle_id: v.cycle_id,
+            started_ms: v.started_ms,
+            ended_ms: v.ended_ms,
+            total: v.total,
+            failures: v.failures,
+            counts: v.counts,
+            top_errors: v.top_errors.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// Events per page when the caller does not say.
 const DEFAULT_PAGE: u32 = 200;
 /// The cycles listed.
@@ -160,7 +210,8 @@ pub async fn event_detail(
 /// Provisioning cycles, newest first.
 pub async fn list_cycles(engine: &Engine, id: &str) -> Result<Vec<CycleRow>, EngineError> {
     let r = super::row(engine, id).await?;
-    events::cycles(engine.store.pool(), r.id, CYCLES_LISTED).await
+    let cycles = events::cycles(engine.store.pool(), r.id, CYCLES_LISTED).await?;
+    Ok(cycles.into_iter().map(CycleRow::from).collect())
 }
 
 /// Export the events matching `filter` (checked first) to `path`, the file

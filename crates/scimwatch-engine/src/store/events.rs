@@ -10,7 +10,6 @@ use std::sync::OnceLock;
 use scimwatch_core::graph::{EventRecord, EventWithRaw};
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
-use ts_rs::TS;
 
 use super::raw_pages::{self, Span};
 use crate::error::EngineError;
@@ -458,27 +457,21 @@ pub async fn count(ex: impl SqliteExecutor<'_>, connection_id: i64) -> Result<i6
 }
 
 /// An error code and how often it occurred.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeCountRow {
     pub code: String,
-    #[ts(type = "number")]
     pub count: i64,
 }
 
 /// One provisioning cycle, rolled up from its events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CycleRow {
     pub cycle_id: String,
-    #[ts(type = "number")]
     pub started_ms: i64,
-    #[ts(type = "number")]
     pub ended_ms: i64,
-    #[ts(type = "number")]
     pub total: i64,
-    #[ts(type = "number")]
     pub failures: i64,
     /// `{action: {status: count}}`.
-    #[ts(type = "Record<string, Record<string, number>>")]
     pub counts: BTreeMap<String, BTreeMap<String, i64>>,
     pub top_errors: Vec<CodeCountRow>,
 }

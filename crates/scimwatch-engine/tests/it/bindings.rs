@@ -81,12 +81,12 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::api::inventory::{
             GroupMembers, ResourceHistory, SnapshotPage, SnapshotSummary,
         };
-        use scimwatch_engine::api::logs::{EventFilter, EventRow, Page};
+        use scimwatch_engine::api::logs::{CycleRow, EventFilter, EventRow, Page};
+        use scimwatch_engine::api::overview::StatusReport;
         use scimwatch_engine::api::token::CheckSummary;
         use scimwatch_engine::connections::{SaveOutcome, TestResult};
         use scimwatch_engine::diagnose::DiagnosisOutcome;
         use scimwatch_engine::export::{ExportFormat, ExportResult};
-        use scimwatch_engine::graph::observe::StatusReport;
         use scimwatch_engine::monitor::ChecklistView;
         use scimwatch_engine::notify::Notification;
         use scimwatch_engine::poller::Event as PollEvent;
@@ -96,7 +96,6 @@ fn export_all(dir: &Path) -> Owners {
         use scimwatch_engine::scim::drift::DriftResult;
         use scimwatch_engine::scim::probe::{ProbeExportFormat, ProbePlan, StoredProbe};
         use scimwatch_engine::scim::{CheckResult, TokenStatus};
-        use scimwatch_engine::store::events::CycleRow;
         use scimwatch_engine::{AppInfo, SecretsPayload};
         export!(
             AppInfo,
