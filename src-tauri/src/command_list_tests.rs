@@ -394,6 +394,44 @@ fn every_adapter_is_listed() {
     assert_eq!(found, LIST.len());
 }
 
+/// Each adapter is one call of the engine's API: `commands/<screen>.rs`'s
+/// `name` calls `api::name(` of `scimwatch_engine::api::<screen>` (imported
+/// `as api`), and no other API function.
+#[test]
+fn every_adapter_calls_its_api_function() {
+    for &(module, function) in LIST {
+        let file = module_file(module);
+        let src = strip_comments(&read(&file), &['"']);
+        let import = format!("scimwatch_engine::api::{module}");
+        // Without whitespace: `use …::{self as api, …}` may span lines.
+        let flat: String = src.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(
+            flat.contains(&format!("use{import}asapi;"))
+                || flat.contains(&format!("use{import}::{{selfasapi")),
+            "{file}: imports no `{import} as api`"
+        );
+        let at = src
+            .find(&format!("fn {function}("))
+            .unwrap_or_else(|| panic!("{file}: no `fn {function}(`"));
+        let body = &src[at..];
+        let body = &body[..body.find("#[tauri::command").unwrap_or(body.len())];
+        let calls: Vec<&str> = body
+            .match_indices("api::")
+            .map(|(i, _)| {
+                let name = &body[i + "api::".len()..];
+                name.split(|c: char| !is_ident_char(c))
+                    .next()
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(
+            calls,
+            vec![function],
+            "{file}: the adapter {function} calls {calls:?}, not exactly `api::{function}`"
+        );
+    }
+}
+
 #[test]
 fn the_parsers_read_what_they_are_given() {
     let calls = js_calls(

@@ -32,7 +32,8 @@ pub fn start_monitor(handle: &AppHandle, engine: &Engine, notifier: &Notifiers) 
     let runtime = tauri::async_runtime::handle();
     let _entered = runtime.inner().enter();
     if let Some(state) = handle.try_state::<AppState>() {
-        tauri::async_runtime::block_on(crate::commands::demo::restore(&state));
+        let restore = scimwatch_engine::api::demo::restore(&state.engine, &state.demo);
+        tauri::async_runtime::block_on(restore);
     }
     let settings = tauri::async_runtime::block_on(scimwatch_engine::settings::load(&engine.store))
         .unwrap_or_default();

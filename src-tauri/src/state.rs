@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use scimwatch_engine::api::demo::DemoSlot;
 use scimwatch_engine::monitor::Watch;
 use scimwatch_engine::notify::Notifiers;
 use scimwatch_engine::Engine;
@@ -14,7 +15,7 @@ pub struct AppState {
     /// The running monitor (poller + diagnosis); `None` until started.
     pub watch: Arc<Mutex<Option<Arc<Watch>>>>,
     /// The built-in demo tenant, when opened.
-    pub demo: Arc<Mutex<Option<Arc<entra_sim::SimHandle>>>>,
+    pub demo: DemoSlot,
 }
 
 impl AppState {
@@ -23,7 +24,7 @@ impl AppState {
             engine,
             notifier,
             watch: Arc::new(Mutex::new(None)),
-            demo: Arc::new(Mutex::new(None)),
+            demo: DemoSlot::default(),
         }
     }
 
@@ -52,14 +53,6 @@ impl AppState {
                 Err(_) => return false,
             }
         }
-    }
-
-    pub fn demo(&self) -> Option<Arc<entra_sim::SimHandle>> {
-        self.demo.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    pub fn set_demo(&self, sim: Option<Arc<entra_sim::SimHandle>>) {
-        *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = sim;
     }
 }
 

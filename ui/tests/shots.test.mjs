@@ -787,6 +787,7 @@ function monitorBackend(db, scenario) {
       v.incident.resolution = { at, by_hand: true, by: "alex", note, evidence: v.incident.evidence, action: v.incident.action, followed_up: false, reopened: false };
       return v;
     },
+    incident_chain: ({ id }) => incidents.filter((v) => v.id === id),
     incident_history: ({ connection }) => ({
       items: incidents
         .filter((v) => !connection || v.connection_id === connection)

@@ -8,9 +8,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use scimwatch_core::health::Severity;
 use scimwatch_core::{CommandError, ErrorKind};
 use scimwatch_engine::alerts::send::Sender;
-use scimwatch_engine::alerts::{
-    self, outbox, AlertChannel, AlertChannelInput, ChannelKind, EmailSettings,
-};
+use scimwatch_engine::alerts::{self, AlertChannel, AlertChannelInput, ChannelKind, EmailSettings};
+use scimwatch_engine::api::alerts as api;
 use scimwatch_engine::Engine;
 
 use crate::{print_json, read_secret};
@@ -183,7 +182,7 @@ pub async fn run(engine: &Engine, cmd: AlertsCommand, json: bool) -> Result<(), 
     let now = Utc::now();
     match cmd {
         AlertsCommand::List => {
-            let list = alerts::list(engine).await?;
+            let list = api::list_alert_channels(engine).await?;
             if json {
                 print_json(&list)?;
             } else if list.is_empty() {
@@ -195,7 +194,7 @@ pub async fn run(engine: &Engine, cmd: AlertsCommand, json: bool) -> Result<(), 
             }
         }
         AlertsCommand::Add(a) => {
-            let added = alerts::add(engine, &input(&a)?, now).await?;
+            let added = api::add_alert_channel(engine, &input(&a)?).await?;
             if json {
                 print_json(&added)?;
             } else {
@@ -210,7 +209,7 @@ pub async fn run(engine: &Engine, cmd: AlertsCommand, json: bool) -> Result<(), 
             }
         }
         AlertsCommand::Remove { channel } => {
-            let c = alerts::remove(engine, &channel).await?;
+            let c = api::remove_alert_channel(engine, &channel).await?;
             if json {
                 print_json(&serde_json::json!({ "removed": c }))?;
             } else {
@@ -238,7 +237,7 @@ pub async fn run(engine: &Engine, cmd: AlertsCommand, json: bool) -> Result<(), 
             }
         }
         AlertsCommand::Dead => {
-            let dead = outbox::dead_letters(engine.store.pool(), 200).await?;
+            let dead = api::list_dead_letters(engine).await?;
             if json {
                 print_json(&dead)?;
             } else if dead.is_empty() {
@@ -258,7 +257,7 @@ pub async fn run(engine: &Engine, cmd: AlertsCommand, json: bool) -> Result<(), 
             }
         }
         AlertsCommand::Retry { id, channel } => {
-            let n = alerts::channels::retry(engine, id, channel.as_deref(), now).await?;
+            let n = api::retry_dead_letters(engine, id, channel.as_deref()).await?;
             if json {
                 print_json(&serde_json::json!({ "requeued": n }))?;
             } else {

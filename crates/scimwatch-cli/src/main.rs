@@ -25,6 +25,7 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use scimwatch_core::{AuthMode, Cloud, CommandError, Connection, ConnectionInput, Sensitive};
+use scimwatch_engine::api;
 use scimwatch_engine::connections::{self, SecretsInput};
 use scimwatch_engine::secrets::SecretStoreKind;
 use scimwatch_engine::Engine;
@@ -277,14 +278,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 ),
                 None => None,
             };
-            let list = scimwatch_engine::store::incidents::list(
-                engine.store.pool(),
-                conn.as_deref(),
-                !all,
-                500,
-            )
-            .await
-            .map_err(|e| fail(e.into()))?;
+            let list = api::incidents::list_incidents(&engine, conn.as_deref(), !all)
+                .await
+                .map_err(|e| fail(e.into()))?;
             if json {
                 print_json(&list).map_err(fail)?;
             } else if list.is_empty() {
@@ -358,7 +354,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Connections { command } => match command {
             ConnectionsCommand::List => {
-                let list = connections::list(&engine.store)
+                let list = api::connections::list_connections(&engine)
                     .await
                     .map_err(|e| fail(e.into()))?;
                 if json {
@@ -381,27 +377,20 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     a.client_certificate_file.as_deref(),
                 )
                 .map_err(fail)?;
-                let saved = connections::update(
-                    &engine.store,
-                    engine.secrets.as_ref(),
-                    &c.id,
-                    &input,
-                    &secrets,
-                    Utc::now(),
-                )
-                .await
-                .map_err(|e| {
-                    let mut e = CommandError::from(e);
-                    // Say how to confirm from here.
-                    let ask = "confirm that the stored one belongs to it";
-                    for f in &mut e.fields {
-                        if f.message.contains(ask) {
-                            f.message.push_str(" (`--keep-secret`)");
+                let saved = api::connections::update_connection(&engine, &c.id, &input, &secrets)
+                    .await
+                    .map_err(|e| {
+                        let mut e = CommandError::from(e);
+                        // Say how to confirm from here.
+                        let ask = "confirm that the stored one belongs to it";
+                        for f in &mut e.fields {
+                            if f.message.contains(ask) {
+                                f.message.push_str(" (`--keep-secret`)");
+                            }
                         }
-                    }
-                    e.message = e.message.replace(ask, &format!("{ask} (`--keep-secret`)"));
-                    fail(e)
-                })?;
+                        e.message = e.message.replace(ask, &format!("{ask} (`--keep-secret`)"));
+                        fail(e)
+                    })?;
                 if json {
                     print_json(&saved).map_err(fail)?;
                 } else {
@@ -415,10 +404,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
             ConnectionsCommand::Remove { connection } => {
-                let removed =
-                    connections::remove(&engine.store, engine.secrets.as_ref(), &connection)
-                        .await
-                        .map_err(|e| fail(e.into()))?;
+                let removed = api::connections::remove_connection(&engine, &connection)
+                    .await
+                    .map_err(|e| fail(e.into()))?;
                 if json {
                     print_json(&removed).map_err(fail)?;
                 } else {
@@ -488,15 +476,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     scim_token_expires: a.token_expires,
                     keep_secrets_for_new_endpoint: false,
                 };
-                let saved = connections::add(
-                    &engine.store,
-                    engine.secrets.as_ref(),
-                    &input,
-                    &secrets,
-                    Utc::now(),
-                )
-                .await
-                .map_err(|e| fail(e.into()))?;
+                let saved = api::connections::add_connection(&engine, &input, &secrets)
+                    .await
+                    .map_err(|e| fail(e.into()))?;
                 if json {
                     print_json(&saved).map_err(fail)?;
                 } else {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use clap::Subcommand;
 use scimwatch_core::{CommandError, ErrorKind};
+use scimwatch_engine::api::remediation as api;
 use scimwatch_engine::remediate::{self, Consent, GraphCall, OnDemandResult, RemediationStatus};
 use scimwatch_engine::Engine;
 
@@ -184,9 +185,9 @@ pub async fn run(engine: &Engine, cmd: RemediateCommand, json: bool) -> Result<(
                 )
                 .await?
             } else if disable {
-                remediate::disable(engine, &connection, Utc::now()).await?
+                api::disable_remediation(engine, &connection).await?
             } else {
-                remediate::status(engine, &connection).await?
+                api::remediation_status(engine, &connection).await?
             };
             if json {
                 print_json(&st)?;
@@ -199,7 +200,7 @@ pub async fn run(engine: &Engine, cmd: RemediateCommand, json: bool) -> Result<(
             scope,
             yes,
         } => {
-            let call = remediate::preview_restart(engine, &connection, &scope).await?;
+            let call = api::preview_restart(engine, &connection, &scope).await?;
             if !json || !yes {
                 print_call(&call);
             }
@@ -207,8 +208,7 @@ pub async fn run(engine: &Engine, cmd: RemediateCommand, json: bool) -> Result<(
                 println!("Not sent.");
                 return Ok(());
             }
-            let out =
-                remediate::restart(engine, &connection, &scope, Some(&call), Utc::now()).await?;
+            let out = api::restart_provisioning(engine, &connection, &scope, &call).await?;
             if json {
                 print_json(&out)?;
             } else {
@@ -220,7 +220,7 @@ pub async fn run(engine: &Engine, cmd: RemediateCommand, json: bool) -> Result<(
             user,
             yes,
         } => {
-            let call = remediate::preview_on_demand(engine, &connection, &user).await?;
+            let call = api::preview_provision_on_demand(engine, &connection, &user).await?;
             if !json || !yes {
                 print_call(&call);
             }
@@ -228,9 +228,7 @@ pub async fn run(engine: &Engine, cmd: RemediateCommand, json: bool) -> Result<(
                 println!("Not sent.");
                 return Ok(());
             }
-            let out =
-                remediate::provision_on_demand(engine, &connection, &user, Some(&call), Utc::now())
-                    .await?;
+            let out = api::provision_on_demand(engine, &connection, &user, &call).await?;
             if json {
                 print_json(&out)?;
             } else {

@@ -8,8 +8,7 @@ use clap::Subcommand;
 use scimwatch_core::{CommandError, ErrorKind};
 use scimwatch_engine::scim::drift::{drift, stored_assignments};
 use scimwatch_engine::scim::{
-    check_connection, discover, run_inventory, test_token, CancelFlag, CheckResult, CrawlConfig,
-    CrawlMode, ScimError,
+    discover, run_inventory, test_token, CancelFlag, CheckResult, CrawlConfig, CrawlMode, ScimError,
 };
 use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::inventory;
@@ -177,7 +176,7 @@ pub async fn run(engine: &Engine, cmd: ScimCommand, json: bool) -> Result<u8, Co
                 }
                 None => {
                     let row = resolve(engine, connection).await?;
-                    check_connection(engine, &row.uuid, Utc::now())
+                    scimwatch_engine::api::token::test_connection(engine, &row.uuid)
                         .await
                         .map_err(scim)?
                 }

@@ -1,8 +1,10 @@
 //! scimwatch-engine: everything that touches the outside world — the SQLite
 //! store, the OS keychain, Graph and SCIM over HTTP, the poller — exposed as
-//! plain async functions that the desktop shell and the CLI both call.
+//! plain async functions. The shells (the desktop app and the CLI) call
+//! [`api`], one module per screen.
 
 pub mod alerts;
+pub mod api;
 pub mod checkup;
 pub mod connections;
 pub mod diagnose;

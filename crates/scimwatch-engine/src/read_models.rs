@@ -1,22 +1,15 @@
-//! Read models for the screens, by connection uuid or name: the bodies of
-//! the Token, Inventory and Incidents commands and of the matching CLI
-//! commands, so the shell stays a set of one-line adapters.
-
-use scimwatch_core::scim::SnapshotDiff;
-use scimwatch_core::Sensitive;
+//! Read models for the screens, by connection uuid or name: what the
+//! screens' entry points in `api/` build on (the Mappings view, compliance,
+//! the per-user trace, a tenant's apps, a snapshot's resources).
 
 use crate::engine::Engine;
 use crate::error::EngineError;
-use crate::scim::drift::{drift, stored_assignments, DriftResult};
-use crate::scim::{test_token, CheckResult, ScimError};
 use crate::store::connections as rows;
-use crate::store::inventory::{self, SnapshotSummary};
-use crate::store::scim_checks::{self, CheckSummary};
 
-mod compliance;
+pub(crate) mod compliance;
 mod trace;
 mod trace_match;
-pub use trace::{trace_user, TraceCandidate, UserTrace};
+pub use trace::{trace_user, Trace, TraceCandidate};
 pub mod fleet;
 pub mod resources;
 pub use compliance::{
@@ -26,74 +19,6 @@ pub use compliance::{
 
 async fn row(engine: &Engine, connection: &str) -> Result<rows::ConnectionRow, EngineError> {
     rows::require(engine.store.pool(), connection).await
-}
-
-/// Inventory snapshots of a connection, newest first.
-pub async fn snapshots(
-    engine: &Engine,
-    connection: &str,
-) -> Result<Vec<SnapshotSummary>, EngineError> {
-    let r = row(engine, connection).await?;
-    inventory::list(engine.store.pool(), r.id, 200).await
-}
-
-/// What changed between two complete snapshots of a connection.
-pub async fn diff_snapshots(
-    engine: &Engine,
-    connection: &str,
-    a: i64,
-    b: i64,
-) -> Result<SnapshotDiff, EngineError> {
-    let r = row(engine, connection).await?;
-    let mut conn = engine.store.pool().acquire().await?;
-    inventory::diff(&mut conn, r.id, a, b).await
-}
-
-/// Recent Test Connection results, newest first.
-pub async fn check_history(
-    engine: &Engine,
-    connection: &str,
-) -> Result<Vec<CheckSummary>, EngineError> {
-    let r = row(engine, connection).await?;
-    scim_checks::history(engine.store.pool(), r.id, 100).await
-}
-
-/// The latest Test Connection with its full (redacted) exchange.
-pub async fn latest_check(
-    engine: &Engine,
-    connection: &str,
-) -> Result<Option<CheckResult>, EngineError> {
-    let r = row(engine, connection).await?;
-    scim_checks::latest(engine.store.pool(), r.id).await
-}
-
-/// Test a new token against the connection's Tenant URL before it goes into
-/// Entra. Nothing is stored.
-pub async fn test_new_token(
-    engine: &Engine,
-    connection: &str,
-    token: &Sensitive<String>,
-) -> Result<CheckResult, ScimError> {
-    let r = row(engine, connection).await?;
-    let url = r.scim_url.ok_or_else(|| {
-        ScimError::Engine(EngineError::NotFound(
-            "this connection has no SCIM Tenant URL; add one first".into(),
-        ))
-    })?;
-    test_token(&url, token).await
-}
-
-/// Entra's assigned users against the latest complete inventory.
-pub async fn drift_report(engine: &Engine, connection: &str) -> Result<DriftResult, ScimError> {
-    let r = row(engine, connection).await?;
-    let side = stored_assignments(engine, r.id).await?.ok_or_else(|| {
-        ScimError::Engine(EngineError::NotFound(
-            "no Entra assignments are stored for this connection yet: drift needs the Entra side \
-             polled at least once"
-                .into(),
-        ))
-    })?;
-    drift(engine, connection, &side.assigned, &side.config).await
 }
 
 /// The Mappings & assignments screen: the latest schema, assignments and
@@ -244,19 +169,6 @@ pub async fn mappings(engine: &Engine, connection: &str) -> Result<MappingsView,
     })
 }
 
-/// The Mappings screen's view: the targets compared with the `/Schemas`
-/// the latest recorded discovery read, and the stored compliance (the same
-/// the Inventory shows). Nothing is asked of the SaaS: "Re-examine"
-/// (`reexamine`) runs a discovery and records it.
-pub async fn mappings_screen(
-    engine: &Engine,
-    connection: &str,
-) -> Result<MappingsView, EngineError> {
-    let mut view = mappings(engine, connection).await?;
-    view.compliance = Some(compliance::with_stored(engine, connection, &mut view).await?);
-    Ok(view)
-}
-
 /// `*target <- source` (as `graph::sync::mappings_body` stores it) → its parts.
 fn attribute_view(text: &str) -> AttributeView {
     let matching = text.contains('*');
@@ -312,82 +224,4 @@ pub fn annotate(
         without_attributes: ids(|s| !s.lists_attributes()),
         undeclared,
     };
-}
-
-/// A page of provisioning events for the logs table (keyset pagination).
-pub async fn logs_page(
-    engine: &Engine,
-    connection: &str,
-    filter: &crate::store::events::EventFilter,
-    cursor: Option<&str>,
-    limit: u32,
-) -> Result<crate::store::events::Page<crate::store::events::EventRow>, EngineError> {
-    let r = row(engine, connection).await?;
-    crate::store::events::query(
-        engine.store.pool(),
-        r.id,
-        filter,
-        limit.clamp(1, 1000),
-        cursor,
-    )
-    .await
-}
-
-/// One event's full Graph object (steps, modified properties) for the
-/// drawer: the event with Graph id `event_id` at `activity_ms` (as listed).
-pub async fn event_detail(
-    engine: &Engine,
-    connection: &str,
-    event_id: &str,
-    activity_ms: i64,
-) -> Result<serde_json::Value, EngineError> {
-    let r = row(engine, connection).await?;
-    let raw = crate::store::raw_pages::raw_json(engine.store.pool(), r.id, activity_ms, event_id)
-        .await?
-        .ok_or_else(|| {
-            EngineError::NotFound(format!(
-                "no event {event_id} at {}",
-                crate::store::connections::ms_to_time(activity_ms).to_rfc3339()
-            ))
-        })?;
-    serde_json::from_str(&raw).map_err(|e| EngineError::Io(format!("stored event unreadable: {e}")))
-}
-
-/// Provisioning cycles, newest first.
-pub async fn cycles(
-    engine: &Engine,
-    connection: &str,
-    limit: u32,
-) -> Result<Vec<crate::store::events::CycleRow>, EngineError> {
-    let r = row(engine, connection).await?;
-    crate::store::events::cycles(engine.store.pool(), r.id, limit).await
-}
-
-/// Export the events matching `filter` to the Downloads folder.
-pub async fn export_logs(
-    engine: &Engine,
-    connection: &str,
-    filter: &crate::store::events::EventFilter,
-    format: crate::export::ExportFormat,
-    stamp: &str,
-) -> Result<crate::export::ExportResult, EngineError> {
-    let r = row(engine, connection).await?;
-    let path = crate::export::export_path(engine.data_dir(), &r.name, format, stamp);
-    crate::export::export_events(&engine.store, r.id, filter, format, &path).await
-}
-
-/// One switch of the built-in demo tenant.
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-pub struct DemoFault {
-    pub kind: String,
-    pub description: String,
-    pub active: bool,
-}
-
-/// The built-in demo tenant's state.
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-pub struct DemoStatus {
-    pub running: bool,
-    pub connection_id: Option<String>,
-    pub faults: Vec<DemoFault>,
 }

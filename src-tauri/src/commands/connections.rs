@@ -1,8 +1,8 @@
 //! Connections screen.
 
-use chrono::Utc;
 use scimwatch_core::{Connection, ConnectionInput};
-use scimwatch_engine::connections::{self, SaveOutcome, TestDepth, TestResult};
+use scimwatch_engine::api::connections as api;
+use scimwatch_engine::connections::{SaveOutcome, TestResult};
 use scimwatch_engine::read_models::fleet::{TenantApp, TenantSummary};
 use scimwatch_engine::SecretsPayload;
 use tauri::State;
@@ -12,26 +12,23 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn list_connections(state: State<'_, AppState>) -> CommandResult<Vec<Connection>> {
-    Ok(connections::list(&state.engine.store).await?)
+    Ok(api::list_connections(&state.engine).await?)
 }
 
-/// The apps of an all-apps tenant, worst first (none for another connection).
 #[tauri::command]
 pub async fn tenant_apps(
     state: State<'_, AppState>,
     tenant: String,
 ) -> CommandResult<Vec<TenantApp>> {
-    Ok(scimwatch_engine::read_models::fleet::tenant_apps(&state.engine.store, &tenant).await?)
+    Ok(api::tenant_apps(&state.engine, &tenant).await?)
 }
 
-/// An all-apps tenant at a glance: its apps worst first, how many need
-/// attention, its Graph budget (`None` for another connection).
 #[tauri::command]
 pub async fn tenant_summary(
     state: State<'_, AppState>,
     tenant: String,
 ) -> CommandResult<Option<TenantSummary>> {
-    Ok(scimwatch_engine::read_models::fleet::tenant_summary(&state.engine.store, &tenant).await?)
+    Ok(api::tenant_summary(&state.engine, &tenant).await?)
 }
 
 #[tauri::command]
@@ -40,15 +37,7 @@ pub async fn add_connection(
     input: ConnectionInput,
     secrets: SecretsPayload,
 ) -> CommandResult<SaveOutcome> {
-    let e = &state.engine;
-    Ok(connections::add(
-        &e.store,
-        e.secrets.as_ref(),
-        &input,
-        &secrets.into(),
-        Utc::now(),
-    )
-    .await?)
+    Ok(api::add_connection(&state.engine, &input, &secrets.into()).await?)
 }
 
 #[tauri::command]
@@ -58,9 +47,7 @@ pub async fn update_connection(
     input: ConnectionInput,
     secrets: SecretsPayload,
 ) -> CommandResult<SaveOutcome> {
-    let e = &state.engine;
-    let s = secrets.into();
-    Ok(connections::update(&e.store, e.secrets.as_ref(), &id, &input, &s, Utc::now()).await?)
+    Ok(api::update_connection(&state.engine, &id, &input, &secrets.into()).await?)
 }
 
 #[tauri::command]
@@ -68,12 +55,10 @@ pub async fn remove_connection(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Connection> {
-    let e = &state.engine;
-    Ok(connections::remove(&e.store, e.secrets.as_ref(), &id).await?)
+    Ok(api::remove_connection(&state.engine, &id).await?)
 }
 
-/// "Test" on the form: what is typed, unsaved. The typed secrets are used
-/// for this test only: never stored, logged or sent back.
+/// "Test" on the form: what is typed, unsaved.
 #[tauri::command]
 pub async fn test_connection_input(
     state: State<'_, AppState>,
@@ -82,20 +67,6 @@ pub async fn test_connection_input(
     secrets: SecretsPayload,
     resolve_only: Option<bool>,
 ) -> CommandResult<TestResult> {
-    let e = &state.engine;
-    let depth = match resolve_only {
-        Some(true) => TestDepth::BeforeSave,
-        _ => TestDepth::Full,
-    };
-    let s = secrets.into();
-    Ok(connections::test_unsaved(
-        &e.store,
-        e.secrets.as_ref(),
-        id.as_deref(),
-        &input,
-        &s,
-        depth,
-        Utc::now(),
-    )
-    .await?)
+    let (e, s) = (&state.engine, secrets.into());
+    Ok(api::test_connection_input(e, id.as_deref(), &input, &s, resolve_only).await?)
 }

@@ -1,9 +1,6 @@
 //! Incidents screen.
 
-use chrono::Utc;
-use scimwatch_core::validate::parse_user_date;
-use scimwatch_core::ValidationError;
-use scimwatch_engine::store::incidents::{self, HistoryPage, IncidentView};
+use scimwatch_engine::api::incidents::{self as api, HistoryPage, IncidentView};
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
@@ -15,40 +12,27 @@ pub async fn list_incidents(
     connection: Option<String>,
     active_only: bool,
 ) -> CommandResult<Vec<IncidentView>> {
-    Ok(incidents::list(
-        state.engine.store.pool(),
-        connection.as_deref(),
-        active_only,
-        500,
-    )
-    .await?)
+    Ok(api::list_incidents(&state.engine, connection.as_deref(), active_only).await?)
 }
 
-/// Snooze reminders until `until` (RFC 3339 or YYYY-MM-DD); `null` un-snoozes.
 #[tauri::command]
 pub async fn snooze_incident(
     state: State<'_, AppState>,
     id: i64,
     until: Option<String>,
 ) -> CommandResult<IncidentView> {
-    let until = match until.as_deref() {
-        None | Some("") => None,
-        Some(t) => Some(parse_user_date(t).map_err(|m| ValidationError::single("until", m))?),
-    };
-    Ok(incidents::snooze(state.engine.store.pool(), id, until).await?)
+    Ok(api::snooze_incident(&state.engine, id, until.as_deref()).await?)
 }
 
-/// Acknowledge: reminders stop; recovery is still detected.
 #[tauri::command]
 pub async fn acknowledge_incident(
     state: State<'_, AppState>,
     id: i64,
 ) -> CommandResult<IncidentView> {
-    let by = incidents::local_user_name();
-    Ok(incidents::acknowledge(state.engine.store.pool(), id, &by, Utc::now()).await?)
+    Ok(api::acknowledge_incident(&state.engine, id).await?)
 }
 
-/// Resolve by hand with a note; re-opens at the next diagnosis if still failing.
+/// Resolve by hand; the tray follows at once.
 #[tauri::command]
 pub async fn resolve_incident(
     app: AppHandle,
@@ -56,13 +40,11 @@ pub async fn resolve_incident(
     id: i64,
     note: String,
 ) -> CommandResult<IncidentView> {
-    let by = incidents::local_user_name();
-    let v = incidents::resolve(state.engine.store.pool(), id, &by, &note, Utc::now()).await?;
+    let v = api::resolve_incident(&state.engine, id, &note).await?;
     crate::tray::refresh(&app).await;
     Ok(v)
 }
 
-/// The history, newest first, a page after `cursor`.
 #[tauri::command]
 pub async fn incident_history(
     state: State<'_, AppState>,
@@ -70,12 +52,14 @@ pub async fn incident_history(
     cursor: Option<String>,
     limit: i64,
 ) -> CommandResult<HistoryPage> {
-    Ok(incidents::history(
-        state.engine.store.pool(),
-        connection.as_deref(),
-        cursor.as_deref(),
-        limit,
-        Utc::now(),
-    )
-    .await?)
+    let (c, k) = (connection.as_deref(), cursor.as_deref());
+    Ok(api::incident_history(&state.engine, c, k, limit).await?)
+}
+
+#[tauri::command]
+pub async fn incident_chain(
+    state: State<'_, AppState>,
+    id: i64,
+) -> CommandResult<Vec<IncidentView>> {
+    Ok(api::incident_chain(&state.engine, id).await?)
 }

@@ -1,10 +1,8 @@
 //! Provisioning logs screen.
 
-use chrono::Utc;
+use scimwatch_engine::api::logs::{self as api, CycleRow, EventFilter, EventRow, Page};
 use scimwatch_engine::error::EngineError;
-use scimwatch_engine::export::{self, ExportFormat, ExportResult};
-use scimwatch_engine::read_models;
-use scimwatch_engine::store::events::{CycleRow, EventFilter, EventRow, Page};
+use scimwatch_engine::export::{ExportFormat, ExportResult};
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -18,16 +16,7 @@ pub async fn query_logs(
     cursor: Option<String>,
     limit: Option<u32>,
 ) -> CommandResult<Page<EventRow>> {
-    let filter =
-        scimwatch_engine::event_filter_check::checked(&filter).map_err(EngineError::from)?;
-    Ok(read_models::logs_page(
-        &state.engine,
-        &id,
-        &filter,
-        cursor.as_deref(),
-        limit.unwrap_or(200),
-    )
-    .await?)
+    Ok(api::query_logs(&state.engine, &id, &filter, cursor.as_deref(), limit).await?)
 }
 
 #[tauri::command]
@@ -37,12 +26,12 @@ pub async fn event_detail(
     event_id: String,
     activity_ms: i64,
 ) -> CommandResult<serde_json::Value> {
-    Ok(read_models::event_detail(&state.engine, &id, &event_id, activity_ms).await?)
+    Ok(api::event_detail(&state.engine, &id, &event_id, activity_ms).await?)
 }
 
 #[tauri::command]
 pub async fn list_cycles(state: State<'_, AppState>, id: String) -> CommandResult<Vec<CycleRow>> {
-    Ok(read_models::cycles(&state.engine, &id, 200).await?)
+    Ok(api::list_cycles(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -53,22 +42,14 @@ pub async fn export_logs(
     format: ExportFormat,
     path: Option<String>,
 ) -> CommandResult<ExportResult> {
-    let filter =
-        scimwatch_engine::event_filter_check::checked(&filter).map_err(EngineError::from)?;
-    if let Some(path) = path {
-        // The file the admin chose in the save dialog.
-        return Ok(export::export_to(&state.engine, &id, &filter, format, &path).await?);
-    }
-    let stamp = Utc::now().format("%Y%m%d-%H%M%S").to_string();
-    Ok(read_models::export_logs(&state.engine, &id, &filter, format, &stamp).await?)
+    Ok(api::export_logs(&state.engine, &id, &filter, format, path.as_deref()).await?)
 }
 
 /// "Show in folder" after an export: opens the folder holding `path` in the
 /// file manager (`xdg-open`; the opener plugin is not a dependency).
 #[tauri::command]
 pub fn reveal_export(path: String) -> CommandResult<()> {
-    let folder = export::export_folder(&path)?;
-    open_folder(&folder).map_err(|m| EngineError::Io(m).into())
+    open_folder(&api::reveal_export(&path)?).map_err(|m| EngineError::Io(m).into())
 }
 
 #[cfg(target_os = "linux")]

@@ -1,5 +1,6 @@
-//! One module per screen. Each command is a one-line adapter over a plain
-//! async function in `scimwatch-engine`, tested there without a GUI.
+//! One module per screen. Each command is a one-line adapter over one
+//! function of the engine's API, `scimwatch_engine::api::<screen>::<name>`
+//! (same screen, same name), tested there without a GUI.
 //!
 //! The commands are listed once, in `src-tauri/commands.list`; the build
 //! script generates `handler()` (the invoke handler) and `LIST` from it.

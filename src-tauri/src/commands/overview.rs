@@ -1,9 +1,6 @@
 //! Overview screen: the Entra side at a glance, poll now.
 
-use chrono::Utc;
-use scimwatch_core::{CommandError, ErrorKind};
-use scimwatch_engine::graph::observe::{status_report, StatusReport};
-use scimwatch_engine::store::connections as rows;
+use scimwatch_engine::api::overview::{self as api, StatusReport};
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -11,23 +8,10 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn job_status(state: State<'_, AppState>, id: String) -> CommandResult<StatusReport> {
-    let pool = state.engine.store.pool();
-    let row = rows::require(pool, &id).await?;
-    Ok(status_report(&state.engine.store, &row, Utc::now()).await?)
+    Ok(api::job_status(&state.engine, &id).await?)
 }
 
-/// Poll Entra, test the SCIM endpoint and diagnose now (one connection or all).
 #[tauri::command]
 pub async fn poll_now(state: State<'_, AppState>, id: Option<String>) -> CommandResult<()> {
-    match state.watch() {
-        Some(w) => {
-            w.poll_now(id).await;
-            Ok(())
-        }
-        None => Err(CommandError {
-            kind: ErrorKind::Internal,
-            message: "monitoring is not running".into(),
-            fields: Vec::new(),
-        }),
-    }
+    api::poll_now(state.watch().as_deref(), id).await
 }

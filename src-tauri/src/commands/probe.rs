@@ -1,14 +1,9 @@
-//! Inventory → Compliance: "Test with Entra's requests" (issue 20). The
-//! plan first, the run (the write probe only with the plan's token and the
-//! host typed back — the engine refuses otherwise), progress events, cancel
-//! (the run still cleans up), clean-up of leftovers, the stored report and
-//! its export.
+//! Inventory → Compliance: "Test with Entra's requests" (issue 20); the
+//! run's progress goes out as `probe-progress` events.
 
-use chrono::Utc;
+use scimwatch_engine::api::probe as api;
 use scimwatch_engine::export::ExportResult;
-use scimwatch_engine::scim::probe::{
-    self, Consent, ProbeExportFormat, ProbePlan, ProbeStep, StoredProbe,
-};
+use scimwatch_engine::scim::probe::{ProbeExportFormat, ProbePlan, ProbeStep, StoredProbe};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -26,7 +21,7 @@ struct ProbeProgressEvent {
 
 #[tauri::command]
 pub async fn probe_plan(state: State<'_, AppState>, id: String) -> CommandResult<ProbePlan> {
-    Ok(probe::probe_plan(&state.engine, &id).await?)
+    Ok(api::probe_plan(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -38,10 +33,6 @@ pub async fn run_probe(
     token: Option<String>,
     host: Option<String>,
 ) -> CommandResult<StoredProbe> {
-    let consent = match (token, host) {
-        (Some(token), Some(host)) => Some(Consent { token, host }),
-        _ => None,
-    };
     let conn = id.clone();
     let emit = move |s: &ProbeStep| {
         let e = ProbeProgressEvent {
@@ -52,22 +43,22 @@ pub async fn run_probe(
             tracing::warn!(error = %e, "could not emit probe progress");
         }
     };
-    Ok(probe::run_probe(&state.engine, &id, write, consent, Some(&emit), Utc::now()).await?)
+    Ok(api::run_probe(&state.engine, &id, write, token, host, Some(&emit)).await?)
 }
 
 #[tauri::command]
 pub async fn cancel_probe(state: State<'_, AppState>, id: String) -> CommandResult<bool> {
-    Ok(probe::cancel_probe(&state.engine, &id).await?)
+    Ok(api::cancel_probe(&state.engine, &id).await?)
 }
 
 #[tauri::command]
 pub async fn probe_cleanup(state: State<'_, AppState>, id: String) -> CommandResult<StoredProbe> {
-    Ok(probe::cleanup_now(&state.engine, &id).await?)
+    Ok(api::probe_cleanup(&state.engine, &id).await?)
 }
 
 #[tauri::command]
 pub async fn stored_probe(state: State<'_, AppState>, id: String) -> CommandResult<StoredProbe> {
-    Ok(probe::stored_probe(&state.engine, &id).await?)
+    Ok(api::stored_probe(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -77,5 +68,5 @@ pub async fn export_probe(
     format: ProbeExportFormat,
     path: String,
 ) -> CommandResult<ExportResult> {
-    Ok(probe::export_probe(&state.engine, &id, format, &path).await?)
+    Ok(api::export_probe(&state.engine, &id, format, &path).await?)
 }

@@ -1,14 +1,13 @@
 //! Opt-in remediation actions: the per-connection switch, provision on
 //! demand and restart (preview, then send as previewed), the actions taken.
-//! The switch checks the stored sign-in: a delegated one's consent to the
-//! write permission, an application's permission. A delegated sign-in
-//! without that consent consents in the app (the switch's "Sign in and
-//! consent…": `start_sign_in` with `remediation`, then the switch again),
-//! or in a terminal with `scimwatch-cli remediation NAME --enable`.
+//! A delegated sign-in without consent to the write permission consents in
+//! the app (the switch's "Sign in and consent…": `start_sign_in` with
+//! `remediation`, then the switch again), or in a terminal with
+//! `scimwatch-cli remediation NAME --enable`.
 
-use chrono::Utc;
+use scimwatch_engine::api::remediation as api;
 use scimwatch_engine::remediate::{
-    self, AuditEntry, Consent, GraphCall, OnDemandOutcome, RemediationStatus, RestartOutcome,
+    AuditEntry, GraphCall, OnDemandOutcome, RemediationStatus, RestartOutcome,
 };
 use tauri::State;
 
@@ -20,7 +19,7 @@ pub async fn remediation_status(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<RemediationStatus> {
-    Ok(remediate::status(&state.engine, &id).await?)
+    Ok(api::remediation_status(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -28,7 +27,7 @@ pub async fn enable_remediation(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<RemediationStatus> {
-    Ok(remediate::enable(&state.engine, &id, Consent::Stored, Utc::now()).await?)
+    Ok(api::enable_remediation(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -36,7 +35,7 @@ pub async fn disable_remediation(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<RemediationStatus> {
-    Ok(remediate::disable(&state.engine, &id, Utc::now()).await?)
+    Ok(api::disable_remediation(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -44,7 +43,7 @@ pub async fn remediation_actions(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Vec<AuditEntry>> {
-    Ok(remediate::actions(&state.engine, &id, 50).await?)
+    Ok(api::remediation_actions(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -53,7 +52,7 @@ pub async fn preview_provision_on_demand(
     id: String,
     user: String,
 ) -> CommandResult<GraphCall> {
-    Ok(remediate::preview_on_demand(&state.engine, &id, &user).await?)
+    Ok(api::preview_provision_on_demand(&state.engine, &id, &user).await?)
 }
 
 #[tauri::command]
@@ -63,10 +62,7 @@ pub async fn provision_on_demand(
     user: String,
     confirmed: GraphCall,
 ) -> CommandResult<OnDemandOutcome> {
-    Ok(
-        remediate::provision_on_demand(&state.engine, &id, &user, Some(&confirmed), Utc::now())
-            .await?,
-    )
+    Ok(api::provision_on_demand(&state.engine, &id, &user, &confirmed).await?)
 }
 
 #[tauri::command]
@@ -75,7 +71,7 @@ pub async fn preview_restart(
     id: String,
     scope: Vec<String>,
 ) -> CommandResult<GraphCall> {
-    Ok(remediate::preview_restart(&state.engine, &id, &scope).await?)
+    Ok(api::preview_restart(&state.engine, &id, &scope).await?)
 }
 
 #[tauri::command]
@@ -85,5 +81,5 @@ pub async fn restart_provisioning(
     scope: Vec<String>,
     confirmed: GraphCall,
 ) -> CommandResult<RestartOutcome> {
-    Ok(remediate::restart(&state.engine, &id, &scope, Some(&confirmed), Utc::now()).await?)
+    Ok(api::restart_provisioning(&state.engine, &id, &scope, &confirmed).await?)
 }

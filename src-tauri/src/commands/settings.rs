@@ -1,6 +1,7 @@
 //! Settings screen.
 
-use scimwatch_core::settings::Theme;
+use scimwatch_core::settings::{Settings, Theme};
+use scimwatch_engine::api::settings as api;
 use scimwatch_engine::AppInfo;
 use tauri::State;
 
@@ -9,56 +10,34 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
-    Ok(state.engine.info())
+    Ok(api::app_info(&state.engine))
 }
 
-/// "Send a test notification": proves the desktop can show scimwatch's pop-ups.
 #[tauri::command]
 pub fn send_test_notification(state: State<'_, AppState>) -> CommandResult<()> {
-    state
-        .notifier
-        .send(&scimwatch_engine::notify::test_notification())
-        .map(|_| ())
-        .map_err(|e| scimwatch_core::CommandError {
-            kind: scimwatch_core::ErrorKind::Internal,
-            message: e.to_string(),
-            fields: Vec::new(),
-        })
+    api::send_test_notification(state.notifier.as_ref())
 }
 
 #[tauri::command]
-pub async fn get_settings(
-    state: State<'_, AppState>,
-) -> CommandResult<scimwatch_core::settings::Settings> {
-    Ok(scimwatch_engine::settings::load(&state.engine.store).await?)
+pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<Settings> {
+    Ok(api::get_settings(&state.engine).await?)
 }
 
 /// Validate, store and apply at once (intervals, thresholds, notifications).
 #[tauri::command]
 pub async fn save_settings(
     state: State<'_, AppState>,
-    settings: scimwatch_core::settings::Settings,
-) -> CommandResult<scimwatch_core::settings::Settings> {
-    let saved =
-        scimwatch_engine::settings::save(&state.engine.store, &settings, chrono::Utc::now())
-            .await?;
-    if let Some(w) = state.watch() {
-        w.reconfigure(saved.clone()).await;
-    }
-    Ok(saved)
+    settings: Settings,
+) -> CommandResult<Settings> {
+    Ok(api::save_settings(&state.engine, state.watch().as_deref(), &settings).await?)
 }
 
-/// Settings → Appearance: the stored theme.
 #[tauri::command]
 pub async fn get_theme(state: State<'_, AppState>) -> CommandResult<Theme> {
-    Ok(scimwatch_engine::settings::load_theme(&state.engine.store).await?)
+    Ok(api::get_theme(&state.engine).await?)
 }
 
-/// Store the theme; the window has already applied it.
 #[tauri::command]
 pub async fn set_theme(state: State<'_, AppState>, theme: Theme) -> CommandResult<Theme> {
-    Ok(
-        scimwatch_engine::settings::save_theme(&state.engine.store, theme, chrono::Utc::now())
-            .await?,
-    )
+    Ok(api::set_theme(&state.engine, theme).await?)
 }

@@ -2,16 +2,12 @@
 //! in…"): start (browser or device code), follow, cancel. The browser is
 //! opened from Rust through the opener plugin's API, which the web view's
 //! capability does not govern (that one stays scoped to the portal hosts);
-//! when no browser opens, the UI shows the sign-in URL to copy. With
-//! `remediation` the sign-in also asks consent for the remediation actions'
-//! write permission (the switch's "Sign in and consent…").
+//! when no browser opens, the UI shows the sign-in URL to copy.
 
 use std::sync::Arc;
 
-use scimwatch_engine::remediate;
-use scimwatch_engine::signin::{
-    self, Opener, SignInMethod, SignInOptions, SignInSession, SignInStatus,
-};
+use scimwatch_engine::api::signin as api;
+use scimwatch_engine::signin::{Opener, SignInMethod, SignInSession, SignInStatus};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
@@ -34,29 +30,13 @@ pub async fn start_sign_in(
     method: SignInMethod,
     remediation: bool,
 ) -> CommandResult<SignInSession> {
-    // The remediation switch's "Sign in and consent…": consent to the write
-    // permission too, kept by the stored sign-in for the switch's check.
-    let extra = if remediation {
-        vec![remediate::WRITE_PERMISSION.to_string()]
-    } else {
-        Vec::new()
-    };
-    Ok(signin::start(
-        &state.engine,
-        &id,
-        method,
-        system_browser(app),
-        SignInOptions {
-            extra,
-            ..SignInOptions::default()
-        },
-    )
-    .await?)
+    let browser = system_browser(app);
+    Ok(api::start_sign_in(&state.engine, &id, method, browser, remediation).await?)
 }
 
 #[tauri::command]
 pub async fn sign_in_state(state: State<'_, AppState>, id: String) -> CommandResult<SignInStatus> {
-    Ok(signin::status(&state.engine, &id).await?)
+    Ok(api::sign_in_state(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -64,5 +44,5 @@ pub async fn cancel_sign_in(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Option<SignInSession>> {
-    Ok(signin::cancel(&state.engine, &id).await?)
+    Ok(api::cancel_sign_in(&state.engine, &id).await?)
 }

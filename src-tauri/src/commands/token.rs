@@ -1,10 +1,8 @@
 //! Token screen: expiry, last verified, Test Connection (also with a new token).
 
-use chrono::Utc;
 use scimwatch_core::Sensitive;
-use scimwatch_engine::read_models;
-use scimwatch_engine::scim::{self, CheckResult, TokenStatus};
-use scimwatch_engine::store::scim_checks::CheckSummary;
+use scimwatch_engine::api::token::{self as api, CheckSummary};
+use scimwatch_engine::scim::{CheckResult, TokenStatus};
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -12,12 +10,12 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn token_status(state: State<'_, AppState>, id: String) -> CommandResult<TokenStatus> {
-    Ok(scim::token_status(&state.engine, &id, Utc::now()).await?)
+    Ok(api::token_status(&state.engine, &id).await?)
 }
 
 #[tauri::command]
 pub async fn test_connection(state: State<'_, AppState>, id: String) -> CommandResult<CheckResult> {
-    Ok(scim::check_connection(&state.engine, &id, Utc::now()).await?)
+    Ok(api::test_connection(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -26,7 +24,7 @@ pub async fn test_new_token(
     id: String,
     token: Sensitive<String>,
 ) -> CommandResult<CheckResult> {
-    Ok(read_models::test_new_token(&state.engine, &id, &token).await?)
+    Ok(api::test_new_token(&state.engine, &id, &token).await?)
 }
 
 #[tauri::command]
@@ -34,7 +32,7 @@ pub async fn check_history(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Vec<CheckSummary>> {
-    Ok(read_models::check_history(&state.engine, &id).await?)
+    Ok(api::check_history(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -42,5 +40,5 @@ pub async fn latest_check(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Option<CheckResult>> {
-    Ok(read_models::latest_check(&state.engine, &id).await?)
+    Ok(api::latest_check(&state.engine, &id).await?)
 }

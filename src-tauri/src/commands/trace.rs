@@ -2,8 +2,7 @@
 //! Overview, traced through the assignments, the logs, the SaaS and the
 //! job's next cycle.
 
-use chrono::Utc;
-use scimwatch_engine::read_models::{self, UserTrace};
+use scimwatch_engine::api::trace::{self as api, UserTrace};
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -15,5 +14,5 @@ pub async fn trace_user(
     id: String,
     query: String,
 ) -> CommandResult<UserTrace> {
-    Ok(read_models::trace_user(&state.engine, &id, &query, Utc::now()).await?)
+    Ok(api::trace_user(&state.engine, &id, &query).await?)
 }

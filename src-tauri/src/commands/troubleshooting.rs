@@ -1,7 +1,7 @@
 //! Troubleshooting screen: the checklist over live evidence.
 
-use chrono::Utc;
-use scimwatch_engine::monitor::{self, ChecklistView};
+use scimwatch_engine::api::troubleshooting as api;
+use scimwatch_engine::monitor::ChecklistView;
 use tauri::State;
 
 use crate::error::CommandResult;
@@ -9,7 +9,7 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn run_checklist(state: State<'_, AppState>, id: String) -> CommandResult<ChecklistView> {
-    Ok(monitor::run_checklist(&state.engine, &id, Utc::now()).await?)
+    Ok(api::run_checklist(&state.engine, &id).await?)
 }
 
 #[tauri::command]
@@ -18,5 +18,5 @@ pub async fn confirm_step(
     id: String,
     step: String,
 ) -> CommandResult<ChecklistView> {
-    Ok(monitor::confirm_step(&state.engine, &id, &step, Utc::now()).await?)
+    Ok(api::confirm_step(&state.engine, &id, &step).await?)
 }

@@ -362,6 +362,12 @@ export function incidentHistory(connection: string | null, cursor: string | null
   return call<HistoryPage>("incident_history", { connection, cursor, limit });
 }
 
+/** One incident's history: the hand-resolved incidents it re-opens, itself
+ * and those that re-opened it, oldest first. */
+export function incidentChain(id: number): Promise<IncidentView[]> {
+  return call<IncidentView[]>("incident_chain", { id });
+}
+
 export function sendTestNotification(): Promise<null> {
   return call<null>("send_test_notification", {});
 }

@@ -134,6 +134,7 @@ function defaultHandlers(): FakeBackend["handlers"] {
     drift_report: () => reject("not_found", "Entra assignments were not polled yet"),
     list_incidents: () => [],
     incident_history: () => ({ items: [], next_cursor: null }),
+    incident_chain: () => [],
     job_status: () => ({
       connection_id: "c1", connection: "Contoso → Acme", app_display_name: null, job_id: null, graph: "unknown",
       blind_reason: null, blind_since: null, job_read_at: null, status_code: null, schedule_state: null,

@@ -511,6 +511,30 @@ fn no_module_cycles_in_core_the_engine_and_the_cli() {
     assert!(found.is_empty(), "module cycles:\n{}", found.join("\n"));
 }
 
+/// The engine's `api/` is its top layer (ARCHITECTURE.md): what the shells
+/// call, imported by no other module of the engine.
+#[test]
+fn nothing_in_the_engine_imports_its_api() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scimwatch-engine/src");
+    let g = graph(&src);
+    let in_api = |f: &str| f == "api" || f.starts_with("api/");
+    let api_files = g.keys().filter(|f| in_api(f)).count();
+    assert!(
+        api_files >= 15,
+        "the engine's api/: only {api_files} files read"
+    );
+    let found: Vec<String> = g
+        .iter()
+        .filter(|(a, _)| !in_api(a))
+        .flat_map(|(a, tos)| {
+            tos.iter()
+                .filter(|(b, _)| in_api(b))
+                .map(move |(b, p)| format!("{a} imports {b}: {p}"))
+        })
+        .collect();
+    assert!(found.is_empty(), "api/ is imported:\n{}", found.join("\n"));
+}
+
 /// The reader itself, on a small crate written to a temporary folder: a
 /// cycle through nested braces, `self`, a renamed import and `super::` is
 /// found, and one through a re-export (`pub use`) leads to the defining

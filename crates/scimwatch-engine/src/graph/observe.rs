@@ -324,7 +324,7 @@ impl StreamView {
 }
 
 /// The Entra side of one connection at a glance.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatusReport {
     pub connection_id: String,
     pub connection: String,
@@ -338,7 +338,6 @@ pub struct StatusReport {
     pub job_read_at: Option<String>,
     pub status_code: Option<String>,
     pub schedule_state: Option<String>,
-    #[ts(type = "number | null")]
     pub interval_minutes: Option<i64>,
     pub last_cycle_began: Option<String>,
     pub last_cycle_ended: Option<String>,
@@ -351,19 +350,14 @@ pub struct StatusReport {
     pub quarantine: Option<QuarantineView>,
     pub users_mapping_enabled: Option<bool>,
     pub groups_mapping_enabled: Option<bool>,
-    #[ts(type = "number | null")]
     pub assigned_users: Option<u64>,
-    #[ts(type = "number | null")]
     pub assigned_groups: Option<u64>,
-    #[ts(type = "number | null")]
     pub group_members: Option<u64>,
-    #[ts(type = "number | null")]
     pub in_scope_users: Option<u64>,
     /// `assigned users and groups only`, `all users and groups`, or null when unknown.
     pub scope: Option<String>,
     pub tenant_url: Option<String>,
     pub logs_available: Option<bool>,
-    #[ts(type = "number")]
     pub events_stored: i64,
     pub last_cycle: Option<CycleRow>,
     /// Each Graph stream's own health (job, configuration, logs), in that

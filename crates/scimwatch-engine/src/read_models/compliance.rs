@@ -313,7 +313,7 @@ pub async fn reexamine(
 }
 
 /// The Mappings view's `/Schemas` comparison and compliance, from the store.
-pub(super) async fn with_stored(
+pub(crate) async fn with_stored(
     engine: &Engine,
     connection: &str,
     view: &mut MappingsView,

@@ -29,7 +29,7 @@ pub const MAX_SEARCH: usize = 200;
 pub const BODY_ITEMS: usize = 50;
 
 /// A page of a snapshot's users or groups.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SnapshotPage {
     /// The snapshot browsed (`state` says `incomplete` when it is not the
     /// SaaS's whole inventory).
@@ -45,7 +45,7 @@ pub struct SnapshotPage {
 }
 
 /// A member of a group, as the group lists it and as the same snapshot holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MemberView {
     /// The member's id (`value`).
     pub id: String,
@@ -60,7 +60,7 @@ pub struct MemberView {
 }
 
 /// A page of a group's members in one snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GroupMembers {
     pub snapshot: SnapshotSummary,
     pub group: ResourceRef,
@@ -105,7 +105,7 @@ pub struct ResourceVersion {
 }
 
 /// Every stored version of a resource across the complete snapshots.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResourceHistory {
     pub resource_type: ResourceType,
     pub id: String,

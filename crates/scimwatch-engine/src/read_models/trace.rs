@@ -11,8 +11,6 @@ use scimwatch_core::trace::{
     TraceJudgement,
 };
 use scimwatch_core::{Cloud, ValidationError};
-use serde::Serialize;
-use ts_rs::TS;
 
 pub use super::trace_match::TraceCandidate;
 use super::trace_match::{candidates, pick, scim_is, scim_str, Sources, SCIM_KEY};
@@ -32,9 +30,10 @@ pub const MAX_CANDIDATES: usize = 20;
 /// Events read to find who a search names.
 const SEARCH_EVENTS: u32 = 500;
 
-/// What a search found: the people it matched and, when it names one, the trace.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct UserTrace {
+/// What a search found: the people it matched and, when it names one, the
+/// trace (crosses IPC as `api::trace::UserTrace`).
+#[derive(Debug, Clone)]
+pub struct Trace {
     pub connection_id: String,
     pub query: String,
     /// Who the search matched, exact matches first (at most 20).
@@ -155,7 +154,7 @@ pub async fn trace_user(
     connection: &str,
     query: &str,
     now: DateTime<Utc>,
-) -> Result<UserTrace, EngineError> {
+) -> Result<Trace, EngineError> {
     let q = validate(query)?;
     let row = super::row(engine, connection).await?;
     let pool = engine.store.pool();
@@ -187,7 +186,7 @@ pub async fn trace_user(
     let chosen = pick(q, &list).map(|i| list[i].clone());
     let more_candidates = list.len() > MAX_CANDIDATES;
     list.truncate(MAX_CANDIDATES);
-    let mut out = UserTrace {
+    let mut out = Trace {
         connection_id: row.uuid.clone(),
         query: q.to_string(),
         candidates: list,

@@ -10,7 +10,6 @@ use std::sync::OnceLock;
 use scimwatch_core::graph::{EventRecord, EventWithRaw};
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
-use ts_rs::TS;
 
 use super::raw_pages::{self, Span};
 use crate::error::EngineError;
@@ -296,8 +295,9 @@ pub async fn recompute_rollups(
     Ok(())
 }
 
-/// Filters of the Logs screen and `scimwatch-cli logs`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Filters of the Logs screen (`api::logs::EventFilter`) and
+/// `scimwatch-cli logs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EventFilter {
     /// `success`, `failure`, `skipped`, `warning`.
@@ -305,10 +305,8 @@ pub struct EventFilter {
     /// `create`, `update`, `delete`, `disable`, `stagedDelete`, `other`.
     pub action: Option<String>,
     /// Inclusive lower bound, ms since the epoch.
-    #[ts(type = "number | null")]
     pub since_ms: Option<i64>,
     /// Exclusive upper bound, ms since the epoch.
-    #[ts(type = "number | null")]
     pub until_ms: Option<i64>,
     pub cycle_id: Option<String>,
     pub error_code: Option<String>,
@@ -317,13 +315,12 @@ pub struct EventFilter {
     pub identity: Option<String>,
 }
 
-/// A provisioning event as listed (without the raw JSON).
-#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize, TS)]
+/// A provisioning event as listed (without the raw JSON); crosses IPC as
+/// `api::logs::EventRow`.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
 pub struct EventRow {
-    #[ts(type = "number")]
     pub id: i64,
     pub event_id: String,
-    #[ts(type = "number")]
     pub activity_ms: i64,
     pub job_id: Option<String>,
     pub cycle_id: Option<String>,
@@ -338,12 +335,11 @@ pub struct EventRow {
     pub error_code: Option<String>,
     pub error_reason: Option<String>,
     pub error_category: Option<String>,
-    #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
 }
 
 /// One page of a keyset-paginated list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass back to get the next page; `null` on the last page.
@@ -461,27 +457,21 @@ pub async fn count(ex: impl SqliteExecutor<'_>, connection_id: i64) -> Result<i6
 }
 
 /// An error code and how often it occurred.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeCountRow {
     pub code: String,
-    #[ts(type = "number")]
     pub count: i64,
 }
 
 /// One provisioning cycle, rolled up from its events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CycleRow {
     pub cycle_id: String,
-    #[ts(type = "number")]
     pub started_ms: i64,
-    #[ts(type = "number")]
     pub ended_ms: i64,
-    #[ts(type = "number")]
     pub total: i64,
-    #[ts(type = "number")]
     pub failures: i64,
     /// `{action: {status: count}}`.
-    #[ts(type = "Record<string, Record<string, number>>")]
     pub counts: BTreeMap<String, BTreeMap<String, i64>>,
     pub top_errors: Vec<CodeCountRow>,
 }

@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use scimwatch_core::incident::{IncidentState, IncidentStatus, Resolution};
 use serde::Serialize;
 use sqlx::{FromRow, SqlitePool};
-use ts_rs::TS;
 
 use crate::error::EngineError;
 
@@ -17,18 +16,17 @@ pub use manual::{
     acknowledge, history, local_user_name, resolve, HistoryEntry, HistoryPage, HISTORY_MAX_PAGE,
 };
 
-/// An incident as the Incidents screen and `scimwatch-cli incidents` show it.
-#[derive(Debug, Clone, Serialize, TS)]
+/// An incident as stored, with its links (crosses IPC as
+/// `api::incidents::IncidentView`).
+#[derive(Debug, Clone, Serialize)]
 pub struct IncidentView {
     pub id: i64,
     pub connection_id: String,
     pub connection_name: String,
     pub incident: IncidentState,
     /// The hand-resolved incident this one re-opens.
-    #[ts(type = "number | null")]
     pub reopened_from: Option<i64>,
     /// The incident that re-opened this one (resolved by hand, still failing).
-    #[ts(type = "number | null")]
     pub reopened_as: Option<i64>,
 }
 
@@ -95,6 +93,34 @@ pub(crate) async fn view(pool: &SqlitePool, id: i64) -> Result<IncidentView, Eng
         .await?;
     row.ok_or_else(|| EngineError::NotFound(format!("no incident {id}")))?
         .into_view()
+}
+
+/// The links of one incident's chain followed at most (a hand resolution
+/// re-opened that many times is a chain long enough to read).
+pub const CHAIN_MAX: usize = 100;
+
+/// One incident's history: the hand-resolved incidents it re-opens, itself,
+/// and the incidents that re-opened it, oldest first.
+pub async fn chain(pool: &SqlitePool, id: i64) -> Result<Vec<IncidentView>, EngineError> {
+    let this = view(pool, id).await?;
+    let mut before = Vec::new();
+    let mut back = this.reopened_from;
+    while let Some(prev) = back.filter(|_| before.len() < CHAIN_MAX) {
+        let v = view(pool, prev).await?;
+        back = v.reopened_from;
+        before.push(v);
+    }
+    before.reverse();
+    let mut forward = this.reopened_as;
+    before.push(this);
+    let mut after = 0;
+    while let Some(next) = forward.filter(|_| after < CHAIN_MAX) {
+        let v = view(pool, next).await?;
+        forward = v.reopened_as;
+        before.push(v);
+        after += 1;
+    }
+    Ok(before)
 }
 
 fn status_str(s: IncidentStatus) -> &'static str {

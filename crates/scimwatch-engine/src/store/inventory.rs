@@ -23,7 +23,6 @@ use chrono::{DateTime, Utc};
 use scimwatch_core::scim::{diff_snapshots, ContentHash, HashedResource, Snapshot, SnapshotDiff};
 use serde::Serialize;
 use sqlx::{FromRow, Sqlite, SqliteConnection, SqliteExecutor, Transaction};
-use ts_rs::TS;
 
 use crate::error::EngineError;
 use crate::store::connections::ms_to_time;
@@ -37,7 +36,7 @@ pub use read::{connection_of, diff, load, load_users, stored_bytes, MEMBER_LABEL
 pub const MAX_CHAIN: usize = 20;
 
 /// `User` or `Group`, as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ResourceType {
     User,
     Group,
@@ -72,11 +71,9 @@ pub type Key = (ResourceType, String);
 pub type State = HashMap<Key, Entry>;
 
 /// A snapshot as listed to the admin.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SnapshotSummary {
-    #[ts(type = "number")]
     pub id: i64,
-    #[ts(type = "number | null")]
     pub base_id: Option<i64>,
     /// Whether it lists every resource (else it is a delta against `base_id`).
     pub full: bool,
@@ -404,7 +401,7 @@ fn key_of(v: &NewVersion) -> (&str, &str) {
 }
 
 /// What [`complete`] wrote.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CompleteStats {
     pub full: bool,
     pub changes: u32,

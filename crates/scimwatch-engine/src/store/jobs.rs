@@ -26,31 +26,23 @@ pub struct JobSnapshot {
 }
 
 /// A stored job status row.
-#[derive(Debug, Clone, FromRow, Serialize, TS)]
+#[derive(Debug, Clone, FromRow, Serialize)]
 pub struct JobSnapshotRow {
-    #[ts(type = "number")]
     pub id: i64,
-    #[ts(type = "number")]
     pub connection_id: i64,
     pub job_id: String,
-    #[ts(type = "number")]
     pub observed_ms: i64,
-    #[ts(type = "number")]
     pub last_seen_ms: i64,
     pub content_hash: String,
     pub status_code: Option<String>,
     pub schedule_state: Option<String>,
     pub schedule_interval: Option<String>,
     pub last_execution_state: Option<String>,
-    #[ts(type = "number | null")]
     pub last_execution_began_ms: Option<i64>,
-    #[ts(type = "number | null")]
     pub last_execution_ended_ms: Option<i64>,
-    #[ts(type = "number | null")]
     pub last_successful_ended_ms: Option<i64>,
     pub quarantine_reason: Option<String>,
     #[serde(skip)]
-    #[ts(skip)]
     pub raw_json: String,
 }
 
@@ -168,14 +160,11 @@ impl ConfigKind {
 }
 
 /// A stored configuration version.
-#[derive(Debug, Clone, FromRow, Serialize, TS)]
+#[derive(Debug, Clone, FromRow, Serialize)]
 pub struct ConfigVersionRow {
-    #[ts(type = "number")]
     pub id: i64,
     pub kind: String,
-    #[ts(type = "number")]
     pub observed_ms: i64,
-    #[ts(type = "number")]
     pub last_seen_ms: i64,
     pub content_hash: String,
     pub body_json: String,

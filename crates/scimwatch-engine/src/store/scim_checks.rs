@@ -1,10 +1,10 @@
 //! SCIM Test Connection results (`scim_checks`). `exchange_json` holds the
-//! whole [`CheckResult`] (requests and responses, token redacted).
+//! whole [`CheckResult`] (requests and responses, token redacted). The
+//! history crosses IPC as `api::token::CheckSummary`.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{FromRow, SqliteExecutor};
-use ts_rs::TS;
 
 use crate::error::EngineError;
 use crate::scim::check_result::CheckResult;
@@ -12,9 +12,8 @@ use crate::store::connections::ms_to_time;
 use scimwatch_core::scim::Verdict;
 
 /// One stored check, without its exchanges (for history lists).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckSummary {
-    #[ts(type = "number")]
     pub id: i64,
     pub checked_at: DateTime<Utc>,
     pub ok: bool,

@@ -76,27 +76,26 @@ fn export_all(dir: &Path) -> Owners {
         export!(TenantApp, TenantSummary);
     }
     {
+        use scimwatch_engine::api::demo::DemoStatus;
+        use scimwatch_engine::api::incidents::{HistoryPage, IncidentView};
+        use scimwatch_engine::api::inventory::{
+            GroupMembers, ResourceHistory, SnapshotPage, SnapshotSummary,
+        };
+        use scimwatch_engine::api::logs::{CycleRow, EventFilter, EventRow, Page};
+        use scimwatch_engine::api::overview::StatusReport;
+        use scimwatch_engine::api::token::CheckSummary;
         use scimwatch_engine::connections::{SaveOutcome, TestResult};
         use scimwatch_engine::diagnose::DiagnosisOutcome;
         use scimwatch_engine::export::{ExportFormat, ExportResult};
-        use scimwatch_engine::graph::observe::StatusReport;
         use scimwatch_engine::monitor::ChecklistView;
         use scimwatch_engine::notify::Notification;
         use scimwatch_engine::poller::Event as PollEvent;
-        use scimwatch_engine::read_models::resources::{
-            GroupMembers, ResourceHistory, SnapshotPage,
-        };
-        use scimwatch_engine::read_models::{DemoStatus, MappingsView, StoredCompliance};
+        use scimwatch_engine::read_models::{MappingsView, StoredCompliance};
         use scimwatch_engine::scim::crawl::{CrawlOutcome, CrawlProgress};
         use scimwatch_engine::scim::discover::ComplianceReport;
         use scimwatch_engine::scim::drift::DriftResult;
         use scimwatch_engine::scim::probe::{ProbeExportFormat, ProbePlan, StoredProbe};
         use scimwatch_engine::scim::{CheckResult, TokenStatus};
-        use scimwatch_engine::store::events::{CycleRow, EventRow};
-        use scimwatch_engine::store::events::{EventFilter, Page};
-        use scimwatch_engine::store::incidents::{HistoryPage, IncidentView};
-        use scimwatch_engine::store::inventory::SnapshotSummary;
-        use scimwatch_engine::store::scim_checks::CheckSummary;
         use scimwatch_engine::{AppInfo, SecretsPayload};
         export!(
             AppInfo,
@@ -136,7 +135,7 @@ fn export_all(dir: &Path) -> Owners {
         );
     }
     {
-        use scimwatch_engine::read_models::UserTrace;
+        use scimwatch_engine::api::trace::UserTrace;
         export!(UserTrace);
     }
     {

@@ -16,7 +16,7 @@ async fn env() -> Env {
 
 async fn refresh(env: &Env) -> scimwatch_core::scim::DriftReport {
     env.poll_and_crawl().await;
-    read_models::drift_report(&env.engine, &env.row.uuid)
+    scimwatch_engine::api::inventory::drift_report(&env.engine, &env.row.uuid)
         .await
         .unwrap()
         .report

@@ -453,5 +453,20 @@ async fn a_hand_resolution_reopens_when_the_live_evidence_still_fails() {
         .await
         .unwrap();
     assert_eq!(history.items[0].reopened_from, Some(first));
+
+    // One incident's history (the `incident_chain` command): the hand
+    // resolution and its re-opening, oldest first, from either end.
+    let second = history.items[0].id;
+    for id in [first, second] {
+        let chain = scimwatch_engine::api::incidents::incident_chain(&env.engine, id)
+            .await
+            .unwrap();
+        let ids: Vec<i64> = chain.iter().map(|v| v.id).collect();
+        assert_eq!(ids, vec![first, second], "from {id}");
+    }
+    let missing = scimwatch_engine::api::incidents::incident_chain(&env.engine, second + 100)
+        .await
+        .unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
     env.sim.shutdown().await;
 }

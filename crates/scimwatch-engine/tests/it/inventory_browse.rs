@@ -296,7 +296,7 @@ async fn an_incomplete_snapshot_is_browsable_and_labelled_a_failed_one_is_not() 
         .unwrap_err();
     assert!(e.to_string().contains("is failed"), "{e}");
     // Never a diff base or a diff side.
-    let e = read_models::diff_snapshots(&t.engine, &t.uuid, s, inc)
+    let e = scimwatch_engine::api::inventory::diff_snapshots(&t.engine, &t.uuid, s, inc)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("incomplete"), "{e}");
@@ -384,7 +384,7 @@ async fn the_diff_shows_values_and_names_members() {
         None,
     )
     .await;
-    let d = read_models::diff_snapshots(&t.engine, &t.uuid, a, b)
+    let d = scimwatch_engine::api::inventory::diff_snapshots(&t.engine, &t.uuid, a, b)
         .await
         .unwrap();
     let c = &d.users.changed[0];

@@ -18,11 +18,12 @@ use axum::Router;
 use chrono::Utc;
 use scim_fixture::{add_connection, engine};
 use scimwatch_core::{ConnectionInput, Sensitive};
+use scimwatch_engine::api::mappings::mappings_view as mappings_screen;
 use scimwatch_engine::connections::{self, SecretsInput};
 use scimwatch_engine::graph::sync::{MappingSummary, MappingsBody, SettingsBody};
 use scimwatch_engine::read_models::{
-    mappings, mappings_screen, reexamine, stored_compliance, AttributeView, ComplianceVerdict,
-    MappingsView, SchemasCheck,
+    mappings, reexamine, stored_compliance, AttributeView, ComplianceVerdict, MappingsView,
+    SchemasCheck,
 };
 use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::jobs::{record_config, ConfigKind};

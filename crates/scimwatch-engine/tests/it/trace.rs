@@ -9,7 +9,7 @@ use chrono::Utc;
 use entra_sim::tenant::Principal;
 use graph_support::Env;
 use scimwatch_core::trace::TraceTone;
-use scimwatch_engine::read_models::{trace_user, UserTrace};
+use scimwatch_engine::read_models::{trace_user, Trace as UserTrace};
 
 async fn env() -> Env {
     Env::both_sides_at(Utc::now()).await

@@ -9,7 +9,6 @@ use scimwatch_core::incident::{self, IncidentStatus, ManualError};
 use scimwatch_core::ValidationError;
 use serde::Serialize;
 use sqlx::{FromRow, SqlitePool};
-use ts_rs::TS;
 
 use super::{parse, save_resolution, status_of, view, IncidentView};
 use crate::error::EngineError;
@@ -115,9 +114,8 @@ pub async fn resolve(
 }
 
 /// One line of the history.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize)]
 pub struct HistoryEntry {
-    #[ts(type = "number")]
     pub id: i64,
     pub connection_id: String,
     pub connection_name: String,
@@ -125,23 +123,19 @@ pub struct HistoryEntry {
     pub severity: Severity,
     pub state: IncidentStatus,
     pub title: String,
-    #[ts(type = "string")]
     pub opened_at: DateTime<Utc>,
-    #[ts(type = "string | null")]
     pub resolved_at: Option<DateTime<Utc>>,
     /// From start to end, or to `now` while it is open.
-    #[ts(type = "number")]
     pub duration_ms: i64,
     pub resolved_by_hand: bool,
     pub resolved_by: Option<String>,
     pub note: Option<String>,
     /// The hand-resolved incident this one re-opens.
-    #[ts(type = "number | null")]
     pub reopened_from: Option<i64>,
 }
 
 /// A page of history, newest first.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize)]
 pub struct HistoryPage {
     pub items: Vec<HistoryEntry>,
     /// Pass back for the next (older) page; `null` at the end.

@@ -48,7 +48,7 @@ pub fn load(dir: &Path) -> Option<DemoMarker> {
 pub fn save(dir: &Path, marker: &DemoMarker) -> std::io::Result<()> {
     let tmp = dir.join(".scimwatch-demo.json.tmp");
     let _ = std::fs::remove_file(&tmp);
-    let mut f = scimwatch_engine::fsperm::create_private_truncate(&tmp)?;
+    let mut f = crate::fsperm::create_private_truncate(&tmp)?;
     f.write_all(&serde_json::to_vec(marker).unwrap_or_default())?;
     f.sync_all()?;
     std::fs::rename(&tmp, path(dir))
