@@ -10,8 +10,8 @@ use std::collections::HashSet;
 
 mod schedule;
 pub use schedule::{
-    app_standing, job_condition, new_app_reads_own_logs, plan_polls, AppFacts, Budget,
-    JobCondition, PollPlan,
+    app_standing, job_condition, new_app_reads_own_logs, plan_polls, round_every, AppFacts, Budget,
+    JobCondition, PollPlan, ROUND_EVERY_MAX, ROUND_SHARE,
 };
 
 /// What discovery learnt about one service principal's provisioning jobs.

@@ -471,8 +471,10 @@ impl Watch {
         };
         let diag = bus.clone();
         let handle = tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(round);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            // The settings' minute is spaced out by what a round costs; a
+            // round given by `--poll-interval` (tests) is kept as given.
+            let mut pace = rounds::Pace::new(round, options.interval.is_none());
+            let mut ticker = pace.ticker();
             let mut poller_gone = false;
             loop {
                 let force: Option<PollTarget> = tokio::select! {
@@ -533,7 +535,10 @@ impl Watch {
                         tracing::warn!(error = %e, "retention clean-up failed");
                     }
                 }
-                match diagnose_all(&engine, &cfg, &notifier, Utc::now()).await {
+                let started = std::time::Instant::now();
+                let outcome = diagnose_all(&engine, &cfg, &notifier, Utc::now()).await;
+                pace.after_round(started.elapsed(), &mut ticker);
+                match outcome {
                     Ok(all) => {
                         let all = all.into_iter().map(|(r, o)| (r.uuid, o)).collect();
                         let _ = diag.send(WatchEvent::Diagnosed(all));

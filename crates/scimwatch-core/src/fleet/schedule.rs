@@ -208,9 +208,42 @@ pub fn plan_polls(b: &Budget, steady: usize, trouble: usize) -> PollPlan {
     }
 }
 
+/// The share of one core the monitor's round over every connection may
+/// take: a large fleet's round is spaced out to stay within it.
+pub const ROUND_SHARE: f64 = 0.005;
+/// The longest wait between two rounds over every connection, whatever
+/// they cost (what only time changes — a stall, a token's expiry — is
+/// seen at most this late; what a poll changes is diagnosed at once).
+pub const ROUND_EVERY_MAX: Duration = Duration::from_secs(5 * 60);
+
+/// How long after a round over every connection that took `took` the next
+/// is due: `base` (the watch's round, a minute), or longer when rounds that
+/// often would take more than [`ROUND_SHARE`] of a core, up to
+/// [`ROUND_EVERY_MAX`] (never shorter than `base`).
+pub fn round_every(base: Duration, took: Duration) -> Duration {
+    let spaced = took.div_f64(ROUND_SHARE);
+    base.max(spaced.min(ROUND_EVERY_MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cheap_round_keeps_its_minute_and_a_costly_one_is_spaced_to_its_share() {
+        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        // A desktop's few connections: well under the share.
+        assert_eq!(round_every(s(60), ms(20)), s(60));
+        // 300 ms a round every minute is exactly the share.
+        assert_eq!(round_every(s(60), ms(300)), s(60));
+        // 600 ms: twice as far apart.
+        assert_eq!(round_every(s(60), ms(600)), s(120));
+        // However long a round takes, one runs within the maximum.
+        assert_eq!(round_every(s(60), s(30)), ROUND_EVERY_MAX);
+        // A base above the maximum (a test's or an admin's) is kept.
+        assert_eq!(round_every(s(600), ms(10)), s(600));
+    }
 
     #[test]
     fn a_new_app_reads_its_own_logs_only_once_the_tenant_stream_moved_on() {

@@ -5,9 +5,12 @@
 //! store one query per table ([`StoredReads::all`]).
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use scimwatch_core::fleet::round_every;
 use tokio::sync::broadcast;
+use tokio::time::{Interval, MissedTickBehavior};
 
 use super::{local_offset, observe_from};
 use crate::diagnose::{diagnose_row, DiagnosisConfig, DiagnosisOutcome};
@@ -17,6 +20,55 @@ use crate::graph::observe::StoredReads;
 use crate::notify::Notifiers;
 use crate::poller::Event;
 use crate::store::connections::{self as rows, ConnectionRow};
+
+/// When the rounds over every connection run: the watch's round (a
+/// minute), spaced out when a large fleet's round costs more than
+/// `scimwatch_core::fleet::ROUND_SHARE` of a core (`fleet::round_every`; what a poll changes is
+/// diagnosed at once all the same, from the poller's events).
+pub(super) struct Pace {
+    base: Duration,
+    every: Duration,
+    adaptive: bool,
+}
+
+impl Pace {
+    pub(super) fn new(base: Duration, adaptive: bool) -> Self {
+        Self {
+            base,
+            every: base,
+            adaptive,
+        }
+    }
+
+    /// A ticker of rounds `every` apart, the first at once.
+    pub(super) fn ticker(&self) -> Interval {
+        ticker_at(tokio::time::Instant::now(), self.every)
+    }
+
+    /// After a round over every connection that took `took`: the next one
+    /// is due `round_every` from now when that differs from the ticker's.
+    pub(super) fn after_round(&mut self, took: Duration, ticker: &mut Interval) {
+        if !self.adaptive {
+            return;
+        }
+        let next = round_every(self.base, took);
+        if next != self.every {
+            tracing::debug!(
+                took_ms = took.as_millis() as u64,
+                next_s = next.as_secs(),
+                "diagnosis rounds respaced"
+            );
+            self.every = next;
+            *ticker = ticker_at(tokio::time::Instant::now() + next, next);
+        }
+    }
+}
+
+fn ticker_at(start: tokio::time::Instant, every: Duration) -> Interval {
+    let mut t = tokio::time::interval_at(start, every);
+    t.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    t
+}
 
 /// Diagnosing more connections than this reads the store for all of them
 /// at once ([`StoredReads::all`]).

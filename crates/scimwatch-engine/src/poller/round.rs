@@ -4,7 +4,7 @@
 //! stream that is due of each connection (discovering its app and job
 //! first when they are not known yet).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use scimwatch_core::fleet::{job_condition, JobCondition, PollPlan};
 use tokio::time::Instant;
@@ -23,8 +23,10 @@ impl Worker {
         let Some(list) = self.list_rows().await else {
             return;
         };
-        self.conns
-            .retain(|uuid, _| list.iter().any(|r| &r.uuid == uuid));
+        // A set: a fleet's 1,000 connections compared pairwise every tick
+        // cost more than the rest of an idle round.
+        let listed: HashSet<&str> = list.iter().map(|r| r.uuid.as_str()).collect();
+        self.conns.retain(|uuid, _| listed.contains(uuid.as_str()));
         // Every unit's jobs first (all-apps tenants discover theirs
         // first), then every unit's configurations (`fanout.rs`).
         let units = self.fan_out(units(list), force, Phase::Jobs).await;
