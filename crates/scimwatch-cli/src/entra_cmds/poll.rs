@@ -26,7 +26,7 @@ pub(super) async fn poll(
         } else {
             let names = rows::list(engine.store.pool()).await?;
             for e in &events {
-                let c = event_connection(e);
+                let c = e.connection();
                 let name = names
                     .iter()
                     .find(|r| r.uuid == c)
@@ -59,7 +59,7 @@ pub(super) async fn poll(
                         if json {
                             crate::out::json(&serde_json::to_string(&e).unwrap_or_default());
                         } else {
-                            println!("{} {}: {}", when(Utc::now().timestamp_millis()), event_connection(&e), describe(&e));
+                            println!("{} {}: {}", when(Utc::now().timestamp_millis()), e.connection(), describe(&e));
                         }
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
@@ -115,19 +115,5 @@ fn describe(e: &Event) -> String {
         Event::PollError {
             stream, message, ..
         } => format!("{}: {message}", stream.as_str()),
-    }
-}
-
-fn event_connection(e: &Event) -> &str {
-    match e {
-        Event::Discovered { connection, .. }
-        | Event::JobStatusChanged { connection, .. }
-        | Event::CycleCompleted { connection, .. }
-        | Event::ConfigChanged { connection, .. }
-        | Event::LogsIngested { connection, .. }
-        | Event::LogsUnavailable { connection, .. }
-        | Event::Blind { connection, .. }
-        | Event::Recovered { connection, .. }
-        | Event::PollError { connection, .. } => connection,
     }
 }
