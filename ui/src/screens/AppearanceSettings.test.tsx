@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { App } from "../App";
@@ -47,12 +47,20 @@ describe("Settings → Appearance", () => {
 });
 
 describe("styles.css", () => {
-  const css = readFileSync(join(__dirname, "../styles.css"), "utf8");
+  // styles.css imports one file a part, in cascade order: read them all, in that order.
+  const index = readFileSync(join(__dirname, "../styles.css"), "utf8");
+  const parts = [...index.matchAll(/@import "\.\/(styles\/[^"]+\.css)";/g)].map((m) => m[1]!);
+  const css = parts.map((f) => readFileSync(join(__dirname, "..", f), "utf8")).join("\n");
   const declarations = (block: string) =>
     block
       .split(";")
       .map((d) => d.trim())
       .filter((d) => d.startsWith("--"));
+
+  test("styles.css imports every file of styles/, each once", () => {
+    const files = readdirSync(join(__dirname, "../styles")).filter((f) => f.endsWith(".css")).sort();
+    expect(parts.map((p) => p.replace("styles/", ""))).toEqual(files);
+  });
 
   test("the forced-dark palette is the system-dark palette, and Light beats a dark system", () => {
     const media = /@media \(prefers-color-scheme: dark\) \{\s*:root:not\(\[data-theme="light"\]\) \{([^}]*)\}/.exec(css);
