@@ -62,7 +62,10 @@ impl Plan {
                 let secs = std::env::var("SCIMWATCH_BENCH_FLEET_SECS")
                     .ok()
                     .and_then(|s| s.parse::<u64>().ok())
-                    .unwrap_or(1260);
+                    // 40 min: the window holds the configuration re-reads
+                    // (every 30 min) as well as the jobs' and logs' (a
+                    // 21-min window held none, so its CPU said too little).
+                    .unwrap_or(2400);
                 Self {
                     tenants: 100,
                     apps_per_tenant: 10,
