@@ -36,8 +36,8 @@ use crate::poller::{Event, Poller};
 use crate::scim;
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::{compliance, scim_checks};
-use rounds::named_by;
 pub use rounds::{diagnose_all, diagnose_some};
+use rounds::{named_by, Named};
 
 /// How often the SaaS's SCIM endpoint gets Entra's Test Connection.
 pub const SCIM_CHECK_EVERY: Duration = Duration::from_secs(5 * 60);
@@ -484,20 +484,20 @@ impl Watch {
                             // A poller event: diagnose the connections it
                             // and what else is waiting name, not all of
                             // them (the ticker's round does that).
-                            let Some(some) = named_by(Some(e), &mut events) else {
-                                continue;
-                            };
-                            if let Some(some) = some {
-                                match diagnose_some(&engine, &cfg, &notifier, Some(&some), Utc::now()).await {
-                                    Ok(o) => {
-                                        let all = o.into_iter().map(|(r, o)| (r.uuid, o)).collect();
-                                        let _ = diag.send(WatchEvent::Diagnosed(all));
+                            match named_by(Some(e), &mut events) {
+                                Named::Nothing => continue,
+                                Named::Only(some) => {
+                                    match diagnose_some(&engine, &cfg, &notifier, Some(&some), Utc::now()).await {
+                                        Ok(o) => {
+                                            let all = o.into_iter().map(|(r, o)| (r.uuid, o)).collect();
+                                            let _ = diag.send(WatchEvent::Diagnosed(all));
+                                        }
+                                        Err(e) => tracing::warn!(error = %e, "diagnosis failed"),
                                     }
-                                    Err(e) => tracing::warn!(error = %e, "diagnosis failed"),
+                                    continue;
                                 }
-                                continue;
+                                Named::Every => None,
                             }
-                            None
                         }
                         Err(broadcast::error::RecvError::Lagged(_)) => None,
                         Err(broadcast::error::RecvError::Closed) => {

@@ -28,6 +28,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use scimwatch_core::fleet::JobCondition;
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::ErrorKind;
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc};
@@ -40,7 +41,6 @@ use crate::error::EngineError;
 use crate::graph::{GraphClient, GraphTarget};
 use crate::poll_target::PollTarget;
 use crate::store::connections::{self as rows, ConnectionRow};
-use crate::store::jobs::ConfigKind;
 
 mod fanout;
 mod outcome;
@@ -176,9 +176,27 @@ impl Worker {
     }
 }
 
-/// Whether a pending "poll now" covers `row`.
-fn is_forced(force: Option<&PollTarget>, row: &ConnectionRow) -> bool {
-    force.is_some_and(|t| t.covers(row))
+/// When a connection's streams are read in this round: `Now` when a
+/// pending "poll now" covers it, else when each stream is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Now,
+    WhenDue,
+}
+
+impl Read {
+    fn of(force: Option<&PollTarget>, row: &ConnectionRow) -> Self {
+        if force.is_some_and(|t| t.covers(row)) {
+            Read::Now
+        } else {
+            Read::WhenDue
+        }
+    }
+
+    /// Whether a stream is read, given whether it is due.
+    fn reads(self, due: bool) -> bool {
+        self == Read::Now || due
+    }
 }
 
 async fn run(mut w: Worker, mut rx: mpsc::Receiver<Command>) {

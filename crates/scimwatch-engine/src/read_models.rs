@@ -109,7 +109,8 @@ fn parse_body<T: serde::de::DeserializeOwned>(
 }
 
 pub async fn mappings(engine: &Engine, connection: &str) -> Result<MappingsView, EngineError> {
-    use crate::store::jobs::{config_history, latest_config, ConfigKind};
+    use crate::store::jobs::{config_history, latest_config};
+    use scimwatch_core::graph::job::ConfigKind;
     let r = row(engine, connection).await?;
     let pool = engine.store.pool();
     let m = latest_config(pool, r.id, ConfigKind::Schema).await?;

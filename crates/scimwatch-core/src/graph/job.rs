@@ -11,6 +11,25 @@ use super::lenient::{
 };
 use crate::sensitive::Sensitive;
 
+/// Kinds of configuration versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigKind {
+    Schema,
+    Assignments,
+    Settings,
+}
+
+impl ConfigKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigKind::Schema => "schema",
+            ConfigKind::Assignments => "assignments",
+            ConfigKind::Settings => "settings",
+        }
+    }
+}
+
 crate::open_enum! {
     /// `status.code` of a synchronization job.
     pub enum JobStatusCode / Other {

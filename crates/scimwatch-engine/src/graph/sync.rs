@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::graph::{parse_document, Interval, SynchronizationJob};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,7 +17,8 @@ use sha2::{Digest, Sha256};
 
 use super::client::{Family, GraphClient};
 use super::error::GraphError;
-use crate::store::jobs::{self, ConfigKind, JobSnapshot};
+
+use crate::store::jobs::{self, JobSnapshot};
 use crate::store::Store;
 
 mod assignments;

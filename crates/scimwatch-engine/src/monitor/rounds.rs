@@ -126,14 +126,21 @@ pub async fn diagnose_some(
     Ok(out)
 }
 
+/// What a burst of poller events asks the monitor to diagnose.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Named {
+    /// Nothing worth a diagnosis (a failed poll, new log events: the
+    /// ticker's round sees them).
+    Nothing,
+    /// Events were lost (lagged): diagnose every connection.
+    Every,
+    /// Just these connections.
+    Only(HashSet<String>),
+}
+
 /// The connections `first` and the events already waiting name, for a
-/// diagnosis of just those: `None` when none is worth one (a failed poll,
-/// new log events: the ticker's round sees them), `Some(None)` when events
-/// were lost (lagged: diagnose every connection).
-pub(super) fn named_by(
-    first: Option<Event>,
-    events: &mut broadcast::Receiver<Event>,
-) -> Option<Option<HashSet<String>>> {
+/// diagnosis of just those.
+pub(super) fn named_by(first: Option<Event>, events: &mut broadcast::Receiver<Event>) -> Named {
     let mut some = HashSet::new();
     let mut take = |e: Event| match e {
         Event::PollError { .. } | Event::LogsIngested { .. } => {}
@@ -147,11 +154,15 @@ pub(super) fn named_by(
     loop {
         match events.try_recv() {
             Ok(e) => take(e),
-            Err(broadcast::error::TryRecvError::Lagged(_)) => return Some(None),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => return Named::Every,
             Err(_) => break,
         }
     }
-    (!some.is_empty()).then_some(Some(some))
+    if some.is_empty() {
+        Named::Nothing
+    } else {
+        Named::Only(some)
+    }
 }
 
 #[cfg(test)]
@@ -186,7 +197,9 @@ mod tests {
         ] {
             tx.send(e).unwrap();
         }
-        let got = named_by(Some(changed("a")), &mut rx).unwrap().unwrap();
+        let Named::Only(got) = named_by(Some(changed("a")), &mut rx) else {
+            panic!("three connections are named");
+        };
         let mut got: Vec<_> = got.into_iter().collect();
         got.sort();
         assert_eq!(got, ["a", "b", "c"], "a failed poll alone is not worth one");
@@ -199,11 +212,11 @@ mod tests {
             }),
             &mut rx,
         );
-        assert!(none.is_none());
+        assert_eq!(none, Named::Nothing);
         // Events lost: every connection.
         for i in 0..20 {
             tx.send(changed(&format!("n{i}"))).unwrap();
         }
-        assert_eq!(named_by(None, &mut rx), Some(None));
+        assert_eq!(named_by(None, &mut rx), Named::Every);
     }
 }

@@ -10,7 +10,7 @@ use scimwatch_core::fleet::{job_condition, JobCondition, PollPlan};
 use tokio::time::Instant;
 
 use super::fanout::{units, Phase, Unit};
-use super::{due, is_forced, now_ms, ConnState, Event, Stream, Worker};
+use super::{due, now_ms, ConnState, Event, Read, Stream, Worker};
 use crate::graph::logs::{ingest_logs, LOGS_STREAM};
 use crate::graph::sync::{poll_config_each, poll_job, WatchIds};
 use crate::graph::{discover_and_store, GraphClient, GraphError, GraphTarget};
@@ -49,9 +49,9 @@ impl Worker {
         };
         let mut tenant_logs = false;
         if let (Some(t), Phase::Jobs) = (unit.tenant.clone(), phase) {
-            let (changed, logs) = self.poll_tenant(&t, is_forced(force, &t)).await;
-            tenant_logs = logs;
-            if changed {
+            let polled = self.poll_tenant(&t, Read::of(force, &t)).await;
+            tenant_logs = polled.logs_due;
+            if polled.apps_changed {
                 if let Some(apps) = self.apps_now(&t).await {
                     unit.conns = apps;
                 }
@@ -59,12 +59,10 @@ impl Worker {
         }
         let plan = self.fleet_plan(&unit.conns);
         for row in unit.conns.iter_mut() {
-            let forced = is_forced(force, row);
+            let read = Read::of(force, row);
             let plan = row.tenant_uuid.is_some().then_some(plan);
             // Discovery may have filled in its app and job ids.
-            *row = self
-                .poll_connection(row.clone(), forced, plan, streams)
-                .await;
+            *row = self.poll_connection(row.clone(), read, plan, streams).await;
         }
         if let (Some(t), true) = (&unit.tenant, tenant_logs) {
             self.poll_tenant_logs(t).await;
@@ -151,7 +149,7 @@ impl Worker {
     async fn poll_connection(
         &mut self,
         mut row: ConnectionRow,
-        forced: bool,
+        read: Read,
         plan: Option<PollPlan>,
         streams: &[Stream],
     ) -> ConnectionRow {
@@ -189,7 +187,7 @@ impl Worker {
                     _ => cfg.interval(stream),
                 };
                 let st = cs.streams.entry(stream).or_default();
-                forced || due(st, interval, now)
+                read.reads(due(st, interval, now))
             };
             if !is_due {
                 continue;

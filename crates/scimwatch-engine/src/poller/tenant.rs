@@ -12,7 +12,7 @@ use chrono::Utc;
 use scimwatch_core::fleet::{new_app_reads_own_logs, plan_polls, JobCondition, PollPlan, RouteKey};
 use tokio::time::Instant;
 
-use super::{due, stream_health, Event, Stream, Worker};
+use super::{due, stream_health, Event, Read, Stream, Worker};
 use crate::fleet::discover_tenant;
 use crate::graph::logs::{ingest_logs, LOGS_STREAM};
 use crate::graph::sync::WatchIds;
@@ -25,11 +25,20 @@ use crate::store::jobs::{self, LOGS_UNLICENSED};
 /// app not watched) runs at most this often.
 const DISCOVER_SOONEST: Duration = Duration::from_secs(10 * 60);
 
+/// What a tenant's turn in a round found.
+#[derive(Debug, Default)]
+pub(super) struct TenantPoll {
+    /// Discovery ran and the tenant's apps changed.
+    pub apps_changed: bool,
+    /// The tenant's log stream is due.
+    pub logs_due: bool,
+}
+
 impl Worker {
     /// Run an all-apps tenant's discovery when due; returns whether its
     /// apps changed and whether its log stream is due (read after its
     /// apps' jobs: [`Worker::poll_tenant_logs`]).
-    pub(super) async fn poll_tenant(&mut self, row: &ConnectionRow, forced: bool) -> (bool, bool) {
+    pub(super) async fn poll_tenant(&mut self, row: &ConnectionRow, read: Read) -> TenantPoll {
         let client = match self.conn_state(row).await {
             Ok(c) => c.client.clone(),
             Err(e) => {
@@ -39,13 +48,13 @@ impl Worker {
                     kind: e.kind(),
                     message: e.to_string(),
                 });
-                return (false, false);
+                return TenantPoll::default();
             }
         };
         let now = Instant::now();
         let (discover, logs) = {
             let Some(cs) = self.conns.get_mut(&row.uuid) else {
-                return (false, false);
+                return TenantPoll::default();
             };
             let every = self.cfg.fleet.discover_every;
             let st = cs.streams.entry(Stream::GraphJob).or_default();
@@ -55,23 +64,25 @@ impl Worker {
                 && st
                     .last_attempt
                     .is_none_or(|t| now.duration_since(t) >= DISCOVER_SOONEST);
-            let d = forced || soon || due(st, every, now);
+            let d = read.reads(soon || due(st, every, now));
             if d {
                 cs.discover_now = false;
             }
-            let l = forced
-                || due(
-                    cs.streams.entry(Stream::GraphLogs).or_default(),
-                    self.cfg.logs_every,
-                    now,
-                );
+            let l = read.reads(due(
+                cs.streams.entry(Stream::GraphLogs).or_default(),
+                self.cfg.logs_every,
+                now,
+            ));
             (d, l)
         };
-        let mut changed = false;
+        let mut apps_changed = false;
         if discover {
-            changed = self.discover(row, &client).await;
+            apps_changed = self.discover(row, &client).await;
         }
-        (changed, logs)
+        TenantPoll {
+            apps_changed,
+            logs_due: logs,
+        }
     }
 
     /// Read an all-apps tenant's one log stream (its client is the one

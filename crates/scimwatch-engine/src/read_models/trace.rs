@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use scimwatch_core::checklist::{deep_link, portal_base_for, PortalPage, ENTRA_ADMIN_CENTER};
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::health::{cycle_timing, Thresholds};
 use scimwatch_core::trace::{
     judge, next_cycle, AssignmentEvidence, LogsEvidence, SaasEvidence, TraceEvent, TraceInput,
@@ -14,6 +15,7 @@ use scimwatch_core::{Cloud, ValidationError};
 
 pub use super::trace_match::TraceCandidate;
 use super::trace_match::{candidates, pick, scim_is, scim_str, Sources, SCIM_KEY};
+
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::graph::observe::observations;
@@ -21,7 +23,7 @@ use crate::graph::sync::AssignmentsBody;
 use crate::store::connections::{ms_to_time, ConnectionRow};
 use crate::store::events::{self, EventFilter, EventRow};
 use crate::store::inventory;
-use crate::store::jobs::{latest_config, ConfigKind};
+use crate::store::jobs::latest_config;
 
 /// How many of the person's newest events the trace shows.
 pub const TRACE_EVENTS: u32 = 10;

@@ -1,6 +1,7 @@
 //! The two actions: preview (the exact request), then send as previewed.
 
 use chrono::{DateTime, Utc};
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::graph::SynchronizationSchema;
 use serde_json::Value;
 
@@ -10,11 +11,12 @@ use super::{
     audit, client_for, job_of, job_url, new_request_id, portal, pretty, row_of, GraphCall,
     OnDemandOutcome, RemediationError, RestartOutcome,
 };
+
 use crate::engine::Engine;
 use crate::graph::sync::AssignmentsBody;
 use crate::graph::{Family, GraphClient, GraphError};
 use crate::store::connections::ConnectionRow;
-use crate::store::jobs::{self, ConfigKind};
+use crate::store::jobs;
 
 /// Refuse (before any request) when the switch is off.
 async fn require_switch(engine: &Engine, row: &ConnectionRow) -> Result<(), RemediationError> {

@@ -2,9 +2,9 @@
 //! otherwise), configuration versions (schema, assignments, settings) and the
 //! poller's per-stream state.
 
+use scimwatch_core::graph::job::ConfigKind;
 use serde::Serialize;
 use sqlx::{FromRow, SqliteExecutor, SqlitePool};
-use ts_rs::TS;
 
 use crate::error::EngineError;
 
@@ -138,25 +138,6 @@ pub async fn record_job_status(
         changed: !same,
         previous,
     })
-}
-
-/// Kinds of configuration versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ConfigKind {
-    Schema,
-    Assignments,
-    Settings,
-}
-
-impl ConfigKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConfigKind::Schema => "schema",
-            ConfigKind::Assignments => "assignments",
-            ConfigKind::Settings => "settings",
-        }
-    }
 }
 
 /// A stored configuration version.

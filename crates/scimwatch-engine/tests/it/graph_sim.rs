@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use entra_sim::{Fault, GraphFamily, SimConfig};
 use graph_support::{browser_opener, sim_config, Env};
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::{AuthMode, ErrorKind, Sensitive};
 use scimwatch_engine::graph::auth::{self, sign_in_browser, sign_in_device_code};
 use scimwatch_engine::graph::client::Family;
@@ -15,7 +16,7 @@ use scimwatch_engine::graph::logs::{ingest_logs, LogIngestConfig};
 use scimwatch_engine::graph::sync::{poll_assignments, poll_config, poll_job, poll_schema};
 use scimwatch_engine::graph::{discover_and_store, discover_app, GraphError, GraphTarget};
 use scimwatch_engine::secrets::{SecretKey, SecretKind};
-use scimwatch_engine::store::jobs::{self, ConfigKind};
+use scimwatch_engine::store::jobs;
 use scimwatch_engine::store::{connections as rows, events};
 
 fn now_ms() -> i64 {

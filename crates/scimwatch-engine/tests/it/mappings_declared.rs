@@ -17,6 +17,7 @@ use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
 use scim_fixture::{add_connection, engine};
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::{ConnectionInput, Sensitive};
 use scimwatch_engine::api::mappings::mappings_view as mappings_screen;
 use scimwatch_engine::connections::{self, SecretsInput};
@@ -26,7 +27,7 @@ use scimwatch_engine::read_models::{
     SchemasCheck,
 };
 use scimwatch_engine::store::connections as rows;
-use scimwatch_engine::store::jobs::{record_config, ConfigKind};
+use scimwatch_engine::store::jobs::record_config;
 use scimwatch_engine::Engine;
 use serde_json::{json, Value};
 

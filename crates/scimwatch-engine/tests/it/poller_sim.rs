@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use entra_sim::{Fault, GraphFamily, SimConfig};
 use graph_support::{fast_http, sim_config, Env};
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::AuthMode;
 use scimwatch_engine::graph::client::ClientOptions;
 use scimwatch_engine::graph::http::HttpConfig;
 use scimwatch_engine::graph::observe::status_report;
 use scimwatch_engine::poller::{poll_once, Event, PollConfig, Poller, Side};
 use scimwatch_engine::store::events;
-use scimwatch_engine::store::jobs::ConfigKind;
 use tokio::sync::broadcast;
 
 fn fast_config() -> PollConfig {

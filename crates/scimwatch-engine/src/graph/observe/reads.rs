@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use scimwatch_core::graph::classify_conflict;
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::health::{CodeCount, StreamHealth};
 use sqlx::SqlitePool;
 
@@ -17,7 +18,7 @@ use crate::error::EngineError;
 use crate::poller::stream_health::health_key;
 use crate::poller::Stream;
 use crate::store::events::{self, CycleRow};
-use crate::store::jobs::{self, ConfigKind, ConfigVersionRow, JobSnapshotRow, PollStateRow};
+use crate::store::jobs::{self, ConfigVersionRow, JobSnapshotRow, PollStateRow};
 use crate::store::{batch, Store};
 
 /// Job statuses an observation looks back over (escrow history).

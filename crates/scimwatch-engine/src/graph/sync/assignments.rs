@@ -4,14 +4,15 @@
 
 use std::collections::BTreeSet;
 
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::graph::{AppRoleAssignment, PrincipalType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{store_config, WatchIds};
+
 use crate::graph::client::{Family, GraphClient};
 use crate::graph::error::GraphError;
-use crate::store::jobs::ConfigKind;
 use crate::store::Store;
 
 /// The stored form of the assignments.

@@ -3,13 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::graph::SynchronizationSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{store_config, WatchIds};
+
 use crate::graph::client::{Family, GraphClient};
 use crate::graph::error::GraphError;
-use crate::store::jobs::ConfigKind;
 use crate::store::Store;
 
 /// The stored form of the schema: the object mappings, compact.

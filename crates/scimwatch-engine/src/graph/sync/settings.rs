@@ -2,13 +2,14 @@
 //! a secret token is set), stored as a configuration version with a human
 //! summary of what changed.
 
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::graph::SynchronizationSecrets;
 use serde::{Deserialize, Serialize};
 
 use super::{store_config, WatchIds};
+
 use crate::graph::client::{Family, GraphClient};
 use crate::graph::error::GraphError;
-use crate::store::jobs::ConfigKind;
 use crate::store::Store;
 
 /// The stored form of the settings read from the job's secrets.

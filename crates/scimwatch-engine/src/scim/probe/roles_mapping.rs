@@ -4,10 +4,11 @@
 //! mapping maps app roles, is *not applicable* when it maps none, and *not
 //! checked* when scimwatch has no mapping to read — never a pass.
 
+use scimwatch_core::graph::job::ConfigKind;
 use sqlx::SqlitePool;
 
 use crate::graph::sync::MappingsBody;
-use crate::store::jobs::{latest_config, ConfigKind};
+use crate::store::jobs::latest_config;
 
 /// Whether Entra sends app roles to this connection's SaaS.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -532,8 +532,9 @@ pub const USERS_MAPPING_WITH_ROLES: &[&str] = &[
 
 /// Store Entra's Users mapping (as the Graph poller does) with `attributes`.
 pub async fn store_users_mapping(eng: &Engine, conn: &str, attributes: &[&str]) {
+    use scimwatch_core::graph::job::ConfigKind;
     use scimwatch_engine::graph::sync::{MappingSummary, MappingsBody};
-    use scimwatch_engine::store::jobs::{record_config, ConfigKind};
+    use scimwatch_engine::store::jobs::record_config;
     let body = MappingsBody {
         mappings: vec![MappingSummary {
             name: Some("Provision Microsoft Entra ID Users".into()),

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use scimwatch_core::graph::job::ConfigKind;
 use scimwatch_core::graph::parse_event_page;
 use scimwatch_engine::diagnose::DiagnosisConfig;
 use scimwatch_engine::graph::Family;
@@ -14,7 +15,7 @@ use scimwatch_engine::monitor::{diagnose_all, run_checklist};
 use scimwatch_engine::notify::{Notifiers, RecordingNotifier};
 use scimwatch_engine::secrets::{MemoryStore, Secrets};
 use scimwatch_engine::store::events;
-use scimwatch_engine::store::jobs::{self, ConfigKind, JobSnapshot};
+use scimwatch_engine::store::jobs::{self, JobSnapshot};
 use scimwatch_engine::{Engine, Store};
 
 use super::graph_support::replay::{real_fixture, real_quarantine, Replay};
