@@ -3,12 +3,10 @@
 //! and SMTP passwords are secrets: read from a file or stdin (`-`), kept in
 //! the secret store, never printed.
 
-use chrono::Utc;
 use clap::{Args, Subcommand, ValueEnum};
 use scimwatch_core::health::Severity;
 use scimwatch_core::{CommandError, ErrorKind};
-use scimwatch_engine::alerts::send::Sender;
-use scimwatch_engine::alerts::{self, AlertChannel, AlertChannelInput, ChannelKind, EmailSettings};
+use scimwatch_engine::alerts::{AlertChannel, AlertChannelInput, ChannelKind, EmailSettings};
 use scimwatch_engine::api::alerts as api;
 use scimwatch_engine::Engine;
 
@@ -179,7 +177,6 @@ fn describe(c: &AlertChannel) -> String {
 }
 
 pub async fn run(engine: &Engine, cmd: AlertsCommand, json: bool) -> Result<(), CommandError> {
-    let now = Utc::now();
     match cmd {
         AlertsCommand::List => {
             let list = api::list_alert_channels(engine).await?;
@@ -217,12 +214,7 @@ pub async fn run(engine: &Engine, cmd: AlertsCommand, json: bool) -> Result<(), 
             }
         }
         AlertsCommand::Test { channel } => {
-            let sender = Sender::new(None).map_err(|m| CommandError {
-                kind: ErrorKind::Internal,
-                message: m,
-                fields: Vec::new(),
-            })?;
-            let r = alerts::test(engine, &channel, &sender, now).await?;
+            let r = api::test_alert_channel(engine, &channel).await?;
             if !r.delivered {
                 return Err(CommandError {
                     kind: ErrorKind::Network,

@@ -10,10 +10,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use scimwatch_core::{AuthMode, CommandError, ErrorKind};
+use scimwatch_engine::api::logs::{self as logs_api, EventFilter};
 use scimwatch_engine::graph::auth::{sign_in_browser, sign_in_device_code, SignInOutcome};
 use scimwatch_engine::graph::{discover_and_store, ClientOptions, GraphClient, GraphTarget};
 use scimwatch_engine::store::connections::{self as rows, ConnectionRow};
-use scimwatch_engine::store::events::{self, EventFilter};
 use scimwatch_engine::Engine;
 
 mod poll;
@@ -302,24 +302,23 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
                 error_code,
                 identity,
             };
-            let filter = scimwatch_engine::event_filter_check::checked(&filter)
-                .map_err(CommandError::from)?;
-            let page = events::query(
-                engine.store.pool(),
-                row.id,
-                &filter,
-                limit,
-                cursor.as_deref(),
-            )
-            .await?;
+            let (id, cursor) = (row.uuid.as_str(), cursor.as_deref());
+            if csv && !json {
+                // One CSV dialect for the CLI and the app's export (formulas neutralised).
+                let page =
+                    logs_api::query_logs_csv(engine, id, &filter, cursor, Some(limit)).await?;
+                println!("{}", scimwatch_engine::export::CSV_HEADER);
+                for line in &page.items {
+                    println!("{line}");
+                }
+                if let Some(c) = &page.next_cursor {
+                    eprintln!("more: --cursor {c}");
+                }
+                return Ok(());
+            }
+            let page = logs_api::query_logs(engine, id, &filter, cursor, Some(limit)).await?;
             if json {
                 print_json(&page)?;
-            } else if csv {
-                // One CSV dialect for the CLI and the app's export (formulas neutralised).
-                println!("{}", scimwatch_engine::export::CSV_HEADER);
-                for e in &page.items {
-                    println!("{}", scimwatch_engine::export::csv_row(e));
-                }
             } else {
                 for e in &page.items {
                     println!(
@@ -349,7 +348,7 @@ pub async fn run(engine: &Engine, cmd: EntraCommand, json: bool) -> Result<(), C
         }
         EntraCommand::Cycles { connection, limit } => {
             let row = one(engine, connection.as_deref()).await?;
-            let cycles = events::cycles(engine.store.pool(), row.id, limit).await?;
+            let cycles = logs_api::list_cycles(engine, &row.uuid, Some(limit)).await?;
             if json {
                 print_json(&cycles)?;
             } else if cycles.is_empty() {

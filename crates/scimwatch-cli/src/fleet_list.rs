@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use scimwatch_core::connection::GroupRole;
 use scimwatch_core::Connection;
-use scimwatch_engine::graph::observe::StatusReport;
+use scimwatch_engine::api::overview::StatusReport;
 use scimwatch_engine::read_models::fleet::{tenant_apps, TenantApp, TenantSummary};
 use scimwatch_engine::{EngineError, Store};
 

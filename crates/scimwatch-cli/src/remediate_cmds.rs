@@ -6,11 +6,10 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
-use chrono::Utc;
 use clap::Subcommand;
 use scimwatch_core::{CommandError, ErrorKind};
 use scimwatch_engine::api::remediation as api;
-use scimwatch_engine::remediate::{self, Consent, GraphCall, OnDemandResult, RemediationStatus};
+use scimwatch_engine::remediate::{GraphCall, OnDemandResult, RemediationStatus};
 use scimwatch_engine::Engine;
 
 #[derive(Subcommand, Debug)]
@@ -174,14 +173,11 @@ pub async fn run(engine: &Engine, cmd: RemediateCommand, json: bool) -> Result<(
         } => {
             let st = if enable {
                 let open = |u: &str| crate::entra_cmds::open_browser(u);
-                remediate::enable(
+                api::enable_remediation_in_browser(
                     engine,
                     &connection,
-                    Consent::Browser {
-                        opener: &open,
-                        wait: Duration::from_secs(300),
-                    },
-                    Utc::now(),
+                    &open,
+                    Duration::from_secs(300),
                 )
                 .await?
             } else if disable {

@@ -31,7 +31,7 @@ pub async fn event_detail(
 
 #[tauri::command]
 pub async fn list_cycles(state: State<'_, AppState>, id: String) -> CommandResult<Vec<CycleRow>> {
-    Ok(api::list_cycles(&state.engine, &id).await?)
+    Ok(api::list_cycles(&state.engine, &id, None).await?)
 }
 
 #[tauri::command]

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Offset, Utc};
 use scimwatch_core::health::stream_line;
 use scimwatch_core::CommandError;
-use scimwatch_engine::graph::observe::{status_report, StatusReport};
-use scimwatch_engine::read_models::fleet::tenant_summary;
+use scimwatch_engine::api::connections::tenant_summary;
+use scimwatch_engine::api::overview::{job_status, StatusReport};
 use scimwatch_engine::Engine;
 
 use crate::fleet_list::{print_tenant_status, StatusOut};
@@ -25,8 +25,8 @@ pub(super) async fn status(
     let mut reports = Vec::new();
     for row in &list {
         reports.push(StatusOut {
-            report: status_report(&engine.store, row, now).await?,
-            tenant: tenant_summary(&engine.store, &row.uuid).await?,
+            report: job_status(engine, &row.uuid).await?,
+            tenant: tenant_summary(engine, &row.uuid).await?,
         });
     }
     if json {

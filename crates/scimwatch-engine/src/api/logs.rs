@@ -168,6 +168,8 @@ impl From<events::CycleRow> for CycleRow {
 
 /// Events per page when the caller does not say.
 const DEFAULT_PAGE: u32 = 200;
+/// The most events or cycles one page holds.
+const MAX_PAGE: u32 = 1000;
 /// The cycles listed.
 const CYCLES_LISTED: u32 = 200;
 
@@ -180,11 +182,36 @@ pub async fn query_logs(
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> Result<Page<EventRow>, EngineError> {
+    Ok(stored_page(engine, id, filter, cursor, limit).await?.into())
+}
+
+/// The same page as [`query_logs`] as CSV lines in the export's dialect
+/// (formulas neutralised), without the header ([`export::CSV_HEADER`]).
+pub async fn query_logs_csv(
+    engine: &Engine,
+    id: &str,
+    filter: &EventFilter,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Page<String>, EngineError> {
+    let page = stored_page(engine, id, filter, cursor, limit).await?;
+    Ok(Page {
+        items: page.items.iter().map(export::csv_row).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+async fn stored_page(
+    engine: &Engine,
+    id: &str,
+    filter: &EventFilter,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<events::Page<events::EventRow>, EngineError> {
     let filter = event_filter_check::checked(&filter.into())?;
     let r = super::row(engine, id).await?;
-    let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, 1000);
-    let page = events::query(engine.store.pool(), r.id, &filter, limit, cursor).await?;
-    Ok(page.into())
+    let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    events::query(engine.store.pool(), r.id, &filter, limit, cursor).await
 }
 
 /// One event's full Graph object (steps, modified properties) for the
@@ -207,10 +234,15 @@ pub async fn event_detail(
     serde_json::from_str(&raw).map_err(|e| EngineError::Io(format!("stored event unreadable: {e}")))
 }
 
-/// Provisioning cycles, newest first.
-pub async fn list_cycles(engine: &Engine, id: &str) -> Result<Vec<CycleRow>, EngineError> {
+/// Provisioning cycles, newest first: `limit` of them (by default 200).
+pub async fn list_cycles(
+    engine: &Engine,
+    id: &str,
+    limit: Option<u32>,
+) -> Result<Vec<CycleRow>, EngineError> {
     let r = super::row(engine, id).await?;
-    let cycles = events::cycles(engine.store.pool(), r.id, CYCLES_LISTED).await?;
+    let limit = limit.unwrap_or(CYCLES_LISTED).clamp(1, MAX_PAGE);
+    let cycles = events::cycles(engine.store.pool(), r.id, limit).await?;
     Ok(cycles.into_iter().map(CycleRow::from).collect())
 }
 

@@ -3,6 +3,8 @@
 //! The switch checks the stored sign-in: a delegated one's consent to the
 //! write permission, an application's permission.
 
+use std::time::Duration;
+
 use chrono::Utc;
 
 use crate::engine::Engine;
@@ -27,6 +29,18 @@ pub async fn enable_remediation(
     id: &str,
 ) -> Result<RemediationStatus, RemediationError> {
     remediate::enable(engine, id, Consent::Stored, Utc::now()).await
+}
+
+/// Switch on after a sign-in in the browser that asks for the write
+/// permission (`scimwatch-cli remediation --enable`): `opener` gets the
+/// sign-in URL; the sign-in is awaited for `wait`.
+pub async fn enable_remediation_in_browser(
+    engine: &Engine,
+    id: &str,
+    opener: &(dyn Fn(&str) + Send + Sync),
+    wait: Duration,
+) -> Result<RemediationStatus, RemediationError> {
+    remediate::enable(engine, id, Consent::Browser { opener, wait }, Utc::now()).await
 }
 
 pub async fn disable_remediation(
