@@ -43,6 +43,7 @@ use crate::poll_target::PollTarget;
 use crate::store::connections::{self as rows, ConnectionRow};
 
 mod fanout;
+mod idle;
 mod outcome;
 mod round;
 mod schedule;

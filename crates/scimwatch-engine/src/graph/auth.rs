@@ -88,6 +88,30 @@ impl GraphTarget {
         Ok(target)
     }
 
+    /// Whether [`GraphTarget::from_row`] of `row` gives this target,
+    /// compared field by field (nothing parsed or allocated: the poller
+    /// asks this of every connection every tick).
+    pub fn is_from(&self, row: &ConnectionRow) -> bool {
+        fn url(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(|u| u.trim_end_matches('/'))
+        }
+        self.connection == *row.tenant_uuid.as_ref().unwrap_or(&row.uuid)
+            && url(&row.login_url) == Some(self.login_url.as_str())
+            && url(&row.graph_url) == Some(self.graph_url.as_str())
+            && row.tenant_id.as_deref() == Some(self.tenant_id.as_str())
+            && row
+                .client_id
+                .as_deref()
+                .unwrap_or(scimwatch_core::connection::DEFAULT_PUBLIC_CLIENT_ID)
+                == self.client_id
+            && row
+                .auth_mode
+                .as_deref()
+                .and_then(AuthMode::parse)
+                .unwrap_or_default()
+                == self.auth_mode
+    }
+
     fn oauth(&self, tail: &str) -> String {
         format!("{}/{}/oauth2/v2.0/{tail}", self.login_url, self.tenant_id)
     }
@@ -420,6 +444,45 @@ pub struct SignInOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_is_from_the_row_it_was_built_from_and_no_other() {
+        let row = ConnectionRow {
+            uuid: "app".into(),
+            tenant_uuid: Some("tenant".into()),
+            login_url: Some("https://login.microsoftonline.com/".into()),
+            graph_url: Some("https://graph.microsoft.com".into()),
+            tenant_id: Some("t".into()),
+            client_id: None,
+            auth_mode: Some("client_secret".into()),
+            ..ConnectionRow::default()
+        };
+        let t = GraphTarget::from_row(&row).unwrap();
+        assert!(t.is_from(&row));
+        // What the target does not hold may change.
+        let mut same = row.clone();
+        same.job_id = Some("j".into());
+        same.login_url = Some("https://login.microsoftonline.com".into());
+        assert!(t.is_from(&same));
+        let changes: [fn(&mut ConnectionRow); 8] = [
+            |r| r.tenant_uuid = None,
+            |r| r.login_url = Some("https://login.microsoftonline.us".into()),
+            |r| r.graph_url = None,
+            |r| r.tenant_id = Some("u".into()),
+            |r| r.client_id = Some("mine".into()),
+            |r| r.auth_mode = Some("delegated".into()),
+            |r| r.auth_mode = None,
+            |r| r.tenant_id = None,
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut r = row.clone();
+            change(&mut r);
+            assert!(!t.is_from(&r), "change {i} is a different target");
+            if let Ok(built) = GraphTarget::from_row(&r) {
+                assert!(built.is_from(&r), "change {i}: from_row and is_from agree");
+            }
+        }
+    }
 
     #[test]
     fn aadsts_codes_and_descriptions() {

@@ -119,7 +119,13 @@ impl Worker {
         let force: Option<PollTarget> = force.cloned();
         let mut set: JoinSet<(HashMap<String, ConnState>, Unit)> = JoinSet::new();
         let mut out = Vec::with_capacity(units.len());
+        let now = tokio::time::Instant::now();
         for unit in units {
+            // Nothing due: not started (the tick runs every 5 s).
+            if !self.has_work(&unit, force.as_ref(), phase, now) {
+                out.push(unit);
+                continue;
+            }
             while set.len() >= limit {
                 match set.join_next().await {
                     Some(done) => self.absorb(done, &mut out),

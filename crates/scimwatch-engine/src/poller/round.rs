@@ -10,7 +10,8 @@ use scimwatch_core::fleet::{job_condition, JobCondition, PollPlan};
 use tokio::time::Instant;
 
 use super::fanout::{units, Phase, Unit};
-use super::{due, now_ms, ConnState, Event, Read, Stream, Worker};
+use super::idle::{phase_streams, reads_itself};
+use super::{now_ms, ConnState, Event, Read, Stream, Worker};
 use crate::graph::logs::{ingest_logs, LOGS_STREAM};
 use crate::graph::sync::{poll_config_each, poll_job, WatchIds};
 use crate::graph::{discover_and_store, GraphClient, GraphError, GraphTarget};
@@ -41,12 +42,7 @@ impl Worker {
         force: Option<&PollTarget>,
         phase: Phase,
     ) -> Unit {
-        let streams: &[Stream] = match (phase, unit.tenant.is_some()) {
-            (Phase::Jobs, _) => &[Stream::GraphJob],
-            // A tenant's apps have no log stream of their own.
-            (Phase::Rest, true) => &[Stream::GraphConfig],
-            (Phase::Rest, false) => &[Stream::GraphConfig, Stream::GraphLogs],
-        };
+        let streams = phase_streams(phase, unit.tenant.is_some());
         let mut tenant_logs = false;
         if let (Some(t), Phase::Jobs) = (unit.tenant.clone(), phase) {
             let polled = self.poll_tenant(&t, Read::of(force, &t)).await;
@@ -153,10 +149,8 @@ impl Worker {
         plan: Option<PollPlan>,
         streams: &[Stream],
     ) -> ConnectionRow {
-        let app = row.tenant_connection_id.is_some();
         let name = row.name.clone();
         let uuid = row.uuid.clone();
-        let cfg = self.cfg.clone();
         let client = match self.conn_state(&row).await {
             Ok(c) => c.client.clone(),
             Err(e) => {
@@ -170,24 +164,15 @@ impl Worker {
             }
         };
         for &stream in streams {
-            if app && stream == Stream::GraphLogs {
+            if !reads_itself(&row, stream) {
                 continue;
             }
             let now = Instant::now();
             let is_due = {
-                let Some(cs) = self.conns.get_mut(&uuid) else {
+                let Some(cs) = self.conns.get(&uuid) else {
                     return row;
                 };
-                let interval = match (plan, stream) {
-                    (Some(p), Stream::GraphJob) => match cs.condition {
-                        JobCondition::Steady => p.steady_every,
-                        JobCondition::Trouble => p.trouble_every,
-                    },
-                    (Some(p), Stream::GraphConfig) => p.config_every,
-                    _ => cfg.interval(stream),
-                };
-                let st = cs.streams.entry(stream).or_default();
-                read.reads(due(st, interval, now))
+                read.reads(cs.is_due(&self.cfg, plan, stream, now))
             };
             if !is_due {
                 continue;

@@ -6,13 +6,11 @@
 //! A tenant row's streams: `GraphJob` is its discovery (failing, the tenant
 //! is blind: its apps cannot be listed), `GraphLogs` its log stream.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use scimwatch_core::fleet::{new_app_reads_own_logs, plan_polls, JobCondition, PollPlan, RouteKey};
 use tokio::time::Instant;
 
-use super::{due, stream_health, Event, Read, Stream, Worker};
+use super::{stream_health, Event, Read, Stream, Worker};
 use crate::fleet::discover_tenant;
 use crate::graph::logs::{ingest_logs, LOGS_STREAM};
 use crate::graph::sync::WatchIds;
@@ -20,10 +18,6 @@ use crate::graph::tenant_logs::{ingest_tenant_logs, record_unlicensed, AppRoute}
 use crate::graph::{Family, GraphClient, GraphError};
 use crate::store::connections::{self as rows, ConnectionRow};
 use crate::store::jobs::{self, LOGS_UNLICENSED};
-
-/// Discovery brought forward (an app's job answered 404, an event named an
-/// app not watched) runs at most this often.
-const DISCOVER_SOONEST: Duration = Duration::from_secs(10 * 60);
 
 /// What a tenant's turn in a round found.
 #[derive(Debug, Default)]
@@ -56,24 +50,12 @@ impl Worker {
             let Some(cs) = self.conns.get_mut(&row.uuid) else {
                 return TenantPoll::default();
             };
-            let every = self.cfg.fleet.discover_every;
-            let st = cs.streams.entry(Stream::GraphJob).or_default();
-            // Brought forward at most every `DISCOVER_SOONEST` (an app not
-            // watched keeps naming itself in the logs).
-            let soon = cs.discover_now
-                && st
-                    .last_attempt
-                    .is_none_or(|t| now.duration_since(t) >= DISCOVER_SOONEST);
-            let d = read.reads(soon || due(st, every, now));
-            if d {
+            let (discover, logs) = cs.tenant_due(&self.cfg, now);
+            let discover = read.reads(discover);
+            if discover {
                 cs.discover_now = false;
             }
-            let l = read.reads(due(
-                cs.streams.entry(Stream::GraphLogs).or_default(),
-                self.cfg.logs_every,
-                now,
-            ));
-            (d, l)
+            (discover, read.reads(logs))
         };
         let mut apps_changed = false;
         if discover {

@@ -130,10 +130,11 @@ async fn tenants_are_polled_side_by_side_jobs_first_within_their_budgets() {
         let job = job.unwrap_or_else(|| panic!("{} has no job state", a.name));
         assert!(job.status_code.is_some(), "{}", a.name);
         last_job = last_job.max(job.observed_ms);
-        let schema = jobs::latest_config(pool, a.id, scimwatch_core::graph::job::ConfigKind::Schema)
-            .await
-            .unwrap()
-            .unwrap_or_else(|| panic!("{}: configuration read too", a.name));
+        let schema =
+            jobs::latest_config(pool, a.id, scimwatch_core::graph::job::ConfigKind::Schema)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("{}: configuration read too", a.name));
         first_config = first_config.min(schema.observed_ms);
     }
     // Every job was read before any configuration.
