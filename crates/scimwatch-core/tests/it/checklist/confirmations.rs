@@ -6,9 +6,9 @@ use scimwatch_core::checklist::{
 };
 use scimwatch_core::health::Verdict;
 
-use crate::common::{healthy, mins, now};
+use crate::common::{healthy, mins, now, scim};
 
-use super::{ctx, run, scim};
+use super::{ctx, run};
 
 fn status(r: &ChecklistRun, id: &str) -> StepStatus {
     r.step(id).unwrap_or_else(|| panic!("no step {id}")).status

@@ -11,7 +11,7 @@ mod start_here;
 mod steps;
 
 use scimwatch_core::checklist::{evaluate_checklist, ChecklistRun, Context};
-use scimwatch_core::health::{JobObservation, Observations, Verdict};
+use scimwatch_core::health::Observations;
 
 use crate::common::now;
 
@@ -27,17 +27,6 @@ fn ctx() -> Context {
         app_display_name: Some("Acme SCIM".into()),
         ..Default::default()
     }
-}
-
-fn job(o: &mut Observations) -> &mut JobObservation {
-    o.job.as_mut().unwrap()
-}
-
-fn scim(o: &mut Observations, verdict: Verdict, status: Option<u16>) {
-    let c = o.scim_check.as_mut().unwrap();
-    c.ok = verdict == Verdict::Ok;
-    c.verdict = verdict;
-    c.http_status = status;
 }
 
 fn run(o: &Observations) -> ChecklistRun {

@@ -9,9 +9,9 @@ use scimwatch_core::checklist::{
 use scimwatch_core::health::{evaluate, Observations, Thresholds, Verdict};
 use scimwatch_core::Cloud;
 
-use crate::common::{healthy, now};
+use crate::common::{healthy, now, scim};
 
-use super::{ctx, run, scim, APP, SP};
+use super::{ctx, run, APP, SP};
 
 #[test]
 fn deep_links_for_this_app() {

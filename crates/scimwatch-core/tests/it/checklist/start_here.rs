@@ -9,9 +9,9 @@ use scimwatch_core::health::{
     Verdict,
 };
 
-use crate::common::{healthy, mins, now};
+use crate::common::{healthy, job, mins, now, scim};
 
-use super::{job, run, scim};
+use super::run;
 
 #[test]
 fn table_order_starts_with_the_saas_list() {

@@ -7,9 +7,9 @@ use scimwatch_core::health::{
     Reachability, ScheduleState, Verdict,
 };
 
-use crate::common::{healthy, mins, now};
+use crate::common::{healthy, job, mins, now, scim};
 
-use super::{ctx, job, scim};
+use super::ctx;
 
 #[test]
 fn each_step_passes_fails_and_can_be_unknown() {

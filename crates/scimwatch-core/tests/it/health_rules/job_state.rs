@@ -7,9 +7,9 @@ use scimwatch_core::health::{
     Thresholds,
 };
 
-use crate::common::now;
+use crate::common::{job, now};
 
-use super::{ev, find, healthy, job, kinds, quarantined, value};
+use super::{ev, find, healthy, kinds, quarantined, value};
 
 #[test]
 fn quarantine_days_left_and_the_28_day_limit() {

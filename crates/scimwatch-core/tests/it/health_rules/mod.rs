@@ -17,7 +17,7 @@ use scimwatch_core::health::{
     QuarantineObservation, QuarantineReason, ScheduleState, Severity, Thresholds,
 };
 
-use crate::common::{self, mins, now};
+use crate::common::{self, job, mins, now};
 
 /// [`common::healthy`] with the job as Graph reads it in full (its last
 /// run's state and counts, no escrows, no failures in a row) and the SCIM
@@ -50,10 +50,6 @@ fn healthy() -> Observations {
         probe: None,
         ..common::healthy()
     }
-}
-
-fn job(o: &mut Observations) -> &mut JobObservation {
-    o.job.as_mut().unwrap()
 }
 
 fn kinds(f: &[Finding]) -> Vec<FindingKind> {

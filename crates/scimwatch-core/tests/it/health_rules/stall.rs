@@ -7,9 +7,9 @@ use scimwatch_core::health::{
     Observations, ProgressObservation, Reachability, Severity, Thresholds, Verdict,
 };
 
-use crate::common::{mins, now};
+use crate::common::{job, mins, now};
 
-use super::{ev, find, healthy, job, kinds, value};
+use super::{ev, find, healthy, kinds, value};
 
 #[test]
 fn stall_boundary_is_strictly_greater_than_k_times_interval() {
