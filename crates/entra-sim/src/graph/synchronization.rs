@@ -2,6 +2,8 @@
 //! the secrets and the job actions.
 
 use super::*;
+use crate::apps::ExtraApp;
+use crate::state::Inner;
 
 fn job_exists(t: &Tenant, sp: &ServicePrincipal, job: &str) -> bool {
     (sp.id == t.app().id && job == t.job_id())
@@ -54,6 +56,30 @@ fn job_not_found(st: &SimState, ctx: &Ctx, job: &str) -> Response {
     )
 }
 
+/// What `job` and `schema` read first: service principal `id` and its job
+/// `job`, with the extra app the job belongs to (`None`: the main app's).
+/// `Err` is the answer when there is none to read: an unknown principal,
+/// a synchronization the admin may not read (401), an unknown job (404).
+// The error is the request's answer, as from `gate` (and `Paging`).
+#[allow(clippy::result_large_err)]
+fn job_to_read<'a>(
+    st: &SimState,
+    ctx: &Ctx,
+    inner: &'a Inner,
+    id: &str,
+    job: &str,
+) -> Result<(&'a ServicePrincipal, Option<&'a ExtraApp>), Response> {
+    let t = &inner.tenant;
+    let sp = find_sp(t, id).map_err(|(s, c, m)| graph_error(st, ctx, s, c, &m))?;
+    if sync_denied(t, sp) {
+        return Err(unknown_error_401(st, ctx));
+    }
+    if !job_exists(t, sp, job) {
+        return Err(job_not_found(st, ctx, job));
+    }
+    Ok((sp, t.extra_app(&sp.id)))
+}
+
 /// `GET /v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}`.
 pub async fn job(
     State(st): State<Arc<SimState>>,
@@ -62,14 +88,10 @@ pub async fn job(
 ) -> Response {
     let ctx = gate_or_return!(st, headers, GraphFamily::Synchronization, SYNC_READ);
     let inner = st.lock();
-    let sp = sp_or_return!(st, ctx, &inner.tenant, id);
-    if sync_denied(&inner.tenant, sp) {
-        return unknown_error_401(&st, &ctx);
-    }
-    let extra = inner.tenant.extra_app(&sp.id);
-    if !job_exists(&inner.tenant, sp, &job) {
-        return job_not_found(&st, &ctx, &job);
-    }
+    let (sp, extra) = match job_to_read(&st, &ctx, &inner, &id, &job) {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
     if extra.is_none() && SimState::job_deleted(&inner) {
         // Fault JobNotFound: the job was deleted.
         let m = format!("Resource '{job}' does not exist or one of its queried reference-property objects are not present.");
@@ -98,14 +120,10 @@ pub async fn schema(
 ) -> Response {
     let ctx = gate_or_return!(st, headers, GraphFamily::Synchronization, SYNC_READ);
     let inner = st.lock();
-    let sp = sp_or_return!(st, ctx, &inner.tenant, id);
-    if sync_denied(&inner.tenant, sp) {
-        return unknown_error_401(&st, &ctx);
-    }
-    let extra = inner.tenant.extra_app(&sp.id);
-    if !job_exists(&inner.tenant, sp, &job) {
-        return job_not_found(&st, &ctx, &job);
-    }
+    let (sp, extra) = match job_to_read(&st, &ctx, &inner, &id, &job) {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
     let ctx_url = context(
         &st,
         &format!(

@@ -14,14 +14,14 @@ pub(crate) async fn execute(
 ) -> Result<ItemResult, ExecErr> {
     match w {
         Work::UserSkip { idx } => Ok(ItemResult {
-            object: Principal::User(idx),
-            action: Action::Other,
             outcome: Outcome::Skipped,
             error: Some(ErrorKind::NotEffectivelyEntitled),
-            duration_ms: 0,
-            detail: EventDetail::default(),
-            update: ProvUpdate::None,
-            at: DateTime::<Utc>::MIN_UTC,
+            ..ok(
+                Principal::User(idx),
+                Action::Other,
+                EventDetail::default(),
+                ProvUpdate::None,
+            )
         }),
         Work::UserUpsert {
             idx,
@@ -77,6 +77,72 @@ fn ok(object: Principal, action: Action, detail: EventDetail, update: ProvUpdate
     }
 }
 
+/// The end of an update, the same for users and groups: PATCH `ops` at
+/// `path`, or, with none to make (nothing the mapping exports changed), a
+/// skip.
+async fn patch_or_skip(
+    client: &Client<'_>,
+    path: &str,
+    ops: Vec<Value>,
+    object: Principal,
+    detail: EventDetail,
+    update: ProvUpdate,
+) -> Result<ItemResult, ExecErr> {
+    if ops.is_empty() {
+        return Ok(ItemResult {
+            outcome: Outcome::Skipped,
+            ..ok(object, Action::Other, detail, update)
+        });
+    }
+    client
+        .call(reqwest::Method::PATCH, path, Some(&patch(ops)), false)
+        .await
+        .map_err(|e| (Action::Update, e, detail.clone()))?;
+    Ok(ok(object, Action::Update, detail, update))
+}
+
+/// The start of a create, the same for users and groups: the one entry
+/// of `resource` the target already has with `attr` = `value` (then the
+/// work is an update), or one POSTed with `body` (a create). Its id and
+/// that action; more than one match, or a created entry with no id, fails
+/// the create (`noun` names the entry in the error).
+async fn match_or_post(
+    client: &Client<'_>,
+    resource: &str,
+    noun: &str,
+    (attr, value): (&str, &str),
+    body: impl FnOnce() -> Value,
+    detail: &EventDetail,
+) -> Result<(String, Action), ExecErr> {
+    let failed = |e: CallError| (Action::Create, e, detail.clone());
+    let found = client.lookup(resource, attr, value).await.map_err(failed)?;
+    if found.len() > 1 {
+        return Err(failed(CallError::Entry(
+            ErrorKind::DuplicateTargetEntries,
+            format!("{} {noun}s matched {attr} '{value}'", found.len()),
+        )));
+    }
+    if let Some(existing) = found.first() {
+        return Ok((id_of(existing).unwrap_or_default(), Action::Update));
+    }
+    let (_, created) = client
+        .call(
+            reqwest::Method::POST,
+            &format!("/{resource}"),
+            Some(&body()),
+            true,
+        )
+        .await
+        .map_err(failed)?;
+    let Some(tid) = id_of(&created) else {
+        return Err(failed(CallError::Entry(
+            ErrorKind::ServiceIncompatible,
+            format!("the created {noun} has no id"),
+        )));
+    };
+    Ok((tid, Action::Create))
+}
+
 /// A user the service exported before: PATCH what changed (re-enabling it).
 async fn user_update(
     client: &Client<'_>,
@@ -118,35 +184,20 @@ async fn user_update(
         active: true,
         exported: attrs,
     };
-    if ops.is_empty() {
-        // nothing the mapping exports changed
-        return Ok(ItemResult {
-            outcome: Outcome::Skipped,
-            error: None,
-            ..ok(
-                Principal::User(idx),
-                Action::Other,
-                detail,
-                ProvUpdate::User(idx, newp),
-            )
-        });
-    }
-    client
-        .call(
-            reqwest::Method::PATCH,
-            &format!("/Users/{}", p.target_id),
-            Some(&patch(ops)),
-            false,
-        )
-        .await
-        .map_err(|e| (Action::Update, e, detail.clone()))?;
-    user_targets.insert(idx, p.target_id.clone());
-    Ok(ok(
+    let patched = !ops.is_empty();
+    let result = patch_or_skip(
+        client,
+        &format!("/Users/{}", p.target_id),
+        ops,
         Principal::User(idx),
-        Action::Update,
         detail,
         ProvUpdate::User(idx, newp),
-    ))
+    )
+    .await?;
+    if patched {
+        user_targets.insert(idx, p.target_id);
+    }
+    Ok(result)
 }
 
 /// A user new to the service: matched by `userName` (then PATCHed) or POSTed.
@@ -165,28 +216,23 @@ async fn user_create(
             .collect(),
         ..EventDetail::default()
     };
-    let found = client
-        .lookup("Users", "userName", &upn)
-        .await
-        .map_err(|e| (Action::Create, e, create_detail.clone()))?;
-    if found.len() > 1 {
-        return Err((
-            Action::Create,
-            CallError::Entry(
-                ErrorKind::DuplicateTargetEntries,
-                format!("{} users matched userName '{upn}'", found.len()),
-            ),
-            create_detail,
-        ));
-    }
-    if let Some(existing) = found.first() {
-        let tid = id_of(existing).unwrap_or_default();
+    let (tid, action) = match_or_post(
+        client,
+        "Users",
+        "user",
+        ("userName", &upn),
+        || user_body(&attrs),
+        &create_detail,
+    )
+    .await?;
+    let detail = EventDetail {
+        target_id: tid.clone(),
+        ..create_detail
+    };
+    if action == Action::Update {
+        // Matched: PATCHed to what the mapping exports, and re-enabled.
         let mut ops = replace_ops(&attrs);
         ops.push(json!({"op": "Replace", "path": "active", "value": true}));
-        let detail = EventDetail {
-            target_id: tid.clone(),
-            ..create_detail
-        };
         client
             .call(
                 reqwest::Method::PATCH,
@@ -196,44 +242,8 @@ async fn user_create(
             )
             .await
             .map_err(|e| (Action::Update, e, detail.clone()))?;
-        user_targets.insert(idx, tid.clone());
-        let newp = ProvUser {
-            target_id: tid,
-            version,
-            active: true,
-            exported: attrs,
-        };
-        return Ok(ok(
-            Principal::User(idx),
-            Action::Update,
-            detail,
-            ProvUpdate::User(idx, newp),
-        ));
     }
-    let (_, created) = client
-        .call(
-            reqwest::Method::POST,
-            "/Users",
-            Some(&user_body(&attrs)),
-            true,
-        )
-        .await
-        .map_err(|e| (Action::Create, e, create_detail.clone()))?;
-    let Some(tid) = id_of(&created) else {
-        return Err((
-            Action::Create,
-            CallError::Entry(
-                ErrorKind::ServiceIncompatible,
-                "the created user has no id".into(),
-            ),
-            create_detail,
-        ));
-    };
     user_targets.insert(idx, tid.clone());
-    let detail = EventDetail {
-        target_id: tid.clone(),
-        ..create_detail
-    };
     let newp = ProvUser {
         target_id: tid,
         version,
@@ -242,7 +252,7 @@ async fn user_create(
     };
     Ok(ok(
         Principal::User(idx),
-        Action::Create,
+        action,
         detail,
         ProvUpdate::User(idx, newp),
     ))
@@ -405,32 +415,15 @@ async fn group_update(
         display_name: display.clone(),
         members: wanted_set,
     };
-    if ops.is_empty() {
-        return Ok(ItemResult {
-            outcome: Outcome::Skipped,
-            ..ok(
-                Principal::Group(idx),
-                Action::Other,
-                detail,
-                ProvUpdate::Group(idx, newp),
-            )
-        });
-    }
-    client
-        .call(
-            reqwest::Method::PATCH,
-            &format!("/Groups/{}", p.target_id),
-            Some(&patch(ops)),
-            false,
-        )
-        .await
-        .map_err(|e| (Action::Update, e, detail.clone()))?;
-    Ok(ok(
+    patch_or_skip(
+        client,
+        &format!("/Groups/{}", p.target_id),
+        ops,
         Principal::Group(idx),
-        Action::Update,
         detail,
         ProvUpdate::Group(idx, newp),
-    ))
+    )
+    .await
 }
 
 /// A group new to the service: matched by `displayName` or POSTed, then
@@ -456,45 +449,21 @@ async fn group_create(
         ),
     ];
     let detail0 = group.detail(String::new(), modified);
-    let found = client
-        .lookup("Groups", "displayName", display)
-        .await
-        .map_err(|e| (Action::Create, e, detail0.clone()))?;
-    if found.len() > 1 {
-        return Err((
-            Action::Create,
-            CallError::Entry(
-                ErrorKind::DuplicateTargetEntries,
-                format!("{} groups matched displayName '{display}'", found.len()),
-            ),
-            detail0,
-        ));
-    }
-    let (tid, action) = match found.first() {
-        Some(g) => (id_of(g).unwrap_or_default(), Action::Update),
-        None => {
-            let body = json!({
+    let (tid, action) = match_or_post(
+        client,
+        "Groups",
+        "group",
+        ("displayName", display),
+        || {
+            json!({
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
                 "externalId": object_id.to_string(),
                 "displayName": display,
-            });
-            let (_, created) = client
-                .call(reqwest::Method::POST, "/Groups", Some(&body), true)
-                .await
-                .map_err(|e| (Action::Create, e, detail0.clone()))?;
-            let Some(tid) = id_of(&created) else {
-                return Err((
-                    Action::Create,
-                    CallError::Entry(
-                        ErrorKind::ServiceIncompatible,
-                        "the created group has no id".into(),
-                    ),
-                    detail0,
-                ));
-            };
-            (tid, Action::Create)
-        }
-    };
+            })
+        },
+        &detail0,
+    )
+    .await?;
     let detail = EventDetail {
         target_id: tid.clone(),
         ..detail0

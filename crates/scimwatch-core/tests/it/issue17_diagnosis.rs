@@ -13,7 +13,7 @@ use scimwatch_core::health::{
 };
 use scimwatch_core::incident::{apply, group_related, reconcile, NotifyPolicy};
 
-use crate::common::{self, mins, now};
+use crate::common::{self, mins, now, scim};
 
 /// [`common::healthy`] without the token expiry, drift, compliance and
 /// write-probe facts (this file's diagnoses never read them).
@@ -42,13 +42,6 @@ fn quarantined(o: &mut Observations, reason: QuarantineReason, code: &str) {
         next_attempt: Some(now() + Duration::hours(1)),
         series_count: Some(1),
     });
-}
-
-fn scim(o: &mut Observations, verdict: Verdict, status: Option<u16>) {
-    let c = o.scim_check.as_mut().unwrap();
-    c.ok = verdict == Verdict::Ok;
-    c.verdict = verdict;
-    c.http_status = status;
 }
 
 fn run(o: &Observations) -> ChecklistRun {

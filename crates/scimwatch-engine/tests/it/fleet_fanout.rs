@@ -13,10 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use entra_sim::{DemoInfo, Fault, Sim, SimConfig, SimHandle};
-use graph_support::fast_http;
-use scimwatch_core::{AuthMode, Cloud, ConnectionInput, Sensitive};
-use scimwatch_engine::connections::{self, SecretsInput};
+use entra_sim::{Fault, Sim, SimConfig, SimHandle};
+use graph_support::{add_all_apps_tenant, engine_in, fast_http, fleet_config};
 use scimwatch_engine::diagnose::DiagnosisConfig;
 use scimwatch_engine::fleet::FleetConfig;
 use scimwatch_engine::graph::observe::status_report;
@@ -24,44 +22,10 @@ use scimwatch_engine::graph::{ClientOptions, LogIngestConfig};
 use scimwatch_engine::monitor::diagnose_all;
 use scimwatch_engine::notify::{Notifiers, RecordingNotifier};
 use scimwatch_engine::poller::{poll_once, PollConfig};
-use scimwatch_engine::secrets::{MemoryStore, Secrets};
 use scimwatch_engine::serve::status;
 use scimwatch_engine::store::connections::{self as rows, ConnectionRow};
 use scimwatch_engine::store::{events, incidents, jobs};
-use scimwatch_engine::{Engine, Store};
-
-async fn engine(dir: &tempfile::TempDir) -> Engine {
-    let store = Store::open_in(dir.path()).await.unwrap();
-    let secrets: Secrets = Arc::new(MemoryStore::new());
-    Engine::from_parts(store, secrets, dir.path().to_path_buf())
-}
-
-async fn add_tenant(engine: &Engine, name: &str, info: &DemoInfo) {
-    let input = ConnectionInput {
-        name: name.into(),
-        cloud: Cloud::Custom,
-        login_url: Some(info.login_url.clone()),
-        graph_url: Some(info.graph_url.clone()),
-        tenant_id: Some(info.tenant_id.clone()),
-        client_id: Some(info.client_id.clone()),
-        auth_mode: AuthMode::ClientSecret,
-        all_apps: Some(true),
-        ..Default::default()
-    };
-    let secrets_in = SecretsInput {
-        client_secret: Some(Sensitive::new(info.client_secret.clone())),
-        ..Default::default()
-    };
-    connections::add(
-        &engine.store,
-        engine.secrets.as_ref(),
-        &input,
-        &secrets_in,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-}
+use scimwatch_engine::Engine;
 
 fn cfg() -> PollConfig {
     PollConfig {
@@ -100,19 +64,16 @@ async fn tenants_are_polled_side_by_side_jobs_first_within_their_budgets() {
     let latency = Duration::from_millis(100);
     let tenants = 4;
     let sim = Sim::start(SimConfig {
-        tenants,
-        extra_apps: 2,
-        require_auth: true,
         graph_latency: latency,
-        ..SimConfig::for_tests()
+        ..fleet_config(tenants, 2)
     })
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = engine(&dir).await;
+    let engine = engine_in(&dir).await;
     for i in 0..tenants {
         let info = sim.tenant(i).unwrap().info();
-        add_tenant(&engine, &format!("Tenant {i}"), &info).await;
+        add_all_apps_tenant(&engine, &format!("Tenant {i}"), &info).await;
     }
 
     let t0 = Instant::now();
@@ -171,16 +132,10 @@ async fn tenants_are_polled_side_by_side_jobs_first_within_their_budgets() {
 
 #[tokio::test]
 async fn an_app_added_after_the_tenant_stream_moved_on_gets_its_earlier_events() {
-    let sim = Sim::start(SimConfig {
-        extra_apps: 2,
-        require_auth: true,
-        ..SimConfig::for_tests()
-    })
-    .await
-    .unwrap();
+    let sim = Sim::start(fleet_config(1, 2)).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = engine(&dir).await;
-    add_tenant(&engine, "Contoso", &sim.info()).await;
+    let engine = engine_in(&dir).await;
+    add_all_apps_tenant(&engine, "Contoso", &sim.info()).await;
     // No overlap: what the tenant's stream passed is not read again by it.
     let cfg = PollConfig {
         logs: LogIngestConfig {
@@ -225,19 +180,12 @@ async fn an_app_added_after_the_tenant_stream_moved_on_gets_its_earlier_events()
 #[tokio::test]
 async fn the_status_of_every_connection_read_at_once_is_what_each_reads_alone() {
     let tenants = 3;
-    let sim = Sim::start(SimConfig {
-        tenants,
-        extra_apps: 3,
-        require_auth: true,
-        ..SimConfig::for_tests()
-    })
-    .await
-    .unwrap();
+    let sim = Sim::start(fleet_config(tenants, 3)).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let engine = engine(&dir).await;
+    let engine = engine_in(&dir).await;
     for i in 0..tenants {
         let t = sim.tenant(i).unwrap();
-        add_tenant(&engine, &format!("Tenant {i}"), &t.info()).await;
+        add_all_apps_tenant(&engine, &format!("Tenant {i}"), &t.info()).await;
         if i == 1 {
             // A quarantined job, so there are incidents to list.
             t.inject(Fault::ScimTokenExpired).unwrap();

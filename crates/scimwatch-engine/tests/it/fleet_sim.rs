@@ -9,23 +9,20 @@
 
 use crate::graph_support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use entra_sim::{Fault, GraphFamily, Sim, SimConfig, SimHandle};
-use graph_support::fast_http;
+use entra_sim::{Fault, GraphFamily, Sim, SimHandle};
+use graph_support::{add_all_apps_tenant, engine_in, fast_http, fleet_config};
 use scimwatch_core::connection::GroupRole;
-use scimwatch_core::{AuthMode, Cloud, Connection, ConnectionInput, Sensitive};
-use scimwatch_engine::connections::{self, SecretsInput};
+use scimwatch_core::Connection;
+use scimwatch_engine::connections;
 use scimwatch_engine::fleet::FleetConfig;
 use scimwatch_engine::graph::ClientOptions;
 use scimwatch_engine::poller::{denied_stream, poll_once, PollConfig, Stream};
 use scimwatch_engine::read_models::fleet::{tenant_apps, tenant_summary, TenantApp, TenantSummary};
-use scimwatch_engine::secrets::{MemoryStore, Secrets};
 use scimwatch_engine::store::connections as rows;
 use scimwatch_engine::store::{events, jobs};
-use scimwatch_engine::{Engine, Store};
+use scimwatch_engine::Engine;
 
 pub(crate) struct Fleet {
     pub(crate) sim: SimHandle,
@@ -35,46 +32,14 @@ pub(crate) struct Fleet {
 }
 
 pub(crate) async fn start(extra_apps: usize) -> Fleet {
-    let sim = Sim::start(SimConfig {
-        extra_apps,
-        require_auth: true,
-        ..SimConfig::for_tests()
-    })
-    .await
-    .unwrap();
-    let info = sim.info();
+    let sim = Sim::start(fleet_config(1, extra_apps)).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).await.unwrap();
-    let secrets: Secrets = Arc::new(MemoryStore::new());
-    let engine = Engine::from_parts(store, secrets, dir.path().to_path_buf());
-    let input = ConnectionInput {
-        name: "Contoso".into(),
-        cloud: Cloud::Custom,
-        login_url: Some(info.login_url.clone()),
-        graph_url: Some(info.graph_url.clone()),
-        tenant_id: Some(info.tenant_id.clone()),
-        client_id: Some(info.client_id.clone()),
-        auth_mode: AuthMode::ClientSecret,
-        all_apps: Some(true),
-        ..Default::default()
-    };
-    let secrets_in = SecretsInput {
-        client_secret: Some(Sensitive::new(info.client_secret.clone())),
-        ..Default::default()
-    };
-    let saved = connections::add(
-        &engine.store,
-        engine.secrets.as_ref(),
-        &input,
-        &secrets_in,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    let engine = engine_in(&dir).await;
+    let tenant = add_all_apps_tenant(&engine, "Contoso", &sim.info()).await;
     Fleet {
         sim,
         engine,
-        tenant: saved.connection,
+        tenant,
         _dir: dir,
     }
 }

@@ -94,3 +94,16 @@ pub fn healthy() -> Observations {
         }),
     }
 }
+
+/// The job of `o`, which the fixture has.
+pub fn job(o: &mut Observations) -> &mut JobObservation {
+    o.job.as_mut().unwrap()
+}
+
+/// The SCIM check of `o` with another verdict and HTTP status.
+pub fn scim(o: &mut Observations, verdict: Verdict, status: Option<u16>) {
+    let c = o.scim_check.as_mut().unwrap();
+    c.ok = verdict == Verdict::Ok;
+    c.verdict = verdict;
+    c.http_status = status;
+}

@@ -1,5 +1,5 @@
-//! Shared set-up for the Graph and poller tests: a simulated tenant and an
-//! engine connection pointing at it.
+//! Shared set-up for the Graph, poller and fleet tests: a simulated tenant
+//! (or fleet of tenants) and an engine connection pointing at it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod replay;
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use entra_sim::{DemoInfo, Sim, SimConfig, SimHandle};
-use scimwatch_core::{AuthMode, Cloud, ConnectionInput, Sensitive};
+use scimwatch_core::{AuthMode, Cloud, Connection, ConnectionInput, Sensitive};
 use scimwatch_engine::connections::{self, SecretsInput};
 use scimwatch_engine::graph::client::{RequestObserver, RequestRecord};
 use scimwatch_engine::graph::http::HttpConfig;
@@ -35,6 +35,53 @@ pub fn sim_config() -> SimConfig {
         require_auth: true,
         ..SimConfig::for_tests()
     }
+}
+
+/// A simulated fleet: `tenants` tenants, each with `extra_apps`
+/// provisioning apps beside its own, sign-in required.
+pub fn fleet_config(tenants: usize, extra_apps: usize) -> SimConfig {
+    SimConfig {
+        tenants,
+        extra_apps,
+        ..sim_config()
+    }
+}
+
+/// An engine over a store in `dir`, its secrets in memory.
+pub async fn engine_in(dir: &tempfile::TempDir) -> Engine {
+    let store = Store::open_in(dir.path()).await.unwrap();
+    let secrets: Secrets = Arc::new(MemoryStore::new());
+    Engine::from_parts(store, secrets, dir.path().to_path_buf())
+}
+
+/// Adds the simulated tenant `info` as a connection named `name` that
+/// watches every app, signing in with the client secret.
+pub async fn add_all_apps_tenant(engine: &Engine, name: &str, info: &DemoInfo) -> Connection {
+    let input = ConnectionInput {
+        name: name.into(),
+        cloud: Cloud::Custom,
+        login_url: Some(info.login_url.clone()),
+        graph_url: Some(info.graph_url.clone()),
+        tenant_id: Some(info.tenant_id.clone()),
+        client_id: Some(info.client_id.clone()),
+        auth_mode: AuthMode::ClientSecret,
+        all_apps: Some(true),
+        ..Default::default()
+    };
+    let secrets_in = SecretsInput {
+        client_secret: Some(Sensitive::new(info.client_secret.clone())),
+        ..Default::default()
+    };
+    connections::add(
+        &engine.store,
+        engine.secrets.as_ref(),
+        &input,
+        &secrets_in,
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .connection
 }
 
 pub fn fast_http() -> HttpConfig {
@@ -105,9 +152,7 @@ impl Env {
         let sim = Sim::start(config).await.unwrap();
         let info = sim.info();
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).await.unwrap();
-        let secrets: Secrets = Arc::new(MemoryStore::new());
-        let engine = Engine::from_parts(store, secrets, dir.path().to_path_buf());
+        let engine = engine_in(&dir).await;
         let input = sim_input(&info, mode, false);
         let secrets_in = SecretsInput {
             scim_token: None,
