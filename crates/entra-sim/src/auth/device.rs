@@ -59,16 +59,7 @@ pub(crate) async fn devicecode(
         );
     }
     if !client_ok(st, form.get("client_id")) {
-        let id = form.get("client_id").cloned().unwrap_or_default();
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            700016,
-            &format!(
-                "Application with identifier '{id}' was not found in the directory '{tenant}'."
-            ),
-        );
+        return unknown_client(st, &form, &tenant);
     }
     let Some(scope) = form.get("scope") else {
         return missing_parameter(st, "scope");

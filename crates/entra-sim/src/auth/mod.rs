@@ -226,6 +226,18 @@ fn client_ok(state: &SimState, client_id: Option<&String>) -> bool {
     client_id.is_some_and(|c| *c == state.lock().tenant.client.client_id.to_string())
 }
 
+/// AADSTS700016: the form's `client_id` is not the app registration.
+fn unknown_client(state: &SimState, form: &HashMap<String, String>, tenant: &str) -> Response {
+    let id = form.get("client_id").cloned().unwrap_or_default();
+    aad_error(
+        state,
+        StatusCode::BAD_REQUEST,
+        "unauthorized_client",
+        700016,
+        &format!("Application with identifier '{id}' was not found in the directory '{tenant}'."),
+    )
+}
+
 /// Normalise requested scopes: strip the Graph resource prefix, expand `.default`.
 fn parse_scopes(state: &SimState, scope: &str) -> Vec<String> {
     let graph_prefix = format!("{}/", state.base_url);
@@ -310,16 +322,7 @@ pub(crate) async fn token(
         return missing_parameter(st, "client_id");
     }
     if !client_ok(st, form.get("client_id")) {
-        let id = form.get("client_id").cloned().unwrap_or_default();
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            700016,
-            &format!(
-                "Application with identifier '{id}' was not found in the directory '{tenant}'."
-            ),
-        );
+        return unknown_client(st, &form, &tenant);
     }
     match grant.as_str() {
         "client_credentials" => client_credentials(st, &form, &tenant, now),
