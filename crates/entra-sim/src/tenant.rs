@@ -80,6 +80,32 @@ pub struct User {
     pub version: u64,
 }
 
+impl User {
+    /// The `n`-th user, `first last`: nickname `first.lastn`, UPN and mail
+    /// at `domain`; an enabled Engineer in Engineering.
+    fn named(id: Uuid, first: &str, last: &str, n: usize, domain: &str, version: u64) -> User {
+        let nick = format!(
+            "{}.{}{n}",
+            first.to_ascii_lowercase(),
+            last.to_ascii_lowercase()
+        );
+        let upn = format!("{nick}@{domain}");
+        User {
+            id,
+            display_name: format!("{first} {last}"),
+            given_name: first.to_string(),
+            surname: last.to_string(),
+            mail: upn.clone(),
+            user_principal_name: upn,
+            mail_nickname: nick,
+            job_title: "Engineer".to_string(),
+            department: "Engineering".to_string(),
+            account_enabled: true,
+            version,
+        }
+    }
+}
+
 /// A security group with direct members only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
@@ -306,28 +332,14 @@ pub fn generate_tenant(seed: u64, users: usize, groups: usize) -> Tenant {
         let r = rng.next_u64();
         let first = FIRST[(r % FIRST.len() as u64) as usize];
         let last = LAST[((r >> 16) % LAST.len() as u64) as usize];
-        let nick = format!(
-            "{}.{}{}",
-            first.to_ascii_lowercase(),
-            last.to_ascii_lowercase(),
-            i + 1
-        );
-        let upn = format!("{nick}@{domain}");
         version += 1;
         let id = uuid_from_bits(rng.next_u64(), r);
         user_index.insert(id, i as u32);
         user_vec.push(User {
-            id,
-            display_name: format!("{first} {last}"),
-            given_name: first.to_string(),
-            surname: last.to_string(),
-            mail: upn.clone(),
-            user_principal_name: upn,
-            mail_nickname: nick,
             job_title: TITLES[((r >> 32) % TITLES.len() as u64) as usize].to_string(),
             department: DEPTS[((r >> 40) % DEPTS.len() as u64) as usize].to_string(),
             account_enabled: !(r >> 56).is_multiple_of(50),
-            version,
+            ..User::named(id, first, last, i + 1, &domain, version)
         });
     }
 
@@ -488,29 +500,12 @@ impl Tenant {
     pub fn add_user(&mut self, first: &str, last: &str, assign: bool, now: DateTime<Utc>) -> u32 {
         let i = self.users.len() as u32;
         let mut rng = SimRng::new(self.version_counter ^ u64::from(i) << 20);
-        let nick = format!(
-            "{}.{}{}",
-            first.to_ascii_lowercase(),
-            last.to_ascii_lowercase(),
-            i + 1
-        );
-        let upn = format!("{nick}@{}", self.domain);
         let version = self.bump();
         let id = rng.uuid();
         self.user_index.insert(id, i);
-        self.users.push(User {
-            id,
-            display_name: format!("{first} {last}"),
-            given_name: first.to_string(),
-            surname: last.to_string(),
-            mail: upn.clone(),
-            user_principal_name: upn,
-            mail_nickname: nick,
-            job_title: "Engineer".to_string(),
-            department: "Engineering".to_string(),
-            account_enabled: true,
-            version,
-        });
+        let n = i as usize + 1;
+        self.users
+            .push(User::named(id, first, last, n, &self.domain, version));
         if assign {
             self.push_assignment(&mut rng, Principal::User(i), now);
         }

@@ -38,10 +38,5 @@ pub(super) fn client_credentials(
     }
     let (at, life) = access_token(st, &admin_consent::app_permissions(st), true, now);
     let body = json!({"token_type": "Bearer", "expires_in": life, "ext_expires_in": life, "access_token": at});
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
-    )
-        .into_response()
+    json_response(StatusCode::OK, &body)
 }

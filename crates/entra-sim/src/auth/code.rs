@@ -10,13 +10,7 @@ pub(super) fn authorization_code(
     now: DateTime<Utc>,
 ) -> Response {
     let Some(code) = form.get("code") else {
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'code'.",
-        );
+        return missing_parameter(st, "code");
     };
     let entry = {
         let mut store = st.auth.lock().unwrap_or_else(|e| e.into_inner());

@@ -10,13 +10,7 @@ pub(super) fn device_code(
     now: DateTime<Utc>,
 ) -> Response {
     let Some(dc) = form.get("device_code") else {
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'device_code'.",
-        );
+        return missing_parameter(st, "device_code");
     };
     let result = {
         let mut store = st.auth.lock().unwrap_or_else(|e| e.into_inner());
@@ -65,25 +59,10 @@ pub(crate) async fn devicecode(
         );
     }
     if !client_ok(st, form.get("client_id")) {
-        let id = form.get("client_id").cloned().unwrap_or_default();
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            700016,
-            &format!(
-                "Application with identifier '{id}' was not found in the directory '{tenant}'."
-            ),
-        );
+        return unknown_client(st, &form, &tenant);
     }
     let Some(scope) = form.get("scope") else {
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'scope'.",
-        );
+        return missing_parameter(st, "scope");
     };
     let scopes = parse_scopes(st, scope);
     let now = st.clock.now();
@@ -115,12 +94,7 @@ pub(crate) async fn devicecode(
         "interval": 5,
         "message": format!("To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate."),
     });
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
-    )
-        .into_response()
+    json_response(StatusCode::OK, &body)
 }
 
 /// `GET /devicelogin[?user_code=…&decision=approve|decline]`: the verification page.

@@ -170,6 +170,16 @@ pub(crate) fn validate(
     Ok(perms)
 }
 
+/// A JSON answer as the identity platform sends it.
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
 fn aad_error(
     state: &SimState,
     status: StatusCode,
@@ -191,12 +201,18 @@ fn aad_error(
         "correlation_id": corr.to_string(),
         "error_uri": format!("{}/error?code={code}", state.base_url),
     });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
+    json_response(status, &body)
+}
+
+/// AADSTS900144: a required form parameter is missing.
+fn missing_parameter(state: &SimState, name: &str) -> Response {
+    aad_error(
+        state,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        900144,
+        &format!("The request body must contain the following parameter: '{name}'."),
     )
-        .into_response()
 }
 
 fn tenant_ok(state: &SimState, tenant: &str) -> bool {
@@ -208,6 +224,18 @@ fn tenant_ok(state: &SimState, tenant: &str) -> bool {
 
 fn client_ok(state: &SimState, client_id: Option<&String>) -> bool {
     client_id.is_some_and(|c| *c == state.lock().tenant.client.client_id.to_string())
+}
+
+/// AADSTS700016: the form's `client_id` is not the app registration.
+fn unknown_client(state: &SimState, form: &HashMap<String, String>, tenant: &str) -> Response {
+    let id = form.get("client_id").cloned().unwrap_or_default();
+    aad_error(
+        state,
+        StatusCode::BAD_REQUEST,
+        "unauthorized_client",
+        700016,
+        &format!("Application with identifier '{id}' was not found in the directory '{tenant}'."),
+    )
 }
 
 /// Normalise requested scopes: strip the Graph resource prefix, expand `.default`.
@@ -273,12 +301,7 @@ fn token_response_keeping(
             B64.encode(claims.to_string())
         ));
     }
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
-    )
-        .into_response()
+    json_response(StatusCode::OK, &body)
 }
 
 /// `POST /{tenant}/oauth2/v2.0/token`.
@@ -293,34 +316,13 @@ pub(crate) async fn token(
         return aad_error(st, StatusCode::BAD_REQUEST, "invalid_request", 90002, &format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."));
     }
     let Some(grant) = form.get("grant_type") else {
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'grant_type'.",
-        );
+        return missing_parameter(st, "grant_type");
     };
     if !form.contains_key("client_id") {
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'client_id'.",
-        );
+        return missing_parameter(st, "client_id");
     }
     if !client_ok(st, form.get("client_id")) {
-        let id = form.get("client_id").cloned().unwrap_or_default();
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            700016,
-            &format!(
-                "Application with identifier '{id}' was not found in the directory '{tenant}'."
-            ),
-        );
+        return unknown_client(st, &form, &tenant);
     }
     match grant.as_str() {
         "client_credentials" => client_credentials(st, &form, &tenant, now),

@@ -9,13 +9,7 @@ pub(super) fn refresh_token(
     now: DateTime<Utc>,
 ) -> Response {
     let Some(rt) = form.get("refresh_token") else {
-        return aad_error(
-            st,
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'refresh_token'.",
-        );
+        return missing_parameter(st, "refresh_token");
     };
     let entry = {
         let mut store = st.auth.lock().unwrap_or_else(|e| e.into_inner());

@@ -125,6 +125,12 @@ pub(crate) fn graph_error(
             }
         }
     });
+    json_response(status, &body, ctx)
+}
+
+/// A JSON answer as Graph sends its errors (plain `application/json`), with
+/// the request's ids.
+pub(crate) fn json_response(status: StatusCode, body: &Value, ctx: &Ctx) -> Response {
     let mut r = (
         status,
         [(header::CONTENT_TYPE, "application/json")],

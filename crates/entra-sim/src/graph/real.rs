@@ -3,28 +3,17 @@
 //! the synchronization API's empty 401, the throttling envelope.
 
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{add_ids, Ctx};
+use super::{json_response, Ctx};
 use crate::state::SimState;
 
 /// `innerError.date` as real Graph writes it: whole seconds, no zone
 /// (`2021-09-02T17:15:30`).
 pub(crate) fn inner_date(now: DateTime<Utc>) -> String {
     now.format("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
-fn json_response(status: StatusCode, body: &Value, ctx: &Ctx) -> Response {
-    let mut r = (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response();
-    add_ids(&mut r, ctx);
-    r
 }
 
 /// What the synchronization API answers a caller without the permission or

@@ -21,6 +21,8 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+// The target's own SCIM answers: the misbehaving server words them the same way.
+use super::{scim_error, scim_json, LIST_SCHEMA};
 use crate::fault::Fault;
 use crate::state::SimState;
 
@@ -346,9 +348,6 @@ impl Misbehaviours {
     }
 }
 
-const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
-
 /// What the misbehaving server looks at in a request.
 struct Request<'a> {
     method: &'a Method,
@@ -380,24 +379,6 @@ fn parse_eq(filter: &str) -> Option<(String, String)> {
     }
     let value = it.next()?.trim().strip_prefix('"')?.strip_suffix('"')?;
     Some((attr.to_string(), value.replace("\\\"", "\"")))
-}
-
-fn scim_json(status: StatusCode, v: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/scim+json")],
-        v.to_string(),
-    )
-        .into_response()
-}
-
-fn scim_error(status: StatusCode, scim_type: Option<&str>, detail: &str) -> Response {
-    let mut v =
-        json!({"schemas": [ERROR_SCHEMA], "status": status.as_u16().to_string(), "detail": detail});
-    if let Some(t) = scim_type {
-        v["scimType"] = json!(t);
-    }
-    scim_json(status, v)
 }
 
 /// A web framework's own "not found" page (Flask/Werkzeug's), not a SCIM error

@@ -73,13 +73,9 @@ fn credential_quarantine(obs: &Observations) -> bool {
 /// Every failure of the last cycle is a conflict or a duplicate: the
 /// conflicts are the cause of the failures, not a part of them.
 fn conflicts_cover_failures(obs: &Observations) -> bool {
-    obs.last_cycle.as_ref().is_some_and(|c| {
-        let conflicts = c
-            .conflict_counts()
-            .iter()
-            .fold(0u64, |acc, e| acc.saturating_add(e.count));
-        conflicts > 0 && conflicts >= c.failures
-    })
+    obs.last_cycle
+        .as_ref()
+        .is_some_and(|c| c.conflicts_cover_failures())
 }
 
 /// scimwatch's own Test Connection shows the SaaS answering Entra's lookup

@@ -53,6 +53,65 @@ fn urls_differ(obs: &Observations) -> Option<(String, String)> {
     (!same_tenant_url(entra, ours)).then(|| (entra.to_string(), ours.to_string()))
 }
 
+/// Entra's quarantine error that scimwatch's passing test contradicts.
+struct QuarantineCase {
+    kind: ContradictionKind,
+    title: &'static str,
+    /// What it implies, …
+    implies: &'static str,
+    /// … or, when the Tenant URLs differ, also this, …
+    or_urls: &'static str,
+    /// … and what to do.
+    then: &'static str,
+}
+
+const REFUSED_TOKEN: QuarantineCase = QuarantineCase {
+    kind: ContradictionKind::EntraRefusedTokenScimwatchAccepted,
+    title: "Entra says the SaaS refuses its credentials, but scimwatch's Test Connection with \
+the stored token passes",
+    implies: "The token scimwatch holds works, so the Secret Token saved in Entra's Admin \
+Credentials is a different one (an old or mistyped token)",
+    or_urls: ", or Entra sends it to another Tenant URL",
+    then: ". Paste the token stored here into Entra's Admin Credentials → Secret Token, \
+click Test Connection and Save; if Entra's test passes and cycles still fail, the endpoint \
+is flapping.",
+};
+
+const CANNOT_CONNECT: QuarantineCase = QuarantineCase {
+    kind: ContradictionKind::EntraCannotConnectScimwatchCan,
+    title: "Entra cannot connect to the SaaS, but scimwatch reaches it",
+    implies: "The endpoint answers scimwatch but not Entra: the SaaS or its firewall most \
+likely blocks Microsoft's IP ranges (allow the AzureActiveDirectory service tag)",
+    or_urls: ", or Entra's Tenant URL points to another host",
+    then: ". Then click Test Connection in Entra's Admin Credentials; if it passes, the \
+endpoint was briefly down and Entra retries on its own.",
+};
+
+impl QuarantineCase {
+    /// What the contradiction implies, and Entra's error (with both Tenant
+    /// URLs when they differ) as evidence.
+    fn explain(&self, obs: &Observations, code: String) -> (String, Vec<Evidence>) {
+        let mut implies = String::from(self.implies);
+        let mut ev = vec![Evidence::new(
+            "Entra's quarantine error",
+            EvidenceValue::Code(code),
+        )];
+        if let Some((entra, here)) = urls_differ(obs) {
+            implies.push_str(self.or_urls);
+            ev.push(Evidence::new(
+                "Tenant URL in Entra",
+                EvidenceValue::link(entra),
+            ));
+            ev.push(Evidence::new(
+                "Tenant URL in scimwatch",
+                EvidenceValue::link(here),
+            ));
+        }
+        implies.push_str(self.then);
+        (implies, ev)
+    }
+}
+
 /// Every contradiction in `obs` (empty: the two ends agree, or one of them
 /// was not observed — no contradiction is claimed without both).
 pub fn contradictions(obs: &Observations) -> Vec<Contradiction> {
@@ -87,66 +146,18 @@ pub fn contradictions(obs: &Observations) -> Vec<Contradiction> {
             .or_else(|| job.quarantine.as_ref().and_then(|q| q.current_began))
             .or(obs.job_observed_at);
         let after = since.is_none_or(|t| check.checked_at >= t);
-        if check.ok && after && is_credential_error_code(&code) {
-            let mut implies = String::from(
-                "The token scimwatch holds works, so the Secret Token saved in Entra's Admin \
-Credentials is a different one (an old or mistyped token)",
-            );
-            let mut ev = vec![Evidence::new(
-                "Entra's quarantine error",
-                EvidenceValue::Code(code.clone()),
-            )];
-            if let Some((entra, here)) = urls_differ(obs) {
-                implies.push_str(", or Entra sends it to another Tenant URL");
-                ev.push(Evidence::new(
-                    "Tenant URL in Entra",
-                    EvidenceValue::link(entra),
-                ));
-                ev.push(Evidence::new(
-                    "Tenant URL in scimwatch",
-                    EvidenceValue::link(here),
-                ));
-            }
-            implies.push_str(
-                ". Paste the token stored here into Entra's Admin Credentials → Secret Token, \
-click Test Connection and Save; if Entra's test passes and cycles still fail, the endpoint \
-is flapping.",
-            );
+        let case = if is_credential_error_code(&code) {
+            Some(&REFUSED_TOKEN)
+        } else if is_unreachable_error_code(&code) {
+            Some(&CANNOT_CONNECT)
+        } else {
+            None
+        };
+        if let Some(case) = case.filter(|_| check.ok && after) {
+            let (implies, ev) = case.explain(obs, code);
             out.push(Contradiction {
-                kind: ContradictionKind::EntraRefusedTokenScimwatchAccepted,
-                title: "Entra says the SaaS refuses its credentials, but scimwatch's Test \
-Connection with the stored token passes"
-                    .into(),
-                implies,
-                evidence: ours(ev),
-            });
-        } else if check.ok && after && is_unreachable_error_code(&code) {
-            let mut implies = String::from(
-                "The endpoint answers scimwatch but not Entra: the SaaS or its firewall most \
-likely blocks Microsoft's IP ranges (allow the AzureActiveDirectory service tag)",
-            );
-            let mut ev = vec![Evidence::new(
-                "Entra's quarantine error",
-                EvidenceValue::Code(code.clone()),
-            )];
-            if let Some((entra, here)) = urls_differ(obs) {
-                implies.push_str(", or Entra's Tenant URL points to another host");
-                ev.push(Evidence::new(
-                    "Tenant URL in Entra",
-                    EvidenceValue::link(entra),
-                ));
-                ev.push(Evidence::new(
-                    "Tenant URL in scimwatch",
-                    EvidenceValue::link(here),
-                ));
-            }
-            implies.push_str(
-                ". Then click Test Connection in Entra's Admin Credentials; if it passes, the \
-endpoint was briefly down and Entra retries on its own.",
-            );
-            out.push(Contradiction {
-                kind: ContradictionKind::EntraCannotConnectScimwatchCan,
-                title: "Entra cannot connect to the SaaS, but scimwatch reaches it".into(),
+                kind: case.kind,
+                title: case.title.into(),
                 implies,
                 evidence: ours(ev),
             });

@@ -38,6 +38,17 @@ pub fn fmt_duration(d: Duration) -> String {
     }
 }
 
+/// A window of durations (Microsoft's initial-cycle estimate):
+/// `1 h 40 min to 13 h 20 min`.
+pub(crate) fn fmt_window((lo, hi): (Duration, Duration)) -> String {
+    format!("{} to {}", fmt_duration(lo), fmt_duration(hi))
+}
+
+/// A cycle's progress: `40 of 100 units (40 %)`.
+pub(crate) fn fmt_progress((done, total): (u64, u64)) -> String {
+    format!("{done} of {total} units ({:.0} %)", pct(done, total))
+}
+
 /// Minutes as a duration, saturating instead of overflowing.
 pub(crate) fn minutes_f64(m: f64) -> Duration {
     let ms = (m * 60_000.0).clamp(0.0, 1.0e15);

@@ -417,6 +417,14 @@ impl CycleObservation {
                 .collect(),
         }
     }
+
+    /// Every failure of the cycle is a conflict or a duplicate (and there
+    /// is one): the conflicts are the cause of the failures, not a part of
+    /// them.
+    pub fn conflicts_cover_failures(&self) -> bool {
+        let conflicts = sum_codes(&self.conflict_counts(), |_| true);
+        conflicts > 0 && conflicts >= self.failures
+    }
 }
 
 fn sum_codes(list: &[CodeCount], pred: impl Fn(&str) -> bool) -> u64 {

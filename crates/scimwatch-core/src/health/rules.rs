@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::format::{fmt_duration, minutes, pct};
+use super::format::{fmt_duration, fmt_progress, fmt_window, minutes, pct};
 use super::observations::{
     is_credential_error_code, JobObservation, JobStatusCode, Observations, QuarantineError,
     QuarantineErrorSource, QuarantineObservation, QuarantineReason, Reachability, ScheduleState,
@@ -427,20 +427,17 @@ longer than later cycles.",
                 f = f.with("Assigned users + groups + members", EvidenceValue::Count(n));
             }
             f = match estimate {
-                Some((lo, hi)) => f.with(
+                Some(window) => f.with(
                     "Microsoft's estimate (0.01–0.08 min per object)",
-                    format!("{} to {}", fmt_duration(lo), fmt_duration(hi)),
+                    fmt_window(window),
                 ),
                 None => f.with(
                     "Microsoft's estimate (0.01–0.08 min per object)",
                     "unknown: assignments not read",
                 ),
             };
-            if let Some((done, total)) = progress {
-                f = f.with(
-                    "Progress",
-                    format!("{done} of {total} units ({:.0} %)", pct(done, total)),
-                );
+            if let Some(p) = progress {
+                f = f.with("Progress", fmt_progress(p));
             }
             f.since = Some(started);
             out.push(f);

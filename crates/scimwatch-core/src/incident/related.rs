@@ -69,13 +69,9 @@ fn token_refused(obs: &Observations) -> bool {
 
 /// Every failure of the last cycle is a conflict.
 fn conflicts_cover_failures(obs: &Observations) -> bool {
-    obs.last_cycle.as_ref().is_some_and(|c| {
-        let conflicts = c
-            .conflict_counts()
-            .iter()
-            .fold(0u64, |acc, e| acc.saturating_add(e.count));
-        conflicts > 0 && conflicts >= c.failures
-    })
+    obs.last_cycle
+        .as_ref()
+        .is_some_and(|c| c.conflicts_cover_failures())
 }
 
 fn failing_entries(kind: FindingKind) -> bool {

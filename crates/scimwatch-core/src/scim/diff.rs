@@ -8,13 +8,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use ts_rs::TS;
 
-use super::hash::{canonical_json, content_hash, id_text, is_volatile_meta_key, ContentHash};
+use super::hash::{content_hash, id_text, ContentHash};
 use super::resource::get_ci;
 
 mod values;
+mod walk;
 pub use values::{
     attribute_changes, display_value, is_secret_key, redact, AttributeChange, MAX_ITEMS,
     MAX_VALUE_CHARS, REDACTED,
@@ -424,118 +425,24 @@ fn member_labels(groups: &GroupDiff, old: &Snapshot, new: &Snapshot) -> BTreeMap
 /// entry by entry (`emails[type eq "work"].value`); other arrays are
 /// reported as a whole (`emails`).
 pub fn changed_paths(old: &Value, new: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    walk(old, new, "", Level::Top, &mut out);
+    let mut out: Vec<String> = Vec::new();
+    walk::walk(old, new, &mut out);
     out.sort();
     out.dedup();
     out
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
-    Top,
-    Meta,
-    /// A schema extension object (`urn:…:User`): children join with `:`.
-    Extension,
-    Inner,
-}
-
-fn join(parent: &str, key: &str, parent_is_extension: bool) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else if parent_is_extension {
-        format!("{parent}:{key}")
-    } else {
-        format!("{parent}.{key}")
+/// The changed paths only: no values, no secrets to hide.
+impl walk::Sink for Vec<String> {
+    fn is_secret(&self, _: &str) -> bool {
+        false
     }
-}
-
-fn walk(old: &Value, new: &Value, path: &str, level: Level, out: &mut Vec<String>) {
-    // Cheap structural equality first: most subtrees of a changed resource are unchanged.
-    if old == new {
-        return;
+    fn value(&mut self, path: &str, _: Option<&Value>, _: Option<&Value>, _: bool) {
+        self.push(path.to_string());
     }
-    match (old, new) {
-        (Value::Object(a), Value::Object(b)) => walk_objects(a, b, path, level, out),
-        (Value::Array(a), Value::Array(b)) => walk_arrays(a, b, path, out),
-        (a, b) => {
-            if a != b {
-                out.push(if path.is_empty() {
-                    "$".into()
-                } else {
-                    path.to_string()
-                });
-            }
-        }
+    fn array(&mut self, path: &str, _: &[Value], _: &[Value], _: bool) {
+        self.push(path.to_string());
     }
-}
-
-fn walk_objects(
-    a: &Map<String, Value>,
-    b: &Map<String, Value>,
-    path: &str,
-    level: Level,
-    out: &mut Vec<String>,
-) {
-    let extension = level == Level::Extension;
-    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-    for k in keys {
-        if level == Level::Meta && is_volatile_meta_key(k) {
-            continue;
-        }
-        let child_level = match level {
-            Level::Top if k.eq_ignore_ascii_case("meta") => Level::Meta,
-            Level::Top if k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) => {
-                Level::Extension
-            }
-            _ => Level::Inner,
-        };
-        let child = join(path, k, extension);
-        match (a.get(k), b.get(k)) {
-            (Some(x), Some(y)) => walk(x, y, &child, child_level, out),
-            (Some(Value::Null), None) | (None, Some(Value::Null)) | (None, None) => {}
-            _ => out.push(child),
-        }
-    }
-}
-
-fn canonical_set(items: &[Value]) -> Vec<Vec<u8>> {
-    let mut v: Vec<Vec<u8>> = items.iter().map(canonical_json).collect();
-    v.sort_unstable();
-    v
-}
-
-/// `type` of each entry when every entry is an object with a distinct string `type`.
-fn typed_entries(items: &[Value]) -> Option<HashMap<String, &Map<String, Value>>> {
-    let mut map = HashMap::with_capacity(items.len());
-    for i in items {
-        let o = i.as_object()?;
-        let t = get_ci(o, "type")?.as_str()?.to_string();
-        if map.insert(t, o).is_some() {
-            return None;
-        }
-    }
-    Some(map)
-}
-
-fn walk_arrays(a: &[Value], b: &[Value], path: &str, out: &mut Vec<String>) {
-    if canonical_set(a) == canonical_set(b) {
-        return;
-    }
-    if let (Some(ta), Some(tb)) = (typed_entries(a), typed_entries(b)) {
-        if !ta.is_empty() || !tb.is_empty() {
-            let types: BTreeSet<&String> = ta.keys().chain(tb.keys()).collect();
-            for t in types {
-                let entry = format!("{path}[type eq \"{t}\"]");
-                match (ta.get(t), tb.get(t)) {
-                    (Some(x), Some(y)) => walk_objects(x, y, &entry, Level::Inner, out),
-                    _ => out.push(entry),
-                }
-            }
-            return;
-        }
-    }
-    out.push(path.to_string());
 }
 
 #[cfg(test)]

@@ -185,13 +185,9 @@ struct TokenErrorBody {
     error_codes: Option<Vec<u32>>,
 }
 
+/// The first `AADSTSnnnn` number in a text.
 fn aadsts_in(text: &str) -> Option<u32> {
-    let i = text.find("AADSTS")?;
-    let digits: String = text[i + 6..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
+    scimwatch_core::graph::aad::aadsts_code(text)
 }
 
 /// Microsoft's description without the trace/correlation tail (inline or

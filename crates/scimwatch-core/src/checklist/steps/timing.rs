@@ -2,6 +2,7 @@
 //! arithmetic, and quarantine.
 
 use super::*;
+use crate::health::format::{fmt_progress, fmt_window};
 /// A duration to the second below an hour ("3 min 20 s"), to the minute
 /// below a day ("2 h 10 min"), else to the hour: precise enough that "more
 /// than 3 × the interval" is visibly true.
@@ -104,7 +105,7 @@ pub(super) fn check_changes_take_time(
             if let Some((lo, hi)) = estimate {
                 o = o.with(
                     "Expected duration (0.01–0.08 min per object)",
-                    format!("{} to {}", fmt_duration(lo), fmt_duration(hi)),
+                    fmt_window((lo, hi)),
                 );
                 if let Some(end) = started.checked_add_signed(hi) {
                     // An end time, never "overdue": `overdue` judges it.
@@ -114,11 +115,8 @@ pub(super) fn check_changes_take_time(
                     );
                 }
             }
-            if let Some((done, total)) = progress {
-                o = o.with(
-                    "Progress",
-                    format!("{done} of {total} units ({:.0} %)", pct(done, total)),
-                );
+            if let Some(p) = progress {
+                o = o.with("Progress", fmt_progress(p));
             }
             o.at(obs.job_observed_at)
         }

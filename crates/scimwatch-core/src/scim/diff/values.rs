@@ -11,16 +11,15 @@
 //! as changed with both values replaced by [`REDACTED`], and such keys
 //! inside shown entries are replaced too.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use ts_rs::TS;
 
-use super::super::hash::{canonical_json, is_volatile_meta_key};
-use super::super::resource::get_ci;
-// The attribute paths of `changed_attributes`, joined the same way.
-use super::{join, Level};
+use super::super::hash::canonical_json;
+// The same differences at the same paths as `changed_paths`.
+use super::walk::{walk, Sink};
 
 /// What replaces a secret's value.
 pub const REDACTED: &str = "(hidden)";
@@ -108,8 +107,8 @@ fn cut(s: String) -> String {
 
 /// The changed attributes of a resource between two versions, sorted by path.
 pub fn attribute_changes(old: &Value, new: &Value) -> Vec<AttributeChange> {
-    let mut out = Vec::new();
-    walk(old, new, "", Level::Top, false, &mut out);
+    let mut out: Vec<AttributeChange> = Vec::new();
+    walk(old, new, &mut out);
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out.dedup_by(|a, b| a.path == b.path);
     out
@@ -139,96 +138,27 @@ fn scalar(path: &str, old: Option<&Value>, new: Option<&Value>, secret: bool) ->
     }
 }
 
-fn walk(
-    old: &Value,
-    new: &Value,
-    path: &str,
-    level: Level,
-    secret: bool,
-    out: &mut Vec<AttributeChange>,
-) {
-    if old == new {
-        return;
+/// Each difference with its values; a whole array as the entries added and
+/// removed.
+impl Sink for Vec<AttributeChange> {
+    fn is_secret(&self, key: &str) -> bool {
+        is_secret_key(key)
     }
-    match (old, new) {
-        (Value::Object(a), Value::Object(b)) => walk_objects(a, b, path, level, secret, out),
-        (Value::Array(a), Value::Array(b)) => walk_arrays(a, b, path, secret, out),
-        (a, b) => out.push(scalar(path, Some(a), Some(b), secret)),
+    fn value(&mut self, path: &str, old: Option<&Value>, new: Option<&Value>, secret: bool) {
+        self.push(scalar(path, old, new, secret));
+    }
+    fn array(&mut self, path: &str, a: &[Value], b: &[Value], secret: bool) {
+        self.push(array_change(path, a, b, secret));
     }
 }
 
-fn walk_objects(
-    a: &Map<String, Value>,
-    b: &Map<String, Value>,
-    path: &str,
-    level: Level,
-    secret: bool,
-    out: &mut Vec<AttributeChange>,
-) {
-    let extension = level == Level::Extension;
-    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-    for k in keys {
-        if level == Level::Meta && is_volatile_meta_key(k) {
-            continue;
-        }
-        let child_level = match level {
-            Level::Top if k.eq_ignore_ascii_case("meta") => Level::Meta,
-            Level::Top if k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:")) => {
-                Level::Extension
-            }
-            _ => Level::Inner,
-        };
-        let child = join(path, k, extension);
-        let child_secret = secret || is_secret_key(k);
-        match (a.get(k), b.get(k)) {
-            (Some(x), Some(y)) => walk(x, y, &child, child_level, child_secret, out),
-            (Some(Value::Null), None) | (None, Some(Value::Null)) | (None, None) => {}
-            (x, y) => out.push(scalar(&child, x, y, child_secret)),
-        }
-    }
-}
-
-/// `type` of each entry when every entry is an object with a distinct string `type`.
-fn typed_entries(items: &[Value]) -> Option<HashMap<String, &Map<String, Value>>> {
-    let mut map = HashMap::with_capacity(items.len());
-    for i in items {
-        let o = i.as_object()?;
-        let t = get_ci(o, "type")?.as_str()?.to_string();
-        if map.insert(t, o).is_some() {
-            return None;
-        }
-    }
-    Some(map)
-}
-
-fn walk_arrays(a: &[Value], b: &[Value], path: &str, secret: bool, out: &mut Vec<AttributeChange>) {
+/// The entries only in `b` (added) and only in `a` (removed), at most
+/// [`MAX_ITEMS`] in all.
+fn array_change(path: &str, a: &[Value], b: &[Value], secret: bool) -> AttributeChange {
     let ca: Vec<Vec<u8>> = a.iter().map(canonical_json).collect();
     let cb: Vec<Vec<u8>> = b.iter().map(canonical_json).collect();
     let sa: BTreeSet<&Vec<u8>> = ca.iter().collect();
     let sb: BTreeSet<&Vec<u8>> = cb.iter().collect();
-    let (mut sorted_a, mut sorted_b) = (ca.clone(), cb.clone());
-    sorted_a.sort_unstable();
-    sorted_b.sort_unstable();
-    if sorted_a == sorted_b {
-        return;
-    }
-    if let (Some(ta), Some(tb)) = (typed_entries(a), typed_entries(b)) {
-        if !ta.is_empty() || !tb.is_empty() {
-            let types: BTreeSet<&String> = ta.keys().chain(tb.keys()).collect();
-            for t in types {
-                let entry = format!("{path}[type eq \"{t}\"]");
-                match (ta.get(t), tb.get(t)) {
-                    (Some(x), Some(y)) => walk_objects(x, y, &entry, Level::Inner, secret, out),
-                    (x, y) => {
-                        let x = x.map(|o| Value::Object((*o).clone()));
-                        let y = y.map(|o| Value::Object((*o).clone()));
-                        out.push(scalar(&entry, x.as_ref(), y.as_ref(), secret));
-                    }
-                }
-            }
-            return;
-        }
-    }
     let mut change = scalar(path, None, None, secret);
     let mut listed = 0usize;
     let mut omitted = 0usize;
@@ -254,7 +184,7 @@ fn walk_arrays(a: &[Value], b: &[Value], path: &str, secret: bool, out: &mut Vec
     list(b, &cb, &sa, &mut change.added);
     list(a, &ca, &sb, &mut change.removed);
     change.omitted = u32::try_from(omitted).unwrap_or(u32::MAX);
-    out.push(change);
+    change
 }
 
 #[cfg(test)]
