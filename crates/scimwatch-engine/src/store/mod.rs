@@ -300,6 +300,9 @@ impl Store {
     }
 }
 
+/// A query with its arguments, as the store's bind helpers extend it.
+pub type Q<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
 /// Begin a transaction that writes: `BEGIN IMMEDIATE` takes the write lock
 /// at once (waiting up to the busy timeout), so a transaction that reads
 /// before it writes is never refused with `SQLITE_BUSY` when another
