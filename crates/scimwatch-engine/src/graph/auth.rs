@@ -252,11 +252,7 @@ async fn post_token(
         .await
         .map_err(|e| http::map_send_error(&e, url, cfg.timeout))?;
     let status = resp.status().as_u16();
-    let ctype = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let ctype = http::content_type(&resp);
     let body =
         http::read_body(resp, cfg.max_body_bytes, "the sign-in service", cfg.timeout).await?;
     if http::looks_like_html(ctype.as_deref(), &body) {
