@@ -174,6 +174,24 @@ pub(crate) fn secrets_from(
     })
 }
 
+/// The connection the flags describe.
+pub(crate) fn added_input(a: AddArgs) -> ConnectionInput {
+    ConnectionInput {
+        name: a.name,
+        cloud: cloud_of(a.cloud),
+        login_url: a.login_url,
+        graph_url: a.graph_url,
+        tenant_id: a.tenant,
+        client_id: a.client_id,
+        auth_mode: auth_mode_of(a.auth_mode),
+        app: a.app,
+        all_apps: a.all_apps.then_some(true),
+        scim_url: a.scim_url,
+        scim_token_expires: a.token_expires,
+        keep_secrets_for_new_endpoint: false,
+    }
+}
+
 /// The connection as stored, with the flags given laid over it.
 pub(crate) fn updated_input(c: &Connection, a: &UpdateArgs) -> ConnectionInput {
     let e = c.entra.as_ref();
