@@ -15,6 +15,7 @@
 
 use std::time::Duration;
 
+use scimwatch_core::graph::aad::aadsts_code;
 use scimwatch_core::{AuthMode, Sensitive};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
@@ -185,15 +186,6 @@ struct TokenErrorBody {
     error_codes: Option<Vec<u32>>,
 }
 
-fn aadsts_in(text: &str) -> Option<u32> {
-    let i = text.find("AADSTS")?;
-    let digits: String = text[i + 6..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
-
 /// Microsoft's description without the trace/correlation tail (inline or
 /// on `\r\n` lines), on one line, without the `AADSTSnnnn: ` prefix.
 fn short_description(d: &str) -> String {
@@ -206,7 +198,7 @@ fn token_error(target: &GraphTarget, status: u16, body: &[u8]) -> GraphError {
     let aadsts = parsed
         .error_codes
         .and_then(|c| c.first().copied())
-        .or_else(|| aadsts_in(&description));
+        .or_else(|| aadsts_code(&description));
     if aadsts == Some(65001) {
         return GraphError::ConsentRequired {
             scopes: DELEGATED_SCOPES.join(", "),
@@ -483,7 +475,7 @@ mod tests {
     #[test]
     fn aadsts_codes_and_descriptions() {
         let d = "AADSTS65001: The user or administrator has not consented. Trace ID: x Correlation ID: y";
-        assert_eq!(aadsts_in(d), Some(65001));
+        assert_eq!(aadsts_code(d), Some(65001));
         assert_eq!(
             short_description(d),
             "The user or administrator has not consented."
