@@ -35,12 +35,10 @@ pub(crate) enum AuthArg {
     Certificate,
 }
 
+/// Where a connection signs in: a custom cloud's hosts and the tenant (the
+/// same flags in `add` and `update`).
 #[derive(Args, Debug)]
-pub(crate) struct AddArgs {
-    #[arg(long)]
-    pub(crate) name: String,
-    #[arg(long, value_enum, default_value = "global")]
-    pub(crate) cloud: CloudArg,
+pub(crate) struct EntraTarget {
     /// Login host for `--cloud custom`.
     #[arg(long)]
     pub(crate) login_url: Option<String>,
@@ -50,6 +48,16 @@ pub(crate) struct AddArgs {
     /// Entra tenant ID or domain.
     #[arg(long)]
     pub(crate) tenant: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct AddArgs {
+    #[arg(long)]
+    pub(crate) name: String,
+    #[arg(long, value_enum, default_value = "global")]
+    pub(crate) cloud: CloudArg,
+    #[command(flatten)]
+    pub(crate) entra: EntraTarget,
     /// App registration client ID (optional for delegated sign-in).
     #[arg(long)]
     pub(crate) client_id: Option<String>,
@@ -90,15 +98,8 @@ pub(crate) struct UpdateArgs {
     pub(crate) name: Option<String>,
     #[arg(long, value_enum)]
     pub(crate) cloud: Option<CloudArg>,
-    /// Login host for `--cloud custom`.
-    #[arg(long)]
-    pub(crate) login_url: Option<String>,
-    /// Graph host for `--cloud custom`.
-    #[arg(long)]
-    pub(crate) graph_url: Option<String>,
-    /// Entra tenant ID or domain.
-    #[arg(long)]
-    pub(crate) tenant: Option<String>,
+    #[command(flatten)]
+    pub(crate) entra: EntraTarget,
     /// App registration client ID.
     #[arg(long)]
     pub(crate) client_id: Option<String>,
@@ -174,6 +175,24 @@ pub(crate) fn secrets_from(
     })
 }
 
+/// The connection the flags describe.
+pub(crate) fn added_input(a: AddArgs) -> ConnectionInput {
+    ConnectionInput {
+        name: a.name,
+        cloud: cloud_of(a.cloud),
+        login_url: a.entra.login_url,
+        graph_url: a.entra.graph_url,
+        tenant_id: a.entra.tenant,
+        client_id: a.client_id,
+        auth_mode: auth_mode_of(a.auth_mode),
+        app: a.app,
+        all_apps: a.all_apps.then_some(true),
+        scim_url: a.scim_url,
+        scim_token_expires: a.token_expires,
+        keep_secrets_for_new_endpoint: false,
+    }
+}
+
 /// The connection as stored, with the flags given laid over it.
 pub(crate) fn updated_input(c: &Connection, a: &UpdateArgs) -> ConnectionInput {
     let e = c.entra.as_ref();
@@ -206,9 +225,9 @@ pub(crate) fn updated_input(c: &Connection, a: &UpdateArgs) -> ConnectionInput {
     ConnectionInput {
         name: a.name.clone().unwrap_or_else(|| c.name.clone()),
         cloud,
-        login_url: custom_host(&a.login_url, e.map(|e| &e.login_url)),
-        graph_url: custom_host(&a.graph_url, e.map(|e| &e.graph_url)),
-        tenant_id: a.tenant.clone().or(e.map(|e| e.tenant_id.clone())),
+        login_url: custom_host(&a.entra.login_url, e.map(|e| &e.login_url)),
+        graph_url: custom_host(&a.entra.graph_url, e.map(|e| &e.graph_url)),
+        tenant_id: a.entra.tenant.clone().or(e.map(|e| e.tenant_id.clone())),
         client_id: a.client_id.clone().or(stored_client),
         auth_mode,
         app: a.app.clone().or(e.and_then(|e| e.app.clone())),

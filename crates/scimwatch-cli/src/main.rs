@@ -417,65 +417,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
             ConnectionsCommand::Add(a) => {
-                let from_stdin = [
-                    &a.scim_token_file,
-                    &a.client_secret_file,
-                    &a.client_certificate_file,
-                ]
-                .iter()
-                .filter(|f| f.as_deref() == Some("-"))
-                .count();
-                if from_stdin > 1 {
-                    return Err(fail(CommandError {
-                        kind: scimwatch_core::ErrorKind::Validation,
-                        message: "only one secret can come from stdin; put the other in a file"
-                            .into(),
-                        fields: Vec::new(),
-                    }));
-                }
-                let secrets = SecretsInput {
-                    scim_token: a
-                        .scim_token_file
-                        .as_deref()
-                        .map(|s| read_secret(s, "SCIM token", "--scim-token-file"))
-                        .transpose()
-                        .map_err(fail)?,
-                    client_secret: a
-                        .client_secret_file
-                        .as_deref()
-                        .map(|s| read_secret(s, "client secret", "--client-secret-file"))
-                        .transpose()
-                        .map_err(fail)?,
-                    client_certificate: a
-                        .client_certificate_file
-                        .as_deref()
-                        .map(|s| read_secret(s, "certificate", "--client-certificate-file"))
-                        .transpose()
-                        .map_err(fail)?,
-                };
-                let input = ConnectionInput {
-                    name: a.name,
-                    cloud: match a.cloud {
-                        CloudArg::Global => Cloud::Global,
-                        CloudArg::Usgov => Cloud::Usgov,
-                        CloudArg::China => Cloud::China,
-                        CloudArg::Custom => Cloud::Custom,
-                    },
-                    login_url: a.login_url,
-                    graph_url: a.graph_url,
-                    tenant_id: a.tenant,
-                    client_id: a.client_id,
-                    auth_mode: match a.auth_mode {
-                        AuthArg::Delegated => AuthMode::Delegated,
-                        AuthArg::ClientSecret => AuthMode::ClientSecret,
-                        AuthArg::Certificate => AuthMode::Certificate,
-                    },
-                    app: a.app,
-                    all_apps: a.all_apps.then_some(true),
-                    scim_url: a.scim_url,
-                    scim_token_expires: a.token_expires,
-                    keep_secrets_for_new_endpoint: false,
-                };
+                let secrets = secrets_from(
+                    a.scim_token_file.as_deref(),
+                    a.client_secret_file.as_deref(),
+                    a.client_certificate_file.as_deref(),
+                )
+                .map_err(fail)?;
+                let input = added_input(*a);
                 let saved = api::connections::add_connection(&engine, &input, &secrets)
                     .await
                     .map_err(|e| fail(e.into()))?;

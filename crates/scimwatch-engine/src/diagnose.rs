@@ -271,7 +271,34 @@ mod tests {
     use scimwatch_core::health::{MappingsObservation, ScimCheckObservation, Verdict};
     use scimwatch_core::{ConnectionInput, Sensitive};
 
-    async fn setup() -> (Store, String) {
+    /// A saved connection (`id`), a notifier that records and the first
+    /// instant.
+    struct Fixture {
+        store: Store,
+        id: String,
+        rec: RecordingNotifier,
+        t0: DateTime<Utc>,
+    }
+
+    impl Fixture {
+        /// Diagnose `obs` at `now` with the default rules, in UTC.
+        async fn diagnose(&self, obs: &Observations, now: DateTime<Utc>) -> DiagnosisOutcome {
+            let cfg = DiagnosisConfig::default();
+            let utc = FixedOffset::east_opt(0).unwrap();
+            diagnose(&self.store, &self.id, obs, &cfg, utc, now, &self.rec)
+                .await
+                .unwrap()
+        }
+
+        /// The connection's incidents, the active ones only or all.
+        async fn incidents(&self, active: bool) -> Vec<incidents::IncidentView> {
+            incidents::list(self.store.pool(), Some(&self.id), active, 10)
+                .await
+                .unwrap()
+        }
+    }
+
+    async fn setup() -> Fixture {
         let store = Store::open_memory().await.unwrap();
         let secrets = MemoryStore::new();
         let saved = add(
@@ -291,7 +318,12 @@ mod tests {
         )
         .await
         .unwrap();
-        (store, saved.connection.id)
+        Fixture {
+            store,
+            id: saved.connection.id,
+            rec: RecordingNotifier::new(),
+            t0: Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap(),
+        }
     }
 
     fn unauthorized(now: DateTime<Utc>) -> Observations {
@@ -309,26 +341,16 @@ mod tests {
 
     #[tokio::test]
     async fn one_problem_is_one_incident_and_one_notification_then_recovery() {
-        let (store, id) = setup().await;
-        let rec = RecordingNotifier::new();
-        let cfg = DiagnosisConfig::default();
-        let utc = FixedOffset::east_opt(0).unwrap();
-        let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
-
-        let out = diagnose(&store, &id, &unauthorized(t0), &cfg, utc, t0, &rec)
-            .await
-            .unwrap();
+        let f = setup().await;
+        let t0 = f.t0;
+        let out = f.diagnose(&unauthorized(t0), t0).await;
         assert!(!out.findings.is_empty());
-        assert_eq!(rec.sent().len(), 1, "{:?}", rec.sent());
+        assert_eq!(f.rec.sent().len(), 1, "{:?}", f.rec.sent());
         // Same problem five minutes later: no new notification, same incident.
         let t1 = t0 + Duration::minutes(5);
-        diagnose(&store, &id, &unauthorized(t1), &cfg, utc, t1, &rec)
-            .await
-            .unwrap();
-        assert_eq!(rec.sent().len(), 1);
-        let open = incidents::list(store.pool(), Some(&id), true, 10)
-            .await
-            .unwrap();
+        f.diagnose(&unauthorized(t1), t1).await;
+        assert_eq!(f.rec.sent().len(), 1);
+        let open = f.incidents(true).await;
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].connection_name, "Acme");
 
@@ -345,55 +367,33 @@ mod tests {
             mappings: Some(MappingsObservation::default()),
             ..Default::default()
         };
-        diagnose(&store, &id, &healthy, &cfg, utc, t2, &rec)
-            .await
-            .unwrap();
-        let sent = rec.sent();
+        f.diagnose(&healthy, t2).await;
+        let sent = f.rec.sent();
         assert_eq!(sent.len(), 2, "{sent:?}");
         assert!(sent[1].summary.contains("Recovered"), "{}", sent[1].summary);
-        assert!(incidents::list(store.pool(), Some(&id), true, 10)
-            .await
-            .unwrap()
-            .is_empty());
-        assert_eq!(
-            incidents::list(store.pool(), Some(&id), false, 10)
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
-        assert_eq!(incidents::worst_active(store.pool()).await.unwrap(), None);
+        assert!(f.incidents(true).await.is_empty());
+        assert_eq!(f.incidents(false).await.len(), 1);
+        assert_eq!(incidents::worst_active(f.store.pool()).await.unwrap(), None);
     }
 
     #[tokio::test]
     async fn reminders_follow_the_policy_and_snooze_silences_them() {
-        let (store, id) = setup().await;
-        let rec = RecordingNotifier::new();
-        let cfg = DiagnosisConfig::default();
-        let utc = FixedOffset::east_opt(0).unwrap();
-        let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
-        diagnose(&store, &id, &unauthorized(t0), &cfg, utc, t0, &rec)
-            .await
-            .unwrap();
+        let f = setup().await;
+        let t0 = f.t0;
+        f.diagnose(&unauthorized(t0), t0).await;
         let t1 = t0 + Duration::hours(4) + Duration::minutes(1);
-        diagnose(&store, &id, &unauthorized(t1), &cfg, utc, t1, &rec)
-            .await
-            .unwrap();
-        assert_eq!(rec.sent().len(), 2);
-        assert!(rec.sent()[1].summary.contains("Reminder"));
+        f.diagnose(&unauthorized(t1), t1).await;
+        assert_eq!(f.rec.sent().len(), 2);
+        assert!(f.rec.sent()[1].summary.contains("Reminder"));
 
-        let open = incidents::list(store.pool(), Some(&id), true, 10)
-            .await
-            .unwrap();
-        incidents::snooze(store.pool(), open[0].id, Some(t1 + Duration::hours(24)))
+        let open = f.incidents(true).await;
+        incidents::snooze(f.store.pool(), open[0].id, Some(t1 + Duration::hours(24)))
             .await
             .unwrap();
         let t2 = t1 + Duration::hours(5);
-        diagnose(&store, &id, &unauthorized(t2), &cfg, utc, t2, &rec)
-            .await
-            .unwrap();
-        assert_eq!(rec.sent().len(), 2, "snoozed: no reminder");
-        assert!(incidents::worst_active(store.pool())
+        f.diagnose(&unauthorized(t2), t2).await;
+        assert_eq!(f.rec.sent().len(), 2, "snoozed: no reminder");
+        assert!(incidents::worst_active(f.store.pool())
             .await
             .unwrap()
             .is_some());

@@ -138,16 +138,7 @@ pub fn export_path(
             d
         }
     };
-    let safe: String = connection_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = crate::paths::file_name_part(connection_name);
     let ext = extension(format);
     dir.join(format!("scimwatch-{safe}-logs-{stamp}.{ext}"))
 }

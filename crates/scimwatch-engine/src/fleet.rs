@@ -15,7 +15,8 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use scimwatch_core::fleet::{app_connection_name, plan_fleet, Budget, JobSeen, KnownApp};
+use scimwatch_core::fleet::{app_connection_name, plan_fleet, Budget, FoundApp, JobSeen, KnownApp};
+use sqlx::SqliteExecutor;
 
 use crate::error::EngineError;
 use crate::graph::discovery::{discover_fleet, FleetListing};
@@ -138,6 +139,26 @@ fn find<'a>(apps: &'a [ConnectionRow], sp: &str) -> Option<&'a ConnectionRow> {
     })
 }
 
+/// Store what discovery found of the watched app `a` (`f`, watching `job`).
+async fn record_found(
+    ex: impl SqliteExecutor<'_>,
+    a: &ConnectionRow,
+    f: &FoundApp,
+    job: Option<&str>,
+    now_ms: i64,
+) -> Result<(), EngineError> {
+    rows::set_discovery(
+        ex,
+        &a.uuid,
+        &f.service_principal_id,
+        f.app_id.as_deref(),
+        f.display_name.as_deref(),
+        job,
+        now_ms,
+    )
+    .await
+}
+
 /// Store what a discovery found (one transaction).
 pub async fn apply(
     store: &Store,
@@ -207,16 +228,7 @@ pub async fn apply(
         };
         let job = job_of(&f.job);
         if a.retired_ms.is_none() && job.is_some() && job != a.job_id {
-            rows::set_discovery(
-                &mut *tx,
-                &a.uuid,
-                &f.service_principal_id,
-                f.app_id.as_deref(),
-                f.display_name.as_deref(),
-                job.as_deref(),
-                now_ms,
-            )
-            .await?;
+            record_found(&mut *tx, a, f, job.as_deref(), now_ms).await?;
         }
     }
     for (sp, why) in &plan.retire {
@@ -234,16 +246,7 @@ pub async fn apply(
             .find(|f| f.service_principal_id.eq_ignore_ascii_case(sp))
         {
             let job = job_of(&f.job);
-            rows::set_discovery(
-                &mut *tx,
-                &a.uuid,
-                &f.service_principal_id,
-                f.app_id.as_deref(),
-                f.display_name.as_deref(),
-                job.as_deref(),
-                now_ms,
-            )
-            .await?;
+            record_found(&mut *tx, a, f, job.as_deref(), now_ms).await?;
         }
         out.revived.push(a.name.clone());
     }

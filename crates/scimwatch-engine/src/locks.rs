@@ -20,16 +20,7 @@ pub const WATCH_LOCK: &str = "watch.lock";
 
 /// The lock file name of a crawl of the connection `uuid`.
 pub fn crawl_lock_name(uuid: &str) -> String {
-    let safe: String = uuid
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = crate::paths::file_name_part(uuid);
     format!("crawl-{safe}.lock")
 }
 

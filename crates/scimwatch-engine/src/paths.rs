@@ -29,6 +29,20 @@ pub fn default_folder_name() -> &'static str {
     }
 }
 
+/// `s` as a piece of a file name: ASCII letters, digits and `-` kept,
+/// anything else `_`.
+pub(crate) fn file_name_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// The folder of the database this process opened last, for naming it in
 /// "disk full" and "read-only" messages raised far from the open (an
 /// `sqlx::Error` does not carry its file). The app and the CLI open one.

@@ -16,14 +16,9 @@ const THEME_KEY: &str = "theme";
 
 /// The stored settings, or the defaults when none were saved.
 pub async fn load(store: &Store) -> Result<Settings, EngineError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT value_json FROM settings WHERE scope = 'global' AND key = ?")
-            .bind(KEY)
-            .fetch_optional(store.pool())
-            .await?;
-    Ok(match row {
+    Ok(match read(store, KEY).await? {
         // Unknown or missing fields fall back to their defaults.
-        Some((json,)) => serde_json::from_str(&json).unwrap_or_default(),
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
         None => Settings::default(),
     })
 }
@@ -35,29 +30,16 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> Result<Settings, EngineError> {
     s.validate()?;
-    let json = serde_json::to_string(s).map_err(|e| EngineError::Io(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO settings (scope, key, value_json, updated_ms) VALUES ('global', ?, ?, ?) \
-         ON CONFLICT (scope, key) DO UPDATE SET value_json = excluded.value_json, updated_ms = excluded.updated_ms",
-    )
-    .bind(KEY)
-    .bind(json)
-    .bind(now.timestamp_millis())
-    .execute(store.pool())
-    .await?;
+    write(store, KEY, s, now).await?;
     Ok(s.clone())
 }
 
 /// The stored theme; `System` when none was chosen (or the stored value is
 /// not one scimwatch knows).
 pub async fn load_theme(store: &Store) -> Result<Theme, EngineError> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT value_json FROM settings WHERE scope = 'global' AND key = ?")
-            .bind(THEME_KEY)
-            .fetch_optional(store.pool())
-            .await?;
-    Ok(row
-        .and_then(|(json,)| serde_json::from_str(&json).ok())
+    Ok(read(store, THEME_KEY)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default())
 }
 
@@ -67,17 +49,38 @@ pub async fn save_theme(
     theme: Theme,
     now: DateTime<Utc>,
 ) -> Result<Theme, EngineError> {
-    let json = serde_json::to_string(&theme).map_err(|e| EngineError::Io(e.to_string()))?;
+    write(store, THEME_KEY, &theme, now).await?;
+    Ok(theme)
+}
+
+/// The JSON stored under the global `key`, if any.
+async fn read(store: &Store, key: &str) -> Result<Option<String>, EngineError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT value_json FROM settings WHERE scope = 'global' AND key = ?")
+            .bind(key)
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(row.map(|(json,)| json))
+}
+
+/// Store `value` as JSON under the global `key`.
+async fn write(
+    store: &Store,
+    key: &str,
+    value: &impl serde::Serialize,
+    now: DateTime<Utc>,
+) -> Result<(), EngineError> {
+    let json = serde_json::to_string(value).map_err(|e| EngineError::Io(e.to_string()))?;
     sqlx::query(
         "INSERT INTO settings (scope, key, value_json, updated_ms) VALUES ('global', ?, ?, ?) \
          ON CONFLICT (scope, key) DO UPDATE SET value_json = excluded.value_json, updated_ms = excluded.updated_ms",
     )
-    .bind(THEME_KEY)
+    .bind(key)
     .bind(json)
     .bind(now.timestamp_millis())
     .execute(store.pool())
     .await?;
-    Ok(theme)
+    Ok(())
 }
 
 /// The Graph poller's schedule from the settings.

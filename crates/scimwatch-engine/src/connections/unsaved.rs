@@ -340,10 +340,15 @@ fn unresolved_check(url: &str, u: &UnresolvedHost, now: DateTime<Utc>) -> CheckR
     if let Some(first) = m.get(..1) {
         m = format!("{}{}", first.to_uppercase(), &m[1..]);
     }
+    not_checked(url, Verdict::Unreachable, format!("{m}."), now)
+}
+
+/// A check that failed before any request was made.
+fn not_checked(url: &str, verdict: Verdict, message: String, now: DateTime<Utc>) -> CheckResult {
     CheckResult {
         ok: false,
-        verdict: Verdict::Unreachable,
-        message: format!("{m}."),
+        verdict,
+        message,
         http_status: None,
         latency_ms: None,
         checked_at: now,
@@ -357,18 +362,7 @@ fn unresolved_check(url: &str, u: &UnresolvedHost, now: DateTime<Utc>) -> CheckR
 async fn scim_check(url: &str, token: &Sensitive<String>, now: DateTime<Utc>) -> CheckResult {
     match ScimClient::new(url, token, check_client_config()) {
         Ok(client) => run_check(&client, now).await,
-        Err(e) => CheckResult {
-            ok: false,
-            verdict: Verdict::OtherStatus,
-            message: e.to_string(),
-            http_status: None,
-            latency_ms: None,
-            checked_at: now,
-            url: url.to_string(),
-            notes: Vec::new(),
-            suggested_url: None,
-            exchanges: Vec::new(),
-        },
+        Err(e) => not_checked(url, Verdict::OtherStatus, e.to_string(), now),
     }
 }
 

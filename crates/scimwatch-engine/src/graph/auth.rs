@@ -15,6 +15,7 @@
 
 use std::time::Duration;
 
+use scimwatch_core::graph::aad::aadsts_code;
 use scimwatch_core::{AuthMode, Sensitive};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
@@ -185,11 +186,6 @@ struct TokenErrorBody {
     error_codes: Option<Vec<u32>>,
 }
 
-/// The first `AADSTSnnnn` number in a text.
-fn aadsts_in(text: &str) -> Option<u32> {
-    scimwatch_core::graph::aad::aadsts_code(text)
-}
-
 /// Microsoft's description without the trace/correlation tail (inline or
 /// on `\r\n` lines), on one line, without the `AADSTSnnnn: ` prefix.
 fn short_description(d: &str) -> String {
@@ -202,7 +198,7 @@ fn token_error(target: &GraphTarget, status: u16, body: &[u8]) -> GraphError {
     let aadsts = parsed
         .error_codes
         .and_then(|c| c.first().copied())
-        .or_else(|| aadsts_in(&description));
+        .or_else(|| aadsts_code(&description));
     if aadsts == Some(65001) {
         return GraphError::ConsentRequired {
             scopes: DELEGATED_SCOPES.join(", "),
@@ -248,11 +244,7 @@ async fn post_token(
         .await
         .map_err(|e| http::map_send_error(&e, url, cfg.timeout))?;
     let status = resp.status().as_u16();
-    let ctype = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let ctype = http::content_type(&resp);
     let body =
         http::read_body(resp, cfg.max_body_bytes, "the sign-in service", cfg.timeout).await?;
     if http::looks_like_html(ctype.as_deref(), &body) {
@@ -483,7 +475,7 @@ mod tests {
     #[test]
     fn aadsts_codes_and_descriptions() {
         let d = "AADSTS65001: The user or administrator has not consented. Trace ID: x Correlation ID: y";
-        assert_eq!(aadsts_in(d), Some(65001));
+        assert_eq!(aadsts_code(d), Some(65001));
         assert_eq!(
             short_description(d),
             "The user or administrator has not consented."

@@ -236,11 +236,7 @@ impl GraphClient {
             }
             let resp = sent.map_err(|e| http::map_send_error(&e, url, cfg.timeout))?;
             let status = resp.status().as_u16();
-            let ctype = resp
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
+            let ctype = http::content_type(&resp);
             let retry_after = resp
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)

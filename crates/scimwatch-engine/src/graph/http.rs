@@ -128,6 +128,15 @@ pub async fn read_body(
     }
 }
 
+/// The answer's `Content-Type`, if it has a readable one (for
+/// [`looks_like_html`]).
+pub fn content_type(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
 /// Whether a body is an HTML page (by content type or by its first bytes).
 pub fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
     if content_type.is_some_and(|c| c.to_ascii_lowercase().contains("text/html")) {

@@ -167,14 +167,14 @@ pub async fn observations_from(
         .iter()
         .rev()
         .filter_map(|r| {
-            let v: serde_json::Value = serde_json::from_str(&r.raw_json).ok()?;
+            let v: serde_json::Value = serde_json::from_str(&r.snapshot.raw_json).ok()?;
             v.pointer("/status/lastExecution/countEscrowed")
                 .and_then(serde_json::Value::as_u64)
         })
         .collect();
     escrows.dedup();
     let latest = recent.first();
-    let job = latest.and_then(|r| job_observation(&r.raw_json, escrows));
+    let job = latest.and_then(|r| job_observation(&r.snapshot.raw_json, escrows));
     let schema: Option<MappingsBody> = body(reads.schema.as_ref());
     let assignments: Option<AssignmentsBody> = body(reads.assignments.as_ref());
     let settings: Option<SettingsBody> = body(reads.settings.as_ref());
@@ -424,7 +424,7 @@ pub async fn status_report_from(
         ),
     };
     let job = obs.job.as_ref();
-    let latest = reads.recent_jobs.first();
+    let latest = reads.recent_jobs.first().map(|r| &r.snapshot);
     let assignments: Option<AssignmentsBody> = body(reads.assignments.as_ref());
     let denied_job = obs.graph_denied.iter().find(|d| d.job);
     let (graph, blind_reason, blind_since) = match (&obs.graph_reachability, denied_job) {

@@ -147,11 +147,11 @@ pub async fn poll_job(
     let prev = rec.previous.as_ref();
     let cycle_completed = snap
         .last_execution_ended_ms
-        .filter(|end| prev.is_some_and(|p| p.last_execution_ended_ms != Some(*end)));
+        .filter(|end| prev.is_some_and(|p| p.snapshot.last_execution_ended_ms != Some(*end)));
     Ok(JobPoll {
         changed: rec.changed,
         status_code: snap.status_code.clone(),
-        previous_status_code: prev.and_then(|p| p.status_code.clone()),
+        previous_status_code: prev.and_then(|p| p.snapshot.status_code.clone()),
         cycle_completed,
         last_execution_state: snap.last_execution_state.clone(),
         quarantine_reason: snap.quarantine_reason,

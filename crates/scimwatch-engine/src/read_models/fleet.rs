@@ -113,7 +113,7 @@ async fn read_apps(
         return Ok(None);
     };
     for row in rows::apps_of(pool, t.id).await? {
-        let job = jobs::latest_job(pool, row.id).await?;
+        let job = jobs::latest_job(pool, row.id).await?.map(|j| j.snapshot);
         let denied = jobs::get_poll_state(pool, row.id, &denied_stream(Stream::GraphJob))
             .await?
             .is_some_and(|d| d.watermark_ms.is_some());

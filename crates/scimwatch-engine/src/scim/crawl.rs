@@ -52,6 +52,17 @@ struct Page {
     excerpt: String,
 }
 
+impl Page {
+    /// The page's request and answer, as a finding shows them.
+    fn evidence(&self) -> Evidence {
+        Evidence {
+            request: format!("GET {}", self.url),
+            status: Some(200),
+            response_excerpt: self.excerpt.clone(),
+        }
+    }
+}
+
 enum PageError {
     /// Worth retrying (5xx, 429 after retries, timeout).
     Retryable(String),
@@ -210,16 +221,20 @@ impl TypeCrawl<'_> {
                 .iter()
                 .any(|(x, _)| std::mem::discriminant(x) == std::mem::discriminant(d));
             if !known {
-                self.deviations.push((
-                    d.clone(),
-                    Evidence {
-                        request: format!("GET {}", page.url),
-                        status: Some(200),
-                        response_excerpt: page.excerpt.clone(),
-                    },
-                ));
+                self.deviations.push((d.clone(), page.evidence()));
             }
         }
+    }
+
+    /// The server pages wrong (`message` says how, `page` shows it): stop.
+    fn ignores_start_index(&mut self, message: String, page: &Page) {
+        self.stop = true;
+        self.findings.push(ComplianceFinding::engine(
+            "ignores_start_index",
+            scimwatch_core::scim::Severity::Error,
+            message,
+            Some(page.evidence()),
+        ));
     }
 
     /// Take a page in: de-duplicate, detect a repeated page. Returns the
@@ -237,24 +252,15 @@ impl TypeCrawl<'_> {
             && page.items.first().map(|i| &i.id) == self.first_ids.first()
             && page.items.iter().all(|i| self.seen.contains(&i.id));
         if repeated_first_page {
-            self.stop = true;
-            self.findings.push(ComplianceFinding::engine(
-                "ignores_start_index",
-                scimwatch_core::scim::Severity::Error,
-                format!(
-                    "the server ignores startIndex: asking for startIndex {} returned the first \
-                     page again, so only {} {} could be read. Entra pages the same way and will \
-                     not see the rest.",
-                    page.start,
-                    self.seen.len(),
-                    endpoint(self.rt)
-                ),
-                Some(Evidence {
-                    request: format!("GET {}", page.url),
-                    status: Some(200),
-                    response_excerpt: page.excerpt.clone(),
-                }),
-            ));
+            let message = format!(
+                "the server ignores startIndex: asking for startIndex {} returned the first \
+                 page again, so only {} {} could be read. Entra pages the same way and will \
+                 not see the rest.",
+                page.start,
+                self.seen.len(),
+                endpoint(self.rt)
+            );
+            self.ignores_start_index(message, &page);
             return Ok(0);
         }
         if self.first_ids.is_empty() && page.start <= 1 {
@@ -356,8 +362,7 @@ impl TypeCrawl<'_> {
             && total.is_some_and(|t| (self.seen.len() as u64) < t)
         {
             if let Ok(p) = fetch_page(self.client, self.rt, 0, size).await {
-                let url = p.url.clone();
-                let excerpt = p.excerpt.clone();
+                let evidence = p.evidence();
                 let before = self.seen.len();
                 let dup_before = self.stats.duplicates;
                 self.accept(p).await?;
@@ -372,11 +377,7 @@ impl TypeCrawl<'_> {
                              startIndex 1 skipped (SCIM indexes start at 1). Entra misses them.",
                             endpoint(self.rt)
                         ),
-                        Some(Evidence {
-                            request: format!("GET {url}"),
-                            status: Some(200),
-                            response_excerpt: excerpt,
-                        }),
+                        Some(evidence),
                     ));
                 }
             }
@@ -448,22 +449,13 @@ impl TypeCrawl<'_> {
             let ids: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
             let same_as_prev = ids == prev;
             if same_as_prev {
-                self.stop = true;
-                self.findings.push(ComplianceFinding::engine(
-                    "ignores_start_index",
-                    scimwatch_core::scim::Severity::Error,
-                    format!(
-                        "the server ignores startIndex: startIndex {start} returned the same page \
-                         as the previous request; paging stopped after {} {}",
-                        self.seen.len(),
-                        endpoint(self.rt)
-                    ),
-                    Some(Evidence {
-                        request: format!("GET {}", page.url),
-                        status: Some(200),
-                        response_excerpt: page.excerpt.clone(),
-                    }),
-                ));
+                let message = format!(
+                    "the server ignores startIndex: startIndex {start} returned the same page \
+                     as the previous request; paging stopped after {} {}",
+                    self.seen.len(),
+                    endpoint(self.rt)
+                );
+                self.ignores_start_index(message, &page);
                 return Ok(());
             }
             let fresh = self.accept(page).await?;

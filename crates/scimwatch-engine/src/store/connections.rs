@@ -6,6 +6,7 @@ use scimwatch_core::connection::{AppGroup, GroupRole};
 use scimwatch_core::{AuthMode, Cloud, Connection, EntraSide, ScimSide};
 use sqlx::{FromRow, SqliteExecutor};
 
+use super::Q;
 use crate::error::EngineError;
 
 #[derive(Debug, Clone, Default, FromRow)]
@@ -190,6 +191,28 @@ pub struct SecretFlags {
     pub client_secret_set: bool,
 }
 
+/// Bind the admin-entered fields, `name` to `client_secret_set`, in the
+/// column order [`insert`] and [`update`] share.
+fn bind_admin_fields<'q>(q: Q<'q>, v: &'q ValidConnection, flags: SecretFlags) -> Q<'q> {
+    let e = v.entra.as_ref();
+    let s = v.scim.as_ref();
+    q.bind(&v.name)
+        .bind(e.map(|e| e.cloud.as_str()))
+        .bind(e.map(|e| e.login_url.as_str()))
+        .bind(e.map(|e| e.graph_url.as_str()))
+        .bind(e.map(|e| e.tenant_id.as_str()))
+        .bind(e.map(|e| e.client_id.as_str()))
+        .bind(e.map(|e| e.auth_mode.as_str()))
+        .bind(e.and_then(|e| e.app.as_deref()))
+        .bind(s.map(|s| s.url.as_str()))
+        .bind(
+            s.and_then(|s| s.token_expires_at)
+                .map(|t| t.timestamp_millis()),
+        )
+        .bind(flags.scim_token_set)
+        .bind(flags.client_secret_set)
+}
+
 pub async fn insert(
     ex: impl SqliteExecutor<'_>,
     uuid: &str,
@@ -197,35 +220,19 @@ pub async fn insert(
     flags: SecretFlags,
     now_ms: i64,
 ) -> Result<i64, EngineError> {
-    let e = v.entra.as_ref();
-    let s = v.scim.as_ref();
-    let r = sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO connections (uuid, name, cloud, login_url, graph_url, tenant_id, client_id, \
          auth_mode, app_query, scim_url, scim_token_expires_ms, scim_token_set, client_secret_set, \
          created_ms, updated_ms, all_apps) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     )
-    .bind(uuid)
-    .bind(&v.name)
-    .bind(e.map(|e| e.cloud.as_str()))
-    .bind(e.map(|e| e.login_url.as_str()))
-    .bind(e.map(|e| e.graph_url.as_str()))
-    .bind(e.map(|e| e.tenant_id.as_str()))
-    .bind(e.map(|e| e.client_id.as_str()))
-    .bind(e.map(|e| e.auth_mode.as_str()))
-    .bind(e.and_then(|e| e.app.as_deref()))
-    .bind(s.map(|s| s.url.as_str()))
-    .bind(
-        s.and_then(|s| s.token_expires_at)
-            .map(|t| t.timestamp_millis()),
-    )
-    .bind(flags.scim_token_set)
-    .bind(flags.client_secret_set)
-    .bind(now_ms)
-    .bind(now_ms)
-    .bind(v.all_apps)
-    .execute(ex)
-    .await
-    .map_err(|err| map_unique(err, &v.name))?;
+    .bind(uuid);
+    let r = bind_admin_fields(q, v, flags)
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(v.all_apps)
+        .execute(ex)
+        .await
+        .map_err(|err| map_unique(err, &v.name))?;
     Ok(r.last_insert_rowid())
 }
 
@@ -238,9 +245,7 @@ pub async fn update(
     flags: SecretFlags,
     now_ms: i64,
 ) -> Result<(), EngineError> {
-    let e = v.entra.as_ref();
-    let s = v.scim.as_ref();
-    let r = sqlx::query(
+    let q = sqlx::query(
         "UPDATE connections SET name = ?2, cloud = ?3, login_url = ?4, graph_url = ?5, \
          service_principal_id = CASE WHEN tenant_id IS ?6 AND app_query IS ?9 AND graph_url IS ?5 THEN service_principal_id END, \
          app_id = CASE WHEN tenant_id IS ?6 AND app_query IS ?9 AND graph_url IS ?5 THEN app_id END, \
@@ -250,23 +255,12 @@ pub async fn update(
          scim_token_expires_ms = ?11, scim_token_set = ?12, client_secret_set = ?13, updated_ms = ?14 \
          WHERE uuid = ?1",
     )
-    .bind(uuid)
-    .bind(&v.name)
-    .bind(e.map(|e| e.cloud.as_str()))
-    .bind(e.map(|e| e.login_url.as_str()))
-    .bind(e.map(|e| e.graph_url.as_str()))
-    .bind(e.map(|e| e.tenant_id.as_str()))
-    .bind(e.map(|e| e.client_id.as_str()))
-    .bind(e.map(|e| e.auth_mode.as_str()))
-    .bind(e.and_then(|e| e.app.as_deref()))
-    .bind(s.map(|s| s.url.as_str()))
-    .bind(s.and_then(|s| s.token_expires_at).map(|t| t.timestamp_millis()))
-    .bind(flags.scim_token_set)
-    .bind(flags.client_secret_set)
-    .bind(now_ms)
-    .execute(ex)
-    .await
-    .map_err(|err| map_unique(err, &v.name))?;
+    .bind(uuid);
+    let r = bind_admin_fields(q, v, flags)
+        .bind(now_ms)
+        .execute(ex)
+        .await
+        .map_err(|err| map_unique(err, &v.name))?;
     if r.rows_affected() == 0 {
         return Err(EngineError::NotFound(format!(
             "no connection with id {uuid}"

@@ -45,7 +45,7 @@ fn single_sql() -> &'static str {
 }
 
 /// A query with its arguments, as [`bind_event`] extends it.
-pub type Q<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+pub use super::Q;
 
 /// Bind one event's parameters in the order of [`insert_sql`]: its columns
 /// and where its raw JSON lies (block `page`, `span`). Also used by the

@@ -17,6 +17,7 @@
 //!
 //! Reconstructing a snapshot folds its chain from the last full snapshot.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -327,6 +328,38 @@ fn multi_row_sql(head: &str, rows: usize, per_row: usize, tail: &str) -> String 
     sql
 }
 
+/// The SQL of one multi-row `INSERT` chunk after another: a full chunk's
+/// text is built once (so its prepared statement is reused), a shorter last
+/// chunk's on its own.
+struct ChunkSql {
+    head: &'static str,
+    per_row: usize,
+    full: Option<String>,
+}
+
+impl ChunkSql {
+    fn new(head: &'static str, per_row: usize) -> Self {
+        Self {
+            head,
+            per_row,
+            full: None,
+        }
+    }
+
+    /// The statement for a chunk of `rows` rows.
+    fn for_rows(&mut self, rows: usize) -> Cow<'_, str> {
+        if rows == INSERT_CHUNK {
+            Cow::Borrowed(
+                self.full.get_or_insert_with(|| {
+                    multi_row_sql(self.head, INSERT_CHUNK, self.per_row, "")
+                }),
+            )
+        } else {
+            Cow::Owned(multi_row_sql(self.head, rows, self.per_row, ""))
+        }
+    }
+}
+
 /// Store versions in the caller's transaction, many rows per statement;
 /// returns their ids in order. Every call appends new rows: the caller
 /// stores a version only when the content differs from the base snapshot's.
@@ -343,26 +376,15 @@ pub async fn insert_versions(
     versions: &[NewVersion],
 ) -> Result<Vec<i64>, EngineError> {
     let mut ids = Vec::with_capacity(versions.len());
-    let mut sql_full: Option<String> = None;
+    let mut sqls = ChunkSql::new(
+        "INSERT INTO scim_versions \
+         (connection_id, resource_type, scim_id, content_hash, body_json) VALUES ",
+        5,
+    );
     for chunk in versions.chunks(INSERT_CHUNK) {
         let hexes: Vec<String> = chunk.iter().map(|v| v.hash.to_hex()).collect();
-        let build = |rows| {
-            multi_row_sql(
-                "INSERT INTO scim_versions \
-                 (connection_id, resource_type, scim_id, content_hash, body_json) VALUES ",
-                rows,
-                5,
-                "",
-            )
-        };
-        let partial;
-        let sql: &str = if chunk.len() == INSERT_CHUNK {
-            sql_full.get_or_insert_with(|| build(INSERT_CHUNK))
-        } else {
-            partial = build(chunk.len());
-            &partial
-        };
-        let mut q = sqlx::query(sql);
+        let sql = sqls.for_rows(chunk.len());
+        let mut q = sqlx::query(&sql);
         for (v, hex) in chunk.iter().zip(&hexes) {
             q = q
                 .bind(connection_id)
@@ -434,25 +456,13 @@ pub async fn insert_changes(
     snapshot_id: i64,
     rows: &[ChangeRow<'_>],
 ) -> Result<(), EngineError> {
-    let mut sql_full: Option<String> = None;
+    let mut sqls = ChunkSql::new(
+        "INSERT INTO inventory_changes (snapshot_id, resource_type, scim_id, version_id) VALUES ",
+        4,
+    );
     for chunk in rows.chunks(INSERT_CHUNK) {
-        let build = |n| {
-            multi_row_sql(
-                "INSERT INTO inventory_changes (snapshot_id, resource_type, scim_id, version_id) \
-                 VALUES ",
-                n,
-                4,
-                "",
-            )
-        };
-        let partial;
-        let sql: &str = if chunk.len() == INSERT_CHUNK {
-            sql_full.get_or_insert_with(|| build(INSERT_CHUNK))
-        } else {
-            partial = build(chunk.len());
-            &partial
-        };
-        let mut q = sqlx::query(sql);
+        let sql = sqls.for_rows(chunk.len());
+        let mut q = sqlx::query(&sql);
         for (rt, id, vid) in chunk {
             q = q.bind(snapshot_id).bind(rt.as_str()).bind(*id).bind(*vid);
         }

@@ -10,7 +10,7 @@ use crate::error::EngineError;
 
 /// A job status as it is stored (columns the UI and the rules read; the raw
 /// JSON beside them).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow, Serialize)]
 pub struct JobSnapshot {
     pub job_id: String,
     pub content_hash: String,
@@ -22,28 +22,21 @@ pub struct JobSnapshot {
     pub last_execution_ended_ms: Option<i64>,
     pub last_successful_ended_ms: Option<i64>,
     pub quarantine_reason: Option<String>,
+    #[serde(skip)]
     pub raw_json: String,
 }
 
-/// A stored job status row.
+/// A stored job status row: the status, with when it was first and last
+/// seen.
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct JobSnapshotRow {
     pub id: i64,
     pub connection_id: i64,
-    pub job_id: String,
     pub observed_ms: i64,
     pub last_seen_ms: i64,
-    pub content_hash: String,
-    pub status_code: Option<String>,
-    pub schedule_state: Option<String>,
-    pub schedule_interval: Option<String>,
-    pub last_execution_state: Option<String>,
-    pub last_execution_began_ms: Option<i64>,
-    pub last_execution_ended_ms: Option<i64>,
-    pub last_successful_ended_ms: Option<i64>,
-    pub quarantine_reason: Option<String>,
-    #[serde(skip)]
-    pub raw_json: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub snapshot: JobSnapshot,
 }
 
 pub(crate) const JOB_COLUMNS: &str =
@@ -100,9 +93,9 @@ pub async fn record_job_status(
 ) -> Result<JobRecord, EngineError> {
     let mut tx = crate::store::begin_write(pool).await?;
     let previous = latest_job(&mut *tx, connection_id).await?;
-    let same = previous
-        .as_ref()
-        .is_some_and(|p| p.content_hash == snap.content_hash && p.job_id == snap.job_id);
+    let same = previous.as_ref().is_some_and(|p| {
+        p.snapshot.content_hash == snap.content_hash && p.snapshot.job_id == snap.job_id
+    });
     if same {
         sqlx::query("UPDATE job_status_snapshots SET last_seen_ms = ? WHERE id = ?")
             .bind(now_ms)
@@ -317,7 +310,10 @@ mod tests {
         s.status_code = Some("Quarantine".into());
         let r = record_job_status(store.pool(), 1, &s, 30).await.unwrap();
         assert!(r.changed);
-        assert_eq!(r.previous.unwrap().status_code.as_deref(), Some("Active"));
+        assert_eq!(
+            r.previous.unwrap().snapshot.status_code.as_deref(),
+            Some("Active")
+        );
         assert_eq!(recent_jobs(store.pool(), 1, 10).await.unwrap().len(), 2);
     }
 

@@ -300,6 +300,9 @@ impl Store {
     }
 }
 
+/// A query with its arguments, as the store's bind helpers extend it.
+pub type Q<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
 /// Begin a transaction that writes: `BEGIN IMMEDIATE` takes the write lock
 /// at once (waiting up to the busy timeout), so a transaction that reads
 /// before it writes is never refused with `SQLITE_BUSY` when another
@@ -352,6 +355,12 @@ pub(crate) async fn store_with_conn() -> Store {
 mod tests {
     use super::*;
 
+    /// The one integer `sql` answers.
+    async fn one_int(ex: impl sqlx::SqliteExecutor<'_>, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(ex).await.unwrap();
+        n
+    }
+
     #[tokio::test]
     async fn migrates_a_fresh_file_with_wal() {
         let dir = tempfile::tempdir().unwrap();
@@ -361,16 +370,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(mode, "wal");
-        let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        assert_eq!(fk, 1);
-        let (every,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        assert_eq!(every, 4000);
+        assert_eq!(one_int(store.pool(), "PRAGMA foreign_keys").await, 1);
+        assert_eq!(
+            one_int(store.pool(), "PRAGMA wal_autocheckpoint").await,
+            4000
+        );
         let tables: Vec<(String,)> =
             sqlx::query_as("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
                 .fetch_all(store.pool())
@@ -423,14 +427,7 @@ mod tests {
 
     #[tokio::test]
     async fn event_natural_key_makes_reingest_idempotent() {
-        let store = Store::open_memory().await.unwrap();
-        sqlx::query(
-            "INSERT INTO connections (uuid, name, scim_url, created_ms, updated_ms) \
-             VALUES ('u', 'n', 'https://x', 0, 0)",
-        )
-        .execute(store.pool())
-        .await
-        .unwrap();
+        let store = store_with_conn().await;
         for _ in 0..2 {
             sqlx::query(
                 "INSERT INTO provisioning_events (connection_id, event_id, activity_ms, action, status, raw_json) \
@@ -440,23 +437,13 @@ mod tests {
             .await
             .unwrap();
         }
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM provisioning_events")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+        let n = one_int(store.pool(), "SELECT count(*) FROM provisioning_events").await;
         assert_eq!(n, 1);
     }
 
     #[tokio::test]
     async fn only_one_active_incident_per_kind() {
-        let store = Store::open_memory().await.unwrap();
-        sqlx::query(
-            "INSERT INTO connections (uuid, name, scim_url, created_ms, updated_ms) \
-             VALUES ('u', 'n', 'https://x', 0, 0)",
-        )
-        .execute(store.pool())
-        .await
-        .unwrap();
+        let store = store_with_conn().await;
         let ins = "INSERT INTO incidents (connection_id, kind, severity, state, title, evidence_json, opened_ms, updated_ms) \
                    VALUES (1, 'stalled', 'critical', ?, 't', '{}', 0, 0)";
         sqlx::query(ins)
@@ -493,10 +480,7 @@ mod tests {
             tasks.push(tokio::spawn(async move {
                 for _ in 0..40 {
                     let mut tx = begin_write(&pool).await.unwrap();
-                    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM t")
-                        .fetch_one(&mut *tx)
-                        .await
-                        .unwrap();
+                    let n = one_int(&mut *tx, "SELECT count(*) FROM t").await;
                     sqlx::query("INSERT INTO t (n) VALUES (?)")
                         .bind(n)
                         .execute(&mut *tx)
@@ -509,16 +493,9 @@ mod tests {
         for t in tasks {
             t.await.unwrap();
         }
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM t")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        assert_eq!(n, 320);
+        assert_eq!(one_int(store.pool(), "SELECT count(*) FROM t").await, 320);
         // Each saw every earlier commit: the counts are 0..320, no repeats.
-        let (distinct,): (i64,) = sqlx::query_as("SELECT count(DISTINCT n) FROM t")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+        let distinct = one_int(store.pool(), "SELECT count(DISTINCT n) FROM t").await;
         assert_eq!(distinct, 320);
     }
 }

@@ -89,7 +89,7 @@ async fn tenants_are_polled_side_by_side_jobs_first_within_their_budgets() {
     for a in &apps {
         let job = jobs::latest_job(pool, a.id).await.unwrap();
         let job = job.unwrap_or_else(|| panic!("{} has no job state", a.name));
-        assert!(job.status_code.is_some(), "{}", a.name);
+        assert!(job.snapshot.status_code.is_some(), "{}", a.name);
         last_job = last_job.max(job.observed_ms);
         let schema =
             jobs::latest_config(pool, a.id, scimwatch_core::graph::job::ConfigKind::Schema)

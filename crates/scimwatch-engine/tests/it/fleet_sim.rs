@@ -182,8 +182,8 @@ async fn every_app_with_a_job_is_watched_and_one_log_stream_serves_them_all() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(job.job_id, extra[0].job_id);
-    assert_eq!(job.status_code.as_deref(), Some("Active"));
+    assert_eq!(job.snapshot.job_id, extra[0].job_id);
+    assert_eq!(job.snapshot.status_code.as_deref(), Some("Active"));
 }
 
 #[tokio::test]

@@ -87,7 +87,7 @@ async fn client_credentials_snapshots_and_config_versions() {
         .unwrap()
         .unwrap();
     assert_eq!((latest.observed_ms, latest.last_seen_ms), (1_000, 2_000));
-    assert!(latest.last_execution_ended_ms.is_some());
+    assert!(latest.snapshot.last_execution_ended_ms.is_some());
 
     let changes = poll_config(&client, env.store(), &ids, 3_000)
         .await

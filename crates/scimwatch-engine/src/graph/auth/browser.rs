@@ -7,14 +7,14 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use rand::RngCore;
+use scimwatch_core::graph::aad::aadsts_code;
 use scimwatch_core::Sensitive;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::Instant;
 
 use super::{
-    aadsts_in, post_token, short_description, store_refresh, GraphTarget, SignInOutcome,
-    DELEGATED_SCOPES,
+    post_token, short_description, store_refresh, GraphTarget, SignInOutcome, DELEGATED_SCOPES,
 };
 use crate::graph::error::GraphError;
 use crate::graph::http::HttpConfig;
@@ -265,7 +265,7 @@ pub async fn sign_in_browser_with(
             Some(done) = serving.join_next() => match done {
                 Ok(Redirect::Code(code)) => break code,
                 Ok(Redirect::Refused { error, description }) => {
-                    let aadsts = aadsts_in(&description);
+                    let aadsts = aadsts_code(&description);
                     if aadsts == Some(65001) {
                         return Err(GraphError::ConsentRequired {
                             scopes: DELEGATED_SCOPES.join(", "),

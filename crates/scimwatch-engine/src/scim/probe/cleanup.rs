@@ -18,6 +18,7 @@ use super::plan::eq_filter;
 use super::verify::is_probe_name;
 use super::Leftover;
 use crate::engine::Engine;
+use crate::store::Q;
 
 /// One listed object.
 #[derive(Debug, Clone)]
@@ -89,17 +90,12 @@ pub(super) async fn set_id(
     resource: &str,
     id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let q = sqlx::query(
         "UPDATE scim_probe_objects SET object_id = ? \
          WHERE connection_id = ? AND run_id = ? AND resource = ?",
     )
-    .bind(id)
-    .bind(connection_id)
-    .bind(run_id)
-    .bind(resource)
-    .execute(pool)
-    .await?;
-    Ok(())
+    .bind(id);
+    on_object(pool, q, connection_id, run_id, resource).await
 }
 
 /// A name it is about to be given.
@@ -110,17 +106,12 @@ pub(super) async fn add_name(
     resource: &str,
     name: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let q = sqlx::query(
         "UPDATE scim_probe_objects SET names_json = json_insert(names_json, '$[#]', ?) \
          WHERE connection_id = ? AND run_id = ? AND resource = ?",
     )
-    .bind(name)
-    .bind(connection_id)
-    .bind(run_id)
-    .bind(resource)
-    .execute(pool)
-    .await?;
-    Ok(())
+    .bind(name);
+    on_object(pool, q, connection_id, run_id, resource).await
 }
 
 /// Gone from the SaaS: off the list.
@@ -130,14 +121,26 @@ pub(super) async fn forget(
     run_id: &str,
     resource: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let q = sqlx::query(
         "DELETE FROM scim_probe_objects WHERE connection_id = ? AND run_id = ? AND resource = ?",
-    )
-    .bind(connection_id)
-    .bind(run_id)
-    .bind(resource)
-    .execute(pool)
-    .await?;
+    );
+    on_object(pool, q, connection_id, run_id, resource).await
+}
+
+/// Run `q` on one listed object: its last three parameters, the object's
+/// key (`connection_id = ? AND run_id = ? AND resource = ?`), bound here.
+async fn on_object<'q>(
+    pool: &SqlitePool,
+    q: Q<'q>,
+    connection_id: i64,
+    run_id: &'q str,
+    resource: &'q str,
+) -> Result<(), sqlx::Error> {
+    q.bind(connection_id)
+        .bind(run_id)
+        .bind(resource)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -180,18 +183,13 @@ async fn note_failure(
     reason: &str,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let q = sqlx::query(
         "UPDATE scim_probe_objects SET cleanup_error = ?, cleanup_ms = ? \
          WHERE connection_id = ? AND run_id = ? AND resource = ?",
     )
     .bind(reason)
-    .bind(now_ms)
-    .bind(connection_id)
-    .bind(run_id)
-    .bind(resource)
-    .execute(pool)
-    .await?;
-    Ok(())
+    .bind(now_ms);
+    on_object(pool, q, connection_id, run_id, resource).await
 }
 
 /// The listed objects, as leftovers not (yet) deleted.
