@@ -52,11 +52,16 @@ FAULT_SUITES=(
   "scimwatch-engine:fault_matrix" "scimwatch-engine:graph_certificate" "scimwatch-cli:entra_cli"
 )
 # One test binary per crate (tests/it): each crate's suites are module
-# filters of its `it` binary.
+# filters of its `it` binary. A suite is a file (`tests/it/<t>.rs`) or a
+# folder of files (`tests/it/<t>/`).
+suite_files() { # pkg suite → the suite's source files, one a line
+  local base="crates/$1/tests/it/$2"
+  if [ -f "$base.rs" ]; then echo "$base.rs"; elif [ -d "$base" ]; then find "$base" -name '*.rs' | sort; fi
+}
 declare -A filters
 for s in "${FAULT_SUITES[@]}"; do
   pkg=${s%%:*}; t=${s#*:}
-  [ -f "crates/$pkg/tests/it/$t.rs" ] || continue
+  [ -n "$(suite_files "$pkg" "$t")" ] || continue
   filters[$pkg]+=" $t::"
 done
 run_faults() {
@@ -81,8 +86,8 @@ sum_tests() { # log → passed failed (over every `test result:` line)
 watch_line=$(grep -h '^CRASH test=watch_logs' "$LOGS/crash.log" | tail -1)
 crawl_line=$(grep -h '^CRASH test=crawl' "$LOGS/crash.log" | tail -1)
 read -r fault_passed fault_failed <<<"$(sum_tests "$LOGS/faults.log")"
-faults_injected=$(for s in "${FAULT_SUITES[@]}"; do f="crates/${s%%:*}/tests/${s#*:}.rs"; [ -f "$f" ] && cat "$f"; done \
-  | grep -oE 'Fault::[A-Z][A-Za-z]*' | sort -u)
+faults_injected=$(for s in "${FAULT_SUITES[@]}"; do suite_files "${s%%:*}" "${s#*:}"; done \
+  | xargs -r cat | grep -oE 'Fault::[A-Z][A-Za-z]*' | sort -u)
 faults_count=$(grep -c . <<<"$faults_injected")
 secrets_found=$([ "${STATUS[secrets]}" = pass ] && echo 0 || echo "unknown: the scan FAILED, see $LOGS/secrets.log")
 overall=pass
