@@ -3,7 +3,7 @@
 // incident with its start, end and duration. The card and the history live
 // in ./incidents/.
 import { useEffect, useId, useRef, useState } from "react";
-import { EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { EmptyState, Skeleton, RetryAlert } from "../components/Feedback";
 import { Page } from "../components/Page";
 import { useConnections } from "../lib/connections";
 import { listIncidents, onIncidentsChanged } from "../lib/ipc";
@@ -92,14 +92,7 @@ export function IncidentsScreen({ rest = [] }: { rest?: string[] }) {
 
       {scope === "history" ? <IncidentHistory connection={connection} /> : null}
       {scope !== "history" && incidents.error ? (
-        <ErrorAlert
-          error={incidents.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void incidents.reload()} disabled={incidents.loading}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={incidents.error} onRetry={incidents.reload} busy={incidents.loading} />
       ) : null}
       {scope !== "history" && incidents.loading && !list ? (
         <div className="card-list" role="status" aria-label="Loading incidents">

@@ -8,7 +8,7 @@ import type { EventRow } from "../bindings/EventRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "../bindings/ExportResult";
 import { ConnectionScreen } from "../components/ConnectionScreen";
-import { Alert, EmptyState, ErrorAlert } from "../components/Feedback";
+import { Alert, EmptyState, RetryAlert } from "../components/Feedback";
 import { TableSkeleton } from "../components/Skeletons";
 import { useToasts } from "../components/Toasts";
 import { chooseSavePath, exportLogs, jobStatus, queryLogs, revealExport, toCommandError } from "../lib/ipc";
@@ -388,14 +388,7 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
       ) : null}
 
       {error ? (
-        <ErrorAlert
-          error={error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void load(filter, items && cursor ? cursor : null)}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={error} onRetry={() => load(filter, items && cursor ? cursor : null)} />
       ) : null}
       {loading && !items ? <TableSkeleton label="Loading provisioning logs" /> : null}
       {items && items.length === 0 ? (

@@ -8,7 +8,7 @@ import type { CommandError } from "../bindings/CommandError";
 import type { FieldError } from "../bindings/FieldError";
 import type { Settings } from "../bindings/Settings";
 import { CopyButton } from "../components/CopyButton";
-import { Alert, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon, type IconName } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { useToasts } from "../components/Toasts";
@@ -250,14 +250,7 @@ export function MonitoringSettings({ info, infoLoading }: { info: AppInfo | null
       </div>
 
       {loadError ? (
-        <ErrorAlert
-          error={loadError}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void load()} disabled={loading}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={loadError} onRetry={load} busy={loading} />
       ) : null}
 
       {loading && !form ? (

@@ -12,7 +12,7 @@ import { hostOf } from "../components/ConnectionFacts";
 import { ConnectionScreen } from "../components/ConnectionScreen";
 import { CopyButton } from "../components/CopyButton";
 import { ExchangesPanel } from "../components/Exchanges";
-import { Alert, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { StatsSkeleton } from "../components/Skeletons";
@@ -113,14 +113,7 @@ function TokenView({ c }: { c: Connection }) {
       ) : null}
 
       {status.error ? (
-        <ErrorAlert
-          error={status.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void status.reload()} disabled={status.loading}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={status.error} onRetry={status.reload} busy={status.loading} />
       ) : null}
       {status.loading && !status.data ? <StatsSkeleton label="Loading token status" /> : null}
       {status.data ? <TokenStats s={status.data} now={now} /> : null}
@@ -360,14 +353,7 @@ function HistoryCard({ history }: { history: CommandState<CheckSummary[]> }) {
       </header>
       {history.error ? (
         <div className="table-card-body">
-          <ErrorAlert
-            error={history.error}
-            action={
-              <button type="button" className="button button-sm" onClick={() => void history.reload()}>
-                Try again
-              </button>
-            }
-          />
+          <RetryAlert error={history.error} onRetry={history.reload} />
         </div>
       ) : null}
       {history.loading && !list ? (

@@ -5,7 +5,7 @@ import type { DriftResult } from "../../bindings/DriftResult";
 import type { MatchingAttribute } from "../../bindings/MatchingAttribute";
 import type { RemediationStatus } from "../../bindings/RemediationStatus";
 import type { SaasUserRef } from "../../bindings/SaasUserRef";
-import { Alert, ErrorAlert } from "../../components/Feedback";
+import { Alert, RetryAlert } from "../../components/Feedback";
 import { ProvisionOnDemandButton, useRemediation } from "../../components/RemediationActions";
 import { PortalFallback } from "../../components/RemediationParts";
 import { RichText } from "../../components/RichText";
@@ -46,14 +46,7 @@ export function DriftTab({ c }: { c: Connection }) {
     );
   if (drift.error)
     return (
-      <ErrorAlert
-        error={drift.error}
-        action={
-          <button type="button" className="button button-sm" onClick={() => void drift.reload()} disabled={drift.loading}>
-            Try again
-          </button>
-        }
-      />
+      <RetryAlert error={drift.error} onRetry={drift.reload} busy={drift.loading} />
     );
   if (!drift.data) return <TableSkeleton label="Loading drift report" />;
   return <DriftView result={drift.data} connectionId={c.id} />;

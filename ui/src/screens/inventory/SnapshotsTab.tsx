@@ -1,7 +1,7 @@
 // The snapshots taken of a connection, newest first; each complete (or
 // incomplete) one can be browsed.
 import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
-import { EmptyState, ErrorAlert } from "../../components/Feedback";
+import { EmptyState, RetryAlert } from "../../components/Feedback";
 import { RichText } from "../../components/RichText";
 import { LocalTime } from "../../components/Time";
 import type { CommandState } from "../../lib/useCommand";
@@ -12,14 +12,7 @@ export function SnapshotsTab({ state, connectionId }: { state: CommandState<Snap
   const list = state.data;
   if (state.error)
     return (
-      <ErrorAlert
-        error={state.error}
-        action={
-          <button type="button" className="button button-sm" onClick={() => void state.reload()}>
-            Try again
-          </button>
-        }
-      />
+      <RetryAlert error={state.error} onRetry={state.reload} />
     );
   if (!list) return <TableSkeleton label="Loading snapshots" />;
   if (list.length === 0)
