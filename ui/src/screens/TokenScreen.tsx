@@ -11,6 +11,7 @@ import type { TokenStatus } from "../bindings/TokenStatus";
 import { hostOf } from "../components/ConnectionFacts";
 import { ConnectionScreen } from "../components/ConnectionScreen";
 import { CopyButton } from "../components/CopyButton";
+import { DataTable } from "../components/DataTable";
 import { ExchangesPanel } from "../components/Exchanges";
 import { Alert, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
@@ -365,33 +366,20 @@ function HistoryCard({ history }: { history: CommandState<CheckSummary[]> }) {
       {list && list.length === 0 ? <p className="table-card-body muted">No checks yet. Each Test Connection is recorded here.</p> : null}
       {list && list.length > 0 ? (
         <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">Test Connection history, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Verdict</th>
-                <th scope="col">HTTP status</th>
-                <th scope="col" className="num">
-                  Latency
-                </th>
+          <DataTable caption="Test Connection history, newest first" columns={["Time", "Verdict", "HTTP status", { label: "Latency", num: true }]}>
+            {list.slice(0, 50).map((h) => (
+              <tr key={h.id}>
+                <td>
+                  <LocalTime iso={h.checked_at} stacked />
+                </td>
+                <td>
+                  <VerdictBadge verdict={h.verdict} />
+                </td>
+                <td className="mono">{h.http_status ?? "—"}</td>
+                <td className="num">{formatLatency(h.latency_ms)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {list.slice(0, 50).map((h) => (
-                <tr key={h.id}>
-                  <td>
-                    <LocalTime iso={h.checked_at} stacked />
-                  </td>
-                  <td>
-                    <VerdictBadge verdict={h.verdict} />
-                  </td>
-                  <td className="mono">{h.http_status ?? "—"}</td>
-                  <td className="num">{formatLatency(h.latency_ms)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </div>
       ) : null}
     </section>

@@ -12,6 +12,7 @@ import type { ProbeReport } from "../../bindings/ProbeReport";
 import type { ProbeStep } from "../../bindings/ProbeStep";
 import type { ProbeVerdict } from "../../bindings/ProbeVerdict";
 import type { StepOutcome } from "../../bindings/StepOutcome";
+import { DataTable } from "../../components/DataTable";
 import { ExchangeView } from "../../components/Exchanges";
 import { Icon } from "../../components/Icon";
 import { LocalTime } from "../../components/Time";
@@ -205,21 +206,11 @@ export function ProbeReportView({ report, connectionId, connectionName }: { repo
         </p>
       ) : null}
       <div className="table-scroll">
-        <table className="table" aria-label="Entra's operations">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Entra operation</th>
-              <th scope="col">Result</th>
-              <th scope="col">What was seen</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.steps.map((s, i) => (
-              <StepRow key={s.code} s={s} index={i} />
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Entra's operations" columns={["#", "Entra operation", "Result", "What was seen"]}>
+          {report.steps.map((s, i) => (
+            <StepRow key={s.code} s={s} index={i} />
+          ))}
+        </DataTable>
       </div>
       {unchecked.length ? (
         <div data-testid="probe-not-checked">

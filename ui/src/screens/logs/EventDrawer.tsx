@@ -2,6 +2,7 @@
 import { Fragment } from "react";
 import type { Connection } from "../../bindings/Connection";
 import type { EventRow } from "../../bindings/EventRow";
+import { DataTable } from "../../components/DataTable";
 import { Dialog } from "../../components/Dialog";
 import { Alert, ErrorAlert, Skeleton } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
@@ -147,27 +148,17 @@ export function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow;
               <p className="muted small">No property changed.</p>
             ) : (
               <div className="table-scroll">
-                <table className="table">
-                  <caption className="visually-hidden">Modified properties, old and new values</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Property</th>
-                      <th scope="col">Old value</th>
-                      <th scope="col">New value</th>
+                <DataTable caption="Modified properties, old and new values" columns={["Property", "Old value", "New value"]}>
+                  {props.map((p, i) => (
+                    <tr key={i}>
+                      <th scope="row" className="mono">
+                        {str(p.displayName) ?? "—"}
+                      </th>
+                      <td className="mono selectable diff-old">{str(p.oldValue) ?? <span className="muted">empty</span>}</td>
+                      <td className="mono selectable diff-new">{str(p.newValue) ?? <span className="muted">empty</span>}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {props.map((p, i) => (
-                      <tr key={i}>
-                        <th scope="row" className="mono">
-                          {str(p.displayName) ?? "—"}
-                        </th>
-                        <td className="mono selectable diff-old">{str(p.oldValue) ?? <span className="muted">empty</span>}</td>
-                        <td className="mono selectable diff-new">{str(p.newValue) ?? <span className="muted">empty</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                  ))}
+                </DataTable>
               </div>
             )}
           </section>
