@@ -17,6 +17,7 @@ import type { TestResult } from "../bindings/TestResult";
 import type { UnresolvedHost } from "../bindings/UnresolvedHost";
 import { Dialog, DiscardChangesDialog } from "../components/Dialog";
 import { Alert, ErrorAlert } from "../components/Feedback";
+import { Field } from "../components/Field";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { useToasts } from "../components/Toasts";
@@ -220,28 +221,16 @@ export function ConnectionForm({
   }
 
   function field(f: FieldName, input: ReactNode, opts: { hint?: ReactNode; optional?: boolean; label?: string } = {}) {
-    const error = byField[f];
+    const label = opts.label ?? FIELD_LABELS[f];
     return (
-      <div className={error ? "field field-invalid" : "field"}>
-        <label className="field-label" htmlFor={idOf(f)}>
-          {opts.label ?? FIELD_LABELS[f]}
-          {opts.optional ? <span className="field-optional">Optional</span> : null}
-        </label>
+      <Field
+        id={idOf(f)}
+        label={opts.optional ? <>{label}<span className="field-optional">Optional</span></> : label}
+        error={byField[f]}
+        hint={opts.hint}
+      >
         {input}
-        {error ? (
-          <p className="field-error" id={`${idOf(f)}-error`}>
-            <Icon name="alert" size={14} />
-            <span>
-              <RichText text={error} capitalize />
-            </span>
-          </p>
-        ) : null}
-        {opts.hint ? (
-          <p className="field-hint" id={`${idOf(f)}-hint`}>
-            {opts.hint}
-          </p>
-        ) : null}
-      </div>
+      </Field>
     );
   }
 

@@ -9,6 +9,7 @@ import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "../bindings/ExportResult";
 import { ConnectionScreen } from "../components/ConnectionScreen";
 import { Alert, EmptyState, RetryAlert } from "../components/Feedback";
+import { Field } from "../components/Field";
 import { TableSkeleton } from "../components/Skeletons";
 import { useToasts } from "../components/Toasts";
 import { chooseSavePath, exportLogs, jobStatus, queryLogs, revealExport, toCommandError } from "../lib/ipc";
@@ -426,10 +427,7 @@ function FilterSelect({
   options: readonly (readonly [string, string])[];
 }) {
   return (
-    <div className="field">
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
+    <Field id={id} label={label}>
       <select id={id} className="input select" value={value} onChange={onChange}>
         {options.map(([v, l]) => (
           <option key={v} value={v}>
@@ -437,7 +435,7 @@ function FilterSelect({
           </option>
         ))}
       </select>
-    </div>
+    </Field>
   );
 }
 
@@ -459,10 +457,7 @@ function FilterInput({
   mono?: boolean;
 }) {
   return (
-    <div className="field">
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
+    <Field id={id} label={label}>
       <input
         id={id}
         className={mono ? "input mono" : "input"}
@@ -479,7 +474,7 @@ function FilterInput({
           {error}
         </p>
       ) : null}
-    </div>
+    </Field>
   );
 }
 

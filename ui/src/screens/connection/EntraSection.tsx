@@ -2,7 +2,7 @@
 // its credential. The form owns the state; this renders it.
 import type { ChangeEvent, ClipboardEvent, ReactNode } from "react";
 import { Icon } from "../../components/Icon";
-import { RichText } from "../../components/RichText";
+import { FieldErrorLine } from "../../components/Field";
 import { AUTH_MODES, CLOUDS, type FieldName, type FormState, type SecretField } from "../../lib/connectionForm";
 import type { SecretStoreWording } from "../../lib/secretStore";
 import { SecretInput } from "./SecretInput";
@@ -135,14 +135,7 @@ export function EntraSection(props: EntraSectionProps) {
             </label>
           ))}
         </div>
-        {byField.auth_mode ? (
-          <p className="field-error" id={`${idOf("auth_mode")}-error`}>
-            <Icon name="alert" size={14} />
-            <span>
-              <RichText text={byField.auth_mode} capitalize />
-            </span>
-          </p>
-        ) : null}
+        {byField.auth_mode ? <FieldErrorLine id={`${idOf("auth_mode")}-error`} text={byField.auth_mode} /> : null}
       </fieldset>
 
       <div className="grid-2">

@@ -6,6 +6,7 @@
 import { useId, useRef, useState } from "react";
 import type { ProbePlan } from "../../bindings/ProbePlan";
 import { Dialog } from "../../components/Dialog";
+import { Field } from "../../components/Field";
 
 /** First confirmation: where, what is sent, what is created. */
 export function ProbeRequestsDialog({ plan, onCancel, onContinue }: { plan: ProbePlan; onCancel: () => void; onContinue: () => void }) {
@@ -113,10 +114,7 @@ export function ProbeAcknowledgeDialog({ plan, onCancel, onConfirm }: { plan: Pr
         The probe creates, changes and deletes a <span className="mono">scimwatch-probe-{plan.token}</span> user and group in the SaaS at{" "}
         <strong className="mono">{plan.host}</strong>. Use a sandbox of the SaaS, or production only if you may write to it.
       </p>
-      <div className="field">
-        <label className="field-label" htmlFor={id}>
-          I understand this writes to {plan.host} — type the host to confirm
-        </label>
+      <Field id={id} label={<>I understand this writes to {plan.host} — type the host to confirm</>}>
         <input
           id={id}
           ref={input}
@@ -127,7 +125,7 @@ export function ProbeAcknowledgeDialog({ plan, onCancel, onConfirm }: { plan: Pr
           onChange={(e) => setTyped(e.target.value)}
           placeholder={plan.host}
         />
-      </div>
+      </Field>
     </Dialog>
   );
 }

@@ -1,6 +1,7 @@
 // Pieces shared by the Inventory's tabs.
-import { useState, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
 import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
+import { Field } from "../../components/Field";
 import { formatLocalDateTime } from "../../lib/time";
 
 export const n = (v: number) => v.toLocaleString();
@@ -19,6 +20,33 @@ export function StateBadge({ state }: { state: string }) {
 
 export function snapshotLabel(s: SnapshotSummary): string {
   return `#${s.id} · ${formatLocalDateTime(s.completed_at ?? s.started_at)}${s.user_count != null ? ` · ${n(s.user_count)} users` : ""}`;
+}
+
+/** A labelled choice of snapshot; an incomplete one says so. */
+export function SnapshotSelect({
+  label,
+  snapshots,
+  value,
+  onChange,
+}: {
+  label: string;
+  snapshots: SnapshotSummary[];
+  value: number | "";
+  onChange: (id: string) => void;
+}) {
+  const id = useId();
+  return (
+    <Field id={id} label={label}>
+      <select id={id} className="input select" value={value} onChange={(e) => onChange(e.target.value)}>
+        {snapshots.map((s) => (
+          <option key={s.id} value={s.id}>
+            {snapshotLabel(s)}
+            {s.state === "incomplete" ? " · incomplete" : ""}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
 }
 
 export const PAGE = 100;

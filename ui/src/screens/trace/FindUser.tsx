@@ -8,6 +8,7 @@ import type { CommandError } from "../../bindings/CommandError";
 import type { Connection } from "../../bindings/Connection";
 import type { UserTrace } from "../../bindings/UserTrace";
 import { ErrorAlert, Skeleton } from "../../components/Feedback";
+import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { toCommandError, traceUser } from "../../lib/ipc";
 import { useRoute } from "../../lib/router";
@@ -79,10 +80,7 @@ export function FindUser({ connections }: { connections: Connection[] }) {
       </header>
       <form className="find-user-form" onSubmit={submit} role="search" aria-label="Find a user">
         {connections.length > 1 ? (
-          <div className="field">
-            <label className="field-label" htmlFor={selectId}>
-              Connection
-            </label>
+          <Field id={selectId} label="Connection">
             <select
               id={selectId}
               className="input"
@@ -98,12 +96,9 @@ export function FindUser({ connections }: { connections: Connection[] }) {
                 </option>
               ))}
             </select>
-          </div>
+          </Field>
         ) : null}
-        <div className="field find-user-query">
-          <label className="field-label" htmlFor={inputId}>
-            User
-          </label>
+        <Field id={inputId} label="User" className="find-user-query">
           <input
             id={inputId}
             className="input"
@@ -115,7 +110,7 @@ export function FindUser({ connections }: { connections: Connection[] }) {
             autoComplete="off"
             spellCheck={false}
           />
-        </div>
+        </Field>
         <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
           {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <Icon name="arrowRight" size={14} />}
           Trace
