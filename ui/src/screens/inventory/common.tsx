@@ -51,6 +51,55 @@ export function SnapshotSelect({
 
 export const PAGE = 100;
 
+export type Tone = "add" | "remove" | "change";
+
+/**
+ * A card of resources of one kind, or nothing when there are none: the title
+ * with the count (and a +, − or ~ mark for a difference), a hint, the list.
+ */
+export function ListSection({ title, count, tone, hint, children }: { title: string; count: number; tone?: Tone; hint?: string; children: ReactNode }) {
+  if (count === 0) return null;
+  return (
+    <section className="card diff-section" aria-label={`${title}: ${count}`}>
+      <h3 className="diff-title">
+        {tone ? (
+          <span className={`diff-mark diff-${tone}`} aria-hidden="true">
+            {tone === "add" ? "+" : tone === "remove" ? "−" : "~"}
+          </span>
+        ) : null}
+        {title}
+        <span className="count-pill">{n(count)}</span>
+      </h3>
+      {hint ? <p className="muted small">{hint}</p> : null}
+      {children}
+    </section>
+  );
+}
+
+/** A ListSection of `items`, a page at a time, under the title; `children` come before the list. */
+export function PagedSection<T>({
+  title,
+  tone,
+  hint,
+  items,
+  render,
+  children,
+}: {
+  title: string;
+  tone?: Tone;
+  hint?: string;
+  items: T[];
+  render: (item: T) => ReactNode;
+  children?: ReactNode;
+}) {
+  return (
+    <ListSection title={title} count={items.length} tone={tone} hint={hint}>
+      {children}
+      <Paged label={title} items={items} render={render} />
+    </ListSection>
+  );
+}
+
 /** Shows 100 items at a time, with "Show more". */
 export function Paged<T>({ items, render, label }: { items: T[]; render: (item: T) => ReactNode; label: string }) {
   const [shown, setShown] = useState(PAGE);
