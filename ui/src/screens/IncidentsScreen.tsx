@@ -3,6 +3,7 @@
 // incident with its start, end and duration. The card and the history live
 // in ./incidents/.
 import { useEffect, useId, useRef, useState } from "react";
+import { ConnectionOptions } from "../components/ConnectionPicker";
 import { EmptyState, Skeleton, RetryAlert } from "../components/Feedback";
 import { Page } from "../components/Page";
 import { useConnections } from "../lib/connections";
@@ -75,11 +76,7 @@ export function IncidentsScreen({ rest = [] }: { rest?: string[] }) {
             </label>
             <select id={selectId} className="input select picker-select" value={connection} onChange={(e) => setConnection(e.target.value)}>
               <option value="">All connections</option>
-              {connections.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              <ConnectionOptions connections={connections} />
             </select>
           </div>
         ) : null}

@@ -7,6 +7,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { CommandError } from "../../bindings/CommandError";
 import type { Connection } from "../../bindings/Connection";
 import type { UserTrace } from "../../bindings/UserTrace";
+import { ConnectionOptions } from "../../components/ConnectionPicker";
 import { ErrorAlert, Skeleton } from "../../components/Feedback";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
@@ -90,11 +91,7 @@ export function FindUser({ connections }: { connections: Connection[] }) {
                 setResult(null);
               }}
             >
-              {connections.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              <ConnectionOptions connections={connections} />
             </select>
           </Field>
         ) : null}
