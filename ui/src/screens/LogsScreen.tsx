@@ -6,13 +6,12 @@ import type { Connection } from "../bindings/Connection";
 import type { EventFilter } from "../bindings/EventFilter";
 import type { EventRow } from "../bindings/EventRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
-import type { ExportResult } from "../bindings/ExportResult";
 import { ConnectionScreen } from "../components/ConnectionScreen";
 import { Alert, EmptyState, RetryAlert } from "../components/Feedback";
 import { Field } from "../components/Field";
 import { TableSkeleton } from "../components/Skeletons";
-import { useToasts } from "../components/Toasts";
-import { chooseSavePath, exportLogs, jobStatus, queryLogs, revealExport, toCommandError } from "../lib/ipc";
+import { useFileExport } from "../components/useFileExport";
+import { exportLogs, jobStatus, queryLogs, toCommandError } from "../lib/ipc";
 import { go, hrefWithQuery, type Query } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 import { EventDrawer } from "./logs/EventDrawer";
@@ -207,10 +206,19 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<CommandError | null>(null);
   const [open, setOpen] = useState<EventRow | null>(null);
-  const [exporting, setExporting] = useState<ExportFormat | null>(null);
-  const [exported, setExported] = useState<ExportResult | null>(null);
   const generation = useRef(0);
-  const { push } = useToasts();
+  const { exporting, exported, setExported, runExport, showInFolder } = useFileExport((format: ExportFormat) => {
+    const ext = format === "csv" ? "csv" : "jsonl";
+    return {
+      dialog: {
+        title: `Export provisioning logs as ${format.toUpperCase()}`,
+        defaultPath: exportFileName(c.name, ext),
+        filters: [{ name: format === "csv" ? "CSV" : "JSON lines", extensions: [ext] }],
+      },
+      write: (path) => exportLogs(c.id, filter, format, path),
+      done: (r) => `Exported ${r.rows.toLocaleString()} row${r.rows === 1 ? "" : "s"} as ${format.toUpperCase()}`,
+    };
+  });
   const formId = useId();
 
   const load = useCallback(
@@ -277,36 +285,6 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
       setDraft(EMPTY_DRAFT);
     } else {
       go(hrefWithQuery("logs", [c.id], {}));
-    }
-  }
-
-  /** Asks where to save (the native save dialog), then the engine writes the file there. Cancel does nothing. */
-  async function runExport(format: ExportFormat) {
-    setExporting(format);
-    try {
-      const ext = format === "csv" ? "csv" : "jsonl";
-      const path = await chooseSavePath({
-        title: `Export provisioning logs as ${format.toUpperCase()}`,
-        defaultPath: exportFileName(c.name, ext),
-        filters: [{ name: format === "csv" ? "CSV" : "JSON lines", extensions: [ext] }],
-      });
-      if (!path) return;
-      const r = await exportLogs(c.id, filter, format, path);
-      setExported(r);
-      push({ tone: "success", title: `Exported ${r.rows.toLocaleString()} row${r.rows === 1 ? "" : "s"} as ${format.toUpperCase()}`, lines: [`Saved to \`${r.path}\``] });
-    } catch (e) {
-      const err = toCommandError(e);
-      push({ tone: "warning", title: "Export failed", lines: [err.message] });
-    } finally {
-      setExporting(null);
-    }
-  }
-
-  async function showInFolder(path: string) {
-    try {
-      await revealExport(path);
-    } catch (e) {
-      push({ tone: "warning", title: "Cannot show the folder", lines: [toCommandError(e).message] });
     }
   }
 
