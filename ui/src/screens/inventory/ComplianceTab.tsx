@@ -11,6 +11,7 @@ import type { DeviationSeverity } from "../../bindings/DeviationSeverity";
 import type { ScimEvidence } from "../../bindings/ScimEvidence";
 import type { Severity } from "../../bindings/Severity";
 import type { StoredCompliance } from "../../bindings/StoredCompliance";
+import { CodeDisclosure } from "../../components/CodeDisclosure";
 import { CopyButton } from "../../components/CopyButton";
 import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/Feedback";
@@ -248,16 +249,7 @@ export function ComplianceView({ report, name, action, stored }: { report: Compl
                 <p className="finding-message">
                   <RichText text={f.message} capitalize />
                 </p>
-                {f.evidence ? (
-                  <details className="disclosure disclosure-sm">
-                    <summary className="disclosure-summary">Evidence: {f.evidence.request}</summary>
-                    <div className="disclosure-body">
-                      <pre className="code-block" tabIndex={0}>
-                        {evidenceText(f.evidence)}
-                      </pre>
-                    </div>
-                  </details>
-                ) : null}
+                {f.evidence ? <CodeDisclosure summary={<>Evidence: {f.evidence.request}</>}>{evidenceText(f.evidence)}</CodeDisclosure> : null}
               </li>
             ))}
           </ol>

@@ -5,6 +5,7 @@
 // without the plan's token and the host as well.
 import { useId, useRef, useState } from "react";
 import type { ProbePlan } from "../../bindings/ProbePlan";
+import { CodeDisclosure } from "../../components/CodeDisclosure";
 import { Dialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 
@@ -61,14 +62,9 @@ export function ProbeRequestsDialog({ plan, onCancel, onContinue }: { plan: Prob
                 </span>{" "}
                 <span className="muted">({r.note.replace(/_/g, " ")})</span>
                 {r.body ? (
-                  <details className="disclosure disclosure-sm">
-                    <summary className="disclosure-summary">Body</summary>
-                    <div className="disclosure-body">
-                      <pre className="code-block code-block-sm" tabIndex={0}>
-                        {r.body}
-                      </pre>
-                    </div>
-                  </details>
+                  <CodeDisclosure summary="Body" small>
+                    {r.body}
+                  </CodeDisclosure>
                 ) : null}
               </li>
             ))}
