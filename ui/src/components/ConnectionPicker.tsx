@@ -58,6 +58,19 @@ function optionText(c: Connection): string {
   return c.group?.retired ? `${c.name} (retired)` : c.name;
 }
 
+/** An option a connection, its value the id, its text the name (or `text`). */
+export function ConnectionOptions({ connections, text = (c) => c.name }: { connections: Connection[]; text?: (c: Connection) => string }) {
+  return (
+    <>
+      {connections.map((c) => (
+        <option key={c.id} value={c.id}>
+          {text(c)}
+        </option>
+      ))}
+    </>
+  );
+}
+
 export function ConnectionPicker({
   screen,
   eligible,
@@ -80,18 +93,10 @@ export function ConnectionPicker({
       <select id={id} className="input select picker-select" value={current.id} onChange={(e) => navigate(screen, e.target.value, ...extra)}>
         {pickerGroups(eligible).map((g) =>
           g.label === null ? (
-            g.items.map((c) => (
-              <option key={c.id} value={c.id}>
-                {optionText(c)}
-              </option>
-            ))
+            <ConnectionOptions key="loose" connections={g.items} text={optionText} />
           ) : (
             <optgroup key={g.label} label={g.label}>
-              {g.items.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {optionText(c)}
-                </option>
-              ))}
+              <ConnectionOptions connections={g.items} text={optionText} />
             </optgroup>
           ),
         )}

@@ -2,8 +2,9 @@
 // <title> per segment (tooltips) and a table for screen readers and numbers.
 import { useEffect, useId, useRef, useState } from "react";
 import type { CycleRow } from "../bindings/CycleRow";
-import { BAR_KEYS, BAR_LABELS, barTotal, cycleBar, type BarKey } from "../lib/health";
+import { BAR_KEYS, BAR_LABELS, barTotal, cycleBar } from "../lib/health";
 import { formatLocalDateTime } from "../lib/time";
+import { DataTable } from "./DataTable";
 
 const DEFAULT_W = 720;
 const H = 200;
@@ -49,6 +50,8 @@ export function CycleChart({ cycles, title }: { cycles: CycleRow[]; title: strin
   const shown = cycles.slice(0, MAX_BARS).reverse();
   const bars = shown.map((c) => ({ c, bar: cycleBar(c.counts) }));
   const used = BAR_KEYS.filter((k) => bars.some((b) => b.bar[k] > 0));
+  // The table's number columns: every kind, and "other" only when a cycle has some.
+  const columns = BAR_KEYS.filter((k) => k !== "other" || used.includes("other"));
   const max = Math.max(1, ...bars.map((b) => barTotal(b.bar)));
   const ticks = niceTicks(max);
   const top = ticks[ticks.length - 1]!;
@@ -120,35 +123,26 @@ export function CycleChart({ cycles, title }: { cycles: CycleRow[]; title: strin
         {showTable ? "Hide table" : "Show as table"}
       </button>
       <div id={tableId} className={showTable ? "table-scroll chart-table" : "visually-hidden"}>
-        <table className="table">
-          <caption className="visually-hidden">{title}, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Cycle ended</th>
-              {BAR_KEYS.filter((k) => k !== "other" || used.includes("other")).map((k: BarKey) => (
-                <th key={k} scope="col" className="num">
-                  {BAR_LABELS[k]}
-                </th>
+        <DataTable
+          caption={`${title}, newest first`}
+          columns={[
+            "Cycle ended",
+            ...columns.map((k) => ({ label: BAR_LABELS[k], num: true as const })),
+            { label: "Total", num: true },
+          ]}
+        >
+          {[...bars].reverse().map(({ c, bar }) => (
+            <tr key={c.cycle_id}>
+              <th scope="row">{formatLocalDateTime(new Date(c.ended_ms))}</th>
+              {columns.map((k) => (
+                <td key={k} className="num">
+                  {bar[k].toLocaleString()}
+                </td>
               ))}
-              <th scope="col" className="num">
-                Total
-              </th>
+              <td className="num">{c.total.toLocaleString()}</td>
             </tr>
-          </thead>
-          <tbody>
-            {[...bars].reverse().map(({ c, bar }) => (
-              <tr key={c.cycle_id}>
-                <th scope="row">{formatLocalDateTime(new Date(c.ended_ms))}</th>
-                {BAR_KEYS.filter((k) => k !== "other" || used.includes("other")).map((k) => (
-                  <td key={k} className="num">
-                    {bar[k].toLocaleString()}
-                  </td>
-                ))}
-                <td className="num">{c.total.toLocaleString()}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </div>
     </div>
   );

@@ -7,7 +7,7 @@
 // to do it in the portal instead. A delegated sign-in refused for a missing
 // consent is offered "Sign in and consent…" (the in-app sign-in asking for
 // Synchronization.ReadWrite.All too), then the switch goes on by itself.
-import { useCallback, useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Evidence } from "../bindings/Evidence";
 import type { RemediationStatus } from "../bindings/RemediationStatus";
@@ -22,6 +22,7 @@ import {
   restartProvisioning,
   toCommandError,
 } from "../lib/ipc";
+import { useStatus } from "../lib/useCommand";
 import { SignInDialog } from "./SignInDialog";
 import { Dialog } from "./Dialog";
 import { LocalTime } from "./Time";
@@ -39,19 +40,7 @@ export const RESET_SCOPES: { flag: string; label: string; on: boolean }[] = [
 
 /** The connection's remediation switch, refreshed on demand. */
 export function useRemediation(connectionId: string) {
-  const [status, setStatus] = useState<RemediationStatus | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  const reload = useCallback(() => {
-    remediationStatus(connectionId).then(
-      (s) => {
-        setStatus(s);
-        setError(null);
-      },
-      (e) => setError(toCommandError(e)),
-    );
-  }, [connectionId]);
-  useEffect(reload, [reload]);
-  return { status, error, reload, setStatus };
+  return useStatus(connectionId, remediationStatus);
 }
 
 /**

@@ -9,13 +9,12 @@
 // cancels the sign-in. In remediation mode (the remediation switch's "Sign
 // in and consent…") it also asks consent for Synchronization.ReadWrite.All
 // and tells its caller when the sign-in succeeded.
-import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { SignInFailure } from "../bindings/SignInFailure";
 import type { SignInFailureKind } from "../bindings/SignInFailureKind";
 import type { SignInMethod } from "../bindings/SignInMethod";
 import type { SignInSession } from "../bindings/SignInSession";
-import type { SignInStatus } from "../bindings/SignInStatus";
 import { CopyButton } from "./CopyButton";
 import { Dialog } from "./Dialog";
 import { Alert, ErrorAlert } from "./Feedback";
@@ -23,6 +22,7 @@ import { Icon } from "./Icon";
 import { RichText } from "./RichText";
 import { LocalTime } from "./Time";
 import { cancelSignIn, pollNow, signInState, startSignIn, toCommandError } from "../lib/ipc";
+import { useStatus } from "../lib/useCommand";
 
 const METHODS: { value: SignInMethod; label: string; hint: string }[] = [
   {
@@ -64,18 +64,7 @@ export function FailureAlert({ failure }: { failure: SignInFailure }) {
 
 /** The connection's sign-in on its card: signed in or not, a refusal, "Sign in…". */
 export function SignInStatusRow({ connectionId, name }: { connectionId: string; name: string }) {
-  const [status, setStatus] = useState<SignInStatus | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  const reload = useCallback(() => {
-    signInState(connectionId).then(
-      (s) => {
-        setStatus(s);
-        setError(null);
-      },
-      (e) => setError(toCommandError(e)),
-    );
-  }, [connectionId]);
-  useEffect(reload, [reload]);
+  const { status, error, reload } = useStatus(connectionId, signInState);
   if (error) return <p className="small error-text">{error.message}</p>;
   if (!status || !status.delegated) return null;
   return (

@@ -26,22 +26,6 @@ export const DEFAULT_SETTINGS: Settings = {
   retention_days: 90,
 };
 
-export const NUMBER_FIELDS = [
-  "job_poll_minutes",
-  "config_poll_minutes",
-  "logs_poll_minutes",
-  "scim_check_minutes",
-  "crawl_hours",
-  "stall_factor",
-  "failure_rate_pct",
-  "failure_count",
-  "drift_threshold_pct",
-  "reminder_hours",
-  "retention_days",
-] as const satisfies readonly SettingsField[];
-
-export type NumberField = (typeof NUMBER_FIELDS)[number];
-
 export interface NumberSpec {
   min: number;
   max: number;
@@ -53,7 +37,8 @@ export interface NumberSpec {
   rangeUnit: string;
 }
 
-export const NUMBER_SPECS: Record<NumberField, NumberSpec> = {
+/** The fields that are numbers, in the order of `Settings`, with their range and unit. */
+export const NUMBER_SPECS = {
   job_poll_minutes: { min: 1, max: 60, integer: true, unit: "minutes", rangeUnit: "minutes" },
   config_poll_minutes: { min: 5, max: 1440, integer: true, unit: "minutes", rangeUnit: "minutes" },
   logs_poll_minutes: { min: 1, max: 120, integer: true, unit: "minutes", rangeUnit: "minutes" },
@@ -65,7 +50,11 @@ export const NUMBER_SPECS: Record<NumberField, NumberSpec> = {
   drift_threshold_pct: { min: 0, max: 100, integer: false, unit: "% of assigned users", rangeUnit: "%" },
   reminder_hours: { min: 1, max: 168, integer: true, unit: "hours", rangeUnit: "hours" },
   retention_days: { min: 7, max: 3650, integer: true, unit: "days", rangeUnit: "days" },
-};
+} satisfies { [K in SettingsField as Settings[K] extends number ? K : never]?: NumberSpec };
+
+export type NumberField = keyof typeof NUMBER_SPECS;
+
+export const NUMBER_FIELDS = Object.keys(NUMBER_SPECS) as NumberField[];
 
 /** The order fields appear on screen: the first invalid one gets focus. */
 export const FIELD_ORDER: readonly SettingsField[] = [

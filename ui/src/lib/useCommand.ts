@@ -48,3 +48,24 @@ export function useCommand<T>(key: string | null, run: () => Promise<T>): Comman
 
   return { data, error, loading, reload, set: setData };
 }
+
+/**
+ * Reads `read(id)` now and again on `reload()`, for a status shown beside
+ * other things: unlike `useCommand`, the last value stays while a reload runs
+ * and the last error until a read succeeds; nothing says it is loading.
+ */
+export function useStatus<T>(id: string, read: (id: string) => Promise<T>) {
+  const [status, setStatus] = useState<T | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const reload = useCallback(() => {
+    read(id).then(
+      (s) => {
+        setStatus(s);
+        setError(null);
+      },
+      (e) => setError(toCommandError(e)),
+    );
+  }, [id, read]);
+  useEffect(reload, [reload]);
+  return { status, error, reload, setStatus };
+}

@@ -17,6 +17,7 @@ import type { TestResult } from "../bindings/TestResult";
 import type { UnresolvedHost } from "../bindings/UnresolvedHost";
 import { Dialog, DiscardChangesDialog } from "../components/Dialog";
 import { Alert, ErrorAlert } from "../components/Feedback";
+import { Field } from "../components/Field";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { useToasts } from "../components/Toasts";
@@ -38,7 +39,7 @@ import { addConnection, testConnectionInput, toCommandError, updateConnection } 
 import { useUnsavedChanges } from "../lib/router";
 import { secretStoreWording, type SecretStoreWording } from "../lib/secretStore";
 import { SecretInput } from "./connection/SecretInput";
-import { EntraSection } from "./connection/EntraSection";
+import { EntraSection, type FieldOpts, type TextBox } from "./connection/EntraSection";
 import { TestPanel, UnresolvedWarning } from "./connection/TestPanel";
 
 /** The "keep the stored secret" placeholder, naming where it is stored. */
@@ -219,29 +220,36 @@ export function ConnectionForm({
     };
   }
 
-  function field(f: FieldName, input: ReactNode, opts: { hint?: ReactNode; optional?: boolean; label?: string } = {}) {
-    const error = byField[f];
+  function field(f: FieldName, input: ReactNode, opts: FieldOpts = {}) {
+    const label = opts.label ?? FIELD_LABELS[f];
     return (
-      <div className={error ? "field field-invalid" : "field"}>
-        <label className="field-label" htmlFor={idOf(f)}>
-          {opts.label ?? FIELD_LABELS[f]}
-          {opts.optional ? <span className="field-optional">Optional</span> : null}
-        </label>
+      <Field
+        id={idOf(f)}
+        label={opts.optional ? <>{label}<span className="field-optional">Optional</span></> : label}
+        error={byField[f]}
+        hint={opts.hint}
+      >
         {input}
-        {error ? (
-          <p className="field-error" id={`${idOf(f)}-error`}>
-            <Icon name="alert" size={14} />
-            <span>
-              <RichText text={error} capitalize />
-            </span>
-          </p>
-        ) : null}
-        {opts.hint ? (
-          <p className="field-hint" id={`${idOf(f)}-hint`}>
-            {opts.hint}
-          </p>
-        ) : null}
-      </div>
+      </Field>
+    );
+  }
+
+  /** A one-line text box in its field: no autocomplete, no spelling marks; monospace unless `mono` is false. */
+  function textField(f: FieldName, box: TextBox, opts: FieldOpts = {}) {
+    return field(
+      f,
+      <input
+        {...control(f, !!opts.hint)}
+        className={box.mono === false ? "input" : "input mono"}
+        type={box.type ?? "text"}
+        value={form[f]}
+        onChange={onText(f)}
+        autoComplete="off"
+        spellCheck={false}
+        autoCapitalize={box.autoCapitalize}
+        placeholder={box.placeholder}
+      />,
+      opts,
     );
   }
 
@@ -461,6 +469,7 @@ export function ConnectionForm({
           idOf={idOf}
           control={control}
           field={field}
+          textField={textField}
           set={set}
           onText={onText}
           onSecretPaste={onSecretPaste}
@@ -484,20 +493,7 @@ export function ConnectionForm({
             The same Tenant URL and Secret Token entered in the enterprise app's Provisioning page. Leave the Tenant
             URL empty to skip this side.
           </p>
-          {field(
-            "scim_url",
-            <input
-              {...control("scim_url", true)}
-              className="input mono"
-              type="url"
-              value={form.scim_url}
-              onChange={onText("scim_url")}
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="https://api.example.com/scim/v2"
-            />,
-            { hint: "Usually ends in /scim or /scim/v2." },
-          )}
+          {textField("scim_url", { type: "url", placeholder: "https://api.example.com/scim/v2" }, { hint: "Usually ends in /scim or /scim/v2." })}
           <div className="grid-2">
             {field(
               "scim_token",

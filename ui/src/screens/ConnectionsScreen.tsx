@@ -1,10 +1,10 @@
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import { hostOf, SideBadges, TokenExpiry, TokenStored } from "../components/ConnectionFacts";
 import { ConfirmDialog } from "../components/Dialog";
 import { EmptyState, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
-import { Icon } from "../components/Icon";
+import { Icon, type IconName } from "../components/Icon";
 import { RemediationSettings } from "../components/RemediationActions";
 import { Page } from "../components/Page";
 import { SignInStatusRow } from "../components/SignInDialog";
@@ -202,10 +202,7 @@ function ConnectionCard({ c, onRemove, stored }: { c: Connection; onRemove: () =
         </div>
       </header>
       <div className="card-sides">
-        <section className="side" aria-label="Entra ID side">
-          <h3 className="side-title">
-            <Icon name="entra" size={14} /> Entra ID
-          </h3>
+        <Side icon="entra" title="Entra ID" label="Entra ID side">
           {c.entra ? (
             <dl className="facts">
               <dt>Cloud</dt>
@@ -248,11 +245,8 @@ function ConnectionCard({ c, onRemove, stored }: { c: Connection; onRemove: () =
           {c.entra ? null : (
             <p className="muted side-empty">Not watched. Edit the connection and add a tenant to follow Entra's provisioning job.</p>
           )}
-        </section>
-        <section className="side" aria-label="SCIM side">
-          <h3 className="side-title">
-            <Icon name="scim" size={14} /> SCIM endpoint
-          </h3>
+        </Side>
+        <Side icon="scim" title="SCIM endpoint" label="SCIM side">
           {c.scim ? (
             <dl className="facts">
               <dt>Tenant URL</dt>
@@ -271,7 +265,7 @@ function ConnectionCard({ c, onRemove, stored }: { c: Connection; onRemove: () =
           ) : (
             <p className="muted side-empty">Not watched. Edit the connection and add the Tenant URL to check the SaaS directly.</p>
           )}
-        </section>
+        </Side>
       </div>
       {c.entra ? <RemediationSettings connectionId={c.id} name={c.name} /> : null}
       <footer className="card-footer">
@@ -285,6 +279,19 @@ function ConnectionCard({ c, onRemove, stored }: { c: Connection; onRemove: () =
         ) : null}
       </footer>
     </article>
+  );
+}
+
+/** One side of a connection card (Entra ID or the SCIM endpoint): its icon and title over what is watched there. */
+function Side({ icon, title, label, children }: { icon: IconName; title: string; label: string; children: ReactNode }) {
+  return (
+    <section className="side" aria-label={label}>
+      <h3 className="side-title">
+        <Icon name={icon} size={14} />
+        {` ${title}`}
+      </h3>
+      {children}
+    </section>
   );
 }
 

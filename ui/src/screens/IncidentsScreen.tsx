@@ -3,7 +3,8 @@
 // incident with its start, end and duration. The card and the history live
 // in ./incidents/.
 import { useEffect, useId, useRef, useState } from "react";
-import { EmptyState, ErrorAlert, Skeleton } from "../components/Feedback";
+import { ConnectionOptions } from "../components/ConnectionPicker";
+import { EmptyState, Skeleton, RetryAlert } from "../components/Feedback";
 import { Page } from "../components/Page";
 import { useConnections } from "../lib/connections";
 import { listIncidents, onIncidentsChanged } from "../lib/ipc";
@@ -75,11 +76,7 @@ export function IncidentsScreen({ rest = [] }: { rest?: string[] }) {
             </label>
             <select id={selectId} className="input select picker-select" value={connection} onChange={(e) => setConnection(e.target.value)}>
               <option value="">All connections</option>
-              {connections.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              <ConnectionOptions connections={connections} />
             </select>
           </div>
         ) : null}
@@ -92,14 +89,7 @@ export function IncidentsScreen({ rest = [] }: { rest?: string[] }) {
 
       {scope === "history" ? <IncidentHistory connection={connection} /> : null}
       {scope !== "history" && incidents.error ? (
-        <ErrorAlert
-          error={incidents.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void incidents.reload()} disabled={incidents.loading}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={incidents.error} onRetry={incidents.reload} busy={incidents.loading} />
       ) : null}
       {scope !== "history" && incidents.loading && !list ? (
         <div className="card-list" role="status" aria-label="Loading incidents">

@@ -6,12 +6,12 @@ import type { Connection } from "../bindings/Connection";
 import type { EventFilter } from "../bindings/EventFilter";
 import type { EventRow } from "../bindings/EventRow";
 import type { ExportFormat } from "../bindings/ExportFormat";
-import type { ExportResult } from "../bindings/ExportResult";
 import { ConnectionScreen } from "../components/ConnectionScreen";
-import { Alert, EmptyState, ErrorAlert } from "../components/Feedback";
+import { Alert, EmptyState, RetryAlert } from "../components/Feedback";
+import { Field } from "../components/Field";
 import { TableSkeleton } from "../components/Skeletons";
-import { useToasts } from "../components/Toasts";
-import { chooseSavePath, exportLogs, jobStatus, queryLogs, revealExport, toCommandError } from "../lib/ipc";
+import { useFileExport } from "../components/useFileExport";
+import { exportLogs, jobStatus, queryLogs, toCommandError } from "../lib/ipc";
 import { go, hrefWithQuery, type Query } from "../lib/router";
 import { useCommand } from "../lib/useCommand";
 import { EventDrawer } from "./logs/EventDrawer";
@@ -206,10 +206,19 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<CommandError | null>(null);
   const [open, setOpen] = useState<EventRow | null>(null);
-  const [exporting, setExporting] = useState<ExportFormat | null>(null);
-  const [exported, setExported] = useState<ExportResult | null>(null);
   const generation = useRef(0);
-  const { push } = useToasts();
+  const { exporting, exported, setExported, runExport, showInFolder } = useFileExport((format: ExportFormat) => {
+    const ext = format === "csv" ? "csv" : "jsonl";
+    return {
+      dialog: {
+        title: `Export provisioning logs as ${format.toUpperCase()}`,
+        defaultPath: exportFileName(c.name, ext),
+        filters: [{ name: format === "csv" ? "CSV" : "JSON lines", extensions: [ext] }],
+      },
+      write: (path) => exportLogs(c.id, filter, format, path),
+      done: (r) => `Exported ${r.rows.toLocaleString()} row${r.rows === 1 ? "" : "s"} as ${format.toUpperCase()}`,
+    };
+  });
   const formId = useId();
 
   const load = useCallback(
@@ -276,36 +285,6 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
       setDraft(EMPTY_DRAFT);
     } else {
       go(hrefWithQuery("logs", [c.id], {}));
-    }
-  }
-
-  /** Asks where to save (the native save dialog), then the engine writes the file there. Cancel does nothing. */
-  async function runExport(format: ExportFormat) {
-    setExporting(format);
-    try {
-      const ext = format === "csv" ? "csv" : "jsonl";
-      const path = await chooseSavePath({
-        title: `Export provisioning logs as ${format.toUpperCase()}`,
-        defaultPath: exportFileName(c.name, ext),
-        filters: [{ name: format === "csv" ? "CSV" : "JSON lines", extensions: [ext] }],
-      });
-      if (!path) return;
-      const r = await exportLogs(c.id, filter, format, path);
-      setExported(r);
-      push({ tone: "success", title: `Exported ${r.rows.toLocaleString()} row${r.rows === 1 ? "" : "s"} as ${format.toUpperCase()}`, lines: [`Saved to \`${r.path}\``] });
-    } catch (e) {
-      const err = toCommandError(e);
-      push({ tone: "warning", title: "Export failed", lines: [err.message] });
-    } finally {
-      setExporting(null);
-    }
-  }
-
-  async function showInFolder(path: string) {
-    try {
-      await revealExport(path);
-    } catch (e) {
-      push({ tone: "warning", title: "Cannot show the folder", lines: [toCommandError(e).message] });
     }
   }
 
@@ -388,14 +367,7 @@ function LogsView({ c, query }: { c: Connection; query: URLSearchParams }) {
       ) : null}
 
       {error ? (
-        <ErrorAlert
-          error={error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void load(filter, items && cursor ? cursor : null)}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={error} onRetry={() => load(filter, items && cursor ? cursor : null)} />
       ) : null}
       {loading && !items ? <TableSkeleton label="Loading provisioning logs" /> : null}
       {items && items.length === 0 ? (
@@ -433,10 +405,7 @@ function FilterSelect({
   options: readonly (readonly [string, string])[];
 }) {
   return (
-    <div className="field">
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
+    <Field id={id} label={label}>
       <select id={id} className="input select" value={value} onChange={onChange}>
         {options.map(([v, l]) => (
           <option key={v} value={v}>
@@ -444,7 +413,7 @@ function FilterSelect({
           </option>
         ))}
       </select>
-    </div>
+    </Field>
   );
 }
 
@@ -466,10 +435,7 @@ function FilterInput({
   mono?: boolean;
 }) {
   return (
-    <div className="field">
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
+    <Field id={id} label={label}>
       <input
         id={id}
         className={mono ? "input mono" : "input"}
@@ -486,7 +452,7 @@ function FilterInput({
           {error}
         </p>
       ) : null}
-    </div>
+    </Field>
   );
 }
 

@@ -6,7 +6,7 @@ import type { CommandError } from "../bindings/CommandError";
 import type { Connection } from "../bindings/Connection";
 import type { MappingsView } from "../bindings/MappingsView";
 import { ConnectionScreen } from "../components/ConnectionScreen";
-import { Alert, EmptyState, ErrorAlert } from "../components/Feedback";
+import { Alert, EmptyState, ErrorAlert, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { StatsSkeleton } from "../components/Skeletons";
 import { LocalTime, useNow } from "../components/Time";
@@ -123,14 +123,7 @@ function MappingsBodyView({ c }: { c: Connection }) {
         view.error.kind === "not_found" ? (
           <NothingRead onPoll={() => void poll()} polling={polling} />
         ) : (
-          <ErrorAlert
-            error={view.error}
-            action={
-              <button type="button" className="button button-sm" onClick={() => void view.reload()}>
-                Try again
-              </button>
-            }
-          />
+          <RetryAlert error={view.error} onRetry={view.reload} />
         )
       ) : null}
       {view.loading && !v ? <StatsSkeleton label="Loading mappings" /> : null}

@@ -8,7 +8,8 @@ import type { CommandError } from "../bindings/CommandError";
 import type { FieldError } from "../bindings/FieldError";
 import type { Settings } from "../bindings/Settings";
 import { CopyButton } from "../components/CopyButton";
-import { Alert, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
+import { Field, FieldErrorLine } from "../components/Field";
 import { Icon, type IconName } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { useToasts } from "../components/Toasts";
@@ -145,29 +146,27 @@ export function MonitoringSettings({ info, infoLoading }: { info: AppInfo | null
 
   function errorText(f: SettingsField) {
     const error = byField[f];
-    return error ? (
-      <p className="field-error" id={`${idOf(f)}-error`}>
-        <Icon name="alert" size={14} />
-        <span>
-          <RichText text={error} capitalize />
-        </span>
-      </p>
-    ) : null;
+    return error ? <FieldErrorLine id={`${idOf(f)}-error`} text={error} /> : null;
   }
 
   function numberField(f: NumberField, label = LABELS[f]) {
     if (!form) return null;
     const spec = NUMBER_SPECS[f];
-    const error = byField[f];
     return (
-      <div className={error ? "field field-invalid" : "field"}>
-        <label className="field-label" htmlFor={idOf(f)}>
-          {label}
-          <span className="field-range" id={`${idOf(f)}-range`}>
-            {rangeText(f)}
-            <span className="visually-hidden"> {spec.unit}</span>
-          </span>
-        </label>
+      <Field
+        id={idOf(f)}
+        error={byField[f]}
+        hint={f === "stall_factor" ? <StallHint factor={form.stall_factor} /> : HINTS[f]}
+        label={
+          <>
+            {label}
+            <span className="field-range" id={`${idOf(f)}-range`}>
+              {rangeText(f)}
+              <span className="visually-hidden"> {spec.unit}</span>
+            </span>
+          </>
+        }
+      >
         <div className="unit-group">
           <input
             {...control(f, [`${idOf(f)}-hint`, `${idOf(f)}-range`])}
@@ -184,11 +183,7 @@ export function MonitoringSettings({ info, infoLoading }: { info: AppInfo | null
             {spec.unit}
           </span>
         </div>
-        {errorText(f)}
-        <p className="field-hint" id={`${idOf(f)}-hint`}>
-          {f === "stall_factor" ? <StallHint factor={form.stall_factor} /> : HINTS[f]}
-        </p>
-      </div>
+      </Field>
     );
   }
 
@@ -250,14 +245,7 @@ export function MonitoringSettings({ info, infoLoading }: { info: AppInfo | null
       </div>
 
       {loadError ? (
-        <ErrorAlert
-          error={loadError}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void load()} disabled={loading}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={loadError} onRetry={load} busy={loading} />
       ) : null}
 
       {loading && !form ? (

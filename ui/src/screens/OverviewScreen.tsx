@@ -150,14 +150,7 @@ export function OverviewScreen() {
         <FirstLaunch onStarted={() => void Promise.all([reload(), demo.reload()])} />
       ) : null}
       {incidents.error && list && list.length > 0 ? (
-        <ErrorAlert
-          error={incidents.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void incidents.reload()}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={incidents.error} onRetry={incidents.reload} />
       ) : null}
       {list && list.length > 0 ? (
         <>
@@ -475,14 +468,7 @@ function CyclesCard({ c, tick }: { c: Connection; tick: number }) {
         noEntra(cycles.error) ? (
           <p className="muted">No cycle read for this connection.</p>
         ) : (
-          <ErrorAlert
-            error={cycles.error}
-            action={
-              <button type="button" className="button button-sm" onClick={() => void cycles.reload()}>
-                Try again
-              </button>
-            }
-          />
+          <RetryAlert error={cycles.error} onRetry={cycles.reload} />
         )
       ) : null}
       {cycles.loading && !list ? (

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { CommandError } from "../bindings/CommandError";
-import { Alert, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, Skeleton, RetryAlert } from "../components/Feedback";
 import { RichText } from "../components/RichText";
 import { Icon } from "../components/Icon";
 import { Page } from "../components/Page";
@@ -51,14 +51,7 @@ export function SettingsScreen() {
           About scimwatch
         </h2>
         {error ? (
-          <ErrorAlert
-            error={error}
-            action={
-              <button type="button" className="button button-sm" onClick={() => void load()} disabled={loading}>
-                Try again
-              </button>
-            }
-          />
+          <RetryAlert error={error} onRetry={load} busy={loading} />
         ) : null}
         {loading && !info ? (
           <div className="stack-sm" role="status" aria-label="Loading app information">

@@ -11,8 +11,9 @@ import type { TokenStatus } from "../bindings/TokenStatus";
 import { hostOf } from "../components/ConnectionFacts";
 import { ConnectionScreen } from "../components/ConnectionScreen";
 import { CopyButton } from "../components/CopyButton";
+import { DataTable } from "../components/DataTable";
 import { ExchangesPanel } from "../components/Exchanges";
-import { Alert, ErrorAlert, Skeleton } from "../components/Feedback";
+import { Alert, ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { StatsSkeleton } from "../components/Skeletons";
@@ -113,14 +114,7 @@ function TokenView({ c }: { c: Connection }) {
       ) : null}
 
       {status.error ? (
-        <ErrorAlert
-          error={status.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void status.reload()} disabled={status.loading}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={status.error} onRetry={status.reload} busy={status.loading} />
       ) : null}
       {status.loading && !status.data ? <StatsSkeleton label="Loading token status" /> : null}
       {status.data ? <TokenStats s={status.data} now={now} /> : null}
@@ -360,14 +354,7 @@ function HistoryCard({ history }: { history: CommandState<CheckSummary[]> }) {
       </header>
       {history.error ? (
         <div className="table-card-body">
-          <ErrorAlert
-            error={history.error}
-            action={
-              <button type="button" className="button button-sm" onClick={() => void history.reload()}>
-                Try again
-              </button>
-            }
-          />
+          <RetryAlert error={history.error} onRetry={history.reload} />
         </div>
       ) : null}
       {history.loading && !list ? (
@@ -379,33 +366,20 @@ function HistoryCard({ history }: { history: CommandState<CheckSummary[]> }) {
       {list && list.length === 0 ? <p className="table-card-body muted">No checks yet. Each Test Connection is recorded here.</p> : null}
       {list && list.length > 0 ? (
         <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">Test Connection history, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Verdict</th>
-                <th scope="col">HTTP status</th>
-                <th scope="col" className="num">
-                  Latency
-                </th>
+          <DataTable caption="Test Connection history, newest first" columns={["Time", "Verdict", "HTTP status", { label: "Latency", num: true }]}>
+            {list.slice(0, 50).map((h) => (
+              <tr key={h.id}>
+                <td>
+                  <LocalTime iso={h.checked_at} stacked />
+                </td>
+                <td>
+                  <VerdictBadge verdict={h.verdict} />
+                </td>
+                <td className="mono">{h.http_status ?? "—"}</td>
+                <td className="num">{formatLatency(h.latency_ms)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {list.slice(0, 50).map((h) => (
-                <tr key={h.id}>
-                  <td>
-                    <LocalTime iso={h.checked_at} stacked />
-                  </td>
-                  <td>
-                    <VerdictBadge verdict={h.verdict} />
-                  </td>
-                  <td className="mono">{h.http_status ?? "—"}</td>
-                  <td className="num">{formatLatency(h.latency_ms)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </div>
       ) : null}
     </section>

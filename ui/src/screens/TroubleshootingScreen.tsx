@@ -10,7 +10,7 @@ import { ConnectionScreen } from "../components/ConnectionScreen";
 import { CopyButton } from "../components/CopyButton";
 import { EvidenceList } from "../components/EvidenceList";
 import { ExternalLink } from "../components/ExternalLink";
-import { ErrorAlert, Skeleton } from "../components/Feedback";
+import { ErrorAlert, Skeleton, RetryAlert } from "../components/Feedback";
 import { Icon } from "../components/Icon";
 import { RichText } from "../components/RichText";
 import { SeverityBadge } from "../components/Severity";
@@ -138,14 +138,7 @@ function Checklist({ c }: { c: Connection }) {
         </div>
       </div>
       {view.error ? (
-        <ErrorAlert
-          error={view.error}
-          action={
-            <button type="button" className="button button-sm" onClick={() => void view.reload()}>
-              Try again
-            </button>
-          }
-        />
+        <RetryAlert error={view.error} onRetry={view.reload} />
       ) : null}
       {view.loading && !v ? <ChecklistSkeleton /> : null}
       {v && v.findings.length > 0 ? (

@@ -2,12 +2,18 @@
 // its credential. The form owns the state; this renders it.
 import type { ChangeEvent, ClipboardEvent, ReactNode } from "react";
 import { Icon } from "../../components/Icon";
-import { RichText } from "../../components/RichText";
+import { FieldErrorLine } from "../../components/Field";
 import { AUTH_MODES, CLOUDS, type FieldName, type FormState, type SecretField } from "../../lib/connectionForm";
 import type { SecretStoreWording } from "../../lib/secretStore";
 import { SecretInput } from "./SecretInput";
 
 type ControlProps = { id: string; name: string; "aria-invalid"?: true; "aria-describedby"?: string };
+
+/** How a field is labelled and explained. */
+export type FieldOpts = { hint?: ReactNode; optional?: boolean; label?: string };
+
+/** A text box's own attributes (see the form's `textField`). */
+export type TextBox = { type?: "url"; mono?: false; placeholder: string; autoCapitalize?: "off" };
 
 export interface EntraSectionProps {
   form: FormState;
@@ -15,7 +21,8 @@ export interface EntraSectionProps {
   byField: Partial<Record<FieldName, string>>;
   idOf: (f: FieldName) => string;
   control: (f: FieldName, hasHint?: boolean) => ControlProps;
-  field: (f: FieldName, input: ReactNode, opts?: { hint?: ReactNode; optional?: boolean; label?: string }) => ReactNode;
+  field: (f: FieldName, input: ReactNode, opts?: FieldOpts) => ReactNode;
+  textField: (f: FieldName, box: TextBox, opts?: FieldOpts) => ReactNode;
   set: <K extends FieldName>(key: K, value: FormState[K]) => void;
   onText: (key: FieldName) => (e: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => void;
   onSecretPaste: (key: SecretField) => (e: ClipboardEvent<HTMLInputElement | HTMLTextAreaElement>) => void;
@@ -29,7 +36,7 @@ export interface EntraSectionProps {
 }
 
 export function EntraSection(props: EntraSectionProps) {
-  const { form, uid, byField, idOf, control, field, set, onText, onSecretPaste, onPemFile } = props;
+  const { form, uid, byField, idOf, control, field, textField, set, onText, onSecretPaste, onPemFile } = props;
   const { keepSecret, keepCert, keepPlaceholder, showSecret, setShowSecret, secretStore } = props;
   const custom = form.cloud === "custom";
   const wantsSecret = form.auth_mode === "client_secret";
@@ -67,50 +74,16 @@ export function EntraSection(props: EntraSectionProps) {
             ),
           },
         )}
-        {field(
+        {textField(
           "tenant_id",
-          <input
-            {...control("tenant_id", true)}
-            className="input mono"
-            type="text"
-            value={form.tenant_id}
-            onChange={onText("tenant_id")}
-            autoComplete="off"
-            spellCheck={false}
-            autoCapitalize="off"
-            placeholder="contoso.onmicrosoft.com"
-          />,
+          { autoCapitalize: "off", placeholder: "contoso.onmicrosoft.com" },
           { hint: "The directory (tenant) ID, a GUID, or a verified domain." },
         )}
       </div>
       {custom ? (
         <div className="grid-2">
-          {field(
-            "login_url",
-            <input
-              {...control("login_url")}
-              className="input mono"
-              type="url"
-              value={form.login_url}
-              onChange={onText("login_url")}
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="https://login.example.com"
-            />,
-          )}
-          {field(
-            "graph_url",
-            <input
-              {...control("graph_url")}
-              className="input mono"
-              type="url"
-              value={form.graph_url}
-              onChange={onText("graph_url")}
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="https://graph.example.com"
-            />,
-          )}
+          {textField("login_url", { type: "url", placeholder: "https://login.example.com" })}
+          {textField("graph_url", { type: "url", placeholder: "https://graph.example.com" })}
         </div>
       ) : null}
 
@@ -135,29 +108,13 @@ export function EntraSection(props: EntraSectionProps) {
             </label>
           ))}
         </div>
-        {byField.auth_mode ? (
-          <p className="field-error" id={`${idOf("auth_mode")}-error`}>
-            <Icon name="alert" size={14} />
-            <span>
-              <RichText text={byField.auth_mode} capitalize />
-            </span>
-          </p>
-        ) : null}
+        {byField.auth_mode ? <FieldErrorLine id={`${idOf("auth_mode")}-error`} text={byField.auth_mode} /> : null}
       </fieldset>
 
       <div className="grid-2">
-        {field(
+        {textField(
           "client_id",
-          <input
-            {...control("client_id", true)}
-            className="input mono"
-            type="text"
-            value={form.client_id}
-            onChange={onText("client_id")}
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="Application (client) ID"
-          />,
+          { placeholder: "Application (client) ID" },
           {
             optional: form.auth_mode === "delegated",
             hint:
@@ -166,18 +123,9 @@ export function EntraSection(props: EntraSectionProps) {
                 : "The app registration's Application (client) ID.",
           },
         )}
-        {field(
+        {textField(
           "app",
-          <input
-            {...control("app", true)}
-            className="input"
-            type="text"
-            value={form.app}
-            onChange={onText("app")}
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="Acme HR (SCIM)"
-          />,
+          { mono: false, placeholder: "Acme HR (SCIM)" },
           {
             optional: true,
             label: "Enterprise app",

@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { CommandError } from "../../bindings/CommandError";
 import type { HistoryEntry } from "../../bindings/HistoryEntry";
 import type { HistoryPage } from "../../bindings/HistoryPage";
+import { DataTable } from "../../components/DataTable";
 import { EmptyState, ErrorAlert, Skeleton } from "../../components/Feedback";
 import { SeverityBadge } from "../../components/Severity";
 import { incidentHistory, toCommandError } from "../../lib/ipc";
@@ -57,49 +58,37 @@ export function IncidentHistory({ connection }: { connection: string }) {
   return (
     <div className="stack-sm">
       <div className="card table-card incident-history">
-        <table className="table">
-          <caption className="visually-hidden">Incident history, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Incident</th>
-              <th scope="col">Started</th>
-              <th scope="col">Ended</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Resolution</th>
+        <DataTable caption="Incident history, newest first" columns={["Incident", "Started", "Ended", "Duration", "Resolution"]}>
+          {items.map((e) => (
+            <tr key={e.id}>
+              <th scope="row">
+                <span className="history-title">
+                  <SeverityBadge severity={e.severity} /> {e.title}
+                </span>
+                <span className="muted small">{e.connection_name}</span>
+              </th>
+              <td>
+                <LocalTime iso={e.opened_at} hint="" />
+              </td>
+              <td>{e.resolved_at ? <LocalTime iso={e.resolved_at} hint="" /> : <span className="badge badge-tone-warn">Ongoing</span>}</td>
+              <td className="numeric">{formatDuration(e.duration_ms)}</td>
+              <td>
+                {e.resolved_by_hand ? (
+                  <>
+                    By {e.resolved_by}
+                    {e.note ? <span className="history-note muted small">“{e.note}”</span> : null}
+                  </>
+                ) : e.resolved_at ? (
+                  <span className="muted">Recovered</span>
+                ) : e.reopened_from != null ? (
+                  <span className="muted">Re-opened</span>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((e) => (
-              <tr key={e.id}>
-                <th scope="row">
-                  <span className="history-title">
-                    <SeverityBadge severity={e.severity} /> {e.title}
-                  </span>
-                  <span className="muted small">{e.connection_name}</span>
-                </th>
-                <td>
-                  <LocalTime iso={e.opened_at} hint="" />
-                </td>
-                <td>{e.resolved_at ? <LocalTime iso={e.resolved_at} hint="" /> : <span className="badge badge-tone-warn">Ongoing</span>}</td>
-                <td className="numeric">{formatDuration(e.duration_ms)}</td>
-                <td>
-                  {e.resolved_by_hand ? (
-                    <>
-                      By {e.resolved_by}
-                      {e.note ? <span className="history-note muted small">“{e.note}”</span> : null}
-                    </>
-                  ) : e.resolved_at ? (
-                    <span className="muted">Recovered</span>
-                  ) : e.reopened_from != null ? (
-                    <span className="muted">Re-opened</span>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </div>
       {moreError ? <ErrorAlert error={moreError} /> : null}
       {cursor ? (

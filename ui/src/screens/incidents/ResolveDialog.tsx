@@ -6,6 +6,7 @@ import type { CommandError } from "../../bindings/CommandError";
 import type { IncidentView } from "../../bindings/IncidentView";
 import { Dialog } from "../../components/Dialog";
 import { ErrorAlert } from "../../components/Feedback";
+import { Field } from "../../components/Field";
 import { resolveIncident, toCommandError } from "../../lib/ipc";
 
 const NOTE_MAX = 2000;
@@ -75,10 +76,7 @@ export function ResolveDialog({
         </>
       }
     >
-      <div className="field">
-        <label className="field-label" htmlFor={noteId}>
-          Note
-        </label>
+      <Field id={noteId} label="Note">
         <textarea
           id={noteId}
           ref={noteRef}
@@ -98,7 +96,7 @@ export function ResolveDialog({
         <p className="field-hint" id={`${noteId}-hint`}>
           Kept with the evidence as it is now. If the problem is still there at the next check, scimwatch opens it again as a new incident.
         </p>
-      </div>
+      </Field>
       {error ? <ErrorAlert error={error} /> : null}
     </Dialog>
   );

@@ -9,12 +9,13 @@ import type { ResourceType } from "../../bindings/ResourceType";
 import type { SnapshotPage } from "../../bindings/SnapshotPage";
 import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
 import { Alert, EmptyState, ErrorAlert } from "../../components/Feedback";
+import { Field } from "../../components/Field";
 import { RichText } from "../../components/RichText";
 import { browseSnapshot } from "../../lib/ipc";
 import { navigate } from "../../lib/router";
 import { useCommand } from "../../lib/useCommand";
 import { TableSkeleton } from "../../components/Skeletons";
-import { n, snapshotLabel } from "./common";
+import { n, SnapshotSelect } from "./common";
 import { KeyFacts } from "./DiffView";
 import { GroupMembersDialog } from "./GroupMembersDialog";
 import { ResourceHistoryDialog } from "./ResourceHistoryDialog";
@@ -43,7 +44,6 @@ export function BrowseTab({
   const [search, setSearch] = useState("");
   const [offset, setOffset] = useState(0);
   const [open, setOpen] = useState<Open>(null);
-  const snapshotId = useId();
   const searchId = useId();
 
   // Typing searches after a short pause; Enter searches at once. Only a
@@ -86,27 +86,15 @@ export function BrowseTab({
           setOffset(0);
         }}
       >
-        <div className="field">
-          <label className="field-label" htmlFor={snapshotId}>
-            Snapshot
-          </label>
-          <select
-            id={snapshotId}
-            className="input select"
-            value={sid}
-            onChange={(e) => {
-              setOffset(0);
-              navigate("inventory", c.id, "browse", e.target.value);
-            }}
-          >
-            {browsable.map((s) => (
-              <option key={s.id} value={s.id}>
-                {snapshotLabel(s)}
-                {s.state === "incomplete" ? " · incomplete" : ""}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SnapshotSelect
+          label="Snapshot"
+          snapshots={browsable}
+          value={sid}
+          onChange={(id) => {
+            setOffset(0);
+            navigate("inventory", c.id, "browse", id);
+          }}
+        />
         <div className="segmented-inline" role="radiogroup" aria-label="Show">
           {(["User", "Group"] as const).map((k) => (
             <label key={k} className={kind === k ? "seg seg-on" : "seg"}>
@@ -126,12 +114,9 @@ export function BrowseTab({
             </label>
           ))}
         </div>
-        <div className="field browse-search">
-          <label className="field-label" htmlFor={searchId}>
-            Search {kind === "User" ? "userName, displayName, externalId or id" : "displayName, externalId or id"}
-          </label>
+        <Field id={searchId} label={<>Search {kind === "User" ? "userName, displayName, externalId or id" : "displayName, externalId or id"}</>} className="browse-search">
           <input id={searchId} className="input" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder={kind === "User" ? "e.g. ada@" : "e.g. Sales"} />
-        </div>
+        </Field>
         <button type="submit" className="button">
           Search
         </button>

@@ -1,6 +1,6 @@
 // Compare two complete snapshots: who was added, removed or changed, with
 // old → new values; each changed resource opens its versions.
-import { useId, useState } from "react";
+import { useState } from "react";
 import type { CommandError } from "../../bindings/CommandError";
 import type { Connection } from "../../bindings/Connection";
 import type { ResourceType } from "../../bindings/ResourceType";
@@ -10,7 +10,7 @@ import { EmptyState, ErrorAlert } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
 import { diffSnapshots, toCommandError } from "../../lib/ipc";
 import { TableSkeleton } from "../../components/Skeletons";
-import { snapshotLabel } from "./common";
+import { SnapshotSelect } from "./common";
 import { DiffView } from "./DiffView";
 import { ResourceHistoryDialog } from "./ResourceHistoryDialog";
 
@@ -26,8 +26,6 @@ export function CompareTab({ c, snapshots, loading }: { c: Connection; snapshots
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
   const [history, setHistory] = useState<{ kind: ResourceType; id: string } | null>(null);
-  const olderId = useId();
-  const newerId = useId();
 
   if (!snapshots) return loading ? <TableSkeleton label="Loading snapshots" /> : null;
   if (complete.length < 2)
@@ -65,31 +63,9 @@ export function CompareTab({ c, snapshots, loading }: { c: Connection; snapshots
           void compare();
         }}
       >
-        <div className="field">
-          <label className="field-label" htmlFor={olderId}>
-            Older snapshot
-          </label>
-          <select id={olderId} className="input select" value={older ?? ""} onChange={(e) => setOlder(Number(e.target.value))}>
-            {complete.map((s) => (
-              <option key={s.id} value={s.id}>
-                {snapshotLabel(s)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SnapshotSelect label="Older snapshot" snapshots={complete} value={older ?? ""} onChange={(id) => setOlder(Number(id))} />
         <Icon name="arrowRight" className="compare-arrow" />
-        <div className="field">
-          <label className="field-label" htmlFor={newerId}>
-            Newer snapshot
-          </label>
-          <select id={newerId} className="input select" value={newer ?? ""} onChange={(e) => setNewer(Number(e.target.value))}>
-            {complete.map((s) => (
-              <option key={s.id} value={s.id}>
-                {snapshotLabel(s)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SnapshotSelect label="Newer snapshot" snapshots={complete} value={newer ?? ""} onChange={(id) => setNewer(Number(id))} />
         <button type="submit" className="button button-primary" disabled={busy || older === newer} aria-busy={busy || undefined}>
           {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : null}
           Compare

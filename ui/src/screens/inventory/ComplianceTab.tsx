@@ -11,7 +11,9 @@ import type { DeviationSeverity } from "../../bindings/DeviationSeverity";
 import type { ScimEvidence } from "../../bindings/ScimEvidence";
 import type { Severity } from "../../bindings/Severity";
 import type { StoredCompliance } from "../../bindings/StoredCompliance";
+import { CodeDisclosure } from "../../components/CodeDisclosure";
 import { CopyButton } from "../../components/CopyButton";
+import { DataTable } from "../../components/DataTable";
 import { ErrorAlert } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
 import { RichText } from "../../components/RichText";
@@ -247,16 +249,7 @@ export function ComplianceView({ report, name, action, stored }: { report: Compl
                 <p className="finding-message">
                   <RichText text={f.message} capitalize />
                 </p>
-                {f.evidence ? (
-                  <details className="disclosure disclosure-sm">
-                    <summary className="disclosure-summary">Evidence: {f.evidence.request}</summary>
-                    <div className="disclosure-body">
-                      <pre className="code-block" tabIndex={0}>
-                        {evidenceText(f.evidence)}
-                      </pre>
-                    </div>
-                  </details>
-                ) : null}
+                {f.evidence ? <CodeDisclosure summary={<>Evidence: {f.evidence.request}</>}>{evidenceText(f.evidence)}</CodeDisclosure> : null}
               </li>
             ))}
           </ol>
@@ -270,31 +263,22 @@ export function ComplianceView({ report, name, action, stored }: { report: Compl
           </h3>
         </header>
         <div className="table-scroll">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Status</th>
-                <th scope="col">Found</th>
+          <DataTable columns={["Endpoint", "Status", "Found"]}>
+            {report.discovery.map((d) => (
+              <tr key={d.path}>
+                <th scope="row" className="mono">
+                  {d.path}
+                </th>
+                <td>
+                  <span className={d.ok ? "badge badge-tone-ok" : "badge badge-tone-bad"}>
+                    <Icon name={d.ok ? "check" : "alert"} size={12} />
+                    {d.status ?? "no response"}
+                  </span>
+                </td>
+                <td className="small">{d.summary}</td>
               </tr>
-            </thead>
-            <tbody>
-              {report.discovery.map((d) => (
-                <tr key={d.path}>
-                  <th scope="row" className="mono">
-                    {d.path}
-                  </th>
-                  <td>
-                    <span className={d.ok ? "badge badge-tone-ok" : "badge badge-tone-bad"}>
-                      <Icon name={d.ok ? "check" : "alert"} size={12} />
-                      {d.status ?? "no response"}
-                    </span>
-                  </td>
-                  <td className="small">{d.summary}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </div>
       </section>
     </div>

@@ -4,29 +4,15 @@
 // removed items; secrets arrive redacted). Each resource opens its versions.
 import { useState, type ReactNode } from "react";
 import type { AttributeChange } from "../../bindings/AttributeChange";
+import type { GroupChange } from "../../bindings/GroupChange";
+import type { ResourceChange } from "../../bindings/ResourceChange";
 import type { ResourceRef } from "../../bindings/ResourceRef";
 import type { ResourceType } from "../../bindings/ResourceType";
 import type { SnapshotDiff } from "../../bindings/SnapshotDiff";
 import { Alert } from "../../components/Feedback";
-import { n, PAGE, Paged } from "./common";
+import { n, PAGE, PagedSection } from "./common";
 
 export type OpenVersions = (kind: ResourceType, id: string) => void;
-
-function DiffSection({ title, count, tone, children }: { title: string; count: number; tone: "add" | "remove" | "change"; children: ReactNode }) {
-  if (count === 0) return null;
-  return (
-    <section className="card diff-section" aria-label={`${title}: ${count}`}>
-      <h3 className="diff-title">
-        <span className={`diff-mark diff-${tone}`} aria-hidden="true">
-          {tone === "add" ? "+" : tone === "remove" ? "−" : "~"}
-        </span>
-        {title}
-        <span className="count-pill">{n(count)}</span>
-      </h3>
-      {children}
-    </section>
-  );
-}
 
 function VersionsButton({ kind, id, label, onVersions }: { kind: ResourceType; id: string; label: string | null; onVersions?: OpenVersions }) {
   if (!onVersions) return null;
@@ -64,6 +50,56 @@ function RefItem({ r, kind, onVersions }: { r: ResourceRef; kind: ResourceType; 
       <KeyFacts r={r} kind={kind} />
       <span className="mono muted small item-id">{r.id}</span>
       <VersionsButton kind={kind} id={r.id} label={r.label} onVersions={onVersions} />
+    </li>
+  );
+}
+
+/** A kind's resources added, removed and changed (`changed` renders one of the last). */
+function KindSections<C extends ResourceChange | GroupChange>({
+  kind,
+  d,
+  onVersions,
+  changed,
+}: {
+  kind: ResourceType;
+  d: { added: ResourceRef[]; removed: ResourceRef[]; changed: C[] };
+  onVersions?: OpenVersions;
+  changed: (c: C) => ReactNode;
+}) {
+  const what = kind === "User" ? "Users" : "Groups";
+  const ref = (r: ResourceRef) => <RefItem key={r.id} r={r} kind={kind} onVersions={onVersions} />;
+  return (
+    <>
+      <PagedSection title={`${what} added`} tone="add" items={d.added} render={ref} />
+      <PagedSection title={`${what} removed`} tone="remove" items={d.removed} render={ref} />
+      <PagedSection title={`${what} changed`} tone="change" items={d.changed} render={changed} />
+    </>
+  );
+}
+
+/** A changed user or group: its name, id and Versions, then each changed attribute (or `paths`, from a diff without the values). */
+function ChangedItem({
+  r,
+  kind,
+  className,
+  onVersions,
+  paths,
+  children,
+}: {
+  r: ResourceChange | GroupChange;
+  kind: ResourceType;
+  className?: string;
+  onVersions?: OpenVersions;
+  paths: ReactNode;
+  children?: ReactNode;
+}) {
+  return (
+    <li className={["item item-wrap", className, "diff-resource"].filter(Boolean).join(" ")}>
+      <span className="item-label">{r.label ?? <span className="muted">(no name)</span>}</span>
+      <span className="mono muted small item-id">{r.id}</span>
+      <VersionsButton kind={kind} id={r.id} label={r.label} onVersions={onVersions} />
+      {r.changes?.length ? <AttributeChanges changes={r.changes} label={`Changes of ${r.label ?? r.id}`} /> : paths}
+      {children}
     </li>
   );
 }
@@ -156,56 +192,34 @@ export function DiffView({ a, b, diff, onVersions }: { a: number; b: number; dif
           <p>The SaaS held the same users, groups and memberships in both snapshots.</p>
         </Alert>
       ) : null}
-      <DiffSection title="Users added" count={diff.users.added.length} tone="add">
-        <Paged label="Users added" items={diff.users.added} render={(r) => <RefItem key={r.id} r={r} kind="User" onVersions={onVersions} />} />
-      </DiffSection>
-      <DiffSection title="Users removed" count={diff.users.removed.length} tone="remove">
-        <Paged label="Users removed" items={diff.users.removed} render={(r) => <RefItem key={r.id} r={r} kind="User" onVersions={onVersions} />} />
-      </DiffSection>
-      <DiffSection title="Users changed" count={diff.users.changed.length} tone="change">
-        <Paged
-          label="Users changed"
-          items={diff.users.changed}
-          render={(r) => (
-            <li key={r.id} className="item item-wrap diff-resource">
-              <span className="item-label">{r.label ?? <span className="muted">(no name)</span>}</span>
-              <span className="mono muted small item-id">{r.id}</span>
-              <VersionsButton kind="User" id={r.id} label={r.label} onVersions={onVersions} />
-              {r.changes?.length ? <AttributeChanges changes={r.changes} label={`Changes of ${r.label ?? r.id}`} /> : <Paths paths={r.changed_paths} />}
-            </li>
-          )}
-        />
-      </DiffSection>
-      <DiffSection title="Groups added" count={diff.groups.added.length} tone="add">
-        <Paged label="Groups added" items={diff.groups.added} render={(r) => <RefItem key={r.id} r={r} kind="Group" onVersions={onVersions} />} />
-      </DiffSection>
-      <DiffSection title="Groups removed" count={diff.groups.removed.length} tone="remove">
-        <Paged label="Groups removed" items={diff.groups.removed} render={(r) => <RefItem key={r.id} r={r} kind="Group" onVersions={onVersions} />} />
-      </DiffSection>
-      <DiffSection title="Groups changed" count={diff.groups.changed.length} tone="change">
-        <Paged
-          label="Groups changed"
-          items={diff.groups.changed}
-          render={(g) => (
-            <li key={g.id} className="item item-wrap group-change diff-resource">
-              <span className="item-label">{g.label ?? <span className="muted">(no name)</span>}</span>
-              <span className="mono muted small item-id">{g.id}</span>
-              <VersionsButton kind="Group" id={g.id} label={g.label} onVersions={onVersions} />
-              {g.changes?.length ? (
-                <AttributeChanges changes={g.changes} label={`Changes of ${g.label ?? g.id}`} />
-              ) : g.changed_paths.length ? (
-                <Paths paths={g.changed_paths} />
-              ) : null}
-              {g.members_added.length || g.members_removed.length ? (
-                <div className="members">
-                  {g.members_added.length ? <MemberList tone="add" ids={g.members_added} labels={labels} group={g.label ?? g.id} /> : null}
-                  {g.members_removed.length ? <MemberList tone="remove" ids={g.members_removed} labels={labels} group={g.label ?? g.id} /> : null}
-                </div>
-              ) : null}
-            </li>
-          )}
-        />
-      </DiffSection>
+      <KindSections
+        kind="User"
+        d={diff.users}
+        onVersions={onVersions}
+        changed={(r) => <ChangedItem key={r.id} r={r} kind="User" onVersions={onVersions} paths={<Paths paths={r.changed_paths} />} />}
+      />
+      <KindSections
+        kind="Group"
+        d={diff.groups}
+        onVersions={onVersions}
+        changed={(g) => (
+          <ChangedItem
+            key={g.id}
+            r={g}
+            kind="Group"
+            className="group-change"
+            onVersions={onVersions}
+            paths={g.changed_paths.length ? <Paths paths={g.changed_paths} /> : null}
+          >
+            {g.members_added.length || g.members_removed.length ? (
+              <div className="members">
+                {g.members_added.length ? <MemberList tone="add" ids={g.members_added} labels={labels} group={g.label ?? g.id} /> : null}
+                {g.members_removed.length ? <MemberList tone="remove" ids={g.members_removed} labels={labels} group={g.label ?? g.id} /> : null}
+              </div>
+            ) : null}
+          </ChangedItem>
+        )}
+      />
     </div>
   );
 }

@@ -1,11 +1,12 @@
 // Drift: who Entra assigns against the latest complete snapshot of the SaaS.
 import type { ReactNode } from "react";
+import type { AssignedUser } from "../../bindings/AssignedUser";
 import type { Connection } from "../../bindings/Connection";
 import type { DriftResult } from "../../bindings/DriftResult";
 import type { MatchingAttribute } from "../../bindings/MatchingAttribute";
 import type { RemediationStatus } from "../../bindings/RemediationStatus";
 import type { SaasUserRef } from "../../bindings/SaasUserRef";
-import { Alert, ErrorAlert } from "../../components/Feedback";
+import { Alert, RetryAlert } from "../../components/Feedback";
 import { ProvisionOnDemandButton, useRemediation } from "../../components/RemediationActions";
 import { PortalFallback } from "../../components/RemediationParts";
 import { RichText } from "../../components/RichText";
@@ -13,7 +14,7 @@ import { LocalTime } from "../../components/Time";
 import { driftReport } from "../../lib/ipc";
 import { useCommand } from "../../lib/useCommand";
 import { TableSkeleton } from "../../components/Skeletons";
-import { n, Paged } from "./common";
+import { ListSection, n, PagedSection } from "./common";
 
 const MATCHING: Record<MatchingAttribute, string> = {
   user_name: "userName",
@@ -46,14 +47,7 @@ export function DriftTab({ c }: { c: Connection }) {
     );
   if (drift.error)
     return (
-      <ErrorAlert
-        error={drift.error}
-        action={
-          <button type="button" className="button button-sm" onClick={() => void drift.reload()} disabled={drift.loading}>
-            Try again
-          </button>
-        }
-      />
+      <RetryAlert error={drift.error} onRetry={drift.reload} busy={drift.loading} />
     );
   if (!drift.data) return <TableSkeleton label="Loading drift report" />;
   return <DriftView result={drift.data} connectionId={c.id} />;
@@ -105,25 +99,25 @@ export function DriftView({ result, connectionId }: { result: DriftResult; conne
           <p>Every assigned user is in the SaaS, with the expected active state, and no active account is left over.</p>
         </Alert>
       ) : null}
-      <DriftSection title="Missing in the SaaS" count={r.missing.length} hint="Assigned in Entra but absent from the SaaS: Entra has not created them, or creating them failed (see Provisioning logs).">
+      <PagedSection
+        title="Missing in the SaaS"
+        hint="Assigned in Entra but absent from the SaaS: Entra has not created them, or creating them failed (see Provisioning logs)."
+        items={r.missing}
+        render={(u) => (
+          <AssignedItem key={u.principal_id} u={u} matching>
+            {onDemand ? <ProvisionOnDemandButton connectionId={connectionId} user={u.principal_id} name={u.display_name ?? u.matching_value} /> : null}
+          </AssignedItem>
+        )}
+      >
         <OnDemandHint status={remediation.status} show={r.missing.length > 0} />
-        <Paged
-          label="Missing in the SaaS"
-          items={r.missing}
-          render={(u) => (
-            <li key={u.principal_id} className="item">
-              <span className="item-label">{u.display_name ?? <span className="muted">(no name)</span>}</span>
-              <span className="mono small">{u.matching_value ?? "—"}</span>
-              <span className="mono muted small item-id">{u.principal_id}</span>
-              {onDemand ? <ProvisionOnDemandButton connectionId={connectionId} user={u.principal_id} name={u.display_name ?? u.matching_value} /> : null}
-            </li>
-          )}
-        />
-      </DriftSection>
-      <DriftSection title="Orphans" count={orphans.length} hint="In the SaaS but not assigned in Entra. Active ones still have access that should probably be gone.">
-        <Paged label="Orphans" items={orphans} render={(u) => <SaasItem key={u.id ?? u.user_name ?? ""} u={u} />} />
-      </DriftSection>
-      <DriftSection title="Duplicates" count={r.duplicates.length} hint="SaaS users sharing a userName or externalId: Entra cannot tell which one to update.">
+      </PagedSection>
+      <PagedSection
+        title="Orphans"
+        hint="In the SaaS but not assigned in Entra. Active ones still have access that should probably be gone."
+        items={orphans}
+        render={(u) => <SaasItem key={u.id ?? u.user_name ?? ""} u={u} />}
+      />
+      <ListSection title="Duplicates" count={r.duplicates.length} hint="SaaS users sharing a userName or externalId: Entra cannot tell which one to update.">
         <ul className="item-list" aria-label="Duplicates">
           {r.duplicates.map((d) => (
             <li key={`${d.attribute}:${d.value}`} className="item item-wrap">
@@ -139,35 +133,40 @@ export function DriftView({ result, connectionId }: { result: DriftResult; conne
             </li>
           ))}
         </ul>
-      </DriftSection>
-      <DriftSection title="Active state differs" count={r.active_mismatches.length} hint="Matched users whose active flag in the SaaS is not what Entra expects (disabled in Entra but active in the SaaS, or the reverse).">
-        <Paged
-          label="Active state differs"
-          items={r.active_mismatches}
-          render={(m) => (
-            <li key={m.assigned.principal_id} className="item">
-              <span className="item-label">{m.assigned.display_name ?? m.saas.user_name ?? m.assigned.principal_id}</span>
-              <span className="small">
-                Entra expects <strong>{activeText(m.assigned.expected_active)}</strong>, the SaaS has <strong>{activeText(m.saas.active)}</strong>
-              </span>
-              <span className="mono muted small item-id">{m.saas.user_name ?? m.saas.id}</span>
-            </li>
-          )}
-        />
-      </DriftSection>
-      <DriftSection title="Cannot be matched" count={r.unmatchable.length} hint="Assigned users without a value for the matching attribute: Entra cannot match them either.">
-        <Paged
-          label="Cannot be matched"
-          items={r.unmatchable}
-          render={(u) => (
-            <li key={u.principal_id} className="item">
-              <span className="item-label">{u.display_name ?? <span className="muted">(no name)</span>}</span>
-              <span className="mono muted small item-id">{u.principal_id}</span>
-            </li>
-          )}
-        />
-      </DriftSection>
+      </ListSection>
+      <PagedSection
+        title="Active state differs"
+        hint="Matched users whose active flag in the SaaS is not what Entra expects (disabled in Entra but active in the SaaS, or the reverse)."
+        items={r.active_mismatches}
+        render={(m) => (
+          <li key={m.assigned.principal_id} className="item">
+            <span className="item-label">{m.assigned.display_name ?? m.saas.user_name ?? m.assigned.principal_id}</span>
+            <span className="small">
+              Entra expects <strong>{activeText(m.assigned.expected_active)}</strong>, the SaaS has <strong>{activeText(m.saas.active)}</strong>
+            </span>
+            <span className="mono muted small item-id">{m.saas.user_name ?? m.saas.id}</span>
+          </li>
+        )}
+      />
+      <PagedSection
+        title="Cannot be matched"
+        hint="Assigned users without a value for the matching attribute: Entra cannot match them either."
+        items={r.unmatchable}
+        render={(u) => <AssignedItem key={u.principal_id} u={u} />}
+      />
     </div>
+  );
+}
+
+/** A user Entra assigns: name, its matching value (with `matching`), object id, then `children`. */
+function AssignedItem({ u, matching = false, children }: { u: AssignedUser; matching?: boolean; children?: ReactNode }) {
+  return (
+    <li className="item">
+      <span className="item-label">{u.display_name ?? <span className="muted">(no name)</span>}</span>
+      {matching ? <span className="mono small">{u.matching_value ?? "—"}</span> : null}
+      <span className="mono muted small item-id">{u.principal_id}</span>
+      {children}
+    </li>
   );
 }
 
@@ -191,19 +190,5 @@ function Stat({ label, value, extra, bad }: { label: string; value: number; extr
         {extra ? <span className="muted small"> · {extra}</span> : null}
       </dd>
     </div>
-  );
-}
-
-function DriftSection({ title, count, hint, children }: { title: string; count: number; hint: string; children: ReactNode }) {
-  if (count === 0) return null;
-  return (
-    <section className="card diff-section" aria-label={`${title}: ${count}`}>
-      <h3 className="diff-title">
-        {title}
-        <span className="count-pill">{n(count)}</span>
-      </h3>
-      <p className="muted small">{hint}</p>
-      {children}
-    </section>
   );
 }

@@ -5,7 +5,9 @@
 // without the plan's token and the host as well.
 import { useId, useRef, useState } from "react";
 import type { ProbePlan } from "../../bindings/ProbePlan";
+import { CodeDisclosure } from "../../components/CodeDisclosure";
 import { Dialog } from "../../components/Dialog";
+import { Field } from "../../components/Field";
 
 /** First confirmation: where, what is sent, what is created. */
 export function ProbeRequestsDialog({ plan, onCancel, onContinue }: { plan: ProbePlan; onCancel: () => void; onContinue: () => void }) {
@@ -60,14 +62,9 @@ export function ProbeRequestsDialog({ plan, onCancel, onContinue }: { plan: Prob
                 </span>{" "}
                 <span className="muted">({r.note.replace(/_/g, " ")})</span>
                 {r.body ? (
-                  <details className="disclosure disclosure-sm">
-                    <summary className="disclosure-summary">Body</summary>
-                    <div className="disclosure-body">
-                      <pre className="code-block code-block-sm" tabIndex={0}>
-                        {r.body}
-                      </pre>
-                    </div>
-                  </details>
+                  <CodeDisclosure summary="Body" small>
+                    {r.body}
+                  </CodeDisclosure>
                 ) : null}
               </li>
             ))}
@@ -113,10 +110,7 @@ export function ProbeAcknowledgeDialog({ plan, onCancel, onConfirm }: { plan: Pr
         The probe creates, changes and deletes a <span className="mono">scimwatch-probe-{plan.token}</span> user and group in the SaaS at{" "}
         <strong className="mono">{plan.host}</strong>. Use a sandbox of the SaaS, or production only if you may write to it.
       </p>
-      <div className="field">
-        <label className="field-label" htmlFor={id}>
-          I understand this writes to {plan.host} — type the host to confirm
-        </label>
+      <Field id={id} label={<>I understand this writes to {plan.host} — type the host to confirm</>}>
         <input
           id={id}
           ref={input}
@@ -127,7 +121,7 @@ export function ProbeAcknowledgeDialog({ plan, onCancel, onConfirm }: { plan: Pr
           onChange={(e) => setTyped(e.target.value)}
           placeholder={plan.host}
         />
-      </div>
+      </Field>
     </Dialog>
   );
 }

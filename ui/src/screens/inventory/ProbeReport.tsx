@@ -5,18 +5,18 @@
 // *not checked* (Entra sends it only under a mapping scimwatch cannot see) is
 // never a pass: it is named beside the verdict. Export as Markdown or JSON
 // through the native save dialog, like the Logs export.
-import { useState } from "react";
 import type { EntraReaction } from "../../bindings/EntraReaction";
 import type { ProbeExportFormat } from "../../bindings/ProbeExportFormat";
 import type { ProbeReport } from "../../bindings/ProbeReport";
 import type { ProbeStep } from "../../bindings/ProbeStep";
 import type { ProbeVerdict } from "../../bindings/ProbeVerdict";
 import type { StepOutcome } from "../../bindings/StepOutcome";
+import { DataTable } from "../../components/DataTable";
 import { ExchangeView } from "../../components/Exchanges";
 import { Icon } from "../../components/Icon";
 import { LocalTime } from "../../components/Time";
-import { useToasts } from "../../components/Toasts";
-import { chooseSavePath, exportProbe, revealExport, toCommandError } from "../../lib/ipc";
+import { useFileExport } from "../../components/useFileExport";
+import { exportProbe } from "../../lib/ipc";
 
 export const VERDICT_LABEL: Record<ProbeVerdict, string> = {
   ready_for_entra: "Ready for Entra",
@@ -137,40 +137,21 @@ function StepEvidence({ s }: { s: ProbeStep }) {
 }
 
 export function ProbeReportView({ report, connectionId, connectionName }: { report: ProbeReport; connectionId: string; connectionName: string }) {
-  const { push } = useToasts();
-  const [exporting, setExporting] = useState<ProbeExportFormat | null>(null);
-  const [exported, setExported] = useState<string | null>(null);
-
-  async function showInFolder(path: string) {
-    try {
-      await revealExport(path);
-    } catch (e) {
-      push({ tone: "warning", title: "Cannot show the folder", lines: [toCommandError(e).message] });
-    }
-  }
-  const withEvidence = report.steps.filter((s) => (s.outcome === "fail" || s.outcome === "unverified") && (s.request != null || s.response != null));
-  const unchecked = notChecked(report);
-  const tone = report.verdict === "ready_for_entra" ? "ok-text" : report.verdict === "problems" ? "warn-text" : "muted";
-
-  async function runExport(format: ProbeExportFormat) {
-    setExporting(format);
-    try {
-      const ext = format === "markdown" ? "md" : "json";
-      const path = await chooseSavePath({
+  const { exporting, exported, runExport, showInFolder } = useFileExport((format: ProbeExportFormat) => {
+    const ext = format === "markdown" ? "md" : "json";
+    return {
+      dialog: {
         title: `Export the Entra probe report as ${format === "markdown" ? "Markdown" : "JSON"}`,
         defaultPath: fileName(connectionName, ext),
         filters: [{ name: format === "markdown" ? "Markdown" : "JSON", extensions: [ext] }],
-      });
-      if (!path) return;
-      const r = await exportProbe(connectionId, format, path);
-      setExported(r.path);
-      push({ tone: "success", title: "Exported the probe report", lines: [`Saved to \`${r.path}\``] });
-    } catch (e) {
-      push({ tone: "warning", title: "Export failed", lines: [toCommandError(e).message] });
-    } finally {
-      setExporting(null);
-    }
-  }
+      },
+      write: (path) => exportProbe(connectionId, format, path),
+      done: () => "Exported the probe report",
+    };
+  });
+  const withEvidence = report.steps.filter((s) => (s.outcome === "fail" || s.outcome === "unverified") && (s.request != null || s.response != null));
+  const unchecked = notChecked(report);
+  const tone = report.verdict === "ready_for_entra" ? "ok-text" : report.verdict === "problems" ? "warn-text" : "muted";
 
   return (
     <div className="stack" data-testid="probe-report">
@@ -198,28 +179,18 @@ export function ProbeReportView({ report, connectionId, connectionName }: { repo
       </div>
       {exported ? (
         <p className="small">
-          Saved to <span className="mono selectable">{exported}</span>{" "}
-          <button type="button" className="button button-sm" onClick={() => void showInFolder(exported)}>
+          Saved to <span className="mono selectable">{exported.path}</span>{" "}
+          <button type="button" className="button button-sm" onClick={() => void showInFolder(exported.path)}>
             Show in folder
           </button>
         </p>
       ) : null}
       <div className="table-scroll">
-        <table className="table" aria-label="Entra's operations">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Entra operation</th>
-              <th scope="col">Result</th>
-              <th scope="col">What was seen</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.steps.map((s, i) => (
-              <StepRow key={s.code} s={s} index={i} />
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Entra's operations" columns={["#", "Entra operation", "Result", "What was seen"]}>
+          {report.steps.map((s, i) => (
+            <StepRow key={s.code} s={s} index={i} />
+          ))}
+        </DataTable>
       </div>
       {unchecked.length ? (
         <div data-testid="probe-not-checked">

@@ -1,7 +1,8 @@
 // The snapshots taken of a connection, newest first; each complete (or
 // incomplete) one can be browsed.
 import type { SnapshotSummary } from "../../bindings/SnapshotSummary";
-import { EmptyState, ErrorAlert } from "../../components/Feedback";
+import { DataTable } from "../../components/DataTable";
+import { EmptyState, RetryAlert } from "../../components/Feedback";
 import { RichText } from "../../components/RichText";
 import { LocalTime } from "../../components/Time";
 import type { CommandState } from "../../lib/useCommand";
@@ -12,14 +13,7 @@ export function SnapshotsTab({ state, connectionId }: { state: CommandState<Snap
   const list = state.data;
   if (state.error)
     return (
-      <ErrorAlert
-        error={state.error}
-        action={
-          <button type="button" className="button button-sm" onClick={() => void state.reload()}>
-            Try again
-          </button>
-        }
-      />
+      <RetryAlert error={state.error} onRetry={state.reload} />
     );
   if (!list) return <TableSkeleton label="Loading snapshots" />;
   if (list.length === 0)
@@ -34,60 +28,43 @@ export function SnapshotsTab({ state, connectionId }: { state: CommandState<Snap
   return (
     <div className="card table-card">
       <div className="table-scroll">
-        <table className="table">
-          <caption className="visually-hidden">Snapshots, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Snapshot</th>
-              <th scope="col">Started</th>
-              <th scope="col">Completed</th>
-              <th scope="col">State</th>
-              <th scope="col" className="num">
-                Users
+        <DataTable
+          caption="Snapshots, newest first"
+          columns={["Snapshot", "Started", "Completed", "State", { label: "Users", num: true }, { label: "Groups", num: true }, { label: "Changes", num: true }]}
+        >
+          {list.map((s) => (
+            <tr key={s.id}>
+              <th scope="row">
+                #{s.id}
+                <span className="muted small cell-sub">{s.full ? "Full" : `Delta on #${s.base_id ?? "?"}`}</span>
+                {s.state === "complete" || s.state === "incomplete" ? (
+                  <a
+                    className="cell-sub small"
+                    href={`#/inventory/${encodeURIComponent(connectionId)}/browse/${s.id}`}
+                    aria-label={`Browse snapshot #${s.id}`}
+                  >
+                    Browse
+                  </a>
+                ) : null}
               </th>
-              <th scope="col" className="num">
-                Groups
-              </th>
-              <th scope="col" className="num">
-                Changes
-              </th>
+              <td>
+                <LocalTime iso={s.started_at} stacked />
+              </td>
+              <td>{s.completed_at ? <LocalTime iso={s.completed_at} stacked /> : <span className="muted">—</span>}</td>
+              <td>
+                <StateBadge state={s.state} />
+                {s.error ? (
+                  <span className="cell-sub cell-error small error-text">
+                    <RichText text={s.error} capitalize />
+                  </span>
+                ) : null}
+              </td>
+              <td className="num">{s.user_count == null ? "—" : n(s.user_count)}</td>
+              <td className="num">{s.group_count == null ? "—" : n(s.group_count)}</td>
+              <td className="num">{n(s.changes)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((s) => (
-              <tr key={s.id}>
-                <th scope="row">
-                  #{s.id}
-                  <span className="muted small cell-sub">{s.full ? "Full" : `Delta on #${s.base_id ?? "?"}`}</span>
-                  {s.state === "complete" || s.state === "incomplete" ? (
-                    <a
-                      className="cell-sub small"
-                      href={`#/inventory/${encodeURIComponent(connectionId)}/browse/${s.id}`}
-                      aria-label={`Browse snapshot #${s.id}`}
-                    >
-                      Browse
-                    </a>
-                  ) : null}
-                </th>
-                <td>
-                  <LocalTime iso={s.started_at} stacked />
-                </td>
-                <td>{s.completed_at ? <LocalTime iso={s.completed_at} stacked /> : <span className="muted">—</span>}</td>
-                <td>
-                  <StateBadge state={s.state} />
-                  {s.error ? (
-                    <span className="cell-sub cell-error small error-text">
-                      <RichText text={s.error} capitalize />
-                    </span>
-                  ) : null}
-                </td>
-                <td className="num">{s.user_count == null ? "—" : n(s.user_count)}</td>
-                <td className="num">{s.group_count == null ? "—" : n(s.group_count)}</td>
-                <td className="num">{n(s.changes)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </div>
     </div>
   );

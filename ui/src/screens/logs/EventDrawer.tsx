@@ -1,7 +1,8 @@
 // The Logs screen's detail drawer: one event's raw Graph object, read back.
-import { Fragment } from "react";
+import { Fragment, type ReactNode } from "react";
 import type { Connection } from "../../bindings/Connection";
 import type { EventRow } from "../../bindings/EventRow";
+import { DataTable } from "../../components/DataTable";
 import { Dialog } from "../../components/Dialog";
 import { Alert, ErrorAlert, Skeleton } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
@@ -55,10 +56,7 @@ export function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow;
               {str(err.errorCategory) ? <p className="small muted">Category: {str(err.errorCategory)}</p> : null}
             </Alert>
           ) : null}
-          <section aria-labelledby="drawer-ids">
-            <h3 id="drawer-ids" className="section-kicker">
-              Identities
-            </h3>
+          <DrawerSection id="drawer-ids" title="Identities">
             <div className="identity-pair">
               <Identity label={str(obj(d.sourceSystem)?.displayName) ?? "Source"} v={obj(d.sourceIdentity)} />
               <Icon name="arrowRight" size={16} className="identity-arrow" />
@@ -91,16 +89,13 @@ export function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow;
                 </>
               ) : null}
             </dl>
-          </section>
+          </DrawerSection>
           {row.source_id && !(row.identity_type ?? "").toLowerCase().includes("group") ? (
             <a className="button button-sm" href={hrefWithQuery("overview", [], { trace: row.source_id, c: c.id })}>
               Trace this user
             </a>
           ) : null}
-          <section aria-labelledby="drawer-steps">
-            <h3 id="drawer-steps" className="section-kicker">
-              Steps
-            </h3>
+          <DrawerSection id="drawer-steps" title="Steps">
             {steps.length === 0 ? (
               <p className="muted small">Entra recorded no step for this event.</p>
             ) : (
@@ -138,39 +133,26 @@ export function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow;
                 })}
               </ol>
             )}
-          </section>
-          <section aria-labelledby="drawer-props">
-            <h3 id="drawer-props" className="section-kicker">
-              Modified properties
-            </h3>
+          </DrawerSection>
+          <DrawerSection id="drawer-props" title="Modified properties">
             {props.length === 0 ? (
               <p className="muted small">No property changed.</p>
             ) : (
               <div className="table-scroll">
-                <table className="table">
-                  <caption className="visually-hidden">Modified properties, old and new values</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Property</th>
-                      <th scope="col">Old value</th>
-                      <th scope="col">New value</th>
+                <DataTable caption="Modified properties, old and new values" columns={["Property", "Old value", "New value"]}>
+                  {props.map((p, i) => (
+                    <tr key={i}>
+                      <th scope="row" className="mono">
+                        {str(p.displayName) ?? "—"}
+                      </th>
+                      <td className="mono selectable diff-old">{str(p.oldValue) ?? <span className="muted">empty</span>}</td>
+                      <td className="mono selectable diff-new">{str(p.newValue) ?? <span className="muted">empty</span>}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {props.map((p, i) => (
-                      <tr key={i}>
-                        <th scope="row" className="mono">
-                          {str(p.displayName) ?? "—"}
-                        </th>
-                        <td className="mono selectable diff-old">{str(p.oldValue) ?? <span className="muted">empty</span>}</td>
-                        <td className="mono selectable diff-new">{str(p.newValue) ?? <span className="muted">empty</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                  ))}
+                </DataTable>
               </div>
             )}
-          </section>
+          </DrawerSection>
           <details className="disclosure disclosure-sm">
             <summary className="disclosure-summary">Raw JSON from Microsoft Graph</summary>
             <pre className="code-block code-block-sm selectable">{JSON.stringify(d, null, 2)}</pre>
@@ -178,6 +160,18 @@ export function EventDrawer({ c, row, onClose }: { c: Connection; row: EventRow;
         </div>
       ) : null}
     </Dialog>
+  );
+}
+
+/** A part of the drawer, named by its small heading. */
+function DrawerSection({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id}>
+      <h3 id={id} className="section-kicker">
+        {title}
+      </h3>
+      {children}
+    </section>
   );
 }
 

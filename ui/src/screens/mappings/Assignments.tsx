@@ -1,6 +1,7 @@
 // Who Entra provisions: the groups assigned to the app (with their direct
 // member counts) and the users assigned directly, the first 100 of each.
 import type { AssignmentsBody } from "../../bindings/AssignmentsBody";
+import { DataTable } from "../../components/DataTable";
 
 export function Assignments({ a }: { a: AssignmentsBody }) {
   return (
@@ -16,25 +17,14 @@ export function Assignments({ a }: { a: AssignmentsBody }) {
           <p className="table-card-body muted">No group is assigned to the app. Members of assigned groups are provisioned.</p>
         ) : (
           <div className="table-scroll">
-            <table className="table">
-              <caption className="visually-hidden">Assigned groups with their direct member counts</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Group</th>
-                  <th scope="col" className="num">
-                    Members
-                  </th>
+            <DataTable caption="Assigned groups with their direct member counts" columns={["Group", { label: "Members", num: true }]}>
+              {a.groups.slice(0, 100).map((g) => (
+                <tr key={g.id}>
+                  <th scope="row">{g.name ?? <span className="mono muted">{g.id}</span>}</th>
+                  <td className="num">{g.members.toLocaleString()}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {a.groups.slice(0, 100).map((g) => (
-                  <tr key={g.id}>
-                    <th scope="row">{g.name ?? <span className="mono muted">{g.id}</span>}</th>
-                    <td className="num">{g.members.toLocaleString()}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           </div>
         )}
       </section>

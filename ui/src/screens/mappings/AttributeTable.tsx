@@ -1,6 +1,7 @@
 // One attribute mapping as a table: target, source, the matching attribute
 // and, once compared, whether the SaaS's /Schemas declares the target.
 import type { MappingSummary } from "../../bindings/MappingSummary";
+import { DataTable } from "../../components/DataTable";
 import { Icon } from "../../components/Icon";
 import { SCHEMAS_EXPLAIN_ID, type AttributeRow } from "./model";
 
@@ -42,40 +43,32 @@ export function AttributeTable({
       </p>
       {rows.length > 0 ? (
         <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">Attribute mappings of {m.name ?? "this mapping"}</caption>
-            <thead>
-              <tr>
-                <th scope="col">SCIM attribute (target)</th>
-                <th scope="col">Entra source</th>
-                <th scope="col">Matching</th>
-                {checked ? <th scope="col">In the SaaS's /Schemas</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r, i) => (
-                <tr key={i} className={r.matching ? "row-matching" : undefined}>
-                  <th scope="row" className="mono attr-target">
-                    {r.target}
-                  </th>
-                  <td className="mono">{r.source || <span className="muted">—</span>}</td>
-                  <td>
-                    {r.matching ? (
-                      <span className="badge badge-entra">
-                        <Icon name="check" size={12} />
-                        Matching attribute
-                      </span>
-                    ) : null}
-                  </td>
-                  {checked ? (
-                    <td>
-                      <DeclaredCell declared={r.declared} />
-                    </td>
+          <DataTable
+            caption={`Attribute mappings of ${m.name ?? "this mapping"}`}
+            columns={["SCIM attribute (target)", "Entra source", "Matching", checked && "In the SaaS's /Schemas"]}
+          >
+            {rows.map((r, i) => (
+              <tr key={i} className={r.matching ? "row-matching" : undefined}>
+                <th scope="row" className="mono attr-target">
+                  {r.target}
+                </th>
+                <td className="mono">{r.source || <span className="muted">—</span>}</td>
+                <td>
+                  {r.matching ? (
+                    <span className="badge badge-entra">
+                      <Icon name="check" size={12} />
+                      Matching attribute
+                    </span>
                   ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                </td>
+                {checked ? (
+                  <td>
+                    <DeclaredCell declared={r.declared} />
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </DataTable>
         </div>
       ) : null}
     </section>

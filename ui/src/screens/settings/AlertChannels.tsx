@@ -11,6 +11,7 @@ import type { Connection } from "../../bindings/Connection";
 import type { DeadLetter } from "../../bindings/DeadLetter";
 import type { Severity } from "../../bindings/Severity";
 import { Alert, ErrorAlert } from "../../components/Feedback";
+import { Field, FieldErrorLine } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { RichText } from "../../components/RichText";
 import { LocalTime } from "../../components/Time";
@@ -238,12 +239,7 @@ export function AlertChannels() {
                   )}
                 </div>
                 {c.last_error && (c.pending > 0 || c.dead > 0) ? (
-                  <p className="field-error">
-                    <Icon name="alert" size={14} />
-                    <span>
-                      <RichText text={c.last_error} capitalize />
-                    </span>
-                  </p>
+                  <FieldErrorLine text={c.last_error} />
                 ) : null}
                 <TestOutcome result={tests[c.id]} />
               </div>
@@ -333,10 +329,7 @@ function AddChannelForm({
   function text(f: keyof Form, label: string, opts: { type?: string; hint?: string; errors?: string[]; placeholder?: string } = {}) {
     const err = fieldError(...(opts.errors ?? [f]));
     return (
-      <div className={err ? "field field-invalid" : "field"}>
-        <label className="field-label" htmlFor={id(f)}>
-          {label}
-        </label>
+      <Field id={id(f)} label={label} className={err ? "field-invalid" : undefined}>
         <input
           id={id(f)}
           className="input"
@@ -354,7 +347,7 @@ function AddChannelForm({
             {err ? <RichText text={err} capitalize /> : opts.hint}
           </p>
         ) : null}
-      </div>
+      </Field>
     );
   }
 
@@ -363,10 +356,7 @@ function AddChannelForm({
     <form className="settings-form alert-channel-form" onSubmit={(e) => void submit(e)} aria-label="Add an alert channel">
       <div className="settings-fields">
         {text("name", "Name", { placeholder: "Ops channel" })}
-        <div className="field">
-          <label className="field-label" htmlFor={id("kind")}>
-            Type
-          </label>
+        <Field id={id("kind")} label="Type">
           <select id={id("kind")} className="input" value={form.kind} onChange={(e) => set("kind", e.target.value as AlertChannelKind)} aria-describedby={`${id("kind")}-hint`}>
             {KINDS.map((k) => (
               <option key={k.value} value={k.value}>
@@ -377,7 +367,7 @@ function AddChannelForm({
           <p className="field-hint" id={`${id("kind")}-hint`}>
             {kind?.hint}
           </p>
-        </div>
+        </Field>
         {form.kind !== "email"
           ? text("url", "Webhook URL", { type: "password", hint: "Kept in the keychain (or the secrets file), never shown again: it carries the webhook's token." })
           : null}
@@ -392,10 +382,7 @@ function AddChannelForm({
             {text("to", "To", { placeholder: "ops@example.com, oncall@example.com", hint: "One or more addresses, separated by commas." })}
           </>
         ) : null}
-        <div className="field">
-          <label className="field-label" htmlFor={id("severity")}>
-            Send
-          </label>
+        <Field id={id("severity")} label="Send">
           <select id={id("severity")} className="input" value={form.minSeverity} onChange={(e) => set("minSeverity", e.target.value as Severity)}>
             {SEVERITIES.map((s) => (
               <option key={s.value} value={s.value}>
@@ -403,7 +390,7 @@ function AddChannelForm({
               </option>
             ))}
           </select>
-        </div>
+        </Field>
         {connections.length > 1 ? (
           <fieldset className="field">
             <legend className="field-label">Connections</legend>

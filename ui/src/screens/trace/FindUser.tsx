@@ -7,7 +7,9 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { CommandError } from "../../bindings/CommandError";
 import type { Connection } from "../../bindings/Connection";
 import type { UserTrace } from "../../bindings/UserTrace";
+import { ConnectionOptions } from "../../components/ConnectionPicker";
 import { ErrorAlert, Skeleton } from "../../components/Feedback";
+import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { toCommandError, traceUser } from "../../lib/ipc";
 import { useRoute } from "../../lib/router";
@@ -79,10 +81,7 @@ export function FindUser({ connections }: { connections: Connection[] }) {
       </header>
       <form className="find-user-form" onSubmit={submit} role="search" aria-label="Find a user">
         {connections.length > 1 ? (
-          <div className="field">
-            <label className="field-label" htmlFor={selectId}>
-              Connection
-            </label>
+          <Field id={selectId} label="Connection">
             <select
               id={selectId}
               className="input"
@@ -92,18 +91,11 @@ export function FindUser({ connections }: { connections: Connection[] }) {
                 setResult(null);
               }}
             >
-              {connections.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              <ConnectionOptions connections={connections} />
             </select>
-          </div>
+          </Field>
         ) : null}
-        <div className="field find-user-query">
-          <label className="field-label" htmlFor={inputId}>
-            User
-          </label>
+        <Field id={inputId} label="User" className="find-user-query">
           <input
             id={inputId}
             className="input"
@@ -115,7 +107,7 @@ export function FindUser({ connections }: { connections: Connection[] }) {
             autoComplete="off"
             spellCheck={false}
           />
-        </div>
+        </Field>
         <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
           {busy ? <span className="spinner spinner-sm" aria-hidden="true" /> : <Icon name="arrowRight" size={14} />}
           Trace

@@ -8,6 +8,7 @@ import type { TraceCandidate } from "../../bindings/TraceCandidate";
 import type { TraceLine } from "../../bindings/TraceLine";
 import type { TraceTone } from "../../bindings/TraceTone";
 import type { UserTrace } from "../../bindings/UserTrace";
+import { DataTable } from "../../components/DataTable";
 import { ExternalLink } from "../../components/ExternalLink";
 import { Icon } from "../../components/Icon";
 import { ProvisionOnDemandButton } from "../../components/RemediationActions";
@@ -108,32 +109,22 @@ export function TracePanel({ trace, connection }: { trace: UserTrace; connection
       </dl>
       {trace.events.length > 0 ? (
         <div className="table-scroll">
-          <table className="table trace-events" aria-label={`Newest events about ${candidateName(who)}`}>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Action</th>
-                <th scope="col">Status</th>
-                <th scope="col">Error</th>
+          <DataTable className="trace-events" label={`Newest events about ${candidateName(who)}`} columns={["Time", "Action", "Status", "Error"]}>
+            {trace.events.map((e) => (
+              <tr key={`${e.activity_ms}-${e.id}`}>
+                <td>
+                  <LocalTime iso={new Date(e.activity_ms).toISOString()} now={now} />
+                </td>
+                <td>{e.action}</td>
+                <td>{e.status}</td>
+                <td className="trace-error">
+                  {e.error_code ? <span className="mono small">{e.error_code}</span> : null}
+                  {e.error_reason ? <span className="small muted"> {e.error_reason.split(/\r?\n/)[0]}</span> : null}
+                  {!e.error_code && !e.error_reason ? <span className="muted">—</span> : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {trace.events.map((e) => (
-                <tr key={`${e.activity_ms}-${e.id}`}>
-                  <td>
-                    <LocalTime iso={new Date(e.activity_ms).toISOString()} now={now} />
-                  </td>
-                  <td>{e.action}</td>
-                  <td>{e.status}</td>
-                  <td className="trace-error">
-                    {e.error_code ? <span className="mono small">{e.error_code}</span> : null}
-                    {e.error_reason ? <span className="small muted"> {e.error_reason.split(/\r?\n/)[0]}</span> : null}
-                    {!e.error_code && !e.error_reason ? <span className="muted">—</span> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </div>
       ) : null}
       <div className="trace-actions">
